@@ -1,0 +1,69 @@
+using System.Collections.Immutable;
+using GpuCascade.Scenarios;
+
+namespace GpuCascade.Book;
+
+/// <summary>Maintenance requirements under the venue's margin rules (MODEL.md section 4).</summary>
+public static class MaintenanceMargin
+{
+    /// <summary>
+    /// Requirement in USD of a position of total notional <paramref name="notional"/> (USD, at oracle prices)
+    /// held by a cohort of <paramref name="accounts"/> identical accounts. Tiers apply per account.
+    /// </summary>
+    /// <param name="rule">The asset's rule.</param>
+    /// <param name="notional">|units| x oracle price, total over the cohort; &gt;= 0.</param>
+    /// <param name="accounts">Accounts in the cohort; &gt; 0.</param>
+    /// <param name="sigmaNow">Current annualised volatility (dynamic rule only).</param>
+    public static double Requirement(MarginRule rule, double notional, double accounts, double sigmaNow) => rule switch
+    {
+        StaticMargin s => s.Rate * notional,
+        TieredMargin t => TieredRequirement(t.Tiers, notional, accounts),
+        DynamicMargin d => DynamicRate(d, sigmaNow) * notional,
+        _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "unknown margin rule"),
+    };
+
+    /// <summary>Effective rate m = requirement / notional (0 for zero notional).</summary>
+    public static double EffectiveRate(MarginRule rule, double notional, double accounts, double sigmaNow) =>
+        notional > 0 ? Requirement(rule, notional, accounts, sigmaNow) / notional
+        : rule switch
+        {
+            StaticMargin s => s.Rate,
+            TieredMargin t => t.Tiers[0].Rate,
+            DynamicMargin d => DynamicRate(d, sigmaNow),
+            _ => throw new ArgumentOutOfRangeException(nameof(rule)),
+        };
+
+    /// <summary>m = max(floor, z sigma sqrt(closeOutHorizon in years)).</summary>
+    public static double DynamicRate(DynamicMargin rule, double sigmaNow) =>
+        Math.Max(rule.Floor, rule.Z * sigmaNow * Math.Sqrt(rule.CloseOutHorizon.Years));
+
+    /// <summary>Index of the bracket that applies to a notional per account.</summary>
+    public static int TierIndex(ImmutableArray<MarginTier> tiers, double notionalPerAccount)
+    {
+        for (int k = 0; k < tiers.Length - 1; k++)
+            if (notionalPerAccount <= tiers[k].Cap) return k;
+        return tiers.Length - 1;
+    }
+
+    private static double TieredRequirement(ImmutableArray<MarginTier> tiers, double notional, double accounts)
+    {
+        var tier = tiers[TierIndex(tiers, notional / accounts)];
+        return notional * tier.Rate - accounts * tier.Amount;
+    }
+
+    /// <summary>
+    /// Brackets with the maintenance amounts that make the requirement continuous at every cap,
+    /// as exchanges publish them: amount_k = amount_{k-1} + cap_{k-1} (rate_k - rate_{k-1}), amount_0 = 0.
+    /// </summary>
+    public static ImmutableArray<MarginTier> ContinuousTiers(IReadOnlyList<(double Cap, double Rate)> brackets)
+    {
+        var result = ImmutableArray.CreateBuilder<MarginTier>(brackets.Count);
+        double amount = 0;
+        for (int k = 0; k < brackets.Count; k++)
+        {
+            if (k > 0) amount += brackets[k - 1].Cap * (brackets[k].Rate - brackets[k - 1].Rate);
+            result.Add(new MarginTier(brackets[k].Cap, brackets[k].Rate, amount));
+        }
+        return result.MoveToImmutable();
+    }
+}
