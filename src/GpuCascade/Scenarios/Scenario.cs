@@ -66,6 +66,23 @@ public sealed record Scenario
             if (Assets[i].Symbol == symbol) return i;
         return -1;
     }
+
+    // Records compare ImmutableArray members by reference; scenarios compare by content
+    // (a file and the builder give equal scenarios). Keep these in step with the properties.
+    /// <summary>Value equality, arrays compared element by element.</summary>
+    public bool Equals(Scenario? other) =>
+        other is not null && Horizon == other.Horizon && Steps == other.Steps && Paths == other.Paths
+        && Seed == other.Seed && Precision == other.Precision && Sequence.Equal(Assets, other.Assets)
+        && Sequence.Equal(Correlation, other.Correlation) && Equals(Innovations, other.Innovations)
+        && Equals(Garch, other.Garch) && Equals(Jumps, other.Jumps) && Sequence.Equal(Stress, other.Stress)
+        && Equals(Venue, other.Venue) && Equals(Book, other.Book)
+        && CascadeThreshold.Equals(other.CascadeThreshold);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(
+        HashCode.Combine(Horizon, Steps, Paths, Seed, Precision, CascadeThreshold),
+        Sequence.Hash(Assets), Sequence.Hash(Correlation), Innovations, Garch, Jumps, Sequence.Hash(Stress),
+        HashCode.Combine(Venue, Book));
 }
 
 /// <summary>A length of time as written in a scenario (<c>30s</c>, <c>5m</c>, <c>6h</c>, <c>1d</c>).</summary>
@@ -192,6 +209,17 @@ public sealed record VenueSpec
     public LiquidationPolicy Liquidation { get; init; } = LiquidationPolicy.Full;
     /// <summary>Maximum liquidation rounds per step [64].</summary>
     public int RoundCap { get; init; } = 64;
+
+    /// <summary>Value equality, the margin rules compared element by element.</summary>
+    public bool Equals(VenueSpec? other) =>
+        other is not null && Sequence.Equal(MaintenanceMargin, other.MaintenanceMargin)
+        && LiquidationPenalty.Equals(other.LiquidationPenalty) && OracleDelaySteps == other.OracleDelaySteps
+        && InsuranceFund.Equals(other.InsuranceFund) && Equals(Liquidation, other.Liquidation)
+        && RoundCap == other.RoundCap;
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(
+        Sequence.Hash(MaintenanceMargin), LiquidationPenalty, OracleDelaySteps, InsuranceFund, Liquidation, RoundCap);
 }
 
 /// <summary>Maintenance-margin rule of one asset.</summary>
@@ -202,7 +230,14 @@ public sealed record StaticMargin(double Rate) : MarginRule;
 
 /// <summary>Exchange-style brackets by notional per account: requirement = notional * rate - amount in the
 /// first bracket whose cap is &gt;= notional (the last bracket beyond its cap).</summary>
-public sealed record TieredMargin(ImmutableArray<MarginTier> Tiers) : MarginRule;
+public sealed record TieredMargin(ImmutableArray<MarginTier> Tiers) : MarginRule
+{
+    /// <summary>Value equality, tiers compared element by element.</summary>
+    public bool Equals(TieredMargin? other) => other is not null && Sequence.Equal(Tiers, other.Tiers);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => Sequence.Hash(Tiers);
+}
 
 /// <summary>One bracket of a <see cref="TieredMargin"/>.</summary>
 /// <param name="Cap">Upper notional per account in USD (inclusive); +infinity allowed on the last.</param>
@@ -220,6 +255,12 @@ public sealed record LiquidationPolicy(double Tranche, double DustNotional)
 {
     /// <summary>Full liquidation.</summary>
     public static readonly LiquidationPolicy Full = new(1.0, 0.0);
+    /// <summary>Default dust size of partial liquidation, USD of notional per account.</summary>
+    public const double DefaultDustNotional = 10.0;
+
+    /// <summary>Partial liquidation closing <paramref name="tranche"/> of a cohort per round.</summary>
+    public static LiquidationPolicy Partial(double tranche, double dustNotional = DefaultDustNotional) =>
+        new(tranche, dustNotional);
     /// <summary>True for full liquidation.</summary>
     public bool IsFull => Tranche >= 1.0;
 }
@@ -231,6 +272,13 @@ public sealed record BookSpec
     public ImmutableArray<CohortSpec> Cohorts { get; init; } = ImmutableArray<CohortSpec>.Empty;
     /// <summary>Generator of a synthetic book; null for none.</summary>
     public BookGeneratorSpec? Generator { get; init; }
+
+    /// <summary>Value equality, cohorts compared element by element.</summary>
+    public bool Equals(BookSpec? other) =>
+        other is not null && Sequence.Equal(Cohorts, other.Cohorts) && Equals(Generator, other.Generator);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Sequence.Hash(Cohorts), Generator);
 }
 
 /// <summary>
@@ -249,6 +297,16 @@ public sealed record CohortSpec
     public double UsdCollateral { get; init; }
     /// <summary>Non-USD collateral holdings.</summary>
     public ImmutableArray<CollateralHolding> Collateral { get; init; } = ImmutableArray<CollateralHolding>.Empty;
+
+    /// <summary>Value equality, positions and holdings compared element by element.</summary>
+    public bool Equals(CohortSpec? other) =>
+        other is not null && Name == other.Name && Accounts.Equals(other.Accounts)
+        && Sequence.Equal(Positions, other.Positions) && UsdCollateral.Equals(other.UsdCollateral)
+        && Sequence.Equal(Collateral, other.Collateral);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() =>
+        HashCode.Combine(Name, Accounts, Sequence.Hash(Positions), UsdCollateral, Sequence.Hash(Collateral));
 }
 
 /// <summary>A position of a cohort.</summary>
@@ -275,6 +333,16 @@ public sealed record BookGeneratorSpec
     public double AccountsPerCohort { get; init; } = 100;
     /// <summary>Per-asset open interest and leverage profile.</summary>
     public required ImmutableArray<GeneratorAssetSpec> Assets { get; init; }
+
+    /// <summary>Value equality, asset profiles compared element by element.</summary>
+    public bool Equals(BookGeneratorSpec? other) =>
+        other is not null && Seed == other.Seed && CohortsPerAsset == other.CohortsPerAsset
+        && CrossMarginShare.Equals(other.CrossMarginShare) && CoinMarginedShare.Equals(other.CoinMarginedShare)
+        && AccountsPerCohort.Equals(other.AccountsPerCohort) && Sequence.Equal(Assets, other.Assets);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(
+        Seed, CohortsPerAsset, CrossMarginShare, CoinMarginedShare, AccountsPerCohort, Sequence.Hash(Assets));
 }
 
 /// <summary>Generator parameters of one asset.</summary>

@@ -1,0 +1,129 @@
+using System.Collections.Immutable;
+using GpuCascade.Market;
+using GpuCascade.Scenarios;
+
+namespace GpuCascade.Book;
+
+/// <summary>
+/// Builds a synthetic book from a few parameters per asset. Deterministic in <see cref="BookGeneratorSpec.Seed"/>
+/// (Philox keyed by the book seed, counter = (cohort, asset, 0, slot)), independent of the path seed.
+/// </summary>
+/// <remarks>
+/// Per asset, <c>cohortsPerAsset</c> cohorts split the open interest: the first round(n * longShare) are long and
+/// share <c>openInterest * longShare</c> equally, the rest are short. Each cohort draws
+/// leverage = min(max, 0.8 / m, median * exp(dispersion * z)) (at least 1) and an entry price
+/// price * exp(entryDispersion * z'), and a family: cross-margin (a second position, same side, half the size, in the
+/// next asset of the scenario, one USD pool), coin-margined (the collateral held in the asset itself) or isolated
+/// with USD collateral. Collateral = gross notional at entry / leverage. A cohort that would start within 10% of
+/// its maintenance requirement is given entry = current price (real books hold no liquidatable accounts).
+/// <c>openInterest</c> counts the primary positions only.
+/// </remarks>
+public static class BookGenerator
+{
+    private const uint LeverageSlot = 0, EntrySlot = 1, FamilySlot = 2;
+    private const double LeverageHeadroom = 0.8;
+    private const double HealthMargin = 1.1;
+
+    /// <summary>The generated cohorts, asset by asset in the generator's order, longs first.</summary>
+    public static ImmutableArray<CohortSpec> Generate(Scenario scenario)
+    {
+        var spec = scenario.Book.Generator;
+        if (spec is null) return ImmutableArray<CohortSpec>.Empty;
+        var cohorts = ImmutableArray.CreateBuilder<CohortSpec>();
+        int assetCount = scenario.Assets.Length;
+        foreach (var profile in spec.Assets)
+        {
+            int a = profile.AssetIndex;
+            var asset = scenario.Assets[a];
+            int n = spec.CohortsPerAsset;
+            int longs = (int)Math.Round(n * profile.LongShare, MidpointRounding.AwayFromZero);
+            for (int j = 0; j < n; j++)
+            {
+                bool isLong = j < longs;
+                double sideOi = profile.OpenInterest * (isLong ? profile.LongShare : 1 - profile.LongShare);
+                int sideCount = isLong ? longs : n - longs;
+                double notional = sideOi / sideCount;
+                double sign = isLong ? 1.0 : -1.0;
+
+                Draw(spec.Seed, j, a, LeverageSlot, out double zLev, out _);
+                Draw(spec.Seed, j, a, EntrySlot, out double zEntry, out double zEntry2);
+                RandomStreams.Words(spec.Seed, (ulong)(uint)j | ((ulong)(uint)a << 32), 0, FamilySlot,
+                    out uint familyWord, out _, out _, out _);
+                double familyU = RandomStreams.Uniform(familyWord);
+
+                var rule = scenario.Venue.MaintenanceMargin[a];
+                double m = MaintenanceMargin.EffectiveRate(rule, notional, spec.AccountsPerCohort, asset.Volatility);
+                double leverage = profile.LeverageMedian * Math.Exp(profile.LeverageDispersion * zLev);
+                leverage = Math.Max(1.0, Math.Min(Math.Min(leverage, profile.LeverageMax), LeverageHeadroom / m));
+
+                bool cross = familyU < spec.CrossMarginShare && assetCount > 1;
+                bool coin = !cross && familyU < spec.CrossMarginShare + spec.CoinMarginedShare;
+
+                var positions = ImmutableArray.CreateBuilder<PositionSpec>();
+                double entry = asset.Price * Math.Exp(profile.EntryDispersion * zEntry);
+                positions.Add(new PositionSpec(a, sign * notional / entry, entry));
+                double gross = notional;
+                if (cross)
+                {
+                    int b = (a + 1) % assetCount;
+                    var other = scenario.Assets[b];
+                    double otherEntry = other.Price * Math.Exp(profile.EntryDispersion * zEntry2);
+                    positions.Add(new PositionSpec(b, sign * 0.5 * notional / otherEntry, otherEntry));
+                    gross += 0.5 * notional;
+                }
+                double collateralUsd = gross / leverage;
+                var cohort = new CohortSpec
+                {
+                    Name = $"gen:{asset.Symbol}:{(isLong ? "long" : "short")}:{j}",
+                    Accounts = spec.AccountsPerCohort,
+                    Positions = positions.ToImmutable(),
+                    UsdCollateral = coin ? 0.0 : collateralUsd,
+                    Collateral = coin
+                        ? ImmutableArray.Create(new CollateralHolding(a, collateralUsd / asset.Price))
+                        : ImmutableArray<CollateralHolding>.Empty,
+                };
+                if (!IsHealthy(scenario, cohort))
+                {
+                    cohort = cohort with
+                    {
+                        Positions = cohort.Positions.Select(p =>
+                            p with { Units = p.Units * p.EntryPrice / scenario.Assets[p.AssetIndex].Price,
+                                     EntryPrice = scenario.Assets[p.AssetIndex].Price }).ToImmutableArray(),
+                    };
+                }
+                cohorts.Add(cohort);
+            }
+        }
+        return cohorts.ToImmutable();
+    }
+
+    /// <summary>Equity above 1.1 x maintenance at starting prices.</summary>
+    private static bool IsHealthy(Scenario scenario, CohortSpec cohort)
+    {
+        var (equity, requirement) = StartingMargin(scenario, cohort);
+        return equity > HealthMargin * requirement;
+    }
+
+    /// <summary>Equity and maintenance requirement of a cohort at the scenario's starting prices.</summary>
+    public static (double Equity, double Requirement) StartingMargin(Scenario scenario, CohortSpec cohort)
+    {
+        double equity = cohort.UsdCollateral, requirement = 0;
+        foreach (var c in cohort.Collateral)
+            equity += scenario.Assets[c.AssetIndex].CollateralWeight * c.Units * scenario.Assets[c.AssetIndex].Price;
+        foreach (var p in cohort.Positions)
+        {
+            var asset = scenario.Assets[p.AssetIndex];
+            equity += p.Units * (asset.Price - p.EntryPrice);
+            requirement += MaintenanceMargin.Requirement(scenario.Venue.MaintenanceMargin[p.AssetIndex],
+                Math.Abs(p.Units) * asset.Price, cohort.Accounts, asset.Volatility);
+        }
+        return (equity, requirement);
+    }
+
+    private static void Draw(ulong seed, int cohort, int asset, uint slot, out double z0, out double z1)
+    {
+        RandomStreams.Words(seed, (ulong)(uint)cohort | ((ulong)(uint)asset << 32), 0, slot,
+            out uint r0, out uint r1, out _, out _);
+        RandomStreams.BoxMuller(r0, r1, out z0, out z1);
+    }
+}

@@ -1,0 +1,52 @@
+using System.Globalization;
+using System.Text;
+
+namespace GpuCascade.Reporting;
+
+/// <summary>
+/// Writes a <see cref="RunResult"/> as a flat CSV, one statistic per row: <c>metric,statistic,value,lower,upper</c>
+/// (lower and upper only for probabilities). Handy for spreadsheets and for diffing runs.
+/// </summary>
+public static class ResultCsv
+{
+    /// <summary>The result as CSV text (invariant culture, round-trip precision).</summary>
+    public static string Serialize(RunResult r)
+    {
+        var sb = new StringBuilder("metric,statistic,value,lower,upper\n");
+        void Row(string metric, string statistic, double value, double? lower = null, double? upper = null) =>
+            sb.Append(metric).Append(',').Append(statistic).Append(',').Append(F(value)).Append(',')
+              .Append(lower is double l ? F(l) : "").Append(',').Append(upper is double u ? F(u) : "").Append('\n');
+        Row("paths", "count", r.Paths);
+        Row("seed", "value", r.Seed);
+        void Probability(string name, Statistics.ProbabilityEstimate p) => Row($"probability.{name}", "estimate", p.Estimate, p.Lower, p.Upper);
+        Probability("anyLiquidation", r.Probabilities.AnyLiquidation);
+        Probability("cascade", r.Probabilities.Cascade);
+        Probability("badDebt", r.Probabilities.BadDebt);
+        Probability("fundDepleted", r.Probabilities.FundDepleted);
+        void Loss(string name, LossDistribution d)
+        {
+            Row(name, "mean", d.Mean);
+            Row(name, "standardError", d.StandardError);
+            foreach (var (level, v) in d.ValueAtRisk) Row(name, $"var.{level}", v);
+            foreach (var (level, v) in d.ExpectedShortfall) Row(name, $"es.{level}", v);
+        }
+        Loss("badDebt", r.BadDebt);
+        Loss("liquidatedNotional", r.LiquidatedNotional);
+        foreach (var (symbol, a) in r.Assets)
+        {
+            Row($"assets.{symbol}.maxDrawdown", "mean", a.MaxDrawdown.Mean);
+            Row($"assets.{symbol}.maxDrawdown", "standardError", a.MaxDrawdown.StandardError);
+            Row($"assets.{symbol}.exogenousMaxDrawdown", "mean", a.ExogenousMaxDrawdown.Mean);
+            Row($"assets.{symbol}.exogenousMaxDrawdown", "standardError", a.ExogenousMaxDrawdown.StandardError);
+            Row($"assets.{symbol}.amplification", "value", a.Amplification);
+            Row($"assets.{symbol}.liquidatedNotional", "mean", a.LiquidatedNotional.Mean);
+        }
+        Row("roundCapHits", "count", r.RoundCapHits);
+        Row("insuranceFund.end", "mean", r.InsuranceFund.End.Mean);
+        Row("insuranceFund.minimum", "mean", r.InsuranceFund.Minimum.Mean);
+        Row("insuranceFund.uncoveredLoss", "mean", r.InsuranceFund.UncoveredLoss.Mean);
+        return sb.ToString();
+    }
+
+    private static string F(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
+}

@@ -1,0 +1,131 @@
+using System.Text;
+using System.Text.Json;
+using GpuCascade.Statistics;
+
+namespace GpuCascade.Reporting;
+
+/// <summary>
+/// Writes a <see cref="RunResult"/> as JSON with the documented keys (README, "JSON result"). Everything that varies
+/// between identical runs (timings, host) is under the single key <c>run</c>; NaN is written as null.
+/// </summary>
+public static class ResultJson
+{
+    /// <summary>The result as indented JSON text.</summary>
+    public static string Serialize(RunResult r)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            Write(w, r);
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>Writes the result to <paramref name="w"/>.</summary>
+    public static void Write(Utf8JsonWriter w, RunResult r)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("paths", r.Paths);
+        w.WriteNumber("requestedPaths", r.RequestedPaths);
+        w.WriteNumber("seed", r.Seed);
+        w.WriteString("backend", r.Backend);
+        w.WriteString("horizon", r.Horizon);
+        w.WriteNumber("steps", r.Steps);
+        w.WriteNumber("cohorts", r.Cohorts);
+
+        w.WriteStartObject("probabilities");
+        Probability(w, "anyLiquidation", r.Probabilities.AnyLiquidation);
+        Probability(w, "cascade", r.Probabilities.Cascade);
+        Probability(w, "badDebt", r.Probabilities.BadDebt);
+        Probability(w, "fundDepleted", r.Probabilities.FundDepleted);
+        w.WriteEndObject();
+
+        Loss(w, "badDebt", r.BadDebt);
+        Loss(w, "liquidatedNotional", r.LiquidatedNotional);
+
+        w.WriteStartObject("assets");
+        foreach (var (symbol, a) in r.Assets)
+        {
+            w.WriteStartObject(symbol);
+            Mean(w, "maxDrawdown", a.MaxDrawdown);
+            Mean(w, "exogenousMaxDrawdown", a.ExogenousMaxDrawdown);
+            Number(w, "amplification", a.Amplification);
+            Mean(w, "liquidatedNotional", a.LiquidatedNotional);
+            Mean(w, "maxDisplacement", a.MaxDisplacement);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+
+        w.WriteNumber("roundCapHits", r.RoundCapHits);
+        Mean(w, "maxRoundsInStep", r.MaxRoundsInStep);
+
+        w.WriteStartObject("insuranceFund");
+        Number(w, "start", r.InsuranceFund.Start);
+        Mean(w, "end", r.InsuranceFund.End);
+        Mean(w, "minimum", r.InsuranceFund.Minimum);
+        Mean(w, "penalties", r.InsuranceFund.Penalties);
+        Mean(w, "badDebtPaid", r.InsuranceFund.BadDebtPaid);
+        Mean(w, "uncoveredLoss", r.InsuranceFund.UncoveredLoss);
+        w.WriteEndObject();
+
+        w.WriteStartObject("histograms");
+        foreach (var (name, h) in r.Histograms)
+        {
+            w.WriteStartObject(name);
+            w.WriteStartArray("edges");
+            foreach (double e in h.Edges) w.WriteNumberValue(e);
+            w.WriteEndArray();
+            w.WriteStartArray("counts");
+            foreach (long c in h.Counts) w.WriteNumberValue(c);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+
+        w.WriteStartObject("run");
+        w.WriteString("backendDescription", r.Run.BackendDescription);
+        Number(w, "elapsedSeconds", r.Run.ElapsedSeconds);
+        Number(w, "pathStepsPerSecond", r.Run.PathStepsPerSecond);
+        w.WriteBoolean("cancelled", r.Run.Cancelled);
+        w.WriteString("startedUtc", r.Run.StartedUtc);
+        w.WriteString("host", r.Run.Host);
+        w.WriteString("engineVersion", r.Run.EngineVersion);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void Number(Utf8JsonWriter w, string name, double value)
+    {
+        if (double.IsFinite(value)) w.WriteNumber(name, value);
+        else w.WriteNull(name);
+    }
+
+    private static void Probability(Utf8JsonWriter w, string name, ProbabilityEstimate p)
+    {
+        w.WriteStartObject(name);
+        Number(w, "estimate", p.Estimate);
+        Number(w, "lower", p.Lower);
+        Number(w, "upper", p.Upper);
+        w.WriteEndObject();
+    }
+
+    private static void Mean(Utf8JsonWriter w, string name, MeanEstimate m)
+    {
+        w.WriteStartObject(name);
+        Number(w, "mean", m.Mean);
+        Number(w, "standardError", m.StandardError);
+        w.WriteEndObject();
+    }
+
+    private static void Loss(Utf8JsonWriter w, string name, LossDistribution d)
+    {
+        w.WriteStartObject(name);
+        Number(w, "mean", d.Mean);
+        Number(w, "standardError", d.StandardError);
+        w.WriteStartObject("var");
+        foreach (var (level, v) in d.ValueAtRisk) Number(w, level, v);
+        w.WriteEndObject();
+        w.WriteStartObject("es");
+        foreach (var (level, v) in d.ExpectedShortfall) Number(w, level, v);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+}

@@ -1,0 +1,91 @@
+using GpuCascade.Statistics;
+
+namespace GpuCascade.Reporting;
+
+/// <summary>A mean with its Monte Carlo standard error.</summary>
+public readonly record struct MeanEstimate(double Mean, double StandardError)
+{
+    /// <summary>From accumulated moments.</summary>
+    public static MeanEstimate From(in Moments m) => new(m.Mean, m.StandardError);
+}
+
+/// <summary>Distribution of a per-path loss: mean, standard error, VaR and expected shortfall by level ("0.95", ...).</summary>
+public sealed record LossDistribution(
+    double Mean,
+    double StandardError,
+    IReadOnlyDictionary<string, double> ValueAtRisk,
+    IReadOnlyDictionary<string, double> ExpectedShortfall);
+
+/// <summary>Probabilities of the run's events, each with a Wilson 95% interval.</summary>
+public sealed record EventProbabilities(
+    ProbabilityEstimate AnyLiquidation,
+    ProbabilityEstimate Cascade,
+    ProbabilityEstimate BadDebt,
+    ProbabilityEstimate FundDepleted);
+
+/// <summary>Per-asset results.</summary>
+/// <param name="MaxDrawdown">1 - min(mid)/p0 of the traded price.</param>
+/// <param name="ExogenousMaxDrawdown">The same without any impact.</param>
+/// <param name="Amplification">Mean drawdown / mean exogenous drawdown (NaN when the latter is 0).</param>
+/// <param name="LiquidatedNotional">Liquidated notional of this asset per path.</param>
+/// <param name="MaxDisplacement">Largest |liquidation-driven log displacement| per path.</param>
+public sealed record AssetRisk(
+    MeanEstimate MaxDrawdown,
+    MeanEstimate ExogenousMaxDrawdown,
+    double Amplification,
+    MeanEstimate LiquidatedNotional,
+    MeanEstimate MaxDisplacement);
+
+/// <summary>Insurance fund statistics.</summary>
+public sealed record FundSummary(double Start, MeanEstimate End, MeanEstimate Minimum, MeanEstimate Penalties,
+    MeanEstimate BadDebtPaid, MeanEstimate UncoveredLoss);
+
+/// <summary>Counts on fixed bins (see <see cref="Histogram"/>).</summary>
+public sealed record HistogramSummary(IReadOnlyList<double> Edges, IReadOnlyList<long> Counts);
+
+/// <summary>Facts about the execution that vary between identical runs (timings, host).</summary>
+public sealed record RunInfo(
+    string BackendDescription,
+    double ElapsedSeconds,
+    double PathStepsPerSecond,
+    bool Cancelled,
+    DateTimeOffset StartedUtc,
+    string Host,
+    string EngineVersion);
+
+/// <summary>The aggregated result of a run: what the JSON report, the CSV and the summary table show.</summary>
+public sealed record RunResult
+{
+    /// <summary>Paths simulated (fewer than requested when the run was cancelled).</summary>
+    public required long Paths { get; init; }
+    /// <summary>Paths requested.</summary>
+    public required long RequestedPaths { get; init; }
+    /// <summary>Path seed.</summary>
+    public required ulong Seed { get; init; }
+    /// <summary>Backend name.</summary>
+    public required string Backend { get; init; }
+    /// <summary>Steps per path.</summary>
+    public required int Steps { get; init; }
+    /// <summary>Horizon as written.</summary>
+    public required string Horizon { get; init; }
+    /// <summary>Cohorts simulated.</summary>
+    public required int Cohorts { get; init; }
+    /// <summary>Event probabilities.</summary>
+    public required EventProbabilities Probabilities { get; init; }
+    /// <summary>Bad debt per path.</summary>
+    public required LossDistribution BadDebt { get; init; }
+    /// <summary>Liquidated notional per path.</summary>
+    public required LossDistribution LiquidatedNotional { get; init; }
+    /// <summary>Per-asset results by symbol, in scenario order.</summary>
+    public required IReadOnlyList<KeyValuePair<string, AssetRisk>> Assets { get; init; }
+    /// <summary>Paths on which some step hit the round cap with liquidations pending.</summary>
+    public required long RoundCapHits { get; init; }
+    /// <summary>Largest rounds in one step, per path.</summary>
+    public required MeanEstimate MaxRoundsInStep { get; init; }
+    /// <summary>Insurance fund.</summary>
+    public required FundSummary InsuranceFund { get; init; }
+    /// <summary>Histograms: "badDebt" and "maxDrawdown.&lt;symbol&gt;".</summary>
+    public required IReadOnlyList<KeyValuePair<string, HistogramSummary>> Histograms { get; init; }
+    /// <summary>Execution facts (vary between identical runs).</summary>
+    public required RunInfo Run { get; init; }
+}

@@ -1,0 +1,66 @@
+using System.Globalization;
+using System.Text;
+using GpuCascade.Statistics;
+
+namespace GpuCascade.Reporting;
+
+/// <summary>The human-readable summary of a run that the CLI prints on stdout.</summary>
+public static class SummaryTable
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>Formats the summary as plain text (fixed-width columns).</summary>
+    public static string Format(RunResult r)
+    {
+        var sb = new StringBuilder();
+        string status = r.Run.Cancelled ? $"  (CANCELLED: {r.Paths:N0} of {r.RequestedPaths:N0} paths)" : "";
+        sb.AppendLine(Inv, $"GpuCascade: {r.Paths:N0} paths x {r.Steps} steps over {r.Horizon}, {r.Cohorts} cohorts, backend {r.Backend}, seed {r.Seed}{status}");
+        sb.AppendLine();
+        sb.AppendLine("Event                          probability   95% interval (Wilson)");
+        Prob(sb, "any liquidation", r.Probabilities.AnyLiquidation);
+        Prob(sb, "cascade", r.Probabilities.Cascade);
+        Prob(sb, "bad debt > 0", r.Probabilities.BadDebt);
+        Prob(sb, "insurance fund depleted", r.Probabilities.FundDepleted);
+        sb.AppendLine();
+        sb.AppendLine("Per path (USD)           mean     s.e.   VaR 95%   VaR 99% VaR 99.9%    ES 95%    ES 99%  ES 99.9%");
+        Loss(sb, "bad debt", r.BadDebt);
+        Loss(sb, "liquidated notional", r.LiquidatedNotional);
+        sb.AppendLine();
+        sb.AppendLine("Asset   max drawdown (s.e.)   exogenous (s.e.)    amplification   liquidated/path");
+        foreach (var (symbol, a) in r.Assets)
+        {
+            sb.AppendLine(Inv, $"{symbol,-6} {Pct(a.MaxDrawdown.Mean),8} ({Pct(a.MaxDrawdown.StandardError)})  {Pct(a.ExogenousMaxDrawdown.Mean),8} ({Pct(a.ExogenousMaxDrawdown.StandardError)})  {(double.IsFinite(a.Amplification) ? a.Amplification.ToString("0.000", Inv) + "x" : "n/a"),12}   {Usd(a.LiquidatedNotional.Mean),12}");
+        }
+        sb.AppendLine();
+        var f = r.InsuranceFund;
+        sb.AppendLine(Inv, $"Insurance fund: start {Usd(f.Start)}, mean end {Usd(f.End.Mean)}, mean minimum {Usd(f.Minimum.Mean)}, mean uncovered loss {Usd(f.UncoveredLoss.Mean)}");
+        sb.AppendLine(Inv, $"Rounds: mean of the largest rounds in a step {r.MaxRoundsInStep.Mean:0.00}; paths hitting the round cap: {r.RoundCapHits:N0}");
+        sb.AppendLine(Inv, $"Run: {r.Run.ElapsedSeconds:0.0} s, {r.Run.PathStepsPerSecond:0.###e+0} path-steps/s on {r.Run.BackendDescription}");
+        return sb.ToString();
+    }
+
+    private static void Prob(StringBuilder sb, string name, ProbabilityEstimate p) =>
+        sb.AppendLine(Inv, $"  {name,-28} {Pct(p.Estimate),10}   [{Pct(p.Lower)}, {Pct(p.Upper)}]");
+
+    private static void Loss(StringBuilder sb, string name, LossDistribution d)
+    {
+        sb.Append(Inv, $"  {name,-19} {Usd(d.Mean),8} {Usd(d.StandardError),8}");
+        foreach (var v in d.ValueAtRisk.Values) sb.Append(Inv, $" {Usd(v),9}");
+        foreach (var v in d.ExpectedShortfall.Values) sb.Append(Inv, $" {Usd(v),9}");
+        sb.AppendLine();
+    }
+
+    /// <summary>A fraction as a percentage with two decimals.</summary>
+    public static string Pct(double x) => double.IsFinite(x) ? (100 * x).ToString("0.00", Inv) + "%" : "n/a";
+
+    /// <summary>USD with a k/M/B/T suffix and three significant digits.</summary>
+    public static string Usd(double x)
+    {
+        if (!double.IsFinite(x)) return "n/a";
+        double a = Math.Abs(x);
+        (double scale, string suffix) = a >= 1e12 ? (1e12, "T") : a >= 1e9 ? (1e9, "B") : a >= 1e6 ? (1e6, "M") : a >= 1e3 ? (1e3, "k") : (1, "");
+        double v = x / scale;
+        string digits = Math.Abs(v) >= 100 ? "0" : Math.Abs(v) >= 10 ? "0.0" : "0.00";
+        return v.ToString(digits, Inv) + suffix;
+    }
+}

@@ -1,0 +1,45 @@
+namespace GpuCascade.Scenarios;
+
+/// <summary>Suggests the closest known name for a misspelt key or symbol.</summary>
+internal static class DidYouMean
+{
+    /// <summary>The closest candidate within a small edit distance, or null.</summary>
+    public static string? Closest(string word, IEnumerable<string> candidates)
+    {
+        string? best = null;
+        int bestDistance = int.MaxValue;
+        foreach (var candidate in candidates)
+        {
+            // A case slip (Steps for steps) always deserves the suggestion.
+            int d = string.Equals(word, candidate, StringComparison.OrdinalIgnoreCase) ? 0 : Distance(word, candidate);
+            if (d < bestDistance)
+            {
+                best = candidate;
+                bestDistance = d;
+            }
+        }
+        int allowed = Math.Clamp(Math.Max(word.Length, best?.Length ?? 0) / 3, 1, 3);
+        return bestDistance <= allowed ? best : null;
+    }
+
+    /// <summary><c> (did you mean 'x'?)</c> or an empty string.</summary>
+    public static string Hint(string word, IEnumerable<string> candidates) =>
+        Closest(word, candidates) is string s ? $" (did you mean '{s}'?)" : "";
+
+    /// <summary>Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps.</summary>
+    public static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (int i = 1; i <= a.Length; i++)
+        for (int j = 1; j <= b.Length; j++)
+        {
+            int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+        }
+        return d[a.Length, b.Length];
+    }
+}

@@ -1,0 +1,221 @@
+using System.Collections.Immutable;
+using static GpuCascade.Scenarios.FieldPath;
+
+namespace GpuCascade.Scenarios;
+
+/// <summary>
+/// Binds a <see cref="ScenarioNode"/> tree (from YAML or JSON) to a <see cref="Scenario"/>. It checks types,
+/// keys, references and the file's shorthand forms; value ranges are the validator's job, so a scenario
+/// from a file and one built in code are judged by the same rules.
+/// </summary>
+internal sealed partial class ScenarioBinder
+{
+    private readonly NodeReader r = new();
+    private readonly List<string?> symbols = new();
+    private readonly List<double> prices = new();
+    private SymbolTable table = new(Array.Empty<string?>());
+
+    /// <summary>Errors found while binding.</summary>
+    public Diagnostics Errors => r.Errors;
+
+    /// <inheritdoc cref="NodeReader.Locate"/>
+    public ScenarioError Locate(ScenarioError error) => r.Locate(error);
+
+    /// <summary>The scenario, or null when <see cref="Errors"/> is not empty.</summary>
+    public Scenario? Bind(ScenarioNode root)
+    {
+        if (root is not MapNode)
+        {
+            Errors.Add("", $"a scenario must be a mapping of keys (horizon, steps, paths, ...), got {root.Describe()}", root);
+            return null;
+        }
+        var m = r.Map(root, "")!;
+        var horizon = m.Duration("horizon", required: true);
+        var steps = m.Int("steps", required: true);
+        var paths = m.Long("paths", required: true);
+        var seed = m.UInt64("seed", required: true);
+        var precision = m.Choice("precision", false, ("double", Precision.Double), ("single", Precision.Single));
+        var cascadeThreshold = m.Number("cascadeThreshold");
+        var innovations = m["innovations"] is { } i ? Innovations(i, "innovations") : null;
+        var garch = m["garch"] is { } g ? Garch(g, "garch") : null;
+        var jumps = m["jumps"] is { } j ? Jumps(j, "jumps") : null;
+        var assets = Assets(m.Items("assets", required: true));
+        var correlation = m["correlation"] is { } c ? Correlation(c, "correlation", assets.Length) : null;
+        var stress = m["stress"] is { } s ? Stress(s, "stress") : null;
+        var venue = m.Required("venue") is { } v ? Venue(v, "venue") : null;
+        var book = m.Required("book") is { } b ? Book(b, "book") : null;
+        m.Done();
+        if (Errors.Count > 0) return null;
+
+        // No errors: every required value above was read.
+        var scenario = new Scenario
+        {
+            Horizon = horizon!.Value, Steps = steps!.Value, Paths = paths!.Value, Seed = seed!.Value,
+            Assets = assets, Venue = venue!, Book = book!,
+        };
+        if (precision is Precision p) scenario = scenario with { Precision = p };
+        if (cascadeThreshold is double threshold) scenario = scenario with { CascadeThreshold = threshold };
+        if (innovations is not null) scenario = scenario with { Innovations = innovations };
+        if (garch is not null) scenario = scenario with { Garch = garch };
+        if (jumps is not null) scenario = scenario with { Jumps = jumps };
+        if (correlation is { } rho) scenario = scenario with { Correlation = rho };
+        if (stress is { } shocks) scenario = scenario with { Stress = shocks };
+        return scenario;
+    }
+
+    private ImmutableArray<AssetSpec> Assets(IReadOnlyList<ScenarioNode>? items)
+    {
+        var assets = ImmutableArray.CreateBuilder<AssetSpec>();
+        for (int i = 0; i < (items?.Count ?? 0); i++)
+        {
+            string path = Index("assets", i);
+            if (r.Map(items![i], path) is not { } a)
+            {
+                symbols.Add(null);
+                prices.Add(double.NaN);
+                continue;
+            }
+            var symbol = a.Text("symbol", required: true);
+            var price = a.Number("price", required: true);
+            symbols.Add(symbol); // kept even when the asset has errors, so references to it still resolve
+            prices.Add(price ?? double.NaN);
+            var volatility = a.Number("volatility", required: true);
+            var longRun = a.Number("longRunVolatility");
+            var drift = a.Number("drift");
+            var impact = Impact(a);
+            var permanent = a.Number("permanentImpact");
+            var halfLife = a.Duration("impactHalfLife");
+            var jumpBeta = a.Number("jumpBeta");
+            var weight = AssetTerms.CollateralWeight(Errors, path, a.Number("collateralWeight"), a.Number("haircut"));
+            a.Done();
+            if (symbol is null || price is null || volatility is null || impact is null) continue;
+            var asset = new AssetSpec
+            {
+                Symbol = symbol, Price = price.Value, Volatility = volatility.Value,
+                LongRunVolatility = longRun ?? volatility.Value, Impact = impact,
+            };
+            assets.Add(AssetTerms.WithOptions(asset, drift, permanent, halfLife, jumpBeta, weight));
+        }
+        table = new SymbolTable(symbols);
+        return items is null || assets.Count != items.Count ? ImmutableArray<AssetSpec>.Empty : assets.ToImmutable();
+    }
+
+    /// <summary><c>depth1pct</c> shorthand or <c>impact: {model: linear | sqrt, ...}</c>; exactly one.</summary>
+    private ImpactSpec? Impact(MapReader a)
+    {
+        var depth = a["depth1pct"];
+        var impact = a["impact"];
+        if (depth is not null && impact is not null)
+        {
+            Errors.Add(a.PathOf("impact"), "give either depth1pct or impact, not both", impact);
+            return null;
+        }
+        if (depth is not null) return r.Number(depth, a.PathOf("depth1pct")) is double d ? new LinearImpact(d) : null;
+        if (impact is null)
+        {
+            Errors.Add(a.Path, "needs depth1pct (linear impact) or impact: {model: sqrt, dailyVolume: V}", a.Node);
+            return null;
+        }
+        if (r.Map(impact, a.PathOf("impact")) is not { } m) return null;
+        ImpactSpec? result = null;
+        switch (m.Choice("model", true, ("linear", 0), ("sqrt", 1)))
+        {
+            case 0:
+                m.Forbid("dailyVolume", "only with model: sqrt");
+                m.Forbid("y", "only with model: sqrt");
+                result = m.Number("depth1pct", required: true) is double d ? new LinearImpact(d) : null;
+                break;
+            case 1:
+                m.Forbid("depth1pct", "only with model: linear");
+                var volume = m.Number("dailyVolume", required: true);
+                var y = m.Number("y") ?? AssetTerms.DefaultImpactY;
+                result = volume is double v ? new SquareRootImpact(v, y) : null;
+                break;
+        }
+        m.Done();
+        return result;
+    }
+
+    private InnovationSpec? Innovations(ScenarioNode node, string path)
+    {
+        if (r.Map(node, path) is not { } m) return null;
+        InnovationSpec? result = null;
+        switch (m.Choice("distribution", true, ("normal", 0), ("student-t", 1)))
+        {
+            case 0:
+                m.Forbid("dof", "only with distribution: student-t");
+                result = InnovationSpec.Normal;
+                break;
+            case 1:
+                result = m.Number("dof", required: true) is double nu ? new InnovationSpec(nu) : null;
+                break;
+        }
+        m.Done();
+        return result;
+    }
+
+    private GarchSpec? Garch(ScenarioNode node, string path)
+    {
+        if (r.Map(node, path) is not { } m) return null;
+        var alpha = m.Number("alpha", required: true);
+        var beta = m.Number("beta", required: true);
+        m.Done();
+        return alpha is double a && beta is double b ? new GarchSpec(a, b) : null;
+    }
+
+    private JumpSpec? Jumps(ScenarioNode node, string path)
+    {
+        if (r.Map(node, path) is not { } m) return null;
+        var intensity = m.Number("intensity", required: true);
+        var mean = m.Number("meanLogSize", required: true);
+        var sd = m.Number("logSizeVolatility", required: true);
+        m.Done();
+        return intensity is double l && mean is double mu && sd is double s ? new JumpSpec(l, mu, s) : null;
+    }
+
+    /// <summary>N rows of N numbers in asset order, stored row-major.</summary>
+    private ImmutableArray<double>? Correlation(ScenarioNode node, string path, int assets)
+    {
+        if (r.Items(node, path) is not { } rows) return null;
+        int n = symbols.Count; // the assets as listed, even those with errors
+        if (rows.Count != n)
+        {
+            Errors.Add(path, $"must have {n} rows (one per asset, in asset order), got {rows.Count}", node);
+            return null;
+        }
+        var values = ImmutableArray.CreateBuilder<double>(n * n);
+        for (int i = 0; i < n; i++)
+        {
+            string rowPath = Index(path, i);
+            if (r.Items(rows[i], rowPath) is not { } row) continue;
+            if (row.Count != n)
+            {
+                Errors.Add(rowPath, $"must have {n} entries, got {row.Count}", rows[i]);
+                continue;
+            }
+            for (int j = 0; j < n; j++)
+                if (r.Number(row[j], Index(rowPath, j)) is double rho) values.Add(rho);
+        }
+        return values.Count == n * n && assets == n ? values.MoveToImmutable() : null;
+    }
+
+    private ImmutableArray<StressShock>? Stress(ScenarioNode node, string path)
+    {
+        if (r.Items(node, path) is not { } items) return null;
+        var shocks = ImmutableArray.CreateBuilder<StressShock>(items.Count);
+        for (int k = 0; k < items.Count; k++)
+        {
+            if (r.Map(items[k], Index(path, k)) is not { } m) continue;
+            var step = m.Int("step", required: true);
+            var asset = AssetRef(m, "asset");
+            var logReturn = m.Number("logReturn", required: true);
+            m.Done();
+            if (step is int st && asset is int a && logReturn is double x) shocks.Add(new StressShock(st, a, x));
+        }
+        return shocks.Count == items.Count ? shocks.MoveToImmutable() : null;
+    }
+
+    /// <summary>A required asset symbol resolved to its index.</summary>
+    private int? AssetRef(MapReader m, string key) =>
+        m.Text(key, required: true) is string symbol ? table.Resolve(Errors, m.PathOf(key), symbol, m[key]) : null;
+}

@@ -1,0 +1,76 @@
+namespace GpuCascade.Scenarios;
+
+/// <summary>
+/// Reads scenarios from YAML or JSON. Both formats go through one binder and then
+/// <see cref="ScenarioValidator"/>, so they accept the same keys with the same meaning and give the same errors.
+/// </summary>
+public static class ScenarioLoader
+{
+    private const string DefaultResource = "GpuCascade.Scenarios.default.yaml";
+    private static readonly Lazy<string> DefaultText = new(ReadDefault);
+
+    /// <summary>The embedded default scenario (scenarios/default.yaml), as YAML text.</summary>
+    public static string DefaultScenarioText => DefaultText.Value;
+
+    /// <summary>Loads the embedded default scenario.</summary>
+    public static Scenario LoadDefault() => LoadYaml(DefaultScenarioText);
+
+    /// <summary>Loads a file: <c>.json</c> as JSON, anything else as YAML.</summary>
+    /// <exception cref="ScenarioException">The file is missing, unreadable, malformed or invalid.</exception>
+    public static Scenario LoadFile(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ScenarioException(new ScenarioError("", $"scenario file not found: {path}"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new ScenarioException(new ScenarioError("", $"cannot read scenario file {path}: {e.Message}"));
+        }
+        return Path.GetExtension(path).Equals(".json", StringComparison.OrdinalIgnoreCase) ? LoadJson(text) : LoadYaml(text);
+    }
+
+    /// <summary>Parses and validates a YAML scenario.</summary>
+    /// <exception cref="ScenarioException">The text is malformed (with line and column) or the scenario is invalid.</exception>
+    public static Scenario LoadYaml(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Bind(ScenarioSyntax.FromYaml(text));
+    }
+
+    /// <summary>Parses and validates a JSON scenario (comments and trailing commas allowed).</summary>
+    /// <exception cref="ScenarioException">The text is malformed (with line and column) or the scenario is invalid.</exception>
+    public static Scenario LoadJson(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Bind(ScenarioSyntax.FromJson(text));
+    }
+
+    /// <summary>
+    /// Binding reports the file's structural errors (types, keys, references) all together; once the structure
+    /// is sound the validator reports every value error, located in the file where it can be.
+    /// </summary>
+    private static Scenario Bind(ScenarioNode root)
+    {
+        var binder = new ScenarioBinder();
+        var scenario = binder.Bind(root);
+        binder.Errors.ThrowIfAny();
+        var errors = ScenarioValidator.Validate(scenario!);
+        if (errors.Count > 0) throw new ScenarioException(errors.Select(binder.Locate).ToList());
+        return scenario!;
+    }
+
+    private static string ReadDefault()
+    {
+        using var stream = typeof(ScenarioLoader).Assembly.GetManifestResourceStream(DefaultResource)
+            ?? throw new InvalidOperationException($"embedded resource {DefaultResource} is missing");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

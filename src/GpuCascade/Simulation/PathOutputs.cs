@@ -1,0 +1,77 @@
+namespace GpuCascade.Simulation;
+
+/// <summary>
+/// What each path of a batch reports (MODEL.md section 6), as a struct of arrays. Index p is the path
+/// <c>Start + p</c>; per-asset arrays are path-major (<c>[p * AssetCount + i]</c>). Backends fill it; the
+/// statistics read it. Money is in USD and always double.
+/// </summary>
+public sealed class PathOutputs
+{
+    /// <summary>Allocates outputs for up to <paramref name="capacity"/> paths.</summary>
+    public PathOutputs(int capacity, int assetCount)
+    {
+        Capacity = capacity;
+        AssetCount = assetCount;
+        BadDebt = new double[capacity];
+        UncoveredLoss = new double[capacity];
+        BadDebtPaid = new double[capacity];
+        Penalties = new double[capacity];
+        FundEnd = new double[capacity];
+        FundMin = new double[capacity];
+        LiquidatedNotional = new double[capacity];
+        MaxRoundsInStep = new int[capacity];
+        RoundCapHit = new bool[capacity];
+        Cascade = new bool[capacity];
+        ClosedUnitsShare = new double[capacity];
+        LiquidatedNotionalByAsset = new double[capacity * assetCount];
+        MaxDrawdown = new double[capacity * assetCount];
+        ExogenousMaxDrawdown = new double[capacity * assetCount];
+        MaxDisplacement = new double[capacity * assetCount];
+        FinalPrice = new double[capacity * assetCount];
+    }
+
+    /// <summary>Paths the arrays can hold.</summary>
+    public int Capacity { get; }
+    /// <summary>Assets per path.</summary>
+    public int AssetCount { get; }
+    /// <summary>First path index held.</summary>
+    public long Start { get; set; }
+    /// <summary>Paths held.</summary>
+    public int Count { get; set; }
+
+    /// <summary>Bad debt: negative equity of closed cohorts, summed over the path.</summary>
+    public double[] BadDebt { get; }
+    /// <summary>Bad debt the insurance fund could not pay (socialised by auto-deleveraging).</summary>
+    public double[] UncoveredLoss { get; }
+    /// <summary>Bad debt the fund paid.</summary>
+    public double[] BadDebtPaid { get; }
+    /// <summary>Liquidation penalties paid into the fund.</summary>
+    public double[] Penalties { get; }
+    /// <summary>Insurance fund at the end of the path.</summary>
+    public double[] FundEnd { get; }
+    /// <summary>Lowest insurance fund over the path.</summary>
+    public double[] FundMin { get; }
+    /// <summary>Position notional closed by liquidations, at execution prices.</summary>
+    public double[] LiquidatedNotional { get; }
+    /// <summary>Largest number of liquidation rounds in one step.</summary>
+    public int[] MaxRoundsInStep { get; }
+    /// <summary>Whether some step still had liquidations pending at the round cap.</summary>
+    public bool[] RoundCapHit { get; }
+    /// <summary>Whether |liquidation-driven displacement| reached the cascade threshold for some asset.</summary>
+    public bool[] Cascade { get; }
+    /// <summary>Largest share, over assets, of the book's units closed on the path (at most 1).</summary>
+    public double[] ClosedUnitsShare { get; }
+    /// <summary>Liquidated notional per asset.</summary>
+    public double[] LiquidatedNotionalByAsset { get; }
+    /// <summary>1 - min(mid) / p0 per asset (mid after every exogenous move and every round).</summary>
+    public double[] MaxDrawdown { get; }
+    /// <summary>1 - min(exogenous price) / p0 per asset, the exogenous price being exp(x) without any impact.</summary>
+    public double[] ExogenousMaxDrawdown { get; }
+    /// <summary>Largest |liquidation-driven log displacement| per asset.</summary>
+    public double[] MaxDisplacement { get; }
+    /// <summary>Mid price at the end of the path per asset.</summary>
+    public double[] FinalPrice { get; }
+
+    /// <summary>Whether the path had any liquidation.</summary>
+    public bool AnyLiquidation(int p) => LiquidatedNotional[p] > 0 || MaxRoundsInStep[p] > 0;
+}

@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using GpuCascade.Backends.Managed;
+using GpuCascade.Reporting;
+using GpuCascade.Scenarios;
+using GpuCascade.Statistics;
+
+namespace GpuCascade.Simulation;
+
+/// <summary>Progress of a run.</summary>
+/// <param name="PathsDone">Paths completed so far.</param>
+/// <param name="PathsTotal">Paths requested.</param>
+/// <param name="Elapsed">Time since the start of the simulation.</param>
+public readonly record struct RunProgress(long PathsDone, long PathsTotal, TimeSpan Elapsed);
+
+/// <summary>Options of a run; everything is optional.</summary>
+public sealed record RunOptions
+{
+    /// <summary>Overrides the scenario's path count.</summary>
+    public long? Paths { get; init; }
+    /// <summary>Overrides the scenario's seed.</summary>
+    public ulong? Seed { get; init; }
+    /// <summary>The device; a new <see cref="ManagedBackend"/> when null.</summary>
+    public ISimulationBackend? Backend { get; init; }
+    /// <summary>Paths per batch (rounded up to a multiple of <see cref="SimulationEngine.BlockSize"/>); the backend's choice when null.</summary>
+    public int? BatchSize { get; init; }
+    /// <summary>Receives progress after each block of paths (from worker threads).</summary>
+    public IProgress<RunProgress>? Progress { get; init; }
+}
+
+/// <summary>
+/// The host orchestrator: splits the paths into batches, runs them on a backend, summarises fixed blocks of
+/// <see cref="BlockSize"/> paths and merges them in path order (so the result is bit-identical whatever the batch
+/// size or thread count), reports progress and stops cleanly on cancellation with what was computed.
+/// </summary>
+public static class SimulationEngine
+{
+    /// <summary>Paths per statistics block: a constant of the engine, not of the batch.</summary>
+    public const int BlockSize = 1024;
+
+    /// <summary>Runs a scenario and aggregates the results.</summary>
+    /// <exception cref="ScenarioException">The scenario (with the overrides) is invalid.</exception>
+    public static RunResult Run(Scenario scenario, RunOptions? options = null, CancellationToken cancellation = default)
+    {
+        options ??= new RunOptions();
+        scenario = scenario with
+        {
+            Paths = options.Paths ?? scenario.Paths,
+            Seed = options.Seed ?? scenario.Seed,
+        };
+        var plan = SimulationPlan.Build(scenario);
+        bool ownBackend = options.Backend is null;
+        var backend = options.Backend ?? new ManagedBackend();
+        try
+        {
+            return Run(plan, backend, options, cancellation);
+        }
+        finally
+        {
+            if (ownBackend) backend.Dispose();
+        }
+    }
+
+    private static RunResult Run(SimulationPlan plan, ISimulationBackend backend, RunOptions options,
+        CancellationToken cancellation)
+    {
+        long total = plan.Scenario.Paths;
+        int batch = options.BatchSize ?? backend.PreferredBatchSize(plan);
+        if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(options), batch, "BatchSize must be >= 1");
+        batch = (int)Math.Min((batch + BlockSize - 1L) / BlockSize * BlockSize, (total + BlockSize - 1) / BlockSize * BlockSize);
+
+        var started = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        var result = new RiskAccumulator(plan.AssetCount, total);
+        var outputs = new PathOutputs(batch, plan.AssetCount);
+        long done = 0;
+        var progressLock = new object();
+        bool cancelled = false;
+
+        for (long start = 0; start < total && !cancelled; start += batch)
+        {
+            int count = (int)Math.Min(batch, total - start);
+            int blocks = (count + BlockSize - 1) / BlockSize;
+            var summaries = new RiskAccumulator?[blocks];
+            backend.Run(plan, start, count, outputs, b =>
+            {
+                int from = b * BlockSize, to = Math.Min(count, from + BlockSize);
+                var block = new RiskAccumulator(plan.AssetCount, total);
+                block.AddRows(outputs, from, to);
+                summaries[b] = block;
+                long now = Interlocked.Add(ref done, to - from);
+                if (options.Progress is { } progress)
+                    lock (progressLock) progress.Report(new RunProgress(now, total, clock.Elapsed));
+            }, cancellation);
+            // Merge in path order; after a cancellation keep only the complete prefix, so the result is the
+            // exact result of a smaller run.
+            foreach (var block in summaries)
+            {
+                if (block is null)
+                {
+                    cancelled = true;
+                    break;
+                }
+                result.Merge(block);
+            }
+            if (cancellation.IsCancellationRequested) cancelled = true;
+        }
+        clock.Stop();
+        return ResultBuilder.Build(plan, result, backend, new RunInfo(
+            backend.Description,
+            clock.Elapsed.TotalSeconds,
+            result.Paths * (double)plan.Steps / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
+            cancelled || result.Paths < total,
+            started,
+            Environment.MachineName,
+            typeof(SimulationEngine).Assembly.GetName().Version?.ToString() ?? "0"));
+    }
+
+    /// <summary>
+    /// Simulates paths [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) and returns their
+    /// per-path outputs (research use, parity tests). The scenario's path count is ignored.
+    /// </summary>
+    public static PathOutputs SimulatePaths(Scenario scenario, long start, int count, ISimulationBackend? backend = null)
+    {
+        var plan = SimulationPlan.Build(scenario);
+        var outputs = new PathOutputs(count, plan.AssetCount);
+        bool own = backend is null;
+        backend ??= new ManagedBackend();
+        try
+        {
+            backend.Run(plan, start, count, outputs, null, CancellationToken.None);
+        }
+        finally
+        {
+            if (own) backend.Dispose();
+        }
+        return outputs;
+    }
+}

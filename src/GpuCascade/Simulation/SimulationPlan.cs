@@ -1,0 +1,259 @@
+using GpuCascade.Book;
+using GpuCascade.Market;
+using GpuCascade.Scenarios;
+
+namespace GpuCascade.Simulation;
+
+/// <summary>Impact model codes in the plan (shared with the device kernels).</summary>
+public enum ImpactKind
+{
+    /// <summary>Delta = 0.01 Q / D.</summary>
+    Linear = 0,
+    /// <summary>Delta = sign(Q) Y sigma / sqrt(365) sqrt(|Q| / V).</summary>
+    SquareRoot = 1,
+}
+
+/// <summary>Margin rule codes in the plan (shared with the device kernels).</summary>
+public enum MarginKind
+{
+    /// <summary>Fixed rate.</summary>
+    Static = 0,
+    /// <summary>Brackets by notional per account.</summary>
+    Tiered = 1,
+    /// <summary>max(floor, z sigma_now sqrt(T)).</summary>
+    Dynamic = 2,
+}
+
+/// <summary>
+/// A scenario flattened into plain arrays for the backends: per-asset parameters, the Cholesky factor, stress
+/// shocks by step, margin tables and the book in compressed-row form. Built once, read-only afterwards.
+/// </summary>
+public sealed class SimulationPlan
+{
+    /// <summary>The scenario the plan was built from.</summary>
+    public Scenario Scenario { get; }
+    /// <summary>Number of assets N.</summary>
+    public int AssetCount { get; }
+    /// <summary>Number of steps.</summary>
+    public int Steps { get; }
+    /// <summary>Step length in years.</summary>
+    public double Dt { get; }
+    /// <summary>Path seed.</summary>
+    public ulong Seed { get; }
+
+    // ---- Market, per asset ----
+    internal readonly double[] LogPrice0, Variance0, Drift, JumpBeta, CollateralWeight;
+    internal readonly double[] GarchOmega;
+    internal readonly double[] CholeskyLower; // N x N row-major
+    internal readonly bool StudentT;
+    internal readonly double Dof, StudentScaleNumerator; // e *= sqrt((nu - 2) / W)
+    internal readonly bool Garch;
+    internal readonly double GarchAlpha, GarchBeta;
+    internal readonly bool Jumps;
+    internal readonly double JumpProbability, JumpMean, JumpVolatility;
+    internal readonly int[] StressStart; // Steps + 1 offsets into StressAsset / StressLogReturn
+    internal readonly int[] StressAsset;
+    internal readonly double[] StressLogReturn;
+
+    // ---- Liquidity, per asset ----
+    internal readonly ImpactKind[] Impact;
+    internal readonly double[] ImpactScale;   // linear: 0.01 / D; sqrt: Y sigma / sqrt(365) / sqrt(V)
+    internal readonly double[] ExecutionEta;  // 1/2 linear, 2/3 square root
+    internal readonly double[] PermanentShare;
+    internal readonly double[] ImpactDecay;   // exp(-dt ln2 / halfLife)
+
+    // ---- Venue ----
+    internal readonly MarginKind[] Margin;
+    internal readonly double[] MarginRate;       // static rate
+    internal readonly double[] MarginFloor, MarginVolScale; // dynamic: z sqrt(T)
+    internal readonly int[] TierStart;           // N + 1 offsets
+    internal readonly double[] TierCap, TierRate, TierAmount;
+    internal readonly double Penalty;
+    internal readonly int OracleDelay;
+    internal readonly double FundStart;
+    internal readonly double Tranche;
+    internal readonly double DustPerAccount;
+    internal readonly int RoundCap;
+    internal readonly double CascadeThreshold;
+
+    // ---- Book, per cohort (compressed rows) ----
+    /// <summary>Number of cohorts (explicit plus generated).</summary>
+    public int CohortCount { get; }
+    internal readonly double[] Accounts, UsdCollateral, EntryValue; // EntryValue = sum_i q_i e_i
+    internal readonly int[] PositionStart;
+    internal readonly int[] PositionAsset;
+    internal readonly double[] PositionUnits, PositionEntry;
+    internal readonly int[] CollateralStart;
+    internal readonly int[] CollateralAsset;
+    internal readonly double[] CollateralUnits;
+    internal readonly double[] BookUnits; // sum over cohorts of |units| per asset
+
+    /// <summary>The cohorts the plan simulates: the explicit ones, then the generated ones.</summary>
+    public IReadOnlyList<CohortSpec> Cohorts { get; }
+
+    /// <summary>Asset symbols in plan order.</summary>
+    public IReadOnlyList<string> Symbols { get; }
+
+    private SimulationPlan(Scenario s)
+    {
+        Scenario = s;
+        int n = AssetCount = s.Assets.Length;
+        Steps = s.Steps;
+        Dt = s.StepYears;
+        Seed = s.Seed;
+        Symbols = s.Assets.Select(a => a.Symbol).ToArray();
+
+        LogPrice0 = s.Assets.Select(a => Math.Log(a.Price)).ToArray();
+        Variance0 = s.Assets.Select(a => a.Volatility * a.Volatility).ToArray();
+        Drift = s.Assets.Select(a => a.Drift).ToArray();
+        JumpBeta = s.Assets.Select(a => a.JumpBeta).ToArray();
+        CollateralWeight = s.Assets.Select(a => a.CollateralWeight).ToArray();
+        CholeskyLower = CorrelationFactor.Cholesky(s.Correlation.AsSpan(), n);
+
+        StudentT = s.Innovations.StudentTDof is not null;
+        Dof = s.Innovations.StudentTDof ?? 0;
+        StudentScaleNumerator = StudentT ? Dof - 2.0 : 0;
+
+        Garch = s.Garch is not null;
+        GarchAlpha = s.Garch?.Alpha ?? 0;
+        GarchBeta = s.Garch?.Beta ?? 0;
+        GarchOmega = s.Assets.Select(a => a.LongRunVolatility * a.LongRunVolatility * (1 - GarchAlpha - GarchBeta)).ToArray();
+
+        Jumps = s.Jumps is { Intensity: > 0 };
+        JumpProbability = (s.Jumps?.Intensity ?? 0) * Dt;
+        JumpMean = s.Jumps?.MeanLogSize ?? 0;
+        JumpVolatility = s.Jumps?.LogSizeVolatility ?? 0;
+
+        var shocks = s.Stress.OrderBy(x => x.Step).ToArray(); // stable: file order within a step
+        StressStart = new int[Steps + 1];
+        foreach (var shock in shocks) StressStart[shock.Step + 1]++;
+        for (int k = 0; k < Steps; k++) StressStart[k + 1] += StressStart[k];
+        StressAsset = shocks.Select(x => x.AssetIndex).ToArray();
+        StressLogReturn = shocks.Select(x => x.LogReturn).ToArray();
+
+        Impact = new ImpactKind[n];
+        ImpactScale = new double[n];
+        ExecutionEta = new double[n];
+        PermanentShare = new double[n];
+        ImpactDecay = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            var a = s.Assets[i];
+            switch (a.Impact)
+            {
+                case LinearImpact lin:
+                    Impact[i] = ImpactKind.Linear;
+                    ImpactScale[i] = 0.01 / lin.Depth1Pct;
+                    ExecutionEta[i] = 0.5;
+                    break;
+                case SquareRootImpact sq:
+                    Impact[i] = ImpactKind.SquareRoot;
+                    ImpactScale[i] = sq.Y * a.Volatility / Math.Sqrt(365.0) / Math.Sqrt(sq.DailyVolume);
+                    ExecutionEta[i] = 2.0 / 3.0;
+                    break;
+                default:
+                    throw new ArgumentException($"assets[{i}].impact: unsupported model {a.Impact.GetType().Name}");
+            }
+            PermanentShare[i] = a.PermanentImpact;
+            ImpactDecay[i] = Math.Exp(-Dt * Math.Log(2.0) / a.ImpactHalfLife.Years);
+        }
+
+        var venue = s.Venue;
+        Margin = new MarginKind[n];
+        MarginRate = new double[n];
+        MarginFloor = new double[n];
+        MarginVolScale = new double[n];
+        TierStart = new int[n + 1];
+        var caps = new List<double>();
+        var rates = new List<double>();
+        var amounts = new List<double>();
+        for (int i = 0; i < n; i++)
+        {
+            switch (venue.MaintenanceMargin[i])
+            {
+                case StaticMargin st:
+                    Margin[i] = MarginKind.Static;
+                    MarginRate[i] = st.Rate;
+                    break;
+                case TieredMargin t:
+                    Margin[i] = MarginKind.Tiered;
+                    foreach (var tier in t.Tiers)
+                    {
+                        caps.Add(tier.Cap);
+                        rates.Add(tier.Rate);
+                        amounts.Add(tier.Amount);
+                    }
+                    break;
+                case DynamicMargin d:
+                    Margin[i] = MarginKind.Dynamic;
+                    MarginFloor[i] = d.Floor;
+                    MarginVolScale[i] = d.Z * Math.Sqrt(d.CloseOutHorizon.Years);
+                    break;
+            }
+            TierStart[i + 1] = caps.Count;
+        }
+        TierCap = caps.ToArray();
+        TierRate = rates.ToArray();
+        TierAmount = amounts.ToArray();
+        Penalty = venue.LiquidationPenalty;
+        OracleDelay = venue.OracleDelaySteps;
+        FundStart = venue.InsuranceFund;
+        Tranche = venue.Liquidation.Tranche;
+        DustPerAccount = venue.Liquidation.DustNotional;
+        RoundCap = venue.RoundCap;
+        CascadeThreshold = s.CascadeThreshold;
+
+        var cohorts = s.Book.Cohorts.AddRange(BookGenerator.Generate(s));
+        Cohorts = cohorts;
+        int c = CohortCount = cohorts.Length;
+        Accounts = new double[c];
+        UsdCollateral = new double[c];
+        EntryValue = new double[c];
+        PositionStart = new int[c + 1];
+        CollateralStart = new int[c + 1];
+        var posAsset = new List<int>();
+        var posUnits = new List<double>();
+        var posEntry = new List<double>();
+        var colAsset = new List<int>();
+        var colUnits = new List<double>();
+        BookUnits = new double[n];
+        for (int j = 0; j < c; j++)
+        {
+            var cohort = cohorts[j];
+            Accounts[j] = cohort.Accounts;
+            UsdCollateral[j] = cohort.UsdCollateral;
+            double entryValue = 0;
+            foreach (var p in cohort.Positions)
+            {
+                posAsset.Add(p.AssetIndex);
+                posUnits.Add(p.Units);
+                posEntry.Add(p.EntryPrice);
+                entryValue += p.Units * p.EntryPrice;
+                BookUnits[p.AssetIndex] += Math.Abs(p.Units);
+            }
+            EntryValue[j] = entryValue;
+            PositionStart[j + 1] = posAsset.Count;
+            foreach (var h in cohort.Collateral)
+            {
+                colAsset.Add(h.AssetIndex);
+                colUnits.Add(h.Units);
+            }
+            CollateralStart[j + 1] = colAsset.Count;
+        }
+        PositionAsset = posAsset.ToArray();
+        PositionUnits = posUnits.ToArray();
+        PositionEntry = posEntry.ToArray();
+        CollateralAsset = colAsset.ToArray();
+        CollateralUnits = colUnits.ToArray();
+    }
+
+    /// <summary>Validates the scenario and flattens it. Throws <see cref="ScenarioException"/> when invalid.</summary>
+    public static SimulationPlan Build(Scenario scenario)
+    {
+        ScenarioValidator.EnsureValid(scenario);
+        return new SimulationPlan(scenario);
+    }
+
+    /// <summary>Total position count over all cohorts (a cost measure: cohort-position evaluations per round).</summary>
+    public int PositionCount => PositionAsset.Length;
+}

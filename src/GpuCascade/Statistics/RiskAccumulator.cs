@@ -1,0 +1,110 @@
+using GpuCascade.Simulation;
+
+namespace GpuCascade.Statistics;
+
+/// <summary>
+/// Everything the run aggregates, for a block of paths or for the whole run: moments, probabilities, exact tails,
+/// histograms. Blocks are summarised independently and merged in path order, so the totals are bit-identical
+/// whatever the thread count, batch size or shard layout.
+/// </summary>
+public sealed class RiskAccumulator
+{
+    /// <summary>Empty accumulator for a run of <paramref name="plannedPaths"/> paths over <paramref name="assetCount"/> assets.</summary>
+    public RiskAccumulator(int assetCount, long plannedPaths)
+    {
+        AssetCount = assetCount;
+        TailCapacity = TailQuantiles.CapacityFor(plannedPaths, TailLevel.Standard);
+        BadDebtTail = new TailQuantiles(TailCapacity);
+        LiquidatedNotionalTail = new TailQuantiles(TailCapacity);
+        MaxDrawdown = new Moments[assetCount];
+        ExogenousMaxDrawdown = new Moments[assetCount];
+        LiquidatedNotionalByAsset = new Moments[assetCount];
+        MaxDisplacement = new Moments[assetCount];
+        BadDebtHistogram = new Histogram(BadDebtEdges);
+        DrawdownHistograms = Enumerable.Range(0, assetCount).Select(_ => new Histogram(DrawdownEdges)).ToArray();
+    }
+
+    /// <summary>Bad debt bins: 0 alone, then 4 per decade from $1 to $1e13.</summary>
+    public static readonly double[] BadDebtEdges = [double.Epsilon, .. Histogram.LogEdges(0, 13, 4)];
+    /// <summary>Drawdown bins: 2% wide from 0 to 1.</summary>
+    public static readonly double[] DrawdownEdges = Histogram.LinearEdges(0, 1, 50);
+
+    /// <summary>Assets per path.</summary>
+    public int AssetCount { get; }
+    /// <summary>Values kept in each exact tail.</summary>
+    public int TailCapacity { get; }
+    /// <summary>Paths summarised.</summary>
+    public long Paths => BadDebt.Count;
+
+#pragma warning disable CS1591 // the fields are named for what they hold; see MODEL.md section 6
+    public Moments BadDebt, UncoveredLoss, BadDebtPaid, Penalties, LiquidatedNotional, FundEnd, FundMin, MaxRounds;
+    public readonly Moments[] MaxDrawdown, ExogenousMaxDrawdown, LiquidatedNotionalByAsset, MaxDisplacement;
+    public Proportion AnyLiquidation, Cascade, BadDebtPositive, FundDepleted, RoundCapHit;
+    public readonly TailQuantiles BadDebtTail, LiquidatedNotionalTail;
+    public readonly Histogram BadDebtHistogram;
+    public readonly Histogram[] DrawdownHistograms;
+#pragma warning restore CS1591
+
+    /// <summary>Summarises rows [<paramref name="from"/>, <paramref name="to"/>) of a batch, in row order.</summary>
+    public void AddRows(PathOutputs o, int from, int to)
+    {
+        int n = AssetCount;
+        for (int p = from; p < to; p++)
+        {
+            BadDebt.Add(o.BadDebt[p]);
+            UncoveredLoss.Add(o.UncoveredLoss[p]);
+            BadDebtPaid.Add(o.BadDebtPaid[p]);
+            Penalties.Add(o.Penalties[p]);
+            LiquidatedNotional.Add(o.LiquidatedNotional[p]);
+            FundEnd.Add(o.FundEnd[p]);
+            FundMin.Add(o.FundMin[p]);
+            MaxRounds.Add(o.MaxRoundsInStep[p]);
+            AnyLiquidation.Add(o.AnyLiquidation(p));
+            Cascade.Add(o.Cascade[p]);
+            BadDebtPositive.Add(o.BadDebt[p] > 0);
+            FundDepleted.Add(o.UncoveredLoss[p] > 0);
+            RoundCapHit.Add(o.RoundCapHit[p]);
+            BadDebtHistogram.Add(o.BadDebt[p]);
+            for (int i = 0; i < n; i++)
+            {
+                int k = p * n + i;
+                MaxDrawdown[i].Add(o.MaxDrawdown[k]);
+                ExogenousMaxDrawdown[i].Add(o.ExogenousMaxDrawdown[k]);
+                LiquidatedNotionalByAsset[i].Add(o.LiquidatedNotionalByAsset[k]);
+                MaxDisplacement[i].Add(o.MaxDisplacement[k]);
+                DrawdownHistograms[i].Add(o.MaxDrawdown[k]);
+            }
+        }
+        BadDebtTail.SetFrom(o.BadDebt.AsSpan(from, to - from));
+        LiquidatedNotionalTail.SetFrom(o.LiquidatedNotional.AsSpan(from, to - from));
+    }
+
+    /// <summary>Adds the paths of <paramref name="next"/>, which follow this accumulator's paths.</summary>
+    public void Merge(RiskAccumulator next)
+    {
+        BadDebt.Merge(next.BadDebt);
+        UncoveredLoss.Merge(next.UncoveredLoss);
+        BadDebtPaid.Merge(next.BadDebtPaid);
+        Penalties.Merge(next.Penalties);
+        LiquidatedNotional.Merge(next.LiquidatedNotional);
+        FundEnd.Merge(next.FundEnd);
+        FundMin.Merge(next.FundMin);
+        MaxRounds.Merge(next.MaxRounds);
+        AnyLiquidation.Merge(next.AnyLiquidation);
+        Cascade.Merge(next.Cascade);
+        BadDebtPositive.Merge(next.BadDebtPositive);
+        FundDepleted.Merge(next.FundDepleted);
+        RoundCapHit.Merge(next.RoundCapHit);
+        BadDebtHistogram.Merge(next.BadDebtHistogram);
+        for (int i = 0; i < AssetCount; i++)
+        {
+            MaxDrawdown[i].Merge(next.MaxDrawdown[i]);
+            ExogenousMaxDrawdown[i].Merge(next.ExogenousMaxDrawdown[i]);
+            LiquidatedNotionalByAsset[i].Merge(next.LiquidatedNotionalByAsset[i]);
+            MaxDisplacement[i].Merge(next.MaxDisplacement[i]);
+            DrawdownHistograms[i].Merge(next.DrawdownHistograms[i]);
+        }
+        BadDebtTail.Merge(next.BadDebtTail);
+        LiquidatedNotionalTail.Merge(next.LiquidatedNotionalTail);
+    }
+}

@@ -1,0 +1,129 @@
+using System.Text.Json.Nodes;
+using GpuCascade.Cli;
+
+namespace GpuCascade.Tests.Cli;
+
+public class CliTests
+{
+    private string _dir = "";
+
+    [SetUp]
+    public void CreateDirectory() => _dir = Directory.CreateTempSubdirectory("gpucascade-cli-").FullName;
+
+    [TearDown]
+    public void DeleteDirectory() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = CliApp.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Test]
+    public void DefaultScenarioWritesTheDocumentedJsonKeys()
+    {
+        string json = Path.Combine(_dir, "result.json");
+        string csv = Path.Combine(_dir, "result.csv");
+        var (code, output, err) = Run("run", "--paths", "1024", "--seed", "5", "--json", json, "--csv", csv);
+        Assert.That(code, Is.EqualTo(0), err);
+        Assert.That(output, Does.Contain("any liquidation").And.Contain("bad debt"));
+
+        var root = JsonNode.Parse(File.ReadAllText(json))!.AsObject();
+        Assert.That(root["paths"]!.GetValue<long>(), Is.EqualTo(1024));
+        Assert.That(root["seed"]!.GetValue<ulong>(), Is.EqualTo(5));
+        Assert.That(root["backend"]!.GetValue<string>(), Is.EqualTo("managed"));
+        foreach (var name in new[] { "anyLiquidation", "cascade", "badDebt", "fundDepleted" })
+        {
+            var p = root["probabilities"]![name]!;
+            double estimate = p["estimate"]!.GetValue<double>();
+            Assert.That(p["lower"]!.GetValue<double>(), Is.LessThanOrEqualTo(estimate), name);
+            Assert.That(p["upper"]!.GetValue<double>(), Is.GreaterThanOrEqualTo(estimate), name);
+        }
+        foreach (var name in new[] { "badDebt", "liquidatedNotional" })
+        {
+            var d = root[name]!;
+            Assert.That(d["mean"], Is.Not.Null);
+            Assert.That(d["standardError"], Is.Not.Null);
+            foreach (var level in new[] { "0.95", "0.99", "0.999" })
+            {
+                Assert.That(d["var"]![level], Is.Not.Null, $"{name}.var.{level}");
+                Assert.That(d["es"]![level]!.GetValue<double>(), Is.GreaterThanOrEqualTo(d["var"]![level]!.GetValue<double>()), $"{name}: ES >= VaR");
+            }
+        }
+        foreach (var symbol in new[] { "BTC", "ETH", "SOL" })
+        {
+            var a = root["assets"]![symbol]!;
+            Assert.That(a["maxDrawdown"]!["mean"], Is.Not.Null);
+            Assert.That(a["maxDrawdown"]!["standardError"], Is.Not.Null);
+            Assert.That(a["exogenousMaxDrawdown"]!["mean"], Is.Not.Null);
+            Assert.That(a["exogenousMaxDrawdown"]!["standardError"], Is.Not.Null);
+        }
+        Assert.That(root["roundCapHits"], Is.Not.Null);
+        Assert.That(root["run"]!["elapsedSeconds"], Is.Not.Null);
+        Assert.That(File.ReadAllText(csv), Does.StartWith("metric,statistic,value,lower,upper"));
+    }
+
+    [Test]
+    public void SameSeedGivesTheSameJsonApartFromRun()
+    {
+        string a = Path.Combine(_dir, "a.json"), b = Path.Combine(_dir, "b.json");
+        Assert.That(Run("run", "--paths", "1024", "--json", a, "--quiet").Code, Is.Zero);
+        Assert.That(Run("run", "--paths", "1024", "--json", b, "--quiet", "--threads", "1").Code, Is.Zero);
+        var ja = JsonNode.Parse(File.ReadAllText(a))!.AsObject();
+        var jb = JsonNode.Parse(File.ReadAllText(b))!.AsObject();
+        ja.Remove("run");
+        jb.Remove("run");
+        Assert.That(jb.ToJsonString(), Is.EqualTo(ja.ToJsonString()));
+    }
+
+    [TestCase(new[] { "run", "--paths", "0" }, "--paths: must be an integer in 1")]
+    [TestCase(new[] { "run", "--paths", "many" }, "--paths: must be an integer")]
+    [TestCase(new[] { "run", "--seed", "-1" }, "--seed: must be an integer")]
+    [TestCase(new[] { "run", "--backend", "quantum" }, "--backend: unknown backend 'quantum'")]
+    [TestCase(new[] { "run", "--frobnicate" }, "unknown option '--frobnicate'")]
+    [TestCase(new[] { "run", "--json" }, "--json: needs a value")]
+    [TestCase(new[] { "fly" }, "unknown command 'fly'")]
+    [TestCase(new[] { "run", "does-not-exist.yaml" }, "does-not-exist.yaml")]
+    public void BadArgumentsExitWithCodeTwoAndAClearMessage(string[] args, string message)
+    {
+        var (code, _, err) = Run(args);
+        Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(err, Does.Contain(message));
+        Assert.That(err, Does.Not.Contain("   at "), "no stack trace");
+    }
+
+    [Test]
+    public void InvalidScenarioFileNamesTheFieldAndExitsTwo()
+    {
+        string file = Path.Combine(_dir, "bad.yaml");
+        File.WriteAllText(file, """
+            horizon: 1d
+            steps: 10
+            paths: 100
+            seed: 1
+            assets:
+              - {symbol: BTC, price: 100000, volatility: 0.8, depth1pct: 5.0e7}
+              - {symbol: ETH, price: 3000, volatility: -0.2, depth1pct: 2.0e7}
+            venue: {maintenanceMargin: 0.005}
+            book:
+              cohorts:
+                - {asset: BTC, side: long, notional: 1.0e9, leverage: 10}
+            """);
+        var (code, _, err) = Run("run", file);
+        Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(err, Does.Contain("assets[1].volatility: must be >= 0, got -0.2"));
+        Assert.That(err, Does.Not.Contain("   at "));
+    }
+
+    [Test]
+    public void MalformedYamlReportsLineAndColumn()
+    {
+        string file = Path.Combine(_dir, "broken.yaml");
+        File.WriteAllText(file, "horizon: 1d\nsteps: [1, 2\npaths: 3\n");
+        var (code, _, err) = Run("run", file);
+        Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(err, Does.Match(@"line \d+, column \d+"));
+    }
+}

@@ -1,0 +1,119 @@
+using GpuCascade.Backends.Managed;
+using GpuCascade.Reporting;
+using GpuCascade.Scenarios;
+using GpuCascade.Simulation;
+
+namespace GpuCascade.Tests.Simulation;
+
+/// <summary>MODEL.md section 7, accounting on every path, and the engine's reproducibility guarantees.</summary>
+public class AccountingTests
+{
+    /// <summary>The default venue, shortened, in several liquidation/oracle configurations.</summary>
+    private static IEnumerable<TestCaseData> Venues()
+    {
+        var d = ScenarioLoader.LoadDefault() with { Steps = 96, Horizon = Duration.Parse("8h") };
+        // Stress the book so that liquidations, bad debt and fund depletion all occur.
+        var stressed = d with
+        {
+            Stress = [new StressShock(10, 0, -0.12), new StressShock(10, 1, -0.15), new StressShock(40, 2, -0.2)],
+            Venue = d.Venue with { InsuranceFund = 2e6 },
+        };
+        yield return new TestCaseData(d).SetName("Accounting(default venue)");
+        yield return new TestCaseData(stressed).SetName("Accounting(stressed, full)");
+        yield return new TestCaseData(stressed with { Venue = stressed.Venue with { Liquidation = new LiquidationPolicy(0.25, 10) } })
+            .SetName("Accounting(stressed, partial 25%)");
+        yield return new TestCaseData(stressed with { Venue = stressed.Venue with { OracleDelaySteps = 3, RoundCap = 3 } })
+            .SetName("Accounting(stressed, delayed oracle, round cap 3)");
+    }
+
+    [TestCaseSource(nameof(Venues))]
+    public void IdentitiesHoldOnEveryPath(Scenario scenario)
+    {
+        const int paths = 600;
+        var o = SimulationEngine.SimulatePaths(scenario, 0, paths);
+        double fund0 = scenario.Venue.InsuranceFund;
+        int n = o.AssetCount;
+        for (int p = 0; p < paths; p++)
+        {
+            double scale = Math.Max(1.0, Math.Max(fund0, o.BadDebt[p] + o.Penalties[p]));
+            Assert.That(o.FundEnd[p], Is.EqualTo(fund0 + o.Penalties[p] - o.BadDebtPaid[p]).Within(1e-9 * scale), $"path {p}: fund");
+            Assert.That(o.BadDebt[p], Is.EqualTo(o.BadDebtPaid[p] + o.UncoveredLoss[p]).Within(1e-9 * scale), $"path {p}: bad debt split");
+            Assert.That(o.FundEnd[p], Is.GreaterThanOrEqualTo(0), $"path {p}: fund end");
+            Assert.That(o.FundMin[p], Is.GreaterThanOrEqualTo(0).And.LessThanOrEqualTo(Math.Min(fund0, o.FundEnd[p]) + 1e-9), $"path {p}: fund min");
+            Assert.That(o.UncoveredLoss[p], Is.GreaterThanOrEqualTo(0));
+            Assert.That(o.ClosedUnitsShare[p], Is.LessThanOrEqualTo(1 + 1e-12), $"path {p}: closed beyond the book");
+            double sum = 0;
+            for (int i = 0; i < n; i++)
+            {
+                sum += o.LiquidatedNotionalByAsset[p * n + i];
+                Assert.That(o.MaxDrawdown[p * n + i], Is.InRange(0.0, 1.0));
+            }
+            Assert.That(o.LiquidatedNotional[p], Is.EqualTo(sum).Within(1e-9 * Math.Max(1, sum)));
+            if (o.UncoveredLoss[p] > 0) Assert.That(o.FundEnd[p], Is.LessThan(1e-6 * scale), $"path {p}: uncovered loss with money left in the fund");
+        }
+    }
+
+    [Test]
+    public void StressedVenueExercisesEveryBranch()
+    {
+        // Guards the identity test against passing vacuously.
+        var scenario = Venues().Skip(1).First().Arguments[0] as Scenario;
+        var r = SimulationEngine.Run(scenario!, new RunOptions { Paths = 600 });
+        Assert.That(r.Probabilities.AnyLiquidation.Estimate, Is.GreaterThan(0.5));
+        Assert.That(r.Probabilities.BadDebt.Estimate, Is.GreaterThan(0));
+        Assert.That(r.Probabilities.FundDepleted.Estimate, Is.GreaterThan(0));
+        Assert.That(r.Probabilities.Cascade.Estimate, Is.GreaterThan(0));
+    }
+
+    private static string Deterministic(RunResult r)
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(ResultJson.Serialize(r))!.AsObject();
+        json.Remove("run");
+        return json.ToJsonString();
+    }
+
+    [Test]
+    public void ResultsAreBitIdenticalAcrossThreadCountsAndBatchSizes()
+    {
+        var scenario = ScenarioLoader.LoadDefault() with { Steps = 24, Horizon = Duration.Parse("2h"), Paths = 5_000 };
+        scenario = scenario with { Stress = [new StressShock(3, 0, -0.06)] };
+        string reference = Deterministic(SimulationEngine.Run(scenario, new RunOptions { Backend = new ManagedBackend(1), BatchSize = 1024 }));
+        string twoThreads = Deterministic(SimulationEngine.Run(scenario, new RunOptions { Backend = new ManagedBackend(2), BatchSize = 3 * 1024 }));
+        string oddBatch = Deterministic(SimulationEngine.Run(scenario, new RunOptions { Backend = new ManagedBackend(3), BatchSize = 1500 }));
+        string oneBatch = Deterministic(SimulationEngine.Run(scenario, new RunOptions { Backend = new ManagedBackend(2), BatchSize = 1 << 20 }));
+        Assert.That(twoThreads, Is.EqualTo(reference));
+        Assert.That(oddBatch, Is.EqualTo(reference));
+        Assert.That(oneBatch, Is.EqualTo(reference));
+    }
+
+    [Test]
+    public void PathsAreTheSameWhateverTheRangeTheyAreSimulatedIn()
+    {
+        var scenario = ScenarioLoader.LoadDefault() with { Steps = 24, Horizon = Duration.Parse("2h") };
+        var all = SimulationEngine.SimulatePaths(scenario, 0, 300);
+        var tail = SimulationEngine.SimulatePaths(scenario, 200, 100);
+        Assert.That(tail.FinalPrice, Is.EqualTo(all.FinalPrice.AsSpan(200 * all.AssetCount).ToArray()));
+        Assert.That(tail.BadDebt, Is.EqualTo(all.BadDebt[200..]));
+    }
+
+    [Test]
+    public void CancellationReturnsTheExactResultOfACompletePrefix()
+    {
+        var scenario = ScenarioLoader.LoadDefault() with { Steps = 24, Horizon = Duration.Parse("2h"), Paths = 20_000 };
+        using var cts = new CancellationTokenSource();
+        var progress = new CancelAfter(3 * 1024, cts);
+        var r = SimulationEngine.Run(scenario, new RunOptions { Backend = new ManagedBackend(1), BatchSize = 1024, Progress = progress }, cts.Token);
+        Assert.That(r.Run.Cancelled, Is.True);
+        Assert.That(r.Paths, Is.EqualTo(3 * 1024));
+        var same = SimulationEngine.Run(scenario, new RunOptions { Paths = 3 * 1024 });
+        Assert.That(Deterministic(r with { RequestedPaths = same.RequestedPaths }), Is.EqualTo(Deterministic(same)));
+    }
+
+    private sealed class CancelAfter(long paths, CancellationTokenSource cts) : IProgress<RunProgress>
+    {
+        public void Report(RunProgress value)
+        {
+            if (value.PathsDone >= paths) cts.Cancel();
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using System.Collections.Immutable;
+using GpuCascade.Scenarios;
+using GpuCascade.Simulation;
+using MathNet.Numerics.Distributions;
+using static GpuCascade.Tests.TestScenarios;
+
+namespace GpuCascade.Tests.Simulation;
+
+/// <summary>MODEL.md section 7: closed forms the engine must reproduce.</summary>
+public class ClosedFormTests
+{
+    /// <summary>
+    /// First passage of GBM below the liquidation price B = S0 (1 - 1/L) / (1 - m), monitored at the steps, against
+    /// the continuous formula with the Broadie-Glasserman-Kou shift B -> B exp(-0.5826 sigma sqrt(dt)). Depth is so
+    /// large that impact vanishes. Tolerance: 4 Monte Carlo standard errors.
+    /// </summary>
+    [TestCase(0.0)]
+    [TestCase(0.5)]
+    public void FirstPassageProbabilityMatchesBroadieGlassermanKou(double drift)
+    {
+        const double s0 = 100, sigma = 0.8, leverage = 5, m = 0.05;
+        const int steps = 250, paths = 20_000;
+        var scenario = Single(Asset("BTC", s0, sigma, drift: drift), [Isolated(0, 1e6, leverage, s0)],
+            horizon: "30d", steps: steps, paths: paths, margin: m);
+        var result = SimulationEngine.Run(scenario);
+
+        double t = 30.0 / 365, dt = t / steps;
+        double barrier = s0 * (1 - 1 / leverage) / (1 - m) * Math.Exp(-0.5826 * sigma * Math.Sqrt(dt));
+        double b = Math.Log(barrier / s0), nu = drift - sigma * sigma / 2, sd = sigma * Math.Sqrt(t);
+        double expected = Normal.CDF(0, 1, (b - nu * t) / sd)
+                          + Math.Pow(barrier / s0, 2 * nu / (sigma * sigma)) * Normal.CDF(0, 1, (b + nu * t) / sd);
+        double p = result.Probabilities.AnyLiquidation.Estimate;
+        double se = Math.Sqrt(expected * (1 - expected) / paths);
+        Assert.That(p, Is.EqualTo(expected).Within(4 * se), $"closed form {expected:F4}, simulated {p:F4}");
+        // Without the shift the continuous formula is biased high by several standard errors: the test can tell.
+        double unshifted = s0 * (1 - 1 / leverage) / (1 - m);
+        double bu = Math.Log(unshifted / s0);
+        double continuous = Normal.CDF(0, 1, (bu - nu * t) / sd)
+                            + Math.Pow(unshifted / s0, 2 * nu / (sigma * sigma)) * Normal.CDF(0, 1, (bu + nu * t) / sd);
+        Assert.That(continuous - expected, Is.GreaterThan(4 * se));
+    }
+
+    /// <summary>
+    /// A uniform ladder of isolated longs (density rho of USD flow per unit log price) under linear depth D and a
+    /// live oracle amplifies an exogenous log drop d0 to about d0 / (1 - kappa), kappa = 0.01 rho / D; the engine must
+    /// match the exact discrete fixed point of the rounds to 1e-9 relative.
+    /// </summary>
+    [TestCase(0.5)]
+    [TestCase(0.25)]
+    public void LadderAmplifiesDropByOneOverOneMinusKappa(double kappa)
+    {
+        const double s0 = 100, depth = 1e8, m = 0.01, d0 = 0.05, delta = 0.0005;
+        const int levels = 600; // down to -0.3 in log price
+        double rho = kappa * depth / 0.01;
+        var cohorts = new List<CohortSpec>();
+        for (int j = 1; j <= levels; j++)
+        {
+            double liquidationPrice = s0 * Math.Exp(-(j - 0.5) * delta);
+            double units = rho * delta / liquidationPrice;
+            double leverage = 1 / (1 - (1 - m) * liquidationPrice / s0);
+            cohorts.Add(Isolated(0, units * s0, leverage, s0));
+        }
+        var scenario = Single(Asset("BTC", s0, 0, depth1pct: depth), cohorts, margin: m) with
+        {
+            Stress = [new StressShock(0, 0, -d0)],
+            Venue = new VenueSpec { MaintenanceMargin = [new StaticMargin(m)], LiquidationPenalty = 0, RoundCap = 10_000 },
+        };
+        var outputs = SimulationEngine.SimulatePaths(scenario, 0, 1);
+        double finalLogMove = Math.Log(outputs.FinalPrice[0] / s0);
+
+        // Exact discrete fixed point of MODEL.md 3-5, computed independently.
+        double logPrice = Math.Log(s0) - d0;
+        var open = Enumerable.Repeat(true, levels).ToArray();
+        while (true)
+        {
+            double price = Math.Exp(logPrice), flowUnits = 0;
+            for (int j = 0; j < levels; j++)
+            {
+                if (!open[j]) continue;
+                var c = cohorts[j];
+                double q = c.Positions[0].Units;
+                double equity = c.UsdCollateral + q * (price - s0);
+                if (equity < m * q * price)
+                {
+                    open[j] = false;
+                    flowUnits -= q;
+                }
+            }
+            if (flowUnits == 0) break;
+            logPrice += 0.01 * flowUnits * price / depth;
+        }
+        double exact = logPrice - Math.Log(s0);
+        Assert.That(finalLogMove, Is.EqualTo(exact).Within(1e-9 * Math.Abs(exact)));
+        // The continuum limit: within a few ladder spacings relative to the total move.
+        Assert.That(-finalLogMove, Is.EqualTo(d0 / (1 - kappa)).Within(0.03 * d0 / (1 - kappa)));
+        Assert.That(outputs.Cascade[0], Is.True);
+    }
+
+    /// <summary>kappa &gt;= 1: the cascade runs through the whole ladder.</summary>
+    [Test]
+    public void SupercriticalLadderRunsThroughTheWholeBook()
+    {
+        const double s0 = 100, depth = 1e8, m = 0.01, delta = 0.0005;
+        const int levels = 200;
+        double rho = 1.2 * depth / 0.01;
+        var cohorts = Enumerable.Range(1, levels).Select(j =>
+        {
+            double liquidationPrice = s0 * Math.Exp(-(j - 0.5) * delta);
+            return Isolated(0, rho * delta / liquidationPrice * s0, 1 / (1 - (1 - m) * liquidationPrice / s0), s0);
+        }).ToList();
+        var scenario = Single(Asset("BTC", s0, 0, depth1pct: depth), cohorts, margin: m) with
+        {
+            Stress = [new StressShock(0, 0, -0.01)],
+            Venue = new VenueSpec { MaintenanceMargin = [new StaticMargin(m)], LiquidationPenalty = 0, RoundCap = 10_000 },
+        };
+        var outputs = SimulationEngine.SimulatePaths(scenario, 0, 1);
+        Assert.That(outputs.ClosedUnitsShare[0], Is.EqualTo(1.0).Within(1e-12));
+        Assert.That(-Math.Log(outputs.FinalPrice[0] / s0), Is.GreaterThan(levels * delta));
+    }
+}
