@@ -41,7 +41,16 @@ public sealed class AssetBuilder
     /// <summary>Half-life of transient impact, such as <c>30m</c> [30m].</summary>
     public AssetBuilder ImpactHalfLife(string duration)
     {
+        pending.Clear();
         impactHalfLife = ScenarioBuilder.ParseDuration(duration, "impactHalfLife", pending);
+        return this;
+    }
+
+    /// <summary>Half-life of transient impact as a <see cref="Duration"/>.</summary>
+    public AssetBuilder ImpactHalfLife(Duration duration)
+    {
+        pending.Clear();
+        impactHalfLife = duration;
         return this;
     }
 

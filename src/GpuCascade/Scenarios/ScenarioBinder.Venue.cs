@@ -141,6 +141,9 @@ internal sealed partial class ScenarioBinder
                 var dust = m.Number("dustNotional") ?? LiquidationPolicy.DefaultDustNotional;
                 result = tranche is double f ? LiquidationPolicy.Partial(f, dust) : null;
                 break;
+            default:
+                Known(m, ["tranche", "dustNotional"]);
+                break;
         }
         m.Done();
         return result;

@@ -117,21 +117,23 @@ internal sealed partial class ScenarioBinder
             return null;
         }
         if (r.Map(impact, a.PathOf("impact")) is not { } m) return null;
+        var model = m.Choice("model", true, ("linear", 0), ("sqrt", 1));
+        string[] linearKeys = ["depth1pct"], sqrtKeys = ["dailyVolume", "y"];
         ImpactSpec? result = null;
-        switch (m.Choice("model", true, ("linear", 0), ("sqrt", 1)))
+        if (model == 0)
         {
-            case 0:
-                m.Forbid("dailyVolume", "only with model: sqrt");
-                m.Forbid("y", "only with model: sqrt");
-                result = m.Number("depth1pct", required: true) is double d ? new LinearImpact(d) : null;
-                break;
-            case 1:
-                m.Forbid("depth1pct", "only with model: linear");
-                var volume = m.Number("dailyVolume", required: true);
-                var y = m.Number("y") ?? AssetTerms.DefaultImpactY;
-                result = volume is double v ? new SquareRootImpact(v, y) : null;
-                break;
+            Forbid(m, sqrtKeys, "only with model: sqrt");
+            result = m.Number("depth1pct", required: true) is double d ? new LinearImpact(d) : null;
         }
+        else if (model == 1)
+        {
+            Forbid(m, linearKeys, "only with model: linear");
+            var volume = m.Number("dailyVolume", required: true);
+            var y = m.Number("y") ?? AssetTerms.DefaultImpactY;
+            result = volume is double v ? new SquareRootImpact(v, y) : null;
+        }
+        else
+            Known(m, [.. linearKeys, .. sqrtKeys]);
         m.Done();
         return result;
     }
@@ -148,6 +150,9 @@ internal sealed partial class ScenarioBinder
                 break;
             case 1:
                 result = m.Number("dof", required: true) is double nu ? new InnovationSpec(nu) : null;
+                break;
+            default:
+                Known(m, ["dof"]);
                 break;
         }
         m.Done();
@@ -213,6 +218,18 @@ internal sealed partial class ScenarioBinder
             if (step is int st && asset is int a && logReturn is double x) shocks.Add(new StressShock(st, a, x));
         }
         return shocks.Count == items.Count ? shocks.MoveToImmutable() : null;
+    }
+
+    /// <summary>Rejects keys that belong to another form.</summary>
+    private static void Forbid(MapReader m, string[] keys, string reason)
+    {
+        foreach (var key in keys) m.Forbid(key, reason);
+    }
+
+    /// <summary>Marks keys as known without reading them: when the form is unknown, only the form is reported.</summary>
+    private static void Known(MapReader m, string[] keys)
+    {
+        foreach (var key in keys) _ = m[key];
     }
 
     /// <summary>A required asset symbol resolved to its index.</summary>

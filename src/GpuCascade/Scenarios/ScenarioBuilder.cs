@@ -50,6 +50,7 @@ public sealed class ScenarioBuilder
     /// <summary>Horizon as a <see cref="Duration"/>.</summary>
     public ScenarioBuilder Horizon(Duration duration)
     {
+        pending.RemoveAll(e => e.Path == "horizon");
         horizon = duration;
         return this;
     }

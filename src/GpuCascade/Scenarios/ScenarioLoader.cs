@@ -60,8 +60,7 @@ public static class ScenarioLoader
     {
         var binder = new ScenarioBinder();
         var scenario = binder.Bind(root);
-        binder.Errors.ThrowIfAny();
-        var errors = ScenarioValidator.Validate(scenario!);
+        var errors = scenario is null ? binder.Errors.Errors : ScenarioValidator.Validate(scenario);
         if (errors.Count > 0) throw new ScenarioException(errors.Select(binder.Locate).ToList());
         return scenario!;
     }

@@ -48,7 +48,7 @@ public static class ScenarioValidator
             Correlation();
             Stress();
             bool marginOk = Venue();
-            Book(checkInitialMargin: assetsOk && marginOk);
+            Book(assetsOk, marginOk);
         }
 
         private void General()
@@ -92,7 +92,8 @@ public static class ScenarioValidator
                 else if (!seen.TryAdd(a.Symbol, i)) d.Add(Key(path, "symbol"), $"duplicate symbol {a.Symbol} (also assets[{seen[a.Symbol]}])");
                 d.Above(Key(path, "price"), a.Price, 0);
                 d.AtLeast(Key(path, "volatility"), a.Volatility, 0);
-                d.AtLeast(Key(path, "longRunVolatility"), a.LongRunVolatility, 0);
+                if (a.LongRunVolatility != a.Volatility) // the default copies volatility: report a bad value once
+                    d.AtLeast(Key(path, "longRunVolatility"), a.LongRunVolatility, 0);
                 d.Finite(Key(path, "drift"), a.Drift);
                 switch (a.Impact)
                 {
@@ -248,7 +249,9 @@ public static class ScenarioValidator
                     d.Finite(Key(Index(path, k), "amount"), tiers[k].Amount);
         }
 
-        private void Book(bool checkInitialMargin)
+        /// <summary>Cohorts are judged at the starting prices (a file's units and entry prices derive from them),
+        /// so they are checked once the assets are valid.</summary>
+        private void Book(bool assetsOk, bool marginOk)
         {
             if (s.Book is not { } book)
             {
@@ -257,8 +260,8 @@ public static class ScenarioValidator
             }
             var cohorts = book.Cohorts.IsDefault ? ImmutableArray<CohortSpec>.Empty : book.Cohorts;
             d.Require(!cohorts.IsEmpty || book.Generator is not null, "book", "needs at least one cohort or a generator");
-            for (int i = 0; i < cohorts.Length; i++)
-                Cohort(Index("book.cohorts", i), cohorts[i], checkInitialMargin);
+            for (int i = 0; assetsOk && i < cohorts.Length; i++)
+                Cohort(Index("book.cohorts", i), cohorts[i], checkInitialMargin: marginOk);
             if (book.Generator is { } g) Generator("book.generator", g);
         }
 
