@@ -49,7 +49,8 @@ public class AccountingTests
                 Assert.That(o.MaxDrawdown[p * n + i], Is.InRange(0.0, 1.0));
             }
             Assert.That(o.LiquidatedNotional[p], Is.EqualTo(sum).Within(1e-9 * Math.Max(1, sum)));
-            if (o.UncoveredLoss[p] > 0) Assert.That(o.FundEnd[p], Is.LessThan(1e-6 * scale), $"path {p}: uncovered loss with money left in the fund");
+            // Loss is socialised only once the fund is exhausted (penalties may refill it later in the path).
+            if (o.UncoveredLoss[p] > 0) Assert.That(o.FundMin[p], Is.Zero, $"path {p}: uncovered loss while the fund had money");
         }
     }
 
