@@ -29,6 +29,16 @@ public partial class ScenarioDocsTests
         Assert.That(built, Is.EqualTo(yaml));
     }
 
+    [Test]
+    public void ReadmeScenarioExampleLoads()
+    {
+        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        var scenario = ScenarioLoader.LoadYaml(Block(readme, "## Scenarios", "yaml"));
+        Assert.That(scenario.Book.Cohorts, Has.Length.EqualTo(4));
+        Assert.That(scenario.Book.Generator, Is.Not.Null);
+        Assert.That(scenario.Assets[1].Impact, Is.TypeOf<SquareRootImpact>());
+    }
+
     private static string Block(string doc, string heading, string language)
     {
         int at = doc.IndexOf(heading, StringComparison.Ordinal);
@@ -38,7 +48,7 @@ public partial class ScenarioDocsTests
         return match.Groups[2].Value;
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "GpuCascade.sln"))) return dir.FullName;
