@@ -83,6 +83,7 @@ public sealed class SimulationPlan
     internal readonly int[] PositionStart;
     internal readonly int[] PositionAsset;
     internal readonly double[] PositionUnits, PositionEntry;
+    internal readonly bool[] PositionTiered; // the position's asset has a tiered margin rule
     internal readonly int[] CollateralStart;
     internal readonly int[] CollateralAsset;
     internal readonly double[] CollateralUnits;
@@ -243,6 +244,7 @@ public sealed class SimulationPlan
         PositionAsset = posAsset.ToArray();
         PositionUnits = posUnits.ToArray();
         PositionEntry = posEntry.ToArray();
+        PositionTiered = PositionAsset.Select(a => Margin[a] == MarginKind.Tiered).ToArray();
         CollateralAsset = colAsset.ToArray();
         CollateralUnits = colUnits.ToArray();
     }

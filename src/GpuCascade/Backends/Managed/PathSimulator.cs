@@ -219,26 +219,52 @@ internal sealed class PathSimulator
     /// <summary>Equity minus maintenance requirement of an open cohort at the current oracle prices.</summary>
     private double Excess(int c)
     {
+        // The hot loop of the engine: array references in locals so the JIT keeps them in registers.
         var plan = _plan;
+        var start = plan.PositionStart;
+        var assets = plan.PositionAsset;
+        var units = plan.PositionUnits;
+        var oracle = _oracle;
+        var rate = _rate;
         double s = _s[c];
         double positionValue = 0, requirement = 0;
-        for (int p = plan.PositionStart[c]; p < plan.PositionStart[c + 1]; p++)
+        int end = start[c + 1];
+        if (_anyTiered)
         {
-            int a = plan.PositionAsset[p];
-            double q = plan.PositionUnits[p];
-            double o = _oracle[a];
-            positionValue += q * o;
-            double notional = Math.Abs(q) * o;
-            requirement += _anyTiered && plan.Margin[a] == MarginKind.Tiered
-                ? TieredRequirement(a, s * notional, plan.Accounts[c]) : s * _rate[a] * notional;
+            var tiered = plan.PositionTiered;
+            for (int p = start[c]; p < end; p++)
+            {
+                int a = assets[p];
+                double q = units[p], o = oracle[a];
+                positionValue += q * o;
+                double notional = Math.Abs(q) * o;
+                requirement += tiered[p] ? TieredRequirement(a, s * notional, plan.Accounts[c]) : s * rate[a] * notional;
+            }
         }
-        double collateral = 0;
-        for (int j = plan.CollateralStart[c]; j < plan.CollateralStart[c + 1]; j++)
+        else
         {
-            int a = plan.CollateralAsset[j];
-            collateral += plan.CollateralWeight[a] * plan.CollateralUnits[j] * _oracle[a];
+            for (int p = start[c]; p < end; p++)
+            {
+                int a = assets[p];
+                double q = units[p], o = oracle[a];
+                positionValue += q * o;
+                requirement += rate[a] * Math.Abs(q) * o;
+            }
+            requirement *= s;
         }
-        double equity = _b[c] + _k[c] * collateral + s * (positionValue - plan.EntryValue[c]);
+        double equity = _b[c] + s * (positionValue - plan.EntryValue[c]);
+        int collateralEnd = plan.CollateralStart[c + 1];
+        int j = plan.CollateralStart[c];
+        if (j < collateralEnd)
+        {
+            double collateral = 0;
+            for (; j < collateralEnd; j++)
+            {
+                int a = plan.CollateralAsset[j];
+                collateral += plan.CollateralWeight[a] * plan.CollateralUnits[j] * oracle[a];
+            }
+            equity += _k[c] * collateral;
+        }
         return equity - requirement;
     }
 
