@@ -100,24 +100,8 @@ public static class BookGenerator
     /// <summary>Equity above 1.1 x maintenance at starting prices.</summary>
     private static bool IsHealthy(Scenario scenario, CohortSpec cohort)
     {
-        var (equity, requirement) = StartingMargin(scenario, cohort);
+        var (equity, requirement, _) = MaintenanceMargin.AtStart(scenario, cohort);
         return equity > HealthMargin * requirement;
-    }
-
-    /// <summary>Equity and maintenance requirement of a cohort at the scenario's starting prices.</summary>
-    public static (double Equity, double Requirement) StartingMargin(Scenario scenario, CohortSpec cohort)
-    {
-        double equity = cohort.UsdCollateral, requirement = 0;
-        foreach (var c in cohort.Collateral)
-            equity += scenario.Assets[c.AssetIndex].CollateralWeight * c.Units * scenario.Assets[c.AssetIndex].Price;
-        foreach (var p in cohort.Positions)
-        {
-            var asset = scenario.Assets[p.AssetIndex];
-            equity += p.Units * (asset.Price - p.EntryPrice);
-            requirement += MaintenanceMargin.Requirement(scenario.Venue.MaintenanceMargin[p.AssetIndex],
-                Math.Abs(p.Units) * asset.Price, cohort.Accounts, asset.Volatility);
-        }
-        return (equity, requirement);
     }
 
     private static void Draw(ulong seed, int cohort, int asset, uint slot, out double z0, out double z1)

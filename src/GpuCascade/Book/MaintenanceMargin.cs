@@ -33,6 +33,26 @@ public static class MaintenanceMargin
             _ => throw new ArgumentOutOfRangeException(nameof(rule)),
         };
 
+    /// <summary>
+    /// Equity, maintenance requirement and gross position notional of a cohort at the scenario's starting prices
+    /// (the dynamic rule at each asset's starting volatility): the initial-margin check of MODEL.md section 4.
+    /// </summary>
+    public static (double Equity, double Requirement, double GrossNotional) AtStart(Scenario scenario, CohortSpec cohort)
+    {
+        double equity = cohort.UsdCollateral, requirement = 0, gross = 0;
+        foreach (var h in cohort.Collateral)
+            equity += scenario.Assets[h.AssetIndex].CollateralWeight * h.Units * scenario.Assets[h.AssetIndex].Price;
+        foreach (var p in cohort.Positions)
+        {
+            var asset = scenario.Assets[p.AssetIndex];
+            double notional = Math.Abs(p.Units) * asset.Price;
+            equity += p.Units * (asset.Price - p.EntryPrice);
+            gross += notional;
+            requirement += Requirement(scenario.Venue.MaintenanceMargin[p.AssetIndex], notional, cohort.Accounts, asset.Volatility);
+        }
+        return (equity, requirement, gross);
+    }
+
     /// <summary>m = max(floor, z sigma sqrt(closeOutHorizon in years)).</summary>
     public static double DynamicRate(DynamicMargin rule, double sigmaNow) =>
         Math.Max(rule.Floor, rule.Z * sigmaNow * Math.Sqrt(rule.CloseOutHorizon.Years));

@@ -302,18 +302,7 @@ public static class ScenarioValidator
         /// <summary>Equity at the starting prices must exceed the maintenance requirement (MODEL.md section 4).</summary>
         private void InitialMargin(string path, CohortSpec c)
         {
-            double equity = c.UsdCollateral, requirement = 0, gross = 0;
-            foreach (var h in c.Collateral)
-                equity += assets[h.AssetIndex].CollateralWeight * h.Units * assets[h.AssetIndex].Price;
-            foreach (var p in c.Positions)
-            {
-                var asset = assets[p.AssetIndex];
-                double notional = Math.Abs(p.Units) * asset.Price;
-                equity += p.Units * (asset.Price - p.EntryPrice);
-                gross += notional;
-                requirement += MaintenanceMargin.Requirement(
-                    s.Venue.MaintenanceMargin[p.AssetIndex], notional, c.Accounts, asset.Volatility);
-            }
+            var (equity, requirement, gross) = MaintenanceMargin.AtStart(s, c);
             if (equity > requirement) return;
             var message = new StringBuilder(
                 $"initial margin does not exceed maintenance (equity {Money(equity)} <= requirement {Money(requirement)}");
