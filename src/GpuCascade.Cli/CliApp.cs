@@ -68,6 +68,11 @@ public static class CliApp
             foreach (var error in e.Errors) stderr.WriteLine($"error: {error}");
             return ExitInvalidInput;
         }
+        catch (SimulationException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitFailure;
+        }
         catch (IOException e)
         {
             stderr.WriteLine($"error: {e.Message}");

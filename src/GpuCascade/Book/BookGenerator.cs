@@ -9,9 +9,11 @@ namespace GpuCascade.Book;
 /// (Philox keyed by the book seed, counter = (cohort, asset, 0, slot)), independent of the path seed.
 /// </summary>
 /// <remarks>
-/// Per asset, <c>cohortsPerAsset</c> cohorts split the open interest: the first round(n * longShare) are long and
+/// Per asset, <c>cohortsPerAsset</c> cohorts split the open interest: the first round(n * longShare) are long (at
+/// least one per side with a positive share when n &gt;= 2; a single cohort takes the whole open interest) and
 /// share <c>openInterest * longShare</c> equally, the rest are short. Each cohort draws
-/// leverage = min(max, 0.8 / m, median * exp(dispersion * z)) (at least 1) and an entry price
+/// leverage = min(max, 0.8 w / m, max(1, median * exp(dispersion * z))), with m the cohort's requirement per unit of
+/// gross notional and w the weight of its collateral (1 for USD), and an entry price
 /// price * exp(entryDispersion * z'), and a family: cross-margin (a second position, same side, half the size, in the
 /// next asset of the scenario, one USD pool), coin-margined (the collateral held in the asset itself) or isolated
 /// with USD collateral. Collateral = gross notional at entry / leverage. A cohort that would start within 10% of
@@ -36,12 +38,14 @@ public static class BookGenerator
             int a = profile.AssetIndex;
             var asset = scenario.Assets[a];
             int n = spec.CohortsPerAsset;
-            int longs = (int)Math.Round(n * profile.LongShare, MidpointRounding.AwayFromZero);
+            int longs = LongCohorts(n, profile.LongShare);
             for (int j = 0; j < n; j++)
             {
                 bool isLong = j < longs;
-                double sideOi = profile.OpenInterest * (isLong ? profile.LongShare : 1 - profile.LongShare);
                 int sideCount = isLong ? longs : n - longs;
+                // A side that gets every cohort carries the whole open interest (only possible with one cohort).
+                double sideOi = sideCount == n ? profile.OpenInterest
+                    : profile.OpenInterest * (isLong ? profile.LongShare : 1 - profile.LongShare);
                 double notional = sideOi / sideCount;
                 double sign = isLong ? 1.0 : -1.0;
 
@@ -50,26 +54,34 @@ public static class BookGenerator
                 RandomStreams.Words(spec.Seed, (ulong)(uint)j | ((ulong)(uint)a << 32), 0, FamilySlot,
                     out uint familyWord, out _, out _, out _);
                 double familyU = RandomStreams.Uniform(familyWord);
-
-                var rule = scenario.Venue.MaintenanceMargin[a];
-                double m = MaintenanceMargin.EffectiveRate(rule, notional, spec.AccountsPerCohort, asset.Volatility);
-                double leverage = profile.LeverageMedian * Math.Exp(profile.LeverageDispersion * zLev);
-                leverage = Math.Max(1.0, Math.Min(Math.Min(leverage, profile.LeverageMax), LeverageHeadroom / m));
-
                 bool cross = familyU < spec.CrossMarginShare && assetCount > 1;
                 bool coin = !cross && familyU < spec.CrossMarginShare + spec.CoinMarginedShare;
+                int b = (a + 1) % assetCount;
+
+                // Leverage cap: 25% headroom over the whole cohort's requirement at the current price, counting the
+                // second position of a cross account and the weight of coin collateral.
+                double requirement = MaintenanceMargin.Requirement(scenario.Venue.MaintenanceMargin[a], notional,
+                    spec.AccountsPerCohort, asset.Volatility);
+                double gross = notional;
+                if (cross)
+                {
+                    requirement += MaintenanceMargin.Requirement(scenario.Venue.MaintenanceMargin[b], 0.5 * notional,
+                        spec.AccountsPerCohort, scenario.Assets[b].Volatility);
+                    gross += 0.5 * notional;
+                }
+                double collateralWeight = coin ? asset.CollateralWeight : 1.0;
+                double leverageCap = LeverageHeadroom * collateralWeight * gross / requirement;
+                double leverage = profile.LeverageMedian * Math.Exp(profile.LeverageDispersion * zLev);
+                leverage = Math.Min(Math.Max(1.0, leverage), Math.Min(profile.LeverageMax, leverageCap));
 
                 var positions = ImmutableArray.CreateBuilder<PositionSpec>();
                 double entry = asset.Price * Math.Exp(profile.EntryDispersion * zEntry);
                 positions.Add(new PositionSpec(a, sign * notional / entry, entry));
-                double gross = notional;
                 if (cross)
                 {
-                    int b = (a + 1) % assetCount;
                     var other = scenario.Assets[b];
                     double otherEntry = other.Price * Math.Exp(profile.EntryDispersion * zEntry2);
                     positions.Add(new PositionSpec(b, sign * 0.5 * notional / otherEntry, otherEntry));
-                    gross += 0.5 * notional;
                 }
                 double collateralUsd = gross / leverage;
                 var cohort = new CohortSpec
@@ -90,11 +102,23 @@ public static class BookGenerator
                             p with { Units = p.Units * p.EntryPrice / scenario.Assets[p.AssetIndex].Price,
                                      EntryPrice = scenario.Assets[p.AssetIndex].Price }).ToImmutableArray(),
                     };
+                    // At entry = price the cap above leaves 25% headroom: failing here is a bug, not a scenario error.
+                    if (!IsHealthy(scenario, cohort))
+                        throw new InvalidOperationException($"book generator: cohort {cohort.Name} starts within 10% of maintenance");
                 }
                 cohorts.Add(cohort);
             }
         }
         return cohorts.ToImmutable();
+    }
+
+    /// <summary>round(n x longShare), keeping one cohort on each side that has a positive share when n &gt;= 2.</summary>
+    private static int LongCohorts(int n, double longShare)
+    {
+        int longs = (int)Math.Round(n * longShare, MidpointRounding.AwayFromZero);
+        if (n >= 2 && longShare > 0 && longs == 0) longs = 1;
+        if (n >= 2 && longShare < 1 && longs == n) longs = n - 1;
+        return longs;
     }
 
     /// <summary>Equity above 1.1 x maintenance at starting prices.</summary>

@@ -17,7 +17,7 @@ public static class ResultCsv
             sb.Append(metric).Append(',').Append(statistic).Append(',').Append(F(value)).Append(',')
               .Append(lower is double l ? F(l) : "").Append(',').Append(upper is double u ? F(u) : "").Append('\n');
         Row("paths", "count", r.Paths);
-        Row("seed", "value", r.Seed);
+        sb.Append(CultureInfo.InvariantCulture, $"seed,value,{r.Seed},,\n"); // ulong: not through double
         void Probability(string name, Statistics.ProbabilityEstimate p) => Row($"probability.{name}", "estimate", p.Estimate, p.Lower, p.Upper);
         Probability("anyLiquidation", r.Probabilities.AnyLiquidation);
         Probability("cascade", r.Probabilities.Cascade);

@@ -246,7 +246,14 @@ public static class ScenarioValidator
             // Amounts derive from the caps; a bad cap would only repeat itself here.
             if (capsOk)
                 for (int k = 0; k < tiers.Length; k++)
-                    d.Finite(Key(Index(path, k), "amount"), tiers[k].Amount);
+                {
+                    string amount = Key(Index(path, k), "amount");
+                    if (!d.Finite(amount, tiers[k].Amount)) continue;
+                    // The requirement n x rate - amount must stay >= 0 over the bracket, whose lowest notional is the previous cap.
+                    double floorNotional = k == 0 ? 0 : tiers[k - 1].Cap;
+                    d.Require(tiers[k].Amount <= floorNotional * tiers[k].Rate, amount,
+                        $"must be <= {Format(floorNotional * tiers[k].Rate)} (the bracket's lowest notional x rate) so the requirement stays >= 0, got {Format(tiers[k].Amount)}");
+                }
         }
 
         /// <summary>Cohorts are judged at the starting prices (a file's units and entry prices derive from them),

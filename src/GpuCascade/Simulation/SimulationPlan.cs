@@ -197,7 +197,7 @@ public sealed class SimulationPlan
         TierRate = rates.ToArray();
         TierAmount = amounts.ToArray();
         Penalty = venue.LiquidationPenalty;
-        OracleDelay = venue.OracleDelaySteps;
+        OracleDelay = Math.Min(venue.OracleDelaySteps, Steps); // any longer delay sees only the starting price
         FundStart = venue.InsuranceFund;
         Tranche = venue.Liquidation.Tranche;
         DustPerAccount = venue.Liquidation.DustNotional;

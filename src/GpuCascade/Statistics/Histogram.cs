@@ -11,7 +11,7 @@ public sealed class Histogram
     {
         for (int k = 1; k < edges.Length; k++)
             if (!(edges[k] > edges[k - 1])) throw new ArgumentException("edges must increase strictly", nameof(edges));
-        Edges = edges;
+        Edges = (double[])edges.Clone(); // the caller's array stays the caller's
         Counts = new long[edges.Length + 1];
     }
 

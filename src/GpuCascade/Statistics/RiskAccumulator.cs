@@ -25,9 +25,9 @@ public sealed class RiskAccumulator
     }
 
     /// <summary>Bad debt bins: 0 alone, then 4 per decade from $1 to $1e13.</summary>
-    public static readonly double[] BadDebtEdges = [double.Epsilon, .. Histogram.LogEdges(0, 13, 4)];
+    private static readonly double[] BadDebtEdges = [double.Epsilon, .. Histogram.LogEdges(0, 13, 4)];
     /// <summary>Drawdown bins: 2% wide from 0 to 1.</summary>
-    public static readonly double[] DrawdownEdges = Histogram.LinearEdges(0, 1, 50);
+    private static readonly double[] DrawdownEdges = Histogram.LinearEdges(0, 1, 50);
 
     /// <summary>Assets per path.</summary>
     public int AssetCount { get; }

@@ -27,6 +27,7 @@ public readonly record struct TailLevel(int Numerator, int Denominator)
 public sealed class TailQuantiles
 {
     private double[] _values = [];
+    private readonly List<double> _pending = [];
 
     /// <summary>A tail that keeps at most <paramref name="capacity"/> values.</summary>
     public TailQuantiles(int capacity)
@@ -39,7 +40,14 @@ public sealed class TailQuantiles
     public int Capacity { get; }
 
     /// <summary>The kept values, largest first.</summary>
-    public ReadOnlySpan<double> Values => _values;
+    public ReadOnlySpan<double> Values
+    {
+        get
+        {
+            Compact();
+            return _values;
+        }
+    }
 
     /// <summary>The capacity needed for exact VaR and ES at <paramref name="levels"/> over <paramref name="n"/> values.</summary>
     public static int CapacityFor(long n, IEnumerable<TailLevel> levels)
@@ -53,21 +61,38 @@ public sealed class TailQuantiles
     /// <summary>Replaces the content by the largest values of <paramref name="values"/> (a block's raw values).</summary>
     public void SetFrom(ReadOnlySpan<double> values)
     {
-        var sorted = values.ToArray();
-        Array.Sort(sorted, (a, b) => b.CompareTo(a));
-        _values = sorted.Length > Capacity ? sorted[..Capacity] : sorted;
+        _pending.Clear();
+        _values = TopDescending(values.ToArray(), Capacity);
     }
 
-    /// <summary>Keeps the largest values of this tail and <paramref name="other"/>.</summary>
+    /// <summary>
+    /// Keeps the largest values of this tail and <paramref name="other"/>. Values are buffered and reduced to the top
+    /// <see cref="Capacity"/> only when the buffer exceeds it, so merging n values costs O(n log K), not O(n K).
+    /// </summary>
     public void Merge(TailQuantiles other)
     {
-        var a = _values;
-        var b = other._values;
-        var merged = new double[Math.Min(Capacity, a.Length + b.Length)];
-        int i = 0, j = 0;
-        for (int m = 0; m < merged.Length; m++)
-            merged[m] = j >= b.Length || (i < a.Length && a[i] >= b[j]) ? a[i++] : b[j++];
-        _values = merged;
+        var incoming = other.Values;
+        // Once full, values at or below the current K-th largest can never enter the tail.
+        double floor = _values.Length >= Capacity && Capacity > 0 ? _values[Capacity - 1] : double.NegativeInfinity;
+        foreach (double v in incoming)
+            if (v > floor) _pending.Add(v);
+        if (_pending.Count > Math.Max(Capacity, 1024)) Compact();
+    }
+
+    private void Compact()
+    {
+        if (_pending.Count == 0) return;
+        var all = new double[_values.Length + _pending.Count];
+        _values.CopyTo(all, 0);
+        _pending.CopyTo(all, _values.Length);
+        _pending.Clear();
+        _values = TopDescending(all, Capacity);
+    }
+
+    private static double[] TopDescending(double[] values, int capacity)
+    {
+        Array.Sort(values, static (a, b) => b.CompareTo(a));
+        return values.Length > capacity ? values[..capacity] : values;
     }
 
     /// <summary>VaR at <paramref name="level"/> over <paramref name="n"/> values: the ceil(n a)-th smallest; NaN if not kept.</summary>
@@ -75,7 +100,8 @@ public sealed class TailQuantiles
     {
         if (n <= 0) return double.NaN;
         long rankFromTop = n - level.CeilTimes(n) + 1;
-        return rankFromTop >= 1 && rankFromTop <= _values.Length ? _values[rankFromTop - 1] : double.NaN;
+        var values = Values;
+        return rankFromTop >= 1 && rankFromTop <= values.Length ? values[(int)rankFromTop - 1] : double.NaN;
     }
 
     /// <summary>Expected shortfall: the mean of the largest ceil(n (1 - a)) values; NaN if not kept.</summary>
@@ -83,9 +109,10 @@ public sealed class TailQuantiles
     {
         if (n <= 0) return double.NaN;
         long m = level.CeilTimesComplement(n);
-        if (m < 1 || m > _values.Length) return double.NaN;
+        var values = Values;
+        if (m < 1 || m > values.Length) return double.NaN;
         double sum = 0;
-        for (int i = 0; i < m; i++) sum += _values[i];
+        for (int i = 0; i < m; i++) sum += values[i];
         return sum / m;
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using GpuCascade.Book;
 using GpuCascade.Scenarios;
 
@@ -53,6 +54,40 @@ public class BookGeneratorTests
             Assert.That(grossAtEntry / (c.UsdCollateral + c.Collateral.Sum(h => h.Units * scenario.Assets[h.AssetIndex].Price)),
                 Is.LessThanOrEqualTo(50 * (1 + 1e-9)).And.GreaterThanOrEqualTo(1 - 1e-9), $"{c.Name}: leverage within [1, max]");
         }
+    }
+
+    [Test]
+    public void LowCollateralWeightsAndCrossAccountsStillStartHealthy()
+    {
+        var d = Venue(cross: 0.5, coin: 0.5);
+        var scenario = d with { Assets = d.Assets.Select(a => a with { CollateralWeight = 0.5 }).ToImmutableArray() };
+        foreach (var c in BookGenerator.Generate(scenario))
+        {
+            var (equity, requirement, _) = MaintenanceMargin.AtStart(scenario, c);
+            Assert.That(equity, Is.GreaterThan(1.1 * requirement * (1 - 1e-12)), c.Name);
+        }
+    }
+
+    [Test]
+    public void EverySideWithAShareGetsACohortAndOneCohortTakesTheWholeOpenInterest()
+    {
+        var d = Venue();
+        var generator = d.Book.Generator! with
+        {
+            CohortsPerAsset = 3,
+            Assets = [d.Book.Generator!.Assets[0] with { LongShare = 0.9 }],
+        };
+        var cohorts = BookGenerator.Generate(d with { Book = new BookSpec { Generator = generator } });
+        Assert.That(cohorts.Count(c => c.Positions[0].Units < 0), Is.EqualTo(1));
+        double oi = cohorts.Sum(c => Math.Abs(c.Positions[0].Units) * c.Positions[0].EntryPrice);
+        Assert.That(oi, Is.EqualTo(generator.Assets[0].OpenInterest).Within(1e-9).Percent);
+
+        var single = generator with { CohortsPerAsset = 1 };
+        var one = BookGenerator.Generate(d with { Book = new BookSpec { Generator = single } });
+        Assert.That(one, Has.Length.EqualTo(1));
+        Assert.That(one[0].Positions[0].Units, Is.GreaterThan(0));
+        Assert.That(Math.Abs(one[0].Positions[0].Units) * one[0].Positions[0].EntryPrice,
+            Is.EqualTo(generator.Assets[0].OpenInterest).Within(1e-9).Percent);
     }
 
     [Test]

@@ -33,6 +33,8 @@ public class ScenarioValidatorTests
             "venue.maintenanceMargin: must have one rule per asset (2), got 1");
         yield return Case(s => s with { Venue = s.Venue with { MaintenanceMargin = [new StaticMargin(0.01), new StaticMargin(0)] } },
             "venue.maintenanceMargin.ETH: must be in (0, 1), got 0");
+        yield return Case(s => s with { Venue = s.Venue with { MaintenanceMargin = [new TieredMargin([new MarginTier(5e4, 0.004, 0), new MarginTier(double.PositiveInfinity, 0.01, 600)]), new StaticMargin(0.01)] } },
+            "venue.maintenanceMargin.BTC.tiers[1].amount: must be <= 500 (the bracket's lowest notional x rate) so the requirement stays >= 0, got 600");
         yield return Case(s => s with { Venue = s.Venue with { Liquidation = new LiquidationPolicy(1.5, 0) } },
             "venue.liquidation.tranche: must be in (0, 1], got 1.5");
         yield return Case(s => s with { Book = new BookSpec() }, "book: needs at least one cohort or a generator");

@@ -188,4 +188,33 @@ public class LiquidationMechanicsTests
         Assert.That(balance, Is.GreaterThan(0));
         Assert.That(o.Penalties[0], Is.EqualTo(Math.Min(0.01 * 10 * exec, balance)).Within(1e-9));
     }
+
+    /// <summary>An absurdly shallow market for the book overflows the price: the run stops with a clear error.</summary>
+    [Test]
+    public void PriceOverflowStopsTheRunNamingPathStepAndAsset()
+    {
+        var asset = Asset("BTC", S0, 0, depth1pct: 1e-3);
+        var scenario = Single(asset, [Isolated(0, 1e9, 10, S0, isLong: false)], steps: 1, margin: 0.05) with
+        {
+            Stress = [new StressShock(0, 0, 0.15)],
+        };
+        var e = Assert.Throws<SimulationException>(() => SimulationEngine.SimulatePaths(scenario, 0, 1));
+        Assert.That(e!.Message, Does.Contain("path 0, step 0").And.Contain("BTC").And.Contain("assets[0]"));
+    }
+
+    /// <summary>A delay at or beyond the horizon means the oracle never leaves the starting price.</summary>
+    [Test]
+    public void OracleDelayBeyondTheHorizonSeesOnlyTheStartingPrice()
+    {
+        var asset = Asset("BTC", S0, 0, depth1pct: 1e4);
+        var scenario = Single(asset, [Isolated(0, 1000, 10, S0)], horizon: "3h", steps: 3, margin: 0.05) with
+        {
+            Stress = [new StressShock(0, 0, -0.3)],
+        };
+        foreach (int delay in new[] { 3, 1_000_000_000 })
+        {
+            var delayed = scenario with { Venue = scenario.Venue with { OracleDelaySteps = delay } };
+            Assert.That(SimulationEngine.SimulatePaths(delayed, 0, 1).LiquidatedNotional[0], Is.Zero, $"delay {delay}");
+        }
+    }
 }

@@ -89,6 +89,25 @@ public class StatisticsTests
     }
 
     [Test]
+    public void ManyBlockMergesStayExact()
+    {
+        // 300 blocks: the buffered merge compacts many times; the result must equal a full sort.
+        var rng = new Random(11);
+        var xs = Enumerable.Range(0, 300 * 1024).Select(_ => rng.NextDouble() < 0.7 ? 0.0 : Math.Exp(10 * rng.NextDouble())).ToArray();
+        long n = xs.Length;
+        int capacity = TailQuantiles.CapacityFor(n, TailLevel.Standard);
+        var merged = new TailQuantiles(capacity);
+        for (int from = 0; from < xs.Length; from += 1024)
+        {
+            var part = new TailQuantiles(capacity);
+            part.SetFrom(xs.AsSpan(from, 1024));
+            merged.Merge(part);
+        }
+        var descending = xs.OrderByDescending(x => x).Take(capacity).ToArray();
+        Assert.That(merged.Values.ToArray(), Is.EqualTo(descending));
+    }
+
+    [Test]
     public void SmallSampleVarIsTheLargestWhenLevelExceedsResolution()
     {
         // n = 10, a = 0.999: ceil(9.99) = 10th smallest = maximum; ES over ceil(0.01) = 1 value.

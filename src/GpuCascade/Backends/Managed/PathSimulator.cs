@@ -99,7 +99,7 @@ internal sealed class PathSimulator
                 int count = CollectLiquidations(step);
                 if (count == 0) break;
                 rounds = round;
-                Execute();
+                Execute(path, step);
                 Settle(count, step, ref fund, ref badDebt, ref paid, ref uncovered, ref penalties);
                 if (fund < fundMin) fundMin = fund;
                 for (int i = 0; i < n; i++)
@@ -197,6 +197,10 @@ internal sealed class PathSimulator
             _y[i] *= plan.ImpactDecay[i];
             _disp[i] *= plan.ImpactDecay[i];
             _mid[i] = Math.Exp(_x[i] + _y[i]);
+            if (!double.IsFinite(_mid[i]) || _mid[i] <= 0)
+                throw new SimulationException(
+                    $"path {path}, step {step}: the price of {plan.Symbols[i]} left the representable range " +
+                    $"(log price {_x[i] + _y[i]:G6}) after its exogenous move; check assets[{i}] and the market settings");
             double exo = Math.Exp(_xExo[i] - plan.LogPrice0[i]);
             if (exo < _minExo[i]) _minExo[i] = exo;
             TrackMin(i);
@@ -323,7 +327,7 @@ internal sealed class PathSimulator
     }
 
     /// <summary>MODEL.md section 3: executes each asset's net flow, valued at the mid before the round's impact.</summary>
-    private void Execute()
+    private void Execute(ulong path, int step)
     {
         var plan = _plan;
         for (int i = 0; i < _n; i++)
@@ -344,8 +348,16 @@ internal sealed class PathSimulator
             _y[i] += delta - permanent;
             _disp[i] += delta;
             _mid[i] = Math.Exp(_x[i] + _y[i]);
+            if (!double.IsFinite(_mid[i]) || _mid[i] <= 0) PriceOutOfRange(path, step, i, flow);
         }
     }
+
+    /// <summary>Fails loudly rather than report NaN or infinite money (MODEL.md section 7's identities would not hold).</summary>
+    private void PriceOutOfRange(ulong path, int step, int asset, double flow) =>
+        throw new SimulationException(
+            $"path {path}, step {step}: the price of {_plan.Symbols[asset]} left the representable range " +
+            $"(log price {_x[asset] + _y[asset]:G6}) after a liquidation flow of {flow:G4} USD; " +
+            $"assets[{asset}]: the market is far too shallow for the book (raise its depth or volume)");
 
     /// <summary>MODEL.md 5.4-5.5: settles the round's liquidations at execution prices, then the insurance fund.</summary>
     private void Settle(int count, int step, ref double fund, ref double badDebt, ref double paid,
