@@ -217,4 +217,40 @@ public class LiquidationMechanicsTests
             Assert.That(SimulationEngine.SimulatePaths(delayed, 0, 1).LiquidatedNotional[0], Is.Zero, $"delay {delay}");
         }
     }
+
+    /// <summary>
+    /// Tiered margin per account: 10 accounts hold 10,000 units (entry 100, USD collateral 100,000); brackets 1% up to
+    /// 50,000 per account and 5% above, continuous amount 2,000. Per account notional at p is 1,000 p, so the cohort is
+    /// liquidatable when 100,000 + 10,000 (p - 100) &lt; 10 (50 p - 2,000), i.e. p &lt; 92.63 (a flat 5% gives 94.74).
+    /// </summary>
+    [TestCase(93.0, false)]
+    [TestCase(92.2, true)]
+    public void TieredMarginAppliesPerAccountBrackets(double price, bool liquidated)
+    {
+        var tiers = new TieredMargin(GpuCascade.Book.MaintenanceMargin.ContinuousTiers([(5e4, 0.01), (double.PositiveInfinity, 0.05)]));
+        Assert.That(tiers.Tiers[1].Amount, Is.EqualTo(2000));
+        var scenario = Single(Asset("BTC", S0, 0), [Isolated(0, 1e6, 10, S0, accounts: 10)], steps: 1) with
+        {
+            Venue = new VenueSpec { MaintenanceMargin = [tiers] },
+            Stress = [new StressShock(0, 0, Math.Log(price / S0))],
+        };
+        Assert.That(SimulationEngine.SimulatePaths(scenario, 0, 1).LiquidatedNotional[0] > 0, Is.EqualTo(liquidated));
+    }
+
+    /// <summary>
+    /// Volatility-scaled margin m = max(1%, 3 x 0.8 x sqrt(1h in years)) = 2.564%: liquidatable below p = 92.37
+    /// (the 1% floor alone would give 90.91). One step of one second keeps the diffusion below 0.02%.
+    /// </summary>
+    [TestCase(93.0, false)]
+    [TestCase(91.8, true)]
+    public void DynamicMarginScalesWithVolatility(double price, bool liquidated)
+    {
+        var rule = new DynamicMargin(0.01, 3, Duration.Parse("1h"));
+        var scenario = Single(Asset("BTC", S0, 0.8), [Isolated(0, 1e6, 10, S0)], horizon: "1s", steps: 1) with
+        {
+            Venue = new VenueSpec { MaintenanceMargin = [rule] },
+            Stress = [new StressShock(0, 0, Math.Log(price / S0))],
+        };
+        Assert.That(SimulationEngine.SimulatePaths(scenario, 0, 1).LiquidatedNotional[0] > 0, Is.EqualTo(liquidated));
+    }
 }
