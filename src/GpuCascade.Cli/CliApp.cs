@@ -1,5 +1,6 @@
 using System.Globalization;
-using GpuCascade.Backends.Managed;
+using GpuCascade.Backends;
+using GpuCascade.Backends.Device;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
@@ -21,12 +22,14 @@ public static class CliApp
     private const string Usage = """
         Usage:
           gpucascade run [SCENARIO] [options]   simulate a scenario file (YAML or JSON); the embedded default without one
+          gpucascade devices                    list every device with its stable name, memory and compute units
           gpucascade --help | --version
 
         Options of run:
           --paths N             number of Monte Carlo paths (overrides the scenario)
           --seed S              path seed, 0 .. 2^64-1 (overrides the scenario)
-          --backend NAME        auto | managed  [auto: the best available device; today the managed CPU backend]
+          --backend NAME        auto | managed | cuda[:i] | opencl[:p:d] | all
+                                [auto: CUDA, then an OpenCL GPU, else managed; all: every device at once]
           --threads N           worker threads of the managed backend [all cores]
           --json FILE           write the full result as JSON ('-' for stdout)
           --csv FILE            write the statistics as CSV, one per row ('-' for stdout)
@@ -54,7 +57,8 @@ public static class CliApp
             return args[0] switch
             {
                 "run" => RunCommand(RunArguments.Parse(args[1..]), stdout, stderr, cancellation, progressToTerminal),
-                _ => throw new UsageException($"unknown command '{args[0]}' (expected run)"),
+                "devices" => DevicesCommand(stdout),
+                _ => throw new UsageException($"unknown command '{args[0]}' (expected run or devices)"),
             };
         }
         catch (UsageException e)
@@ -62,6 +66,16 @@ public static class CliApp
             stderr.WriteLine($"error: {e.Message}");
             stderr.WriteLine("Run 'gpucascade --help' for usage.");
             return ExitInvalidInput;
+        }
+        catch (BackendUnavailableException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitInvalidInput;
+        }
+        catch (DeviceException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitFailure;
         }
         catch (ScenarioException e)
         {
@@ -89,7 +103,7 @@ public static class CliApp
         bool progressToTerminal)
     {
         var scenario = a.ScenarioPath is null ? ScenarioLoader.LoadDefault() : ScenarioLoader.LoadFile(a.ScenarioPath);
-        using var backend = CreateBackend(a);
+        using var backend = BackendCatalog.Create(a.Backend, scenario.Precision, a.Threads, line => stderr.WriteLine(line));
         using var progress = progressToTerminal ? new ProgressBar(stderr) : null;
         var result = SimulationEngine.Run(scenario, new RunOptions
         {
@@ -106,12 +120,15 @@ public static class CliApp
         return result.Run.Cancelled ? ExitCancelled : ExitOk;
     }
 
-    private static ISimulationBackend CreateBackend(RunArguments a) => a.Backend switch
+    private static int DevicesCommand(TextWriter stdout)
     {
-        // auto prefers CUDA, then an OpenCL GPU; until device backends exist it is the managed backend.
-        "auto" or "managed" => new ManagedBackend(a.Threads),
-        _ => throw new UsageException($"--backend: unknown backend '{a.Backend}' (available: auto, managed)"),
-    };
+        stdout.WriteLine($"{"name",-14} {"kind",-4} {"memory",10} {"units",5}  model / details");
+        foreach (var d in BackendCatalog.List())
+            stdout.WriteLine($"{d.Name,-14} {d.Kind,-4} {d.MemoryBytes / (1024.0 * 1024 * 1024),7:0.0} GiB {d.ComputeUnits,5}  {d.Model} / {d.Details}");
+        foreach (var discovery in BackendCatalog.Discoveries.Where(x => x.Devices.Count == 0))
+            stdout.WriteLine($"({discovery.UnavailableReason})");
+        return ExitOk;
+    }
 
     private static void Write(string path, string text, TextWriter stdout)
     {

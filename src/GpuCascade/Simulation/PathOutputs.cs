@@ -72,6 +72,29 @@ public sealed class PathOutputs
     /// <summary>Mid price at the end of the path per asset.</summary>
     public double[] FinalPrice { get; }
 
+    /// <summary>Copies rows [<paramref name="from"/>, +<paramref name="count"/>) of <paramref name="source"/> to rows from <paramref name="to"/>.</summary>
+    public void CopyRowsFrom(PathOutputs source, int from, int to, int count)
+    {
+        if (source.AssetCount != AssetCount) throw new ArgumentException("different asset counts", nameof(source));
+        void Rows<T>(T[] s, T[] t, int width) => Array.Copy(s, from * width, t, to * width, count * width);
+        Rows(source.BadDebt, BadDebt, 1);
+        Rows(source.UncoveredLoss, UncoveredLoss, 1);
+        Rows(source.BadDebtPaid, BadDebtPaid, 1);
+        Rows(source.Penalties, Penalties, 1);
+        Rows(source.FundEnd, FundEnd, 1);
+        Rows(source.FundMin, FundMin, 1);
+        Rows(source.LiquidatedNotional, LiquidatedNotional, 1);
+        Rows(source.MaxRoundsInStep, MaxRoundsInStep, 1);
+        Rows(source.RoundCapHit, RoundCapHit, 1);
+        Rows(source.Cascade, Cascade, 1);
+        Rows(source.ClosedUnitsShare, ClosedUnitsShare, 1);
+        Rows(source.LiquidatedNotionalByAsset, LiquidatedNotionalByAsset, AssetCount);
+        Rows(source.MaxDrawdown, MaxDrawdown, AssetCount);
+        Rows(source.ExogenousMaxDrawdown, ExogenousMaxDrawdown, AssetCount);
+        Rows(source.MaxDisplacement, MaxDisplacement, AssetCount);
+        Rows(source.FinalPrice, FinalPrice, AssetCount);
+    }
+
     /// <summary>Whether the path had any liquidation.</summary>
     public bool AnyLiquidation(int p) => LiquidatedNotional[p] > 0 || MaxRoundsInStep[p] > 0;
 }

@@ -82,6 +82,8 @@ public class CliTests
     [TestCase(new[] { "run", "--paths", "many" }, "--paths: must be an integer")]
     [TestCase(new[] { "run", "--seed", "-1" }, "--seed: must be an integer")]
     [TestCase(new[] { "run", "--backend", "quantum" }, "--backend: unknown backend 'quantum'")]
+    [TestCase(new[] { "run", "--backend", "cuda:7" }, "--backend: cuda:7 is not available")]
+    [TestCase(new[] { "run", "--backend", "opencl:9:9" }, "--backend: no device opencl:9:9")]
     [TestCase(new[] { "run", "--frobnicate" }, "unknown option '--frobnicate'")]
     [TestCase(new[] { "run", "--json" }, "--json: needs a value")]
     [TestCase(new[] { "fly" }, "unknown command 'fly'")]
