@@ -4,6 +4,7 @@ using GpuCascade.Backends.Device;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
+using GpuCascade.Validation;
 
 namespace GpuCascade.Cli;
 
@@ -23,6 +24,8 @@ public static class CliApp
         Usage:
           gpucascade run [SCENARIO] [options]   simulate a scenario file (YAML or JSON); the embedded default without one
           gpucascade devices                    list every device with its stable name, memory and compute units
+          gpucascade selftest [--backend NAME]  Philox known answers, parity with the managed backend and the closed
+                                                forms on every device (or the named one); non-zero exit on a failure
           gpucascade --help | --version
 
         Options of run:
@@ -58,6 +61,7 @@ public static class CliApp
             {
                 "run" => RunCommand(RunArguments.Parse(args[1..]), stdout, stderr, cancellation, progressToTerminal),
                 "devices" => DevicesCommand(stdout),
+                "selftest" => SelfTestCommand(args[1..], stdout, stderr),
                 _ => throw new UsageException($"unknown command '{args[0]}' (expected run or devices)"),
             };
         }
@@ -118,6 +122,31 @@ public static class CliApp
         if (a.CsvPath is not null) Write(a.CsvPath, ResultCsv.Serialize(result), stdout);
         if (!a.Quiet && a.JsonPath != "-" && a.CsvPath != "-") stdout.Write(SummaryTable.Format(result));
         return result.Run.Cancelled ? ExitCancelled : ExitOk;
+    }
+
+    private static int SelfTestCommand(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        string? only = args switch
+        {
+            [] => null,
+            ["--backend", var name] => name,
+            _ => throw new UsageException("selftest takes only --backend NAME"),
+        };
+        var devices = BackendCatalog.Discoveries.SelectMany(d => d.Devices).Where(d => only is null || d.Name == only).ToList();
+        foreach (var discovery in BackendCatalog.Discoveries.Where(d => d.Devices.Count == 0))
+            stdout.WriteLine($"skipped {discovery.Api}: {discovery.UnavailableReason}");
+        if (only is not null && devices.Count == 0)
+            throw new BackendUnavailableException($"--backend: no device {only} (see 'gpucascade devices')");
+        if (devices.Count == 0)
+        {
+            stdout.WriteLine("no device to check: only the managed backend is available (its checks are the test suite)");
+            return ExitOk;
+        }
+        var results = SelfTest.Run(devices, r =>
+            stdout.WriteLine($"{(r.Passed ? "PASS" : "FAIL")}  {r.Device,-12} {r.Check,-50} {r.Seconds,6:0.0}s  {r.Detail}"));
+        int failed = results.Count(r => !r.Passed);
+        stdout.WriteLine($"{results.Count - failed} passed, {failed} failed on {devices.Count} device(s)");
+        return failed == 0 ? ExitOk : ExitFailure;
     }
 
     private static int DevicesCommand(TextWriter stdout)

@@ -4,6 +4,7 @@ using GpuCascade.Backends.Managed;
 using GpuCascade.Market;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
+using GpuCascade.Validation;
 
 namespace GpuCascade.Tests.Backends;
 
@@ -87,7 +88,31 @@ public class ParityTests(string deviceName, string api, string reason)
         var reference = SimulationEngine.SimulatePaths(scenario, 1000, paths, new ManagedBackend());
         using var backend = new DeviceBackend(_device);
         var device = SimulationEngine.SimulatePaths(scenario, 1000, paths, backend);
-        Compare(reference, device, 1e-9);
+        Assert.That(OutputComparison.FirstDifference(reference, device, OutputComparison.DoubleTolerance), Is.Null);
+    }
+
+    /// <summary>
+    /// Single precision (the fast mode): log prices in float carry about 1e-6 relative rounding per step, so a
+    /// cohort sitting within that distance of its threshold can be liquidated a step earlier or later than in double,
+    /// and that path's money outputs then differ. The stated tolerance: prices and drawdowns within 1e-4 (relative and
+    /// absolute respectively) on at least 99% of paths, and the run's aggregates within 1% of double (paired paths
+    /// share their random numbers, so the aggregate difference is far below the Monte Carlo error).
+    /// </summary>
+    [Test]
+    public void SinglePrecisionStaysWithinItsStatedTolerance()
+    {
+        const int paths = 4096;
+        var scenario = ScenarioLoader.LoadDefault() with { Steps = 96, Horizon = Duration.Parse("8h"), Precision = Precision.Single };
+        var reference = SimulationEngine.SimulatePaths(scenario, 0, paths, new ManagedBackend());
+        using var backend = new DeviceBackend(_device, Precision.Single);
+        var single = SimulationEngine.SimulatePaths(scenario, 0, paths, backend);
+        var (priceShare, drawdownShare) = OutputComparison.SinglePrecisionDrift(reference, single);
+        TestContext.Out.WriteLine($"single vs double: {priceShare:P3} of prices and {drawdownShare:P3} of drawdowns beyond 1e-4");
+        Assert.That(priceShare, Is.LessThanOrEqualTo(OutputComparison.SingleOffShare));
+        Assert.That(drawdownShare, Is.LessThanOrEqualTo(OutputComparison.SingleOffShare));
+        Assert.That(single.LiquidatedNotional.Average(), Is.EqualTo(reference.LiquidatedNotional.Average()).Within(1).Percent);
+        Assert.That(single.BadDebt.Average(), Is.EqualTo(reference.BadDebt.Average()).Within(1).Percent);
+        Assert.That(single.Cascade.Count(c => c), Is.EqualTo(reference.Cascade.Count(c => c)).Within(Math.Max(2, paths / 1000)));
     }
 
     [Test]
@@ -115,35 +140,5 @@ public class ParityTests(string deviceName, string api, string reason)
         Assert.That(device.BadDebt.Mean, Is.EqualTo(managed.BadDebt.Mean).Within(1e-9).Percent);
         Assert.That(device.LiquidatedNotional.ExpectedShortfall["0.99"], Is.EqualTo(managed.LiquidatedNotional.ExpectedShortfall["0.99"]).Within(1e-9).Percent);
         Assert.That(device.RoundCapHits, Is.EqualTo(managed.RoundCapHits));
-    }
-
-    internal static void Compare(PathOutputs expected, PathOutputs actual, double relative)
-    {
-        void Reals(string name, double[] e, double[] a)
-        {
-            for (int i = 0; i < e.Length; i++)
-            {
-                double tolerance = relative * Math.Max(1.0, Math.Max(Math.Abs(e[i]), Math.Abs(a[i])));
-                if (!(Math.Abs(e[i] - a[i]) <= tolerance))
-                    Assert.Fail($"{name}[{i}] (path {expected.Start + i / Math.Max(1, e.Length / expected.Count)}): managed {e[i]:R}, device {a[i]:R}");
-            }
-        }
-        Assert.That(actual.Count, Is.EqualTo(expected.Count));
-        Assert.That(actual.MaxRoundsInStep, Is.EqualTo(expected.MaxRoundsInStep), "max rounds in a step");
-        Assert.That(actual.RoundCapHit, Is.EqualTo(expected.RoundCapHit), "round cap hits");
-        Assert.That(actual.Cascade, Is.EqualTo(expected.Cascade), "cascade flags");
-        Reals("badDebt", expected.BadDebt, actual.BadDebt);
-        Reals("badDebtPaid", expected.BadDebtPaid, actual.BadDebtPaid);
-        Reals("uncoveredLoss", expected.UncoveredLoss, actual.UncoveredLoss);
-        Reals("penalties", expected.Penalties, actual.Penalties);
-        Reals("fundEnd", expected.FundEnd, actual.FundEnd);
-        Reals("fundMin", expected.FundMin, actual.FundMin);
-        Reals("liquidatedNotional", expected.LiquidatedNotional, actual.LiquidatedNotional);
-        Reals("closedUnitsShare", expected.ClosedUnitsShare, actual.ClosedUnitsShare);
-        Reals("liquidatedNotionalByAsset", expected.LiquidatedNotionalByAsset, actual.LiquidatedNotionalByAsset);
-        Reals("maxDrawdown", expected.MaxDrawdown, actual.MaxDrawdown);
-        Reals("exogenousMaxDrawdown", expected.ExogenousMaxDrawdown, actual.ExogenousMaxDrawdown);
-        Reals("maxDisplacement", expected.MaxDisplacement, actual.MaxDisplacement);
-        Reals("finalPrice", expected.FinalPrice, actual.FinalPrice);
     }
 }

@@ -87,6 +87,7 @@ public class CliTests
     [TestCase(new[] { "run", "--frobnicate" }, "unknown option '--frobnicate'")]
     [TestCase(new[] { "run", "--json" }, "--json: needs a value")]
     [TestCase(new[] { "fly" }, "unknown command 'fly'")]
+    [TestCase(new[] { "selftest", "--backend", "cuda:9" }, "--backend: no device cuda:9")]
     [TestCase(new[] { "run", "does-not-exist.yaml" }, "does-not-exist.yaml")]
     public void BadArgumentsExitWithCodeTwoAndAClearMessage(string[] args, string message)
     {
@@ -94,6 +95,31 @@ public class CliTests
         Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput));
         Assert.That(err, Does.Contain(message));
         Assert.That(err, Does.Not.Contain("   at "), "no stack trace");
+    }
+
+    [Test]
+    public void SelfTestPassesOnEveryOpenClDevice()
+    {
+        var devices = GpuCascade.Backends.BackendCatalog.List().Where(d => d.Name.StartsWith("opencl:", StringComparison.Ordinal)).ToList();
+        if (devices.Count == 0)
+        {
+            if (Environment.GetEnvironmentVariable("CI") == "true") Assert.Fail("CI must have an OpenCL device (POCL)");
+            Assert.Ignore("no OpenCL device");
+        }
+        var (code, output, err) = Run("selftest", "--backend", devices[0].Name);
+        Assert.That(code, Is.EqualTo(0), output + err);
+        Assert.That(output, Does.Contain("PASS").And.Contain("philox known answers").And.Contain(" 0 failed"));
+        Assert.That(output, Does.Not.Contain("FAIL"));
+    }
+
+    [Test]
+    public void DevicesListsTheManagedBackendAndTheReasonsForMissingApis()
+    {
+        var (code, output, _) = Run("devices");
+        Assert.That(code, Is.Zero);
+        Assert.That(output, Does.Contain("managed"));
+        foreach (var d in GpuCascade.Backends.BackendCatalog.Discoveries)
+            Assert.That(output, d.Devices.Count == 0 ? Does.Contain(d.UnavailableReason!) : Does.Contain(d.Devices[0].Name));
     }
 
     [Test]

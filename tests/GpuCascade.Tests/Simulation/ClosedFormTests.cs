@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
+using GpuCascade.Validation;
 using MathNet.Numerics.Distributions;
 using static GpuCascade.Tests.TestScenarios;
 
@@ -20,24 +21,27 @@ public class ClosedFormTests
     {
         const double s0 = 100, sigma = 0.8, leverage = 5, m = 0.05;
         const int steps = 250, paths = 20_000;
-        var scenario = Single(Asset("BTC", s0, sigma, drift: drift), [Isolated(0, 1e6, leverage, s0)],
-            horizon: "30d", steps: steps, paths: paths, margin: m);
+        var scenario = ClosedForms.FirstPassageScenario(drift, sigma, leverage, m, steps, paths, "30d");
         var result = SimulationEngine.Run(scenario);
 
         double t = 30.0 / 365, dt = t / steps;
-        double barrier = s0 * (1 - 1 / leverage) / (1 - m) * Math.Exp(-0.5826 * sigma * Math.Sqrt(dt));
-        double b = Math.Log(barrier / s0), nu = drift - sigma * sigma / 2, sd = sigma * Math.Sqrt(t);
-        double expected = Normal.CDF(0, 1, (b - nu * t) / sd)
-                          + Math.Pow(barrier / s0, 2 * nu / (sigma * sigma)) * Normal.CDF(0, 1, (b + nu * t) / sd);
+        double barrier = ClosedForms.LongLiquidationPrice(s0, leverage, m);
+        Assert.That(barrier, Is.EqualTo(100 * 0.8 / 0.95).Within(1e-12));
+        double expected = ClosedForms.FirstPassageProbability(s0, barrier, drift, sigma, t, dt);
         double p = result.Probabilities.AnyLiquidation.Estimate;
         double se = Math.Sqrt(expected * (1 - expected) / paths);
         Assert.That(p, Is.EqualTo(expected).Within(4 * se), $"closed form {expected:F4}, simulated {p:F4}");
         // Without the shift the continuous formula is biased high by several standard errors: the test can tell.
-        double unshifted = s0 * (1 - 1 / leverage) / (1 - m);
-        double bu = Math.Log(unshifted / s0);
-        double continuous = Normal.CDF(0, 1, (bu - nu * t) / sd)
-                            + Math.Pow(unshifted / s0, 2 * nu / (sigma * sigma)) * Normal.CDF(0, 1, (bu + nu * t) / sd);
+        double continuous = ClosedForms.FirstPassageProbability(s0, barrier, drift, sigma, t);
         Assert.That(continuous - expected, Is.GreaterThan(4 * se));
+        // Known value of the closed form itself (zero drift: 2 Phi(b / sigma sqrt T) + a drift correction).
+        if (drift == 0)
+        {
+            double b = Math.Log(barrier / s0), sd = sigma * Math.Sqrt(t);
+            double reflection = Normal.CDF(0, 1, (b + sigma * sigma / 2 * t) / sd)
+                                + Math.Exp(-b) * Normal.CDF(0, 1, (b - sigma * sigma / 2 * t) / sd);
+            Assert.That(continuous, Is.EqualTo(reflection).Within(1e-12));
+        }
     }
 
     /// <summary>
@@ -49,47 +53,11 @@ public class ClosedFormTests
     [TestCase(0.25)]
     public void LadderAmplifiesDropByOneOverOneMinusKappa(double kappa)
     {
-        const double s0 = 100, depth = 1e8, m = 0.01, d0 = 0.05, delta = 0.0005;
-        const int levels = 600; // down to -0.3 in log price
-        double rho = kappa * depth / 0.01;
-        var cohorts = new List<CohortSpec>();
-        for (int j = 1; j <= levels; j++)
-        {
-            double liquidationPrice = s0 * Math.Exp(-(j - 0.5) * delta);
-            double units = rho * delta / liquidationPrice;
-            double leverage = 1 / (1 - (1 - m) * liquidationPrice / s0);
-            cohorts.Add(Isolated(0, units * s0, leverage, s0));
-        }
-        var scenario = Single(Asset("BTC", s0, 0, depth1pct: depth), cohorts, margin: m) with
-        {
-            Stress = [new StressShock(0, 0, -d0)],
-            Venue = new VenueSpec { MaintenanceMargin = [new StaticMargin(m)], LiquidationPenalty = 0, RoundCap = 10_000 },
-        };
+        const double s0 = 100, d0 = 0.05;
+        var scenario = ClosedForms.LadderScenario(kappa, d0);
         var outputs = SimulationEngine.SimulatePaths(scenario, 0, 1);
         double finalLogMove = Math.Log(outputs.FinalPrice[0] / s0);
-
-        // Exact discrete fixed point of MODEL.md 3-5, computed independently.
-        double logPrice = Math.Log(s0) - d0;
-        var open = Enumerable.Repeat(true, levels).ToArray();
-        while (true)
-        {
-            double price = Math.Exp(logPrice), flowUnits = 0;
-            for (int j = 0; j < levels; j++)
-            {
-                if (!open[j]) continue;
-                var c = cohorts[j];
-                double q = c.Positions[0].Units;
-                double equity = c.UsdCollateral + q * (price - s0);
-                if (equity < m * q * price)
-                {
-                    open[j] = false;
-                    flowUnits -= q;
-                }
-            }
-            if (flowUnits == 0) break;
-            logPrice += 0.01 * flowUnits * price / depth;
-        }
-        double exact = logPrice - Math.Log(s0);
+        double exact = ClosedForms.LadderFinalLogMove(scenario);
         Assert.That(finalLogMove, Is.EqualTo(exact).Within(1e-9 * Math.Abs(exact)));
         // The continuum limit: within a few ladder spacings relative to the total move.
         Assert.That(-finalLogMove, Is.EqualTo(d0 / (1 - kappa)).Within(0.03 * d0 / (1 - kappa)));
