@@ -129,6 +129,59 @@ public class ParityTests(string deviceName, string api, string reason)
     }
 
     [Test]
+    public void OutOfMemoryHalvesTheLaunchAndKeepsEveryBit()
+    {
+        var scenario = ScenarioLoader.LoadDefault() with { Steps = 12, Horizon = Duration.Parse("1h") };
+        using var whole = new DeviceBackend(_device);
+        var reference = SimulationEngine.SimulatePaths(scenario, 0, 4096, whole);
+        // A device that refuses any buffer above what 1,024 paths of cohort state need.
+        long limit = 8L * 4 * 300 * 1024;
+        var limited = new LimitedDevice(_device, limit);
+        using var halving = new DeviceBackend(limited);
+        var result = SimulationEngine.SimulatePaths(scenario, 0, 4096, halving);
+        Assert.That(limited.Refusals, Is.GreaterThan(0), "the limit must have been hit");
+        Assert.That(OutputComparison.FirstDifference(reference, result, 0), Is.Null);
+    }
+
+    /// <summary>Forwards to a real device but refuses allocations above a limit, as a full device would.</summary>
+    private sealed class LimitedDevice(ComputeDevice inner, long limit) : ComputeDevice
+    {
+        public int Refusals { get; private set; }
+        public override string Name => inner.Name;
+        public override string Model => inner.Model;
+        public override long GlobalMemoryBytes => inner.GlobalMemoryBytes;
+        public override int ComputeUnits => inner.ComputeUnits;
+        public override bool IsGpu => inner.IsGpu;
+        public override bool SupportsDouble => inner.SupportsDouble;
+        public override string ApiVersion => inner.ApiVersion;
+        public override DeviceBuffer Allocate(long bytes)
+        {
+            if (bytes > limit)
+            {
+                Refusals++;
+                throw new DeviceOutOfMemoryException($"test limit {limit} bytes");
+            }
+            return inner.Allocate(bytes);
+        }
+        public override DeviceKernel Compile(string source, string kernelName) => inner.Compile(source, kernelName);
+        public override void Synchronize() => inner.Synchronize();
+        public override void Dispose() { }
+    }
+
+    [Test]
+    public void ADeviceMixAgreesWithOneDeviceWithinTheParityTolerance()
+    {
+        var scenario = ScenarioLoader.LoadDefault() with { Steps = 24, Horizon = Duration.Parse("2h") };
+        var reference = SimulationEngine.SimulatePaths(scenario, 0, 6000, new ManagedBackend());
+        using var mix = new GpuCascade.Backends.MultiBackend([new ManagedBackend(1), new DeviceBackend(_device)]);
+        var mixed = SimulationEngine.SimulatePaths(scenario, 0, 6000, mix);
+        Assert.That(OutputComparison.FirstDifference(reference, mixed, OutputComparison.DoubleTolerance), Is.Null);
+        var run = SimulationEngine.Run(scenario with { Paths = 6000 }, new RunOptions { Backend = mix });
+        Assert.That(run.Paths, Is.EqualTo(6000));
+        Assert.That(run.Backend, Is.EqualTo("all"));
+    }
+
+    [Test]
     public void AggregatesMatchTheManagedRun()
     {
         var scenario = ScenarioLoader.LoadDefault() with { Steps = 48, Horizon = Duration.Parse("4h"), Paths = 6000 };
