@@ -20,12 +20,13 @@ public static class CliApp
     /// <summary>Stopped by Ctrl-C; the partial result was still reported.</summary>
     public const int ExitCancelled = 130;
 
-    private const string Usage = """
+    private const string Usage = $"""
         Usage:
           gpucascade run [SCENARIO] [options]   simulate a scenario file (YAML or JSON); the embedded default without one
           gpucascade devices                    list every device with its stable name, memory and compute units
           gpucascade selftest [--backend NAME]  Philox known answers, parity with the managed backend and the closed
                                                 forms on every device (or the named one); non-zero exit on a failure
+          gpucascade bench [options]            time the backends on a reference workload (W0, W1) and compare them
           gpucascade --help | --version
 
         Options of run:
@@ -37,6 +38,8 @@ public static class CliApp
           --json FILE           write the full result as JSON ('-' for stdout)
           --csv FILE            write the statistics as CSV, one per row ('-' for stdout)
           --quiet               no summary table on stdout
+
+        {BenchCommand.Usage}
 
         Exit codes: 0 done, 1 failure, 2 invalid scenario or arguments, 130 stopped by Ctrl-C (partial result reported).
         """;
@@ -62,7 +65,8 @@ public static class CliApp
                 "run" => RunCommand(RunArguments.Parse(args[1..]), stdout, stderr, cancellation, progressToTerminal),
                 "devices" => DevicesCommand(stdout),
                 "selftest" => SelfTestCommand(args[1..], stdout, stderr),
-                _ => throw new UsageException($"unknown command '{args[0]}' (expected run or devices)"),
+                "bench" => BenchCommand.Run(args[1..], stdout, stderr, cancellation),
+                _ => throw new UsageException($"unknown command '{args[0]}' (expected run, devices, selftest or bench)"),
             };
         }
         catch (UsageException e)

@@ -1,0 +1,379 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using GpuCascade.Backends;
+using GpuCascade.Backends.Device;
+using GpuCascade.Backends.Managed;
+using GpuCascade.Benchmarks;
+using GpuCascade.Scenarios;
+using GpuCascade.Simulation;
+
+namespace GpuCascade.Cli;
+
+/// <summary>
+/// <c>gpucascade bench</c>: times the backends on a reference workload (<see cref="Workloads"/>) in one process and
+/// prints a table of throughputs and the device/managed ratios. One warm-up and one timed run per backend: a quick
+/// comparison, not a statistical one (bench/GpuCascade.Bench runs BenchmarkDotNet for that).
+/// </summary>
+internal static class BenchCommand
+{
+    /// <summary>
+    /// The managed backend runs at most this many paths unless <c>--cpu-paths</c> says otherwise, or one
+    /// statistics block per core where that is more: its threads take whole blocks of 1,024 paths, so fewer blocks
+    /// than cores would leave cores idle and understate the CPU.
+    /// </summary>
+    public const long DefaultCpuPaths = 4_096;
+
+    /// <summary>
+    /// The warm-up runs the timed run's paths over this many steps: the same batches and launch sizes as the timed
+    /// run (POCL compiles a work-group function per launch geometry at the first launch), 1/24 of W1's work.
+    /// </summary>
+    private const int WarmupSteps = 12;
+
+    /// <summary>Warm-up runs repeat until this much time has passed (at most <see cref="MaxWarmupRuns"/>), so the
+    /// JIT's tiered compilation has promoted the managed path loop before the clock starts.</summary>
+    private static readonly TimeSpan MinWarmup = TimeSpan.FromSeconds(1);
+
+    private const int MaxWarmupRuns = 5;
+
+    public const string Usage = """
+        Options of bench:
+          --backend NAME[,NAME...]  backends to time, one after the other [managed and every device found]
+          --workload W0|W1      the reference workload [W1]: W0 is CI-sized (2 assets, 64 cohorts, 48 steps,
+                                4,096 paths), W1 1,000,000 paths x 288 steps x 4 assets x 1,024 cross-margin cohorts
+          --paths N             paths of the device runs [the workload's on a GPU; --cpu-paths on a CPU device (POCL)]
+          --cpu-paths N         paths of the managed run [min(N, max(4,096, 1,024 x cores)): the full W1 takes
+                                far too long on a CPU; the managed threads take whole blocks of 1,024 paths]
+          --json FILE           write the numbers and the machine's facts as JSON ('-' for stdout)
+        """;
+
+    /// <summary>One backend's measurement; <see cref="Error"/> is set when it failed.</summary>
+    private sealed record Row(string Backend, string Description, bool IsManaged, long Paths, double Seconds,
+        double? CompileSeconds, double WarmupSeconds, string? Error = null)
+    {
+        public double PathsPerSecond => Paths / Seconds;
+    }
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellation)
+    {
+        var a = BenchArguments.Parse(args);
+        Scenario workload;
+        try
+        {
+            workload = Workloads.ByName(a.Workload);
+        }
+        catch (ArgumentException)
+        {
+            throw new UsageException($"--workload: unknown workload '{a.Workload}' (expected {string.Join(" or ", Workloads.Names)})");
+        }
+        string workloadName = a.Workload.Trim().ToUpperInvariant();
+        long devicePaths = a.Paths ?? workload.Paths;
+        long cpuPaths = a.CpuPaths ?? Math.Min(devicePaths,
+            Math.Max(DefaultCpuPaths, (long)SimulationEngine.BlockSize * Environment.ProcessorCount));
+        int steps = workload.Steps;
+        int cohorts = SimulationPlan.Build(workload).CohortCount;
+
+        var names = a.Backends ?? DefaultBackends(workload.Precision, stderr);
+        var backends = new List<ISimulationBackend>();
+        try
+        {
+            // Every backend first, so an unavailable name exits 2 before anything runs.
+            foreach (var name in names)
+                backends.Add(BackendCatalog.Create(name, workload.Precision, notice: line => stderr.WriteLine(line)));
+
+            var date = DateTimeOffset.UtcNow;
+            // With --json - the JSON is stdout's only content; the table goes to stderr.
+            var table = a.JsonPath == "-" ? stderr : stdout;
+            table.WriteLine($"GpuCascade bench: {Workloads.Describe(workloadName)}; {cohorts:N0} cohorts");
+            table.WriteLine($"Machine: {Environment.ProcessorCount} processors{CpuModel() switch { null => "", var m => $" ({m})" }}, " +
+                             $"{RuntimeInformation.OSDescription}, .NET {Environment.Version}, {date:yyyy-MM-dd HH:mm} UTC");
+            table.WriteLine();
+
+            var rows = new List<Row>();
+            var notes = new List<string>();
+            foreach (var backend in backends)
+            {
+                bool managed = backend is ManagedBackend;
+                // A CPU device (POCL) is as slow as the managed backend: it runs the CPU's paths unless told otherwise.
+                bool cpuDevice = backend is DeviceBackend { Device.IsGpu: false };
+                long paths = managed || (cpuDevice && a.Paths is null) ? cpuPaths : devicePaths;
+                stderr.WriteLine($"bench: {backend.Name}: warm-up, then {paths:N0} paths ...");
+                var row = Measure(backend, workload, paths, managed, cancellation);
+                if (cancellation.IsCancellationRequested)
+                {
+                    stderr.WriteLine("bench: stopped by Ctrl-C");
+                    return CliApp.ExitCancelled;
+                }
+                if (row.Error is not null) stderr.WriteLine($"error: {backend.Name}: {row.Error}");
+                long blocks = (paths + SimulationEngine.BlockSize - 1) / SimulationEngine.BlockSize;
+                if (backend is ManagedBackend { Threads: var threads } && blocks < threads)
+                    notes.Add($"{backend.Name}: {paths:N0} paths are {blocks} block(s) of 1,024, so only {blocks} of its " +
+                              $"{threads} threads worked; --cpu-paths {threads * (long)SimulationEngine.BlockSize} or more uses them all.");
+                rows.Add(row);
+            }
+
+            table.Write(Table(rows, steps, cohorts, notes));
+            if (a.JsonPath is not null)
+            {
+                string json = Json(workloadName, workload, cohorts, devicePaths, cpuPaths, date, rows) + Environment.NewLine;
+                if (a.JsonPath == "-") stdout.Write(json);
+                else File.WriteAllText(a.JsonPath, json);
+            }
+            return rows.Any(r => r.Error is not null) ? CliApp.ExitFailure : CliApp.ExitOk;
+        }
+        finally
+        {
+            foreach (var b in backends) b.Dispose();
+        }
+    }
+
+    /// <summary>managed, then every discovered device that can run the precision (the others are named on stderr).</summary>
+    private static List<string> DefaultBackends(Precision precision, TextWriter stderr)
+    {
+        var names = new List<string> { "managed" };
+        foreach (var d in BackendCatalog.Discoveries.SelectMany(x => x.Devices))
+        {
+            if (precision == Precision.Double && !d.SupportsDouble)
+                stderr.WriteLine($"bench: skipping {d.Name} ({d.Model}): no double precision");
+            else
+                names.Add(d.Name);
+        }
+        return names;
+    }
+
+    private static Row Measure(ISimulationBackend backend, Scenario workload, long paths, bool managed,
+        CancellationToken cancellation)
+    {
+        var device = backend as DeviceBackend;
+        double warmup = 0, compile = 0;
+        try
+        {
+            // Warm-up: compiles the kernel (cached by the device: 0 s when an earlier run compiled it), allocates the
+            // device state at the timed run's size and warms the JIT; its time is not part of the measurement.
+            var clock = Stopwatch.StartNew();
+            var warm = workload with { Steps = Math.Min(workload.Steps, WarmupSteps) };
+            for (int run = 0; run < MaxWarmupRuns && (run == 0 || clock.Elapsed < MinWarmup); run++)
+            {
+                SimulationEngine.Run(warm, new RunOptions { Paths = paths, Backend = backend }, cancellation);
+                if (cancellation.IsCancellationRequested) break;
+            }
+            warmup = clock.Elapsed.TotalSeconds;
+            compile = device?.CompileTime.TotalSeconds ?? 0;
+
+            clock.Restart();
+            var result = SimulationEngine.Run(workload, new RunOptions { Paths = paths, Backend = backend }, cancellation);
+            double seconds = clock.Elapsed.TotalSeconds;
+            return new Row(backend.Name, backend.Description, managed, result.Paths, seconds,
+                device is null ? null : compile, warmup);
+        }
+        catch (Exception e) when (e is DeviceException or SimulationException)
+        {
+            return new Row(backend.Name, backend.Description, managed, paths, double.NaN,
+                device is null ? null : compile, warmup, e.Message);
+        }
+    }
+
+    private static string Table(List<Row> rows, int steps, int cohorts, List<string> notes)
+    {
+        var s = new StringBuilder();
+        int width = Math.Max(12, rows.Max(r => r.Backend.Length));
+        s.AppendLine(Invariant($"{"backend".PadRight(width)} {"paths",11} {"seconds",9} {"paths/s",11} {"path-steps/s",13} {"cohort-evals/s*",16} {"compile s",10} {"warm-up s",10}"));
+        foreach (var r in rows)
+        {
+            string compile = r.CompileSeconds is double c ? c.ToString("0.00", CultureInfo.InvariantCulture) : "-";
+            if (r.Error is not null)
+            {
+                s.AppendLine(Invariant($"{r.Backend.PadRight(width)} {r.Paths,11:N0}    failed (see the error above)"));
+                continue;
+            }
+            s.AppendLine(Invariant($"{r.Backend.PadRight(width)} {r.Paths,11:N0} {r.Seconds,9:0.00} {r.PathsPerSecond,11:0.000e+00} {r.PathsPerSecond * steps,13:0.000e+00} {r.PathsPerSecond * steps * cohorts,16:0.000e+00} {compile,10} {r.WarmupSeconds,10:0.00}"));
+        }
+        s.AppendLine();
+        var reference = rows.FirstOrDefault(r => r.IsManaged && r.Error is null);
+        var devices = rows.Where(r => !r.IsManaged && r.Error is null).ToList();
+        if (reference is not null && devices.Count > 0)
+        {
+            s.AppendLine("Path-steps/s relative to the managed backend (same run):");
+            foreach (var d in devices)
+                s.AppendLine(Invariant($"  {d.Backend.PadRight(width)} {d.PathsPerSecond / reference.PathsPerSecond,9:0.00}x"));
+            s.AppendLine();
+        }
+        foreach (var r in rows.Where(r => r.Error is null))
+            s.AppendLine($"  {r.Backend}: {r.Description}");
+        foreach (var note in notes) s.AppendLine($"note: {note}");
+        s.AppendLine($"seconds: wall time of one SimulationEngine.Run, after warm-up runs of the same paths over {WarmupSteps} " +
+                     $"steps on the same backend (repeated for {MinWarmup.TotalSeconds:0} s, {MaxWarmupRuns} runs at most; warm-up s).");
+        s.AppendLine("* cohort evaluations = paths x steps x cohorts / s, a lower bound: every step checks each open cohort " +
+                     "once, and each liquidation round checks them again.");
+        s.AppendLine("compile s: the one-time kernel compile in the warm-up (DeviceBackend.CompileTime), 0 when the " +
+                     "device's cache already held the kernel; a driver's own compilation at the first launch (POCL) " +
+                     "counts in warm-up s only. Neither is part of seconds.");
+        return s.ToString();
+    }
+
+    private static string Json(string name, Scenario workload, int cohorts, long gpuPaths, long cpuPaths, DateTimeOffset date,
+        List<Row> rows)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions
+               {
+                   Indented = true,
+                   // A file, not HTML: keep '+' and quotes in device names readable.
+                   Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+               }))
+        {
+            int steps = workload.Steps;
+            w.WriteStartObject();
+            w.WriteString("workload", name);
+            w.WriteString("description", Workloads.Describe(name));
+            w.WriteNumber("workloadPaths", workload.Paths);
+            w.WriteNumber("gpuPaths", gpuPaths);
+            w.WriteNumber("cpuPaths", cpuPaths);
+            w.WriteNumber("steps", steps);
+            w.WriteString("horizon", workload.Horizon.Text);
+            w.WriteNumber("assets", workload.Assets.Length);
+            w.WriteNumber("cohorts", cohorts);
+            w.WriteString("date", date.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+
+            w.WriteStartObject("machine");
+            w.WriteNumber("processorCount", Environment.ProcessorCount);
+            if (CpuModel() is { } cpu) w.WriteString("cpuModel", cpu);
+            else w.WriteNull("cpuModel");
+            w.WriteString("os", RuntimeInformation.OSDescription);
+            w.WriteString("dotnet", Environment.Version.ToString());
+            w.WriteString("runtime", RuntimeInformation.FrameworkDescription);
+            w.WriteString("host", Environment.MachineName);
+            w.WriteStartArray("devices");
+            foreach (var d in BackendCatalog.List())
+            {
+                w.WriteStartObject();
+                w.WriteString("name", d.Name);
+                w.WriteString("model", d.Model);
+                w.WriteString("kind", d.Kind);
+                w.WriteNumber("memoryBytes", d.MemoryBytes);
+                w.WriteNumber("computeUnits", d.ComputeUnits);
+                w.WriteString("details", d.Details);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+
+            w.WriteStartArray("results");
+            foreach (var r in rows)
+            {
+                w.WriteStartObject();
+                w.WriteString("backend", r.Backend);
+                w.WriteString("description", r.Description);
+                w.WriteNumber("paths", r.Paths);
+                Number(w, "seconds", r.Seconds);
+                Number(w, "pathsPerSecond", r.PathsPerSecond);
+                Number(w, "pathStepsPerSecond", r.PathsPerSecond * steps);
+                Number(w, "cohortEvaluationsPerSecond", r.PathsPerSecond * steps * cohorts);
+                if (r.CompileSeconds is double c) w.WriteNumber("compileSeconds", c);
+                else w.WriteNull("compileSeconds");
+                w.WriteNumber("warmupSeconds", r.WarmupSeconds);
+                if (r.Error is not null) w.WriteString("error", r.Error);
+                else w.WriteNull("error");
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+
+            // Device path-steps/s over the managed backend's, both measured in this run.
+            w.WriteStartObject("ratios");
+            var reference = rows.FirstOrDefault(r => r.IsManaged && r.Error is null);
+            if (reference is not null)
+                foreach (var d in rows.Where(r => !r.IsManaged && r.Error is null))
+                    w.WriteNumber(d.Backend, d.PathsPerSecond / reference.PathsPerSecond);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void Number(Utf8JsonWriter w, string key, double value)
+    {
+        if (double.IsFinite(value)) w.WriteNumber(key, value);
+        else w.WriteNull(key);
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The CPU's model name where the OS tells it (Linux /proc/cpuinfo), else null.</summary>
+    private static string? CpuModel()
+    {
+        try
+        {
+            if (!File.Exists("/proc/cpuinfo")) return null;
+            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            return line?[(line.IndexOf(':') + 1)..].Trim();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>Parsed arguments of <c>gpucascade bench</c>.</summary>
+internal sealed record BenchArguments
+{
+    public IReadOnlyList<string>? Backends { get; private init; }
+    public string Workload { get; private init; } = "W1";
+    public long? Paths { get; private init; }
+    public long? CpuPaths { get; private init; }
+    public string? JsonPath { get; private init; }
+
+    public static BenchArguments Parse(string[] args)
+    {
+        var r = new BenchArguments();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string arg = args[i];
+            string Value()
+            {
+                if (i + 1 >= args.Length) throw new UsageException($"{arg}: needs a value");
+                return args[++i];
+            }
+            switch (arg)
+            {
+                case "--backend":
+                {
+                    var names = Value().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+                    if (names.Length == 0) throw new UsageException("--backend: needs at least one name");
+                    if (names.Contains("all"))
+                        throw new UsageException("--backend: bench times one backend at a time; list them with commas (see 'gpucascade devices')");
+                    r = r with { Backends = names };
+                    break;
+                }
+                case "--workload":
+                    r = r with { Workload = Value() };
+                    break;
+                case "--paths":
+                    r = r with { Paths = Integer(arg, Value()) };
+                    break;
+                case "--cpu-paths":
+                    r = r with { CpuPaths = Integer(arg, Value()) };
+                    break;
+                case "--json":
+                    r = r with { JsonPath = Value() };
+                    break;
+                default:
+                    throw new UsageException(arg.StartsWith('-') ? $"unknown option '{arg}' of bench" : $"bench takes no file, got '{arg}'");
+            }
+        }
+        return r;
+    }
+
+    private static long Integer(string option, string text)
+    {
+        if (!long.TryParse(text, NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out long v) || v < 1)
+            throw new UsageException($"{option}: must be an integer in 1 .. {long.MaxValue}, got '{text}'");
+        return v;
+    }
+}
