@@ -89,6 +89,14 @@ public sealed class SimulationPlan
     internal readonly double[] CollateralUnits;
     internal readonly double[] BookUnits; // sum over cohorts of |units| per asset
 
+    // ---- Exact screening (managed backend): see BuildScreening.
+    internal int[] ScreenOrder = [];      // screenable cohorts by increasing normalised slack
+    internal double[] ScreenSlack = [];   // their normalised slack r_c, increasing
+    internal int[] AlwaysChecked = [];    // cohorts the screen cannot bound (tiered or dynamic margin), increasing
+    internal bool[] Screenable = [];
+    /// <summary>Absolute margin added to the screening bound; far above the rounding of the margin check (~1e-15).</summary>
+    internal const double ScreenEpsilon = 1e-9;
+
     /// <summary>The cohorts the plan simulates: the explicit ones, then the generated ones.</summary>
     public IReadOnlyList<CohortSpec> Cohorts { get; }
 
@@ -247,6 +255,72 @@ public sealed class SimulationPlan
         PositionTiered = PositionAsset.Select(a => Margin[a] == MarginKind.Tiered).ToArray();
         CollateralAsset = colAsset.ToArray();
         CollateralUnits = colUnits.ToArray();
+        BuildScreening();
+    }
+
+    /// <summary>
+    /// Exact screening of untouched cohorts. With static rates, equity minus requirement of a cohort still at its
+    /// starting state is linear in the oracle prices: f(o) = f(p0) + sum_a g_a (o_a - p0_a), with g_a summing
+    /// q - m_a |q| over its positions in asset a and w_a h over its collateral in a. A tiered rule is bounded above
+    /// by its highest rate (and its lowest amount), which only makes f smaller, so the bound below still holds; a
+    /// dynamic rule follows the path's volatility and is not screened. Hence
+    /// f(o) >= f(p0) - delta sum_a |g_a| p0_a, where delta = max_a |o_a / p0_a - 1|, and the cohort cannot be
+    /// liquidatable while delta &lt; r_c = f(p0) / sum_a |g_a| p0_a. Cohorts sorted by r_c give, for any delta, the
+    /// prefix worth checking; the others are skipped with a proof, so results are unchanged.
+    /// </summary>
+    private void BuildScreening()
+    {
+        int n = AssetCount, c = CohortCount;
+        var screenable = new List<(double Slack, int Cohort)>();
+        var always = new List<int>();
+        Screenable = new bool[c];
+        var g = new double[n];
+        for (int j = 0; j < c; j++)
+        {
+            Array.Clear(g);
+            bool ok = true;
+            double constant = 0; // requirement not proportional to notional (negative tier amounts)
+            for (int p = PositionStart[j]; p < PositionStart[j + 1]; p++)
+            {
+                int a = PositionAsset[p];
+                double rate = MarginRate[a];
+                if (Margin[a] == MarginKind.Dynamic) ok = false; // the rate follows the path's volatility: unbounded
+                else if (Margin[a] == MarginKind.Tiered)
+                {
+                    // n rate_t - A amount_t <= n max(rate) - A min(amount) for every bracket t.
+                    rate = 0;
+                    double minAmount = double.PositiveInfinity;
+                    for (int t = TierStart[a]; t < TierStart[a + 1]; t++)
+                    {
+                        rate = Math.Max(rate, TierRate[t]);
+                        minAmount = Math.Min(minAmount, TierAmount[t]);
+                    }
+                    constant += Accounts[j] * Math.Max(0.0, -minAmount);
+                }
+                g[a] += PositionUnits[p] - rate * Math.Abs(PositionUnits[p]);
+            }
+            for (int k = CollateralStart[j]; k < CollateralStart[j + 1]; k++)
+                g[CollateralAsset[k]] += CollateralWeight[CollateralAsset[k]] * CollateralUnits[k];
+            if (!ok)
+            {
+                always.Add(j);
+                continue;
+            }
+            double f0 = UsdCollateral[j] - EntryValue[j] - constant, scale = 0;
+            for (int a = 0; a < n; a++)
+            {
+                double p0 = Math.Exp(LogPrice0[a]);
+                f0 += g[a] * p0;
+                scale += Math.Abs(g[a]) * p0;
+            }
+            double slack = scale > 0 ? f0 / scale : (f0 > 0 ? double.PositiveInfinity : double.NegativeInfinity);
+            screenable.Add((slack, j));
+            Screenable[j] = true;
+        }
+        screenable.Sort();
+        ScreenOrder = screenable.Select(x => x.Cohort).ToArray();
+        ScreenSlack = screenable.Select(x => x.Slack).ToArray();
+        AlwaysChecked = always.ToArray();
     }
 
     /// <summary>Validates the scenario and flattens it. Throws <see cref="ScenarioException"/> when invalid.</summary>

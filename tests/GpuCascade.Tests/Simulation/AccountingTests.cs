@@ -54,6 +54,39 @@ public class AccountingTests
         }
     }
 
+    /// <summary>The managed backend skips cohorts it can prove healthy; the proof must never change a bit.</summary>
+    [Test]
+    public void ScreeningChangesNoBit()
+    {
+        // The default venue: BTC tiered (screened with its top rate), ETH static, SOL dynamic (always checked).
+        var plan = SimulationPlan.Build(ScenarioLoader.LoadDefault());
+        Assert.That(plan.AlwaysChecked, Is.Not.Empty);
+        Assert.That(plan.ScreenOrder.Length, Is.GreaterThan(plan.AlwaysChecked.Length));
+        foreach (var scenario in Venues().Select(v => (Scenario)v.Arguments[0]!))
+        {
+            var screened = SimulationEngine.SimulatePaths(scenario, 0, 400, new ManagedBackend());
+            var everything = SimulationEngine.SimulatePaths(scenario, 0, 400, new ManagedBackend { Screening = false });
+            Assert.That(GpuCascade.Validation.OutputComparison.FirstDifference(everything, screened, 0), Is.Null);
+        }
+    }
+
+    [Test]
+    public void ScreeningChangesNoBitOnAStaticMarginBook()
+    {
+        // The default venue has tiered (BTC) and dynamic (SOL) margins, which the screen cannot bound; W0 is all static.
+        var scenario = GpuCascade.Benchmarks.Workloads.W0 with { Stress = [new StressShock(4, 0, -0.08)] };
+        var plan = SimulationPlan.Build(scenario);
+        Assert.That(plan.AlwaysChecked, Is.Empty, "every cohort screenable");
+        foreach (var policy in new[] { LiquidationPolicy.Full, new LiquidationPolicy(0.3, 10) })
+        {
+            var s = scenario with { Venue = scenario.Venue with { Liquidation = policy } };
+            var screened = SimulationEngine.SimulatePaths(s, 0, 1024, new ManagedBackend());
+            var everything = SimulationEngine.SimulatePaths(s, 0, 1024, new ManagedBackend { Screening = false });
+            Assert.That(screened.LiquidatedNotional.Count(x => x > 0), Is.GreaterThan(100), "liquidations must occur");
+            Assert.That(GpuCascade.Validation.OutputComparison.FirstDifference(everything, screened, 0), Is.Null);
+        }
+    }
+
     [Test]
     public void StressedVenueExercisesEveryBranch()
     {

@@ -15,6 +15,9 @@ public sealed class ManagedBackend : ISimulationBackend
         Threads = threads ?? Environment.ProcessorCount;
     }
 
+    /// <summary>Skip cohorts proven healthy (exact); false only in tests that check that claim.</summary>
+    internal bool Screening { get; init; } = true;
+
     /// <summary>Worker threads.</summary>
     public int Threads { get; }
 
@@ -42,7 +45,7 @@ public sealed class ManagedBackend : ISimulationBackend
         {
             try
             {
-                var simulator = new PathSimulator(plan);
+                var simulator = new PathSimulator(plan, Screening);
                 int b;
                 while (failure is null && !cancellation.IsCancellationRequested
                        && (b = Interlocked.Increment(ref next)) < blocks)

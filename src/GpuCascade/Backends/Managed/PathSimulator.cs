@@ -21,11 +21,18 @@ internal sealed class PathSimulator
 
     // Cohort state.
     private readonly double[] _s, _k, _b, _fraction;
-    private readonly bool[] _open, _forceClose;
+    private readonly bool[] _open, _forceClose, _touched;
+    private readonly int[] _touchedList; // screenable cohorts this path has changed (partial fills), in touch order
+    private int _touchedCount;
+    private readonly double[] _inverseP0;
+    private readonly bool _screen;
     private readonly int[] _partialStep, _liquidatedList;
 
-    public PathSimulator(SimulationPlan plan)
+    /// <param name="plan">The plan.</param>
+    /// <param name="screen">Skip cohorts proven healthy (exact; false only to test that claim).</param>
+    public PathSimulator(SimulationPlan plan, bool screen = true)
     {
+        _screen = screen;
         _plan = plan;
         _n = plan.AssetCount;
         _cohorts = plan.CohortCount;
@@ -37,7 +44,9 @@ internal sealed class PathSimulator
         _liquidated = new double[_n]; _closedUnits = new double[_n];
         _oracleHistory = new double[Math.Max(1, plan.OracleDelay) * _n];
         _s = new double[_cohorts]; _k = new double[_cohorts]; _b = new double[_cohorts]; _fraction = new double[_cohorts];
-        _open = new bool[_cohorts]; _forceClose = new bool[_cohorts];
+        _open = new bool[_cohorts]; _forceClose = new bool[_cohorts]; _touched = new bool[_cohorts];
+        _touchedList = new int[_cohorts];
+        _inverseP0 = plan.LogPrice0.Select(x => 1.0 / Math.Exp(x)).ToArray();
         _partialStep = new int[_cohorts]; _liquidatedList = new int[_cohorts];
     }
 
@@ -66,6 +75,7 @@ internal sealed class PathSimulator
         }
         for (int slot = 0; slot < delay; slot++)
             Array.Copy(plan.LogPrice0, 0, _oracleHistory, slot * n, n);
+        _touchedCount = 0;
         for (int c = 0; c < _cohorts; c++)
         {
             _s[c] = 1.0;
@@ -73,6 +83,7 @@ internal sealed class PathSimulator
             _b[c] = plan.UsdCollateral[c];
             _open[c] = true;
             _forceClose[c] = false;
+            _touched[c] = false;
             _partialStep[c] = -1;
         }
 
@@ -286,26 +297,19 @@ internal sealed class PathSimulator
     private int CollectLiquidations(int step)
     {
         var plan = _plan;
+        int count = ScanCandidates(step, stopAtFirst: false);
+        if (count == 0) return 0;
+        // Candidates come in screening order; settle and sum flows in cohort order, as the unscreened loop (and the
+        // device kernel) does, so that every sum is bit-identical.
+        Array.Sort(_liquidatedList, 0, count);
         Array.Clear(_flowUnits);
-        bool partial = plan.Tranche < 1.0;
-        int count = 0;
-        for (int c = 0; c < _cohorts; c++)
+        for (int idx = 0; idx < count; idx++)
         {
-            if (!_open[c]) continue;
-            double f;
-            if (_forceClose[c]) f = 1.0;
-            else
-            {
-                if (partial && _partialStep[c] == step) continue;
-                if (!(Excess(c) < 0)) continue;
-                f = plan.Tranche;
-            }
-            _fraction[c] = f;
-            _liquidatedList[count++] = c;
-            double fs = f * _s[c];
+            int c = _liquidatedList[idx];
+            double fs = _fraction[c] * _s[c];
             for (int p = plan.PositionStart[c]; p < plan.PositionStart[c + 1]; p++)
                 _flowUnits[plan.PositionAsset[p]] -= fs * plan.PositionUnits[p];
-            double fk = f * _k[c];
+            double fk = _fraction[c] * _k[c];
             for (int j = plan.CollateralStart[c]; j < plan.CollateralStart[c + 1]; j++)
                 _flowUnits[plan.CollateralAsset[j]] -= fk * plan.CollateralUnits[j];
         }
@@ -313,17 +317,56 @@ internal sealed class PathSimulator
     }
 
     /// <summary>Whether some cohort would still be liquidated (used when the round cap is reached).</summary>
-    private bool AnyPending(int step)
+    private bool AnyPending(int step) => ScanCandidates(step, stopAtFirst: true) > 0;
+
+    /// <summary>
+    /// Lists the cohorts to liquidate at the current oracle prices in <c>_liquidatedList</c> with their fractions:
+    /// cohorts the screen cannot bound, cohorts this path has touched, and the prefix of untouched screenable cohorts
+    /// whose slack the prices' largest relative move can have used up (<see cref="SimulationPlan"/>.BuildScreening).
+    /// </summary>
+    private int ScanCandidates(int step, bool stopAtFirst)
     {
-        bool partial = _plan.Tranche < 1.0;
-        for (int c = 0; c < _cohorts; c++)
+        var plan = _plan;
+        int count = 0;
+        if (!_screen)
         {
-            if (!_open[c]) continue;
-            if (_forceClose[c]) return true;
-            if (partial && _partialStep[c] == step) continue;
-            if (Excess(c) < 0) return true;
+            for (int c = 0; c < _cohorts; c++)
+                if (Consider(c, step, ref count) && stopAtFirst) return count;
+            return count;
         }
-        return false;
+        foreach (int c in plan.AlwaysChecked)
+            if (Consider(c, step, ref count) && stopAtFirst) return count;
+        for (int t = 0; t < _touchedCount; t++)
+            if (Consider(_touchedList[t], step, ref count) && stopAtFirst) return count;
+        double delta = 0;
+        for (int a = 0; a < _n; a++) delta = Math.Max(delta, Math.Abs(_oracle[a] * _inverseP0[a] - 1.0));
+        double bound = delta + SimulationPlan.ScreenEpsilon;
+        var order = plan.ScreenOrder;
+        var slack = plan.ScreenSlack;
+        for (int k = 0; k < order.Length && slack[k] <= bound; k++)
+        {
+            int c = order[k];
+            if (_touched[c]) continue; // already considered above
+            if (Consider(c, step, ref count) && stopAtFirst) return count;
+        }
+        return count;
+    }
+
+    /// <summary>Adds cohort <paramref name="c"/> to the round's list when it is to be liquidated; true if added.</summary>
+    private bool Consider(int c, int step, ref int count)
+    {
+        if (!_open[c]) return false;
+        double f;
+        if (_forceClose[c]) f = 1.0;
+        else
+        {
+            if (_plan.Tranche < 1.0 && _partialStep[c] == step) return false;
+            if (!(Excess(c) < 0)) return false;
+            f = _plan.Tranche;
+        }
+        _fraction[c] = f;
+        _liquidatedList[count++] = c;
+        return true;
     }
 
     /// <summary>MODEL.md section 3: executes each asset's net flow, valued at the mid before the round's impact.</summary>
@@ -412,6 +455,11 @@ internal sealed class PathSimulator
             {
                 _b[c] = b;
                 _partialStep[c] = step;
+                if (_plan.Screenable[c] && !_touched[c])
+                {
+                    _touched[c] = true; // its state left the start: the screen's bound no longer applies
+                    _touchedList[_touchedCount++] = c;
+                }
                 double remaining = s * grossNotional;
                 if (equityAfter - penalty <= 0 || remaining < plan.DustPerAccount * plan.Accounts[c])
                     _forceClose[c] = true; // closed entirely at the next round's prices
