@@ -62,6 +62,96 @@ DEVICE_FN double tiered_requirement(GLOBAL const double* pd, GLOBAL const int* p
     return notional * PD_AT(PI_TIER_RATE, t) - accounts * PD_AT(PI_TIER_AMOUNT, t);
 }
 
+/* Per-path cohort state, [field][cohort][path]; the touched list (field 4) and the round's list (field 5) are
+   indexed by slot instead of cohort. Every function using them has cohortReal/cohortInt, cohorts, pathCount, p. */
+#define CR(field, c) cohortReal[((field) * cohorts + (c)) * (int64)pathCount + p]
+#define CI(field, c) cohortInt[((field) * cohorts + (c)) * (int64)pathCount + p]
+
+/* Equity minus maintenance requirement of cohort c at the oracle prices (MODEL.md section 4). */
+DEVICE_FN double cohort_excess(GLOBAL const double* pd, GLOBAL const int* pi, GLOBAL const double* cohortReal,
+                               int cohorts, int pathCount, int p, int c, const REAL* oracle, const REAL* rate,
+                               int anyTiered)
+{
+    double s = CR(0, c), positionValue = 0, requirement = 0;
+    int end = PI_AT(PI_POSITION_START, c + 1);
+    for (int q = PI_AT(PI_POSITION_START, c); q < end; q++) {
+        int a = PI_AT(PI_POSITION_ASSET, q);
+        double units = PD_AT(PI_POSITION_UNITS, q), o = (double)oracle[a];
+        positionValue += units * o;
+        double notional = fabs(units) * o;
+        if (anyTiered && PI_AT(PI_POSITION_TIERED, q))
+            requirement += tiered_requirement(pd, pi, a, s * notional, PD_AT(PI_ACCOUNTS, c));
+        else if (anyTiered)
+            requirement += s * (double)rate[a] * notional;
+        else
+            requirement += (double)rate[a] * fabs(units) * o;
+    }
+    if (!anyTiered) requirement *= s;
+    double equity = CR(2, c) + s * (positionValue - PD_AT(PI_ENTRY_VALUE, c));
+    int cEnd = PI_AT(PI_COLLATERAL_START, c + 1);
+    int j = PI_AT(PI_COLLATERAL_START, c);
+    if (j < cEnd) {
+        double collateral = 0;
+        for (; j < cEnd; j++) {
+            int a = PI_AT(PI_COLLATERAL_ASSET, j);
+            collateral += PD_AT(PI_COLLATERAL_WEIGHT, a) * PD_AT(PI_COLLATERAL_UNITS, j) * (double)oracle[a];
+        }
+        equity += CR(1, c) * collateral;
+    }
+    return equity - requirement;
+}
+
+/* Appends cohort c to the round's list (field 5) with its fraction when it is to be liquidated (MODEL.md 5.2). */
+DEVICE_FN int consider(GLOBAL const double* pd, GLOBAL const int* pi, GLOBAL double* cohortReal, GLOBAL int* cohortInt,
+                       int cohorts, int pathCount, int p, int c, int step, const REAL* oracle, const REAL* rate,
+                       int anyTiered, int* count)
+{
+    if (!CI(0, c)) return 0;
+    double f;
+    if (CI(1, c)) f = 1.0;
+    else {
+        double tranche = PD(PD_TRANCHE);
+        if (tranche < 1.0 && CI(2, c) == step) return 0;
+        if (!(cohort_excess(pd, pi, cohortReal, cohorts, pathCount, p, c, oracle, rate, anyTiered) < 0)) return 0;
+        f = tranche;
+    }
+    CR(3, c) = f;
+    CI(5, *count) = c;
+    (*count)++;
+    return 1;
+}
+
+/* The cohorts to liquidate this round (docs/model.md, "Screening"): those the screen cannot bound, those this path
+   has touched, and the prefix of untouched screenable cohorts whose slack the largest relative price move can have
+   used up. Returns how many; with stopAtFirst, stops at the first (the round-cap check). */
+DEVICE_FN int scan_candidates(GLOBAL const double* pd, GLOBAL const int* pi, GLOBAL double* cohortReal,
+                              GLOBAL int* cohortInt, int cohorts, int pathCount, int p, int step, const REAL* oracle,
+                              const REAL* rate, int anyTiered, int touchedCount, int stopAtFirst)
+{
+    int count = 0;
+    int always = PI(PI_ALWAYS_COUNT);
+    for (int k = 0; k < always; k++)
+        if (consider(pd, pi, cohortReal, cohortInt, cohorts, pathCount, p, PI_AT(PI_ALWAYS_CHECKED, k), step, oracle,
+                     rate, anyTiered, &count) && stopAtFirst) return count;
+    for (int t = 0; t < touchedCount; t++)
+        if (consider(pd, pi, cohortReal, cohortInt, cohorts, pathCount, p, CI(4, t), step, oracle, rate, anyTiered,
+                     &count) && stopAtFirst) return count;
+    double delta = 0;
+    for (int a = 0; a < NASSETS; a++) {
+        double d = fabs((double)oracle[a] * PD_AT(PI_INVERSE_PRICE0, a) - 1.0);
+        if (d > delta) delta = d;
+    }
+    double bound = delta + PD(PD_SCREEN_EPSILON);
+    int screened = PI(PI_SCREEN_COUNT);
+    for (int k = 0; k < screened && PD_AT(PI_SCREEN_SLACK, k) <= bound; k++) {
+        int c = PI_AT(PI_SCREEN_ORDER, k);
+        if (CI(3, c)) continue; /* touched: considered above */
+        if (consider(pd, pi, cohortReal, cohortInt, cohorts, pathCount, p, c, step, oracle, rate, anyTiered, &count)
+            && stopAtFirst) return count;
+    }
+    return count;
+}
+
 /* ---------------------------------------------------------------- the kernel */
 
 KERNEL void cascade_paths(
@@ -69,15 +159,15 @@ KERNEL void cascade_paths(
     GLOBAL const int* pi,         /* plan integers */
     int64 seedBits,               /* the 64-bit seed, bit for bit */
     int64 start,                  /* first path index of the batch */
-    int count,                    /* paths in the batch */
+    int pathCount,                /* paths in the batch */
     GLOBAL double* cohortReal,    /* 4 x cohorts x count: s, k, b, fraction */
-    GLOBAL int* cohortInt,        /* 3 x cohorts x count: open, forceClose, partialStep */
+    GLOBAL int* cohortInt,        /* 6 x cohorts x count: open, forceClose, partialStep, touched, touched list, round list */
     GLOBAL double* oracleHistory, /* max(1, delay) x NASSETS x count: end-of-step log mids */
     GLOBAL double* outReal,       /* OUT_REAL_FIELDS x count, then OUT_ASSET_FIELDS x NASSETS x count */
     GLOBAL int* outInt)           /* OUT_INT_FIELDS x count */
 {
     int64 gid = (int64)GLOBAL_ID;
-    if (gid >= count) return;
+    if (gid >= pathCount) return;
     const int p = (int)gid;
     const ulong path = (ulong)(start + gid);
     const ulong seed = (ulong)seedBits;
@@ -88,8 +178,6 @@ KERNEL void cascade_paths(
     const int roundCap = PI(PI_ROUND_CAP);
     const int anyTiered = PI(PI_ANY_TIERED);
     const double dt = PD(PD_DT), sqrtDt = sqrt(PD(PD_DT));
-    const double tranche = PD(PD_TRANCHE);
-    const int partial = tranche < 1.0;
 
     REAL x[NASSETS], y[NASSETS], xExo[NASSETS], h[NASSETS], disp[NASSETS];
     REAL mid[NASSETS], oracle[NASSETS], rate[NASSETS], execution[NASSETS];
@@ -98,9 +186,7 @@ KERNEL void cascade_paths(
     REAL minMid[NASSETS], minExo[NASSETS], maxDisp[NASSETS];
     double liquidated[NASSETS], closedUnits[NASSETS];
 
-#define CR(field, c) cohortReal[((field) * cohorts + (c)) * (int64)count + p]
-#define CI(field, c) cohortInt[((field) * cohorts + (c)) * (int64)count + p]
-#define HIST(slot, i) oracleHistory[((slot) * NASSETS + (i)) * (int64)count + p]
+#define HIST(slot, i) oracleHistory[((slot) * NASSETS + (i)) * (int64)pathCount + p]
 
     for (int i = 0; i < n; i++) {
         x[i] = (REAL)PD_AT(PI_LOG_PRICE0, i);
@@ -125,7 +211,9 @@ KERNEL void cascade_paths(
         CI(0, c) = 1;
         CI(1, c) = 0;
         CI(2, c) = -1;
+        CI(3, c) = 0;
     }
+    int touchedCount = 0;
 
     double fund = PD(PD_FUND_START), fundMin = fund;
     double badDebt = 0, paid = 0, uncovered = 0, penalties = 0;
@@ -225,54 +313,25 @@ KERNEL void cascade_paths(
         int rounds = 0;
         for (int round = 1; round <= roundCap; round++) {
             if (delay == 0) for (int i = 0; i < n; i++) oracle[i] = mid[i];
+            int liquidations = scan_candidates(pd, pi, cohortReal, cohortInt, cohorts, pathCount, p, step, oracle, rate,
+                                               anyTiered, touchedCount, 0);
+            if (liquidations == 0) break;
+            /* settle and sum flows in cohort order, as the managed reference does: insertion sort of the round's list */
+            for (int k = 1; k < liquidations; k++) {
+                int c = CI(5, k), j = k - 1;
+                while (j >= 0 && CI(5, j) > c) { CI(5, j + 1) = CI(5, j); j--; }
+                CI(5, j + 1) = c;
+            }
             for (int i = 0; i < n; i++) flowUnits[i] = 0;
-            int liquidations = 0;
-            for (int c = 0; c < cohorts; c++) {
-                if (!CI(0, c)) continue;
-                double f;
-                if (CI(1, c)) f = 1.0;
-                else {
-                    if (partial && CI(2, c) == step) continue;
-                    /* equity minus requirement at oracle prices */
-                    double s = CR(0, c), positionValue = 0, requirement = 0;
-                    int end = PI_AT(PI_POSITION_START, c + 1);
-                    for (int q = PI_AT(PI_POSITION_START, c); q < end; q++) {
-                        int a = PI_AT(PI_POSITION_ASSET, q);
-                        double units = PD_AT(PI_POSITION_UNITS, q), o = (double)oracle[a];
-                        positionValue += units * o;
-                        double notional = fabs(units) * o;
-                        if (anyTiered && PI_AT(PI_POSITION_TIERED, q))
-                            requirement += tiered_requirement(pd, pi, a, s * notional, PD_AT(PI_ACCOUNTS, c));
-                        else if (anyTiered)
-                            requirement += s * (double)rate[a] * notional;
-                        else
-                            requirement += (double)rate[a] * fabs(units) * o;
-                    }
-                    if (!anyTiered) requirement *= s;
-                    double equity = CR(2, c) + s * (positionValue - PD_AT(PI_ENTRY_VALUE, c));
-                    int cEnd = PI_AT(PI_COLLATERAL_START, c + 1);
-                    int j = PI_AT(PI_COLLATERAL_START, c);
-                    if (j < cEnd) {
-                        double collateral = 0;
-                        for (; j < cEnd; j++) {
-                            int a = PI_AT(PI_COLLATERAL_ASSET, j);
-                            collateral += PD_AT(PI_COLLATERAL_WEIGHT, a) * PD_AT(PI_COLLATERAL_UNITS, j) * (double)oracle[a];
-                        }
-                        equity += CR(1, c) * collateral;
-                    }
-                    if (!(equity - requirement < 0)) continue;
-                    f = tranche;
-                }
-                CR(3, c) = f;
-                liquidations++;
-                double fs = f * CR(0, c);
+            for (int k = 0; k < liquidations; k++) {
+                int c = CI(5, k);
+                double fs = CR(3, c) * CR(0, c);
                 for (int q = PI_AT(PI_POSITION_START, c); q < PI_AT(PI_POSITION_START, c + 1); q++)
                     flowUnits[PI_AT(PI_POSITION_ASSET, q)] -= fs * PD_AT(PI_POSITION_UNITS, q);
-                double fk = f * CR(1, c);
+                double fk = CR(3, c) * CR(1, c);
                 for (int j = PI_AT(PI_COLLATERAL_START, c); j < PI_AT(PI_COLLATERAL_START, c + 1); j++)
                     flowUnits[PI_AT(PI_COLLATERAL_ASSET, j)] -= fk * PD_AT(PI_COLLATERAL_UNITS, j);
             }
-            if (liquidations == 0) break;
             rounds = round;
 
             /* execute each asset's net flow (MODEL.md 3) */
@@ -295,10 +354,9 @@ KERNEL void cascade_paths(
 
             /* settle at execution prices, then the fund (MODEL.md 5.4-5.5) */
             double roundPenalties = 0, roundBadDebt = 0;
-            for (int c = 0; c < cohorts; c++) {
+            for (int idx = 0; idx < liquidations; idx++) {
+                int c = CI(5, idx);
                 double f = CR(3, c);
-                if (f == 0.0) continue;
-                CR(3, c) = 0.0;
                 double s = CR(0, c), k = CR(1, c);
                 double positionValue = 0, grossNotional = 0;
                 for (int q = PI_AT(PI_POSITION_START, c); q < PI_AT(PI_POSITION_START, c + 1); q++) {
@@ -338,6 +396,11 @@ KERNEL void cascade_paths(
                 } else {
                     CR(2, c) = b;
                     CI(2, c) = step;
+                    if (PI_AT(PI_SCREENABLE, c) && !CI(3, c)) {
+                        CI(3, c) = 1; /* its state left the start: the screen's bound no longer applies */
+                        CI(4, touchedCount) = c;
+                        touchedCount++;
+                    }
                     double remaining = s * grossNotional;
                     if (equityAfter - penalty <= 0 || remaining < PD(PD_DUST_PER_ACCOUNT) * PD_AT(PI_ACCOUNTS, c))
                         CI(1, c) = 1;
@@ -360,35 +423,10 @@ KERNEL void cascade_paths(
             }
 
             if (round == roundCap) {
-                /* pending liquidations at the cap: the same test as above, without acting */
+                /* pending liquidations at the cap: the same scan, stopping at the first */
                 if (delay == 0) for (int i = 0; i < n; i++) oracle[i] = mid[i];
-                for (int c = 0; c < cohorts && !capHit; c++) {
-                    if (!CI(0, c)) continue;
-                    if (CI(1, c)) { capHit = 1; break; }
-                    if (partial && CI(2, c) == step) continue;
-                    double s = CR(0, c), positionValue = 0, requirement = 0;
-                    for (int q = PI_AT(PI_POSITION_START, c); q < PI_AT(PI_POSITION_START, c + 1); q++) {
-                        int a = PI_AT(PI_POSITION_ASSET, q);
-                        double units = PD_AT(PI_POSITION_UNITS, q), o = (double)oracle[a];
-                        positionValue += units * o;
-                        double notional = fabs(units) * o;
-                        if (anyTiered && PI_AT(PI_POSITION_TIERED, q))
-                            requirement += tiered_requirement(pd, pi, a, s * notional, PD_AT(PI_ACCOUNTS, c));
-                        else if (anyTiered)
-                            requirement += s * (double)rate[a] * notional;
-                        else
-                            requirement += (double)rate[a] * fabs(units) * o;
-                    }
-                    if (!anyTiered) requirement *= s;
-                    double equity = CR(2, c) + s * (positionValue - PD_AT(PI_ENTRY_VALUE, c));
-                    double collateral = 0;
-                    for (int j = PI_AT(PI_COLLATERAL_START, c); j < PI_AT(PI_COLLATERAL_START, c + 1); j++) {
-                        int a = PI_AT(PI_COLLATERAL_ASSET, j);
-                        collateral += PD_AT(PI_COLLATERAL_WEIGHT, a) * PD_AT(PI_COLLATERAL_UNITS, j) * (double)oracle[a];
-                    }
-                    if (PI_AT(PI_COLLATERAL_START, c) < PI_AT(PI_COLLATERAL_START, c + 1)) equity += CR(1, c) * collateral;
-                    if (equity - requirement < 0) capHit = 1;
-                }
+                if (scan_candidates(pd, pi, cohortReal, cohortInt, cohorts, pathCount, p, step, oracle, rate, anyTiered,
+                                    touchedCount, 1) > 0) capHit = 1;
             }
         }
         if (rounds > maxRounds) maxRounds = rounds;
@@ -403,27 +441,27 @@ KERNEL void cascade_paths(
     double total = 0, closedShare = 0;
     for (int i = 0; i < n; i++) {
         total += liquidated[i];
-        outReal[(OUT_REAL_FIELDS + (OUT_LIQUIDATED_BY_ASSET * NASSETS) + i) * (int64)count + p] = liquidated[i];
-        outReal[(OUT_REAL_FIELDS + (OUT_MAX_DRAWDOWN * NASSETS) + i) * (int64)count + p] = 1.0 - (double)minMid[i];
-        outReal[(OUT_REAL_FIELDS + (OUT_EXOGENOUS_MAX_DRAWDOWN * NASSETS) + i) * (int64)count + p] = 1.0 - (double)minExo[i];
-        outReal[(OUT_REAL_FIELDS + (OUT_MAX_DISPLACEMENT * NASSETS) + i) * (int64)count + p] = (double)maxDisp[i];
-        outReal[(OUT_REAL_FIELDS + (OUT_FINAL_PRICE * NASSETS) + i) * (int64)count + p] = (double)mid[i];
+        outReal[(OUT_REAL_FIELDS + (OUT_LIQUIDATED_BY_ASSET * NASSETS) + i) * (int64)pathCount + p] = liquidated[i];
+        outReal[(OUT_REAL_FIELDS + (OUT_MAX_DRAWDOWN * NASSETS) + i) * (int64)pathCount + p] = 1.0 - (double)minMid[i];
+        outReal[(OUT_REAL_FIELDS + (OUT_EXOGENOUS_MAX_DRAWDOWN * NASSETS) + i) * (int64)pathCount + p] = 1.0 - (double)minExo[i];
+        outReal[(OUT_REAL_FIELDS + (OUT_MAX_DISPLACEMENT * NASSETS) + i) * (int64)pathCount + p] = (double)maxDisp[i];
+        outReal[(OUT_REAL_FIELDS + (OUT_FINAL_PRICE * NASSETS) + i) * (int64)pathCount + p] = (double)mid[i];
         double bookUnits = PD_AT(PI_BOOK_UNITS, i);
         if (bookUnits > 0) {
             double share = closedUnits[i] / bookUnits;
             if (share > closedShare) closedShare = share;
         }
     }
-    outReal[OUT_BAD_DEBT * (int64)count + p] = badDebt;
-    outReal[OUT_BAD_DEBT_PAID * (int64)count + p] = paid;
-    outReal[OUT_UNCOVERED_LOSS * (int64)count + p] = uncovered;
-    outReal[OUT_PENALTIES * (int64)count + p] = penalties;
-    outReal[OUT_FUND_END * (int64)count + p] = fund;
-    outReal[OUT_FUND_MIN * (int64)count + p] = fundMin;
-    outReal[OUT_LIQUIDATED_NOTIONAL * (int64)count + p] = total;
-    outReal[OUT_CLOSED_UNITS_SHARE * (int64)count + p] = closedShare;
-    outInt[OUT_MAX_ROUNDS * (int64)count + p] = maxRounds;
-    outInt[OUT_FLAGS * (int64)count + p] = (capHit ? 1 : 0) | (cascade ? 2 : 0) | (failed ? 4 : 0);
+    outReal[OUT_BAD_DEBT * (int64)pathCount + p] = badDebt;
+    outReal[OUT_BAD_DEBT_PAID * (int64)pathCount + p] = paid;
+    outReal[OUT_UNCOVERED_LOSS * (int64)pathCount + p] = uncovered;
+    outReal[OUT_PENALTIES * (int64)pathCount + p] = penalties;
+    outReal[OUT_FUND_END * (int64)pathCount + p] = fund;
+    outReal[OUT_FUND_MIN * (int64)pathCount + p] = fundMin;
+    outReal[OUT_LIQUIDATED_NOTIONAL * (int64)pathCount + p] = total;
+    outReal[OUT_CLOSED_UNITS_SHARE * (int64)pathCount + p] = closedShare;
+    outInt[OUT_MAX_ROUNDS * (int64)pathCount + p] = maxRounds;
+    outInt[OUT_FLAGS * (int64)pathCount + p] = (capHit ? 1 : 0) | (cascade ? 2 : 0) | (failed ? 4 : 0);
 }
 
 /* Known-answer check of the generator on the device: out[4i..4i+3] = Philox4x32-10(counter in[6i..6i+3], key in[6i+4..6i+5]). */

@@ -8,14 +8,14 @@ namespace GpuCascade.Backends.Device;
 internal enum PlanInt
 {
     // Scalars.
-    Cohorts, Steps, OracleDelay, RoundCap, StudentT, Garch, Jumps, AnyTiered,
+    Cohorts, Steps, OracleDelay, RoundCap, StudentT, Garch, Jumps, AnyTiered, ScreenCount, AlwaysCount,
     // Offsets of integer arrays (into the same integer array).
     StressStart, StressAsset, ImpactKind, MarginKind, TierStart, PositionStart, PositionAsset, PositionTiered,
-    CollateralStart, CollateralAsset,
+    CollateralStart, CollateralAsset, ScreenOrder, AlwaysChecked, Screenable,
     // Offsets of real arrays (into the real array).
     LogPrice0, Variance0, Drift, JumpBeta, CollateralWeight, GarchOmega, Cholesky, StressLogReturn, ImpactScale,
     ExecutionEta, PermanentShare, ImpactDecay, MarginRate, MarginFloor, MarginVolScale, TierCap, TierRate, TierAmount,
-    Accounts, UsdCollateral, EntryValue, PositionUnits, CollateralUnits, BookUnits,
+    Accounts, UsdCollateral, EntryValue, PositionUnits, CollateralUnits, BookUnits, ScreenSlack, InversePrice0,
     Count,
 }
 
@@ -23,7 +23,7 @@ internal enum PlanInt
 internal enum PlanReal
 {
     Dt, Dof, StudentNumerator, GarchAlpha, GarchBeta, JumpProbability, JumpMean, JumpVolatility, Penalty, FundStart,
-    Tranche, DustPerAccount, CascadeThreshold,
+    Tranche, DustPerAccount, CascadeThreshold, ScreenEpsilon,
     Count,
 }
 
@@ -42,8 +42,9 @@ internal enum OutInt { MaxRounds, Flags, Count }
 /// </summary>
 internal sealed class DevicePlan
 {
-    /// <summary>Cohort state per path: s, k, b, round fraction (doubles); open, forceClose, partialStep (ints).</summary>
-    public const int CohortRealFields = 4, CohortIntFields = 3;
+    /// <summary>Cohort state per path: s, k, b, round fraction (doubles); open, forceClose, partialStep, touched,
+    /// the touched list and the round's list (ints).</summary>
+    public const int CohortRealFields = 4, CohortIntFields = 6;
 
     public DevicePlan(SimulationPlan plan)
     {
@@ -71,6 +72,8 @@ internal sealed class DevicePlan
         Int(PlanInt.Garch, plan.Garch ? 1 : 0);
         Int(PlanInt.Jumps, plan.Jumps ? 1 : 0);
         Int(PlanInt.AnyTiered, plan.Margin.Contains(MarginKind.Tiered) ? 1 : 0);
+        Int(PlanInt.ScreenCount, plan.ScreenOrder.Length);
+        Int(PlanInt.AlwaysCount, plan.AlwaysChecked.Length);
         IntArray(PlanInt.StressStart, plan.StressStart);
         IntArray(PlanInt.StressAsset, plan.StressAsset);
         IntArray(PlanInt.ImpactKind, plan.Impact.Select(k => (int)k));
@@ -81,6 +84,9 @@ internal sealed class DevicePlan
         IntArray(PlanInt.PositionTiered, plan.PositionTiered.Select(t => t ? 1 : 0));
         IntArray(PlanInt.CollateralStart, plan.CollateralStart);
         IntArray(PlanInt.CollateralAsset, plan.CollateralAsset);
+        IntArray(PlanInt.ScreenOrder, plan.ScreenOrder);
+        IntArray(PlanInt.AlwaysChecked, plan.AlwaysChecked);
+        IntArray(PlanInt.Screenable, plan.Screenable.Select(x => x ? 1 : 0));
 
         Real(PlanReal.Dt, plan.Dt);
         Real(PlanReal.Dof, plan.Dof);
@@ -95,6 +101,7 @@ internal sealed class DevicePlan
         Real(PlanReal.Tranche, plan.Tranche);
         Real(PlanReal.DustPerAccount, plan.DustPerAccount);
         Real(PlanReal.CascadeThreshold, plan.CascadeThreshold);
+        Real(PlanReal.ScreenEpsilon, SimulationPlan.ScreenEpsilon);
         RealArray(PlanInt.LogPrice0, plan.LogPrice0);
         RealArray(PlanInt.Variance0, plan.Variance0);
         RealArray(PlanInt.Drift, plan.Drift);
@@ -119,6 +126,8 @@ internal sealed class DevicePlan
         RealArray(PlanInt.PositionUnits, plan.PositionUnits);
         RealArray(PlanInt.CollateralUnits, plan.CollateralUnits);
         RealArray(PlanInt.BookUnits, plan.BookUnits);
+        RealArray(PlanInt.ScreenSlack, plan.ScreenSlack);
+        RealArray(PlanInt.InversePrice0, plan.LogPrice0.Select(x => 1.0 / Math.Exp(x)));
 
         // Keep both arrays non-empty (zero-length device buffers are invalid in OpenCL).
         Ints = ints.ToArray();
