@@ -121,27 +121,27 @@ DEVICE_FN int consider(GLOBAL const double* pd, GLOBAL const int* pi, GLOBAL dou
     return 1;
 }
 
-/* The cohorts to liquidate this round (docs/model.md, "Screening"): those the screen cannot bound, those this path
-   has touched, and the prefix of untouched screenable cohorts whose slack the largest relative price move can have
-   used up. Returns how many; with stopAtFirst, stops at the first (the round-cap check). */
+/* The cohorts to liquidate this round (docs/model.md, "Screening"): those this path has touched, and the prefix of
+   untouched cohorts whose slack the largest relative price move (and the dynamic margins' rise above their floors)
+   can have used up. Returns how many; with stopAtFirst, stops at the first (the round-cap check). */
 DEVICE_FN int scan_candidates(GLOBAL const double* pd, GLOBAL const int* pi, GLOBAL double* cohortReal,
                               GLOBAL int* cohortInt, int cohorts, int pathCount, int p, int step, const REAL* oracle,
                               const REAL* rate, int anyTiered, int touchedCount, int stopAtFirst)
 {
     int count = 0;
-    int always = PI(PI_ALWAYS_COUNT);
-    for (int k = 0; k < always; k++)
-        if (consider(pd, pi, cohortReal, cohortInt, cohorts, pathCount, p, PI_AT(PI_ALWAYS_CHECKED, k), step, oracle,
-                     rate, anyTiered, &count) && stopAtFirst) return count;
     for (int t = 0; t < touchedCount; t++)
         if (consider(pd, pi, cohortReal, cohortInt, cohorts, pathCount, p, CI(4, t), step, oracle, rate, anyTiered,
                      &count) && stopAtFirst) return count;
-    double delta = 0;
+    double delta = 0, dynamicExcess = 0;
     for (int a = 0; a < NASSETS; a++) {
         double d = fabs((double)oracle[a] * PD_AT(PI_INVERSE_PRICE0, a) - 1.0);
         if (d > delta) delta = d;
+        if (PI_AT(PI_MARGIN_KIND, a) == 2) {
+            double e = (double)rate[a] - PD_AT(PI_MARGIN_FLOOR, a);
+            if (e > dynamicExcess) dynamicExcess = e;
+        }
     }
-    double bound = delta + PD(PD_SCREEN_EPSILON);
+    double bound = delta + dynamicExcess * (1.0 + delta) * PD(PD_DYNAMIC_EXPOSURE) + PD(PD_SCREEN_EPSILON);
     int screened = PI(PI_SCREEN_COUNT);
     for (int k = 0; k < screened && PD_AT(PI_SCREEN_SLACK, k) <= bound; k++) {
         int c = PI_AT(PI_SCREEN_ORDER, k);

@@ -92,8 +92,8 @@ public sealed class SimulationPlan
     // ---- Exact screening (managed backend): see BuildScreening.
     internal int[] ScreenOrder = [];      // screenable cohorts by increasing normalised slack
     internal double[] ScreenSlack = [];   // their normalised slack r_c, increasing
-    internal int[] AlwaysChecked = [];    // cohorts the screen cannot bound (tiered or dynamic margin), increasing
-    internal bool[] Screenable = [];
+    internal bool[] Screenable = [];      // cohorts with positions or collateral (all of them, in practice)
+    internal double DynamicExposure;      // max over cohorts of (dynamic-margin notional at p0) / (their scale)
     /// <summary>Absolute margin added to the screening bound; far above the rounding of the margin check (~1e-15).</summary>
     internal const double ScreenEpsilon = 1e-9;
 
@@ -262,29 +262,36 @@ public sealed class SimulationPlan
     /// Exact screening of untouched cohorts. With static rates, equity minus requirement of a cohort still at its
     /// starting state is linear in the oracle prices: f(o) = f(p0) + sum_a g_a (o_a - p0_a), with g_a summing
     /// q - m_a |q| over its positions in asset a and w_a h over its collateral in a. A tiered rule is bounded above
-    /// by its highest rate (and its lowest amount), which only makes f smaller, so the bound below still holds; a
-    /// dynamic rule follows the path's volatility and is not screened. Hence
-    /// f(o) >= f(p0) - delta sum_a |g_a| p0_a, where delta = max_a |o_a / p0_a - 1|, and the cohort cannot be
-    /// liquidatable while delta &lt; r_c = f(p0) / sum_a |g_a| p0_a. Cohorts sorted by r_c give, for any delta, the
-    /// prefix worth checking; the others are skipped with a proof, so results are unchanged.
+    /// by its highest rate (and its lowest amount), which only makes f smaller, so the bound still holds. Hence
+    /// f(o) >= S_c (r_c - delta), delta = max_a |o_a / p0_a - 1|, S_c = sum_a |g_a| p0_a, r_c = f(p0) / S_c.
+    /// A dynamic rule is screened at its floor; its excess e_a(t) = m_a(t) - floor_a &gt;= 0 costs at most
+    /// E (1 + delta) u_c S_c with E = max_a e_a(t) and u_c = (dynamic notional at p0) / S_c &lt;= U (DynamicExposure).
+    /// So a cohort cannot be liquidatable while r_c &gt; delta + E (1 + delta) U: cohorts sorted by r_c give, for any
+    /// round, the prefix worth checking; the others are skipped with a proof, so results are unchanged.
     /// </summary>
     private void BuildScreening()
     {
         int n = AssetCount, c = CohortCount;
         var screenable = new List<(double Slack, int Cohort)>();
-        var always = new List<int>();
         Screenable = new bool[c];
         var g = new double[n];
+        double exposure = 0;
         for (int j = 0; j < c; j++)
         {
             Array.Clear(g);
-            bool ok = true;
             double constant = 0; // requirement not proportional to notional (negative tier amounts)
+            double dynamicNotional = 0;
             for (int p = PositionStart[j]; p < PositionStart[j + 1]; p++)
             {
                 int a = PositionAsset[p];
                 double rate = MarginRate[a];
-                if (Margin[a] == MarginKind.Dynamic) ok = false; // the rate follows the path's volatility: unbounded
+                if (Margin[a] == MarginKind.Dynamic)
+                {
+                    // The rate is floor + e(t) with e >= 0 following the path's volatility: screen at the floor and
+                    // bound the rest per round by e(t) times this notional (see the summary).
+                    rate = MarginFloor[a];
+                    dynamicNotional += Math.Abs(PositionUnits[p]) * Math.Exp(LogPrice0[a]);
+                }
                 else if (Margin[a] == MarginKind.Tiered)
                 {
                     // n rate_t - A amount_t <= n max(rate) - A min(amount) for every bracket t.
@@ -301,11 +308,6 @@ public sealed class SimulationPlan
             }
             for (int k = CollateralStart[j]; k < CollateralStart[j + 1]; k++)
                 g[CollateralAsset[k]] += CollateralWeight[CollateralAsset[k]] * CollateralUnits[k];
-            if (!ok)
-            {
-                always.Add(j);
-                continue;
-            }
             double f0 = UsdCollateral[j] - EntryValue[j] - constant, scale = 0;
             for (int a = 0; a < n; a++)
             {
@@ -314,13 +316,14 @@ public sealed class SimulationPlan
                 scale += Math.Abs(g[a]) * p0;
             }
             double slack = scale > 0 ? f0 / scale : (f0 > 0 ? double.PositiveInfinity : double.NegativeInfinity);
+            if (scale > 0) exposure = Math.Max(exposure, dynamicNotional / scale);
             screenable.Add((slack, j));
             Screenable[j] = true;
         }
         screenable.Sort();
         ScreenOrder = screenable.Select(x => x.Cohort).ToArray();
         ScreenSlack = screenable.Select(x => x.Slack).ToArray();
-        AlwaysChecked = always.ToArray();
+        DynamicExposure = exposure;
     }
 
     /// <summary>Validates the scenario and flattens it. Throws <see cref="ScenarioException"/> when invalid.</summary>

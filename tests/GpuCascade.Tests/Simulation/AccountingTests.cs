@@ -58,10 +58,11 @@ public class AccountingTests
     [Test]
     public void ScreeningChangesNoBit()
     {
-        // The default venue: BTC tiered (screened with its top rate), ETH static, SOL dynamic (always checked).
+        // The default venue: BTC tiered (screened with its top rate), ETH static, SOL dynamic (screened at its floor,
+        // the rise above it bounded per round).
         var plan = SimulationPlan.Build(ScenarioLoader.LoadDefault());
-        Assert.That(plan.AlwaysChecked, Is.Not.Empty);
-        Assert.That(plan.ScreenOrder.Length, Is.GreaterThan(plan.AlwaysChecked.Length));
+        Assert.That(plan.ScreenOrder, Has.Length.EqualTo(plan.CohortCount));
+        Assert.That(plan.DynamicExposure, Is.GreaterThan(0));
         foreach (var scenario in Venues().Select(v => (Scenario)v.Arguments[0]!))
         {
             var screened = SimulationEngine.SimulatePaths(scenario, 0, 400, new ManagedBackend());
@@ -75,8 +76,7 @@ public class AccountingTests
     {
         // The default venue has tiered (BTC) and dynamic (SOL) margins, which the screen cannot bound; W0 is all static.
         var scenario = GpuCascade.Benchmarks.Workloads.W0 with { Stress = [new StressShock(4, 0, -0.08)] };
-        var plan = SimulationPlan.Build(scenario);
-        Assert.That(plan.AlwaysChecked, Is.Empty, "every cohort screenable");
+        Assert.That(SimulationPlan.Build(scenario).DynamicExposure, Is.Zero, "static margins only");
         foreach (var policy in new[] { LiquidationPolicy.Full, new LiquidationPolicy(0.3, 10) })
         {
             var s = scenario with { Venue = scenario.Venue with { Liquidation = policy } };

@@ -8,10 +8,10 @@ namespace GpuCascade.Backends.Device;
 internal enum PlanInt
 {
     // Scalars.
-    Cohorts, Steps, OracleDelay, RoundCap, StudentT, Garch, Jumps, AnyTiered, ScreenCount, AlwaysCount,
+    Cohorts, Steps, OracleDelay, RoundCap, StudentT, Garch, Jumps, AnyTiered, ScreenCount,
     // Offsets of integer arrays (into the same integer array).
     StressStart, StressAsset, ImpactKind, MarginKind, TierStart, PositionStart, PositionAsset, PositionTiered,
-    CollateralStart, CollateralAsset, ScreenOrder, AlwaysChecked, Screenable,
+    CollateralStart, CollateralAsset, ScreenOrder, Screenable,
     // Offsets of real arrays (into the real array).
     LogPrice0, Variance0, Drift, JumpBeta, CollateralWeight, GarchOmega, Cholesky, StressLogReturn, ImpactScale,
     ExecutionEta, PermanentShare, ImpactDecay, MarginRate, MarginFloor, MarginVolScale, TierCap, TierRate, TierAmount,
@@ -23,7 +23,7 @@ internal enum PlanInt
 internal enum PlanReal
 {
     Dt, Dof, StudentNumerator, GarchAlpha, GarchBeta, JumpProbability, JumpMean, JumpVolatility, Penalty, FundStart,
-    Tranche, DustPerAccount, CascadeThreshold, ScreenEpsilon,
+    Tranche, DustPerAccount, CascadeThreshold, ScreenEpsilon, DynamicExposure,
     Count,
 }
 
@@ -73,7 +73,6 @@ internal sealed class DevicePlan
         Int(PlanInt.Jumps, plan.Jumps ? 1 : 0);
         Int(PlanInt.AnyTiered, plan.Margin.Contains(MarginKind.Tiered) ? 1 : 0);
         Int(PlanInt.ScreenCount, plan.ScreenOrder.Length);
-        Int(PlanInt.AlwaysCount, plan.AlwaysChecked.Length);
         IntArray(PlanInt.StressStart, plan.StressStart);
         IntArray(PlanInt.StressAsset, plan.StressAsset);
         IntArray(PlanInt.ImpactKind, plan.Impact.Select(k => (int)k));
@@ -85,7 +84,6 @@ internal sealed class DevicePlan
         IntArray(PlanInt.CollateralStart, plan.CollateralStart);
         IntArray(PlanInt.CollateralAsset, plan.CollateralAsset);
         IntArray(PlanInt.ScreenOrder, plan.ScreenOrder);
-        IntArray(PlanInt.AlwaysChecked, plan.AlwaysChecked);
         IntArray(PlanInt.Screenable, plan.Screenable.Select(x => x ? 1 : 0));
 
         Real(PlanReal.Dt, plan.Dt);
@@ -102,6 +100,7 @@ internal sealed class DevicePlan
         Real(PlanReal.DustPerAccount, plan.DustPerAccount);
         Real(PlanReal.CascadeThreshold, plan.CascadeThreshold);
         Real(PlanReal.ScreenEpsilon, SimulationPlan.ScreenEpsilon);
+        Real(PlanReal.DynamicExposure, plan.DynamicExposure);
         RealArray(PlanInt.LogPrice0, plan.LogPrice0);
         RealArray(PlanInt.Variance0, plan.Variance0);
         RealArray(PlanInt.Drift, plan.Drift);

@@ -321,8 +321,8 @@ internal sealed class PathSimulator
 
     /// <summary>
     /// Lists the cohorts to liquidate at the current oracle prices in <c>_liquidatedList</c> with their fractions:
-    /// cohorts the screen cannot bound, cohorts this path has touched, and the prefix of untouched screenable cohorts
-    /// whose slack the prices' largest relative move can have used up (<see cref="SimulationPlan"/>.BuildScreening).
+    /// cohorts this path has touched, and the prefix of untouched cohorts whose slack the prices' largest relative
+    /// move (and the dynamic margins' rise above their floors) can have used up (SimulationPlan.BuildScreening).
     /// </summary>
     private int ScanCandidates(int step, bool stopAtFirst)
     {
@@ -334,13 +334,15 @@ internal sealed class PathSimulator
                 if (Consider(c, step, ref count) && stopAtFirst) return count;
             return count;
         }
-        foreach (int c in plan.AlwaysChecked)
-            if (Consider(c, step, ref count) && stopAtFirst) return count;
         for (int t = 0; t < _touchedCount; t++)
             if (Consider(_touchedList[t], step, ref count) && stopAtFirst) return count;
-        double delta = 0;
-        for (int a = 0; a < _n; a++) delta = Math.Max(delta, Math.Abs(_oracle[a] * _inverseP0[a] - 1.0));
-        double bound = delta + SimulationPlan.ScreenEpsilon;
+        double delta = 0, dynamicExcess = 0;
+        for (int a = 0; a < _n; a++)
+        {
+            delta = Math.Max(delta, Math.Abs(_oracle[a] * _inverseP0[a] - 1.0));
+            if (plan.Margin[a] == MarginKind.Dynamic) dynamicExcess = Math.Max(dynamicExcess, _rate[a] - plan.MarginFloor[a]);
+        }
+        double bound = delta + dynamicExcess * (1.0 + delta) * plan.DynamicExposure + SimulationPlan.ScreenEpsilon;
         var order = plan.ScreenOrder;
         var slack = plan.ScreenSlack;
         for (int k = 0; k < order.Length && slack[k] <= bound; k++)
