@@ -69,7 +69,7 @@ DEVICE_FN double tiered_requirement(GLOBAL const double* pd, GLOBAL const int* p
 
 /* Equity minus maintenance requirement of cohort c at the oracle prices (MODEL.md section 4). */
 DEVICE_FN double cohort_excess(GLOBAL const double* pd, GLOBAL const int* pi, GLOBAL const double* cohortReal,
-                               int cohorts, int pathCount, int p, int c, const REAL* oracle, const REAL* rate,
+                               int cohorts, int pathCount, int p, int c, const REAL* oracle, const double* rate,
                                int anyTiered)
 {
     double s = CR(0, c), positionValue = 0, requirement = 0;
@@ -82,9 +82,9 @@ DEVICE_FN double cohort_excess(GLOBAL const double* pd, GLOBAL const int* pi, GL
         if (anyTiered && PI_AT(PI_POSITION_TIERED, q))
             requirement += tiered_requirement(pd, pi, a, s * notional, PD_AT(PI_ACCOUNTS, c));
         else if (anyTiered)
-            requirement += s * (double)rate[a] * notional;
+            requirement += s * rate[a] * notional;
         else
-            requirement += (double)rate[a] * fabs(units) * o;
+            requirement += rate[a] * fabs(units) * o;
     }
     if (!anyTiered) requirement *= s;
     double equity = CR(2, c) + s * (positionValue - PD_AT(PI_ENTRY_VALUE, c));
@@ -103,7 +103,7 @@ DEVICE_FN double cohort_excess(GLOBAL const double* pd, GLOBAL const int* pi, GL
 
 /* Appends cohort c to the round's list (field 5) with its fraction when it is to be liquidated (MODEL.md 5.2). */
 DEVICE_FN int consider(GLOBAL const double* pd, GLOBAL const int* pi, GLOBAL double* cohortReal, GLOBAL int* cohortInt,
-                       int cohorts, int pathCount, int p, int c, int step, const REAL* oracle, const REAL* rate,
+                       int cohorts, int pathCount, int p, int c, int step, const REAL* oracle, const double* rate,
                        int anyTiered, int* count)
 {
     if (!CI(0, c)) return 0;
@@ -126,7 +126,7 @@ DEVICE_FN int consider(GLOBAL const double* pd, GLOBAL const int* pi, GLOBAL dou
    can have used up. Returns how many; with stopAtFirst, stops at the first (the round-cap check). */
 DEVICE_FN int scan_candidates(GLOBAL const double* pd, GLOBAL const int* pi, GLOBAL double* cohortReal,
                               GLOBAL int* cohortInt, int cohorts, int pathCount, int p, int step, const REAL* oracle,
-                              const REAL* rate, int anyTiered, int touchedCount, int stopAtFirst)
+                              const double* rate, int anyTiered, int touchedCount, int stopAtFirst)
 {
     int count = 0;
     for (int t = 0; t < touchedCount; t++)
@@ -137,7 +137,7 @@ DEVICE_FN int scan_candidates(GLOBAL const double* pd, GLOBAL const int* pi, GLO
         double d = fabs((double)oracle[a] * PD_AT(PI_INVERSE_PRICE0, a) - 1.0);
         if (d > delta) delta = d;
         if (PI_AT(PI_MARGIN_KIND, a) == 2) {
-            double e = (double)rate[a] - PD_AT(PI_MARGIN_FLOOR, a);
+            double e = rate[a] - PD_AT(PI_MARGIN_FLOOR, a);
             if (e > dynamicExcess) dynamicExcess = e;
         }
     }
@@ -180,7 +180,8 @@ KERNEL void cascade_paths(
     const double dt = PD(PD_DT), sqrtDt = sqrt(PD(PD_DT));
 
     REAL x[NASSETS], y[NASSETS], xExo[NASSETS], h[NASSETS], disp[NASSETS];
-    REAL mid[NASSETS], oracle[NASSETS], rate[NASSETS], execution[NASSETS];
+    REAL mid[NASSETS], oracle[NASSETS], execution[NASSETS];
+    double rate[NASSETS]; /* double in both modes: the screening bound assumes the exact rates */
     REAL normals[NASSETS + 3], shock[NASSETS];
     double flowUnits[NASSETS];
     REAL minMid[NASSETS], minExo[NASSETS], maxDisp[NASSETS];
@@ -293,11 +294,11 @@ KERNEL void cascade_paths(
                 REAL rel = exp(x[i] + y[i] - logP0);
                 if (rel < minMid[i]) minMid[i] = rel;
                 int kind = PI_AT(PI_MARGIN_KIND, i);
-                if (kind == 0) rate[i] = (REAL)PD_AT(PI_MARGIN_RATE, i);
+                if (kind == 0) rate[i] = PD_AT(PI_MARGIN_RATE, i);
                 else if (kind == 2) {
                     double dyn = PD_AT(PI_MARGIN_VOL_SCALE, i) * sqrt((double)h[i]);
                     double floorRate = PD_AT(PI_MARGIN_FLOOR, i);
-                    rate[i] = (REAL)(dyn > floorRate ? dyn : floorRate);
+                    rate[i] = dyn > floorRate ? dyn : floorRate;
                 }
                 else rate[i] = 0;
             }
@@ -473,4 +474,13 @@ KERNEL void philox_kat(GLOBAL const uint* in, GLOBAL uint* out, int count)
     uint r[4];
     philox4x32_10(in[6 * i], in[6 * i + 1], in[6 * i + 2], in[6 * i + 3], in[6 * i + 4], in[6 * i + 5], r);
     for (int k = 0; k < 4; k++) out[4 * i + k] = r[k];
+}
+
+/* Contraction probe: out[i] = a[i] * b[i] + c[i] must round twice (no fused multiply-add), as in the managed code. */
+KERNEL void contraction_probe(GLOBAL const double* a, GLOBAL const double* b, GLOBAL const double* c, GLOBAL double* out,
+                              int count)
+{
+    int64 gid = (int64)GLOBAL_ID;
+    if (gid >= count) return;
+    out[gid] = a[gid] * b[gid] + c[gid];
 }

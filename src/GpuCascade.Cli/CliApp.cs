@@ -24,8 +24,10 @@ public static class CliApp
         Usage:
           gpucascade run [SCENARIO] [options]   simulate a scenario file (YAML or JSON); the embedded default without one
           gpucascade devices                    list every device with its stable name, memory and compute units
-          gpucascade selftest [--backend NAME]  Philox known answers, parity with the managed backend and the closed
+          gpucascade selftest [--backend NAME] [--require cuda|opencl]
+                                                Philox known answers, parity with the managed backend and the closed
                                                 forms on every device (or the named one); non-zero exit on a failure
+                                                (--require: also when that API has no device, e.g. on a GPU machine)
           gpucascade bench [options]            time the backends on a reference workload (W0, W1) and compare them
           gpucascade --help | --version
 
@@ -85,6 +87,11 @@ public static class CliApp
             stderr.WriteLine($"error: {e.Message}");
             return ExitFailure;
         }
+        catch (AggregateException e) when (e.InnerExceptions.All(x => x is DeviceException or SimulationException))
+        {
+            foreach (var inner in e.InnerExceptions) stderr.WriteLine($"error: {inner.Message}");
+            return ExitFailure;
+        }
         catch (ScenarioException e)
         {
             foreach (var error in e.Errors) stderr.WriteLine($"error: {error}");
@@ -130,12 +137,21 @@ public static class CliApp
 
     private static int SelfTestCommand(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        string? only = args switch
+        string? only = null, require = null;
+        for (int i = 0; i < args.Length; i++)
         {
-            [] => null,
-            ["--backend", var name] => name,
-            _ => throw new UsageException("selftest takes only --backend NAME"),
-        };
+            switch (args[i])
+            {
+                case "--backend" when i + 1 < args.Length: only = args[++i]; break;
+                case "--require" when i + 1 < args.Length && args[i + 1] is "cuda" or "opencl": require = args[++i]; break;
+                default: throw new UsageException("selftest takes --backend NAME and --require cuda|opencl");
+            }
+        }
+        if (require is not null && BackendCatalog.Discoveries.Single(d => d.Api == require) is { Devices.Count: 0 } missing)
+        {
+            stderr.WriteLine($"error: --require {require}: {missing.UnavailableReason}");
+            return ExitFailure;
+        }
         var devices = BackendCatalog.Discoveries.SelectMany(d => d.Devices).Where(d => only is null || d.Name == only).ToList();
         foreach (var discovery in BackendCatalog.Discoveries.Where(d => d.Devices.Count == 0))
             stdout.WriteLine($"skipped {discovery.Api}: {discovery.UnavailableReason}");

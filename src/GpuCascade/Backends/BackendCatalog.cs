@@ -62,10 +62,31 @@ public static class BackendCatalog
                 return new ManagedBackend(threads);
             case "auto":
             {
-                var gpu = cuda.Devices.FirstOrDefault(d => Usable(d, precision))
-                          ?? opencl.Devices.FirstOrDefault(d => d.IsGpu && Usable(d, precision));
-                if (gpu is not null) return new DeviceBackend(gpu, precision);
-                notice?.Invoke($"auto: no GPU device ({Why(cuda)}; OpenCL: {(opencl.Devices.Count == 0 ? opencl.UnavailableReason : "no GPU among " + string.Join(", ", opencl.Devices.Select(d => d.Name)))}); using the managed backend");
+                // CUDA first, then an OpenCL GPU; each candidate must compile the kernels here (an NVRTC newer than
+                // the driver, say, fails only then), else the next one is tried and the reason given.
+                var reasons = new List<string>();
+                foreach (var device in cuda.Devices.Concat(opencl.Devices.Where(d => d.IsGpu)))
+                {
+                    if (!device.SupportsDouble)
+                    {
+                        reasons.Add($"{device.Name}: no double precision");
+                        continue;
+                    }
+                    try
+                    {
+                        device.Compile(KernelSource.For(KernelSource.DialectOf(device), 1, Precision.Double), KernelSource.PhiloxKernel).Dispose();
+                        return new DeviceBackend(device, precision);
+                    }
+                    catch (DeviceException e)
+                    {
+                        reasons.Add($"{device.Name}: {e.Message.Split('\n')[0]}");
+                    }
+                }
+                if (cuda.Devices.Count == 0) reasons.Add(Why(cuda));
+                if (!opencl.Devices.Any(d => d.IsGpu))
+                    reasons.Add(opencl.Devices.Count == 0 ? opencl.UnavailableReason ?? "OpenCL: no device"
+                        : "OpenCL: no GPU among " + string.Join(", ", opencl.Devices.Select(d => d.Name)));
+                notice?.Invoke($"auto: no usable GPU ({string.Join("; ", reasons)}); using the managed backend");
                 return new ManagedBackend(threads);
             }
             case "cuda":
@@ -75,11 +96,17 @@ public static class BackendCatalog
                                          ?? throw Unavailable(name, opencl), precision);
             case "all":
             {
+                // The managed backend has the CPU cores, so CPU OpenCL devices (POCL) are left out; so are NVIDIA's
+                // OpenCL GPUs when CUDA sees the same cards.
                 var backends = new List<ISimulationBackend> { new ManagedBackend(threads) };
                 foreach (var d in cuda.Devices.Concat(opencl.Devices))
                 {
-                    if (Usable(d, precision)) backends.Add(new DeviceBackend(d, precision));
-                    else notice?.Invoke($"all: skipping {d.Name} ({d.Model}): no double precision");
+                    if (!d.SupportsDouble) notice?.Invoke($"all: skipping {d.Name} ({d.Model}): no double precision");
+                    else if (!d.IsGpu) notice?.Invoke($"all: skipping {d.Name} ({d.Model}): a CPU device (the managed backend uses the cores)");
+                    else if (cuda.Devices.Count > 0 && KernelSource.DialectOf(d) == KernelDialect.OpenCl
+                             && d.ApiVersion.Contains("NVIDIA", StringComparison.OrdinalIgnoreCase))
+                        notice?.Invoke($"all: skipping {d.Name} ({d.Model}): the same GPU as a CUDA device");
+                    else backends.Add(new DeviceBackend(d, precision));
                 }
                 return new MultiBackend(backends);
             }
@@ -96,8 +123,6 @@ public static class BackendCatalog
         throw new BackendUnavailableException(
             $"--backend: unknown backend '{name}' (expected auto, managed, cuda[:i], opencl[:p:d] or all)");
     }
-
-    private static bool Usable(ComputeDevice d, Precision precision) => precision == Precision.Single || d.SupportsDouble;
 
     private static string Why(DeviceDiscovery d) => d.UnavailableReason ?? $"{d.Api}: no usable device";
 

@@ -67,7 +67,8 @@ public sealed class MultiBackend : ISimulationBackend
         }) { IsBackground = true, Name = $"gpucascade-{backend.Name}" }).ToList();
         foreach (var t in threads) t.Start();
         foreach (var t in threads) t.Join();
-        if (!errors.IsEmpty) throw new AggregateException("a device failed in --backend all", errors);
+        if (errors.Count == 1) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(errors.First());
+        if (!errors.IsEmpty) throw new AggregateException("devices failed in --backend all", errors);
     }
 
     /// <inheritdoc/>

@@ -96,6 +96,11 @@ public sealed class SimulationPlan
     internal double DynamicExposure;      // max over cohorts of (dynamic-margin notional at p0) / (their scale)
     /// <summary>Absolute margin added to the screening bound; far above the rounding of the margin check (~1e-15).</summary>
     internal const double ScreenEpsilon = 1e-9;
+    /// <summary>Cohorts whose price sensitivity S is below this share of their magnitudes are always checked, so that
+    /// ScreenEpsilon x S stays far above the check's rounding (1e-13 against ~1e-15 of the magnitudes).</summary>
+    internal const double ScreenMinimumScale = 1e-4;
+    /// <summary>Cohorts whose dynamic notional exceeds this multiple of S are always checked rather than loosen U.</summary>
+    internal const double ScreenMaximumExposure = 10;
 
     /// <summary>The cohorts the plan simulates: the explicit ones, then the generated ones.</summary>
     public IReadOnlyList<CohortSpec> Cohorts { get; }
@@ -309,14 +314,34 @@ public sealed class SimulationPlan
             for (int k = CollateralStart[j]; k < CollateralStart[j + 1]; k++)
                 g[CollateralAsset[k]] += CollateralWeight[CollateralAsset[k]] * CollateralUnits[k];
             double f0 = UsdCollateral[j] - EntryValue[j] - constant, scale = 0;
+            // The magnitudes the margin check adds up: its rounding is a few ulps of this.
+            double magnitude = Math.Abs(UsdCollateral[j]) + Math.Abs(EntryValue[j]) + constant;
+            for (int p = PositionStart[j]; p < PositionStart[j + 1]; p++)
+                magnitude += 2 * Math.Abs(PositionUnits[p]) * Math.Exp(LogPrice0[PositionAsset[p]]);
+            for (int k = CollateralStart[j]; k < CollateralStart[j + 1]; k++)
+                magnitude += Math.Abs(CollateralUnits[k]) * Math.Exp(LogPrice0[CollateralAsset[k]]);
             for (int a = 0; a < n; a++)
             {
                 double p0 = Math.Exp(LogPrice0[a]);
                 f0 += g[a] * p0;
                 scale += Math.Abs(g[a]) * p0;
             }
-            double slack = scale > 0 ? f0 / scale : (f0 > 0 ? double.PositiveInfinity : double.NegativeInfinity);
-            if (scale > 0) exposure = Math.Max(exposure, dynamicNotional / scale);
+            double slack;
+            if (scale <= ScreenMinimumScale * magnitude)
+            {
+                // Nearly balanced (price moves barely change its margin): the normalised slack and its epsilon mean
+                // nothing, and with a dynamic rule the rise above the floor is what matters. Always check it.
+                slack = scale > 0 || dynamicNotional > 0 || f0 <= 0 ? double.NegativeInfinity : double.PositiveInfinity;
+            }
+            else if (dynamicNotional / scale > ScreenMaximumExposure)
+            {
+                slack = double.NegativeInfinity; // would make U, and so every cohort's bound, loose: always check it
+            }
+            else
+            {
+                slack = f0 / scale;
+                exposure = Math.Max(exposure, dynamicNotional / scale);
+            }
             screenable.Add((slack, j));
             Screenable[j] = true;
         }

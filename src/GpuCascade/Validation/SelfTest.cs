@@ -37,7 +37,7 @@ public static class SelfTest
                     var (passed, detail) = check();
                     result = new SelfTestResult(device.Name, name, passed, detail, clock.Elapsed.TotalSeconds);
                 }
-                catch (Exception e) when (e is DeviceException or SimulationException or InvalidOperationException or ArgumentException)
+                catch (Exception e) when (e is DeviceException or SimulationException or InvalidOperationException or ArgumentException or AggregateException)
                 {
                     result = new SelfTestResult(device.Name, name, false, $"{e.GetType().Name}: {e.Message}", clock.Elapsed.TotalSeconds);
                 }
@@ -52,6 +52,7 @@ public static class SelfTest
     {
         var dialect = device.Name.StartsWith("cuda", StringComparison.Ordinal) ? KernelDialect.Cuda : KernelDialect.OpenCl;
         yield return ("philox known answers", () => Philox(device, dialect));
+        if (device.SupportsDouble) yield return ("no contraction into fused multiply-adds", () => Contraction(device, dialect));
         if (device.SupportsDouble)
         {
             yield return ("parity double (default venue, 2048 paths)", () => Parity(device, Shortened(ScenarioLoader.LoadDefault())));
@@ -103,6 +104,42 @@ public static class SelfTest
                 return (false, $"counter {i}: device and managed Philox differ");
         }
         return (true, $"3 Random123 vectors and {count - 3} random counters bit-exact");
+    }
+
+    private static (bool, string) Contraction(ComputeDevice device, KernelDialect dialect)
+    {
+        // Random operands where a * b + c rounded once (FMA) and twice differ in most cases.
+        const int count = 4096;
+        var rng = new Random(5);
+        double[] a = new double[count], b = new double[count], c = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            a[i] = rng.NextDouble() + 0.5;
+            b[i] = rng.NextDouble() + 0.5;
+            c[i] = -a[i] * b[i] * (1 + 1e-9 * rng.NextDouble());
+        }
+        var kernel = device.Compile(KernelSource.For(dialect, 1, Precision.Double), KernelSource.ContractionProbe);
+        using var ba = device.Allocate(8L * count);
+        using var bb = device.Allocate(8L * count);
+        using var bc = device.Allocate(8L * count);
+        using var bo = device.Allocate(8L * count);
+        ba.Write<double>(a);
+        bb.Write<double>(b);
+        bc.Write<double>(c);
+        kernel.Launch(count, 0, ba, bb, bc, bo, KernelArgument.Int32(count));
+        var output = new double[count];
+        bo.Read<double>(output);
+        int fused = 0, other = 0;
+        for (int i = 0; i < count; i++)
+        {
+            double twice = a[i] * b[i] + c[i];
+            if (output[i] == twice) continue;
+            if (output[i] == Math.FusedMultiplyAdd(a[i], b[i], c[i])) fused++;
+            else other++;
+        }
+        return (fused == 0 && other == 0, fused == 0 && other == 0
+            ? $"{count} products a*b+c rounded twice, as in the managed code"
+            : $"{fused} results fused into FMAs, {other} otherwise different, of {count}");
     }
 
     private static (bool, string) Parity(ComputeDevice device, Scenario scenario)

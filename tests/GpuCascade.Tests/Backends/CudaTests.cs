@@ -1,6 +1,7 @@
 using System.Text;
 using GpuCascade.Backends.Cuda;
 using GpuCascade.Backends.Device;
+using GpuCascade.Scenarios;
 
 namespace GpuCascade.Tests.Backends;
 
@@ -171,6 +172,20 @@ public unsafe class CudaTests
         var bad = Assert.Throws<DeviceException>(() =>
             nvrtc.CompileToPtx("extern \"C\" __global__ void broken( { }", "broken.cu", CudaDevice.CompileOptions(architecture)));
         Assert.That(bad!.Message, Does.Contain("NVRTC_ERROR_COMPILATION").And.Contain("broken.cu(1): error"));
+    }
+
+    /// <summary>The real path kernel, in every shape the engine uses, compiles under NVRTC without contraction.</summary>
+    [TestCase(1, Precision.Double)]
+    [TestCase(4, Precision.Double)]
+    [TestCase(3, Precision.Single)]
+    public void NvrtcCompilesThePathKernel(int assets, Precision precision)
+    {
+        if (!Nvrtc.TryGet(int.MaxValue, out Nvrtc nvrtc, out string reason)) Assert.Ignore(reason);
+        int architecture = Nvrtc.ChooseArchitecture(90, nvrtc.SupportedArchitectures());
+        if (architecture < 0) Assert.Ignore($"NVRTC {CudaNative.FormatVersion(nvrtc.Version)} cannot target sm_90");
+        string source = KernelSource.For(KernelDialect.Cuda, assets, precision);
+        string ptx = Encoding.UTF8.GetString(nvrtc.CompileToPtx(source, "cascade_paths.cu", CudaDevice.CompileOptions(architecture)));
+        Assert.That(ptx, Does.Contain(".entry cascade_paths(").And.Contain(".entry philox_kat(").And.Contain(".entry contraction_probe("));
     }
 
     [Test]

@@ -17,6 +17,7 @@ public sealed class DeviceBackend : ISimulationBackend
     private DeviceBuffer? _planReals, _planInts;
     private DeviceBuffer? _cohortReal, _cohortInt, _history, _outReal, _outInt;
     private int _capacity;
+    private int _launchLimit = int.MaxValue; // lowered for good after an out-of-memory failure
     private double[] _hostReal = [];
     private int[] _hostInt = [];
 
@@ -29,8 +30,8 @@ public sealed class DeviceBackend : ISimulationBackend
         _device = device;
         _ownsDevice = ownsDevice;
         Precision = precision;
-        if (precision == Precision.Double && !device.SupportsDouble)
-            throw new DeviceException($"{device.Name} ({device.Model}) has no double precision; use precision: single");
+        if (!device.SupportsDouble)
+            throw new DeviceException($"{device.Name} ({device.Model}) has no double precision, which the kernel needs for money in both precisions");
     }
 
     /// <summary>The device.</summary>
@@ -68,6 +69,7 @@ public sealed class DeviceBackend : ISimulationBackend
         outputs.Count = count;
         Prepare(plan);
         int launch = MaxLaunchPaths is int max ? Math.Max(SimulationEngine.BlockSize, max / SimulationEngine.BlockSize * SimulationEngine.BlockSize) : count;
+        launch = Math.Min(launch, _launchLimit);
         int done = 0;
         while (done < count)
         {
@@ -80,7 +82,7 @@ public sealed class DeviceBackend : ISimulationBackend
             catch (DeviceOutOfMemoryException) when (n > SimulationEngine.BlockSize)
             {
                 ReleaseState();
-                launch = Math.Max(SimulationEngine.BlockSize, n / 2 / SimulationEngine.BlockSize * SimulationEngine.BlockSize);
+                launch = _launchLimit = Math.Max(SimulationEngine.BlockSize, n / 2 / SimulationEngine.BlockSize * SimulationEngine.BlockSize);
                 continue;
             }
             // Blocks wholly inside [0, done + n) are complete (launches start on block boundaries).
@@ -98,8 +100,7 @@ public sealed class DeviceBackend : ISimulationBackend
         ReleasePlan();
         var packed = new DevicePlan(plan);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var dialect = _device.Name.StartsWith("cuda", StringComparison.Ordinal) ? KernelDialect.Cuda : KernelDialect.OpenCl;
-        _kernel = _device.Compile(KernelSource.For(dialect, plan.AssetCount, Precision), KernelSource.PathKernel);
+        _kernel = _device.Compile(KernelSource.For(KernelSource.DialectOf(_device), plan.AssetCount, Precision), KernelSource.PathKernel);
         CompileTime += clock.Elapsed;
         _planReals = Upload<double>(packed.Reals);
         _planInts = Upload<int>(packed.Ints);
@@ -130,10 +131,14 @@ public sealed class DeviceBackend : ISimulationBackend
     {
         EnsureState(plan, count);
         int n = plan.AssetCount;
-        _kernel!.Launch(count, _device.IsGpu ? 128 : 0,
+        // CUDA: blocks of 128 threads; OpenCL: the implementation's choice (within the kernel's work-group limit).
+        _kernel!.Launch(count, KernelSource.DialectOf(_device) == KernelDialect.Cuda ? 128 : 0,
             _planReals!, _planInts!,
             KernelArgument.Int64(unchecked((long)plan.Seed)), KernelArgument.Int64(start), KernelArgument.Int32(count),
             _cohortReal!, _cohortInt!, _history!, _outReal!, _outInt!);
+        // Wait here, so that a kernel fault is reported as such and not by the next read (where OpenCL's
+        // CL_OUT_OF_RESOURCES would look like an out-of-memory error and halve the batch).
+        _device.Synchronize();
 
         int realFields = (int)OutReal.Count + (int)OutAsset.Count * n;
         if (_hostReal.Length < realFields * count) _hostReal = new double[realFields * count];
@@ -193,7 +198,7 @@ public sealed class DeviceBackend : ISimulationBackend
         ReleaseState();
         _planReals?.Dispose();
         _planInts?.Dispose();
-        // The kernel belongs to the device's compile cache: it is released with the device.
+        _kernel?.Dispose(); // the compiled program stays in the device's cache
         _planReals = _planInts = null;
         _kernel = null;
         _plan = null;

@@ -27,6 +27,13 @@ public static class KernelSource
     private static readonly Lazy<string> OpenClPrelude = new(() => Resource("prelude_opencl.h"));
     private static readonly Lazy<string> CudaPrelude = new(() => Resource("prelude_cuda.h"));
 
+    /// <summary>The contraction probe kernel (a * b + c must round twice).</summary>
+    public const string ContractionProbe = "contraction_probe";
+
+    /// <summary>The dialect a device compiles (by its stable name).</summary>
+    public static KernelDialect DialectOf(ComputeDevice device) =>
+        device.Name.StartsWith("cuda", StringComparison.Ordinal) ? KernelDialect.Cuda : KernelDialect.OpenCl;
+
     /// <summary>The full source for <paramref name="dialect"/>, <paramref name="assetCount"/> assets and a precision.</summary>
     public static string For(KernelDialect dialect, int assetCount, Precision precision) =>
         (dialect == KernelDialect.Cuda ? CudaPrelude.Value : OpenClPrelude.Value) + "\n"
