@@ -218,7 +218,7 @@ KERNEL void cascade_paths(
 
     double fund = PD(PD_FUND_START), fundMin = fund;
     double badDebt = 0, paid = 0, uncovered = 0, penalties = 0;
-    int maxRounds = 0, capHit = 0, cascade = 0, failed = 0;
+    int maxRounds = 0, capHit = 0, cascade = 0, failed = 0, failStep = -1, failAsset = -1;
 
     for (int step = 0; step < steps && !failed; step++) {
         /* ---- exogenous move (MODEL.md 2.1-2.6) */
@@ -287,7 +287,7 @@ KERNEL void cascade_paths(
                 y[i] *= decay;
                 disp[i] *= decay;
                 mid[i] = exp(x[i] + y[i]);
-                if (!(mid[i] > 0 && isfinite(mid[i]))) failed = 1;
+                if (!(mid[i] > 0 && isfinite(mid[i])) && !failed) { failed = 1; failStep = step; failAsset = i; }
                 REAL logP0 = (REAL)PD_AT(PI_LOG_PRICE0, i);
                 REAL exo = exp(xExo[i] - logP0);
                 if (exo < minExo[i]) minExo[i] = exo;
@@ -349,7 +349,7 @@ KERNEL void cascade_paths(
                 y[i] = (REAL)((double)y[i] + (delta - permanent));
                 disp[i] = (REAL)((double)disp[i] + delta);
                 mid[i] = exp(x[i] + y[i]);
-                if (!(mid[i] > 0 && isfinite(mid[i]))) failed = 1;
+                if (!(mid[i] > 0 && isfinite(mid[i])) && !failed) { failed = 1; failStep = step; failAsset = i; }
             }
             if (failed) break;
 
@@ -463,6 +463,8 @@ KERNEL void cascade_paths(
     outReal[OUT_CLOSED_UNITS_SHARE * (int64)pathCount + p] = closedShare;
     outInt[OUT_MAX_ROUNDS * (int64)pathCount + p] = maxRounds;
     outInt[OUT_FLAGS * (int64)pathCount + p] = (capHit ? 1 : 0) | (cascade ? 2 : 0) | (failed ? 4 : 0);
+    outInt[OUT_FAIL_STEP * (int64)pathCount + p] = failStep;
+    outInt[OUT_FAIL_ASSET * (int64)pathCount + p] = failAsset;
 }
 
 /* Known-answer check of the generator on the device: out[4i..4i+3] = Philox4x32-10(counter in[6i..6i+3], key in[6i+4..6i+5]). */

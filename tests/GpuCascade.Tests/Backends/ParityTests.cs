@@ -116,6 +116,22 @@ public class ParityTests(string deviceName, string api, string reason)
     }
 
     [Test]
+    public void PriceOverflowIsReportedWithPathStepAndAsset()
+    {
+        var scenario = new Scenario
+        {
+            Horizon = Duration.Parse("1h"), Steps = 2, Paths = 1, Seed = 1,
+            Assets = [new AssetSpec { Symbol = "BTC", Price = 100, Volatility = 0, LongRunVolatility = 0, Impact = new LinearImpact(1e-3) }],
+            Stress = [new StressShock(1, 0, 0.15)],
+            Venue = new VenueSpec { MaintenanceMargin = [new StaticMargin(0.05)] },
+            Book = new BookSpec { Cohorts = [new CohortSpec { Positions = [new PositionSpec(0, -1e7, 100)], UsdCollateral = 1e8 }] },
+        };
+        using var backend = new DeviceBackend(_device);
+        var e = Assert.Throws<SimulationException>(() => SimulationEngine.SimulatePaths(scenario, 0, 1, backend));
+        Assert.That(e!.Message, Does.Contain("path 0, step 1").And.Contain("BTC").And.Contain("assets[0]"));
+    }
+
+    [Test]
     public void LaunchSizeDoesNotChangeAnyBit()
     {
         var scenario = ScenarioLoader.LoadDefault() with { Steps = 24, Horizon = Duration.Parse("2h") };

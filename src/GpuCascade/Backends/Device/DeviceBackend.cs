@@ -166,8 +166,12 @@ public sealed class DeviceBackend : ISimulationBackend
         for (int p = 0; p < count; p++)
         {
             if ((flags[p] & 4) != 0)
+            {
+                int step = _hostInt[(int)OutInt.FailStep * count + p], asset = _hostInt[(int)OutInt.FailAsset * count + p];
                 throw new SimulationException(
-                    $"path {start + p}: a price left the representable range on {Name}; the market is far too shallow for the book (raise depth or volume)");
+                    $"path {start + p}, step {step}: the price of {plan.Symbols[asset]} left the representable range on {Name}; " +
+                    $"assets[{asset}]: the market is far too shallow for the book (raise its depth or volume)");
+            }
             o.RoundCapHit[row + p] = (flags[p] & 1) != 0;
             o.Cascade[row + p] = (flags[p] & 2) != 0;
         }

@@ -34,7 +34,7 @@ internal enum OutReal { BadDebt, BadDebtPaid, UncoveredLoss, Penalties, FundEnd,
 internal enum OutAsset { LiquidatedByAsset, MaxDrawdown, ExogenousMaxDrawdown, MaxDisplacement, FinalPrice, Count }
 
 /// <summary>Per-path integer outputs.</summary>
-internal enum OutInt { MaxRounds, Flags, Count }
+internal enum OutInt { MaxRounds, Flags, FailStep, FailAsset, Count }
 
 /// <summary>
 /// A <see cref="SimulationPlan"/> packed into one array of reals and one of integers for the kernels, plus the
