@@ -45,6 +45,14 @@ internal static class TestScenarios
         Book = new BookSpec { Cohorts = cohorts.ToImmutableArray() },
     };
 
+    /// <summary>The JSON result without its <c>run</c> key: what must be identical between identical runs.</summary>
+    public static string Reproducible(GpuCascade.Reporting.RunResult r)
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(GpuCascade.Reporting.ResultJson.Serialize(r))!.AsObject();
+        json.Remove("run");
+        return json.ToJsonString();
+    }
+
     /// <summary>A cohort that can never be liquidated (leverage 1 long): lets market-only tests satisfy the book rules.</summary>
     public static CohortSpec Inert(int asset, double price) => Isolated(asset, 1.0, 1.0, price);
 }

@@ -162,16 +162,9 @@ public class ParityTests(string deviceName, string api, string reason)
         using var oneLaunch = new DeviceBackend(_device);
         using var retried = new DeviceBackend(new LimitedDevice(_device, limit));
         using var small = new DeviceBackend(_device) { MaxLaunchPaths = 1024 };
-        string expected = Aggregates(SimulationEngine.Run(run, new RunOptions { Backend = oneLaunch, BatchSize = 4096 }));
-        Assert.That(Aggregates(SimulationEngine.Run(run, new RunOptions { Backend = retried, BatchSize = 4096 })), Is.EqualTo(expected));
-        Assert.That(Aggregates(SimulationEngine.Run(run, new RunOptions { Backend = small, BatchSize = 4096 })), Is.EqualTo(expected));
-    }
-
-    private static string Aggregates(GpuCascade.Reporting.RunResult r)
-    {
-        var json = System.Text.Json.Nodes.JsonNode.Parse(GpuCascade.Reporting.ResultJson.Serialize(r))!.AsObject();
-        json.Remove("run");
-        return json.ToJsonString();
+        string expected = TestScenarios.Reproducible(SimulationEngine.Run(run, new RunOptions { Backend = oneLaunch, BatchSize = 4096 }));
+        Assert.That(TestScenarios.Reproducible(SimulationEngine.Run(run, new RunOptions { Backend = retried, BatchSize = 4096 })), Is.EqualTo(expected));
+        Assert.That(TestScenarios.Reproducible(SimulationEngine.Run(run, new RunOptions { Backend = small, BatchSize = 4096 })), Is.EqualTo(expected));
     }
 
     /// <summary>Forwards to a real device but refuses allocations above a limit, as a full device would.</summary>

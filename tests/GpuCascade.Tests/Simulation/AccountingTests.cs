@@ -183,22 +183,15 @@ public class AccountingTests
         Assert.That(r.Probabilities.Cascade.Estimate, Is.GreaterThan(0));
     }
 
-    private static string Deterministic(RunResult r)
-    {
-        var json = System.Text.Json.Nodes.JsonNode.Parse(ResultJson.Serialize(r))!.AsObject();
-        json.Remove("run");
-        return json.ToJsonString();
-    }
-
     [Test]
     public void ResultsAreBitIdenticalAcrossThreadCountsAndBatchSizes()
     {
         var scenario = ScenarioLoader.LoadDefault() with { Steps = 24, Horizon = Duration.Parse("2h"), Paths = 5_000 };
         scenario = scenario with { Stress = [new StressShock(3, 0, -0.06)] };
-        string reference = Deterministic(SimulationEngine.Run(scenario, new RunOptions { Backend = new ManagedBackend(1), BatchSize = 1024 }));
-        string twoThreads = Deterministic(SimulationEngine.Run(scenario, new RunOptions { Backend = new ManagedBackend(2), BatchSize = 3 * 1024 }));
-        string oddBatch = Deterministic(SimulationEngine.Run(scenario, new RunOptions { Backend = new ManagedBackend(3), BatchSize = 1500 }));
-        string oneBatch = Deterministic(SimulationEngine.Run(scenario, new RunOptions { Backend = new ManagedBackend(2), BatchSize = 1 << 20 }));
+        string reference = TestScenarios.Reproducible(SimulationEngine.Run(scenario, new RunOptions { Backend = new ManagedBackend(1), BatchSize = 1024 }));
+        string twoThreads = TestScenarios.Reproducible(SimulationEngine.Run(scenario, new RunOptions { Backend = new ManagedBackend(2), BatchSize = 3 * 1024 }));
+        string oddBatch = TestScenarios.Reproducible(SimulationEngine.Run(scenario, new RunOptions { Backend = new ManagedBackend(3), BatchSize = 1500 }));
+        string oneBatch = TestScenarios.Reproducible(SimulationEngine.Run(scenario, new RunOptions { Backend = new ManagedBackend(2), BatchSize = 1 << 20 }));
         Assert.That(twoThreads, Is.EqualTo(reference));
         Assert.That(oddBatch, Is.EqualTo(reference));
         Assert.That(oneBatch, Is.EqualTo(reference));
@@ -224,7 +217,7 @@ public class AccountingTests
         Assert.That(r.Run.Cancelled, Is.True);
         Assert.That(r.Paths, Is.EqualTo(3 * 1024));
         var same = SimulationEngine.Run(scenario, new RunOptions { Paths = 3 * 1024 });
-        Assert.That(Deterministic(r with { RequestedPaths = same.RequestedPaths }), Is.EqualTo(Deterministic(same)));
+        Assert.That(TestScenarios.Reproducible(r with { RequestedPaths = same.RequestedPaths }), Is.EqualTo(TestScenarios.Reproducible(same)));
     }
 
     private sealed class CancelAfter(long paths, CancellationTokenSource cts) : IProgress<RunProgress>
