@@ -79,6 +79,10 @@ public class ParityTests(string deviceName, string api, string reason)
             Assets = stressed.Assets.Select(a => a with { Impact = new SquareRootImpact(3e9, 0.8) }).ToImmutableArray(),
             Innovations = InnovationSpec.Normal, Garch = null,
         }).SetArgDisplayNames("square-root impact, normal");
+        yield return new TestCaseData(TestScenarios.AdversarialBook(1)).SetArgDisplayNames("adversarial book, full");
+        yield return new TestCaseData(TestScenarios.AdversarialBook(2)).SetArgDisplayNames("adversarial book, partial");
+        yield return new TestCaseData(GpuCascade.Benchmarks.Workloads.W1 with { Steps = 96, Horizon = Duration.Parse("8h") })
+            .SetArgDisplayNames("W1 shape, 96 steps");
     }
 
     [TestCaseSource(nameof(Scenarios))]
