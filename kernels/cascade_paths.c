@@ -67,12 +67,24 @@ DEVICE_FN double tiered_requirement(GLOBAL const double* pd, GLOBAL const int* p
 #define CR(field, c) cohortReal[((field) * cohorts + (c)) * (int64)pathCount + p]
 #define CI(field, c) cohortInt[((field) * cohorts + (c)) * (int64)pathCount + p]
 
+/* A cohort's state is implicit (its starting values) until its first liquidation: bit c of the path's `modified`
+   words says whether CR/CI hold it. Most cohorts are never touched, so their state is never written or read. */
+#define MOD_WORD(c) modified[((c) >> 5) * (int64)pathCount + p]
+#define IS_MOD(c) ((MOD_WORD(c) >> ((c) & 31)) & 1u)
+#define S_OF(c) (IS_MOD(c) ? CR(0, c) : 1.0)
+#define K_OF(c) (IS_MOD(c) ? CR(1, c) : 1.0)
+#define B_OF(c) (IS_MOD(c) ? CR(2, c) : PD_AT(PI_USD_COLLATERAL, c))
+#define OPEN_OF(c) (IS_MOD(c) ? CI(0, c) : 1)
+#define FORCED_OF(c) (IS_MOD(c) ? CI(1, c) : 0)
+#define PARTIAL_OF(c) (IS_MOD(c) ? CI(2, c) : -1)
+#define TOUCHED_OF(c) (IS_MOD(c) ? CI(3, c) : 0)
+
 /* Equity minus maintenance requirement of cohort c at the oracle prices (MODEL.md section 4). */
 DEVICE_FN double cohort_excess(GLOBAL const double* pd, GLOBAL const int* pi, GLOBAL const double* cohortReal,
-                               int cohorts, int pathCount, int p, int c, const REAL* oracle, const double* rate,
-                               int anyTiered)
+                               GLOBAL const uint* modified, int cohorts, int pathCount, int p, int c,
+                               const REAL* oracle, const double* rate, int anyTiered)
 {
-    double s = CR(0, c), positionValue = 0, requirement = 0;
+    double s = S_OF(c), positionValue = 0, requirement = 0;
     int end = PI_AT(PI_POSITION_START, c + 1);
     for (int q = PI_AT(PI_POSITION_START, c); q < end; q++) {
         int a = PI_AT(PI_POSITION_ASSET, q);
@@ -87,7 +99,7 @@ DEVICE_FN double cohort_excess(GLOBAL const double* pd, GLOBAL const int* pi, GL
             requirement += rate[a] * fabs(units) * o;
     }
     if (!anyTiered) requirement *= s;
-    double equity = CR(2, c) + s * (positionValue - PD_AT(PI_ENTRY_VALUE, c));
+    double equity = B_OF(c) + s * (positionValue - PD_AT(PI_ENTRY_VALUE, c));
     int cEnd = PI_AT(PI_COLLATERAL_START, c + 1);
     int j = PI_AT(PI_COLLATERAL_START, c);
     if (j < cEnd) {
@@ -96,23 +108,23 @@ DEVICE_FN double cohort_excess(GLOBAL const double* pd, GLOBAL const int* pi, GL
             int a = PI_AT(PI_COLLATERAL_ASSET, j);
             collateral += PD_AT(PI_COLLATERAL_WEIGHT, a) * PD_AT(PI_COLLATERAL_UNITS, j) * (double)oracle[a];
         }
-        equity += CR(1, c) * collateral;
+        equity += K_OF(c) * collateral;
     }
     return equity - requirement;
 }
 
 /* Appends cohort c to the round's list (field 5) with its fraction when it is to be liquidated (MODEL.md 5.2). */
 DEVICE_FN int consider(GLOBAL const double* pd, GLOBAL const int* pi, GLOBAL double* cohortReal, GLOBAL int* cohortInt,
-                       int cohorts, int pathCount, int p, int c, int step, const REAL* oracle, const double* rate,
-                       int anyTiered, int* count)
+                       GLOBAL const uint* modified, int cohorts, int pathCount, int p, int c, int step,
+                       const REAL* oracle, const double* rate, int anyTiered, int* count)
 {
-    if (!CI(0, c)) return 0;
+    if (!OPEN_OF(c)) return 0;
     double f;
-    if (CI(1, c)) f = 1.0;
+    if (FORCED_OF(c)) f = 1.0;
     else {
         double tranche = PD(PD_TRANCHE);
-        if (tranche < 1.0 && CI(2, c) == step) return 0;
-        if (!(cohort_excess(pd, pi, cohortReal, cohorts, pathCount, p, c, oracle, rate, anyTiered) < 0)) return 0;
+        if (tranche < 1.0 && PARTIAL_OF(c) == step) return 0;
+        if (!(cohort_excess(pd, pi, cohortReal, modified, cohorts, pathCount, p, c, oracle, rate, anyTiered) < 0)) return 0;
         f = tranche;
     }
     CR(3, c) = f;
@@ -125,13 +137,14 @@ DEVICE_FN int consider(GLOBAL const double* pd, GLOBAL const int* pi, GLOBAL dou
    untouched cohorts whose slack the largest relative price move (and the dynamic margins' rise above their floors)
    can have used up. Returns how many; with stopAtFirst, stops at the first (the round-cap check). */
 DEVICE_FN int scan_candidates(GLOBAL const double* pd, GLOBAL const int* pi, GLOBAL double* cohortReal,
-                              GLOBAL int* cohortInt, int cohorts, int pathCount, int p, int step, const REAL* oracle,
+                              GLOBAL int* cohortInt, GLOBAL const uint* modified, int cohorts, int pathCount, int p,
+                              int step, const REAL* oracle,
                               const double* rate, int anyTiered, int touchedCount, int stopAtFirst)
 {
     int count = 0;
     for (int t = 0; t < touchedCount; t++)
-        if (consider(pd, pi, cohortReal, cohortInt, cohorts, pathCount, p, CI(4, t), step, oracle, rate, anyTiered,
-                     &count) && stopAtFirst) return count;
+        if (consider(pd, pi, cohortReal, cohortInt, modified, cohorts, pathCount, p, CI(4, t), step, oracle, rate,
+                     anyTiered, &count) && stopAtFirst) return count;
     double delta = 0, dynamicExcess = 0;
     for (int a = 0; a < NASSETS; a++) {
         double d = fabs((double)oracle[a] * PD_AT(PI_INVERSE_PRICE0, a) - 1.0);
@@ -145,11 +158,26 @@ DEVICE_FN int scan_candidates(GLOBAL const double* pd, GLOBAL const int* pi, GLO
     int screened = PI(PI_SCREEN_COUNT);
     for (int k = 0; k < screened && PD_AT(PI_SCREEN_SLACK, k) <= bound; k++) {
         int c = PI_AT(PI_SCREEN_ORDER, k);
-        if (CI(3, c)) continue; /* touched: considered above */
-        if (consider(pd, pi, cohortReal, cohortInt, cohorts, pathCount, p, c, step, oracle, rate, anyTiered, &count)
-            && stopAtFirst) return count;
+        if (TOUCHED_OF(c)) continue; /* touched: considered above */
+        if (consider(pd, pi, cohortReal, cohortInt, modified, cohorts, pathCount, p, c, step, oracle, rate, anyTiered,
+                     &count) && stopAtFirst) return count;
     }
     return count;
+}
+
+/* Writes cohort c's starting state into CR/CI the first time the path changes it. */
+DEVICE_FN void materialize(GLOBAL const double* pd, GLOBAL const int* pi, GLOBAL double* cohortReal, GLOBAL int* cohortInt,
+                           GLOBAL uint* modified, int cohorts, int pathCount, int p, int c)
+{
+    if (IS_MOD(c)) return;
+    CR(0, c) = 1.0;
+    CR(1, c) = 1.0;
+    CR(2, c) = PD_AT(PI_USD_COLLATERAL, c);
+    CI(0, c) = 1;
+    CI(1, c) = 0;
+    CI(2, c) = -1;
+    CI(3, c) = 0;
+    MOD_WORD(c) |= 1u << (c & 31);
 }
 
 /* ---------------------------------------------------------------- the kernel */
@@ -162,6 +190,7 @@ KERNEL void cascade_paths(
     int pathCount,                /* paths in the batch */
     GLOBAL double* cohortReal,    /* 4 x cohorts x count: s, k, b, fraction */
     GLOBAL int* cohortInt,        /* 6 x cohorts x count: open, forceClose, partialStep, touched, touched list, round list */
+    GLOBAL uint* modified,        /* ceil(cohorts / 32) x count: which cohorts' state is held in cohortReal/cohortInt */
     GLOBAL double* oracleHistory, /* max(1, delay) x NASSETS x count: end-of-step log mids */
     GLOBAL double* outReal,       /* OUT_REAL_FIELDS x count, then OUT_ASSET_FIELDS x NASSETS x count */
     GLOBAL int* outInt)           /* OUT_INT_FIELDS x count */
@@ -204,16 +233,7 @@ KERNEL void cascade_paths(
     }
     for (int slot = 0; slot < delay; slot++)
         for (int i = 0; i < n; i++) HIST(slot, i) = PD_AT(PI_LOG_PRICE0, i);
-    for (int c = 0; c < cohorts; c++) {
-        CR(0, c) = 1.0;
-        CR(1, c) = 1.0;
-        CR(2, c) = PD_AT(PI_USD_COLLATERAL, c);
-        CR(3, c) = 0.0;
-        CI(0, c) = 1;
-        CI(1, c) = 0;
-        CI(2, c) = -1;
-        CI(3, c) = 0;
-    }
+    for (int w = 0; w < (cohorts + 31) / 32; w++) modified[w * (int64)pathCount + p] = 0u;
     int touchedCount = 0;
 
     double fund = PD(PD_FUND_START), fundMin = fund;
@@ -314,8 +334,8 @@ KERNEL void cascade_paths(
         int rounds = 0;
         for (int round = 1; round <= roundCap; round++) {
             if (delay == 0) for (int i = 0; i < n; i++) oracle[i] = mid[i];
-            int liquidations = scan_candidates(pd, pi, cohortReal, cohortInt, cohorts, pathCount, p, step, oracle, rate,
-                                               anyTiered, touchedCount, 0);
+            int liquidations = scan_candidates(pd, pi, cohortReal, cohortInt, modified, cohorts, pathCount, p, step,
+                                               oracle, rate, anyTiered, touchedCount, 0);
             if (liquidations == 0) break;
             /* settle and sum flows in cohort order, as the managed reference does: insertion sort of the round's list */
             for (int k = 1; k < liquidations; k++) {
@@ -326,10 +346,10 @@ KERNEL void cascade_paths(
             for (int i = 0; i < n; i++) flowUnits[i] = 0;
             for (int k = 0; k < liquidations; k++) {
                 int c = CI(5, k);
-                double fs = CR(3, c) * CR(0, c);
+                double fs = CR(3, c) * S_OF(c);
                 for (int q = PI_AT(PI_POSITION_START, c); q < PI_AT(PI_POSITION_START, c + 1); q++)
                     flowUnits[PI_AT(PI_POSITION_ASSET, q)] -= fs * PD_AT(PI_POSITION_UNITS, q);
-                double fk = CR(3, c) * CR(1, c);
+                double fk = CR(3, c) * K_OF(c);
                 for (int j = PI_AT(PI_COLLATERAL_START, c); j < PI_AT(PI_COLLATERAL_START, c + 1); j++)
                     flowUnits[PI_AT(PI_COLLATERAL_ASSET, j)] -= fk * PD_AT(PI_COLLATERAL_UNITS, j);
             }
@@ -357,6 +377,7 @@ KERNEL void cascade_paths(
             double roundPenalties = 0, roundBadDebt = 0;
             for (int idx = 0; idx < liquidations; idx++) {
                 int c = CI(5, idx);
+                materialize(pd, pi, cohortReal, cohortInt, modified, cohorts, pathCount, p, c);
                 double f = CR(3, c);
                 double s = CR(0, c), k = CR(1, c);
                 double positionValue = 0, grossNotional = 0;
@@ -426,8 +447,8 @@ KERNEL void cascade_paths(
             if (round == roundCap) {
                 /* pending liquidations at the cap: the same scan, stopping at the first */
                 if (delay == 0) for (int i = 0; i < n; i++) oracle[i] = mid[i];
-                if (scan_candidates(pd, pi, cohortReal, cohortInt, cohorts, pathCount, p, step, oracle, rate, anyTiered,
-                                    touchedCount, 1) > 0) capHit = 1;
+                if (scan_candidates(pd, pi, cohortReal, cohortInt, modified, cohorts, pathCount, p, step, oracle, rate,
+                                    anyTiered, touchedCount, 1) > 0) capHit = 1;
             }
         }
         if (rounds > maxRounds) maxRounds = rounds;

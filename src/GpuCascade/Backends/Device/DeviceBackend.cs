@@ -15,7 +15,7 @@ public sealed class DeviceBackend : ISimulationBackend
     private SimulationPlan? _plan;
     private DeviceKernel? _kernel;
     private DeviceBuffer? _planReals, _planInts;
-    private DeviceBuffer? _cohortReal, _cohortInt, _history, _outReal, _outInt;
+    private DeviceBuffer? _cohortReal, _cohortInt, _modified, _history, _outReal, _outInt;
     private int _capacity;
     private int _launchLimit = int.MaxValue; // lowered for good after an out-of-memory failure
     private double[] _hostReal = [];
@@ -121,6 +121,7 @@ public sealed class DeviceBackend : ISimulationBackend
         int c = plan.CohortCount, n = plan.AssetCount;
         _cohortReal = _device.Allocate(8L * DevicePlan.CohortRealFields * Math.Max(1, c) * count);
         _cohortInt = _device.Allocate(4L * DevicePlan.CohortIntFields * Math.Max(1, c) * count);
+        _modified = _device.Allocate(4L * DevicePlan.ModifiedWords(c) * count);
         _history = _device.Allocate(8L * Math.Max(1, plan.OracleDelay) * n * count);
         _outReal = _device.Allocate(8L * ((int)OutReal.Count + (int)OutAsset.Count * n) * count);
         _outInt = _device.Allocate(4L * (int)OutInt.Count * count);
@@ -135,7 +136,7 @@ public sealed class DeviceBackend : ISimulationBackend
         _kernel!.Launch(count, KernelSource.DialectOf(_device) == KernelDialect.Cuda ? 128 : 0,
             _planReals!, _planInts!,
             KernelArgument.Int64(unchecked((long)plan.Seed)), KernelArgument.Int64(start), KernelArgument.Int32(count),
-            _cohortReal!, _cohortInt!, _history!, _outReal!, _outInt!);
+            _cohortReal!, _cohortInt!, _modified!, _history!, _outReal!, _outInt!);
         // Wait here, so that a kernel fault is reported as such and not by the next read (where OpenCL's
         // CL_OUT_OF_RESOURCES would look like an out-of-memory error and halve the batch).
         _device.Synchronize();
@@ -192,8 +193,8 @@ public sealed class DeviceBackend : ISimulationBackend
 
     private void ReleaseState()
     {
-        foreach (var b in new[] { _cohortReal, _cohortInt, _history, _outReal, _outInt }) b?.Dispose();
-        _cohortReal = _cohortInt = _history = _outReal = _outInt = null;
+        foreach (var b in new[] { _cohortReal, _cohortInt, _modified, _history, _outReal, _outInt }) b?.Dispose();
+        _cohortReal = _cohortInt = _modified = _history = _outReal = _outInt = null;
         _capacity = 0;
     }
 

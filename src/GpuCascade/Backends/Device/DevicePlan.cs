@@ -141,8 +141,11 @@ internal sealed class DevicePlan
     public long RealsPerPath => (long)CohortRealFields * Plan.CohortCount + Math.Max(1, Plan.OracleDelay) * Plan.AssetCount
                                 + (int)OutReal.Count + (int)OutAsset.Count * Plan.AssetCount;
 
-    /// <summary>Ints of per-path device state.</summary>
-    public long IntsPerPath => (long)CohortIntFields * Plan.CohortCount + (int)OutInt.Count;
+    /// <summary>Ints of per-path device state (cohort fields, the words saying which cohorts hold state, outputs).</summary>
+    public long IntsPerPath => (long)CohortIntFields * Plan.CohortCount + ModifiedWords(Plan.CohortCount) + (int)OutInt.Count;
+
+    /// <summary>32-bit words of the per-path set of cohorts whose state has left its start (at least one).</summary>
+    public static int ModifiedWords(int cohorts) => Math.Max(1, (cohorts + 31) / 32);
 
     /// <summary>Device bytes per path in flight.</summary>
     public long BytesPerPath => 8 * RealsPerPath + 4 * IntsPerPath;
