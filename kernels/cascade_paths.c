@@ -311,7 +311,7 @@ KERNEL void cascade_paths(
                 REAL logP0 = (REAL)PD_AT(PI_LOG_PRICE0, i);
                 REAL exo = exp(xExo[i] - logP0);
                 if (exo < minExo[i]) minExo[i] = exo;
-                REAL rel = exp(x[i] + y[i] - logP0);
+                REAL rel = mid[i] * (REAL)PD_AT(PI_INVERSE_PRICE0, i);
                 if (rel < minMid[i]) minMid[i] = rel;
                 int kind = PI_AT(PI_MARGIN_KIND, i);
                 if (kind == 0) rate[i] = PD_AT(PI_MARGIN_RATE, i);
@@ -440,7 +440,7 @@ KERNEL void cascade_paths(
                 REAL ad = fabs(disp[i]);
                 if (ad > maxDisp[i]) maxDisp[i] = ad;
                 if ((double)ad >= PD(PD_CASCADE_THRESHOLD)) cascade = 1;
-                REAL rel = exp(x[i] + y[i] - (REAL)PD_AT(PI_LOG_PRICE0, i));
+                REAL rel = mid[i] * (REAL)PD_AT(PI_INVERSE_PRICE0, i);
                 if (rel < minMid[i]) minMid[i] = rel;
             }
 

@@ -227,7 +227,7 @@ internal sealed class PathSimulator
 
     private void TrackMin(int i)
     {
-        double rel = Math.Exp(_x[i] + _y[i] - _plan.LogPrice0[i]);
+        double rel = _mid[i] * _inverseP0[i]; // the mid is always exp(x + y) of the current state
         if (rel < _minMid[i]) _minMid[i] = rel;
     }
 
