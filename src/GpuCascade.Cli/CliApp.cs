@@ -35,7 +35,7 @@ public static class CliApp
           --paths N             number of Monte Carlo paths (overrides the scenario)
           --seed S              path seed, 0 .. 2^64-1 (overrides the scenario)
           --backend NAME        auto | managed | cuda[:i] | opencl[:p:d] | all
-                                [auto: CUDA, then an OpenCL GPU, else managed; all: every device at once]
+                                [auto: CUDA, then an OpenCL GPU, else managed; all: managed plus every GPU at once]
           --threads N           worker threads of the managed backend [all cores]
           --json FILE           write the full result as JSON ('-' for stdout)
           --csv FILE            write the statistics as CSV, one per row ('-' for stdout)
