@@ -82,11 +82,6 @@ public static class CliApp
             stderr.WriteLine($"error: {e.Message}");
             return ExitInvalidInput;
         }
-        catch (DeviceException e)
-        {
-            stderr.WriteLine($"error: {e.Message}");
-            return ExitFailure;
-        }
         catch (AggregateException e) when (e.InnerExceptions.All(x => x is DeviceException or SimulationException))
         {
             foreach (var inner in e.InnerExceptions) stderr.WriteLine($"error: {inner.Message}");
@@ -97,17 +92,7 @@ public static class CliApp
             foreach (var error in e.Errors) stderr.WriteLine($"error: {error}");
             return ExitInvalidInput;
         }
-        catch (SimulationException e)
-        {
-            stderr.WriteLine($"error: {e.Message}");
-            return ExitFailure;
-        }
-        catch (IOException e)
-        {
-            stderr.WriteLine($"error: {e.Message}");
-            return ExitFailure;
-        }
-        catch (UnauthorizedAccessException e)
+        catch (Exception e) when (e is DeviceException or SimulationException or IOException or UnauthorizedAccessException)
         {
             stderr.WriteLine($"error: {e.Message}");
             return ExitFailure;

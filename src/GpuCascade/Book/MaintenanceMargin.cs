@@ -22,17 +22,6 @@ public static class MaintenanceMargin
         _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "unknown margin rule"),
     };
 
-    /// <summary>Effective rate m = requirement / notional (0 for zero notional).</summary>
-    public static double EffectiveRate(MarginRule rule, double notional, double accounts, double sigmaNow) =>
-        notional > 0 ? Requirement(rule, notional, accounts, sigmaNow) / notional
-        : rule switch
-        {
-            StaticMargin s => s.Rate,
-            TieredMargin t => t.Tiers[0].Rate,
-            DynamicMargin d => DynamicRate(d, sigmaNow),
-            _ => throw new ArgumentOutOfRangeException(nameof(rule)),
-        };
-
     /// <summary>
     /// Equity, maintenance requirement and gross position notional of a cohort at the scenario's starting prices
     /// (the dynamic rule at each asset's starting volatility): the initial-margin check of MODEL.md section 4.

@@ -357,7 +357,4 @@ public sealed class SimulationPlan
         ScenarioValidator.EnsureValid(scenario);
         return new SimulationPlan(scenario);
     }
-
-    /// <summary>Total position count over all cohorts (a cost measure: cohort-position evaluations per round).</summary>
-    public int PositionCount => PositionAsset.Length;
 }
