@@ -55,7 +55,7 @@ public sealed class DeviceBackend : ISimulationBackend
     /// <inheritdoc/>
     public int PreferredBatchSize(SimulationPlan plan)
     {
-        long perPath = new DevicePlan(plan).BytesPerPath;
+        long perPath = DevicePlan.BytesPerPath(plan); // called per batch by MultiBackend: no packing here
         long budget = _device.GlobalMemoryBytes / 4;
         long paths = Math.Clamp(budget / Math.Max(1, perPath), SimulationEngine.BlockSize, _device.IsGpu ? 1 << 21 : 1 << 15);
         return (int)(paths / SimulationEngine.BlockSize * SimulationEngine.BlockSize);

@@ -137,18 +137,20 @@ internal sealed class DevicePlan
     public int[] Ints { get; }
     public double[] Reals { get; }
 
-    /// <summary>Doubles of per-path device state: cohort state, oracle history, outputs.</summary>
-    public long RealsPerPath => (long)CohortRealFields * Plan.CohortCount + Math.Max(1, Plan.OracleDelay) * Plan.AssetCount
-                                + (int)OutReal.Count + (int)OutAsset.Count * Plan.AssetCount;
-
-    /// <summary>Ints of per-path device state (cohort fields, the words saying which cohorts hold state, outputs).</summary>
-    public long IntsPerPath => (long)CohortIntFields * Plan.CohortCount + ModifiedWords(Plan.CohortCount) + (int)OutInt.Count;
+    /// <summary>
+    /// Device bytes per path in flight: cohort state, the oracle history and outputs (doubles), cohort flags and
+    /// lists, the modified-cohort words and outputs (ints). Needs only the plan's shape, not the packed arrays.
+    /// </summary>
+    public static long BytesPerPath(SimulationPlan plan)
+    {
+        long reals = (long)CohortRealFields * plan.CohortCount + Math.Max(1, plan.OracleDelay) * plan.AssetCount
+                     + (int)OutReal.Count + (int)OutAsset.Count * plan.AssetCount;
+        long ints = (long)CohortIntFields * plan.CohortCount + ModifiedWords(plan.CohortCount) + (int)OutInt.Count;
+        return 8 * reals + 4 * ints;
+    }
 
     /// <summary>32-bit words of the per-path set of cohorts whose state has left its start (at least one).</summary>
     public static int ModifiedWords(int cohorts) => Math.Max(1, (cohorts + 31) / 32);
-
-    /// <summary>Device bytes per path in flight.</summary>
-    public long BytesPerPath => 8 * RealsPerPath + 4 * IntsPerPath;
 
     /// <summary>The <c>#define</c> lines naming the layout, the shape and the precision.</summary>
     public static string Defines(int assetCount, Precision precision)
