@@ -113,10 +113,11 @@ DEVICE_FN double cohort_excess(GLOBAL const double* pd, GLOBAL const int* pi, GL
     return equity - requirement;
 }
 
-/* Appends cohort c to the round's list (field 5) with its fraction when it is to be liquidated (MODEL.md 5.2). */
+/* Appends cohort c to the round's list (field 5) with its fraction when it is to be liquidated (MODEL.md 5.2).
+   Counts the margin checks it performs in *checks (work, reported per path as the managed backend does). */
 DEVICE_FN int consider(GLOBAL const double* pd, GLOBAL const int* pi, GLOBAL double* cohortReal, GLOBAL int* cohortInt,
                        GLOBAL const uint* modified, int cohorts, int pathCount, int p, int c, int step,
-                       const REAL* oracle, const double* rate, int anyTiered, int* count)
+                       const REAL* oracle, const double* rate, int anyTiered, int* count, ulong* checks)
 {
     if (!OPEN_OF(c)) return 0;
     double f;
@@ -124,6 +125,7 @@ DEVICE_FN int consider(GLOBAL const double* pd, GLOBAL const int* pi, GLOBAL dou
     else {
         double tranche = PD(PD_TRANCHE);
         if (tranche < 1.0 && PARTIAL_OF(c) == step) return 0;
+        (*checks)++;
         if (!(cohort_excess(pd, pi, cohortReal, modified, cohorts, pathCount, p, c, oracle, rate, anyTiered) < 0)) return 0;
         f = tranche;
     }
@@ -139,12 +141,12 @@ DEVICE_FN int consider(GLOBAL const double* pd, GLOBAL const int* pi, GLOBAL dou
 DEVICE_FN int scan_candidates(GLOBAL const double* pd, GLOBAL const int* pi, GLOBAL double* cohortReal,
                               GLOBAL int* cohortInt, GLOBAL const uint* modified, int cohorts, int pathCount, int p,
                               int step, const REAL* oracle,
-                              const double* rate, int anyTiered, int touchedCount, int stopAtFirst)
+                              const double* rate, int anyTiered, int touchedCount, int stopAtFirst, ulong* checks)
 {
     int count = 0;
     for (int t = 0; t < touchedCount; t++)
         if (consider(pd, pi, cohortReal, cohortInt, modified, cohorts, pathCount, p, CI(4, t), step, oracle, rate,
-                     anyTiered, &count) && stopAtFirst) return count;
+                     anyTiered, &count, checks) && stopAtFirst) return count;
     double delta = 0, dynamicExcess = 0;
     for (int a = 0; a < NASSETS; a++) {
         double d = fabs((double)oracle[a] * PD_AT(PI_INVERSE_PRICE0, a) - 1.0);
@@ -160,7 +162,7 @@ DEVICE_FN int scan_candidates(GLOBAL const double* pd, GLOBAL const int* pi, GLO
         int c = PI_AT(PI_SCREEN_ORDER, k);
         if (TOUCHED_OF(c)) continue; /* touched: considered above */
         if (consider(pd, pi, cohortReal, cohortInt, modified, cohorts, pathCount, p, c, step, oracle, rate, anyTiered,
-                     &count) && stopAtFirst) return count;
+                     &count, checks) && stopAtFirst) return count;
     }
     return count;
 }
@@ -235,6 +237,7 @@ KERNEL void cascade_paths(
         for (int i = 0; i < n; i++) HIST(slot, i) = PD_AT(PI_LOG_PRICE0, i);
     for (int w = 0; w < (cohorts + 31) / 32; w++) modified[w * (int64)pathCount + p] = 0u;
     int touchedCount = 0;
+    ulong marginChecks = 0, cohortLiquidations = 0;
 
     double fund = PD(PD_FUND_START), fundMin = fund;
     double badDebt = 0, paid = 0, uncovered = 0, penalties = 0;
@@ -335,8 +338,9 @@ KERNEL void cascade_paths(
         for (int round = 1; round <= roundCap; round++) {
             if (delay == 0) for (int i = 0; i < n; i++) oracle[i] = mid[i];
             int liquidations = scan_candidates(pd, pi, cohortReal, cohortInt, modified, cohorts, pathCount, p, step,
-                                               oracle, rate, anyTiered, touchedCount, 0);
+                                               oracle, rate, anyTiered, touchedCount, 0, &marginChecks);
             if (liquidations == 0) break;
+            cohortLiquidations += (ulong)liquidations;
             /* settle and sum flows in cohort order, as the managed reference does: insertion sort of the round's list */
             for (int k = 1; k < liquidations; k++) {
                 int c = CI(5, k), j = k - 1;
@@ -448,7 +452,7 @@ KERNEL void cascade_paths(
                 /* pending liquidations at the cap: the same scan, stopping at the first */
                 if (delay == 0) for (int i = 0; i < n; i++) oracle[i] = mid[i];
                 if (scan_candidates(pd, pi, cohortReal, cohortInt, modified, cohorts, pathCount, p, step, oracle, rate,
-                                    anyTiered, touchedCount, 1) > 0) capHit = 1;
+                                    anyTiered, touchedCount, 1, &marginChecks) > 0) capHit = 1;
             }
         }
         if (rounds > maxRounds) maxRounds = rounds;
@@ -482,6 +486,8 @@ KERNEL void cascade_paths(
     outReal[OUT_FUND_MIN * (int64)pathCount + p] = fundMin;
     outReal[OUT_LIQUIDATED_NOTIONAL * (int64)pathCount + p] = total;
     outReal[OUT_CLOSED_UNITS_SHARE * (int64)pathCount + p] = closedShare;
+    outReal[OUT_MARGIN_CHECKS * (int64)pathCount + p] = (double)marginChecks;
+    outReal[OUT_COHORT_LIQUIDATIONS * (int64)pathCount + p] = (double)cohortLiquidations;
     outInt[OUT_MAX_ROUNDS * (int64)pathCount + p] = maxRounds;
     outInt[OUT_FLAGS * (int64)pathCount + p] = (capHit ? 1 : 0) | (cascade ? 2 : 0) | (failed ? 4 : 0);
     outInt[OUT_FAIL_STEP * (int64)pathCount + p] = failStep;

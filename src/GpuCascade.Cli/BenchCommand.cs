@@ -7,6 +7,7 @@ using GpuCascade.Backends;
 using GpuCascade.Backends.Device;
 using GpuCascade.Backends.Managed;
 using GpuCascade.Benchmarks;
+using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 
@@ -46,6 +47,10 @@ internal static class BenchCommand
           --paths N             paths of the device runs [the workload's on a GPU; --cpu-paths on a CPU device (POCL)]
           --cpu-paths N         paths of the managed run [min(N, max(4,096, 1,024 x cores)): the full W1 takes
                                 far too long on a CPU; the managed threads take whole blocks of 1,024 paths]
+          --precision double|single  the devices' precision [double]; the managed backend always computes in
+                                double (the reference), so single-precision ratios compare the fast mode with it
+          --peak FP32,FP64,TBPS the device's peak TFLOP/s (single, double) and TB/s, for the floor
+                                [published figures for H100 and H200; no floor for other devices]
           --json FILE           write the numbers and the machine's facts as JSON ('-' for stdout)
         """;
 
@@ -54,6 +59,15 @@ internal static class BenchCommand
         double? CompileSeconds, double WarmupSeconds, string? Error = null)
     {
         public double PathsPerSecond => Paths / Seconds;
+        /// <summary>What the timed run did (null when it failed).</summary>
+        public RunWork? Work { get; init; }
+        /// <summary>Operations and bytes of the timed run.</summary>
+        public WorkEstimate? Estimate { get; init; }
+        /// <summary>The device's peak rates, where known.</summary>
+        public DevicePeak? Peak { get; init; }
+        /// <summary>The floor on <see cref="Peak"/>: max(operations / peak, bytes / bandwidth).</summary>
+        public double? FloorSeconds { get; init; }
+        public double MarginChecksPerSecond => (Work?.MarginChecks ?? double.NaN) / Seconds;
     }
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellation)
@@ -69,11 +83,13 @@ internal static class BenchCommand
             throw new UsageException($"--workload: unknown workload '{a.Workload}' (expected {string.Join(" or ", Workloads.Names)})");
         }
         string workloadName = a.Workload.Trim().ToUpperInvariant();
+        if (a.Precision is { } precision) workload = workload with { Precision = precision };
         long devicePaths = a.Paths ?? workload.Paths;
         long cpuPaths = a.CpuPaths ?? Math.Min(devicePaths,
             Math.Max(DefaultCpuPaths, (long)SimulationEngine.BlockSize * Environment.ProcessorCount));
         int steps = workload.Steps;
-        int cohorts = SimulationPlan.Build(workload).CohortCount;
+        var plan = SimulationPlan.Build(workload);
+        int cohorts = plan.CohortCount;
 
         var names = a.Backends ?? DefaultBackends(workload.Precision, stderr);
         var backends = new List<ISimulationBackend>();
@@ -86,7 +102,8 @@ internal static class BenchCommand
             var date = DateTimeOffset.UtcNow;
             // With --json - the JSON is stdout's only content; the table goes to stderr.
             var table = a.JsonPath == "-" ? stderr : stdout;
-            table.WriteLine($"GpuCascade bench: {Workloads.Describe(workloadName)}; {cohorts:N0} cohorts");
+            table.WriteLine($"GpuCascade bench: {Workloads.Describe(workloadName)}; {cohorts:N0} cohorts; " +
+                            $"devices in {(workload.Precision == Precision.Single ? "single" : "double")} precision");
             table.WriteLine($"Machine: {Environment.ProcessorCount} processors{CpuModel() switch { null => "", var m => $" ({m})" }}, " +
                              $"{RuntimeInformation.OSDescription}, .NET {Environment.Version}, {date:yyyy-MM-dd HH:mm} UTC");
             table.WriteLine();
@@ -101,6 +118,18 @@ internal static class BenchCommand
                 long paths = managed || (cpuDevice && a.Paths is null) ? cpuPaths : devicePaths;
                 stderr.WriteLine($"bench: {backend.Name}: warm-up, then {paths:N0} paths ...");
                 var row = Measure(backend, workload, paths, managed, cancellation);
+                if (row.Work is { } work) row = row with { Estimate = WorkEstimate.Of(plan, work) };
+                if (row.Estimate is { } estimate && backend is DeviceBackend device)
+                {
+                    var peak = a.Peak ?? DevicePeak.ForModel(device.Device.Model);
+                    row = row with
+                    {
+                        Peak = peak,
+                        FloorSeconds = peak is null ? null : estimate.FloorSeconds(peak, workload.Precision),
+                    };
+                    if (peak is null)
+                        notes.Add($"{backend.Name}: no published peak for '{device.Device.Model}'; --peak FP32,FP64,TBPS gives its floor.");
+                }
                 if (cancellation.IsCancellationRequested)
                 {
                     stderr.WriteLine("bench: stopped by Ctrl-C");
@@ -166,7 +195,7 @@ internal static class BenchCommand
             var result = SimulationEngine.Run(workload, new RunOptions { Paths = paths, Backend = backend }, cancellation);
             double seconds = clock.Elapsed.TotalSeconds;
             return new Row(backend.Name, backend.Description, managed, result.Paths, seconds,
-                device is null ? null : compile, warmup);
+                device is null ? null : compile, warmup) { Work = result.Work };
         }
         catch (Exception e) when (e is DeviceException or SimulationException)
         {
@@ -179,7 +208,9 @@ internal static class BenchCommand
     {
         var s = new StringBuilder();
         int width = Math.Max(12, rows.Max(r => r.Backend.Length));
-        s.AppendLine(Invariant($"{"backend".PadRight(width)} {"paths",11} {"seconds",9} {"paths/s",11} {"path-steps/s",13} {"cohort-evals/s*",16} {"compile s",10} {"warm-up s",10}"));
+        bool floors = rows.Any(r => r.FloorSeconds is not null && r.Error is null);
+        s.Append(Invariant($"{"backend".PadRight(width)} {"paths",11} {"seconds",9} {"paths/s",11} {"path-steps/s",13} {"cohort-evals/s*",16} {"compile s",10} {"warm-up s",10}"));
+        s.AppendLine(floors ? Invariant($" {"floor s",10} {"x floor",8}") : "");
         foreach (var r in rows)
         {
             string compile = r.CompileSeconds is double c ? c.ToString("0.00", CultureInfo.InvariantCulture) : "-";
@@ -188,7 +219,12 @@ internal static class BenchCommand
                 s.AppendLine(Invariant($"{r.Backend.PadRight(width)} {r.Paths,11:N0}    failed (see the error above)"));
                 continue;
             }
-            s.AppendLine(Invariant($"{r.Backend.PadRight(width)} {r.Paths,11:N0} {r.Seconds,9:0.00} {r.PathsPerSecond,11:0.000e+00} {r.PathsPerSecond * steps,13:0.000e+00} {r.PathsPerSecond * steps * cohorts,16:0.000e+00} {compile,10} {r.WarmupSeconds,10:0.00}"));
+            s.Append(Invariant($"{r.Backend.PadRight(width)} {r.Paths,11:N0} {r.Seconds,9:0.00} {r.PathsPerSecond,11:0.000e+00} {r.PathsPerSecond * steps,13:0.000e+00} {r.MarginChecksPerSecond,16:0.000e+00} {compile,10} {r.WarmupSeconds,10:0.00}"));
+            if (floors)
+                s.Append(r.FloorSeconds is double f
+                    ? Invariant($" {f,10:0.000e+00} {r.Seconds / f,8:0.0}")
+                    : Invariant($" {"-",10} {"-",8}"));
+            s.AppendLine();
         }
         s.AppendLine();
         var reference = rows.FirstOrDefault(r => r.IsManaged && r.Error is null);
@@ -202,14 +238,19 @@ internal static class BenchCommand
         }
         foreach (var r in rows.Where(r => r.Error is null))
             s.AppendLine($"  {r.Backend}: {r.Description}");
+        foreach (var r in rows.Where(r => r.Error is null && r.Work is not null))
+            s.AppendLine(Invariant($"  {r.Backend}: {r.Work!.MarginChecksPerPathStep:0.###} margin checks per path-step (of {cohorts:N0} cohorts), {r.Work.CohortLiquidations:N0} cohort liquidations"));
         foreach (var note in notes) s.AppendLine($"note: {note}");
         s.AppendLine($"seconds: wall time of one SimulationEngine.Run, after warm-up runs of the same paths over {WarmupSteps} " +
                      $"steps on the same backend (repeated for {MinWarmup.TotalSeconds:0} s, {MaxWarmupRuns} runs at most; warm-up s).");
-        s.AppendLine("* cohort evaluations = paths x steps x cohorts / s, a lower bound: every step checks each open cohort " +
-                     "once, and each liquidation round checks them again.");
+        s.AppendLine("* cohort evaluations = margin checks performed per second. Exact screening skips the cohorts it proves " +
+                     "healthy, so a run checks far fewer than paths x steps x cohorts (the book it covers: in the JSON).");
         s.AppendLine("compile s: the one-time kernel compile in the warm-up (DeviceBackend.CompileTime), 0 when the " +
                      "device's cache already held the kernel; a driver's own compilation at the first launch (POCL) " +
                      "counts in warm-up s only. Neither is part of seconds.");
+        if (floors)
+            s.AppendLine("floor s: max(operations / peak FLOP/s, bytes / bandwidth) for the run's counted work (WorkEstimate: " +
+                         "transcendentals count as one operation, integer work as none; a lower bound); x floor = seconds / floor s.");
         return s.ToString();
     }
 
@@ -235,6 +276,7 @@ internal static class BenchCommand
             w.WriteString("horizon", workload.Horizon.Text);
             w.WriteNumber("assets", workload.Assets.Length);
             w.WriteNumber("cohorts", cohorts);
+            w.WriteString("precision", workload.Precision == Precision.Single ? "single" : "double");
             w.WriteString("date", date.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
 
             w.WriteStartObject("machine");
@@ -270,7 +312,37 @@ internal static class BenchCommand
                 Number(w, "seconds", r.Seconds);
                 Number(w, "pathsPerSecond", r.PathsPerSecond);
                 Number(w, "pathStepsPerSecond", r.PathsPerSecond * steps);
-                Number(w, "cohortEvaluationsPerSecond", r.PathsPerSecond * steps * cohorts);
+                Number(w, "cohortEvaluationsPerSecond", r.MarginChecksPerSecond);
+                Number(w, "bookCohortsPerSecond", r.PathsPerSecond * steps * cohorts);
+                if (r.Work is { } work)
+                {
+                    w.WriteStartObject("work");
+                    w.WriteNumber("pathSteps", work.PathSteps);
+                    w.WriteNumber("marginChecks", work.MarginChecks);
+                    w.WriteNumber("cohortLiquidations", work.CohortLiquidations);
+                    w.WriteEndObject();
+                }
+                else w.WriteNull("work");
+                if (r.Estimate is { } e)
+                {
+                    w.WriteStartObject("estimate");
+                    w.WriteNumber("operations", e.Operations);
+                    w.WriteNumber("transcendentals", e.Transcendentals);
+                    w.WriteNumber("bytes", e.Bytes);
+                    w.WriteEndObject();
+                }
+                else w.WriteNull("estimate");
+                if (r.Peak is { } peak && r.FloorSeconds is double floor)
+                {
+                    w.WriteStartObject("floor");
+                    w.WriteString("peakSource", peak.Source);
+                    w.WriteNumber("peakFlopsPerSecond", peak.FlopsPerSecond(workload.Precision));
+                    w.WriteNumber("peakBytesPerSecond", peak.BytesPerSecond);
+                    w.WriteNumber("seconds", floor);
+                    Number(w, "ratio", r.Seconds / floor);
+                    w.WriteEndObject();
+                }
+                else w.WriteNull("floor");
                 if (r.CompileSeconds is double c) w.WriteNumber("compileSeconds", c);
                 else w.WriteNull("compileSeconds");
                 w.WriteNumber("warmupSeconds", r.WarmupSeconds);
@@ -328,6 +400,8 @@ internal sealed record BenchArguments
     public long? Paths { get; private init; }
     public long? CpuPaths { get; private init; }
     public string? JsonPath { get; private init; }
+    public Precision? Precision { get; private init; }
+    public DevicePeak? Peak { get; private init; }
 
     public static BenchArguments Parse(string[] args)
     {
@@ -362,6 +436,27 @@ internal sealed record BenchArguments
                     break;
                 case "--json":
                     r = r with { JsonPath = Value() };
+                    break;
+                case "--precision":
+                    r = r with
+                    {
+                        Precision = Value().Trim().ToLowerInvariant() switch
+                        {
+                            "double" => Scenarios.Precision.Double,
+                            "single" => Scenarios.Precision.Single,
+                            var other => throw new UsageException($"--precision: expected double or single, got '{other}'"),
+                        },
+                    };
+                    break;
+                case "--peak":
+                    try
+                    {
+                        r = r with { Peak = DevicePeak.Parse(Value()) };
+                    }
+                    catch (FormatException e)
+                    {
+                        throw new UsageException($"--peak: {e.Message}");
+                    }
                     break;
                 default:
                     throw new UsageException(arg.StartsWith('-') ? $"unknown option '{arg}' of bench" : $"bench takes no file, got '{arg}'");

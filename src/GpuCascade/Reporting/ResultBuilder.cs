@@ -44,6 +44,7 @@ internal static class ResultBuilder
             InsuranceFund = new FundSummary(plan.FundStart, MeanEstimate.From(acc.FundEnd), MeanEstimate.From(acc.FundMin),
                 MeanEstimate.From(acc.Penalties), MeanEstimate.From(acc.BadDebtPaid), MeanEstimate.From(acc.UncoveredLoss)),
             Histograms = histograms,
+            Work = new RunWork(n * plan.Steps, acc.MarginChecks, acc.CohortLiquidations),
             Run = run,
         };
     }

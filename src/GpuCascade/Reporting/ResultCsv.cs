@@ -45,6 +45,9 @@ public static class ResultCsv
         Row("insuranceFund.end", "mean", r.InsuranceFund.End.Mean);
         Row("insuranceFund.minimum", "mean", r.InsuranceFund.Minimum.Mean);
         Row("insuranceFund.uncoveredLoss", "mean", r.InsuranceFund.UncoveredLoss.Mean);
+        Row("work.pathSteps", "count", r.Work.PathSteps);
+        Row("work.marginChecks", "count", r.Work.MarginChecks);
+        Row("work.cohortLiquidations", "count", r.Work.CohortLiquidations);
         return sb.ToString();
     }
 

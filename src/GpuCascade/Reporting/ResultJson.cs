@@ -80,6 +80,12 @@ public static class ResultJson
         }
         w.WriteEndObject();
 
+        w.WriteStartObject("work");
+        w.WriteNumber("pathSteps", r.Work.PathSteps);
+        w.WriteNumber("marginChecks", r.Work.MarginChecks);
+        w.WriteNumber("cohortLiquidations", r.Work.CohortLiquidations);
+        w.WriteEndObject();
+
         w.WriteStartObject("run");
         w.WriteString("backendDescription", r.Run.BackendDescription);
         Number(w, "elapsedSeconds", r.Run.ElapsedSeconds);

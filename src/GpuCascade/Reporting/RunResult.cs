@@ -43,6 +43,20 @@ public sealed record FundSummary(double Start, MeanEstimate End, MeanEstimate Mi
 /// <summary>Counts on fixed bins (see <see cref="Histogram"/>).</summary>
 public sealed record HistogramSummary(IReadOnlyList<double> Edges, IReadOnlyList<long> Counts);
 
+/// <summary>
+/// What the engine did, in counts: a measure of work, not of risk. Deterministic and the same on every backend (they
+/// all screen alike, docs/model.md "Screening"), so it lies outside <see cref="RunInfo"/>.
+/// </summary>
+/// <param name="PathSteps">Paths x steps.</param>
+/// <param name="MarginChecks">Margin checks of one cohort (equity against requirement) performed; exact screening skips
+/// the cohorts it proves healthy, so this is usually far below path-steps x cohorts.</param>
+/// <param name="CohortLiquidations">Liquidations performed, one per cohort and round.</param>
+public sealed record RunWork(long PathSteps, long MarginChecks, long CohortLiquidations)
+{
+    /// <summary>Margin checks per path-step (0 without path-steps).</summary>
+    public double MarginChecksPerPathStep => PathSteps > 0 ? (double)MarginChecks / PathSteps : 0;
+}
+
 /// <summary>Facts about the execution that vary between identical runs (timings, host).</summary>
 public sealed record RunInfo(
     string BackendDescription,
@@ -86,6 +100,8 @@ public sealed record RunResult
     public required FundSummary InsuranceFund { get; init; }
     /// <summary>Histograms: "badDebt" and "maxDrawdown.&lt;symbol&gt;".</summary>
     public required IReadOnlyList<KeyValuePair<string, HistogramSummary>> Histograms { get; init; }
+    /// <summary>Work done: path-steps, margin checks, cohort liquidations.</summary>
+    public required RunWork Work { get; init; }
     /// <summary>Execution facts (vary between identical runs).</summary>
     public required RunInfo Run { get; init; }
 }

@@ -35,6 +35,7 @@ public static class SummaryTable
         var f = r.InsuranceFund;
         sb.AppendLine(Inv, $"Insurance fund: start {Usd(f.Start)}, mean end {Usd(f.End.Mean)}, mean minimum {Usd(f.Minimum.Mean)}, mean uncovered loss {Usd(f.UncoveredLoss.Mean)}");
         sb.AppendLine(Inv, $"Rounds: mean of the largest rounds in a step {r.MaxRoundsInStep.Mean:0.00}; paths hitting the round cap: {r.RoundCapHits:N0}");
+        sb.AppendLine(Inv, $"Work: {r.Work.PathSteps:N0} path-steps, {r.Work.MarginChecks:N0} margin checks ({r.Work.MarginChecksPerPathStep:0.##} per path-step of {r.Cohorts} cohorts; screening skips the rest), {r.Work.CohortLiquidations:N0} cohort liquidations");
         sb.AppendLine(Inv, $"Run: {r.Run.ElapsedSeconds:0.0} s, {r.Run.PathStepsPerSecond:0.###e+0} path-steps/s on {r.Run.BackendDescription}");
         return sb.ToString();
     }

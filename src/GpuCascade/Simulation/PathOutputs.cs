@@ -28,6 +28,8 @@ public sealed class PathOutputs
         ExogenousMaxDrawdown = new double[capacity * assetCount];
         MaxDisplacement = new double[capacity * assetCount];
         FinalPrice = new double[capacity * assetCount];
+        MarginChecks = new long[capacity];
+        CohortLiquidations = new long[capacity];
     }
 
     /// <summary>Paths the arrays can hold.</summary>
@@ -72,6 +74,16 @@ public sealed class PathOutputs
     /// <summary>Mid price at the end of the path per asset.</summary>
     public double[] FinalPrice { get; }
 
+    /// <summary>
+    /// Work, not risk: margin checks of a cohort (equity against requirement) the path performed. Exact screening
+    /// (docs/model.md) skips the cohorts it proves healthy, so this is usually far below steps x cohorts; every backend
+    /// screens alike, so it is the same number on each.
+    /// </summary>
+    public long[] MarginChecks { get; }
+    /// <summary>Work, not risk: liquidations performed on the path, one per cohort and round (a cohort partly
+    /// liquidated in three rounds counts three).</summary>
+    public long[] CohortLiquidations { get; }
+
     /// <summary>Copies rows [<paramref name="from"/>, +<paramref name="count"/>) of <paramref name="source"/> to rows from <paramref name="to"/>.</summary>
     public void CopyRowsFrom(PathOutputs source, int from, int to, int count)
     {
@@ -93,6 +105,8 @@ public sealed class PathOutputs
         Rows(source.ExogenousMaxDrawdown, ExogenousMaxDrawdown, AssetCount);
         Rows(source.MaxDisplacement, MaxDisplacement, AssetCount);
         Rows(source.FinalPrice, FinalPrice, AssetCount);
+        Rows(source.MarginChecks, MarginChecks, 1);
+        Rows(source.CohortLiquidations, CohortLiquidations, 1);
     }
 
     /// <summary>Whether the path had any liquidation.</summary>

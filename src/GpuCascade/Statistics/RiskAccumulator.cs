@@ -44,6 +44,10 @@ public sealed class RiskAccumulator
     public readonly Histogram BadDebtHistogram;
     public readonly Histogram[] DrawdownHistograms;
 #pragma warning restore CS1591
+    /// <summary>Work: margin checks summed over the paths (<see cref="PathOutputs.MarginChecks"/>).</summary>
+    public long MarginChecks;
+    /// <summary>Work: cohort liquidations summed over the paths (<see cref="PathOutputs.CohortLiquidations"/>).</summary>
+    public long CohortLiquidations;
 
     /// <summary>Summarises rows [<paramref name="from"/>, <paramref name="to"/>) of a batch, in row order.</summary>
     public void AddRows(PathOutputs o, int from, int to)
@@ -65,6 +69,8 @@ public sealed class RiskAccumulator
             FundDepleted.Add(o.UncoveredLoss[p] > 0);
             RoundCapHit.Add(o.RoundCapHit[p]);
             BadDebtHistogram.Add(o.BadDebt[p]);
+            MarginChecks += o.MarginChecks[p];
+            CohortLiquidations += o.CohortLiquidations[p];
             for (int i = 0; i < n; i++)
             {
                 int k = p * n + i;
@@ -96,6 +102,8 @@ public sealed class RiskAccumulator
         FundDepleted.Merge(next.FundDepleted);
         RoundCapHit.Merge(next.RoundCapHit);
         BadDebtHistogram.Merge(next.BadDebtHistogram);
+        MarginChecks += next.MarginChecks;
+        CohortLiquidations += next.CohortLiquidations;
         for (int i = 0; i < AssetCount; i++)
         {
             MaxDrawdown[i].Merge(next.MaxDrawdown[i]);

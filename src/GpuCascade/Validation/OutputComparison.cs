@@ -8,8 +8,10 @@ public static class OutputComparison
     /// <summary>
     /// The first difference between <paramref name="expected"/> and <paramref name="actual"/>, or null when they agree:
     /// integer and boolean outputs exactly, real outputs within <paramref name="relative"/> x max(1, |value|).
+    /// With <paramref name="includeWork"/> the work counters (margin checks, cohort liquidations) must be equal too:
+    /// two backends that screen alike check exactly the same cohorts.
     /// </summary>
-    public static string? FirstDifference(PathOutputs expected, PathOutputs actual, double relative)
+    public static string? FirstDifference(PathOutputs expected, PathOutputs actual, double relative, bool includeWork = true)
     {
         if (actual.Count != expected.Count) return $"count: {expected.Count} vs {actual.Count}";
         int count = expected.Count;
@@ -31,6 +33,12 @@ public static class OutputComparison
             return null;
         }
         int n = expected.AssetCount;
+        if (includeWork)
+        {
+            string? work = Exact("marginChecks", expected.MarginChecks, actual.MarginChecks, 1)
+                ?? Exact("cohortLiquidations", expected.CohortLiquidations, actual.CohortLiquidations, 1);
+            if (work is not null) return work;
+        }
         return Exact("maxRoundsInStep", expected.MaxRoundsInStep, actual.MaxRoundsInStep, 1)
             ?? Exact("roundCapHit", expected.RoundCapHit, actual.RoundCapHit, 1)
             ?? Exact("cascade", expected.Cascade, actual.Cascade, 1)

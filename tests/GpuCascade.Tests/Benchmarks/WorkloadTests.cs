@@ -86,7 +86,9 @@ public class WorkloadTests
             string json = Path.Combine(dir, "bench.json");
             var (code, output, err) = Cli("bench", "--workload", "W0", "--backend", "managed", "--json", json);
             Assert.That(code, Is.EqualTo(CliApp.ExitOk), err);
-            Assert.That(output, Does.Contain("path-steps/s").And.Contain("cohort-evals/s*").And.Contain("lower bound"));
+            Assert.That(output, Does.Contain("path-steps/s").And.Contain("cohort-evals/s*").And.Contain("margin checks performed per second"));
+            Assert.That(output, Does.Contain("managed: ").And.Contain("margin checks per path-step (of 64 cohorts)"));
+            Assert.That(output, Does.Not.Contain("x floor"), "no device, no floor");
             Assert.That(output, Does.Contain("managed").And.Contain("4,096"));
 
             var root = JsonNode.Parse(File.ReadAllText(json))!.AsObject();
@@ -109,7 +111,16 @@ public class WorkloadTests
             Assert.That(seconds, Is.GreaterThan(0));
             Assert.That(r["pathsPerSecond"]!.GetValue<double>(), Is.EqualTo(4_096 / seconds).Within(1e-9).Percent);
             Assert.That(r["pathStepsPerSecond"]!.GetValue<double>(), Is.EqualTo(4_096 * 48 / seconds).Within(1e-9).Percent);
-            Assert.That(r["cohortEvaluationsPerSecond"]!.GetValue<double>(), Is.EqualTo(4_096 * 48 * 64 / seconds).Within(1e-9).Percent);
+            var work = r["work"]!;
+            Assert.That(work["pathSteps"]!.GetValue<long>(), Is.EqualTo(4_096 * 48));
+            long checks = work["marginChecks"]!.GetValue<long>();
+            Assert.That(checks, Is.InRange(1, 4_096L * 48 * 64 - 1), "screening checks some cohorts, never the whole book");
+            Assert.That(work["cohortLiquidations"]!.GetValue<long>(), Is.GreaterThan(0));
+            Assert.That(r["cohortEvaluationsPerSecond"]!.GetValue<double>(), Is.EqualTo(checks / seconds).Within(1e-9).Percent);
+            Assert.That(r["bookCohortsPerSecond"]!.GetValue<double>(), Is.EqualTo(4_096 * 48 * 64 / seconds).Within(1e-9).Percent);
+            Assert.That(r["estimate"]!["operations"]!.GetValue<double>(), Is.GreaterThan(0));
+            Assert.That(r["floor"], Is.Null, "no peak for the managed backend");
+            Assert.That(root["precision"]!.GetValue<string>(), Is.EqualTo("double"));
             Assert.That(r["compileSeconds"], Is.Null, "no kernel on the managed backend");
             Assert.That(r["warmupSeconds"]!.GetValue<double>(), Is.GreaterThan(0));
             Assert.That(root["ratios"]!.AsObject(), Is.Empty, "no device was timed");
@@ -127,6 +138,9 @@ public class WorkloadTests
     [TestCase(new[] { "bench", "--paths", "0" }, "--paths: must be an integer")]
     [TestCase(new[] { "bench", "--cpu-paths", "x" }, "--cpu-paths: must be an integer")]
     [TestCase(new[] { "bench", "--frobnicate" }, "unknown option '--frobnicate'")]
+    [TestCase(new[] { "bench", "--precision", "half" }, "--precision: expected double or single, got 'half'")]
+    [TestCase(new[] { "bench", "--peak", "67,34" }, "--peak: expected FP32,FP64,BANDWIDTH")]
+    [TestCase(new[] { "bench", "--peak", "67,-34,3" }, "--peak: expected FP32,FP64,BANDWIDTH")]
     public void BenchRejectsBadArgumentsWithCodeTwo(string[] args, string message)
     {
         var (code, output, err) = Cli(args);

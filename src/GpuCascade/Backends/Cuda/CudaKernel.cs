@@ -22,6 +22,9 @@ internal sealed unsafe class CudaKernel(CudaDevice device, nint function, string
     public int MaxThreadsPerBlock { get; } = maxThreadsPerBlock;
 
     /// <inheritdoc/>
+    public override int MaxGroupSize => MaxThreadsPerBlock;
+
+    /// <inheritdoc/>
     public override void Launch(long globalSize, int localSize, params KernelArgument[] arguments)
     {
         ObjectDisposedException.ThrowIf(disposed, this);

@@ -61,6 +61,11 @@ public abstract class DeviceKernel : IDisposable
     /// kernels guard their index. Asynchronous: call <see cref="ComputeDevice.Synchronize"/> or read a buffer.
     /// </summary>
     public abstract void Launch(long globalSize, int localSize, params KernelArgument[] arguments);
+
+    /// <summary>The largest group size this kernel launches with on its device (its register use can lower it below
+    /// the device's limit), or int.MaxValue where the implementation checks it itself.</summary>
+    public virtual int MaxGroupSize => int.MaxValue;
+
     /// <inheritdoc/>
     public abstract void Dispose();
 }

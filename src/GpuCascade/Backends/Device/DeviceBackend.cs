@@ -10,6 +10,13 @@ namespace GpuCascade.Backends.Device;
 /// </summary>
 public sealed class DeviceBackend : ISimulationBackend
 {
+    /// <summary>
+    /// Threads per CUDA block for the path kernel. It holds about 165 registers per thread in single precision and 226
+    /// in double (ptxas 11.8 for sm_90, docs/performance.md), so 128-thread blocks fit 3 (2) blocks per multiprocessor
+    /// where 256 would fit 1; a kernel whose limit is lower gets its limit.
+    /// </summary>
+    internal const int CudaBlockSize = 128;
+
     private readonly ComputeDevice _device;
     private readonly bool _ownsDevice;
     private SimulationPlan? _plan;
@@ -132,8 +139,9 @@ public sealed class DeviceBackend : ISimulationBackend
     {
         EnsureState(plan, count);
         int n = plan.AssetCount;
-        // CUDA: blocks of 128 threads; OpenCL: the implementation's choice (within the kernel's work-group limit).
-        _kernel!.Launch(count, KernelSource.DialectOf(_device) == KernelDialect.Cuda ? 128 : 0,
+        // CUDA: blocks of 128 threads (fewer if the kernel's registers allow fewer: its cuFuncGetAttribute limit);
+        // OpenCL: the implementation's choice (within the kernel's work-group limit).
+        _kernel!.Launch(count, KernelSource.DialectOf(_device) == KernelDialect.Cuda ? Math.Min(CudaBlockSize, _kernel.MaxGroupSize) : 0,
             _planReals!, _planInts!,
             KernelArgument.Int64(unchecked((long)plan.Seed)), KernelArgument.Int64(start), KernelArgument.Int32(count),
             _cohortReal!, _cohortInt!, _modified!, _history!, _outReal!, _outInt!);
@@ -162,6 +170,13 @@ public sealed class DeviceBackend : ISimulationBackend
         R(OutReal.FundMin).CopyTo(o.FundMin.AsSpan(row));
         R(OutReal.LiquidatedNotional).CopyTo(o.LiquidatedNotional.AsSpan(row));
         R(OutReal.ClosedUnitsShare).CopyTo(o.ClosedUnitsShare.AsSpan(row));
+        var checks = R(OutReal.MarginChecks);
+        var liquidations = R(OutReal.CohortLiquidations);
+        for (int p = 0; p < count; p++)
+        {
+            o.MarginChecks[row + p] = (long)checks[p];
+            o.CohortLiquidations[row + p] = (long)liquidations[p];
+        }
         _hostInt.AsSpan((int)OutInt.MaxRounds * count, count).CopyTo(o.MaxRoundsInStep.AsSpan(row));
         var flags = _hostInt.AsSpan((int)OutInt.Flags * count, count);
         for (int p = 0; p < count; p++)

@@ -27,8 +27,13 @@ internal enum PlanReal
     Count,
 }
 
-/// <summary>Per-path real outputs (<c>OUT_*</c>), then per-asset ones (<c>OUT_*</c> x NASSETS), path index fastest.</summary>
-internal enum OutReal { BadDebt, BadDebtPaid, UncoveredLoss, Penalties, FundEnd, FundMin, LiquidatedNotional, ClosedUnitsShare, Count }
+/// <summary>Per-path real outputs (<c>OUT_*</c>), then per-asset ones (<c>OUT_*</c> x NASSETS), path index fastest.
+/// The two work counters are whole numbers held exactly in doubles (up to 2^53).</summary>
+internal enum OutReal
+{
+    BadDebt, BadDebtPaid, UncoveredLoss, Penalties, FundEnd, FundMin, LiquidatedNotional, ClosedUnitsShare,
+    MarginChecks, CohortLiquidations, Count,
+}
 
 /// <summary>Per-path, per-asset real outputs.</summary>
 internal enum OutAsset { LiquidatedByAsset, MaxDrawdown, ExogenousMaxDrawdown, MaxDisplacement, FinalPrice, Count }

@@ -24,6 +24,7 @@ internal sealed class PathSimulator
     private readonly bool[] _open, _forceClose, _touched;
     private readonly int[] _touchedList; // screenable cohorts this path has changed (partial fills), in touch order
     private int _touchedCount;
+    private long _marginChecks, _liquidations; // work done on the current path (PathOutputs.MarginChecks, CohortLiquidations)
     private readonly double[] _inverseP0;
     private readonly bool _screen;
     private readonly int[] _partialStep, _liquidatedList;
@@ -76,6 +77,8 @@ internal sealed class PathSimulator
         for (int slot = 0; slot < delay; slot++)
             Array.Copy(plan.LogPrice0, 0, _oracleHistory, slot * n, n);
         _touchedCount = 0;
+        _marginChecks = 0;
+        _liquidations = 0;
         for (int c = 0; c < _cohorts; c++)
         {
             _s[c] = 1.0;
@@ -109,6 +112,7 @@ internal sealed class PathSimulator
                 if (delay == 0) Array.Copy(_mid, _oracle, n);
                 int count = CollectLiquidations(step);
                 if (count == 0) break;
+                _liquidations += count;
                 rounds = round;
                 Execute(path, step);
                 Settle(count, step, ref fund, ref badDebt, ref paid, ref uncovered, ref penalties);
@@ -158,6 +162,8 @@ internal sealed class PathSimulator
         }
         outputs.LiquidatedNotional[row] = total;
         outputs.ClosedUnitsShare[row] = closedShare;
+        outputs.MarginChecks[row] = _marginChecks;
+        outputs.CohortLiquidations[row] = _liquidations;
     }
 
     /// <summary>MODEL.md 2.1-2.6: shocks, returns, GARCH, jumps, stress, impact decay.</summary>
@@ -363,6 +369,7 @@ internal sealed class PathSimulator
         else
         {
             if (_plan.Tranche < 1.0 && _partialStep[c] == step) return false;
+            _marginChecks++;
             if (!(Excess(c) < 0)) return false;
             f = _plan.Tranche;
         }

@@ -1,0 +1,82 @@
+using System.Collections.Immutable;
+using GpuCascade.Backends.Managed;
+using GpuCascade.Benchmarks;
+using GpuCascade.Reporting;
+using GpuCascade.Scenarios;
+using GpuCascade.Simulation;
+
+namespace GpuCascade.Tests.Simulation;
+
+/// <summary>
+/// The work counters (margin checks, cohort liquidations) on hand-worked books. They measure what the engine did,
+/// feed the benchmarks' throughput and floor, and let the parity suite prove that a device screens exactly as the
+/// managed backend does.
+/// </summary>
+public class WorkCountTests
+{
+    /// <summary>
+    /// One 10x long, a flat market (volatility 0) and a -50% shock at step 2 of 5, full liquidation. Without
+    /// screening: steps 0 and 1 check the cohort once each, step 2 checks it once and liquidates it, and a closed cohort
+    /// is never checked again: 3 checks, 1 liquidation. With screening the flat steps are proven healthy (the price has
+    /// not moved, the cohort's slack is 9%): 1 check.
+    /// </summary>
+    [TestCase(false, 3)]
+    [TestCase(true, 1)]
+    public void OneCohortShockedOnceKnownAnswer(bool screen, long checks)
+    {
+        var scenario = ShockedCohort();
+        var o = SimulationEngine.SimulatePaths(scenario, 0, 4, new ManagedBackend { Screening = screen });
+        for (int p = 0; p < 4; p++)
+        {
+            Assert.That(o.MarginChecks[p], Is.EqualTo(checks), $"path {p}");
+            Assert.That(o.CohortLiquidations[p], Is.EqualTo(1), $"path {p}");
+            Assert.That(o.BadDebt[p], Is.GreaterThan(0), "the shock exceeds the 10% equity");
+        }
+    }
+
+    [Test]
+    public void RunResultSumsTheWorkOfEveryPath()
+    {
+        var result = SimulationEngine.Run(ShockedCohort() with { Paths = 3000 });
+        Assert.That(result.Work, Is.EqualTo(new RunWork(PathSteps: 3000 * 5, MarginChecks: 3000, CohortLiquidations: 3000)));
+        Assert.That(result.Work.MarginChecksPerPathStep, Is.EqualTo(0.2));
+        Assert.That(SummaryTable.Format(result),
+            Does.Contain("Work: 15,000 path-steps, 3,000 margin checks (0.2 per path-step of 1 cohorts; screening skips the rest), 3,000 cohort liquidations"));
+        var json = System.Text.Json.Nodes.JsonNode.Parse(ResultJson.Serialize(result))!["work"]!;
+        Assert.That((long)json["pathSteps"]!, Is.EqualTo(15_000));
+        Assert.That((long)json["marginChecks"]!, Is.EqualTo(3_000));
+        Assert.That((long)json["cohortLiquidations"]!, Is.EqualTo(3_000));
+    }
+
+    /// <summary>
+    /// A market that does not move liquidates nothing; the unscreened loop then checks every cohort once per step
+    /// (exactly steps x cohorts), and the screen proves every one of W0's 64 cohorts healthy (none is balanced, none
+    /// starts at its margin), so it checks none.
+    /// </summary>
+    [Test]
+    public void AFlatMarketChecksEveryCohortOncePerStepWithoutScreeningAndNoneWithIt()
+    {
+        var w0 = Workloads.W0;
+        var flat = w0 with
+        {
+            Assets = w0.Assets.Select(a => a with { Volatility = 0, LongRunVolatility = 0 }).ToImmutableArray(),
+            Jumps = null,
+        };
+        int cohorts = SimulationPlan.Build(flat).CohortCount;
+        var everything = SimulationEngine.SimulatePaths(flat, 0, 16, new ManagedBackend { Screening = false });
+        var screened = SimulationEngine.SimulatePaths(flat, 0, 16, new ManagedBackend());
+        for (int p = 0; p < 16; p++)
+        {
+            Assert.That(everything.MarginChecks[p], Is.EqualTo((long)flat.Steps * cohorts), $"path {p}");
+            Assert.That(everything.CohortLiquidations[p], Is.Zero);
+            Assert.That(screened.MarginChecks[p], Is.Zero, $"path {p}");
+        }
+    }
+
+    private static Scenario ShockedCohort() =>
+        TestScenarios.Single(TestScenarios.Asset("BTC", 100, 0), [TestScenarios.Isolated(0, 1e6, 10, 100)], steps: 5,
+            paths: 4) with
+        {
+            Stress = [new StressShock(2, 0, -0.5)],
+        };
+}
