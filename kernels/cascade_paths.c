@@ -135,9 +135,9 @@ DEVICE_FN int consider(GLOBAL const double* pd, GLOBAL const int* pi, GLOBAL dou
     return 1;
 }
 
-/* The cohorts to liquidate this round (docs/model.md, "Screening"): those this path has touched, and the prefix of
-   untouched cohorts whose slack the largest relative price move (and the dynamic margins' rise above their floors)
-   can have used up. Returns how many; with stopAtFirst, stops at the first (the round-cap check). */
+/* The cohorts to liquidate this round (docs/model.md, "Screening"): those this path has touched, and in each group of
+   untouched cohorts (long books, short books, mixed) the prefix whose slack the largest relative fall, rise or move
+   (and the dynamic margins' rise above their floors) can have used up. Returns how many; with stopAtFirst, stops at the first (the round-cap check). */
 DEVICE_FN int scan_candidates(GLOBAL const double* pd, GLOBAL const int* pi, GLOBAL double* cohortReal,
                               GLOBAL int* cohortInt, GLOBAL const uint* modified, int cohorts, int pathCount, int p,
                               int step, const REAL* oracle,
@@ -147,22 +147,28 @@ DEVICE_FN int scan_candidates(GLOBAL const double* pd, GLOBAL const int* pi, GLO
     for (int t = 0; t < touchedCount; t++)
         if (consider(pd, pi, cohortReal, cohortInt, modified, cohorts, pathCount, p, CI(4, t), step, oracle, rate,
                      anyTiered, &count, checks) && stopAtFirst) return count;
-    double delta = 0, dynamicExcess = 0;
+    double fall = 0, rise = 0, dynamicExcess = 0;
     for (int a = 0; a < NASSETS; a++) {
-        double d = fabs((double)oracle[a] * PD_AT(PI_INVERSE_PRICE0, a) - 1.0);
-        if (d > delta) delta = d;
+        double r = (double)oracle[a] * PD_AT(PI_INVERSE_PRICE0, a) - 1.0;
+        if (-r > fall) fall = -r;
+        if (r > rise) rise = r;
         if (PI_AT(PI_MARGIN_KIND, a) == 2) {
             double e = rate[a] - PD_AT(PI_MARGIN_FLOOR, a);
             if (e > dynamicExcess) dynamicExcess = e;
         }
     }
-    double bound = delta + dynamicExcess * (1.0 + delta) * PD(PD_DYNAMIC_EXPOSURE) + PD(PD_SCREEN_EPSILON);
-    int screened = PI(PI_SCREEN_COUNT);
-    for (int k = 0; k < screened && PD_AT(PI_SCREEN_SLACK, k) <= bound; k++) {
-        int c = PI_AT(PI_SCREEN_ORDER, k);
-        if (TOUCHED_OF(c)) continue; /* touched: considered above */
-        if (consider(pd, pi, cohortReal, cohortInt, modified, cohorts, pathCount, p, c, step, oracle, rate, anyTiered,
-                     &count, checks) && stopAtFirst) return count;
+    double delta = fall > rise ? fall : rise;
+    /* long books (group 0) only fear falls, short books (1) only rises, mixed ones (2) either */
+    for (int group = 0; group < 3; group++) {
+        double move = group == 0 ? fall : (group == 1 ? rise : delta);
+        double bound = move + dynamicExcess * (1.0 + delta) * PD(PD_DYNAMIC_EXPOSURE) + PD(PD_SCREEN_EPSILON);
+        int end = PI_AT(PI_SCREEN_GROUP_START, group + 1);
+        for (int k = PI_AT(PI_SCREEN_GROUP_START, group); k < end && PD_AT(PI_SCREEN_SLACK, k) <= bound; k++) {
+            int c = PI_AT(PI_SCREEN_ORDER, k);
+            if (TOUCHED_OF(c)) continue; /* touched: considered above */
+            if (consider(pd, pi, cohortReal, cohortInt, modified, cohorts, pathCount, p, c, step, oracle, rate, anyTiered,
+                         &count, checks) && stopAtFirst) return count;
+        }
     }
     return count;
 }

@@ -90,8 +90,12 @@ public sealed class SimulationPlan
     internal readonly double[] BookUnits; // sum over cohorts of |units| per asset
 
     // ---- Exact screening (managed backend): see BuildScreening.
-    internal int[] ScreenOrder = [];      // screenable cohorts by increasing normalised slack
-    internal double[] ScreenSlack = [];   // their normalised slack r_c, increasing
+    internal int[] ScreenOrder = [];      // screenable cohorts in three groups, each by increasing normalised slack
+    internal double[] ScreenSlack = [];   // their normalised slack r_c, increasing within each group
+    /// <summary>Where each group of <see cref="ScreenOrder"/> starts (and, last, where the order ends): cohorts only a
+    /// fall can liquidate (every g_a &gt;= 0), those only a rise can (every g_a &lt;= 0), and the others.</summary>
+    internal int[] ScreenGroupStart = [0, 0, 0, 0];
+    internal const int ScreenGroups = 3;
     internal bool[] Screenable = [];      // cohorts with positions or collateral (all of them, in practice)
     internal double DynamicExposure;      // max over cohorts of (dynamic-margin notional at p0) / (their scale)
     /// <summary>Absolute margin added to the screening bound; far above the rounding of the margin check (~1e-15).</summary>
@@ -273,11 +277,14 @@ public sealed class SimulationPlan
     /// E (1 + delta) u_c S_c with E = max_a e_a(t) and u_c = (dynamic notional at p0) / S_c &lt;= U (DynamicExposure).
     /// So a cohort cannot be liquidatable while r_c &gt; delta + E (1 + delta) U: cohorts sorted by r_c give, for any
     /// round, the prefix worth checking; the others are skipped with a proof, so results are unchanged.
+    /// Direction: when every g_a &gt;= 0 (a long book: only falls hurt), sum_a g_a (o_a - p0_a) &gt;= -S_c D-, D- the
+    /// largest relative fall, so delta may be replaced by D-; when every g_a &lt;= 0, by D+, the largest rise. The
+    /// cohorts are therefore sorted in three groups (falls, rises, mixed), each with its own prefix.
     /// </summary>
     private void BuildScreening()
     {
         int n = AssetCount, c = CohortCount;
-        var screenable = new List<(double Slack, int Cohort)>();
+        var screenable = new List<(int Group, double Slack, int Cohort)>();
         Screenable = new bool[c];
         var g = new double[n];
         double exposure = 0;
@@ -314,6 +321,7 @@ public sealed class SimulationPlan
             for (int k = CollateralStart[j]; k < CollateralStart[j + 1]; k++)
                 g[CollateralAsset[k]] += CollateralWeight[CollateralAsset[k]] * CollateralUnits[k];
             double f0 = UsdCollateral[j] - EntryValue[j] - constant, scale = 0;
+            bool anyPositive = false, anyNegative = false;
             // The magnitudes the margin check adds up: its rounding is a few ulps of this.
             double magnitude = Math.Abs(UsdCollateral[j]) + Math.Abs(EntryValue[j]) + constant;
             for (int p = PositionStart[j]; p < PositionStart[j + 1]; p++)
@@ -325,7 +333,10 @@ public sealed class SimulationPlan
                 double p0 = Math.Exp(LogPrice0[a]);
                 f0 += g[a] * p0;
                 scale += Math.Abs(g[a]) * p0;
+                anyPositive |= g[a] > 0;
+                anyNegative |= g[a] < 0;
             }
+            int group = anyNegative ? (anyPositive ? 2 : 1) : 0;
             double slack;
             if (scale <= ScreenMinimumScale * magnitude)
             {
@@ -342,12 +353,15 @@ public sealed class SimulationPlan
                 slack = f0 / scale;
                 exposure = Math.Max(exposure, dynamicNotional / scale);
             }
-            screenable.Add((slack, j));
+            screenable.Add((group, slack, j));
             Screenable[j] = true;
         }
         screenable.Sort();
         ScreenOrder = screenable.Select(x => x.Cohort).ToArray();
         ScreenSlack = screenable.Select(x => x.Slack).ToArray();
+        ScreenGroupStart = new int[ScreenGroups + 1];
+        foreach (var x in screenable) ScreenGroupStart[x.Group + 1]++;
+        for (int k = 0; k < ScreenGroups; k++) ScreenGroupStart[k + 1] += ScreenGroupStart[k];
         DynamicExposure = exposure;
     }
 

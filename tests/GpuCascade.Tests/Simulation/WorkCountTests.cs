@@ -34,6 +34,43 @@ public class WorkCountTests
         }
     }
 
+    /// <summary>
+    /// A 10x short under the same -50% shock: unscreened, it is checked at every one of the 5 steps (a fall only helps
+    /// it); the screen knows that only a rise can hurt a short book and never checks it.
+    /// </summary>
+    [TestCase(false, 5)]
+    [TestCase(true, 0)]
+    public void AShortBookIsNeverCheckedOnAFall(bool screen, long checks)
+    {
+        var scenario = ShockedCohort() with
+        {
+            Book = new BookSpec { Cohorts = [TestScenarios.Isolated(0, 1e6, 10, 100, isLong: false)] },
+        };
+        var o = SimulationEngine.SimulatePaths(scenario, 0, 4, new ManagedBackend { Screening = screen });
+        Assert.That(o.MarginChecks.Take(4), Is.All.EqualTo(checks));
+        Assert.That(o.CohortLiquidations.Take(4), Is.All.Zero);
+    }
+
+    /// <summary>
+    /// W1's cohorts hold two positions on the same side: the screen sorts them into the long group (only falls can
+    /// liquidate them) and the short group (only rises), none into the mixed one, each by increasing slack.
+    /// </summary>
+    [Test]
+    public void ScreeningGroupsSplitLongAndShortBooks()
+    {
+        var plan = SimulationPlan.Build(Workloads.W1);
+        var start = plan.ScreenGroupStart;
+        int longs = plan.Cohorts.Count(c => c.Positions.All(p => p.Units > 0));
+        int shorts = plan.Cohorts.Count(c => c.Positions.All(p => p.Units < 0));
+        Assert.That(longs + shorts, Is.EqualTo(plan.CohortCount));
+        Assert.That(start, Is.EqualTo(new[] { 0, longs, longs + shorts, longs + shorts }));
+        Assert.That(longs, Is.InRange(500, 650), "about 55-60% long");
+        for (int group = 0; group < SimulationPlan.ScreenGroups; group++)
+            for (int k = start[group] + 1; k < start[group + 1]; k++)
+                Assert.That(plan.ScreenSlack[k], Is.GreaterThanOrEqualTo(plan.ScreenSlack[k - 1]));
+        Assert.That(plan.ScreenOrder.Take(longs).All(c => plan.Cohorts[c].Positions.All(p => p.Units > 0)));
+    }
+
     [Test]
     public void RunResultSumsTheWorkOfEveryPath()
     {

@@ -8,10 +8,10 @@ namespace GpuCascade.Backends.Device;
 internal enum PlanInt
 {
     // Scalars.
-    Cohorts, Steps, OracleDelay, RoundCap, StudentT, Garch, Jumps, AnyTiered, ScreenCount,
+    Cohorts, Steps, OracleDelay, RoundCap, StudentT, Garch, Jumps, AnyTiered,
     // Offsets of integer arrays (into the same integer array).
     StressStart, StressAsset, ImpactKind, MarginKind, TierStart, PositionStart, PositionAsset, PositionTiered,
-    CollateralStart, CollateralAsset, ScreenOrder, Screenable,
+    CollateralStart, CollateralAsset, ScreenOrder, Screenable, ScreenGroupStart,
     // Offsets of real arrays (into the real array).
     LogPrice0, Variance0, Drift, JumpBeta, CollateralWeight, GarchOmega, Cholesky, StressLogReturn, ImpactScale,
     ExecutionEta, PermanentShare, ImpactDecay, MarginRate, MarginFloor, MarginVolScale, TierCap, TierRate, TierAmount,
@@ -77,7 +77,6 @@ internal sealed class DevicePlan
         Int(PlanInt.Garch, plan.Garch ? 1 : 0);
         Int(PlanInt.Jumps, plan.Jumps ? 1 : 0);
         Int(PlanInt.AnyTiered, plan.Margin.Contains(MarginKind.Tiered) ? 1 : 0);
-        Int(PlanInt.ScreenCount, plan.ScreenOrder.Length);
         IntArray(PlanInt.StressStart, plan.StressStart);
         IntArray(PlanInt.StressAsset, plan.StressAsset);
         IntArray(PlanInt.ImpactKind, plan.Impact.Select(k => (int)k));
@@ -90,6 +89,7 @@ internal sealed class DevicePlan
         IntArray(PlanInt.CollateralAsset, plan.CollateralAsset);
         IntArray(PlanInt.ScreenOrder, plan.ScreenOrder);
         IntArray(PlanInt.Screenable, plan.Screenable.Select(x => x ? 1 : 0));
+        IntArray(PlanInt.ScreenGroupStart, plan.ScreenGroupStart);
 
         Real(PlanReal.Dt, plan.Dt);
         Real(PlanReal.Dof, plan.Dof);

@@ -327,8 +327,9 @@ internal sealed class PathSimulator
 
     /// <summary>
     /// Lists the cohorts to liquidate at the current oracle prices in <c>_liquidatedList</c> with their fractions:
-    /// cohorts this path has touched, and the prefix of untouched cohorts whose slack the prices' largest relative
-    /// move (and the dynamic margins' rise above their floors) can have used up (SimulationPlan.BuildScreening).
+    /// cohorts this path has touched, and in each screening group (long books, short books, mixed) the prefix of untouched
+    /// cohorts whose slack the prices' largest relative fall, rise or move (and the dynamic margins' rise above their
+    /// floors) can have used up (SimulationPlan.BuildScreening).
     /// </summary>
     private int ScanCandidates(int step, bool stopAtFirst)
     {
@@ -342,20 +343,29 @@ internal sealed class PathSimulator
         }
         for (int t = 0; t < _touchedCount; t++)
             if (Consider(_touchedList[t], step, ref count) && stopAtFirst) return count;
-        double delta = 0, dynamicExcess = 0;
+        double fall = 0, rise = 0, dynamicExcess = 0;
         for (int a = 0; a < _n; a++)
         {
-            delta = Math.Max(delta, Math.Abs(_oracle[a] * _inverseP0[a] - 1.0));
+            double r = _oracle[a] * _inverseP0[a] - 1.0;
+            if (-r > fall) fall = -r;
+            if (r > rise) rise = r;
             if (plan.Margin[a] == MarginKind.Dynamic) dynamicExcess = Math.Max(dynamicExcess, _rate[a] - plan.MarginFloor[a]);
         }
-        double bound = delta + dynamicExcess * (1.0 + delta) * plan.DynamicExposure + SimulationPlan.ScreenEpsilon;
+        double delta = Math.Max(fall, rise);
         var order = plan.ScreenOrder;
         var slack = plan.ScreenSlack;
-        for (int k = 0; k < order.Length && slack[k] <= bound; k++)
+        var groupStart = plan.ScreenGroupStart;
+        for (int group = 0; group < SimulationPlan.ScreenGroups; group++)
         {
-            int c = order[k];
-            if (_touched[c]) continue; // already considered above
-            if (Consider(c, step, ref count) && stopAtFirst) return count;
+            // Long books (group 0) only fear falls, short books (1) only rises, mixed ones (2) either.
+            double move = group == 0 ? fall : group == 1 ? rise : delta;
+            double bound = move + dynamicExcess * (1.0 + delta) * plan.DynamicExposure + SimulationPlan.ScreenEpsilon;
+            for (int k = groupStart[group]; k < groupStart[group + 1] && slack[k] <= bound; k++)
+            {
+                int c = order[k];
+                if (_touched[c]) continue; // already considered above
+                if (Consider(c, step, ref count) && stopAtFirst) return count;
+            }
         }
         return count;
     }
