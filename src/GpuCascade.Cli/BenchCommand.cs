@@ -58,6 +58,8 @@ internal static class BenchCommand
     private sealed record Row(string Backend, string Description, bool IsManaged, long Paths, double Seconds,
         double? CompileSeconds, double WarmupSeconds, string? Error = null)
     {
+        /// <summary>The path kernel's registers and local memory, where the device reports them (CUDA).</summary>
+        public string? KernelResources { get; init; }
         public double PathsPerSecond => Paths / Seconds;
         /// <summary>What the timed run did (null when it failed).</summary>
         public RunWork? Work { get; init; }
@@ -127,7 +129,7 @@ internal static class BenchCommand
                         Peak = peak,
                         FloorSeconds = peak is null ? null : estimate.FloorSeconds(peak, workload.Precision),
                     };
-                    if (peak is null)
+                    if (peak is null && device.Device.IsGpu)
                         notes.Add($"{backend.Name}: no published peak for '{device.Device.Model}'; --peak FP32,FP64,TBPS gives its floor.");
                 }
                 if (cancellation.IsCancellationRequested)
@@ -195,7 +197,7 @@ internal static class BenchCommand
             var result = SimulationEngine.Run(workload, new RunOptions { Paths = paths, Backend = backend }, cancellation);
             double seconds = clock.Elapsed.TotalSeconds;
             return new Row(backend.Name, backend.Description, managed, result.Paths, seconds,
-                device is null ? null : compile, warmup) { Work = result.Work };
+                device is null ? null : compile, warmup) { Work = result.Work, KernelResources = device?.KernelResources };
         }
         catch (Exception e) when (e is DeviceException or SimulationException)
         {
@@ -240,6 +242,8 @@ internal static class BenchCommand
             s.AppendLine($"  {r.Backend}: {r.Description}");
         foreach (var r in rows.Where(r => r.Error is null && r.Work is not null))
             s.AppendLine(Invariant($"  {r.Backend}: {r.Work!.MarginChecksPerPathStep:0.###} margin checks per path-step (of {cohorts:N0} cohorts), {r.Work.CohortLiquidations:N0} cohort liquidations"));
+        foreach (var r in rows.Where(r => r.KernelResources is not null))
+            s.AppendLine($"  {r.Backend}: kernel {r.KernelResources}");
         foreach (var note in notes) s.AppendLine($"note: {note}");
         s.AppendLine($"seconds: wall time of one SimulationEngine.Run, after warm-up runs of the same paths over {WarmupSteps} " +
                      $"steps on the same backend (repeated for {MinWarmup.TotalSeconds:0} s, {MaxWarmupRuns} runs at most; warm-up s).");
@@ -346,6 +350,8 @@ internal static class BenchCommand
                 if (r.CompileSeconds is double c) w.WriteNumber("compileSeconds", c);
                 else w.WriteNull("compileSeconds");
                 w.WriteNumber("warmupSeconds", r.WarmupSeconds);
+                if (r.KernelResources is not null) w.WriteString("kernelResources", r.KernelResources);
+                else w.WriteNull("kernelResources");
                 if (r.Error is not null) w.WriteString("error", r.Error);
                 else w.WriteNull("error");
                 w.WriteEndObject();

@@ -135,10 +135,17 @@ public sealed unsafe class CudaDevice : ComputeDevice
             byte[] name = Encoding.UTF8.GetBytes(kernelName + "\0");
             fixed (byte* n = name)
                 native.Check(native.cuModuleGetFunction(&function, module, n), $"cuModuleGetFunction({kernelName})");
-            int maxThreads;
+            int maxThreads, registers, localBytes;
             native.Check(native.cuFuncGetAttribute(&maxThreads, CudaNative.FunctionAttributeMaxThreadsPerBlock, function),
-                "cuFuncGetAttribute");
-            return new CudaKernel(this, function, kernelName, maxThreads);
+                "cuFuncGetAttribute(MAX_THREADS_PER_BLOCK)");
+            native.Check(native.cuFuncGetAttribute(&registers, CudaNative.FunctionAttributeNumRegs, function),
+                "cuFuncGetAttribute(NUM_REGS)");
+            native.Check(native.cuFuncGetAttribute(&localBytes, CudaNative.FunctionAttributeLocalSizeBytes, function),
+                "cuFuncGetAttribute(LOCAL_SIZE_BYTES)");
+            return new CudaKernel(this, function, kernelName, maxThreads)
+            {
+                Resources = $"{registers} registers and {localBytes} B of local memory per thread, at most {maxThreads} threads per block",
+            };
         }
     }
 

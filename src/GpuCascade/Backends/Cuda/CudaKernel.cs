@@ -25,6 +25,9 @@ internal sealed unsafe class CudaKernel(CudaDevice device, nint function, string
     public override int MaxGroupSize => MaxThreadsPerBlock;
 
     /// <inheritdoc/>
+    public override string? Resources { get; init; }
+
+    /// <inheritdoc/>
     public override void Launch(long globalSize, int localSize, params KernelArgument[] arguments)
     {
         ObjectDisposedException.ThrowIf(disposed, this);

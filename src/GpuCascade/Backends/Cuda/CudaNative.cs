@@ -21,6 +21,8 @@ internal sealed unsafe class CudaNative
     internal const int AttributeComputeCapabilityMajor = 75;
     internal const int AttributeComputeCapabilityMinor = 76;
     internal const int FunctionAttributeMaxThreadsPerBlock = 0;
+    internal const int FunctionAttributeLocalSizeBytes = 3;
+    internal const int FunctionAttributeNumRegs = 4;
 
     // CUjit_option values for cuModuleLoadDataEx: the JIT's error log tells why PTX was refused.
     internal const int JitErrorLogBuffer = 5;

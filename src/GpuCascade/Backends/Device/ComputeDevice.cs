@@ -66,6 +66,10 @@ public abstract class DeviceKernel : IDisposable
     /// the device's limit), or int.MaxValue where the implementation checks it itself.</summary>
     public virtual int MaxGroupSize => int.MaxValue;
 
+    /// <summary>What the compiled kernel holds per work item (registers, local memory) where the API reports it
+    /// (CUDA), else null: the first thing to read when a device is slower than expected.</summary>
+    public virtual string? Resources { get; init; }
+
     /// <inheritdoc/>
     public abstract void Dispose();
 }

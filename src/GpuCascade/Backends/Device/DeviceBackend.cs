@@ -17,6 +17,11 @@ public sealed class DeviceBackend : ISimulationBackend
     /// </summary>
     internal const int CudaBlockSize = 128;
 
+    /// <summary>The path kernel's resources per work item, once compiled, where the device reports them (CUDA).</summary>
+    public string? KernelResources => _kernel?.Resources is { } r
+        ? $"{r}; launched in blocks of {Math.Min(CudaBlockSize, _kernel.MaxGroupSize)}"
+        : null;
+
     private readonly ComputeDevice _device;
     private readonly bool _ownsDevice;
     private SimulationPlan? _plan;
