@@ -254,7 +254,8 @@ internal static class BenchCommand
                      "counts in warm-up s only. Neither is part of seconds.");
         if (floors)
             s.AppendLine("floor s: max(operations / peak FLOP/s, bytes / bandwidth) for the run's counted work (WorkEstimate: " +
-                         "transcendentals count as one operation, integer work as none; a lower bound); x floor = seconds / floor s.");
+                         "transcendentals count as one operation, integer work as none, and what the kernel keeps in double " +
+                         "runs at the FP64 peak in single precision too; a lower bound); x floor = seconds / floor s.");
         return s.ToString();
     }
 
@@ -318,19 +319,13 @@ internal static class BenchCommand
                 Number(w, "pathStepsPerSecond", r.PathsPerSecond * steps);
                 Number(w, "cohortEvaluationsPerSecond", r.MarginChecksPerSecond);
                 Number(w, "bookCohortsPerSecond", r.PathsPerSecond * steps * cohorts);
-                if (r.Work is { } work)
-                {
-                    w.WriteStartObject("work");
-                    w.WriteNumber("pathSteps", work.PathSteps);
-                    w.WriteNumber("marginChecks", work.MarginChecks);
-                    w.WriteNumber("cohortLiquidations", work.CohortLiquidations);
-                    w.WriteEndObject();
-                }
+                if (r.Work is { } work) ResultJson.WriteWork(w, work);
                 else w.WriteNull("work");
                 if (r.Estimate is { } e)
                 {
                     w.WriteStartObject("estimate");
                     w.WriteNumber("operations", e.Operations);
+                    w.WriteNumber("doubleOperations", e.DoubleOperations);
                     w.WriteNumber("transcendentals", e.Transcendentals);
                     w.WriteNumber("bytes", e.Bytes);
                     w.WriteEndObject();
@@ -340,7 +335,8 @@ internal static class BenchCommand
                 {
                     w.WriteStartObject("floor");
                     w.WriteString("peakSource", peak.Source);
-                    w.WriteNumber("peakFlopsPerSecond", peak.FlopsPerSecond(workload.Precision));
+                    w.WriteNumber("peakFp32FlopsPerSecond", peak.Fp32FlopsPerSecond);
+                    w.WriteNumber("peakFp64FlopsPerSecond", peak.Fp64FlopsPerSecond);
                     w.WriteNumber("peakBytesPerSecond", peak.BytesPerSecond);
                     w.WriteNumber("seconds", floor);
                     Number(w, "ratio", r.Seconds / floor);

@@ -10,19 +10,20 @@ namespace GpuCascade.Benchmarks;
 /// </summary>
 public sealed record DevicePeak(string Source, double Fp32FlopsPerSecond, double Fp64FlopsPerSecond, double BytesPerSecond)
 {
-    /// <summary>The peak operation rate for <paramref name="precision"/>.</summary>
-    public double FlopsPerSecond(Precision precision) =>
-        precision == Precision.Single ? Fp32FlopsPerSecond : Fp64FlopsPerSecond;
-
     /// <summary>
     /// NVIDIA's published peaks for the GPUs this project benchmarks on, by model name (as the CUDA driver or OpenCL
     /// reports it), or null for any other device: H100 SXM (67 / 34 TFLOP/s FP32 / FP64, 3.35 TB/s), H100 PCIe
-    /// (51 / 26, 2.0 TB/s), H100 NVL (60 / 30, 3.9 TB/s), H200 (67 / 34, 4.8 TB/s).
+    /// (51 / 26, 2.0 TB/s), H100 NVL (60 / 30, 3.9 TB/s), H200 SXM (67 / 34, 4.8 TB/s), H200 NVL (60 / 30, 4.8 TB/s).
     /// </summary>
     public static DevicePeak? ForModel(string model)
     {
+        ArgumentNullException.ThrowIfNull(model);
         string m = model.ToUpperInvariant();
-        if (m.Contains("H200", StringComparison.Ordinal)) return new("H200 (published)", 67e12, 34e12, 4.8e12);
+        if (m.Contains("GH200", StringComparison.Ordinal)) return null; // a superchip with its own memory figures
+        if (m.Contains("H200", StringComparison.Ordinal))
+            return m.Contains("NVL", StringComparison.Ordinal)
+                ? new("H200 NVL (published)", 60e12, 30e12, 4.8e12)
+                : new("H200 SXM (published)", 67e12, 34e12, 4.8e12);
         if (!m.Contains("H100", StringComparison.Ordinal)) return null;
         if (m.Contains("PCIE", StringComparison.Ordinal)) return new("H100 PCIe (published)", 51e12, 26e12, 2.0e12);
         if (m.Contains("NVL", StringComparison.Ordinal)) return new("H100 NVL (published)", 60e12, 30e12, 3.9e12);
@@ -59,14 +60,21 @@ public sealed record DevicePeak(string Source, double Fp32FlopsPerSecond, double
 /// the chi-square draw of Student-t shocks, the correlation, per asset the return, GARCH, impact decay, the prices and
 /// running minima) and one screening bound; per margin check, the cohort's equity and requirement (7 per position,
 /// 4 per collateral holding, 6 for the rest); per cohort liquidation, its flows and settlement (30, plus 13 per
-/// position and 8 per collateral holding), plus the execution of the round's flows (15 per asset).</para>
+/// position and 8 per collateral holding). The execution of a round's flows (per round, not per liquidation) and the
+/// rounds' later screening bounds are not counted: the work counters do not count rounds.</para>
+/// <para>Precision: the kernel's fast mode keeps the normals, the margin rates and checks, and all money in double;
+/// only the log prices, the mids and their running minima (9 operations per asset and path-step) follow the REAL
+/// type. <see cref="DoubleOperations"/> are the others, timed at the FP64 peak in either mode.</para>
 /// <para>Bytes: per path, the outputs written and the implicit-state bit set cleared once; per cohort liquidation, the
 /// cohort's state written and read back (64 bytes); with a delayed oracle, the history written and read per step. The
 /// plan (read by every path alike) is counted once, as caches serve it; untouched cohorts' state costs nothing (it is
 /// implicit: docs/model.md, "Screening").</para>
 /// </remarks>
-public sealed record WorkEstimate(double Operations, double Transcendentals, double Bytes)
+public sealed record WorkEstimate(double Operations, double DoubleOperations, double Transcendentals, double Bytes)
 {
+    /// <summary>Operations per asset and path-step that follow the kernel's REAL type (single in the fast mode).</summary>
+    internal const double RealOperationsPerAsset = 9;
+
     /// <summary>Operations of one margin check of an average cohort of <paramref name="plan"/>.</summary>
     internal static double OperationsPerCheck(SimulationPlan plan) =>
         6 + (7.0 * plan.PositionStart[^1] + 4.0 * plan.CollateralStart[^1]) / Math.Max(1, plan.CohortCount);
@@ -114,12 +122,23 @@ public sealed record WorkEstimate(double Operations, double Transcendentals, dou
         double paths = plan.Steps > 0 ? (double)work.PathSteps / plan.Steps : 0;
         double operations = work.PathSteps * stepOps
             + work.MarginChecks * OperationsPerCheck(plan)
-            + work.CohortLiquidations * (OperationsPerLiquidation(plan) + 15.0 * plan.AssetCount);
+            + work.CohortLiquidations * OperationsPerLiquidation(plan);
+        // The REAL-typed share: log prices, mids and minima, and the delayed oracle's exp where there is one.
+        double real = work.PathSteps * (RealOperationsPerAsset + (plan.OracleDelay > 0 ? 1 : 0)) * plan.AssetCount;
         double bytes = paths * BytesPerPath(plan) + work.CohortLiquidations * 64.0;
-        return new WorkEstimate(operations, work.PathSteps * stepTranscendentals, bytes);
+        return new WorkEstimate(operations, operations - real, work.PathSteps * stepTranscendentals, bytes);
     }
 
-    /// <summary>max(operations / peak, bytes / bandwidth) on <paramref name="peak"/> in <paramref name="precision"/>.</summary>
-    public double FloorSeconds(DevicePeak peak, Precision precision) =>
-        Math.Max(Operations / peak.FlopsPerSecond(precision), Bytes / peak.BytesPerSecond);
+    /// <summary>
+    /// max(compute, bytes / bandwidth) on <paramref name="peak"/>: compute is operations / FP64 peak in double; in
+    /// single, the REAL-typed operations at the FP32 peak plus <see cref="DoubleOperations"/> at the FP64 peak.
+    /// </summary>
+    public double FloorSeconds(DevicePeak peak, Precision precision)
+    {
+        ArgumentNullException.ThrowIfNull(peak);
+        double compute = precision == Precision.Single
+            ? (Operations - DoubleOperations) / peak.Fp32FlopsPerSecond + DoubleOperations / peak.Fp64FlopsPerSecond
+            : Operations / peak.Fp64FlopsPerSecond;
+        return Math.Max(compute, Bytes / peak.BytesPerSecond);
+    }
 }

@@ -45,9 +45,10 @@ public static class ResultCsv
         Row("insuranceFund.end", "mean", r.InsuranceFund.End.Mean);
         Row("insuranceFund.minimum", "mean", r.InsuranceFund.Minimum.Mean);
         Row("insuranceFund.uncoveredLoss", "mean", r.InsuranceFund.UncoveredLoss.Mean);
-        Row("work.pathSteps", "count", r.Work.PathSteps);
-        Row("work.marginChecks", "count", r.Work.MarginChecks);
-        Row("work.cohortLiquidations", "count", r.Work.CohortLiquidations);
+        // Counts: written as integers, not through double (exact past 2^53, never in exponent notation).
+        sb.Append(CultureInfo.InvariantCulture, $"work.pathSteps,count,{r.Work.PathSteps},,\n");
+        sb.Append(CultureInfo.InvariantCulture, $"work.marginChecks,count,{r.Work.MarginChecks},,\n");
+        sb.Append(CultureInfo.InvariantCulture, $"work.cohortLiquidations,count,{r.Work.CohortLiquidations},,\n");
         return sb.ToString();
     }
 

@@ -80,11 +80,7 @@ public static class ResultJson
         }
         w.WriteEndObject();
 
-        w.WriteStartObject("work");
-        w.WriteNumber("pathSteps", r.Work.PathSteps);
-        w.WriteNumber("marginChecks", r.Work.MarginChecks);
-        w.WriteNumber("cohortLiquidations", r.Work.CohortLiquidations);
-        w.WriteEndObject();
+        WriteWork(w, r.Work);
 
         w.WriteStartObject("run");
         w.WriteString("backendDescription", r.Run.BackendDescription);
@@ -95,6 +91,18 @@ public static class ResultJson
         w.WriteString("host", r.Run.Host);
         w.WriteString("engineVersion", r.Run.EngineVersion);
         w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    /// <summary>Writes <paramref name="work"/> as the object <c>"work": {"pathSteps", "marginChecks", "cohortLiquidations"}</c>.</summary>
+    public static void WriteWork(Utf8JsonWriter w, RunWork work)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(work);
+        w.WriteStartObject("work");
+        w.WriteNumber("pathSteps", work.PathSteps);
+        w.WriteNumber("marginChecks", work.MarginChecks);
+        w.WriteNumber("cohortLiquidations", work.CohortLiquidations);
         w.WriteEndObject();
     }
 

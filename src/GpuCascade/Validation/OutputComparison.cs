@@ -33,12 +33,7 @@ public static class OutputComparison
             return null;
         }
         int n = expected.AssetCount;
-        if (includeWork)
-        {
-            string? work = Exact("marginChecks", expected.MarginChecks, actual.MarginChecks, 1)
-                ?? Exact("cohortLiquidations", expected.CohortLiquidations, actual.CohortLiquidations, 1);
-            if (work is not null) return work;
-        }
+        // The outputs first: when a backend diverges, the first differing risk output says more than the work it did.
         return Exact("maxRoundsInStep", expected.MaxRoundsInStep, actual.MaxRoundsInStep, 1)
             ?? Exact("roundCapHit", expected.RoundCapHit, actual.RoundCapHit, 1)
             ?? Exact("cascade", expected.Cascade, actual.Cascade, 1)
@@ -54,7 +49,9 @@ public static class OutputComparison
             ?? Reals("maxDrawdown", expected.MaxDrawdown, actual.MaxDrawdown, n)
             ?? Reals("exogenousMaxDrawdown", expected.ExogenousMaxDrawdown, actual.ExogenousMaxDrawdown, n)
             ?? Reals("maxDisplacement", expected.MaxDisplacement, actual.MaxDisplacement, n)
-            ?? Reals("finalPrice", expected.FinalPrice, actual.FinalPrice, n);
+            ?? Reals("finalPrice", expected.FinalPrice, actual.FinalPrice, n)
+            ?? (includeWork ? Exact("marginChecks", expected.MarginChecks, actual.MarginChecks, 1) : null)
+            ?? (includeWork ? Exact("cohortLiquidations", expected.CohortLiquidations, actual.CohortLiquidations, 1) : null);
     }
 
     /// <summary>Shares of (path, asset) pairs whose final price differs by more than 1e-4 relative and drawdown by more than 1e-4.</summary>

@@ -150,7 +150,7 @@ public static class SelfTest
         var actual = SimulationEngine.SimulatePaths(scenario, 0, paths, backend);
         string? difference = OutputComparison.FirstDifference(reference, actual, OutputComparison.DoubleTolerance);
         return difference is null
-            ? (true, $"{paths} paths, every output within {OutputComparison.DoubleTolerance:0e0} relative")
+            ? (true, $"{paths} paths, every output within {OutputComparison.DoubleTolerance:0e0} relative, work counts equal")
             : (false, difference);
     }
 

@@ -56,15 +56,14 @@ public class AccountingTests
     }
 
     /// <summary>
-    /// Screening changes no bit of the results and no liquidation; it only performs fewer margin checks (on every path,
-    /// never more).
+    /// Screening changes no bit of the results and no liquidation; it performs fewer margin checks in all. (Not on
+    /// every path: at the round cap both stop at the first liquidatable cohort, which the screen may reach later.)
     /// </summary>
     private static void AssertSameResultsWithLessWork(PathOutputs everything, PathOutputs screened)
     {
         Assert.That(GpuCascade.Validation.OutputComparison.FirstDifference(everything, screened, 0, includeWork: false), Is.Null);
         Assert.That(screened.CohortLiquidations.Take(screened.Count), Is.EqualTo(everything.CohortLiquidations.Take(everything.Count)));
-        for (int p = 0; p < screened.Count; p++)
-            Assert.That(screened.MarginChecks[p], Is.LessThanOrEqualTo(everything.MarginChecks[p]), $"path {p}");
+        Assert.That(screened.MarginChecks.Take(screened.Count).Sum(), Is.LessThan(everything.MarginChecks.Take(everything.Count).Sum()));
     }
 
     /// <summary>The managed backend skips cohorts it can prove healthy; the proof must never change a bit.</summary>
