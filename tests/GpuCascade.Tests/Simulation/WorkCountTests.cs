@@ -83,6 +83,8 @@ public class WorkCountTests
         Assert.That((long)json["pathSteps"]!, Is.EqualTo(15_000));
         Assert.That((long)json["marginChecks"]!, Is.EqualTo(3_000));
         Assert.That((long)json["cohortLiquidations"]!, Is.EqualTo(3_000));
+        Assert.That(ResultCsv.Serialize(result), Does.Contain("work.pathSteps,count,15000,,\n").And.Contain("work.marginChecks,count,3000,,\n")
+            .And.Contain("work.cohortLiquidations,count,3000,,\n"));
     }
 
     /// <summary>
