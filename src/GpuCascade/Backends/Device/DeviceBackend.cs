@@ -11,7 +11,7 @@ namespace GpuCascade.Backends.Device;
 public sealed class DeviceBackend : ISimulationBackend
 {
     /// <summary>
-    /// Threads per CUDA block for the path kernel. It holds about 165 registers per thread in single precision and 226
+    /// Threads per CUDA block for the path kernel. It holds about 166 registers per thread in single precision and 230
     /// in double (ptxas 11.8 for sm_90, docs/performance.md), so 128-thread blocks fit 3 (2) blocks per multiprocessor
     /// where 256 would fit 1; a kernel whose limit is lower gets its limit.
     /// </summary>
