@@ -19,10 +19,7 @@ internal sealed unsafe class CudaKernel(CudaDevice device, nint function, string
     public string Name { get; } = name;
 
     /// <summary>The most threads per block this kernel can launch with (limited by its register use).</summary>
-    public int MaxThreadsPerBlock { get; } = maxThreadsPerBlock;
-
-    /// <inheritdoc/>
-    public override int MaxGroupSize => MaxThreadsPerBlock;
+    public override int MaxGroupSize { get; } = maxThreadsPerBlock;
 
     /// <inheritdoc/>
     public override string? Resources { get; init; }
@@ -33,14 +30,14 @@ internal sealed unsafe class CudaKernel(CudaDevice device, nint function, string
         ObjectDisposedException.ThrowIf(disposed, this);
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentOutOfRangeException.ThrowIfNegative(globalSize);
-        if (localSize < 0 || localSize > MaxThreadsPerBlock)
+        if (localSize < 0 || localSize > MaxGroupSize)
             throw new ArgumentOutOfRangeException(nameof(localSize), localSize,
-                $"must be 0 (automatic) or 1..{MaxThreadsPerBlock} for kernel {Name}");
+                $"must be 0 (automatic) or 1..{MaxGroupSize} for kernel {Name}");
         if (arguments.Length > MaxArguments)
             throw new ArgumentException($"at most {MaxArguments} kernel arguments", nameof(arguments));
         if (globalSize == 0) return; // A zero grid is an error in CUDA; launching nothing is not.
 
-        int block = localSize == 0 ? Math.Min(DefaultBlockSize, MaxThreadsPerBlock) : localSize;
+        int block = localSize == 0 ? Math.Min(DefaultBlockSize, MaxGroupSize) : localSize;
         long grid = globalSize / block + (globalSize % block == 0 ? 0 : 1);
         if (grid > int.MaxValue)
             throw new ArgumentOutOfRangeException(nameof(globalSize), globalSize, $"needs {grid} blocks of {block}; CUDA allows {int.MaxValue}");
