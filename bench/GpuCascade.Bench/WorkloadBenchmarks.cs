@@ -28,10 +28,9 @@ public class WorkloadBenchmarks
     [ParamsSource(nameof(BackendNames))]
     public string Backend { get; set; } = "managed";
 
-    /// <summary>managed, then every discovered device with double precision.</summary>
+    /// <summary>managed, then every ILGPU device that can run the path kernel (ilgpu-cpu, GPUs).</summary>
     public static IEnumerable<string> BackendNames() =>
-        new[] { "managed" }.Concat(BackendCatalog.Discoveries.SelectMany(d => d.Devices)
-            .Where(d => d.SupportsDouble).Select(d => d.Name));
+        new[] { "managed" }.Concat(GpuCascade.Backends.Ilgpu.IlgpuDevices.All.Where(d => d.Unsupported is null).Select(d => d.Name));
 
     /// <summary>Creates the backend and compiles its kernel with a one-block run of W0.</summary>
     [GlobalSetup]

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using GpuCascade.Backends;
-using GpuCascade.Backends.Device;
+using GpuCascade.Backends.Ilgpu;
 using GpuCascade.Backends.Managed;
 using GpuCascade.Benchmarks;
 using GpuCascade.Reporting;
@@ -115,13 +115,13 @@ internal static class BenchCommand
             foreach (var backend in backends)
             {
                 bool managed = backend is ManagedBackend;
-                // A CPU device (POCL) is as slow as the managed backend: it runs the CPU's paths unless told otherwise.
-                bool cpuDevice = backend is DeviceBackend { Device.IsGpu: false };
+                // A CPU device (ilgpu-cpu) is as slow as the managed backend: it runs the CPU's paths unless told otherwise.
+                bool cpuDevice = backend is IlgpuBackend { Device.IsGpu: false };
                 long paths = managed || (cpuDevice && a.Paths is null) ? cpuPaths : devicePaths;
                 stderr.WriteLine($"bench: {backend.Name}: warm-up, then {paths:N0} paths ...");
                 var row = Measure(backend, workload, paths, managed, cancellation);
                 if (row.Work is { } work) row = row with { Estimate = WorkEstimate.Of(plan, work) };
-                if (row.Estimate is { } estimate && backend is DeviceBackend device)
+                if (row.Estimate is { } estimate && backend is IlgpuBackend device)
                 {
                     var peak = a.Peak ?? DevicePeak.ForModel(device.Device.Model);
                     row = row with
@@ -164,12 +164,10 @@ internal static class BenchCommand
     private static List<string> DefaultBackends(Precision precision, TextWriter stderr)
     {
         var names = new List<string> { "managed" };
-        foreach (var d in BackendCatalog.Discoveries.SelectMany(x => x.Devices))
+        foreach (var d in IlgpuDevices.All)
         {
-            if (precision == Precision.Double && !d.SupportsDouble)
-                stderr.WriteLine($"bench: skipping {d.Name} ({d.Model}): no double precision");
-            else
-                names.Add(d.Name);
+            if (d.Unsupported is { } why) stderr.WriteLine($"bench: skipping {d.Name} ({d.Model}): {why}");
+            else names.Add(d.Name);
         }
         return names;
     }
@@ -177,7 +175,7 @@ internal static class BenchCommand
     private static Row Measure(ISimulationBackend backend, Scenario workload, long paths, bool managed,
         CancellationToken cancellation)
     {
-        var device = backend as DeviceBackend;
+        var device = backend as IlgpuBackend;
         double warmup = 0, compile = 0;
         try
         {
@@ -249,7 +247,7 @@ internal static class BenchCommand
                      $"steps on the same backend (repeated for {MinWarmup.TotalSeconds:0} s, {MaxWarmupRuns} runs at most; warm-up s).");
         s.AppendLine("* cohort evaluations = margin checks performed per second. Exact screening skips the cohorts it proves " +
                      "healthy, so a run checks far fewer than paths x steps x cohorts (the book it covers: in the JSON).");
-        s.AppendLine("compile s: the one-time kernel compile in the warm-up (DeviceBackend.CompileTime), 0 when the " +
+        s.AppendLine("compile s: the one-time kernel compile in the warm-up (IlgpuBackend.CompileTime), 0 when the " +
                      "device's cache already held the kernel; a driver's own compilation at the first launch (POCL) " +
                      "counts in warm-up s only. Neither is part of seconds.");
         if (floors)

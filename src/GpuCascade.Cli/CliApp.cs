@@ -1,6 +1,6 @@
 using System.Globalization;
 using GpuCascade.Backends;
-using GpuCascade.Backends.Device;
+using GpuCascade.Backends.Ilgpu;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
@@ -34,7 +34,7 @@ public static class CliApp
         Options of run:
           --paths N             number of Monte Carlo paths (overrides the scenario)
           --seed S              path seed, 0 .. 2^64-1 (overrides the scenario)
-          --backend NAME        auto | managed | cuda[:i] | opencl[:p:d] | all
+          --backend NAME        auto | managed | ilgpu-cpu | cuda[:i] | opencl[:p:d] | all
                                 [auto: CUDA, then an OpenCL GPU, else managed; all: managed plus every GPU at once]
           --threads N           worker threads of the managed backend [all cores]
           --json FILE           write the full result as JSON ('-' for stdout)
@@ -132,16 +132,19 @@ public static class CliApp
                 default: throw new UsageException("selftest takes --backend NAME and --require cuda|opencl");
             }
         }
-        if (require is not null && BackendCatalog.Discoveries.Single(d => d.Api == require) is { Devices.Count: 0 } missing)
+        if (require is not null && !IlgpuDevices.All.Any(d => d.Api == require && d.Unsupported is null))
         {
-            stderr.WriteLine($"error: --require {require}: {missing.UnavailableReason}");
+            string why = IlgpuDevices.Unavailable.FirstOrDefault(u => u.StartsWith(require + ":", StringComparison.Ordinal))
+                         ?? $"{require}: no device that can run the path kernel (see 'gpucascade devices')";
+            stderr.WriteLine($"error: --require {require}: {why}");
             return ExitFailure;
         }
-        var devices = BackendCatalog.Discoveries.SelectMany(d => d.Devices).Where(d => only is null || d.Name == only).ToList();
-        foreach (var discovery in BackendCatalog.Discoveries.Where(d => d.Devices.Count == 0))
-            stdout.WriteLine($"skipped {discovery.Api}: {discovery.UnavailableReason}");
+        var devices = IlgpuDevices.All.Where(d => d.Unsupported is null && (only is null || d.Name == only)).ToList();
+        foreach (var why in IlgpuDevices.Unavailable) stdout.WriteLine($"skipped {why}");
+        foreach (var d in IlgpuDevices.All.Where(d => d.Unsupported is not null))
+            stdout.WriteLine($"skipped {d.Name} ({d.Model}): {d.Unsupported}");
         if (only is not null && devices.Count == 0)
-            throw new BackendUnavailableException($"--backend: no device {only} (see 'gpucascade devices')");
+            throw new BackendUnavailableException($"--backend: no device {only} that can run the path kernel (see 'gpucascade devices')");
         if (devices.Count == 0)
         {
             stdout.WriteLine("no device to check: only the managed backend is available (its checks are the test suite)");
@@ -159,8 +162,10 @@ public static class CliApp
         stdout.WriteLine($"{"name",-14} {"kind",-4} {"memory",10} {"units",5}  model / details");
         foreach (var d in BackendCatalog.List())
             stdout.WriteLine($"{d.Name,-14} {d.Kind,-4} {d.MemoryBytes / (1024.0 * 1024 * 1024),7:0.0} GiB {d.ComputeUnits,5}  {d.Model} / {d.Details}");
-        foreach (var discovery in BackendCatalog.Discoveries.Where(x => x.Devices.Count == 0))
-            stdout.WriteLine($"({discovery.UnavailableReason})");
+        foreach (var d in BackendCatalog.List().Where(d => d.Skipped is not null))
+            stdout.WriteLine($"({d.Name} is listed but skipped: {d.Skipped})");
+        foreach (var why in BackendCatalog.Unavailable)
+            stdout.WriteLine($"({why})");
         return ExitOk;
     }
 

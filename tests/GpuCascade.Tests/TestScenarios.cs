@@ -105,6 +105,14 @@ internal static class TestScenarios
         return json.ToJsonString();
     }
 
+    /// <summary>The JSON result without <c>run</c> and <c>backend</c>: what must be identical on two bit-identical backends.</summary>
+    public static string ReproducibleOnAnyBackend(GpuCascade.Reporting.RunResult r)
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(Reproducible(r))!.AsObject();
+        json.Remove("backend");
+        return json.ToJsonString();
+    }
+
     /// <summary>A cohort that can never be liquidated (leverage 1 long): lets market-only tests satisfy the book rules.</summary>
     public static CohortSpec Inert(int asset, double price) => Isolated(asset, 1.0, 1.0, price);
 }

@@ -4,26 +4,6 @@ using GpuCascade.Scenarios;
 
 namespace GpuCascade.Simulation;
 
-/// <summary>Impact model codes in the plan (shared with the device kernels).</summary>
-public enum ImpactKind
-{
-    /// <summary>Delta = 0.01 Q / D.</summary>
-    Linear = 0,
-    /// <summary>Delta = sign(Q) Y sigma / sqrt(365) sqrt(|Q| / V).</summary>
-    SquareRoot = 1,
-}
-
-/// <summary>Margin rule codes in the plan (shared with the device kernels).</summary>
-public enum MarginKind
-{
-    /// <summary>Fixed rate.</summary>
-    Static = 0,
-    /// <summary>Brackets by notional per account.</summary>
-    Tiered = 1,
-    /// <summary>max(floor, z sigma_now sqrt(T)).</summary>
-    Dynamic = 2,
-}
-
 /// <summary>
 /// A scenario flattened into plain arrays for the backends: per-asset parameters, the Cholesky factor, stress
 /// shocks by step, margin tables and the book in compressed-row form. Built once, read-only afterwards.

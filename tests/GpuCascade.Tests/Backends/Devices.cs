@@ -1,38 +1,30 @@
-using GpuCascade.Backends.Device;
-using GpuCascade.Backends.OpenCl;
+using GpuCascade.Backends.Ilgpu;
 
 namespace GpuCascade.Tests.Backends;
 
-/// <summary>Every device the parity suite runs on; absent ones are reported as skipped with the reason.</summary>
+/// <summary>
+/// Every ILGPU device the parity suite runs on: <c>ilgpu-cpu</c> always, CUDA and OpenCL GPUs where present. An API
+/// with no usable device is one case reported as skipped with the reason (with CI=true only ilgpu-cpu is required).
+/// </summary>
 internal static class Devices
 {
-    private static readonly Lazy<IReadOnlyList<DeviceDiscovery>> All = new(() =>
-    {
-        if (Environment.GetEnvironmentVariable("POCL_CACHE_DIR") is null)
-            Environment.SetEnvironmentVariable("POCL_CACHE_DIR", Directory.CreateTempSubdirectory("gpucascade-pocl-").FullName);
-        return [OpenClDevice.Discover(), GpuCascade.Backends.Cuda.CudaDevice.Discover()];
-    });
-
     public static IEnumerable<TestFixtureData> Cases()
     {
-        foreach (var discovery in All.Value)
+        foreach (var device in IlgpuDevices.All.Where(d => d.Unsupported is null))
+            yield return new TestFixtureData(device.Name, "").SetArgDisplayNames(device.Name);
+        foreach (var api in new[] { "cuda", "opencl" })
         {
-            if (discovery.Devices.Count == 0)
-                yield return new TestFixtureData("", discovery.Api, discovery.UnavailableReason ?? "") .SetArgDisplayNames($"{discovery.Api}: none");
-            foreach (var device in discovery.Devices)
-                yield return new TestFixtureData(device.Name, discovery.Api, "").SetArgDisplayNames(device.Name);
+            if (IlgpuDevices.All.Any(d => d.Api == api && d.Unsupported is null)) continue;
+            string why = IlgpuDevices.Unavailable.FirstOrDefault(u => u.StartsWith(api + ":", StringComparison.Ordinal))
+                         ?? string.Join("; ", IlgpuDevices.All.Where(d => d.Api == api).Select(d => $"{d.Name}: {d.Unsupported}"));
+            yield return new TestFixtureData("", $"{api}: {why}").SetArgDisplayNames($"{api}: none");
         }
     }
 
-    /// <summary>The device by name, or skip (in CI, fail when the POCL OpenCL device is missing).</summary>
-    public static ComputeDevice Require(string name, string api, string reason)
+    /// <summary>The device by name, or skip with the reason.</summary>
+    public static IlgpuDevice Require(string name, string reason)
     {
-        if (name.Length == 0)
-        {
-            if (api == "opencl" && Environment.GetEnvironmentVariable("CI") == "true")
-                Assert.Fail($"CI must have an OpenCL device (POCL): {reason}");
-            Assert.Ignore($"no {api} device: {reason}");
-        }
-        return All.Value.SelectMany(d => d.Devices).Single(d => d.Name == name);
+        if (name.Length == 0) Assert.Ignore($"no usable device: {reason}");
+        return IlgpuDevices.Find(name)!;
     }
 }

@@ -133,7 +133,7 @@ public class WorkloadTests
 
     [TestCase(new[] { "bench", "--workload", "W7" }, "--workload: unknown workload 'W7' (expected W0 or W1)")]
     [TestCase(new[] { "bench", "--workload", "W0", "--backend", "quantum" }, "--backend: unknown backend 'quantum'")]
-    [TestCase(new[] { "bench", "--workload", "W0", "--backend", "managed,cuda:7" }, "--backend: cuda:7 is not available")]
+    [TestCase(new[] { "bench", "--workload", "W0", "--backend", "managed,cuda:7" }, "--backend: no device cuda:7")]
     [TestCase(new[] { "bench", "--workload", "W0", "--backend", "all" }, "one backend at a time")]
     [TestCase(new[] { "bench", "--paths", "0" }, "--paths: must be an integer")]
     [TestCase(new[] { "bench", "--cpu-paths", "x" }, "--cpu-paths: must be an integer")]

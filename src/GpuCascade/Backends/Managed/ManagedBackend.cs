@@ -1,13 +1,19 @@
+using GpuCascade.Kernels;
 using GpuCascade.Simulation;
 
 namespace GpuCascade.Backends.Managed;
 
 /// <summary>
-/// The reference backend: the model in managed code, double precision, multi-threaded over blocks of paths.
-/// Always available; every device backend is checked against it.
+/// The reference backend: the one path model (<see cref="CascadePath{TD,TI,TP}"/>, kernels/) called natively on .NET
+/// threads in double precision, without an ILGPU context. Each worker owns a contiguous scratch for a path's state
+/// (stride 1), reused path after path, so the path loop allocates nothing. Always available; every device is
+/// checked against it.
 /// </summary>
 public sealed class ManagedBackend : ISimulationBackend
 {
+    private PackedPlan? _packed;
+    private OutputBlock? _block;
+
     /// <summary>A managed backend using <paramref name="threads"/> threads (all cores when null).</summary>
     public ManagedBackend(int? threads = null)
     {
@@ -38,6 +44,10 @@ public sealed class ManagedBackend : ISimulationBackend
         int blocks = (count + blockSize - 1) / blockSize;
         outputs.Start = start;
         outputs.Count = count;
+        if (!ReferenceEquals(_packed?.Plan, plan)) _packed = new PackedPlan(plan, Screening);
+        var packed = _packed;
+        if (_block is null || _block.Stride < count || _block.Assets != plan.AssetCount) _block = new OutputBlock(count, plan.AssetCount);
+        var block = _block;
         int next = -1;
         System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
         // Workers take whole blocks in order; each block is simulated by one thread, path by path.
@@ -45,19 +55,29 @@ public sealed class ManagedBackend : ISimulationBackend
         {
             try
             {
-                var simulator = new PathSimulator(plan, Screening);
+                var layout = packed.Layout;
+                var stateReals = GC.AllocateUninitializedArray<double>(Math.Max(1, layout.RealSlots), pinned: true);
+                var stateInts = GC.AllocateUninitializedArray<int>(Math.Max(1, layout.IntSlots), pinned: true);
+                var state = new PathSlots<HostArray<double>, HostArray<int>>(PackedPlan.View(stateReals), PackedPlan.View(stateInts), 1, 0);
+                var path = new CascadePath<HostArray<double>, HostArray<int>, DoublePrecision>(
+                    layout, PackedPlan.View(packed.Reals), PackedPlan.View(packed.Ints), state);
+                var outReals = PackedPlan.View(block.Reals);
+                var outInts = PackedPlan.View(block.Ints);
                 int b;
                 while (failure is null && !cancellation.IsCancellationRequested
                        && (b = Interlocked.Increment(ref next)) < blocks)
                 {
-                    int end = Math.Min(count, (b + 1) * blockSize);
-                    for (int row = b * blockSize; row < end; row++)
+                    int from = b * blockSize, end = Math.Min(count, from + blockSize);
+                    for (int row = from; row < end; row++)
                     {
                         if (cancellation.IsCancellationRequested) return;
-                        simulator.Run((ulong)(start + row), outputs, row);
+                        path.Run((ulong)(start + row), new PathSlots<HostArray<double>, HostArray<int>>(outReals, outInts, block.Stride, row));
                     }
+                    block.CopyTo(plan, start + from, from, end, outputs, from, Name);
                     blockDone?.Invoke(b);
                 }
+                GC.KeepAlive(stateReals);
+                GC.KeepAlive(stateInts);
             }
             catch (Exception e)
             {
@@ -74,6 +94,8 @@ public sealed class ManagedBackend : ISimulationBackend
         Worker();
         foreach (var thread in threads) thread.Join();
         failure?.Throw();
+        GC.KeepAlive(packed);
+        GC.KeepAlive(block);
     }
 
     /// <inheritdoc/>

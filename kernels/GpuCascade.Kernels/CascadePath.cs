@@ -1,0 +1,586 @@
+using System.Runtime.CompilerServices;
+using GpuCascade.Market;
+using GpuCascade.Simulation;
+
+namespace GpuCascade.Kernels;
+
+/// <summary>
+/// One Monte Carlo path of the model (MODEL.md sections 2-6), written once: the managed backend calls it natively
+/// on .NET threads and ILGPU compiles it for CUDA, OpenCL and its CPU accelerator (<see cref="PathKernels"/>).
+/// Hence the style: a struct with no references, no allocation, exceptions or virtual calls; every array is an
+/// <see cref="IModelArray{T}"/> and a path's state lives in <see cref="PathSlots{TD,TI}"/>.
+/// <para>
+/// A cohort's state is implicit (its starting values, read from the plan) until the path first liquidates it: bit c
+/// of the path's modified words says whether its slots hold it. Most cohorts are never touched, so their state is
+/// never written or read, which keeps a device's per-path memory traffic to the cohorts the path actually changes.
+/// </para>
+/// </summary>
+/// <typeparam name="TD">Real arrays (plan, state and outputs).</typeparam>
+/// <typeparam name="TI">Integer arrays.</typeparam>
+/// <typeparam name="TP">The market state's precision.</typeparam>
+public struct CascadePath<TD, TI, TP>
+    where TD : struct, IModelArray<double>
+    where TI : struct, IModelArray<int>
+    where TP : struct, IPrecision
+{
+    private PlanLayout _l;
+    private TD _pd;
+    private TI _pi;
+    private PathSlots<TD, TI> _m;
+    private int _n, _cohorts, _touchedCount;
+    private long _marginChecks, _liquidations;
+    private int _failFlag, _failStep, _failAsset;
+    private double _failLogPrice, _failFlow;
+
+    /// <summary>A path runner over the plan (<paramref name="layout"/>, <paramref name="reals"/>,
+    /// <paramref name="ints"/>) with its state in <paramref name="state"/>.</summary>
+    public CascadePath(in PlanLayout layout, TD reals, TI ints, PathSlots<TD, TI> state)
+    {
+        _l = layout;
+        _pd = reals;
+        _pi = ints;
+        _m = state;
+        _n = layout.Assets;
+        _cohorts = layout.Cohorts;
+        _touchedCount = 0;
+        _marginChecks = 0;
+        _liquidations = 0;
+        _failFlag = 0;
+        _failStep = -1;
+        _failAsset = -1;
+        _failLogPrice = 0;
+        _failFlow = 0;
+    }
+
+    // ------------------------------------------------------------------ access
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly double Pd(int offset, int k) => _pd[offset + k];
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly int Pi(int offset, int k) => _pi[offset + k];
+
+    /// <summary>Per-asset state field <paramref name="field"/> of asset <paramref name="i"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly ref double A(int field, int i) => ref _m.R(field * _n + i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly ref double CohortReal(int field, int c) => ref _m.R(_l.CohortRealSlot + field * _cohorts + c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly ref int CohortInt(int field, int c) => ref _m.I(field * _cohorts + c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly ref int ModifiedWord(int c) => ref _m.I(_l.ModifiedSlot + (c >> 5));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly bool IsModified(int c) => ((ModifiedWord(c) >> (c & 31)) & 1) != 0;
+
+    private readonly double ScaleOf(int c) => IsModified(c) ? CohortReal(PathState.Scale, c) : 1.0;
+    private readonly double CollateralScaleOf(int c) => IsModified(c) ? CohortReal(PathState.CollateralScale, c) : 1.0;
+    private readonly double BalanceOf(int c) => IsModified(c) ? CohortReal(PathState.Balance, c) : Pd(_l.UsdCollateral, c);
+    private readonly bool OpenOf(int c) => !IsModified(c) || CohortInt(PathState.Open, c) != 0;
+    private readonly bool ForcedOf(int c) => IsModified(c) && CohortInt(PathState.ForceClose, c) != 0;
+    private readonly int PartialStepOf(int c) => IsModified(c) ? CohortInt(PathState.PartialStep, c) : -1;
+    private readonly bool TouchedOf(int c) => IsModified(c) && CohortInt(PathState.Touched, c) != 0;
+
+    /// <summary>Writes cohort c's starting state into its slots the first time the path changes it.</summary>
+    private readonly void Materialize(int c)
+    {
+        if (IsModified(c)) return;
+        CohortReal(PathState.Scale, c) = 1.0;
+        CohortReal(PathState.CollateralScale, c) = 1.0;
+        CohortReal(PathState.Balance, c) = Pd(_l.UsdCollateral, c);
+        CohortInt(PathState.Open, c) = 1;
+        CohortInt(PathState.ForceClose, c) = 0;
+        CohortInt(PathState.PartialStep, c) = -1;
+        CohortInt(PathState.Touched, c) = 0;
+        ModifiedWord(c) |= 1 << (c & 31);
+    }
+
+    // ------------------------------------------------------------------ the path
+
+    /// <summary>Simulates path <paramref name="path"/> and writes its outputs (<see cref="PathOutput"/>) to <paramref name="output"/>.</summary>
+    public void Run(ulong path, PathSlots<TD, TI> output)
+    {
+        int n = _n;
+        int delay = _l.OracleDelay;
+        TP real = default;
+
+        for (int i = 0; i < n; i++)
+        {
+            double logPrice0 = real.Hold(Pd(_l.LogPrice0, i));
+            A(PathState.X, i) = logPrice0;
+            A(PathState.XExogenous, i) = logPrice0;
+            A(PathState.Y, i) = 0;
+            A(PathState.Displacement, i) = 0;
+            A(PathState.Variance, i) = real.Hold(Pd(_l.Variance0, i));
+            A(PathState.Mid, i) = real.Exp(logPrice0);
+            A(PathState.MinMid, i) = 1.0;
+            A(PathState.MinExogenous, i) = 1.0;
+            A(PathState.MaxDisplacement, i) = 0;
+            A(PathState.Liquidated, i) = 0;
+            A(PathState.ClosedUnits, i) = 0;
+        }
+        for (int slot = 0; slot < delay; slot++)
+            for (int i = 0; i < n; i++) _m.R(_l.HistorySlot + slot * n + i) = Pd(_l.LogPrice0, i);
+        int words = PathState.ModifiedWords(_cohorts);
+        for (int w = 0; w < words; w++) _m.I(_l.ModifiedSlot + w) = 0;
+        _touchedCount = 0;
+        _marginChecks = 0;
+        _liquidations = 0;
+        _failFlag = 0;
+        _failStep = -1;
+        _failAsset = -1;
+        _failLogPrice = 0;
+        _failFlow = 0;
+
+        double fund = _l.FundStart, fundMin = fund;
+        double badDebt = 0, paid = 0, uncovered = 0, penalties = 0;
+        int maxRounds = 0;
+        bool capHit = false, cascade = false;
+
+        for (int step = 0; step < _l.Steps && _failFlag == 0; step++)
+        {
+            ExogenousMove(path, step);
+            if (_failFlag != 0) break;
+
+            // Oracle for the step: live (refreshed every round) or the end price of step k - d.
+            if (delay > 0)
+            {
+                int slot = step % delay;
+                for (int i = 0; i < n; i++) A(PathState.Oracle, i) = real.Exp(real.Hold(_m.R(_l.HistorySlot + slot * n + i)));
+            }
+
+            int rounds = 0;
+            for (int round = 1; round <= _l.RoundCap; round++)
+            {
+                if (delay == 0) CopyMidToOracle();
+                int count = CollectLiquidations(step);
+                if (count == 0) break;
+                _liquidations += count;
+                rounds = round;
+                Execute(step);
+                if (_failFlag != 0) break;
+                Settle(count, step, ref fund, ref badDebt, ref paid, ref uncovered, ref penalties);
+                if (fund < fundMin) fundMin = fund;
+                for (int i = 0; i < n; i++)
+                {
+                    double ad = Math.Abs(A(PathState.Displacement, i));
+                    if (ad > A(PathState.MaxDisplacement, i)) A(PathState.MaxDisplacement, i) = ad;
+                    if (ad >= _l.CascadeThreshold) cascade = true;
+                    TrackMin(i);
+                }
+                if (round == _l.RoundCap)
+                {
+                    if (delay == 0) CopyMidToOracle();
+                    if (ScanCandidates(step, stopAtFirst: true) > 0) capHit = true;
+                }
+            }
+            if (rounds > maxRounds) maxRounds = rounds;
+
+            if (delay > 0 && _failFlag == 0)
+            {
+                int slot = step % delay;
+                for (int i = 0; i < n; i++)
+                    _m.R(_l.HistorySlot + slot * n + i) = real.Hold(A(PathState.X, i) + A(PathState.Y, i));
+            }
+        }
+
+        output.R(PathOutput.BadDebt) = badDebt;
+        output.R(PathOutput.BadDebtPaid) = paid;
+        output.R(PathOutput.UncoveredLoss) = uncovered;
+        output.R(PathOutput.Penalties) = penalties;
+        output.R(PathOutput.FundEnd) = fund;
+        output.R(PathOutput.FundMin) = fundMin;
+        double total = 0, closedShare = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double liquidated = A(PathState.Liquidated, i);
+            total += liquidated;
+            output.R(PathOutput.RealFields + PathOutput.LiquidatedByAsset * n + i) = liquidated;
+            output.R(PathOutput.RealFields + PathOutput.MaxDrawdown * n + i) = 1.0 - A(PathState.MinMid, i);
+            output.R(PathOutput.RealFields + PathOutput.ExogenousMaxDrawdown * n + i) = 1.0 - A(PathState.MinExogenous, i);
+            output.R(PathOutput.RealFields + PathOutput.MaxDisplacement * n + i) = A(PathState.MaxDisplacement, i);
+            output.R(PathOutput.RealFields + PathOutput.FinalPrice * n + i) = A(PathState.Mid, i);
+            double bookUnits = Pd(_l.BookUnits, i);
+            if (bookUnits > 0) closedShare = Math.Max(closedShare, A(PathState.ClosedUnits, i) / bookUnits);
+        }
+        output.R(PathOutput.LiquidatedNotional) = total;
+        output.R(PathOutput.ClosedUnitsShare) = closedShare;
+        output.R(PathOutput.MarginChecks) = _marginChecks;
+        output.R(PathOutput.CohortLiquidations) = _liquidations;
+        output.R(PathOutput.FailLogPrice) = _failLogPrice;
+        output.R(PathOutput.FailFlow) = _failFlow;
+        output.I(PathOutput.MaxRounds) = maxRounds;
+        output.I(PathOutput.Flags) = (capHit ? PathOutput.RoundCapHitFlag : 0) | (cascade ? PathOutput.CascadeFlag : 0) | _failFlag;
+        output.I(PathOutput.FailStep) = _failStep;
+        output.I(PathOutput.FailAsset) = _failAsset;
+    }
+
+    private readonly void CopyMidToOracle()
+    {
+        for (int i = 0; i < _n; i++) A(PathState.Oracle, i) = A(PathState.Mid, i);
+    }
+
+    /// <summary>Records the first price that left the representable range; the host turns it into the error.</summary>
+    private void Fail(int flag, int step, int asset, double flow)
+    {
+        if (_failFlag != 0) return;
+        _failFlag = flag;
+        _failStep = step;
+        _failAsset = asset;
+        _failLogPrice = A(PathState.X, asset) + A(PathState.Y, asset);
+        _failFlow = flow;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Representable(double price) => price > 0 && price <= double.MaxValue;
+
+    /// <summary>MODEL.md 2.1-2.6: shocks, returns, GARCH, jumps, stress, impact decay; then the step's margin rates.</summary>
+    private void ExogenousMove(ulong path, int step)
+    {
+        int n = _n;
+        TP real = default;
+        ulong seed = _l.Seed;
+        uint ustep = (uint)step;
+        for (int k = 0; 4 * k < n; k++)
+        {
+            RandomStreams.Words(seed, path, ustep, RandomStreams.NormalSlotBase + (uint)k, out uint r0, out uint r1, out uint r2, out uint r3);
+            RandomStreams.BoxMuller(r0, r1, out double z0, out double z1);
+            RandomStreams.BoxMuller(r2, r3, out double z2, out double z3);
+            int slot = _l.NormalsSlot + 4 * k;
+            _m.R(slot) = real.Hold(z0);
+            _m.R(slot + 1) = real.Hold(z1);
+            _m.R(slot + 2) = real.Hold(z2);
+            _m.R(slot + 3) = real.Hold(z3);
+        }
+        double scale = 1.0;
+        if (_l.StudentT != 0)
+        {
+            double w = RandomStreams.ChiSquare(seed, path, ustep, _l.Dof);
+            scale = Math.Sqrt(_l.StudentScaleNumerator / w);
+        }
+        for (int i = 0; i < n; i++)
+        {
+            double e = 0;
+            for (int j = 0; j <= i; j++) e += Pd(_l.Cholesky, i * n + j) * _m.R(_l.NormalsSlot + j);
+            A(PathState.Shock, i) = real.Hold(e * scale);
+        }
+        double jump = 0;
+        bool jumped = false;
+        if (_l.Jumps != 0 && RandomStreams.JumpUniform(seed, path, ustep) < _l.JumpProbability)
+        {
+            jumped = true;
+            jump = _l.JumpMean + _l.JumpVolatility * RandomStreams.JumpNormal(seed, path, ustep);
+        }
+        double dt = _l.Dt, sqrtDt = _l.SqrtDt;
+        for (int i = 0; i < n; i++)
+        {
+            double h = A(PathState.Variance, i);
+            double diffusion = Math.Sqrt(h) * sqrtDt * A(PathState.Shock, i);
+            double dx = (Pd(_l.Drift, i) - 0.5 * h) * dt + diffusion;
+            if (jumped) dx += Pd(_l.JumpBeta, i) * jump;
+            A(PathState.X, i) = real.Hold(A(PathState.X, i) + dx);
+            A(PathState.XExogenous, i) = real.Hold(A(PathState.XExogenous, i) + dx);
+            if (_l.Garch != 0)
+                A(PathState.Variance, i) = real.Hold(Pd(_l.GarchOmega, i) + _l.GarchAlpha * diffusion * diffusion / dt + _l.GarchBeta * h);
+        }
+        for (int s = Pi(_l.StressStart, step); s < Pi(_l.StressStart, step + 1); s++)
+        {
+            int a = Pi(_l.StressAsset, s);
+            double r = Pd(_l.StressLogReturn, s);
+            A(PathState.X, a) = real.Hold(A(PathState.X, a) + r);
+            A(PathState.XExogenous, a) = real.Hold(A(PathState.XExogenous, a) + r);
+        }
+        for (int i = 0; i < n; i++)
+        {
+            double decay = real.Hold(Pd(_l.ImpactDecay, i));
+            A(PathState.Y, i) = real.Hold(A(PathState.Y, i) * decay);
+            A(PathState.Displacement, i) = real.Hold(A(PathState.Displacement, i) * decay);
+            double mid = real.Exp(real.Hold(A(PathState.X, i) + A(PathState.Y, i)));
+            A(PathState.Mid, i) = mid;
+            if (!Representable(mid)) Fail(PathOutput.ExogenousFailureFlag, step, i, 0);
+            double exo = real.Exp(real.Hold(A(PathState.XExogenous, i) - real.Hold(Pd(_l.LogPrice0, i))));
+            if (exo < A(PathState.MinExogenous, i)) A(PathState.MinExogenous, i) = exo;
+            TrackMin(i);
+            // Margin rates for the step: static, or volatility-scaled with the variance after this step's update.
+            int kind = Pi(_l.MarginKind, i);
+            A(PathState.Rate, i) = kind == (int)MarginKind.Static ? Pd(_l.MarginRate, i)
+                : kind == (int)MarginKind.Dynamic ? Math.Max(Pd(_l.MarginFloor, i), Pd(_l.MarginVolScale, i) * Math.Sqrt(A(PathState.Variance, i)))
+                : 0.0;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly void TrackMin(int i)
+    {
+        TP real = default;
+        double rel = real.Hold(A(PathState.Mid, i) * real.Hold(Pd(_l.InversePrice0, i))); // the mid is exp(x + y) of the current state
+        if (rel < A(PathState.MinMid, i)) A(PathState.MinMid, i) = rel;
+    }
+
+    /// <summary>Equity minus maintenance requirement of an open cohort at the current oracle prices (MODEL.md section 4).</summary>
+    private readonly double Excess(int c)
+    {
+        double s = ScaleOf(c);
+        double positionValue = 0, requirement = 0;
+        int end = Pi(_l.PositionStart, c + 1);
+        if (_l.AnyTiered != 0)
+        {
+            for (int p = Pi(_l.PositionStart, c); p < end; p++)
+            {
+                int a = Pi(_l.PositionAsset, p);
+                double q = Pd(_l.PositionUnits, p), o = A(PathState.Oracle, a);
+                positionValue += q * o;
+                double notional = Math.Abs(q) * o;
+                requirement += Pi(_l.PositionTiered, p) != 0
+                    ? TieredRequirement(a, s * notional, Pd(_l.Accounts, c))
+                    : s * A(PathState.Rate, a) * notional;
+            }
+        }
+        else
+        {
+            for (int p = Pi(_l.PositionStart, c); p < end; p++)
+            {
+                int a = Pi(_l.PositionAsset, p);
+                double q = Pd(_l.PositionUnits, p), o = A(PathState.Oracle, a);
+                positionValue += q * o;
+                requirement += A(PathState.Rate, a) * Math.Abs(q) * o;
+            }
+            requirement *= s;
+        }
+        double equity = BalanceOf(c) + s * (positionValue - Pd(_l.EntryValue, c));
+        int collateralEnd = Pi(_l.CollateralStart, c + 1);
+        int j = Pi(_l.CollateralStart, c);
+        if (j < collateralEnd)
+        {
+            double collateral = 0;
+            for (; j < collateralEnd; j++)
+            {
+                int a = Pi(_l.CollateralAsset, j);
+                collateral += Pd(_l.CollateralWeight, a) * Pd(_l.CollateralUnits, j) * A(PathState.Oracle, a);
+            }
+            equity += CollateralScaleOf(c) * collateral;
+        }
+        return equity - requirement;
+    }
+
+    private readonly double TieredRequirement(int asset, double notional, double accounts)
+    {
+        double perAccount = notional / accounts;
+        int last = Pi(_l.TierStart, asset + 1) - 1;
+        int t = Pi(_l.TierStart, asset);
+        while (t < last && perAccount > Pd(_l.TierCap, t)) t++;
+        return notional * Pd(_l.TierRate, t) - accounts * Pd(_l.TierAmount, t);
+    }
+
+    /// <summary>MODEL.md 5.2-5.3: finds the cohorts to liquidate this round and sums their flows in units.</summary>
+    private int CollectLiquidations(int step)
+    {
+        int count = ScanCandidates(step, stopAtFirst: false);
+        if (count == 0) return 0;
+        // Candidates come in screening order; settle and sum flows in cohort order, as the unscreened loop does, so
+        // that every sum is the same whether or not the screen is on.
+        SortRoundList(count);
+        for (int i = 0; i < _n; i++) A(PathState.FlowUnits, i) = 0;
+        for (int idx = 0; idx < count; idx++)
+        {
+            int c = CohortInt(PathState.RoundList, idx);
+            double fraction = CohortReal(PathState.Fraction, c);
+            double fs = fraction * ScaleOf(c);
+            for (int p = Pi(_l.PositionStart, c); p < Pi(_l.PositionStart, c + 1); p++)
+                A(PathState.FlowUnits, Pi(_l.PositionAsset, p)) -= fs * Pd(_l.PositionUnits, p);
+            double fk = fraction * CollateralScaleOf(c);
+            for (int j = Pi(_l.CollateralStart, c); j < Pi(_l.CollateralStart, c + 1); j++)
+                A(PathState.FlowUnits, Pi(_l.CollateralAsset, j)) -= fk * Pd(_l.CollateralUnits, j);
+        }
+        return count;
+    }
+
+    /// <summary>Sorts the round's list into cohort order: Shell sort (no recursion, no scratch; any order gives the same list).</summary>
+    private readonly void SortRoundList(int count)
+    {
+        int gap = 1;
+        while (gap < count / 3) gap = 3 * gap + 1;
+        for (; gap >= 1; gap /= 3)
+        {
+            for (int k = gap; k < count; k++)
+            {
+                int c = CohortInt(PathState.RoundList, k);
+                int j = k;
+                while (j >= gap && CohortInt(PathState.RoundList, j - gap) > c)
+                {
+                    CohortInt(PathState.RoundList, j) = CohortInt(PathState.RoundList, j - gap);
+                    j -= gap;
+                }
+                CohortInt(PathState.RoundList, j) = c;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Lists the cohorts to liquidate at the current oracle prices in the round list with their fractions: cohorts this
+    /// path has touched, and in each screening group (long books, short books, mixed) the prefix of untouched cohorts
+    /// whose slack the prices' largest relative fall, rise or move (and the dynamic margins' rise above their floors)
+    /// can have used up (docs/model.md, "Screening"). With <paramref name="stopAtFirst"/>, stops at the first.
+    /// </summary>
+    private int ScanCandidates(int step, bool stopAtFirst)
+    {
+        int count = 0;
+        if (_l.Screen == 0)
+        {
+            for (int c = 0; c < _cohorts; c++)
+                if (Consider(c, step, ref count) && stopAtFirst) return count;
+            return count;
+        }
+        for (int t = 0; t < _touchedCount; t++)
+            if (Consider(CohortInt(PathState.TouchedList, t), step, ref count) && stopAtFirst) return count;
+        double fall = 0, rise = 0, dynamicExcess = 0;
+        for (int a = 0; a < _n; a++)
+        {
+            double r = A(PathState.Oracle, a) * Pd(_l.InversePrice0, a) - 1.0;
+            if (-r > fall) fall = -r;
+            if (r > rise) rise = r;
+            if (Pi(_l.MarginKind, a) == (int)MarginKind.Dynamic)
+                dynamicExcess = Math.Max(dynamicExcess, A(PathState.Rate, a) - Pd(_l.MarginFloor, a));
+        }
+        double delta = Math.Max(fall, rise);
+        for (int group = 0; group < 3; group++)
+        {
+            // Long books (group 0) only fear falls, short books (1) only rises, mixed ones (2) either.
+            double move = group == 0 ? fall : group == 1 ? rise : delta;
+            double bound = move + dynamicExcess * (1.0 + delta) * _l.DynamicExposure + _l.ScreenEpsilon;
+            int end = Pi(_l.ScreenGroupStart, group + 1);
+            for (int k = Pi(_l.ScreenGroupStart, group); k < end && Pd(_l.ScreenSlack, k) <= bound; k++)
+            {
+                int c = Pi(_l.ScreenOrder, k);
+                if (TouchedOf(c)) continue; // already considered above
+                if (Consider(c, step, ref count) && stopAtFirst) return count;
+            }
+        }
+        return count;
+    }
+
+    /// <summary>Adds cohort <paramref name="c"/> to the round's list when it is to be liquidated; true if added.</summary>
+    private bool Consider(int c, int step, ref int count)
+    {
+        if (!OpenOf(c)) return false;
+        double f;
+        if (ForcedOf(c)) f = 1.0;
+        else
+        {
+            if (_l.Tranche < 1.0 && PartialStepOf(c) == step) return false;
+            _marginChecks++;
+            if (!(Excess(c) < 0)) return false;
+            f = _l.Tranche;
+        }
+        CohortReal(PathState.Fraction, c) = f;
+        CohortInt(PathState.RoundList, count) = c;
+        count++;
+        return true;
+    }
+
+    /// <summary>MODEL.md section 3: executes each asset's net flow, valued at the mid before the round's impact.</summary>
+    private void Execute(int step)
+    {
+        TP real = default;
+        for (int i = 0; i < _n; i++)
+        {
+            double units = A(PathState.FlowUnits, i);
+            double mid = A(PathState.Mid, i);
+            if (units == 0)
+            {
+                A(PathState.Execution, i) = mid;
+                continue;
+            }
+            double flow = units * mid;
+            double scale = Pd(_l.ImpactScale, i);
+            double delta = Pi(_l.ImpactKind, i) == (int)ImpactKind.Linear
+                ? scale * flow
+                : (flow > 0 ? 1.0 : flow < 0 ? -1.0 : 0.0) * scale * Math.Sqrt(Math.Abs(flow));
+            A(PathState.Execution, i) = real.Hold(mid * Math.Exp(Pd(_l.ExecutionEta, i) * delta));
+            double permanent = Pd(_l.PermanentShare, i) * delta;
+            A(PathState.X, i) = real.Hold(A(PathState.X, i) + permanent);
+            A(PathState.Y, i) = real.Hold(A(PathState.Y, i) + (delta - permanent));
+            A(PathState.Displacement, i) = real.Hold(A(PathState.Displacement, i) + delta);
+            double next = real.Exp(real.Hold(A(PathState.X, i) + A(PathState.Y, i)));
+            A(PathState.Mid, i) = next;
+            if (!Representable(next)) Fail(PathOutput.FlowFailureFlag, step, i, flow);
+        }
+    }
+
+    /// <summary>MODEL.md 5.4-5.5: settles the round's liquidations at execution prices, then the insurance fund.</summary>
+    private void Settle(int count, int step, ref double fund, ref double badDebt, ref double paid,
+        ref double uncovered, ref double penalties)
+    {
+        double roundPenalties = 0, roundBadDebt = 0;
+        for (int idx = 0; idx < count; idx++)
+        {
+            int c = CohortInt(PathState.RoundList, idx);
+            Materialize(c);
+            double f = CohortReal(PathState.Fraction, c);
+            double s = CohortReal(PathState.Scale, c), k = CohortReal(PathState.CollateralScale, c);
+            double positionValue = 0, grossNotional = 0;
+            for (int p = Pi(_l.PositionStart, c); p < Pi(_l.PositionStart, c + 1); p++)
+            {
+                int a = Pi(_l.PositionAsset, p);
+                double q = Pd(_l.PositionUnits, p);
+                double px = A(PathState.Execution, a);
+                positionValue += q * px;
+                double notional = Math.Abs(q) * px;
+                grossNotional += notional;
+                A(PathState.Liquidated, a) += f * s * notional;
+                A(PathState.ClosedUnits, a) += f * s * Math.Abs(q);
+            }
+            double closedNotional = f * s * grossNotional;
+            double collateralValue = 0, weightedCollateral = 0;
+            for (int j = Pi(_l.CollateralStart, c); j < Pi(_l.CollateralStart, c + 1); j++)
+            {
+                int a = Pi(_l.CollateralAsset, j);
+                double v = Pd(_l.CollateralUnits, j) * A(PathState.Execution, a);
+                collateralValue += v;
+                weightedCollateral += Pd(_l.CollateralWeight, a) * v;
+            }
+            double entryValue = Pd(_l.EntryValue, c);
+            double b = CohortReal(PathState.Balance, c) + f * s * (positionValue - entryValue) + f * k * collateralValue;
+            s *= 1.0 - f;
+            k *= 1.0 - f;
+            CohortReal(PathState.Scale, c) = s;
+            CohortReal(PathState.CollateralScale, c) = k;
+            double equityAfter = b + k * weightedCollateral + s * (positionValue - entryValue);
+            double penalty = Math.Min(_l.Penalty * closedNotional, Math.Max(equityAfter, 0.0));
+            b -= penalty;
+            roundPenalties += penalty;
+            if (f >= 1.0)
+            {
+                // Closed: negative equity is bad debt; positive equity leaves with the traders.
+                if (b < 0) roundBadDebt -= b;
+                CohortReal(PathState.Balance, c) = 0;
+                CohortInt(PathState.Open, c) = 0;
+                CohortInt(PathState.ForceClose, c) = 0;
+            }
+            else
+            {
+                CohortReal(PathState.Balance, c) = b;
+                CohortInt(PathState.PartialStep, c) = step;
+                if (Pi(_l.Screenable, c) != 0 && CohortInt(PathState.Touched, c) == 0)
+                {
+                    CohortInt(PathState.Touched, c) = 1; // its state left the start: the screen's bound no longer applies
+                    CohortInt(PathState.TouchedList, _touchedCount) = c;
+                    _touchedCount++;
+                }
+                double remaining = s * grossNotional;
+                if (equityAfter - penalty <= 0 || remaining < _l.DustPerAccount * Pd(_l.Accounts, c))
+                    CohortInt(PathState.ForceClose, c) = 1; // closed entirely at the next round's prices
+            }
+        }
+        fund += roundPenalties;
+        double pay = Math.Min(fund, roundBadDebt);
+        fund -= pay;
+        penalties += roundPenalties;
+        badDebt += roundBadDebt;
+        paid += pay;
+        uncovered += roundBadDebt - pay;
+    }
+}

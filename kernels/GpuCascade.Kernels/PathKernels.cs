@@ -1,0 +1,77 @@
+using GpuCascade.Market;
+using ILGPU;
+
+namespace GpuCascade.Kernels;
+
+/// <summary>
+/// Everything one launch of the path kernel reads and writes: the plan, the batch's state block (slot x stride +
+/// lane, stride = the launch's path count) and its output block (the same shape).
+/// </summary>
+public struct PathLaunch
+{
+    /// <summary>The plan's scalars and offsets.</summary>
+    public PlanLayout Layout;
+    /// <summary>The plan's packed reals and integers.</summary>
+    public ArrayView<double> PlanReals;
+    /// <summary>The plan's packed integers.</summary>
+    public ArrayView<int> PlanInts;
+    /// <summary>State: Layout.RealSlots x Count reals.</summary>
+    public ArrayView<double> StateReals;
+    /// <summary>State: Layout.IntSlots x Count integers.</summary>
+    public ArrayView<int> StateInts;
+    /// <summary>Outputs: PathOutput.RealSlots(N) x Count reals.</summary>
+    public ArrayView<double> OutReals;
+    /// <summary>Outputs: PathOutput.IntFields x Count integers.</summary>
+    public ArrayView<int> OutInts;
+    /// <summary>Index of the launch's first path.</summary>
+    public long Start;
+    /// <summary>Paths in the launch (the stride of the state and output blocks).</summary>
+    public int Count;
+}
+
+/// <summary>
+/// The ILGPU entry points: one thread per path runs <see cref="CascadePath{TD,TI,TP}"/> over device views. The
+/// managed backend runs the same model natively (GpuCascade's <c>ManagedBackend</c>), so the two cannot drift apart.
+/// </summary>
+public static class PathKernels
+{
+    /// <summary>The path kernel in double precision (the reference).</summary>
+    public static void SimulateDouble(Index1D index, PathLaunch launch) => Simulate<DoublePrecision>(index, launch);
+
+    /// <summary>The path kernel with single-precision market state (the fast mode).</summary>
+    public static void SimulateSingle(Index1D index, PathLaunch launch) => Simulate<SinglePrecision>(index, launch);
+
+    private static void Simulate<TP>(Index1D index, PathLaunch launch) where TP : struct, IPrecision
+    {
+        int p = index.X;
+        if (p >= launch.Count) return;
+        var state = new PathSlots<DeviceArray<double>, DeviceArray<int>>(
+            new DeviceArray<double>(launch.StateReals), new DeviceArray<int>(launch.StateInts), launch.Count, p);
+        var output = new PathSlots<DeviceArray<double>, DeviceArray<int>>(
+            new DeviceArray<double>(launch.OutReals), new DeviceArray<int>(launch.OutInts), launch.Count, p);
+        var path = new CascadePath<DeviceArray<double>, DeviceArray<int>, TP>(launch.Layout,
+            new DeviceArray<double>(launch.PlanReals), new DeviceArray<int>(launch.PlanInts), state);
+        path.Run((ulong)(launch.Start + p), output);
+    }
+
+    /// <summary>Known answers of the generator on a device: output[4i..4i+3] = Philox4x32-10(counter
+    /// input[6i..6i+3], key input[6i+4..6i+5]).</summary>
+    public static void PhiloxKnownAnswers(Index1D index, ArrayView<uint> input, ArrayView<uint> output)
+    {
+        int i = index.X;
+        Philox4x32.Generate(input[6 * i], input[6 * i + 1], input[6 * i + 2], input[6 * i + 3], input[6 * i + 4], input[6 * i + 5],
+            out uint r0, out uint r1, out uint r2, out uint r3);
+        output[4 * i] = r0;
+        output[4 * i + 1] = r1;
+        output[4 * i + 2] = r2;
+        output[4 * i + 3] = r3;
+    }
+
+    /// <summary>Contraction probe: output[i] = a[i] x b[i] + c[i], which must round twice (no fused multiply-add) for
+    /// a device to match the managed reference bit for bit.</summary>
+    public static void ContractionProbe(Index1D index, ArrayView<double> a, ArrayView<double> b, ArrayView<double> c, ArrayView<double> output)
+    {
+        int i = index.X;
+        output[i] = a[i] * b[i] + c[i];
+    }
+}

@@ -1,0 +1,124 @@
+namespace GpuCascade.Kernels;
+
+/// <summary>
+/// What the path model reads of a plan besides its two packed arrays: the scalars, where each plan array starts in
+/// the packed reals or integers, and where each piece of a path's state lives among its slots. Built on the host
+/// (GpuCascade's <c>PackedPlan</c>) and passed by value to every path, natively and to device kernels alike.
+/// </summary>
+public struct PlanLayout
+{
+    // ---- Shape and switches (switches are 0 or 1: a kernel parameter must be blittable, which bool is not).
+    /// <summary>Assets N.</summary>
+    public int Assets;
+    /// <summary>Cohorts.</summary>
+    public int Cohorts;
+    /// <summary>Steps.</summary>
+    public int Steps;
+    /// <summary>Oracle delay in steps (0: live).</summary>
+    public int OracleDelay;
+    /// <summary>Liquidation rounds per step at most.</summary>
+    public int RoundCap;
+    /// <summary>Student-t innovations.</summary>
+    public int StudentT;
+    /// <summary>GARCH(1,1) variance.</summary>
+    public int Garch;
+    /// <summary>Common jumps.</summary>
+    public int Jumps;
+    /// <summary>Some asset has a tiered margin rule.</summary>
+    public int AnyTiered;
+    /// <summary>Skip cohorts proven healthy (exact; false only to test that claim).</summary>
+    public int Screen;
+    /// <summary>The path seed.</summary>
+    public ulong Seed;
+
+    // ---- Real scalars.
+    /// <summary>Step in years and its square root.</summary>
+    public double Dt, SqrtDt;
+    /// <summary>Student-t degrees of freedom and the scale numerator nu - 2.</summary>
+    public double Dof, StudentScaleNumerator;
+    /// <summary>GARCH alpha and beta.</summary>
+    public double GarchAlpha, GarchBeta;
+    /// <summary>Jump probability per step, mean and volatility of the log size.</summary>
+    public double JumpProbability, JumpMean, JumpVolatility;
+    /// <summary>Venue: penalty rate, starting fund, tranche, dust per account, cascade threshold.</summary>
+    public double Penalty, FundStart, Tranche, DustPerAccount, CascadeThreshold;
+    /// <summary>Screening: the absolute epsilon and the book's dynamic exposure U.</summary>
+    public double ScreenEpsilon, DynamicExposure;
+
+    // ---- Offsets of integer arrays (into the packed integers).
+    /// <summary>Offsets of the plan's integer arrays.</summary>
+    public int StressStart, StressAsset, ImpactKind, MarginKind, TierStart, PositionStart, PositionAsset, PositionTiered,
+        CollateralStart, CollateralAsset, ScreenOrder, Screenable, ScreenGroupStart;
+
+    // ---- Offsets of real arrays (into the packed reals).
+    /// <summary>Offsets of the plan's per-asset real arrays.</summary>
+    public int LogPrice0, Variance0, Drift, JumpBeta, CollateralWeight, GarchOmega, Cholesky, StressLogReturn, ImpactScale,
+        ExecutionEta, PermanentShare, ImpactDecay, MarginRate, MarginFloor, MarginVolScale, TierCap, TierRate, TierAmount,
+        BookUnits, InversePrice0;
+    /// <summary>Offsets of the plan's per-cohort and per-position real arrays.</summary>
+    public int Accounts, UsdCollateral, EntryValue, PositionUnits, CollateralUnits, ScreenSlack;
+
+    // ---- A path's slots (PathState).
+    /// <summary>First real slot of the normals (N + 3 of them), of the oracle history (delay x N) and of the cohort reals.</summary>
+    public int NormalsSlot, HistorySlot, CohortRealSlot;
+    /// <summary>Real slots per path.</summary>
+    public int RealSlots;
+    /// <summary>First integer slot of the modified-cohort words.</summary>
+    public int ModifiedSlot;
+    /// <summary>Integer slots per path.</summary>
+    public int IntSlots;
+
+    /// <summary>Fills the slot fields from the shape (Assets, Cohorts, OracleDelay).</summary>
+    public void LayOutSlots()
+    {
+        NormalsSlot = PathState.AssetFields * Assets;
+        HistorySlot = NormalsSlot + Assets + 3;
+        CohortRealSlot = HistorySlot + OracleDelay * Assets;
+        RealSlots = CohortRealSlot + PathState.CohortRealFields * Cohorts;
+        ModifiedSlot = PathState.CohortIntFields * Cohorts;
+        IntSlots = ModifiedSlot + PathState.ModifiedWords(Cohorts);
+    }
+}
+
+/// <summary>The fields of a path's state: per asset (slot field x N + asset), per cohort (field x cohorts + cohort).</summary>
+public static class PathState
+{
+    /// <summary>Per-asset real fields.</summary>
+    public const int X = 0, Y = 1, XExogenous = 2, Variance = 3, Displacement = 4, Shock = 5, Mid = 6, Oracle = 7, Rate = 8,
+        Execution = 9, FlowUnits = 10, MinMid = 11, MinExogenous = 12, MaxDisplacement = 13, Liquidated = 14, ClosedUnits = 15,
+        AssetFields = 16;
+
+    /// <summary>Per-cohort real fields: position scale s, collateral scale k, USD balance b, the round's fraction.</summary>
+    public const int Scale = 0, CollateralScale = 1, Balance = 2, Fraction = 3, CohortRealFields = 4;
+
+    /// <summary>Per-cohort integer fields (the last two are lists indexed by position, not by cohort).</summary>
+    public const int Open = 0, ForceClose = 1, PartialStep = 2, Touched = 3, TouchedList = 4, RoundList = 5, CohortIntFields = 6;
+
+    /// <summary>32-bit words of the set of cohorts whose state has left its start (at least one).</summary>
+    public static int ModifiedWords(int cohorts) => cohorts <= 0 ? 1 : (cohorts + 31) / 32;
+}
+
+/// <summary>
+/// The per-path outputs as the model writes them: real fields, then per-asset real fields (field x N + asset), and
+/// integer fields, each a slot of the output block (lane = the path's row in the batch).
+/// </summary>
+public static class PathOutput
+{
+    /// <summary>Per-path real outputs. The work counters are whole numbers, exact in doubles up to 2^53.</summary>
+    public const int BadDebt = 0, BadDebtPaid = 1, UncoveredLoss = 2, Penalties = 3, FundEnd = 4, FundMin = 5,
+        LiquidatedNotional = 6, ClosedUnitsShare = 7, MarginChecks = 8, CohortLiquidations = 9, FailLogPrice = 10,
+        FailFlow = 11, RealFields = 12;
+
+    /// <summary>Per-asset real outputs, after the per-path ones.</summary>
+    public const int LiquidatedByAsset = 0, MaxDrawdown = 1, ExogenousMaxDrawdown = 2, MaxDisplacement = 3, FinalPrice = 4,
+        AssetFields = 5;
+
+    /// <summary>Integer outputs.</summary>
+    public const int MaxRounds = 0, Flags = 1, FailStep = 2, FailAsset = 3, IntFields = 4;
+
+    /// <summary>Flag bits.</summary>
+    public const int RoundCapHitFlag = 1, CascadeFlag = 2, ExogenousFailureFlag = 4, FlowFailureFlag = 8;
+
+    /// <summary>Real output slots for <paramref name="assets"/> assets.</summary>
+    public static int RealSlots(int assets) => RealFields + AssetFields * assets;
+}

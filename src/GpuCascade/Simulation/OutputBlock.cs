@@ -1,0 +1,91 @@
+using GpuCascade.Kernels;
+
+namespace GpuCascade.Simulation;
+
+/// <summary>
+/// The path model's outputs for a batch as it writes them, struct-of-arrays (slot x stride + row, see
+/// <see cref="PathOutput"/>), and their copy into <see cref="PathOutputs"/>. Every backend goes through here, so a
+/// failed path gives the same error whichever device ran it.
+/// </summary>
+internal sealed class OutputBlock
+{
+    /// <summary>An empty block for up to <paramref name="stride"/> paths of <paramref name="assets"/> assets.</summary>
+    public OutputBlock(int stride, int assets)
+    {
+        Stride = stride;
+        Assets = assets;
+        Reals = GC.AllocateUninitializedArray<double>(Math.Max(1, PathOutput.RealSlots(assets) * stride), pinned: true);
+        Ints = GC.AllocateUninitializedArray<int>(Math.Max(1, PathOutput.IntFields * stride), pinned: true);
+    }
+
+    /// <summary>Rows per slot.</summary>
+    public int Stride { get; }
+    /// <summary>Assets per path.</summary>
+    public int Assets { get; }
+    /// <summary>Real slots (pinned).</summary>
+    public double[] Reals { get; }
+    /// <summary>Integer slots (pinned).</summary>
+    public int[] Ints { get; }
+
+    /// <summary>
+    /// Copies rows [<paramref name="from"/>, <paramref name="to"/>) to <paramref name="outputs"/> at rows
+    /// <paramref name="target"/> + (row - from). Throws <see cref="SimulationException"/> naming the first path (by
+    /// index) whose price left the representable range.
+    /// </summary>
+    public void CopyTo(SimulationPlan plan, long firstPath, int from, int to, PathOutputs outputs, int target, string backend)
+    {
+        int n = Assets, stride = Stride;
+        ReadOnlySpan<double> R(int slot) => Reals.AsSpan(slot * stride + from, to - from);
+        ReadOnlySpan<int> I(int slot) => Ints.AsSpan(slot * stride + from, to - from);
+        var flags = I(PathOutput.Flags);
+        for (int p = 0; p < flags.Length; p++)
+            if ((flags[p] & (PathOutput.ExogenousFailureFlag | PathOutput.FlowFailureFlag)) != 0)
+                throw Failure(plan, firstPath + p, from + p, flags[p], backend);
+
+        int count = to - from;
+        R(PathOutput.BadDebt).CopyTo(outputs.BadDebt.AsSpan(target, count));
+        R(PathOutput.BadDebtPaid).CopyTo(outputs.BadDebtPaid.AsSpan(target, count));
+        R(PathOutput.UncoveredLoss).CopyTo(outputs.UncoveredLoss.AsSpan(target, count));
+        R(PathOutput.Penalties).CopyTo(outputs.Penalties.AsSpan(target, count));
+        R(PathOutput.FundEnd).CopyTo(outputs.FundEnd.AsSpan(target, count));
+        R(PathOutput.FundMin).CopyTo(outputs.FundMin.AsSpan(target, count));
+        R(PathOutput.LiquidatedNotional).CopyTo(outputs.LiquidatedNotional.AsSpan(target, count));
+        R(PathOutput.ClosedUnitsShare).CopyTo(outputs.ClosedUnitsShare.AsSpan(target, count));
+        I(PathOutput.MaxRounds).CopyTo(outputs.MaxRoundsInStep.AsSpan(target, count));
+        var checks = R(PathOutput.MarginChecks);
+        var liquidations = R(PathOutput.CohortLiquidations);
+        for (int p = 0; p < count; p++)
+        {
+            outputs.MarginChecks[target + p] = (long)checks[p];
+            outputs.CohortLiquidations[target + p] = (long)liquidations[p];
+            outputs.RoundCapHit[target + p] = (flags[p] & PathOutput.RoundCapHitFlag) != 0;
+            outputs.Cascade[target + p] = (flags[p] & PathOutput.CascadeFlag) != 0;
+        }
+        void Asset(int field, double[] destination)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                var source = R(PathOutput.RealFields + field * n + i);
+                for (int p = 0; p < count; p++) destination[(target + p) * n + i] = source[p];
+            }
+        }
+        Asset(PathOutput.LiquidatedByAsset, outputs.LiquidatedNotionalByAsset);
+        Asset(PathOutput.MaxDrawdown, outputs.MaxDrawdown);
+        Asset(PathOutput.ExogenousMaxDrawdown, outputs.ExogenousMaxDrawdown);
+        Asset(PathOutput.MaxDisplacement, outputs.MaxDisplacement);
+        Asset(PathOutput.FinalPrice, outputs.FinalPrice);
+    }
+
+    /// <summary>Fails loudly rather than report NaN or infinite money (MODEL.md section 7's identities would not hold).</summary>
+    private SimulationException Failure(SimulationPlan plan, long path, int row, int flags, string backend)
+    {
+        int step = Ints[PathOutput.FailStep * Stride + row], asset = Ints[PathOutput.FailAsset * Stride + row];
+        double logPrice = Reals[PathOutput.FailLogPrice * Stride + row], flow = Reals[PathOutput.FailFlow * Stride + row];
+        string where = $"path {path}, step {step}: the price of {plan.Symbols[asset]} left the representable range (log price {logPrice:G6})";
+        string on = backend == "managed" ? "" : $" on {backend}";
+        return (flags & PathOutput.ExogenousFailureFlag) != 0
+            ? new SimulationException($"{where} after its exogenous move{on}; check assets[{asset}] and the market settings")
+            : new SimulationException($"{where} after a liquidation flow of {flow:G4} USD{on}; " +
+                                      $"assets[{asset}]: the market is far too shallow for the book (raise its depth or volume)");
+    }
+}

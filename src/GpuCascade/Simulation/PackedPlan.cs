@@ -1,0 +1,137 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using GpuCascade.Kernels;
+
+namespace GpuCascade.Simulation;
+
+/// <summary>
+/// A <see cref="SimulationPlan"/> packed for the path model (<see cref="CascadePath{TD,TI,TP}"/>): one array of
+/// reals, one of integers, and a <see cref="PlanLayout"/> naming the scalars and where every array starts. The
+/// managed backend reads the arrays in place (they are pinned); device backends upload them once per plan.
+/// </summary>
+internal sealed class PackedPlan
+{
+    private PlanLayout _layout;
+
+    public PackedPlan(SimulationPlan plan, bool screen = true)
+    {
+        Plan = plan;
+        var ints = new List<int>();
+        var reals = new List<double>();
+        int IntArray(IEnumerable<int> values)
+        {
+            int offset = ints.Count;
+            ints.AddRange(values);
+            return offset;
+        }
+        int RealArray(IEnumerable<double> values)
+        {
+            int offset = reals.Count;
+            reals.AddRange(values);
+            return offset;
+        }
+
+        var l = new PlanLayout
+        {
+            Assets = plan.AssetCount,
+            Cohorts = plan.CohortCount,
+            Steps = plan.Steps,
+            OracleDelay = plan.OracleDelay,
+            RoundCap = plan.RoundCap,
+            StudentT = plan.StudentT ? 1 : 0,
+            Garch = plan.Garch ? 1 : 0,
+            Jumps = plan.Jumps ? 1 : 0,
+            AnyTiered = plan.Margin.Contains(MarginKind.Tiered) ? 1 : 0,
+            Screen = screen ? 1 : 0,
+            Seed = plan.Seed,
+            Dt = plan.Dt,
+            SqrtDt = Math.Sqrt(plan.Dt),
+            Dof = plan.Dof,
+            StudentScaleNumerator = plan.StudentScaleNumerator,
+            GarchAlpha = plan.GarchAlpha,
+            GarchBeta = plan.GarchBeta,
+            JumpProbability = plan.JumpProbability,
+            JumpMean = plan.JumpMean,
+            JumpVolatility = plan.JumpVolatility,
+            Penalty = plan.Penalty,
+            FundStart = plan.FundStart,
+            Tranche = plan.Tranche,
+            DustPerAccount = plan.DustPerAccount,
+            CascadeThreshold = plan.CascadeThreshold,
+            ScreenEpsilon = SimulationPlan.ScreenEpsilon,
+            DynamicExposure = plan.DynamicExposure,
+
+            StressStart = IntArray(plan.StressStart),
+            StressAsset = IntArray(plan.StressAsset),
+            ImpactKind = IntArray(plan.Impact.Select(k => (int)k)),
+            MarginKind = IntArray(plan.Margin.Select(k => (int)k)),
+            TierStart = IntArray(plan.TierStart),
+            PositionStart = IntArray(plan.PositionStart),
+            PositionAsset = IntArray(plan.PositionAsset),
+            PositionTiered = IntArray(plan.PositionTiered.Select(t => t ? 1 : 0)),
+            CollateralStart = IntArray(plan.CollateralStart),
+            CollateralAsset = IntArray(plan.CollateralAsset),
+            ScreenOrder = IntArray(plan.ScreenOrder),
+            Screenable = IntArray(plan.Screenable.Select(x => x ? 1 : 0)),
+            ScreenGroupStart = IntArray(plan.ScreenGroupStart),
+
+            LogPrice0 = RealArray(plan.LogPrice0),
+            Variance0 = RealArray(plan.Variance0),
+            Drift = RealArray(plan.Drift),
+            JumpBeta = RealArray(plan.JumpBeta),
+            CollateralWeight = RealArray(plan.CollateralWeight),
+            GarchOmega = RealArray(plan.GarchOmega),
+            Cholesky = RealArray(plan.CholeskyLower),
+            StressLogReturn = RealArray(plan.StressLogReturn),
+            ImpactScale = RealArray(plan.ImpactScale),
+            ExecutionEta = RealArray(plan.ExecutionEta),
+            PermanentShare = RealArray(plan.PermanentShare),
+            ImpactDecay = RealArray(plan.ImpactDecay),
+            MarginRate = RealArray(plan.MarginRate),
+            MarginFloor = RealArray(plan.MarginFloor),
+            MarginVolScale = RealArray(plan.MarginVolScale),
+            TierCap = RealArray(plan.TierCap),
+            TierRate = RealArray(plan.TierRate),
+            TierAmount = RealArray(plan.TierAmount),
+            BookUnits = RealArray(plan.BookUnits),
+            InversePrice0 = RealArray(plan.LogPrice0.Select(x => 1.0 / Math.Exp(x))),
+            Accounts = RealArray(plan.Accounts),
+            UsdCollateral = RealArray(plan.UsdCollateral),
+            EntryValue = RealArray(plan.EntryValue),
+            PositionUnits = RealArray(plan.PositionUnits),
+            CollateralUnits = RealArray(plan.CollateralUnits),
+            ScreenSlack = RealArray(plan.ScreenSlack),
+        };
+        l.LayOutSlots();
+        _layout = l;
+        // Pinned (on the pinned object heap) so that the managed backend reads them by pointer; never empty, since a
+        // zero-length device buffer is invalid on some APIs.
+        Reals = GC.AllocateUninitializedArray<double>(Math.Max(1, reals.Count), pinned: true);
+        Ints = GC.AllocateUninitializedArray<int>(Math.Max(1, ints.Count), pinned: true);
+        reals.CopyTo(Reals);
+        ints.CopyTo(Ints);
+    }
+
+    public SimulationPlan Plan { get; }
+
+    /// <summary>Scalars, offsets and the path's slots.</summary>
+    public ref readonly PlanLayout Layout => ref _layout;
+
+    /// <summary>The packed reals (pinned).</summary>
+    public double[] Reals { get; }
+
+    /// <summary>The packed integers (pinned).</summary>
+    public int[] Ints { get; }
+
+    /// <summary>A native view of a pinned array.</summary>
+    public static unsafe HostArray<T> View<T>(T[] pinned) where T : unmanaged =>
+        new((T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned)));
+
+    /// <summary>Bytes of device memory per path in flight: state slots and outputs.</summary>
+    public static long BytesPerPath(SimulationPlan plan)
+    {
+        var l = new PlanLayout { Assets = plan.AssetCount, Cohorts = plan.CohortCount, OracleDelay = plan.OracleDelay };
+        l.LayOutSlots();
+        return 8L * l.RealSlots + 4L * l.IntSlots + 8L * PathOutput.RealSlots(plan.AssetCount) + 4L * PathOutput.IntFields;
+    }
+}
