@@ -126,6 +126,8 @@ public struct CascadePath<TD, TI, TP>
             for (int i = 0; i < n; i++) _m.R(_l.HistorySlot + slot * n + i) = Pd(_l.LogPrice0, i);
         int words = PathState.ModifiedWords(_cohorts);
         for (int w = 0; w < words; w++) _m.I(_l.ModifiedSlot + w) = 0;
+        int groups = PathState.ScreenGroups(n);
+        for (int g = 0; g < groups; g++) _m.I(_l.CursorSlot + g) = Pi(_l.ScreenGroupStart, g);
         _touchedCount = 0;
         _marginChecks = 0;
         _liquidations = 0;
@@ -446,20 +448,48 @@ public struct CascadePath<TD, TI, TP>
                 dynamicExcess = Math.Max(dynamicExcess, A(PathState.Rate, a) - Pd(_l.MarginFloor, a));
         }
         double delta = Math.Max(fall, rise);
+        // Cohorts over several assets: long books (group 0) only fear falls, short books (1) only rises, mixed ones (2) either.
         for (int group = 0; group < 3; group++)
         {
-            // Long books (group 0) only fear falls, short books (1) only rises, mixed ones (2) either.
             double move = group == 0 ? fall : group == 1 ? rise : delta;
             double bound = move + dynamicExcess * (1.0 + delta) * _l.DynamicExposure + _l.ScreenEpsilon;
-            int end = Pi(_l.ScreenGroupStart, group + 1);
-            for (int k = Pi(_l.ScreenGroupStart, group); k < end && Pd(_l.ScreenSlack, k) <= bound; k++)
-            {
-                int c = Pi(_l.ScreenOrder, k);
-                if (TouchedOf(c)) continue; // already considered above
-                if (Consider(c, step, ref count) && stopAtFirst) return count;
-            }
+            if (ScanGroup(group, bound, step, stopAtFirst, ref count)) return count;
+        }
+        // Cohorts wholly in one asset: that asset's own fall (long) or rise (short).
+        for (int a = 0; a < _n; a++)
+        {
+            double r = A(PathState.Oracle, a) * Pd(_l.InversePrice0, a) - 1.0;
+            double assetFall = -r > 0 ? -r : 0, assetRise = r > 0 ? r : 0;
+            double assetExcess = Pi(_l.MarginKind, a) == (int)MarginKind.Dynamic
+                ? Math.Max(0.0, A(PathState.Rate, a) - Pd(_l.MarginFloor, a)) : 0.0;
+            double dynamic = assetExcess * (1.0 + Math.Max(assetFall, assetRise)) * _l.DynamicExposure + _l.ScreenEpsilon;
+            if (ScanGroup(3 + 2 * a, assetFall + dynamic, step, stopAtFirst, ref count)) return count;
+            if (ScanGroup(4 + 2 * a, assetRise + dynamic, step, stopAtFirst, ref count)) return count;
         }
         return count;
+    }
+
+    /// <summary>
+    /// Considers the untouched cohorts of screening group <paramref name="group"/> whose slack is within
+    /// <paramref name="bound"/>; true when <paramref name="stopAtFirst"/> and one was added. Closed cohorts never reopen,
+    /// so the group's closed prefix is skipped for good (its cursor moves past it).
+    /// </summary>
+    private bool ScanGroup(int group, double bound, int step, bool stopAtFirst, ref int count)
+    {
+        int end = Pi(_l.ScreenGroupStart, group + 1);
+        ref int cursor = ref _m.I(_l.CursorSlot + group);
+        for (int k = cursor; k < end && Pd(_l.ScreenSlack, k) <= bound; k++)
+        {
+            int c = Pi(_l.ScreenOrder, k);
+            if (!OpenOf(c))
+            {
+                if (k == cursor) cursor = k + 1;
+                continue;
+            }
+            if (TouchedOf(c)) continue; // already considered with the touched list
+            if (Consider(c, step, ref count) && stopAtFirst) return true;
+        }
+        return false;
     }
 
     /// <summary>Adds cohort <paramref name="c"/> to the round's list when it is to be liquidated; true if added.</summary>

@@ -65,6 +65,8 @@ public struct PlanLayout
     public int RealSlots;
     /// <summary>First integer slot of the modified-cohort words.</summary>
     public int ModifiedSlot;
+    /// <summary>First integer slot of the screening cursors (one per group: where its closed prefix ends).</summary>
+    public int CursorSlot;
     /// <summary>Integer slots per path.</summary>
     public int IntSlots;
 
@@ -76,7 +78,8 @@ public struct PlanLayout
         CohortRealSlot = HistorySlot + OracleDelay * Assets;
         RealSlots = CohortRealSlot + PathState.CohortRealFields * Cohorts;
         ModifiedSlot = PathState.CohortIntFields * Cohorts;
-        IntSlots = ModifiedSlot + PathState.ModifiedWords(Cohorts);
+        CursorSlot = ModifiedSlot + PathState.ModifiedWords(Cohorts);
+        IntSlots = CursorSlot + PathState.ScreenGroups(Assets);
     }
 }
 
@@ -93,6 +96,9 @@ public static class PathState
 
     /// <summary>Per-cohort integer fields (the last two are lists indexed by position, not by cohort).</summary>
     public const int Open = 0, ForceClose = 1, PartialStep = 2, Touched = 3, TouchedList = 4, RoundList = 5, CohortIntFields = 6;
+
+    /// <summary>Screening groups: long, short and mixed books over several assets, then long and short books per asset.</summary>
+    public static int ScreenGroups(int assets) => 3 + 2 * assets;
 
     /// <summary>32-bit words of the set of cohorts whose state has left its start (at least one).</summary>
     public static int ModifiedWords(int cohorts) => cohorts <= 0 ? 1 : (cohorts + 31) / 32;

@@ -73,9 +73,14 @@ public sealed class SimulationPlan
     internal int[] ScreenOrder = [];      // screenable cohorts in three groups, each by increasing normalised slack
     internal double[] ScreenSlack = [];   // their normalised slack r_c, increasing within each group
     /// <summary>Where each group of <see cref="ScreenOrder"/> starts (and, last, where the order ends): cohorts only a
-    /// fall can liquidate (every g_a &gt;= 0), those only a rise can (every g_a &lt;= 0), and the others.</summary>
+    /// fall can liquidate (every g_a &gt;= 0), those only a rise can (every g_a &lt;= 0), and the others; then, per asset a,
+    /// the long and the short cohorts wholly in asset a (bounded by a's own fall or rise).</summary>
     internal int[] ScreenGroupStart = [0, 0, 0, 0];
+    /// <summary>Groups of cohorts over several assets (or none): long books, short books, mixed ones; after them come
+    /// two groups per asset for cohorts wholly in that asset (long, short): <see cref="ScreenGroupCount"/> in all.</summary>
     internal const int ScreenGroups = 3;
+    /// <summary>Screening groups: the three over several assets, then long and short ones per asset.</summary>
+    internal int ScreenGroupCount => ScreenGroups + 2 * AssetCount;
     internal bool[] Screenable = [];      // cohorts with positions or collateral (all of them, in practice)
     internal double DynamicExposure;      // max over cohorts of (dynamic-margin notional at p0) / (their scale)
     /// <summary>Absolute margin added to the screening bound; far above the rounding of the margin check (~1e-15).</summary>
@@ -259,7 +264,10 @@ public sealed class SimulationPlan
     /// round, the prefix worth checking; the others are skipped with a proof, so results are unchanged.
     /// Direction: when every g_a &gt;= 0 (a long book: only falls hurt), sum_a g_a (o_a - p0_a) &gt;= -S_c D-, D- the
     /// largest relative fall, so delta may be replaced by D-; when every g_a &lt;= 0, by D+, the largest rise. The
-    /// cohorts are therefore sorted in three groups (falls, rises, mixed), each with its own prefix.
+    /// cohorts are therefore sorted in three groups (falls, rises, mixed), each with its own prefix. A cohort wholly in
+    /// one asset a (every position and collateral holding in a) has only g_a, so its bound needs only a's own move:
+    /// D-_a or D+_a, and E_a (1 + max(D-_a, D+_a)) U for a dynamic rule on a. Such cohorts, the large majority of an
+    /// isolated-margin book, get two groups per asset (long, short), so a fall of SOL does not check BTC's longs.
     /// </summary>
     private void BuildScreening()
     {
@@ -317,6 +325,8 @@ public sealed class SimulationPlan
                 anyNegative |= g[a] < 0;
             }
             int group = anyNegative ? (anyPositive ? 2 : 1) : 0;
+            int single = SingleAsset(j);
+            if (single >= 0 && group < 2) group = ScreenGroups + 2 * single + group;
             double slack;
             if (scale <= ScreenMinimumScale * magnitude)
             {
@@ -339,10 +349,27 @@ public sealed class SimulationPlan
         screenable.Sort();
         ScreenOrder = screenable.Select(x => x.Cohort).ToArray();
         ScreenSlack = screenable.Select(x => x.Slack).ToArray();
-        ScreenGroupStart = new int[ScreenGroups + 1];
+        ScreenGroupStart = new int[ScreenGroupCount + 1];
         foreach (var x in screenable) ScreenGroupStart[x.Group + 1]++;
-        for (int k = 0; k < ScreenGroups; k++) ScreenGroupStart[k + 1] += ScreenGroupStart[k];
+        for (int k = 0; k < ScreenGroupCount; k++) ScreenGroupStart[k + 1] += ScreenGroupStart[k];
         DynamicExposure = exposure;
+    }
+
+    /// <summary>The asset that every position and collateral holding of cohort <paramref name="j"/> is in, or -1.</summary>
+    private int SingleAsset(int j)
+    {
+        int asset = -1;
+        for (int p = PositionStart[j]; p < PositionStart[j + 1]; p++)
+        {
+            if (asset >= 0 && PositionAsset[p] != asset) return -1;
+            asset = PositionAsset[p];
+        }
+        for (int k = CollateralStart[j]; k < CollateralStart[j + 1]; k++)
+        {
+            if (asset >= 0 && CollateralAsset[k] != asset) return -1;
+            asset = CollateralAsset[k];
+        }
+        return asset;
     }
 
     /// <summary>Validates the scenario and flattens it. Throws <see cref="ScenarioException"/> when invalid.</summary>

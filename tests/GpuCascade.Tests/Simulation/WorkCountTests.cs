@@ -53,7 +53,8 @@ public class WorkCountTests
 
     /// <summary>
     /// W1's cohorts hold two positions on the same side: the screen sorts them into the long group (only falls can
-    /// liquidate them) and the short group (only rises), none into the mixed one, each by increasing slack.
+    /// liquidate them) and the short group (only rises), none into the mixed one, each by increasing slack. A book of
+    /// cohorts wholly in one asset goes into that asset's long and short groups instead.
     /// </summary>
     [Test]
     public void ScreeningGroupsSplitLongAndShortBooks()
@@ -63,12 +64,32 @@ public class WorkCountTests
         int longs = plan.Cohorts.Count(c => c.Positions.All(p => p.Units > 0));
         int shorts = plan.Cohorts.Count(c => c.Positions.All(p => p.Units < 0));
         Assert.That(longs + shorts, Is.EqualTo(plan.CohortCount));
-        Assert.That(start, Is.EqualTo(new[] { 0, longs, longs + shorts, longs + shorts }));
+        Assert.That(start, Is.EqualTo(new[] { 0, longs, longs + shorts }.Concat(Enumerable.Repeat(longs + shorts, 1 + 2 * plan.AssetCount))));
         Assert.That(longs, Is.InRange(500, 650), "about 55-60% long");
-        for (int group = 0; group < SimulationPlan.ScreenGroups; group++)
+        for (int group = 0; group < plan.ScreenGroupCount; group++)
             for (int k = start[group] + 1; k < start[group + 1]; k++)
                 Assert.That(plan.ScreenSlack[k], Is.GreaterThanOrEqualTo(plan.ScreenSlack[k - 1]));
         Assert.That(plan.ScreenOrder.Take(longs).All(c => plan.Cohorts[c].Positions.All(p => p.Units > 0)));
+
+        // One BTC long, two ETH shorts, one ETH long, one BTC-ETH long: groups 0 (the pair), 3 (BTC long), 5 (ETH long), 6 (ETH short).
+        var two = TestScenarios.Single(TestScenarios.Asset("BTC", 100, 0.5), [TestScenarios.Isolated(0, 1e6, 10, 100)]) with
+        {
+            Assets = [TestScenarios.Asset("BTC", 100, 0.5), TestScenarios.Asset("ETH", 10, 0.5)],
+            Correlation = [1, 0, 0, 1],
+            Venue = new VenueSpec { MaintenanceMargin = [new StaticMargin(0.01), new StaticMargin(0.01)] },
+            Book = new BookSpec
+            {
+                Cohorts =
+                [
+                    TestScenarios.Isolated(0, 1e6, 10, 100), TestScenarios.Isolated(1, 1e6, 10, 10, isLong: false),
+                    TestScenarios.Isolated(1, 1e6, 5, 10, isLong: false), TestScenarios.Isolated(1, 1e6, 10, 10),
+                    new CohortSpec { Positions = [new PositionSpec(0, 100, 100), new PositionSpec(1, 1000, 10)], UsdCollateral = 5e3 },
+                ],
+            },
+        };
+        var split = SimulationPlan.Build(two);
+        Assert.That(split.ScreenGroupStart, Is.EqualTo(new[] { 0, 1, 1, 1, 2, 2, 3, 5 }));
+        Assert.That(split.ScreenOrder, Is.EqualTo(new[] { 4, 0, 3, 1, 2 }), "the 10x ETH short has less slack than the 5x");
     }
 
     [Test]
