@@ -15,18 +15,22 @@ namespace GpuCascade.Kernels;
 /// never written or read, which keeps a device's per-path memory traffic to the cohorts the path actually changes.
 /// </para>
 /// </summary>
-/// <typeparam name="TD">Real arrays (plan, state and outputs).</typeparam>
-/// <typeparam name="TI">Integer arrays.</typeparam>
+/// <typeparam name="TD">The plan's real array.</typeparam>
+/// <typeparam name="TI">The plan's integer array.</typeparam>
+/// <typeparam name="TSD">The path's real state slots.</typeparam>
+/// <typeparam name="TSI">The path's integer state slots.</typeparam>
 /// <typeparam name="TP">The market state's precision.</typeparam>
-public struct CascadePath<TD, TI, TP>
+public struct CascadePath<TD, TI, TSD, TSI, TP>
     where TD : struct, IModelArray<double>
     where TI : struct, IModelArray<int>
+    where TSD : struct, IModelArray<double>
+    where TSI : struct, IModelArray<int>
     where TP : struct, IPrecision
 {
     private PlanLayout _l;
     private TD _pd;
     private TI _pi;
-    private PathSlots<TD, TI> _m;
+    private PathSlots<TSD, TSI> _m;
     private int _n, _cohorts, _touchedCount;
     private long _marginChecks, _liquidations;
     private int _failFlag, _failStep, _failAsset;
@@ -34,7 +38,7 @@ public struct CascadePath<TD, TI, TP>
 
     /// <summary>A path runner over the plan (<paramref name="layout"/>, <paramref name="reals"/>,
     /// <paramref name="ints"/>) with its state in <paramref name="state"/>.</summary>
-    public CascadePath(in PlanLayout layout, TD reals, TI ints, PathSlots<TD, TI> state)
+    public CascadePath(in PlanLayout layout, TD reals, TI ints, PathSlots<TSD, TSI> state)
     {
         _l = layout;
         _pd = reals;
@@ -101,7 +105,9 @@ public struct CascadePath<TD, TI, TP>
     // ------------------------------------------------------------------ the path
 
     /// <summary>Simulates path <paramref name="path"/> and writes its outputs (<see cref="PathOutput"/>) to <paramref name="output"/>.</summary>
-    public void Run(ulong path, PathSlots<TD, TI> output)
+    public void Run<TOD, TOI>(ulong path, PathSlots<TOD, TOI> output)
+        where TOD : struct, IModelArray<double>
+        where TOI : struct, IModelArray<int>
     {
         int n = _n;
         int delay = _l.OracleDelay;
@@ -117,7 +123,7 @@ public struct CascadePath<TD, TI, TP>
             A(PathState.Variance, i) = real.Hold(Pd(_l.Variance0, i));
             A(PathState.Mid, i) = real.Exp(logPrice0);
             A(PathState.MinMid, i) = 1.0;
-            A(PathState.MinExogenous, i) = 1.0;
+            A(PathState.MinExogenous, i) = logPrice0; // in log price (ExogenousMove)
             A(PathState.MaxDisplacement, i) = 0;
             A(PathState.Liquidated, i) = 0;
             A(PathState.ClosedUnits, i) = 0;
@@ -127,7 +133,12 @@ public struct CascadePath<TD, TI, TP>
         int words = PathState.ModifiedWords(_cohorts);
         for (int w = 0; w < words; w++) _m.I(_l.ModifiedSlot + w) = 0;
         int groups = PathState.ScreenGroups(n);
-        for (int g = 0; g < groups; g++) _m.I(_l.CursorSlot + g) = Pi(_l.ScreenGroupStart, g);
+        for (int g = 0; g < groups; g++)
+        {
+            int first = Pi(_l.ScreenGroupStart, g);
+            _m.I(_l.CursorSlot + g) = first;
+            _m.R(_l.ThresholdSlot + g) = first < Pi(_l.ScreenGroupStart, g + 1) ? Pd(_l.ScreenSlack, first) : double.PositiveInfinity;
+        }
         _touchedCount = 0;
         _marginChecks = 0;
         _liquidations = 0;
@@ -202,7 +213,8 @@ public struct CascadePath<TD, TI, TP>
             total += liquidated;
             output.R(PathOutput.RealFields + PathOutput.LiquidatedByAsset * n + i) = liquidated;
             output.R(PathOutput.RealFields + PathOutput.MaxDrawdown * n + i) = 1.0 - A(PathState.MinMid, i);
-            output.R(PathOutput.RealFields + PathOutput.ExogenousMaxDrawdown * n + i) = 1.0 - A(PathState.MinExogenous, i);
+            output.R(PathOutput.RealFields + PathOutput.ExogenousMaxDrawdown * n + i) =
+                1.0 - real.Exp(real.Hold(A(PathState.MinExogenous, i) - real.Hold(Pd(_l.LogPrice0, i))));
             output.R(PathOutput.RealFields + PathOutput.MaxDisplacement * n + i) = A(PathState.MaxDisplacement, i);
             output.R(PathOutput.RealFields + PathOutput.FinalPrice * n + i) = A(PathState.Mid, i);
             double bookUnits = Pd(_l.BookUnits, i);
@@ -240,22 +252,31 @@ public struct CascadePath<TD, TI, TP>
     private static bool Representable(double price) => price > 0 && price <= double.MaxValue;
 
     /// <summary>MODEL.md 2.1-2.6: shocks, returns, GARCH, jumps, stress, impact decay; then the step's margin rates.</summary>
+    /// <remarks>The hot loop of a step: arrays, offsets and slots are copied into locals, so that the JIT and ILGPU keep
+    /// them in registers rather than reload them after every store to the path's state.</remarks>
     private void ExogenousMove(ulong path, int step)
     {
         int n = _n;
         TP real = default;
+        TD pd = _pd;
+        TI pi = _pi;
+        TSD st = _m.Reals;
         ulong seed = _l.Seed;
         uint ustep = (uint)step;
+        int normals = _l.NormalsSlot;
+        int sx = PathState.X * n, sy = PathState.Y * n, sxe = PathState.XExogenous * n, sh = PathState.Variance * n;
+        int sd = PathState.Displacement * n, sshock = PathState.Shock * n, smid = PathState.Mid * n;
+        int sminExo = PathState.MinExogenous * n, sminMid = PathState.MinMid * n, srate = PathState.Rate * n;
         for (int k = 0; 4 * k < n; k++)
         {
             RandomStreams.Words(seed, path, ustep, RandomStreams.NormalSlotBase + (uint)k, out uint r0, out uint r1, out uint r2, out uint r3);
             RandomStreams.BoxMuller(r0, r1, out double z0, out double z1);
             RandomStreams.BoxMuller(r2, r3, out double z2, out double z3);
-            int slot = _l.NormalsSlot + 4 * k;
-            _m.R(slot) = real.Hold(z0);
-            _m.R(slot + 1) = real.Hold(z1);
-            _m.R(slot + 2) = real.Hold(z2);
-            _m.R(slot + 3) = real.Hold(z3);
+            int slot = normals + 4 * k;
+            st[slot] = real.Hold(z0);
+            st[slot + 1] = real.Hold(z1);
+            st[slot + 2] = real.Hold(z2);
+            st[slot + 3] = real.Hold(z3);
         }
         double scale = 1.0;
         if (_l.StudentT != 0)
@@ -263,11 +284,13 @@ public struct CascadePath<TD, TI, TP>
             double w = RandomStreams.ChiSquare(seed, path, ustep, _l.Dof);
             scale = Math.Sqrt(_l.StudentScaleNumerator / w);
         }
+        int cholesky = _l.Cholesky;
         for (int i = 0; i < n; i++)
         {
             double e = 0;
-            for (int j = 0; j <= i; j++) e += Pd(_l.Cholesky, i * n + j) * _m.R(_l.NormalsSlot + j);
-            A(PathState.Shock, i) = real.Hold(e * scale);
+            int row = cholesky + i * n;
+            for (int j = 0; j <= i; j++) e += pd[row + j] * st[normals + j];
+            st[sshock + i] = real.Hold(e * scale);
         }
         double jump = 0;
         bool jumped = false;
@@ -277,39 +300,49 @@ public struct CascadePath<TD, TI, TP>
             jump = _l.JumpMean + _l.JumpVolatility * RandomStreams.JumpNormal(seed, path, ustep);
         }
         double dt = _l.Dt, sqrtDt = _l.SqrtDt;
+        bool garch = _l.Garch != 0;
+        double garchAlpha = _l.GarchAlpha, garchBeta = _l.GarchBeta;
+        int drift = _l.Drift, jumpBeta = _l.JumpBeta, garchOmega = _l.GarchOmega;
         for (int i = 0; i < n; i++)
         {
-            double h = A(PathState.Variance, i);
-            double diffusion = Math.Sqrt(h) * sqrtDt * A(PathState.Shock, i);
-            double dx = (Pd(_l.Drift, i) - 0.5 * h) * dt + diffusion;
-            if (jumped) dx += Pd(_l.JumpBeta, i) * jump;
-            A(PathState.X, i) = real.Hold(A(PathState.X, i) + dx);
-            A(PathState.XExogenous, i) = real.Hold(A(PathState.XExogenous, i) + dx);
-            if (_l.Garch != 0)
-                A(PathState.Variance, i) = real.Hold(Pd(_l.GarchOmega, i) + _l.GarchAlpha * diffusion * diffusion / dt + _l.GarchBeta * h);
+            double h = st[sh + i];
+            double diffusion = Math.Sqrt(h) * sqrtDt * st[sshock + i];
+            double dx = (pd[drift + i] - 0.5 * h) * dt + diffusion;
+            if (jumped) dx += pd[jumpBeta + i] * jump;
+            st[sx + i] = real.Hold(st[sx + i] + dx);
+            st[sxe + i] = real.Hold(st[sxe + i] + dx);
+            if (garch) st[sh + i] = real.Hold(pd[garchOmega + i] + garchAlpha * diffusion * diffusion / dt + garchBeta * h);
         }
-        for (int s = Pi(_l.StressStart, step); s < Pi(_l.StressStart, step + 1); s++)
+        int stressAsset = _l.StressAsset, stressReturn = _l.StressLogReturn;
+        for (int k = pi[_l.StressStart + step], end = pi[_l.StressStart + step + 1]; k < end; k++)
         {
-            int a = Pi(_l.StressAsset, s);
-            double r = Pd(_l.StressLogReturn, s);
-            A(PathState.X, a) = real.Hold(A(PathState.X, a) + r);
-            A(PathState.XExogenous, a) = real.Hold(A(PathState.XExogenous, a) + r);
+            int a = pi[stressAsset + k];
+            double r = pd[stressReturn + k];
+            st[sx + a] = real.Hold(st[sx + a] + r);
+            st[sxe + a] = real.Hold(st[sxe + a] + r);
         }
+        int decays = _l.ImpactDecay, inverse = _l.InversePrice0, kinds = _l.MarginKind;
+        int rates = _l.MarginRate, floors = _l.MarginFloor, volScales = _l.MarginVolScale;
         for (int i = 0; i < n; i++)
         {
-            double decay = real.Hold(Pd(_l.ImpactDecay, i));
-            A(PathState.Y, i) = real.Hold(A(PathState.Y, i) * decay);
-            A(PathState.Displacement, i) = real.Hold(A(PathState.Displacement, i) * decay);
-            double mid = real.Exp(real.Hold(A(PathState.X, i) + A(PathState.Y, i)));
-            A(PathState.Mid, i) = mid;
+            double decay = real.Hold(pd[decays + i]);
+            double y = real.Hold(st[sy + i] * decay);
+            st[sy + i] = y;
+            st[sd + i] = real.Hold(st[sd + i] * decay);
+            double x = st[sx + i];
+            double mid = real.Exp(real.Hold(x + y));
+            st[smid + i] = mid;
             if (!Representable(mid)) Fail(PathOutput.ExogenousFailureFlag, step, i, 0);
-            double exo = real.Exp(real.Hold(A(PathState.XExogenous, i) - real.Hold(Pd(_l.LogPrice0, i))));
-            if (exo < A(PathState.MinExogenous, i)) A(PathState.MinExogenous, i) = exo;
-            TrackMin(i);
+            // The exogenous minimum is kept in log price and exponentiated once at the end: exp is monotone, so the
+            // minimum of exp(x_k - x_0) is exp(min x_k - x_0), without an exp per step.
+            double xe = st[sxe + i];
+            if (xe < st[sminExo + i]) st[sminExo + i] = xe;
+            double rel = real.Hold(mid * real.Hold(pd[inverse + i])); // the mid is exp(x + y) of the current state
+            if (rel < st[sminMid + i]) st[sminMid + i] = rel;
             // Margin rates for the step: static, or volatility-scaled with the variance after this step's update.
-            int kind = Pi(_l.MarginKind, i);
-            A(PathState.Rate, i) = kind == (int)MarginKind.Static ? Pd(_l.MarginRate, i)
-                : kind == (int)MarginKind.Dynamic ? Math.Max(Pd(_l.MarginFloor, i), Pd(_l.MarginVolScale, i) * Math.Sqrt(A(PathState.Variance, i)))
+            int kind = pi[kinds + i];
+            st[srate + i] = kind == (int)MarginKind.Static ? pd[rates + i]
+                : kind == (int)MarginKind.Dynamic ? Math.Max(pd[floors + i], pd[volScales + i] * Math.Sqrt(st[sh + i]))
                 : 0.0;
         }
     }
@@ -438,33 +471,44 @@ public struct CascadePath<TD, TI, TP>
         }
         for (int t = 0; t < _touchedCount; t++)
             if (Consider(CohortInt(PathState.TouchedList, t), step, ref count) && stopAtFirst) return count;
-        double fall = 0, rise = 0, dynamicExcess = 0;
-        for (int a = 0; a < _n; a++)
+        TD pd = _pd;
+        TI pi = _pi;
+        TSD st = _m.Reals;
+        int n = _n, oracles = PathState.Oracle * n, rates = PathState.Rate * n, thresholds = _l.ThresholdSlot;
+        int inverse = _l.InversePrice0, kinds = _l.MarginKind, floors = _l.MarginFloor;
+        double exposure = _l.DynamicExposure, epsilon = _l.ScreenEpsilon;
+        if (_l.ScreenMultiAsset != 0)
         {
-            double r = A(PathState.Oracle, a) * Pd(_l.InversePrice0, a) - 1.0;
-            if (-r > fall) fall = -r;
-            if (r > rise) rise = r;
-            if (Pi(_l.MarginKind, a) == (int)MarginKind.Dynamic)
-                dynamicExcess = Math.Max(dynamicExcess, A(PathState.Rate, a) - Pd(_l.MarginFloor, a));
+            double fall = 0, rise = 0, dynamicExcess = 0;
+            for (int a = 0; a < n; a++)
+            {
+                double r = st[oracles + a] * pd[inverse + a] - 1.0;
+                if (-r > fall) fall = -r;
+                if (r > rise) rise = r;
+                if (pi[kinds + a] == (int)MarginKind.Dynamic)
+                    dynamicExcess = Math.Max(dynamicExcess, st[rates + a] - pd[floors + a]);
+            }
+            double delta = Math.Max(fall, rise);
+            // Cohorts over several assets: long books (group 0) only fear falls, short books (1) only rises, mixed ones (2) either.
+            for (int group = 0; group < 3; group++)
+            {
+                double move = group == 0 ? fall : group == 1 ? rise : delta;
+                double bound = move + dynamicExcess * (1.0 + delta) * exposure + epsilon;
+                if (st[thresholds + group] <= bound && ScanGroup(group, bound, step, stopAtFirst, ref count)) return count;
+            }
         }
-        double delta = Math.Max(fall, rise);
-        // Cohorts over several assets: long books (group 0) only fear falls, short books (1) only rises, mixed ones (2) either.
-        for (int group = 0; group < 3; group++)
+        // Cohorts wholly in one asset: that asset's own fall (long) or rise (short). Most rounds end here with two
+        // comparisons per asset: each group's first open cohort is out of reach.
+        for (int a = 0; a < n; a++)
         {
-            double move = group == 0 ? fall : group == 1 ? rise : delta;
-            double bound = move + dynamicExcess * (1.0 + delta) * _l.DynamicExposure + _l.ScreenEpsilon;
-            if (ScanGroup(group, bound, step, stopAtFirst, ref count)) return count;
-        }
-        // Cohorts wholly in one asset: that asset's own fall (long) or rise (short).
-        for (int a = 0; a < _n; a++)
-        {
-            double r = A(PathState.Oracle, a) * Pd(_l.InversePrice0, a) - 1.0;
+            double r = st[oracles + a] * pd[inverse + a] - 1.0;
             double assetFall = -r > 0 ? -r : 0, assetRise = r > 0 ? r : 0;
-            double assetExcess = Pi(_l.MarginKind, a) == (int)MarginKind.Dynamic
-                ? Math.Max(0.0, A(PathState.Rate, a) - Pd(_l.MarginFloor, a)) : 0.0;
-            double dynamic = assetExcess * (1.0 + Math.Max(assetFall, assetRise)) * _l.DynamicExposure + _l.ScreenEpsilon;
-            if (ScanGroup(3 + 2 * a, assetFall + dynamic, step, stopAtFirst, ref count)) return count;
-            if (ScanGroup(4 + 2 * a, assetRise + dynamic, step, stopAtFirst, ref count)) return count;
+            double dynamic = epsilon;
+            if (pi[kinds + a] == (int)MarginKind.Dynamic)
+                dynamic = Math.Max(0.0, st[rates + a] - pd[floors + a]) * (1.0 + Math.Max(assetFall, assetRise)) * exposure + epsilon;
+            int longs = 3 + 2 * a;
+            if (st[thresholds + longs] <= assetFall + dynamic && ScanGroup(longs, assetFall + dynamic, step, stopAtFirst, ref count)) return count;
+            if (st[thresholds + longs + 1] <= assetRise + dynamic && ScanGroup(longs + 1, assetRise + dynamic, step, stopAtFirst, ref count)) return count;
         }
         return count;
     }
@@ -472,18 +516,27 @@ public struct CascadePath<TD, TI, TP>
     /// <summary>
     /// Considers the untouched cohorts of screening group <paramref name="group"/> whose slack is within
     /// <paramref name="bound"/>; true when <paramref name="stopAtFirst"/> and one was added. Closed cohorts never reopen,
-    /// so the group's closed prefix is skipped for good (its cursor moves past it).
+    /// so the group's closed prefix is skipped for good: its cursor and threshold (the slack of its first open cohort)
+    /// move past it.
     /// </summary>
     private bool ScanGroup(int group, double bound, int step, bool stopAtFirst, ref int count)
     {
-        int end = Pi(_l.ScreenGroupStart, group + 1);
-        ref int cursor = ref _m.I(_l.CursorSlot + group);
-        for (int k = cursor; k < end && Pd(_l.ScreenSlack, k) <= bound; k++)
+        TD pd = _pd;
+        TI pi = _pi;
+        int slacks = _l.ScreenSlack, order = _l.ScreenOrder;
+        int end = pi[_l.ScreenGroupStart + group + 1];
+        int cursorSlot = _l.CursorSlot + group;
+        int cursor = _m.I(cursorSlot);
+        for (int k = cursor; k < end && pd[slacks + k] <= bound; k++)
         {
-            int c = Pi(_l.ScreenOrder, k);
+            int c = pi[order + k];
             if (!OpenOf(c))
             {
-                if (k == cursor) cursor = k + 1;
+                if (k == cursor)
+                {
+                    _m.I(cursorSlot) = cursor = k + 1;
+                    _m.R(_l.ThresholdSlot + group) = cursor < end ? pd[slacks + cursor] : double.PositiveInfinity;
+                }
                 continue;
             }
             if (TouchedOf(c)) continue; // already considered with the touched list

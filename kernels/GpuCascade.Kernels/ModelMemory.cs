@@ -50,9 +50,59 @@ public readonly struct DeviceArray<T> : IModelArray<T> where T : unmanaged
 }
 
 /// <summary>
-/// A path's slots in a struct-of-arrays block: slot s of the path in lane l is element s x stride + l. On a device
-/// the stride is the batch, so neighbouring threads touch neighbouring addresses; natively each worker owns a
-/// contiguous scratch (stride 1, lane 0). Same code, different stride (ARCHITECTURE.md).
+/// One path's slots in a struct-of-arrays block of host memory: slot s is element s x stride + lane (the managed
+/// backend's view of the batch's outputs, which it lays out as a device does).
+/// </summary>
+public readonly unsafe struct StridedHostArray<T> : IModelArray<T> where T : unmanaged
+{
+    private readonly T* _start;
+    private readonly long _stride, _lane;
+
+    /// <summary>Slot s of lane <paramref name="lane"/> at <paramref name="start"/>[s x <paramref name="stride"/> + lane].</summary>
+    public StridedHostArray(T* start, long stride, long lane)
+    {
+        _start = start;
+        _stride = stride;
+        _lane = lane;
+    }
+
+    /// <inheritdoc/>
+    public ref T this[long slot]
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => ref _start[slot * _stride + _lane];
+    }
+}
+
+/// <summary>
+/// One path's slots in a struct-of-arrays block of device memory: slot s is element s x stride + lane, the stride
+/// being the launch's path count, so neighbouring threads touch neighbouring addresses.
+/// </summary>
+public readonly struct StridedDeviceArray<T> : IModelArray<T> where T : unmanaged
+{
+    private readonly ArrayView<T> _view;
+    private readonly long _stride, _lane;
+
+    /// <summary>Slot s of lane <paramref name="lane"/> at <paramref name="view"/>[s x <paramref name="stride"/> + lane].</summary>
+    public StridedDeviceArray(ArrayView<T> view, long stride, long lane)
+    {
+        _view = view;
+        _stride = stride;
+        _lane = lane;
+    }
+
+    /// <inheritdoc/>
+    public ref T this[long slot]
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => ref _view[slot * _stride + _lane];
+    }
+}
+
+/// <summary>
+/// A path's slots: its real and integer state (or outputs). Natively each worker owns a contiguous scratch
+/// (<see cref="HostArray{T}"/>); on a device they are strided views into the batch's struct-of-arrays block
+/// (<see cref="StridedDeviceArray{T}"/>). Same code, different layout (ARCHITECTURE.md).
 /// </summary>
 public struct PathSlots<TD, TI>
     where TD : struct, IModelArray<double>
@@ -62,27 +112,21 @@ public struct PathSlots<TD, TI>
     public TD Reals;
     /// <summary>Integer slots.</summary>
     public TI Ints;
-    /// <summary>Distance between consecutive slots of one path.</summary>
-    public long Stride;
-    /// <summary>The path's lane (offset of its slot 0).</summary>
-    public long Lane;
 
     /// <summary>Slots over <paramref name="reals"/> and <paramref name="ints"/>.</summary>
-    public PathSlots(TD reals, TI ints, long stride, long lane)
+    public PathSlots(TD reals, TI ints)
     {
         Reals = reals;
         Ints = ints;
-        Stride = stride;
-        Lane = lane;
     }
 
     /// <summary>Real slot <paramref name="slot"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly ref double R(int slot) => ref Reals[slot * Stride + Lane];
+    public readonly ref double R(int slot) => ref Reals[slot];
 
     /// <summary>Integer slot <paramref name="slot"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly ref int I(int slot) => ref Ints[slot * Stride + Lane];
+    public readonly ref int I(int slot) => ref Ints[slot];
 }
 
 /// <summary>

@@ -30,7 +30,7 @@ public struct PathLaunch
 }
 
 /// <summary>
-/// The ILGPU entry points: one thread per path runs <see cref="CascadePath{TD,TI,TP}"/> over device views. The
+/// The ILGPU entry points: one thread per path runs <see cref="CascadePath{TD,TI,TSD,TSI,TP}"/> over device views. The
 /// managed backend runs the same model natively (GpuCascade's <c>ManagedBackend</c>), so the two cannot drift apart.
 /// </summary>
 public static class PathKernels
@@ -45,12 +45,12 @@ public static class PathKernels
     {
         int p = index.X;
         if (p >= launch.Count) return;
-        var state = new PathSlots<DeviceArray<double>, DeviceArray<int>>(
-            new DeviceArray<double>(launch.StateReals), new DeviceArray<int>(launch.StateInts), launch.Count, p);
-        var output = new PathSlots<DeviceArray<double>, DeviceArray<int>>(
-            new DeviceArray<double>(launch.OutReals), new DeviceArray<int>(launch.OutInts), launch.Count, p);
-        var path = new CascadePath<DeviceArray<double>, DeviceArray<int>, TP>(launch.Layout,
-            new DeviceArray<double>(launch.PlanReals), new DeviceArray<int>(launch.PlanInts), state);
+        var state = new PathSlots<StridedDeviceArray<double>, StridedDeviceArray<int>>(
+            new StridedDeviceArray<double>(launch.StateReals, launch.Count, p), new StridedDeviceArray<int>(launch.StateInts, launch.Count, p));
+        var output = new PathSlots<StridedDeviceArray<double>, StridedDeviceArray<int>>(
+            new StridedDeviceArray<double>(launch.OutReals, launch.Count, p), new StridedDeviceArray<int>(launch.OutInts, launch.Count, p));
+        var path = new CascadePath<DeviceArray<double>, DeviceArray<int>, StridedDeviceArray<double>, StridedDeviceArray<int>, TP>(
+            launch.Layout, new DeviceArray<double>(launch.PlanReals), new DeviceArray<int>(launch.PlanInts), state);
         path.Run((ulong)(launch.Start + p), output);
     }
 

@@ -28,6 +28,8 @@ public struct PlanLayout
     public int AnyTiered;
     /// <summary>Skip cohorts proven healthy (exact; false only to test that claim).</summary>
     public int Screen;
+    /// <summary>Some screened cohort spans several assets (the first three screening groups are not all empty).</summary>
+    public int ScreenMultiAsset;
     /// <summary>The path seed.</summary>
     public ulong Seed;
 
@@ -59,8 +61,9 @@ public struct PlanLayout
     public int Accounts, UsdCollateral, EntryValue, PositionUnits, CollateralUnits, ScreenSlack;
 
     // ---- A path's slots (PathState).
-    /// <summary>First real slot of the normals (N + 3 of them), of the oracle history (delay x N) and of the cohort reals.</summary>
-    public int NormalsSlot, HistorySlot, CohortRealSlot;
+    /// <summary>First real slot of the normals (N + 3 of them), of the oracle history (delay x N), of the screening
+    /// thresholds (one per group: the slack of its first open cohort, +inf when none) and of the cohort reals.</summary>
+    public int NormalsSlot, HistorySlot, ThresholdSlot, CohortRealSlot;
     /// <summary>Real slots per path.</summary>
     public int RealSlots;
     /// <summary>First integer slot of the modified-cohort words.</summary>
@@ -75,7 +78,8 @@ public struct PlanLayout
     {
         NormalsSlot = PathState.AssetFields * Assets;
         HistorySlot = NormalsSlot + Assets + 3;
-        CohortRealSlot = HistorySlot + OracleDelay * Assets;
+        ThresholdSlot = HistorySlot + OracleDelay * Assets;
+        CohortRealSlot = ThresholdSlot + PathState.ScreenGroups(Assets);
         RealSlots = CohortRealSlot + PathState.CohortRealFields * Cohorts;
         ModifiedSlot = PathState.CohortIntFields * Cohorts;
         CursorSlot = ModifiedSlot + PathState.ModifiedWords(Cohorts);

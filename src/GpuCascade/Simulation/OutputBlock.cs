@@ -27,6 +27,13 @@ internal sealed class OutputBlock
     /// <summary>Integer slots (pinned).</summary>
     public int[] Ints { get; }
 
+    /// <summary>The slots of row <paramref name="row"/>, for the model running natively.</summary>
+    public unsafe PathSlots<StridedHostArray<double>, StridedHostArray<int>> Slots(int row) => new(
+        new StridedHostArray<double>((double*)System.Runtime.CompilerServices.Unsafe.AsPointer(
+            ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(Reals)), Stride, row),
+        new StridedHostArray<int>((int*)System.Runtime.CompilerServices.Unsafe.AsPointer(
+            ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(Ints)), Stride, row));
+
     /// <summary>
     /// Copies rows [<paramref name="from"/>, <paramref name="to"/>) to <paramref name="outputs"/> at rows
     /// <paramref name="target"/> + (row - from). Throws <see cref="SimulationException"/> naming the first path (by

@@ -5,7 +5,7 @@ using GpuCascade.Kernels;
 namespace GpuCascade.Simulation;
 
 /// <summary>
-/// A <see cref="SimulationPlan"/> packed for the path model (<see cref="CascadePath{TD,TI,TP}"/>): one array of
+/// A <see cref="SimulationPlan"/> packed for the path model (<see cref="CascadePath{TD,TI,TSD,TSI,TP}"/>): one array of
 /// reals, one of integers, and a <see cref="PlanLayout"/> naming the scalars and where every array starts. The
 /// managed backend reads the arrays in place (they are pinned); device backends upload them once per plan.
 /// </summary>
@@ -43,6 +43,7 @@ internal sealed class PackedPlan
             Jumps = plan.Jumps ? 1 : 0,
             AnyTiered = plan.Margin.Contains(MarginKind.Tiered) ? 1 : 0,
             Screen = screen ? 1 : 0,
+            ScreenMultiAsset = plan.ScreenGroupStart[SimulationPlan.ScreenGroups] > 0 ? 1 : 0,
             Seed = plan.Seed,
             Dt = plan.Dt,
             SqrtDt = Math.Sqrt(plan.Dt),

@@ -4,7 +4,7 @@ using GpuCascade.Simulation;
 namespace GpuCascade.Backends.Managed;
 
 /// <summary>
-/// The reference backend: the one path model (<see cref="CascadePath{TD,TI,TP}"/>, kernels/) called natively on .NET
+/// The reference backend: the one path model (<see cref="CascadePath{TD,TI,TSD,TSI,TP}"/>, kernels/) called natively on .NET
 /// threads in double precision, without an ILGPU context. Each worker owns a contiguous scratch for a path's state
 /// (stride 1), reused path after path, so the path loop allocates nothing. Always available; every device is
 /// checked against it.
@@ -58,11 +58,9 @@ public sealed class ManagedBackend : ISimulationBackend
                 var layout = packed.Layout;
                 var stateReals = GC.AllocateUninitializedArray<double>(Math.Max(1, layout.RealSlots), pinned: true);
                 var stateInts = GC.AllocateUninitializedArray<int>(Math.Max(1, layout.IntSlots), pinned: true);
-                var state = new PathSlots<HostArray<double>, HostArray<int>>(PackedPlan.View(stateReals), PackedPlan.View(stateInts), 1, 0);
-                var path = new CascadePath<HostArray<double>, HostArray<int>, DoublePrecision>(
+                var state = new PathSlots<HostArray<double>, HostArray<int>>(PackedPlan.View(stateReals), PackedPlan.View(stateInts));
+                var path = new CascadePath<HostArray<double>, HostArray<int>, HostArray<double>, HostArray<int>, DoublePrecision>(
                     layout, PackedPlan.View(packed.Reals), PackedPlan.View(packed.Ints), state);
-                var outReals = PackedPlan.View(block.Reals);
-                var outInts = PackedPlan.View(block.Ints);
                 int b;
                 while (failure is null && !cancellation.IsCancellationRequested
                        && (b = Interlocked.Increment(ref next)) < blocks)
@@ -71,7 +69,7 @@ public sealed class ManagedBackend : ISimulationBackend
                     for (int row = from; row < end; row++)
                     {
                         if (cancellation.IsCancellationRequested) return;
-                        path.Run((ulong)(start + row), new PathSlots<HostArray<double>, HostArray<int>>(outReals, outInts, block.Stride, row));
+                        path.Run((ulong)(start + row), block.Slots(row));
                     }
                     block.CopyTo(plan, start + from, from, end, outputs, from, Name);
                     blockDone?.Invoke(b);
