@@ -50,8 +50,26 @@ public class OfflineCompilationTests
     {
         if (CudaToolkit.Ptxas() is not { } ptxas) return;
         string report = OfflineCompiler.Assemble(ptxas, ptx, $"sm_{arch.Major}{arch.Minor}");
-        foreach (var line in report.Split('\n').Where(l => l.Contains("registers") || l.Contains("spill")))
-            TestContext.Out.WriteLine("ptxas: " + line.Trim());
+        var resources = OfflineCompiler.ParseResources(report);
+        Assert.That(resources, Is.Not.Null, report);
+        Assert.That(resources!.Registers, Is.InRange(1, 255));
+        TestContext.Out.WriteLine($"sm_{arch.Major}{arch.Minor}: {resources}");
+    }
+
+    [Test]
+    public void PtxasReportsAreParsedForTheEntryFunction()
+    {
+        const string report = """
+            ptxas info    : 0 bytes gmem
+            ptxas info    : Function properties for helper
+                8 bytes stack frame, 4 bytes spill stores, 4 bytes spill loads
+            ptxas info    : Compiling entry function 'Kernel_SimulateDouble' for 'sm_90'
+            ptxas info    : Function properties for Kernel_SimulateDouble
+                160 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+            ptxas info    : Used 99 registers, 848 bytes cmem[0], 144 bytes cmem[2]
+            """;
+        Assert.That(OfflineCompiler.ParseResources(report), Is.EqualTo(new KernelResources(99, 160, 0, 0)));
+        Assert.That(OfflineCompiler.ParseResources("ptxas info : 0 bytes gmem"), Is.Null);
     }
 
     [TestCase(Precision.Double)]

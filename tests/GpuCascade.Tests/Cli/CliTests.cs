@@ -120,6 +120,42 @@ public class CliTests
             Assert.That(output, Does.Contain($"{d.Name} is listed but skipped: {d.Skipped}"));
     }
 
+    /// <summary>
+    /// A machine whose libcuda.so.1 and libOpenCL.so are present but cannot be loaded (here: files that are not
+    /// libraries, found first through LD_LIBRARY_PATH) still lists managed and ilgpu-cpu, says why CUDA and OpenCL are
+    /// unusable, and runs on ilgpu-cpu. A new process, since the device APIs are probed once per process.
+    /// </summary>
+    [Test]
+    public void BrokenDeviceLibrariesAreReportedNotFatal()
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Ignore("LD_LIBRARY_PATH is Linux's");
+        string fake = Path.Combine(_dir, "fake-libs");
+        Directory.CreateDirectory(fake);
+        foreach (var name in new[] { "libcuda.so.1", "libOpenCL.so", "libOpenCL.so.1" })
+            File.WriteAllText(Path.Combine(fake, name), "not a shared library");
+        string cli = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "GpuCascade.Cli.exe" : "GpuCascade.Cli");
+        (int, string) Cli(params string[] args)
+        {
+            var start = new System.Diagnostics.ProcessStartInfo(cli, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+            start.Environment["LD_LIBRARY_PATH"] = fake;
+            using var process = System.Diagnostics.Process.Start(start)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            string output = process.StandardOutput.ReadToEnd() + stderr.Result;
+            process.WaitForExit();
+            return (process.ExitCode, output);
+        }
+        var (code, output) = Cli("devices");
+        Assert.That(code, Is.Zero, output);
+        Assert.That(output, Does.Contain("managed").And.Contain("ilgpu-cpu"));
+        Assert.That(output, Does.Contain("cuda: libcuda.so.1 cannot be loaded").And.Contain("file too short"));
+        Assert.That(output, Does.Contain("opencl: libOpenCL.so cannot be loaded"));
+        var (runCode, runOutput) = Cli("run", "--backend", "ilgpu-cpu", "--paths", "1024", "--quiet");
+        Assert.That(runCode, Is.Zero, runOutput);
+        var (cudaCode, cudaOutput) = Cli("run", "--backend", "cuda", "--paths", "1024");
+        Assert.That(cudaCode, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(cudaOutput, Does.Contain("--backend: cuda is not available: cuda: libcuda.so.1 cannot be loaded"));
+    }
+
     [Test]
     public void IlgpuCpuGivesTheSameJsonAsManaged()
     {

@@ -58,8 +58,25 @@ public sealed class IlgpuBackend : ISimulationBackend
     /// <inheritdoc/>
     public string Description => $"{_device.Name} {_device.Model} ({_device.Details}), {(Precision == Precision.Single ? "single" : "double")} precision";
 
-    /// <summary>The kernel's resources per thread where the device reports them (CUDA), else null.</summary>
-    public string? KernelResources => null;
+    /// <summary>
+    /// The path kernel's registers, stack and spills per thread on a CUDA device, where a ptxas is installed
+    /// (<see cref="OfflineCompiler.Resources"/>); else null.
+    /// </summary>
+    public string? KernelResources
+    {
+        get
+        {
+            if (_device.Device is not ILGPU.Runtime.Cuda.CudaDevice cuda) return null;
+            try
+            {
+                return OfflineCompiler.Resources(cuda.Architecture ?? ILGPU.Runtime.Cuda.CudaArchitecture.SM_80, Precision)?.ToString();
+            }
+            catch (InvalidOperationException e)
+            {
+                return $"unknown ({e.Message.Split('\n')[0]})";
+            }
+        }
+    }
 
     /// <inheritdoc/>
     public int PreferredBatchSize(SimulationPlan plan)

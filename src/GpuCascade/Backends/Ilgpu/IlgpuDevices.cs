@@ -74,11 +74,26 @@ public static class IlgpuDevices
             if (CudaToolkit.LibDevice() is var (nvvm, libdevice)) builder.LibDevice(nvvm, libdevice);
         });
 
-    private static bool Loadable(string library)
+    /// <summary>Why <paramref name="library"/> cannot be loaded (absent, or present but broken), or null when it can.</summary>
+    private static string? NotLoadable(string library)
     {
-        if (!NativeLibrary.TryLoad(library, out var handle)) return false;
-        NativeLibrary.Free(handle);
-        return true;
+        try
+        {
+            NativeLibrary.Free(NativeLibrary.Load(library));
+            return null;
+        }
+        catch (DllNotFoundException e)
+        {
+            // .NET's message, then dlopen's own words per path tried: "cannot open shared object file" (absent), or
+            // "file too short", "invalid ELF header"... (present but broken).
+            var reasons = e.Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Skip(1)
+                .Where(l => !l.Contains("cannot open shared object file", StringComparison.Ordinal)).ToList();
+            return reasons.Count == 0 ? $"{library} not found" : $"{library} cannot be loaded: {string.Join("; ", reasons)}";
+        }
+        catch (BadImageFormatException e)
+        {
+            return $"{library} cannot be loaded ({e.Message})";
+        }
     }
 
     private static (IReadOnlyList<IlgpuDevice>, IReadOnlyList<string>) Discover()
@@ -103,7 +118,7 @@ public static class IlgpuDevices
 
         var cuda = context.GetCudaDevices();
         if (cuda.Count == 0)
-            unavailable.Add(Loadable("libcuda.so.1") ? "cuda: the driver reports no device" : "cuda: libcuda.so.1 not found (no NVIDIA driver)");
+            unavailable.Add(NotLoadable("libcuda.so.1") is { } why ? $"cuda: {why} (no usable NVIDIA driver)" : "cuda: the driver reports no device");
         for (int i = 0; i < cuda.Count; i++)
         {
             var d = cuda[i];
@@ -113,9 +128,9 @@ public static class IlgpuDevices
 
         var opencl = context.GetCLDevices();
         if (opencl.Count == 0)
-            unavailable.Add(Loadable("libOpenCL.so")
-                ? "opencl: no platform or device"
-                : "opencl: libOpenCL.so not found (ILGPU loads the ICD loader by that name; Debian: ocl-icd-opencl-dev)");
+            unavailable.Add(NotLoadable("libOpenCL.so") is { } why
+                ? $"opencl: {why} (ILGPU loads the ICD loader by that name; Debian: ocl-icd-opencl-dev)"
+                : "opencl: no platform or device");
         var platforms = new List<IntPtr>();
         var perPlatform = new Dictionary<IntPtr, int>();
         foreach (var d in opencl)
@@ -161,6 +176,8 @@ public static class CudaToolkit
 
     private static (string, string)? Search()
     {
+        // GPUCASCADE_LIBDEVICE=off: ILGPU.Algorithms' math even where a toolkit is installed (to compare the two).
+        if (string.Equals(Environment.GetEnvironmentVariable("GPUCASCADE_LIBDEVICE"), "off", StringComparison.OrdinalIgnoreCase)) return null;
         var roots = new List<string>();
         foreach (var variable in new[] { "GPUCASCADE_CUDA_HOME", "CUDA_HOME", "CUDA_PATH" })
             if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } root) roots.Add(root);

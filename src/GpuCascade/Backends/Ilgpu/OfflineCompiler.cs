@@ -81,4 +81,53 @@ public static class OfflineCompiler
             File.Delete(file);
         }
     }
+
+    /// <summary>
+    /// The entry function's resources from ptxas -v output: "Compiling entry function 'X'", then its "Function properties"
+    /// (stack frame, spill stores and loads) and "Used N registers". Null when the output has no entry function.
+    /// </summary>
+    public static KernelResources? ParseResources(string ptxasOutput)
+    {
+        var lines = ptxasOutput.Split('\n');
+        int entry = Array.FindIndex(lines, l => l.Contains("Compiling entry function", StringComparison.Ordinal));
+        if (entry < 0) return null;
+        int? registers = null, stack = null, spillStores = null, spillLoads = null;
+        for (int i = entry + 1; i < lines.Length && registers is null; i++)
+        {
+            var frame = System.Text.RegularExpressions.Regex.Match(lines[i], @"(\d+) bytes stack frame, (\d+) bytes spill stores, (\d+) bytes spill loads");
+            if (frame.Success && stack is null)
+            {
+                stack = int.Parse(frame.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+                spillStores = int.Parse(frame.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+                spillLoads = int.Parse(frame.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture);
+            }
+            var used = System.Text.RegularExpressions.Regex.Match(lines[i], @"Used (\d+) registers");
+            if (used.Success) registers = int.Parse(used.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return registers is int r ? new KernelResources(r, stack ?? 0, spillStores ?? 0, spillLoads ?? 0) : null;
+    }
+
+    /// <summary>
+    /// The path kernel's resources per thread on <paramref name="architecture"/> as ptxas reports them, or null when no
+    /// ptxas is installed (<see cref="CudaToolkit.Ptxas"/>). ILGPU 1.5 has no API for a loaded kernel's attributes, so the
+    /// kernel is compiled again offline, the same way (libdevice when the toolkit has it) and assembled.
+    /// </summary>
+    public static KernelResources? Resources(CudaArchitecture architecture, Precision precision)
+    {
+        if (CudaToolkit.Ptxas() is not { } ptxas) return null;
+        string ptx = Ptx(architecture, precision, CudaToolkit.LibDevice() is not null);
+        return ParseResources(Assemble(ptxas, ptx, $"sm_{architecture.Major}{architecture.Minor}"));
+    }
+}
+
+/// <summary>A kernel's resources per thread, as ptxas reports them.</summary>
+/// <param name="Registers">Registers per thread.</param>
+/// <param name="StackBytes">Stack frame (local memory) in bytes.</param>
+/// <param name="SpillStoreBytes">Bytes of register spill stores.</param>
+/// <param name="SpillLoadBytes">Bytes of register spill loads.</param>
+public sealed record KernelResources(int Registers, int StackBytes, int SpillStoreBytes, int SpillLoadBytes)
+{
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"{Registers} registers, {StackBytes} B stack, {SpillStoreBytes} B spill stores, {SpillLoadBytes} B spill loads (ptxas)";
 }
