@@ -56,7 +56,7 @@ public static class SelfTest
     private static IEnumerable<(string, Func<(bool, string)>)> Checks(IlgpuDevice device)
     {
         yield return ("philox known answers", () => Philox(device));
-        yield return ("no contraction into fused multiply-adds", () => Contraction(device));
+        yield return ("multiply-add: rounded twice or fused (contraction)", () => Contraction(device));
         yield return ("parity double (default venue, 2048 paths)", () => Parity(device, Shortened(ScenarioLoader.LoadDefault())));
         yield return ("parity double (stressed, partial, delayed oracle)", () => Parity(device, Stressed()));
         yield return ("launch size invariance", () => LaunchInvariance(device));
@@ -141,9 +141,12 @@ public static class SelfTest
             if (output[i] == Math.FusedMultiplyAdd(a[i], b[i], c[i])) fused++;
             else other++;
         }
-        return (fused == 0 && other == 0, fused == 0 && other == 0
-            ? $"{count} products a*b+c rounded twice, as in the managed code"
-            : $"{fused} results fused into FMAs, {other} otherwise different, of {count}");
+        // ILGPU emits mul.f64 and add.f64 without .rn, which ptxas may contract into one fused multiply-add: a GPU
+        // then differs from managed in the last bits (the parity tolerance allows for it); any third value is wrong.
+        return (other == 0, other != 0
+            ? $"{other} of {count} results a*b+c are neither rounded twice nor fused: the device's arithmetic is wrong"
+            : fused == 0 ? $"{count} products a*b+c rounded twice, as in the managed code (bit-identical arithmetic)"
+            : $"{fused} of {count} products a*b+c fused into FMAs (contraction, docs/backends.md): parity within the tolerance, not bitwise");
     }
 
     private static (bool, string) Parity(IlgpuDevice device, Scenario scenario)
