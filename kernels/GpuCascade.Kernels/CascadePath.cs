@@ -270,13 +270,29 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
         for (int k = 0; 4 * k < n; k++)
         {
             RandomStreams.Words(seed, path, ustep, RandomStreams.NormalSlotBase + (uint)k, out uint r0, out uint r1, out uint r2, out uint r3);
-            RandomStreams.BoxMuller(r0, r1, out double z0, out double z1);
-            RandomStreams.BoxMuller(r2, r3, out double z2, out double z3);
-            int slot = normals + 4 * k;
-            st[slot] = real.Hold(z0);
-            st[slot + 1] = real.Hold(z1);
-            st[slot + 2] = real.Hold(z2);
-            st[slot + 3] = real.Hold(z3);
+            int slot = normals + 4 * k, left = n - 4 * k;
+            // Only the normals the step uses (as RandomStreams.StepNormals): with 3 assets the last sine is never
+            // taken, with 2 the second pair is not drawn at all.
+            if (left >= 2)
+            {
+                RandomStreams.BoxMuller(r0, r1, out double z0, out double z1);
+                st[slot] = real.Hold(z0);
+                st[slot + 1] = real.Hold(z1);
+            }
+            else
+            {
+                st[slot] = real.Hold(RandomStreams.BoxMullerCosine(r0, r1));
+            }
+            if (left >= 4)
+            {
+                RandomStreams.BoxMuller(r2, r3, out double z2, out double z3);
+                st[slot + 2] = real.Hold(z2);
+                st[slot + 3] = real.Hold(z3);
+            }
+            else if (left == 3)
+            {
+                st[slot + 2] = real.Hold(RandomStreams.BoxMullerCosine(r2, r3));
+            }
         }
         double scale = 1.0;
         if (_l.StudentT != 0)

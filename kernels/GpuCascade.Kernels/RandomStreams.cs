@@ -46,6 +46,10 @@ public static class RandomStreams
         z1 = r * Math.Sin(theta);
     }
 
+    /// <summary>The cosine branch of Box-Muller alone, r cos(2 pi u2): the same number as <see cref="BoxMuller"/>'s z0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double BoxMullerCosine(uint a, uint b) => Math.Sqrt(-2.0 * Math.Log(Uniform(a))) * Math.Cos(TwoPi * Uniform(b));
+
     /// <summary>Fills <paramref name="z"/> with the step's standard normals (slot k gives z[4k..4k+3]).</summary>
     public static void StepNormals(ulong seed, ulong path, uint step, Span<double> z)
     {
@@ -53,13 +57,24 @@ public static class RandomStreams
         for (int k = 0; 4 * k < n; k++)
         {
             Words(seed, path, step, NormalSlotBase + (uint)k, out uint r0, out uint r1, out uint r2, out uint r3);
-            BoxMuller(r0, r1, out double a, out double b);
-            BoxMuller(r2, r3, out double c, out double d);
             int i = 4 * k;
-            z[i] = a;
-            if (i + 1 < n) z[i + 1] = b;
-            if (i + 2 < n) z[i + 2] = c;
-            if (i + 3 < n) z[i + 3] = d;
+            // Only the normals the step uses: a last slot with fewer than four skips what it does not need.
+            if (i + 1 < n)
+            {
+                BoxMuller(r0, r1, out z[i], out z[i + 1]);
+            }
+            else
+            {
+                z[i] = BoxMullerCosine(r0, r1);
+            }
+            if (i + 3 < n)
+            {
+                BoxMuller(r2, r3, out z[i + 2], out z[i + 3]);
+            }
+            else if (i + 2 < n)
+            {
+                z[i + 2] = BoxMullerCosine(r2, r3);
+            }
         }
     }
 
@@ -74,7 +89,7 @@ public static class RandomStreams
         for (int attempt = 0; attempt < ChiSquareMaxAttempts; attempt++)
         {
             Words(seed, path, step, ChiSquareSlotBase + (uint)attempt, out uint r0, out uint r1, out uint r2, out _);
-            double x = Math.Sqrt(-2.0 * Math.Log(Uniform(r0))) * Math.Cos(TwoPi * Uniform(r1));
+            double x = BoxMullerCosine(r0, r1);
             double t = 1.0 + c * x;
             if (t <= 0.0) continue;
             double v = t * t * t;
@@ -95,6 +110,6 @@ public static class RandomStreams
     public static double JumpNormal(ulong seed, ulong path, uint step)
     {
         Words(seed, path, step, JumpSizeSlot, out uint r0, out uint r1, out _, out _);
-        return Math.Sqrt(-2.0 * Math.Log(Uniform(r0))) * Math.Cos(TwoPi * Uniform(r1));
+        return BoxMullerCosine(r0, r1);
     }
 }
