@@ -60,6 +60,12 @@ public static class BackendCatalog
                 return new ManagedBackend(threads);
             case "auto":
             {
+                // No GPU driver library at all (most CPU machines): the managed backend, without creating ILGPU's context.
+                if (!IlgpuDevices.AnyGpuDriver(out var missing))
+                {
+                    notice?.Invoke($"auto: no GPU driver ({string.Join("; ", missing)}); using the managed backend");
+                    return new ManagedBackend(threads);
+                }
                 var gpu = Gpus().FirstOrDefault();
                 if (gpu is not null) return new IlgpuBackend(gpu, precision);
                 var reasons = IlgpuDevices.Unavailable.Concat(IlgpuDevices.All.Where(d => d.Unsupported is not null)

@@ -14,8 +14,9 @@ internal sealed class OutputBlock
     {
         Stride = stride;
         Assets = assets;
-        Reals = GC.AllocateUninitializedArray<double>(Math.Max(1, PathOutput.RealSlots(assets) * stride), pinned: true);
-        Ints = GC.AllocateUninitializedArray<int>(Math.Max(1, PathOutput.IntFields * stride), pinned: true);
+        // checked: a batch whose outputs exceed an array's 2^31 elements is refused here, not silently cut short.
+        Reals = GC.AllocateUninitializedArray<double>(Math.Max(1, checked(PathOutput.RealSlots(assets) * stride)), pinned: true);
+        Ints = GC.AllocateUninitializedArray<int>(Math.Max(1, checked(PathOutput.IntFields * stride)), pinned: true);
     }
 
     /// <summary>Rows per slot.</summary>

@@ -29,6 +29,9 @@ public class OfflineCompilationTests
         // Double Math.Exp/Log/Sin/Cos become ILGPU.Algorithms' routines (functions), Math.Sqrt the rounded instruction.
         Assert.That(ptx, Does.Contain("sqrt.rn.f64"));
         Assert.That(Regex.IsMatch(ptx, @"\bfma\.rn\.f64"), Is.False, "ILGPU must not fuse the model's multiply-adds itself");
+        // As a CUDA accelerator loads it: every add, sub and mul carries .rn, so ptxas cannot contract them.
+        Assert.That(KernelLoader.BareArithmetic().Match(ptx).Value, Is.Empty);
+        Assert.That(ptx, Does.Contain("mul.rn.f64").And.Contain("add.rn.f64"));
         if (precision == Precision.Single) Assert.That(ptx, Does.Contain(".f32"), "the fast mode holds its market state in float");
         TestContext.Out.WriteLine($"sm_{arch.Major}{arch.Minor} {precision}: {ptx.Length:N0} characters of PTX");
         Report(ptx, arch);
@@ -56,6 +59,55 @@ public class OfflineCompilationTests
         TestContext.Out.WriteLine($"sm_{arch.Major}{arch.Minor}: {resources}");
     }
 
+    [TestCase("mul.f64 %fd3, %fd1, %fd2;", "mul.rn.f64 %fd3, %fd1, %fd2;")]
+    [TestCase("add.f32 %f1, %f2, %f3;", "add.rn.f32 %f1, %f2, %f3;")]
+    [TestCase("sub.ftz.f32 %f1, %f2, %f3;", "sub.rn.ftz.f32 %f1, %f2, %f3;")]
+    [TestCase("mul.rn.f64 %fd3, %fd1, %fd2;", "mul.rn.f64 %fd3, %fd1, %fd2;")]
+    [TestCase("fma.rn.f64 %fd4, %fd1, %fd2, %fd3;", "fma.rn.f64 %fd4, %fd1, %fd2, %fd3;")]
+    [TestCase("mul.wide.u32 %rd1, %r1, %r2; add.s64 %rd2, %rd1, 1;", "mul.wide.u32 %rd1, %r1, %r2; add.s64 %rd2, %rd1, 1;")]
+    [TestCase("div.rn.f64 %fd1, %fd2, %fd3;", "div.rn.f64 %fd1, %fd2, %fd3;")]
+    public void OnlyUnroundedFloatArithmeticIsRewritten(string ptx, string expected) =>
+        Assert.That(KernelLoader.NoContractionPtx(ptx), Is.EqualTo(expected));
+
+    /// <summary>
+    /// The machine code proves it: ptxas fuses ILGPU's own PTX for a*b + c into one DFMA, and the rewritten PTX into a
+    /// DMUL and a DADD (two roundings, as .NET computes). Needs ptxas and cuobjdump (.ci/cuda-tools).
+    /// </summary>
+    [Test]
+    public void RewrittenPtxIsNotContractedByPtxas()
+    {
+        string? ptxas = CudaToolkit.Ptxas(), cuobjdump = CudaToolkit.Cuobjdump();
+        if (ptxas is null || cuobjdump is null)
+        {
+            Assert.Ignore("no ptxas and cuobjdump: .ci/cuda-tools DIR, then GPUCASCADE_CUDA_ROOT=DIR");
+            return;
+        }
+        string Sass(bool strict)
+        {
+            var probe = typeof(GpuCascade.Kernels.PathKernels).GetMethod(nameof(GpuCascade.Kernels.PathKernels.ContractionProbe))!;
+            string ptx = OfflineCompiler.Ptx(probe, CudaArchitecture.SM_90, strict: strict);
+            string cubin = Path.Combine(Path.GetTempPath(), $"gpucascade-{Guid.NewGuid():N}.cubin");
+            try
+            {
+                OfflineCompiler.Assemble(ptxas, ptx, "sm_90", cubin);
+                var start = new System.Diagnostics.ProcessStartInfo(cuobjdump, ["-sass", cubin]) { RedirectStandardOutput = true };
+                start.Environment["NVDISASM_PATH"] = Path.GetDirectoryName(cuobjdump); // cuobjdump runs nvdisasm beside it
+                using var process = System.Diagnostics.Process.Start(start)!;
+                string sass = process.StandardOutput.ReadToEnd();
+                process.WaitForExit();
+                return sass;
+            }
+            finally
+            {
+                File.Delete(cubin);
+            }
+        }
+        string raw = Sass(strict: false), strict = Sass(strict: true);
+        Assert.That(raw, Does.Contain("DFMA"), "ILGPU's PTX as it comes is contracted (else this test proves nothing)");
+        Assert.That(strict, Does.Not.Contain("DFMA"));
+        Assert.That(strict, Does.Contain("DMUL").And.Contain("DADD"));
+    }
+
     [Test]
     public void PtxasReportsAreParsedForTheEntryFunction()
     {
@@ -77,6 +129,7 @@ public class OfflineCompilationTests
     public void PathKernelCompilesToOpenClC(Precision precision)
     {
         string source = OfflineCompiler.OpenClSource(precision);
+        Assert.That(source, Does.StartWith("#pragma OPENCL FP_CONTRACT OFF"));
         Assert.That(source, Does.Contain("kernel void"));
         Assert.That(source, Does.Contain("double"));
     }

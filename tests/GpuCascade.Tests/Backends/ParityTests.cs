@@ -40,10 +40,11 @@ public class ParityTests(string deviceName, string reason)
         var inputs = vectors.Concat(Enumerable.Range(0, 1000).Select(_ => Enumerable.Range(0, 6).Select(_ => (uint)rng.NextInt64(0, 1L << 32)).ToArray())).ToArray();
         var flat = inputs.SelectMany(v => v).ToArray();
         using var accelerator = _device.CreateAccelerator();
-        var kernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<uint>, ArrayView<uint>>(PathKernels.PhiloxKnownAnswers);
+        var kernel = KernelLoader.Load<Action<AcceleratorStream, Index1D, ArrayView<uint>, ArrayView<uint>>>(accelerator,
+            typeof(PathKernels).GetMethod(nameof(PathKernels.PhiloxKnownAnswers))!);
         using var input = accelerator.Allocate1D(flat);
         using var output = accelerator.Allocate1D<uint>(4L * inputs.Length);
-        kernel(inputs.Length, input.View, output.View);
+        kernel(accelerator.DefaultStream, inputs.Length, input.View, output.View);
         accelerator.Synchronize();
         var result = output.GetAsArray1D();
         Assert.That(result[..12], Is.EqualTo(new uint[]

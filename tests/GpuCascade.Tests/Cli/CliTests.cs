@@ -151,6 +151,10 @@ public class CliTests
         Assert.That(output, Does.Contain("opencl: libOpenCL.so cannot be loaded"));
         var (runCode, runOutput) = Cli("run", "--backend", "ilgpu-cpu", "--paths", "1024", "--quiet");
         Assert.That(runCode, Is.Zero, runOutput);
+        // auto, the default, sees no loadable driver and takes the managed backend before creating ILGPU's context.
+        var (autoCode, autoOutput) = Cli("run", "--paths", "1024", "--quiet");
+        Assert.That(autoCode, Is.Zero, autoOutput);
+        Assert.That(autoOutput, Does.Contain("auto: no GPU driver (cuda: libcuda.so.1 cannot be loaded").And.Contain("using the managed backend"));
         var (cudaCode, cudaOutput) = Cli("run", "--backend", "cuda", "--paths", "1024");
         Assert.That(cudaCode, Is.EqualTo(CliApp.ExitInvalidInput));
         Assert.That(cudaOutput, Does.Contain("--backend: cuda is not available: cuda: libcuda.so.1 cannot be loaded"));

@@ -17,7 +17,7 @@ public sealed class IlgpuBackend : ISimulationBackend
 {
     private readonly IlgpuDevice _device;
     private Accelerator? _accelerator;
-    private Action<Index1D, PathLaunch>? _kernel;
+    private Action<AcceleratorStream, Index1D, PathLaunch>? _kernel;
     private SimulationPlan? _plan;
     private PackedPlan? _packed;
     private MemoryBuffer1D<double, Stride1D.Dense>? _planReals, _stateReals, _outReals;
@@ -127,8 +127,8 @@ public sealed class IlgpuBackend : ISimulationBackend
         ReleasePlan();
         _accelerator ??= _device.CreateAccelerator();
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        _kernel ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, PathLaunch>(
-            Precision == Precision.Single ? PathKernels.SimulateSingle : PathKernels.SimulateDouble);
+        _kernel ??= KernelLoader.Load<Action<AcceleratorStream, Index1D, PathLaunch>>(_accelerator,
+            typeof(PathKernels).GetMethod(Precision == Precision.Single ? nameof(PathKernels.SimulateSingle) : nameof(PathKernels.SimulateDouble))!);
         CompileTime += clock.Elapsed;
         _packed = new PackedPlan(plan);
         _planReals = Allocate<double>(_packed.Reals.Length);
@@ -186,7 +186,7 @@ public sealed class IlgpuBackend : ISimulationBackend
         };
         try
         {
-            _kernel!(count, launch);
+            _kernel!(_accelerator!.DefaultStream, count, launch);
             // Wait here, so that a kernel fault is reported as such and not by the next copy.
             _accelerator!.Synchronize();
         }
@@ -220,6 +220,7 @@ public sealed class IlgpuBackend : ISimulationBackend
         _planInts = null;
         _plan = null;
         _packed = null;
+        _launchLimit = int.MaxValue; // another plan needs another amount of memory per path
     }
 
     /// <inheritdoc/>

@@ -61,6 +61,25 @@ public static class IlgpuDevices
     /// <summary>Why an API offers no device ("cuda: libcuda.so.1 not found (no NVIDIA driver)").</summary>
     public static IReadOnlyList<string> Unavailable => Found.Value.Unavailable;
 
+    /// <summary>
+    /// Whether a GPU driver library is loadable at all (libcuda.so.1, or the OpenCL ICD loader), checked without creating
+    /// the ILGPU context: when neither is, <c>auto</c> goes straight to the managed backend and the CLI pays nothing for
+    /// ILGPU. <paramref name="reasons"/> says why each is missing.
+    /// </summary>
+    public static bool AnyGpuDriver(out IReadOnlyList<string> reasons)
+    {
+        var missing = new List<string>();
+        if (CudaLibraryProblem is { } cuda) missing.Add($"cuda: {cuda} (no usable NVIDIA driver)");
+        if (OpenClLibraryProblem is { } opencl) missing.Add($"opencl: {opencl} (ILGPU loads the ICD loader by that name; Debian: ocl-icd-opencl-dev)");
+        reasons = missing;
+        return missing.Count < 2;
+    }
+
+    private static readonly Lazy<string?> CudaProblem = new(() => NotLoadable("libcuda.so.1"));
+    private static readonly Lazy<string?> OpenClProblem = new(() => NotLoadable("libOpenCL.so"));
+    private static string? CudaLibraryProblem => CudaProblem.Value;
+    private static string? OpenClLibraryProblem => OpenClProblem.Value;
+
     /// <summary>The device named <paramref name="name"/>, or null.</summary>
     public static IlgpuDevice? Find(string name) => All.FirstOrDefault(d => d.Name == name);
 
@@ -118,7 +137,7 @@ public static class IlgpuDevices
 
         var cuda = context.GetCudaDevices();
         if (cuda.Count == 0)
-            unavailable.Add(NotLoadable("libcuda.so.1") is { } why ? $"cuda: {why} (no usable NVIDIA driver)" : "cuda: the driver reports no device");
+            unavailable.Add(CudaLibraryProblem is { } why ? $"cuda: {why} (no usable NVIDIA driver)" : "cuda: the driver reports no device");
         for (int i = 0; i < cuda.Count; i++)
         {
             var d = cuda[i];
@@ -128,7 +147,7 @@ public static class IlgpuDevices
 
         var opencl = context.GetCLDevices();
         if (opencl.Count == 0)
-            unavailable.Add(NotLoadable("libOpenCL.so") is { } why
+            unavailable.Add(OpenClLibraryProblem is { } why
                 ? $"opencl: {why} (ILGPU loads the ICD loader by that name; Debian: ocl-icd-opencl-dev)"
                 : "opencl: no platform or device");
         var platforms = new List<IntPtr>();
@@ -158,7 +177,8 @@ public static class IlgpuDevices
     internal static bool IsOutOfMemory(Exception e) =>
         e is OutOfMemoryException
         || (e is CudaException cuda && cuda.Error.Contains("OUT_OF_MEMORY", StringComparison.Ordinal))
-        || (e is CLException cl && (cl.Error.ToString().Contains("ALLOCATION_FAILURE", StringComparison.Ordinal) || cl.Error.ToString().Contains("OUT_OF_RESOURCES", StringComparison.Ordinal)))
+        // Not CL_OUT_OF_RESOURCES: drivers also report kernel faults that way, which halving would only hide.
+        || (e is CLException cl && cl.Error.ToString().Contains("MEM_OBJECT_ALLOCATION_FAILURE", StringComparison.Ordinal))
         || (e.InnerException is { } inner && IsOutOfMemory(inner));
 }
 
@@ -208,14 +228,19 @@ public static class CudaToolkit
     }
 
     /// <summary>NVIDIA's PTX assembler where installed (PATH, CUDA_HOME, /usr/local/cuda, Debian's toolkit), else null.</summary>
-    public static string? Ptxas()
+    public static string? Ptxas() => Tool("ptxas");
+
+    /// <summary>NVIDIA's cubin disassembler (for the machine code ptxas made), else null.</summary>
+    public static string? Cuobjdump() => Tool("cuobjdump");
+
+    private static string? Tool(string name)
     {
         var directories = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Where(d => d.Length > 0)
             .Concat(new[] { "GPUCASCADE_CUDA_HOME", "CUDA_HOME", "CUDA_PATH" }
                 .Select(Environment.GetEnvironmentVariable).Where(v => !string.IsNullOrEmpty(v)).Select(v => Path.Combine(v!, "bin")))
             .Append("/usr/local/cuda/bin")
             .Concat(DebianPrefixes().Select(p => Path.Combine(p, "usr/bin")));
-        return directories.Select(d => Path.Combine(d, "ptxas")).FirstOrDefault(File.Exists);
+        return directories.Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
     }
 
     private static string? First(string directory, string pattern) =>

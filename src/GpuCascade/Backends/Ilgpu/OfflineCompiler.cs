@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 using GpuCascade.Kernels;
 using GpuCascade.Scenarios;
 using ILGPU;
@@ -27,7 +28,14 @@ public static class OfflineCompiler
     /// <param name="architecture">For example <see cref="CudaArchitecture.SM_80"/> or <see cref="CudaArchitecture.SM_90"/>.</param>
     /// <param name="precision">The kernel's precision.</param>
     /// <param name="libDevice">Compile Math.* with NVIDIA's libdevice (needs <see cref="CudaToolkit.LibDevice"/>); else ILGPU.Algorithms' routines.</param>
-    public static string Ptx(CudaArchitecture architecture, Precision precision, bool libDevice = false)
+    public static string Ptx(CudaArchitecture architecture, Precision precision, bool libDevice = false) =>
+        Ptx(PathKernel(precision), architecture, libDevice);
+
+    /// <summary>
+    /// The implicitly grouped kernel <paramref name="kernel"/> as PTX, as a CUDA accelerator loads it: with every add, sub
+    /// and mul rounded as written (<see cref="KernelLoader.NoContractionPtx"/>) unless <paramref name="strict"/> is false.
+    /// </summary>
+    public static string Ptx(MethodInfo kernel, CudaArchitecture architecture, bool libDevice = false, bool strict = true)
     {
         NvvmAPI? nvvm = null;
         if (libDevice)
@@ -38,34 +46,37 @@ public static class OfflineCompiler
         using var context = Context.Create(builder => builder.EnableAlgorithms());
         // The backend disposes the NVVM API it was given.
         using var backend = new PTXBackend(context, new CudaCapabilityContext(architecture), architecture, InstructionSet, nvvm);
-        var compiled = (PTXCompiledKernel)backend.Compile(Entry(precision), KernelSpecialization.Empty);
+        var compiled = (PTXCompiledKernel)backend.Compile(EntryPointDescription.FromImplicitlyGroupedKernel(kernel), KernelSpecialization.Empty);
+        if (strict) KernelLoader.MakeStrict(compiled);
         return compiled.PTXAssembly;
     }
 
-    /// <summary>The path kernel as OpenCL C 2.0 source (the dialect of a device with generic address space and fp64).</summary>
+    /// <summary>The path kernel as OpenCL C 2.0 source (the dialect of a device with generic address space and fp64), as
+    /// an OpenCL accelerator loads it (contraction off).</summary>
     public static string OpenClSource(Precision precision)
     {
         using var context = Context.Create(builder => builder.EnableAlgorithms());
         var capabilities = new CLCapabilityContext(false, true, true, false, false);
         using var backend = new CLBackend(context, capabilities, CLDeviceVendor.Other, CLCVersion.CL20);
-        return ((CLCompiledKernel)backend.Compile(Entry(precision), KernelSpecialization.Empty)).Source;
+        var compiled = (CLCompiledKernel)backend.Compile(EntryPointDescription.FromImplicitlyGroupedKernel(PathKernel(precision)), KernelSpecialization.Empty);
+        KernelLoader.MakeStrict(compiled);
+        return compiled.Source;
     }
 
-    private static EntryPointDescription Entry(Precision precision) =>
-        EntryPointDescription.FromImplicitlyGroupedKernel(typeof(PathKernels).GetMethod(
-            precision == Precision.Single ? nameof(PathKernels.SimulateSingle) : nameof(PathKernels.SimulateDouble))!);
+    private static MethodInfo PathKernel(Precision precision) =>
+        typeof(PathKernels).GetMethod(precision == Precision.Single ? nameof(PathKernels.SimulateSingle) : nameof(PathKernels.SimulateDouble))!;
 
     /// <summary>
     /// Assembles <paramref name="ptx"/> for <paramref name="arch"/> (for example "sm_90") with <paramref name="ptxas"/> and
     /// returns its resource report ("Used 230 registers, ... bytes spill stores ..."). Throws when ptxas rejects the PTX.
     /// </summary>
-    public static string Assemble(string ptxas, string ptx, string arch)
+    public static string Assemble(string ptxas, string ptx, string arch, string? cubin = null)
     {
         string file = Path.Combine(Path.GetTempPath(), $"gpucascade-{Guid.NewGuid():N}.ptx");
         File.WriteAllText(file, ptx);
         try
         {
-            var start = new ProcessStartInfo(ptxas, ["-arch=" + arch, "-v", "-o", "/dev/null", file])
+            var start = new ProcessStartInfo(ptxas, ["-arch=" + arch, "-v", "-o", cubin ?? "/dev/null", file])
             {
                 RedirectStandardError = true,
                 RedirectStandardOutput = true,

@@ -7,7 +7,7 @@ namespace GpuCascade.Backends.Managed;
 /// The reference backend: the one path model (<see cref="CascadePath{TD,TI,TSD,TSI,TP}"/>, kernels/) called natively on .NET
 /// threads in double precision, without an ILGPU context. Each worker owns a contiguous scratch for a path's state
 /// (stride 1), reused path after path, so the path loop allocates nothing. Always available; every device is
-/// checked against it.
+/// checked against it. One run at a time per instance (it keeps the packed plan and the batch's output block).
 /// </summary>
 public sealed class ManagedBackend : ISimulationBackend
 {
