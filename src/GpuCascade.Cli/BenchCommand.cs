@@ -29,7 +29,7 @@ internal static class BenchCommand
 
     /// <summary>
     /// The warm-up runs the timed run's paths over this many steps: the same batches and launch sizes as the timed
-    /// run (POCL compiles a work-group function per launch geometry at the first launch), 1/24 of W1's work.
+    /// run (a driver may compile per launch geometry at the first launch), 1/24 of W1's work.
     /// </summary>
     private const int WarmupSteps = 12;
 
@@ -44,7 +44,7 @@ internal static class BenchCommand
           --backend NAME[,NAME...]  backends to time, one after the other [managed and every device found]
           --workload W0|W1      the reference workload [W1]: W0 is CI-sized (2 assets, 64 cohorts, 48 steps,
                                 4,096 paths), W1 1,000,000 paths x 288 steps x 4 assets x 1,024 cross-margin cohorts
-          --paths N             paths of the device runs [the workload's on a GPU; --cpu-paths on a CPU device (POCL)]
+          --paths N             paths of the device runs [the workload's on a GPU; --cpu-paths on a CPU device (ilgpu-cpu)]
           --cpu-paths N         paths of the managed run [min(N, max(4,096, 1,024 x cores)): the full W1 takes
                                 far too long on a CPU; the managed threads take whole blocks of 1,024 paths]
           --precision double|single  the devices' precision [double]; the managed backend always computes in
@@ -248,7 +248,7 @@ internal static class BenchCommand
         s.AppendLine("* cohort evaluations = margin checks performed per second. Exact screening skips the cohorts it proves " +
                      "healthy, so a run checks far fewer than paths x steps x cohorts (the book it covers: in the JSON).");
         s.AppendLine("compile s: the one-time kernel compile in the warm-up (IlgpuBackend.CompileTime), 0 when the " +
-                     "device's cache already held the kernel; a driver's own compilation at the first launch (POCL) " +
+                     "device's cache already held the kernel; a driver's own compilation at the first launch " +
                      "counts in warm-up s only. Neither is part of seconds.");
         if (floors)
             s.AppendLine("floor s: max(operations / peak FLOP/s, bytes / bandwidth) for the run's counted work (WorkEstimate: " +
