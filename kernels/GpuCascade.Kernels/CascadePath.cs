@@ -46,14 +46,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
         _m = state;
         _n = layout.Assets;
         _cohorts = layout.Cohorts;
-        _touchedCount = 0;
-        _marginChecks = 0;
-        _liquidations = 0;
-        _failFlag = 0;
-        _failStep = -1;
-        _failAsset = -1;
-        _failLogPrice = 0;
-        _failFlow = 0;
+        // The per-path counters and failure fields start at their defaults; Run resets them for every path.
     }
 
     // ------------------------------------------------------------------ access

@@ -50,18 +50,21 @@ public readonly struct DeviceArray<T> : IModelArray<T> where T : unmanaged
 }
 
 /// <summary>
-/// One path's slots in a struct-of-arrays block of host memory: slot s is element s x stride + lane (the managed
-/// backend's view of the batch's outputs, which it lays out as a device does).
+/// One path's slots in a struct-of-arrays block: slot s is element s x stride + lane of <typeparamref name="TArray"/>.
+/// On a device the stride is the launch's path count, so neighbouring threads touch neighbouring addresses; the managed
+/// backend lays out a batch's outputs the same way (over a <see cref="HostArray{T}"/>).
 /// </summary>
-public readonly unsafe struct StridedHostArray<T> : IModelArray<T> where T : unmanaged
+public readonly struct Strided<TArray, T> : IModelArray<T>
+    where TArray : struct, IModelArray<T>
+    where T : unmanaged
 {
-    private readonly T* _start;
+    private readonly TArray _block;
     private readonly long _stride, _lane;
 
-    /// <summary>Slot s of lane <paramref name="lane"/> at <paramref name="start"/>[s x <paramref name="stride"/> + lane].</summary>
-    public StridedHostArray(T* start, long stride, long lane)
+    /// <summary>Slot s of lane <paramref name="lane"/> at <paramref name="block"/>[s x <paramref name="stride"/> + lane].</summary>
+    public Strided(TArray block, long stride, long lane)
     {
-        _start = start;
+        _block = block;
         _stride = stride;
         _lane = lane;
     }
@@ -70,39 +73,14 @@ public readonly unsafe struct StridedHostArray<T> : IModelArray<T> where T : unm
     public ref T this[long slot]
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => ref _start[slot * _stride + _lane];
-    }
-}
-
-/// <summary>
-/// One path's slots in a struct-of-arrays block of device memory: slot s is element s x stride + lane, the stride
-/// being the launch's path count, so neighbouring threads touch neighbouring addresses.
-/// </summary>
-public readonly struct StridedDeviceArray<T> : IModelArray<T> where T : unmanaged
-{
-    private readonly ArrayView<T> _view;
-    private readonly long _stride, _lane;
-
-    /// <summary>Slot s of lane <paramref name="lane"/> at <paramref name="view"/>[s x <paramref name="stride"/> + lane].</summary>
-    public StridedDeviceArray(ArrayView<T> view, long stride, long lane)
-    {
-        _view = view;
-        _stride = stride;
-        _lane = lane;
-    }
-
-    /// <inheritdoc/>
-    public ref T this[long slot]
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => ref _view[slot * _stride + _lane];
+        get => ref _block[slot * _stride + _lane];
     }
 }
 
 /// <summary>
 /// A path's slots: its real and integer state (or outputs). Natively each worker owns a contiguous scratch
 /// (<see cref="HostArray{T}"/>); on a device they are strided views into the batch's struct-of-arrays block
-/// (<see cref="StridedDeviceArray{T}"/>). Same code, different layout (ARCHITECTURE.md).
+/// (<see cref="Strided{TArray,T}"/> over a <see cref="DeviceArray{T}"/>). Same code, different layout (ARCHITECTURE.md).
 /// </summary>
 public struct PathSlots<TD, TI>
     where TD : struct, IModelArray<double>

@@ -45,11 +45,11 @@ public static class PathKernels
     {
         int p = index.X;
         if (p >= launch.Count) return;
-        var state = new PathSlots<StridedDeviceArray<double>, StridedDeviceArray<int>>(
-            new StridedDeviceArray<double>(launch.StateReals, launch.Count, p), new StridedDeviceArray<int>(launch.StateInts, launch.Count, p));
-        var output = new PathSlots<StridedDeviceArray<double>, StridedDeviceArray<int>>(
-            new StridedDeviceArray<double>(launch.OutReals, launch.Count, p), new StridedDeviceArray<int>(launch.OutInts, launch.Count, p));
-        var path = new CascadePath<DeviceArray<double>, DeviceArray<int>, StridedDeviceArray<double>, StridedDeviceArray<int>, TP>(
+        var state = new PathSlots<Strided<DeviceArray<double>, double>, Strided<DeviceArray<int>, int>>(
+            new(new DeviceArray<double>(launch.StateReals), launch.Count, p), new(new DeviceArray<int>(launch.StateInts), launch.Count, p));
+        var output = new PathSlots<Strided<DeviceArray<double>, double>, Strided<DeviceArray<int>, int>>(
+            new(new DeviceArray<double>(launch.OutReals), launch.Count, p), new(new DeviceArray<int>(launch.OutInts), launch.Count, p));
+        var path = new CascadePath<DeviceArray<double>, DeviceArray<int>, Strided<DeviceArray<double>, double>, Strided<DeviceArray<int>, int>, TP>(
             launch.Layout, new DeviceArray<double>(launch.PlanReals), new DeviceArray<int>(launch.PlanInts), state);
         path.Run((ulong)(launch.Start + p), output);
     }

@@ -29,11 +29,8 @@ internal sealed class OutputBlock
     public int[] Ints { get; }
 
     /// <summary>The slots of row <paramref name="row"/>, for the model running natively.</summary>
-    public unsafe PathSlots<StridedHostArray<double>, StridedHostArray<int>> Slots(int row) => new(
-        new StridedHostArray<double>((double*)System.Runtime.CompilerServices.Unsafe.AsPointer(
-            ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(Reals)), Stride, row),
-        new StridedHostArray<int>((int*)System.Runtime.CompilerServices.Unsafe.AsPointer(
-            ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(Ints)), Stride, row));
+    public PathSlots<Strided<HostArray<double>, double>, Strided<HostArray<int>, int>> Slots(int row) =>
+        new(new(PackedPlan.View(Reals), Stride, row), new(PackedPlan.View(Ints), Stride, row));
 
     /// <summary>
     /// Copies rows [<paramref name="from"/>, <paramref name="to"/>) to <paramref name="outputs"/> at rows
