@@ -113,6 +113,7 @@ public static class CliApp
             Progress = progress,
         }, cancellation);
         progress?.Finish();
+        foreach (var warning in result.Warnings) stderr.WriteLine($"warning: {warning}");
 
         if (a.JsonPath is not null) Write(a.JsonPath, ResultJson.Serialize(result) + Environment.NewLine, stdout);
         if (a.CsvPath is not null) Write(a.CsvPath, ResultCsv.Serialize(result), stdout);

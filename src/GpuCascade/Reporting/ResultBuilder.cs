@@ -45,14 +45,46 @@ internal static class ResultBuilder
                 MeanEstimate.From(acc.Penalties), MeanEstimate.From(acc.BadDebtPaid), MeanEstimate.From(acc.UncoveredLoss)),
             Histograms = histograms,
             Work = new RunWork(n * plan.Steps, acc.MarginChecks, acc.CohortLiquidations),
+            Warnings = [.. TailWarnings("badDebt", n), .. TailWarnings("liquidatedNotional", n)],
             Run = run,
         };
     }
 
-    private static LossDistribution Loss(in Moments m, TailQuantiles tail, long n) => new(
-        m.Mean, m.StandardError,
-        TailLevel.Standard.ToDictionary(l => l.Key, l => tail.ValueAtRisk(l, n)),
-        TailLevel.Standard.ToDictionary(l => l.Key, l => tail.ExpectedShortfall(l, n)));
+    private static LossDistribution Loss(in Moments m, TailQuantiles tail, long n)
+    {
+        var var = TailLevel.Standard.ToDictionary(l => l.Key, l => tail.ValueAtRisk(l, n));
+        var es = TailLevel.Standard.ToDictionary(l => l.Key, l => tail.ExpectedShortfall(l, n));
+        return new LossDistribution(m.Mean, m.StandardError, var, es)
+        {
+            ValueAtRiskInterval = TailLevel.Standard.ToDictionary(l => l.Key, l => TailIntervals.ValueAtRisk(tail.Values, n, l)),
+            ExpectedShortfallInterval = TailLevel.Standard.ToDictionary(l => l.Key,
+                l => TailIntervals.ExpectedShortfall(tail.Values, n, l, es[l.Key], var[l.Key])),
+        };
+    }
+
+    /// <summary>The minimum of paths a tail figure should rest on before it is reported without a warning.</summary>
+    internal const long MinimumTailPaths = 50;
+
+    /// <summary>Warnings for the tail figures of <paramref name="metric"/> over <paramref name="n"/> paths.</summary>
+    private static IEnumerable<string> TailWarnings(string metric, long n)
+    {
+        if (n <= 0) yield break;
+        foreach (var level in TailLevel.Standard)
+        {
+            long tail = TailIntervals.TailPaths(n, level);
+            if (tail < MinimumTailPaths)
+            {
+                long need = TailIntervals.PathsFor(MinimumTailPaths, level);
+                foreach (var figure in new[] { "var", "es" })
+                    yield return $"{metric}.{figure}.{level.Key} rests on {tail:N0} path{(tail == 1 ? "" : "s")} " +
+                                 $"(the largest {100 * (1 - level.Value):0.###}% of {n:N0}); {need:N0} paths would give {MinimumTailPaths}";
+            }
+            var (lower, upper) = TailIntervals.ValueAtRiskRanks(n, level);
+            if (lower is null || upper is null)
+                yield return $"{metric}.var.{level.Key}: no distribution-free {(lower is null ? "lower" : "upper")} 95% bound with " +
+                             $"{n:N0} paths (its interval reports null there)";
+        }
+    }
 
     private static HistogramSummary Summary(Histogram h) => new(h.Edges, h.Counts);
 }

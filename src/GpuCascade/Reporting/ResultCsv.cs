@@ -27,8 +27,10 @@ public static class ResultCsv
         {
             Row(name, "mean", d.Mean);
             Row(name, "standardError", d.StandardError);
-            foreach (var (level, v) in d.ValueAtRisk) Row(name, $"var.{level}", v);
-            foreach (var (level, v) in d.ExpectedShortfall) Row(name, $"es.{level}", v);
+            foreach (var (level, v) in d.ValueAtRisk)
+                Row(name, $"var.{level}", v, d.ValueAtRiskInterval.GetValueOrDefault(level).Lower, d.ValueAtRiskInterval.GetValueOrDefault(level).Upper);
+            foreach (var (level, v) in d.ExpectedShortfall)
+                Row(name, $"es.{level}", v, d.ExpectedShortfallInterval.GetValueOrDefault(level).Lower, d.ExpectedShortfallInterval.GetValueOrDefault(level).Upper);
         }
         Loss("badDebt", r.BadDebt);
         Loss("liquidatedNotional", r.LiquidatedNotional);

@@ -81,6 +81,9 @@ public static class ResultJson
         w.WriteEndObject();
 
         WriteWork(w, r.Work);
+        w.WriteStartArray("warnings");
+        foreach (var warning in r.Warnings) w.WriteStringValue(warning);
+        w.WriteEndArray();
 
         w.WriteStartObject("run");
         w.WriteString("backendDescription", r.Run.BackendDescription);
@@ -140,6 +143,21 @@ public static class ResultJson
         w.WriteStartObject("es");
         foreach (var (level, v) in d.ExpectedShortfall) Number(w, level, v);
         w.WriteEndObject();
+        Intervals(w, "varInterval", d.ValueAtRiskInterval);
+        Intervals(w, "esInterval", d.ExpectedShortfallInterval);
+        w.WriteEndObject();
+    }
+
+    private static void Intervals(Utf8JsonWriter w, string name, IReadOnlyDictionary<string, TailInterval> intervals)
+    {
+        w.WriteStartObject(name);
+        foreach (var (level, interval) in intervals)
+        {
+            w.WriteStartObject(level);
+            Number(w, "lower", interval.Lower ?? double.NaN);
+            Number(w, "upper", interval.Upper ?? double.NaN);
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
     }
 }

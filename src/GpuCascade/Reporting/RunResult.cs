@@ -14,7 +14,13 @@ public sealed record LossDistribution(
     double Mean,
     double StandardError,
     IReadOnlyDictionary<string, double> ValueAtRisk,
-    IReadOnlyDictionary<string, double> ExpectedShortfall);
+    IReadOnlyDictionary<string, double> ExpectedShortfall)
+{
+    /// <summary>95% interval of each VaR (order statistics, distribution-free; <see cref="TailIntervals"/>).</summary>
+    public IReadOnlyDictionary<string, TailInterval> ValueAtRiskInterval { get; init; } = new Dictionary<string, TailInterval>();
+    /// <summary>95% interval of each ES (asymptotic normal; <see cref="TailIntervals"/>).</summary>
+    public IReadOnlyDictionary<string, TailInterval> ExpectedShortfallInterval { get; init; } = new Dictionary<string, TailInterval>();
+}
 
 /// <summary>Probabilities of the run's events, each with a Wilson 95% interval.</summary>
 public sealed record EventProbabilities(
@@ -102,6 +108,9 @@ public sealed record RunResult
     public required IReadOnlyList<KeyValuePair<string, HistogramSummary>> Histograms { get; init; }
     /// <summary>Work done: path-steps, margin checks, cohort liquidations.</summary>
     public required RunWork Work { get; init; }
+    /// <summary>What the reader should know before trusting a figure (deterministic: a tail figure resting on fewer than
+    /// 50 paths, an interval bound that does not exist), also printed on stderr by the CLI.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
     /// <summary>Execution facts (vary between identical runs).</summary>
     public required RunInfo Run { get; init; }
 }

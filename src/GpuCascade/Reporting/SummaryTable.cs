@@ -25,6 +25,9 @@ public static class SummaryTable
         sb.AppendLine("Per path (USD)           mean     s.e.   VaR 95%   VaR 99% VaR 99.9%    ES 95%    ES 99%  ES 99.9%");
         Loss(sb, "bad debt", r.BadDebt);
         Loss(sb, "liquidated notional", r.LiquidatedNotional);
+        sb.AppendLine("95% intervals      VaR 95%         VaR 99%         VaR 99.9%       ES 95%          ES 99%          ES 99.9%");
+        Intervals(sb, "bad debt", r.BadDebt);
+        Intervals(sb, "liquidated", r.LiquidatedNotional);
         sb.AppendLine();
         sb.AppendLine("Asset   max drawdown (s.e.)   exogenous (s.e.)    amplification   liquidated/path");
         foreach (var (symbol, a) in r.Assets)
@@ -50,6 +53,17 @@ public static class SummaryTable
         foreach (var v in d.ExpectedShortfall.Values) sb.Append(Inv, $" {Usd(v),9}");
         sb.AppendLine();
     }
+
+    private static void Intervals(StringBuilder sb, string name, LossDistribution d)
+    {
+        var line = new StringBuilder();
+        line.Append(Inv, $"  {name,-15}");
+        foreach (var i in d.ValueAtRiskInterval.Values.Concat(d.ExpectedShortfallInterval.Values))
+            line.Append(Inv, $" {$"[{Bound(i.Lower)}, {Bound(i.Upper)}]",-15}");
+        sb.AppendLine(line.ToString().TrimEnd());
+    }
+
+    private static string Bound(double? x) => x is double v ? Usd(v) : "n/a";
 
     /// <summary>A fraction as a percentage with two decimals.</summary>
     public static string Pct(double x) => double.IsFinite(x) ? (100 * x).ToString("0.00", Inv) + "%" : "n/a";

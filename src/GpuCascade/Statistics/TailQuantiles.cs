@@ -49,12 +49,17 @@ public sealed class TailQuantiles
         }
     }
 
-    /// <summary>The capacity needed for exact VaR and ES at <paramref name="levels"/> over <paramref name="n"/> values.</summary>
+    /// <summary>
+    /// The capacity needed for exact VaR and ES at <paramref name="levels"/> over <paramref name="n"/> values, and for the
+    /// lower bound of VaR's interval (<see cref="TailIntervals"/>: n - l + 1 values). Sized from the run's total path
+    /// count, so that blocks, shards and checkpoints all keep the same and merge exactly.
+    /// </summary>
     public static int CapacityFor(long n, IEnumerable<TailLevel> levels)
     {
         long k = 0;
         foreach (var level in levels)
-            k = Math.Max(k, Math.Max(n - level.CeilTimes(n) + 1, level.CeilTimesComplement(n)));
+            k = Math.Max(k, Math.Max(Math.Max(n - level.CeilTimes(n) + 1, level.CeilTimesComplement(n)),
+                TailIntervals.TailValuesForInterval(n, level)));
         return (int)Math.Min(k, n);
     }
 
