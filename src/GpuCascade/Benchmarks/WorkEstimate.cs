@@ -63,8 +63,8 @@ public sealed record DevicePeak(string Source, double Fp32FlopsPerSecond, double
 /// position and 8 per collateral holding). The execution of a round's flows (per round, not per liquidation) and the
 /// rounds' later screening bounds are not counted: the work counters do not count rounds.</para>
 /// <para>Precision: the kernel's fast mode keeps the normals, the margin rates and checks, and all money in double;
-/// only the log prices, the mids and their running minima (9 operations per asset and path-step) follow the REAL
-/// type. <see cref="DoubleOperations"/> are the others, timed at the FP64 peak in either mode.</para>
+/// only the log prices, the mids and their running minima (9 operations per asset and path-step) are in the precision
+/// policy's type. <see cref="DoubleOperations"/> are the others, timed at the FP64 peak in either mode.</para>
 /// <para>Bytes: per path, the outputs written and the implicit-state bit set cleared once; per cohort liquidation, the
 /// cohort's state written and read back (64 bytes); with a delayed oracle, the history written and read per step. The
 /// plan (read by every path alike) is counted once, as caches serve it; untouched cohorts' state costs nothing (it is
@@ -72,7 +72,7 @@ public sealed record DevicePeak(string Source, double Fp32FlopsPerSecond, double
 /// </remarks>
 public sealed record WorkEstimate(double Operations, double DoubleOperations, double Transcendentals, double Bytes)
 {
-    /// <summary>Operations per asset and path-step that follow the kernel's REAL type (single in the fast mode).</summary>
+    /// <summary>Operations per asset and path-step that follow the kernel's precision policy (IPrecision: single in the fast mode).</summary>
     internal const double RealOperationsPerAsset = 9;
 
     /// <summary>Operations of one margin check of an average cohort of <paramref name="plan"/>.</summary>
@@ -123,7 +123,7 @@ public sealed record WorkEstimate(double Operations, double DoubleOperations, do
         double operations = work.PathSteps * stepOps
             + work.MarginChecks * OperationsPerCheck(plan)
             + work.CohortLiquidations * OperationsPerLiquidation(plan);
-        // The REAL-typed share: log prices, mids and minima, and the delayed oracle's exp where there is one.
+        // The share held in the precision policy's type: log prices, mids and minima, and the delayed oracle's exp where there is one.
         double real = work.PathSteps * (RealOperationsPerAsset + (plan.OracleDelay > 0 ? 1 : 0)) * plan.AssetCount;
         double bytes = paths * BytesPerPath(plan) + work.CohortLiquidations * 64.0;
         return new WorkEstimate(operations, operations - real, work.PathSteps * stepTranscendentals, bytes);
@@ -131,7 +131,7 @@ public sealed record WorkEstimate(double Operations, double DoubleOperations, do
 
     /// <summary>
     /// max(compute, bytes / bandwidth) on <paramref name="peak"/>: compute is operations / FP64 peak in double; in
-    /// single, the REAL-typed operations at the FP32 peak plus <see cref="DoubleOperations"/> at the FP64 peak.
+    /// single, the operations in the precision policy's type at the FP32 peak plus <see cref="DoubleOperations"/> at the FP64 peak.
     /// </summary>
     public double FloorSeconds(DevicePeak peak, Precision precision)
     {

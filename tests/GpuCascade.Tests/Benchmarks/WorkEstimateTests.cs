@@ -15,7 +15,7 @@ public class WorkEstimateTests
     /// W1 (4 assets, Student-t, GARCH, jumps, live oracle, 1,024 cohorts of 2 positions and no collateral holdings):
     /// per path-step 26 (Box-Muller, one Philox call) + 28 (chi-square) + 24 (correlation and scale) + 3 (jump test)
     /// + 4 x 25 (per asset) + 20 (screening bound) = 201 operations, of which 8 + 6 + 4 x 3 = 26 transcendentals and
-    /// 4 x 9 follow REAL; a margin check 6 + 2 x 7 = 20; a liquidation 30 + 2 x 13 = 56; per path 8 x (10 + 5 x 4)
+    /// 4 x 9 follow the precision policy; a margin check 6 + 2 x 7 = 20; a liquidation 30 + 2 x 13 = 56; per path 8 x (10 + 5 x 4)
     /// outputs + 16 flags + 4 x 32 bit-set words = 384 bytes, and 64 per liquidation.
     /// </summary>
     [Test]
