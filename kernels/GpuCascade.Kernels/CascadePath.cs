@@ -88,6 +88,8 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
         CohortReal(PathState.Scale, c) = 1.0;
         CohortReal(PathState.CollateralScale, c) = 1.0;
         CohortReal(PathState.Balance, c) = Pd(_l.UsdCollateral, c);
+        CohortReal(PathState.LiquidatedNotional, c) = 0;
+        CohortReal(PathState.BadDebt, c) = 0;
         CohortInt(PathState.Open, c) = 1;
         CohortInt(PathState.ForceClose, c) = 0;
         CohortInt(PathState.PartialStep, c) = -1;
@@ -626,6 +628,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
                 A(PathState.ClosedUnits, a) += f * s * Math.Abs(q);
             }
             double closedNotional = f * s * grossNotional;
+            CohortReal(PathState.LiquidatedNotional, c) += closedNotional;
             double collateralValue = 0, weightedCollateral = 0;
             for (int j = Pi(_l.CollateralStart, c); j < Pi(_l.CollateralStart, c + 1); j++)
             {
@@ -647,7 +650,11 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             if (f >= 1.0)
             {
                 // Closed: negative equity is bad debt; positive equity leaves with the traders.
-                if (b < 0) roundBadDebt -= b;
+                if (b < 0)
+                {
+                    roundBadDebt -= b;
+                    CohortReal(PathState.BadDebt, c) = -b;
+                }
                 CohortReal(PathState.Balance, c) = 0;
                 CohortInt(PathState.Open, c) = 0;
                 CohortInt(PathState.ForceClose, c) = 0;

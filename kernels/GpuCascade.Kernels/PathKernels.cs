@@ -29,6 +29,23 @@ public struct PathLaunch
     public int Count;
 }
 
+/// <summary>What the per-cohort totals kernel reads (a launch's state block) and writes ([block][field][cohort]).</summary>
+public struct CohortTotalsLaunch
+{
+    /// <summary>The plan's scalars and the state's slots.</summary>
+    public PlanLayout Layout;
+    /// <summary>The launch's state: Layout.RealSlots x Count reals.</summary>
+    public ArrayView<double> StateReals;
+    /// <summary>The launch's state: Layout.IntSlots x Count integers.</summary>
+    public ArrayView<int> StateInts;
+    /// <summary>Per statistics block, three rows of Layout.Cohorts: paths liquidated, notional liquidated, bad debt.</summary>
+    public ArrayView<double> Totals;
+    /// <summary>Paths in the launch (the state's stride).</summary>
+    public int Count;
+    /// <summary>Paths per statistics block (GpuCascade's SimulationEngine.BlockSize).</summary>
+    public int BlockSize;
+}
+
 /// <summary>
 /// The ILGPU entry points: one thread per path runs <see cref="CascadePath{TD,TI,TSD,TSI,TP}"/> over device views. The
 /// managed backend runs the same model natively (GpuCascade's <c>ManagedBackend</c>), so the two cannot drift apart.
@@ -52,6 +69,34 @@ public static class PathKernels
         var path = new CascadePath<DeviceArray<double>, DeviceArray<int>, Strided<DeviceArray<double>, double>, Strided<DeviceArray<int>, int>, TP>(
             launch.Layout, new DeviceArray<double>(launch.PlanReals), new DeviceArray<int>(launch.PlanInts), state);
         path.Run((ulong)(launch.Start + p), output);
+    }
+
+    /// <summary>
+    /// Per-cohort totals of one statistics block after the path kernel (one thread per cohort and block): the paths of
+    /// the block that liquidated the cohort (its bit in the modified set), with their liquidated notional and bad debt,
+    /// summed in path order, as the managed backend sums them, so the totals are the same to the bit.
+    /// </summary>
+    public static void CohortBlockTotals(Index2D index, CohortTotalsLaunch launch)
+    {
+        int c = index.X, block = index.Y;
+        int cohorts = launch.Layout.Cohorts;
+        long stride = launch.Count;
+        int from = block * launch.BlockSize, to = Math.Min(launch.Count, from + launch.BlockSize);
+        long word = (launch.Layout.ModifiedSlot + (c >> 5)) * stride;
+        long notionalSlot = (launch.Layout.CohortRealSlot + PathState.LiquidatedNotional * (long)cohorts + c) * stride;
+        long badDebtSlot = (launch.Layout.CohortRealSlot + PathState.BadDebt * (long)cohorts + c) * stride;
+        double paths = 0, notional = 0, badDebt = 0;
+        for (int p = from; p < to; p++)
+        {
+            if (((launch.StateInts[word + p] >> (c & 31)) & 1) == 0) continue;
+            paths += 1;
+            notional += launch.StateReals[notionalSlot + p];
+            badDebt += launch.StateReals[badDebtSlot + p];
+        }
+        long o = 3L * block * cohorts + c;
+        launch.Totals[o] = paths;
+        launch.Totals[o + cohorts] = notional;
+        launch.Totals[o + 2L * cohorts] = badDebt;
     }
 
     /// <summary>Known answers of the generator on a device: output[4i..4i+3] = Philox4x32-10(counter

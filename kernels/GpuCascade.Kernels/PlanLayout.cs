@@ -95,8 +95,10 @@ public static class PathState
         Execution = 9, FlowUnits = 10, MinMid = 11, MinExogenous = 12, MaxDisplacement = 13, Liquidated = 14, ClosedUnits = 15,
         AssetFields = 16;
 
-    /// <summary>Per-cohort real fields: position scale s, collateral scale k, USD balance b, the round's fraction.</summary>
-    public const int Scale = 0, CollateralScale = 1, Balance = 2, Fraction = 3, CohortRealFields = 4;
+    /// <summary>Per-cohort real fields: position scale s, collateral scale k, USD balance b, the round's fraction, and
+    /// what the path did to the cohort (for attribution): notional liquidated and bad debt left on closing.</summary>
+    public const int Scale = 0, CollateralScale = 1, Balance = 2, Fraction = 3, LiquidatedNotional = 4, BadDebt = 5,
+        CohortRealFields = 6;
 
     /// <summary>Per-cohort integer fields (the last two are lists indexed by position, not by cohort).</summary>
     public const int Open = 0, ForceClose = 1, PartialStep = 2, Touched = 3, TouchedList = 4, RoundList = 5, CohortIntFields = 6;

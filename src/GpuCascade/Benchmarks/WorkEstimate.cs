@@ -66,9 +66,9 @@ public sealed record DevicePeak(string Source, double Fp32FlopsPerSecond, double
 /// only the log prices, the mids and their running minima (9 operations per asset and path-step) are in the precision
 /// policy's type. <see cref="DoubleOperations"/> are the others, timed at the FP64 peak in either mode.</para>
 /// <para>Bytes: per path, the outputs written and the implicit-state bit set cleared once; per cohort liquidation, the
-/// cohort's state written and read back (64 bytes); with a delayed oracle, the history written and read per step. The
-/// plan (read by every path alike) is counted once, as caches serve it; untouched cohorts' state costs nothing (it is
-/// implicit: docs/model.md, "Screening").</para>
+/// cohort's state written and read back (80 bytes, with its attribution fields); with a delayed oracle, the history
+/// written and read per step. The plan (read by every path alike) is counted once, as caches serve it; untouched
+/// cohorts' state costs nothing (it is implicit: docs/model.md, "Screening").</para>
 /// </remarks>
 public sealed record WorkEstimate(double Operations, double DoubleOperations, double Transcendentals, double Bytes)
 {
@@ -125,7 +125,7 @@ public sealed record WorkEstimate(double Operations, double DoubleOperations, do
             + work.CohortLiquidations * OperationsPerLiquidation(plan);
         // The share held in the precision policy's type: log prices, mids and minima, and the delayed oracle's exp where there is one.
         double real = work.PathSteps * (RealOperationsPerAsset + (plan.OracleDelay > 0 ? 1 : 0)) * plan.AssetCount;
-        double bytes = paths * BytesPerPath(plan) + work.CohortLiquidations * 64.0;
+        double bytes = paths * BytesPerPath(plan) + work.CohortLiquidations * 80.0;
         return new WorkEstimate(operations, operations - real, work.PathSteps * stepTranscendentals, bytes);
     }
 

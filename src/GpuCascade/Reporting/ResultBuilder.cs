@@ -6,7 +6,8 @@ namespace GpuCascade.Reporting;
 /// <summary>Turns the merged accumulators into a <see cref="RunResult"/>.</summary>
 internal static class ResultBuilder
 {
-    public static RunResult Build(SimulationPlan plan, RiskAccumulator acc, ISimulationBackend backend, RunInfo run)
+    public static RunResult Build(SimulationPlan plan, RiskAccumulator acc, ISimulationBackend backend, RunInfo run,
+        IReadOnlyList<CohortAttribution>? attribution = null)
     {
         long n = acc.Paths;
         var assets = new List<KeyValuePair<string, AssetRisk>>();
@@ -46,6 +47,7 @@ internal static class ResultBuilder
             Histograms = histograms,
             Work = new RunWork(n * plan.Steps, acc.MarginChecks, acc.CohortLiquidations),
             Warnings = [.. TailWarnings("badDebt", n), .. TailWarnings("liquidatedNotional", n)],
+            CohortAttribution = attribution ?? [],
             Run = run,
         };
     }

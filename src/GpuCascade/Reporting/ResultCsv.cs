@@ -43,6 +43,14 @@ public static class ResultCsv
             Row($"assets.{symbol}.amplification", "value", a.Amplification);
             Row($"assets.{symbol}.liquidatedNotional", "mean", a.LiquidatedNotional.Mean);
         }
+        foreach (var c in r.CohortAttribution)
+        {
+            string metric = Quote($"cohort.{c.Name}");
+            Row(metric, "pLiquidated", c.PLiquidated.Estimate, c.PLiquidated.Lower, c.PLiquidated.Upper);
+            Row(metric, "liquidatedNotional", c.LiquidatedNotional);
+            Row(metric, "badDebt", c.BadDebt);
+            Row(metric, "tailShare", c.TailShare ?? double.NaN);
+        }
         Row("roundCapHits", "count", r.RoundCapHits);
         Row("insuranceFund.end", "mean", r.InsuranceFund.End.Mean);
         Row("insuranceFund.minimum", "mean", r.InsuranceFund.Minimum.Mean);
@@ -53,6 +61,10 @@ public static class ResultCsv
         sb.Append(CultureInfo.InvariantCulture, $"work.cohortLiquidations,count,{r.Work.CohortLiquidations},,\n");
         return sb.ToString();
     }
+
+    /// <summary>A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180).</summary>
+    private static string Quote(string field) =>
+        field.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
 
     private static string F(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
 }

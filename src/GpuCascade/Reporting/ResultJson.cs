@@ -84,6 +84,24 @@ public static class ResultJson
         w.WriteStartArray("warnings");
         foreach (var warning in r.Warnings) w.WriteStringValue(warning);
         w.WriteEndArray();
+        w.WriteStartArray("cohortAttribution");
+        foreach (var c in r.CohortAttribution)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", c.Name);
+            w.WriteStartArray("assets");
+            foreach (var a in c.Assets) w.WriteStringValue(a);
+            w.WriteEndArray();
+            w.WriteString("side", c.Side);
+            Number(w, "leverage", c.Leverage);
+            Number(w, "notional", c.Notional);
+            Probability(w, "pLiquidated", c.PLiquidated);
+            Number(w, "liquidatedNotional", c.LiquidatedNotional);
+            Number(w, "badDebt", c.BadDebt);
+            Number(w, "tailShare", c.TailShare ?? double.NaN);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
 
         w.WriteStartObject("run");
         w.WriteString("backendDescription", r.Run.BackendDescription);

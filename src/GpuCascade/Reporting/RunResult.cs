@@ -63,6 +63,27 @@ public sealed record RunWork(long PathSteps, long MarginChecks, long CohortLiqui
     public double MarginChecksPerPathStep => PathSteps > 0 ? (double)MarginChecks / PathSteps : 0;
 }
 
+/// <summary>What one cohort contributed to the run's liquidations and bad debt (docs/model.md, "Attribution").</summary>
+/// <param name="Name">The cohort's name (generated cohorts: gen:ASSET:side:j; unnamed ones: "cohort i").</param>
+/// <param name="Assets">Symbols of its positions.</param>
+/// <param name="Side">long, short or mixed (positions on both sides).</param>
+/// <param name="Leverage">Gross notional over weighted collateral, at the starting prices.</param>
+/// <param name="Notional">Gross notional at the starting prices.</param>
+/// <param name="PLiquidated">Probability that the path liquidates it (any fill), Wilson 95% interval.</param>
+/// <param name="LiquidatedNotional">Expected notional liquidated from it per path.</param>
+/// <param name="BadDebt">Expected bad debt it leaves per path; the cohorts' values add up to the run's mean bad debt.</param>
+/// <param name="TailShare">Its share of the bad debt on the ceil(0.01 n) paths with the largest bad debt; null when they have none.</param>
+public sealed record CohortAttribution(
+    string Name,
+    IReadOnlyList<string> Assets,
+    string Side,
+    double Leverage,
+    double Notional,
+    ProbabilityEstimate PLiquidated,
+    double LiquidatedNotional,
+    double BadDebt,
+    double? TailShare);
+
 /// <summary>Facts about the execution that vary between identical runs (timings, host).</summary>
 public sealed record RunInfo(
     string BackendDescription,
@@ -111,6 +132,9 @@ public sealed record RunResult
     /// <summary>What the reader should know before trusting a figure (deterministic: a tail figure resting on fewer than
     /// 50 paths, an interval bound that does not exist), also printed on stderr by the CLI.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+    /// <summary>Per cohort, in plan order: liquidation probability, expected liquidated notional and bad debt, tail share
+    /// (empty when a backend did not record per-cohort totals).</summary>
+    public IReadOnlyList<CohortAttribution> CohortAttribution { get; init; } = [];
     /// <summary>Execution facts (vary between identical runs).</summary>
     public required RunInfo Run { get; init; }
 }

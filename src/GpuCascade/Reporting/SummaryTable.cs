@@ -35,6 +35,15 @@ public static class SummaryTable
             sb.AppendLine(Inv, $"{symbol,-6} {Pct(a.MaxDrawdown.Mean),8} ({Pct(a.MaxDrawdown.StandardError)})  {Pct(a.ExogenousMaxDrawdown.Mean),8} ({Pct(a.ExogenousMaxDrawdown.StandardError)})  {(double.IsFinite(a.Amplification) ? a.Amplification.ToString("0.000", Inv) + "x" : "n/a"),12}   {Usd(a.LiquidatedNotional.Mean),12}");
         }
         sb.AppendLine();
+        var top = r.CohortAttribution.Where(c => c.TailShare > 0).OrderByDescending(c => c.TailShare).Take(5).ToList();
+        if (top.Count > 0)
+        {
+            sb.AppendLine("Cohorts behind the tail: their share of the bad debt on the 1% of paths with the most");
+            sb.AppendLine(Inv, $"  {"cohort",-24} {"assets",-9} {"side",-5} {"share",7} {"P(liquidated)",14} {"bad debt/path",14} {"leverage",9}");
+            foreach (var c in top)
+                sb.AppendLine(Inv, $"  {c.Name,-24} {string.Join("+", c.Assets),-9} {c.Side,-5} {Pct(c.TailShare!.Value),7} {Pct(c.PLiquidated.Estimate),14} {Usd(c.BadDebt),14} {c.Leverage.ToString("0.0", Inv) + "x",9}");
+            sb.AppendLine();
+        }
         var f = r.InsuranceFund;
         sb.AppendLine(Inv, $"Insurance fund: start {Usd(f.Start)}, mean end {Usd(f.End.Mean)}, mean minimum {Usd(f.Minimum.Mean)}, mean uncovered loss {Usd(f.UncoveredLoss.Mean)}");
         sb.AppendLine(Inv, $"Rounds: mean of the largest rounds in a step {r.MaxRoundsInStep.Mean:0.00}; paths hitting the round cap: {r.RoundCapHits:N0}");

@@ -30,7 +30,14 @@ public sealed class PathOutputs
         FinalPrice = new double[capacity * assetCount];
         MarginChecks = new long[capacity];
         CohortLiquidations = new long[capacity];
+        BlockCohorts = new Statistics.CohortTotals?[(capacity + SimulationEngine.BlockSize - 1) / SimulationEngine.BlockSize];
     }
+
+    /// <summary>
+    /// Per statistics block of the batch (rows [b x 1,024, (b + 1) x 1,024)), the per-cohort totals of its paths
+    /// (attribution), filled by the backend before it reports the block done; null where a backend does not record them.
+    /// </summary>
+    public Statistics.CohortTotals?[] BlockCohorts { get; }
 
     /// <summary>Paths the arrays can hold.</summary>
     public int Capacity { get; }
@@ -107,6 +114,11 @@ public sealed class PathOutputs
         Rows(source.FinalPrice, FinalPrice, AssetCount);
         Rows(source.MarginChecks, MarginChecks, 1);
         Rows(source.CohortLiquidations, CohortLiquidations, 1);
+        // Whole blocks only (every backend starts and ends its work on block boundaries, but the batch's last block).
+        int block = SimulationEngine.BlockSize;
+        if (from % block == 0 && to % block == 0)
+            for (int b = 0; b < (count + block - 1) / block; b++)
+                BlockCohorts[to / block + b] = source.BlockCohorts[from / block + b];
     }
 
     /// <summary>Whether the path had any liquidation.</summary>

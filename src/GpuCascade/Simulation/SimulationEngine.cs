@@ -86,6 +86,8 @@ public static class SimulationEngine
                 int from = b * BlockSize, to = Math.Min(count, from + BlockSize);
                 var block = new RiskAccumulator(plan.AssetCount, total);
                 block.AddRows(outputs, from, to);
+                block.Cohorts = outputs.BlockCohorts[b];
+                outputs.BlockCohorts[b] = null; // the block's summary owns them now
                 summaries[b] = block;
                 long now = Interlocked.Add(ref done, to - from);
                 if (options.Progress is { } progress)
@@ -105,6 +107,7 @@ public static class SimulationEngine
             if (cancellation.IsCancellationRequested) cancelled = true;
         }
         clock.Stop();
+        var attribution = CohortAttributionBuilder.Build(plan, result);
         return ResultBuilder.Build(plan, result, backend, new RunInfo(
             backend.Description,
             clock.Elapsed.TotalSeconds,
@@ -112,7 +115,7 @@ public static class SimulationEngine
             cancelled || result.Paths < total,
             started,
             Environment.MachineName,
-            typeof(SimulationEngine).Assembly.GetName().Version?.ToString() ?? "0"));
+            typeof(SimulationEngine).Assembly.GetName().Version?.ToString() ?? "0"), attribution);
     }
 
     /// <summary>

@@ -44,6 +44,13 @@ public sealed class RiskAccumulator
     public readonly Histogram BadDebtHistogram;
     public readonly Histogram[] DrawdownHistograms;
 #pragma warning restore CS1591
+    /// <summary>Per-cohort totals (attribution); null until a block brings them, and for good once one did not.</summary>
+    public CohortTotals? Cohorts { get; set; }
+    private bool _cohortsMissing;
+
+    /// <summary>Whether every block summarised brought its per-cohort totals.</summary>
+    public bool HasCohorts => Cohorts is not null && !_cohortsMissing;
+
     /// <summary>Work: margin checks summed over the paths (<see cref="PathOutputs.MarginChecks"/>).</summary>
     public long MarginChecks;
     /// <summary>Work: cohort liquidations summed over the paths (<see cref="PathOutputs.CohortLiquidations"/>).</summary>
@@ -81,8 +88,8 @@ public sealed class RiskAccumulator
                 DrawdownHistograms[i].Add(o.MaxDrawdown[k]);
             }
         }
-        BadDebtTail.SetFrom(o.BadDebt.AsSpan(from, to - from));
-        LiquidatedNotionalTail.SetFrom(o.LiquidatedNotional.AsSpan(from, to - from));
+        BadDebtTail.SetFrom(o.BadDebt.AsSpan(from, to - from), o.Start + from);
+        LiquidatedNotionalTail.SetFrom(o.LiquidatedNotional.AsSpan(from, to - from), o.Start + from);
     }
 
     /// <summary>Adds the paths of <paramref name="next"/>, which follow this accumulator's paths.</summary>
@@ -114,5 +121,11 @@ public sealed class RiskAccumulator
         }
         BadDebtTail.Merge(next.BadDebtTail);
         LiquidatedNotionalTail.Merge(next.LiquidatedNotionalTail);
+        if (next.Cohorts is null || next._cohortsMissing) _cohortsMissing = true;
+        else
+        {
+            Cohorts ??= new CohortTotals(next.Cohorts.Count);
+            Cohorts.Merge(next.Cohorts);
+        }
     }
 }

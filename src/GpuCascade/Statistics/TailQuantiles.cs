@@ -20,14 +20,16 @@ public readonly record struct TailLevel(int Numerator, int Denominator)
 }
 
 /// <summary>
-/// Exact upper tail: keeps the largest <see cref="Capacity"/> values, sorted descending. The largest K values of
-/// a union are the largest K of the parts' largest K, so merging is exact and order-independent.
+/// Exact upper tail: keeps the largest <see cref="Capacity"/> values with their path indices, sorted by value descending
+/// and, among equal values, by path index ascending (a total order, so the kept set is unique). The largest K of a union
+/// are the largest K of the parts' largest K, so merging is exact and order-independent.
 /// VaR_a is the ceil(n a)-th smallest of n values; ES_a the mean of the largest ceil(n (1 - a)).
 /// </summary>
 public sealed class TailQuantiles
 {
+    private Entry[] _entries = [];
     private double[] _values = [];
-    private readonly List<double> _pending = [];
+    private readonly List<Entry> _pending = [];
 
     /// <summary>A tail that keeps at most <paramref name="capacity"/> values.</summary>
     public TailQuantiles(int capacity)
@@ -49,6 +51,16 @@ public sealed class TailQuantiles
         }
     }
 
+    /// <summary>The path index of each kept value (same order as <see cref="Values"/>).</summary>
+    public IEnumerable<long> Paths
+    {
+        get
+        {
+            Compact();
+            return _entries.Select(e => e.Path);
+        }
+    }
+
     /// <summary>
     /// The capacity needed for exact VaR and ES at <paramref name="levels"/> over <paramref name="n"/> values, and for the
     /// lower bound of VaR's interval (<see cref="TailIntervals"/>: n - l + 1 values). Sized from the run's total path
@@ -63,11 +75,14 @@ public sealed class TailQuantiles
         return (int)Math.Min(k, n);
     }
 
-    /// <summary>Replaces the content by the largest values of <paramref name="values"/> (a block's raw values).</summary>
-    public void SetFrom(ReadOnlySpan<double> values)
+    /// <summary>Replaces the content by the largest values of <paramref name="values"/> (a block's raw values), the
+    /// first being path <paramref name="firstPath"/>.</summary>
+    public void SetFrom(ReadOnlySpan<double> values, long firstPath = 0)
     {
         _pending.Clear();
-        _values = TopDescending(values.ToArray(), Capacity);
+        var all = new Entry[values.Length];
+        for (int i = 0; i < values.Length; i++) all[i] = new Entry(values[i], firstPath + i);
+        Keep(all);
     }
 
     /// <summary>
@@ -76,28 +91,40 @@ public sealed class TailQuantiles
     /// </summary>
     public void Merge(TailQuantiles other)
     {
-        var incoming = other.Values;
-        // Once full, values at or below the current K-th largest can never enter the tail.
-        double floor = _values.Length >= Capacity && Capacity > 0 ? _values[Capacity - 1] : double.NegativeInfinity;
-        foreach (double v in incoming)
-            if (v > floor) _pending.Add(v);
+        other.Compact();
+        // Once full, entries ranked at or below the current K-th can never enter the tail.
+        bool full = _entries.Length >= Capacity && Capacity > 0;
+        var floor = full ? _entries[Capacity - 1] : default;
+        foreach (var e in other._entries)
+            if (!full || e.CompareTo(floor) < 0) _pending.Add(e);
         if (_pending.Count > Math.Max(Capacity, 1024)) Compact();
     }
 
     private void Compact()
     {
         if (_pending.Count == 0) return;
-        var all = new double[_values.Length + _pending.Count];
-        _values.CopyTo(all, 0);
-        _pending.CopyTo(all, _values.Length);
+        var all = new Entry[_entries.Length + _pending.Count];
+        _entries.CopyTo(all, 0);
+        _pending.CopyTo(all, _entries.Length);
         _pending.Clear();
-        _values = TopDescending(all, Capacity);
+        Keep(all);
     }
 
-    private static double[] TopDescending(double[] values, int capacity)
+    private void Keep(Entry[] all)
     {
-        Array.Sort(values, static (a, b) => b.CompareTo(a));
-        return values.Length > capacity ? values[..capacity] : values;
+        Array.Sort(all);
+        _entries = all.Length > Capacity ? all[..Capacity] : all;
+        _values = _entries.Select(e => e.Value).ToArray();
+    }
+
+    /// <summary>A value and its path; ordered by value descending, then path ascending.</summary>
+    private readonly record struct Entry(double Value, long Path) : IComparable<Entry>
+    {
+        public int CompareTo(Entry other)
+        {
+            int byValue = other.Value.CompareTo(Value);
+            return byValue != 0 ? byValue : Path.CompareTo(other.Path);
+        }
     }
 
     /// <summary>VaR at <paramref name="level"/> over <paramref name="n"/> values: the ceil(n a)-th smallest; NaN if not kept.</summary>

@@ -124,6 +124,17 @@ public class OfflineCompilationTests
         Assert.That(OfflineCompiler.ParseResources("ptxas info : 0 bytes gmem"), Is.Null);
     }
 
+    /// <summary>The per-cohort totals kernel (attribution) that every device runs after the path kernel.</summary>
+    [Test]
+    public void CohortTotalsKernelCompilesToPtx()
+    {
+        var kernel = typeof(GpuCascade.Kernels.PathKernels).GetMethod(nameof(GpuCascade.Kernels.PathKernels.CohortBlockTotals))!;
+        string ptx = OfflineCompiler.Ptx(kernel, CudaArchitecture.SM_90);
+        Assert.That(ptx, Does.Contain(".entry"));
+        Assert.That(KernelLoader.BareArithmetic().Match(ptx).Value, Is.Empty);
+        Report(ptx, CudaArchitecture.SM_90);
+    }
+
     [TestCase(Precision.Double)]
     [TestCase(Precision.Single)]
     public void PathKernelCompilesToOpenClC(Precision precision)

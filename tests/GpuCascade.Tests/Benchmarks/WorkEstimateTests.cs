@@ -16,7 +16,7 @@ public class WorkEstimateTests
     /// per path-step 26 (Box-Muller, one Philox call) + 28 (chi-square) + 24 (correlation and scale) + 3 (jump test)
     /// + 4 x 25 (per asset) + 20 (screening bound) = 201 operations, of which 8 + 6 + 4 x 3 = 26 transcendentals and
     /// 4 x 9 follow the precision policy; a margin check 6 + 2 x 7 = 20; a liquidation 30 + 2 x 13 = 56; per path 8 x (10 + 5 x 4)
-    /// outputs + 16 flags + 4 x 32 bit-set words = 384 bytes, and 64 per liquidation.
+    /// outputs + 16 flags + 4 x 32 bit-set words = 384 bytes, and 80 per liquidation.
     /// </summary>
     [Test]
     public void W1CountsFollowTheDocumentedRules()
@@ -31,7 +31,7 @@ public class WorkEstimateTests
         Assert.That(e.Operations, Is.EqualTo(576 * 201.0 + 1000 * 20.0 + 10 * 56.0));
         Assert.That(e.DoubleOperations, Is.EqualTo(e.Operations - 576 * 36.0));
         Assert.That(e.Transcendentals, Is.EqualTo(576 * 26.0));
-        Assert.That(e.Bytes, Is.EqualTo(2 * 384.0 + 10 * 64.0));
+        Assert.That(e.Bytes, Is.EqualTo(2 * 384.0 + 10 * 80.0));
     }
 
     [Test]

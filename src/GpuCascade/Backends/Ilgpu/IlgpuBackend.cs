@@ -1,6 +1,7 @@
 using GpuCascade.Kernels;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
+using GpuCascade.Statistics;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -18,6 +19,9 @@ public sealed class IlgpuBackend : ISimulationBackend
     private readonly IlgpuDevice _device;
     private Accelerator? _accelerator;
     private Action<AcceleratorStream, Index1D, PathLaunch>? _kernel;
+    private Action<AcceleratorStream, Index2D, CohortTotalsLaunch>? _totalsKernel;
+    private MemoryBuffer1D<double, Stride1D.Dense>? _totals;
+    private double[] _hostTotals = [];
     private SimulationPlan? _plan;
     private PackedPlan? _packed;
     private MemoryBuffer1D<double, Stride1D.Dense>? _planReals, _stateReals, _outReals;
@@ -129,6 +133,8 @@ public sealed class IlgpuBackend : ISimulationBackend
         var clock = System.Diagnostics.Stopwatch.StartNew();
         _kernel ??= KernelLoader.Load<Action<AcceleratorStream, Index1D, PathLaunch>>(_accelerator,
             typeof(PathKernels).GetMethod(Precision == Precision.Single ? nameof(PathKernels.SimulateSingle) : nameof(PathKernels.SimulateDouble))!);
+        _totalsKernel ??= KernelLoader.Load<Action<AcceleratorStream, Index2D, CohortTotalsLaunch>>(_accelerator,
+            typeof(PathKernels).GetMethod(nameof(PathKernels.CohortBlockTotals))!);
         CompileTime += clock.Elapsed;
         _packed = new PackedPlan(plan);
         _planReals = Allocate<double>(_packed.Reals.Length);
@@ -166,6 +172,7 @@ public sealed class IlgpuBackend : ISimulationBackend
         _stateInts = Allocate<int>((long)l.IntSlots * count);
         _outReals = Allocate<double>((long)PathOutput.RealSlots(l.Assets) * count);
         _outInts = Allocate<int>((long)PathOutput.IntFields * count);
+        _totals = Allocate<double>(3L * Math.Max(1, l.Cohorts) * ((count + SimulationEngine.BlockSize - 1) / SimulationEngine.BlockSize));
         _capacity = count;
     }
 
@@ -198,6 +205,39 @@ public sealed class IlgpuBackend : ISimulationBackend
         _outReals!.View.SubView(0, _host.Reals.Length).CopyToCPU(_host.Reals);
         _outInts!.View.SubView(0, _host.Ints.Length).CopyToCPU(_host.Ints);
         _host.CopyTo(plan, start, 0, count, outputs, row, Name);
+        BlockTotals(launch, count, outputs, row);
+    }
+
+    /// <summary>Per-cohort totals of each statistics block of the launch (attribution), reduced on the device.</summary>
+    private void BlockTotals(in PathLaunch launch, int count, PathOutputs outputs, int row)
+    {
+        int cohorts = launch.Layout.Cohorts, block = SimulationEngine.BlockSize, blocks = (count + block - 1) / block;
+        if (cohorts == 0) return;
+        _totalsKernel!(_accelerator!.DefaultStream, new Index2D(cohorts, blocks), new CohortTotalsLaunch
+        {
+            Layout = launch.Layout,
+            StateReals = launch.StateReals,
+            StateInts = launch.StateInts,
+            Totals = _totals!.View,
+            Count = count,
+            BlockSize = block,
+        });
+        _accelerator.Synchronize();
+        int length = 3 * cohorts * blocks;
+        if (_hostTotals.Length != length) _hostTotals = new double[length];
+        _totals!.View.SubView(0, length).CopyToCPU(_hostTotals);
+        for (int b = 0; b < blocks; b++)
+        {
+            var totals = new CohortTotals(cohorts);
+            int o = 3 * b * cohorts;
+            for (int c = 0; c < cohorts; c++)
+            {
+                totals.LiquidatedPaths[c] = (long)_hostTotals[o + c];
+                totals.LiquidatedNotional[c] = _hostTotals[o + cohorts + c];
+                totals.BadDebt[c] = _hostTotals[o + 2 * cohorts + c];
+            }
+            outputs.BlockCohorts[row / block + b] = totals;
+        }
     }
 
     private void ReleaseState()
@@ -206,6 +246,8 @@ public sealed class IlgpuBackend : ISimulationBackend
         _stateInts?.Dispose();
         _outReals?.Dispose();
         _outInts?.Dispose();
+        _totals?.Dispose();
+        _totals = null;
         _stateReals = _outReals = null;
         _stateInts = _outInts = null;
         _capacity = 0;
@@ -228,6 +270,7 @@ public sealed class IlgpuBackend : ISimulationBackend
     {
         ReleasePlan();
         _kernel = null;
+        _totalsKernel = null;
         _accelerator?.Dispose();
         _accelerator = null;
     }

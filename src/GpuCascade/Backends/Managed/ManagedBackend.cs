@@ -1,5 +1,6 @@
 using GpuCascade.Kernels;
 using GpuCascade.Simulation;
+using GpuCascade.Statistics;
 
 namespace GpuCascade.Backends.Managed;
 
@@ -66,11 +67,14 @@ public sealed class ManagedBackend : ISimulationBackend
                        && (b = Interlocked.Increment(ref next)) < blocks)
                 {
                     int from = b * blockSize, end = Math.Min(count, from + blockSize);
+                    var cohorts = new CohortTotals(layout.Cohorts);
                     for (int row = from; row < end; row++)
                     {
                         if (cancellation.IsCancellationRequested) return;
                         path.Run((ulong)(start + row), block.Slots(row));
+                        AddCohorts(cohorts, layout, stateReals, stateInts);
                     }
+                    outputs.BlockCohorts[b] = cohorts;
                     block.CopyTo(plan, start + from, from, end, outputs, from, Name);
                     blockDone?.Invoke(b);
                 }
@@ -94,6 +98,26 @@ public sealed class ManagedBackend : ISimulationBackend
         failure?.Throw();
         GC.KeepAlive(packed);
         GC.KeepAlive(block);
+    }
+
+    /// <summary>
+    /// Adds the path just simulated to the block's per-cohort totals: the cohorts it liquidated are exactly those whose
+    /// state it wrote (the modified bit set), with their liquidated notional and bad debt in their state slots.
+    /// </summary>
+    private static void AddCohorts(CohortTotals totals, in PlanLayout l, double[] reals, int[] ints)
+    {
+        int cohorts = l.Cohorts;
+        for (int w = 0; w < PathState.ModifiedWords(cohorts); w++)
+        {
+            uint bits = (uint)ints[l.ModifiedSlot + w];
+            while (bits != 0)
+            {
+                int c = 32 * w + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+                totals.Add(c, reals[l.CohortRealSlot + PathState.LiquidatedNotional * cohorts + c],
+                    reals[l.CohortRealSlot + PathState.BadDebt * cohorts + c]);
+            }
+        }
     }
 
     /// <inheritdoc/>
