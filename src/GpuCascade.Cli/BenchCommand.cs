@@ -39,21 +39,6 @@ internal static class BenchCommand
 
     private const int MaxWarmupRuns = 5;
 
-    public const string Usage = """
-        Options of bench:
-          --backend NAME[,NAME...]  backends to time, one after the other [managed and every device found]
-          --workload W0|W1      the reference workload [W1]: W0 is CI-sized (2 assets, 64 cohorts, 48 steps,
-                                4,096 paths), W1 1,000,000 paths x 288 steps x 4 assets x 1,024 cross-margin cohorts
-          --paths N             paths of the device runs [the workload's on a GPU; --cpu-paths on a CPU device (ilgpu-cpu)]
-          --cpu-paths N         paths of the managed run [min(N, max(4,096, 1,024 x cores)): the full W1 takes
-                                far too long on a CPU; the managed threads take whole blocks of 1,024 paths]
-          --precision double|single  the devices' precision [double]; the managed backend always computes in
-                                double (the reference), so single-precision ratios compare the fast mode with it
-          --peak FP32,FP64,TBPS the device's peak TFLOP/s (single, double) and TB/s, for the floor
-                                [published figures for H100 and H200; no floor for other devices]
-          --json FILE           write the numbers and the machine's facts as JSON ('-' for stdout)
-        """;
-
     /// <summary>One backend's measurement; <see cref="Error"/> is set when it failed.</summary>
     private sealed record Row(string Backend, string Description, bool IsManaged, long Paths, double Seconds,
         double? CompileSeconds, double WarmupSeconds, string? Error = null)
@@ -72,9 +57,8 @@ internal static class BenchCommand
         public double MarginChecksPerSecond => (Work?.MarginChecks ?? double.NaN) / Seconds;
     }
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellation)
+    public static int Run(BenchArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellation)
     {
-        var a = BenchArguments.Parse(args);
         Scenario workload;
         try
         {
@@ -395,80 +379,11 @@ internal static class BenchCommand
 /// <summary>Parsed arguments of <c>gpucascade bench</c>.</summary>
 internal sealed record BenchArguments
 {
-    public IReadOnlyList<string>? Backends { get; private init; }
-    public string Workload { get; private init; } = "W1";
-    public long? Paths { get; private init; }
-    public long? CpuPaths { get; private init; }
-    public string? JsonPath { get; private init; }
-    public Precision? Precision { get; private init; }
-    public DevicePeak? Peak { get; private init; }
-
-    public static BenchArguments Parse(string[] args)
-    {
-        var r = new BenchArguments();
-        for (int i = 0; i < args.Length; i++)
-        {
-            string arg = args[i];
-            string Value()
-            {
-                if (i + 1 >= args.Length) throw new UsageException($"{arg}: needs a value");
-                return args[++i];
-            }
-            switch (arg)
-            {
-                case "--backend":
-                {
-                    var names = Value().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-                    if (names.Length == 0) throw new UsageException("--backend: needs at least one name");
-                    if (names.Contains("all"))
-                        throw new UsageException("--backend: bench times one backend at a time; list them with commas (see 'gpucascade devices')");
-                    r = r with { Backends = names };
-                    break;
-                }
-                case "--workload":
-                    r = r with { Workload = Value() };
-                    break;
-                case "--paths":
-                    r = r with { Paths = Integer(arg, Value()) };
-                    break;
-                case "--cpu-paths":
-                    r = r with { CpuPaths = Integer(arg, Value()) };
-                    break;
-                case "--json":
-                    r = r with { JsonPath = Value() };
-                    break;
-                case "--precision":
-                    r = r with
-                    {
-                        Precision = Value().Trim().ToLowerInvariant() switch
-                        {
-                            "double" => Scenarios.Precision.Double,
-                            "single" => Scenarios.Precision.Single,
-                            var other => throw new UsageException($"--precision: expected double or single, got '{other}'"),
-                        },
-                    };
-                    break;
-                case "--peak":
-                    try
-                    {
-                        r = r with { Peak = DevicePeak.Parse(Value()) };
-                    }
-                    catch (FormatException e)
-                    {
-                        throw new UsageException($"--peak: {e.Message}");
-                    }
-                    break;
-                default:
-                    throw new UsageException(arg.StartsWith('-') ? $"unknown option '{arg}' of bench" : $"bench takes no file, got '{arg}'");
-            }
-        }
-        return r;
-    }
-
-    private static long Integer(string option, string text)
-    {
-        if (!long.TryParse(text, NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out long v) || v < 1)
-            throw new UsageException($"{option}: must be an integer in 1 .. {long.MaxValue}, got '{text}'");
-        return v;
-    }
+    public IReadOnlyList<string>? Backends { get; init; }
+    public string Workload { get; init; } = "W1";
+    public long? Paths { get; init; }
+    public long? CpuPaths { get; init; }
+    public string? JsonPath { get; init; }
+    public Precision? Precision { get; init; }
+    public DevicePeak? Peak { get; init; }
 }

@@ -97,6 +97,47 @@ public class CliTests
         Assert.That(err, Does.Not.Contain("   at "), "no stack trace");
     }
 
+    [TestCase(new[] { "rnu" }, "unknown command 'rnu' (expected run, devices, selftest or bench) (did you mean 'run'?)")]
+    [TestCase(new[] { "run", "--pahts", "3" }, "unknown option '--pahts' of run (did you mean '--paths'?)")]
+    [TestCase(new[] { "bench", "--workload", "W0", "--cpu-path", "3" }, "unknown option '--cpu-path' of bench (did you mean '--cpu-paths'?)")]
+    [TestCase(new[] { "run", "a.yaml", "b.yaml" }, "only one scenario file, got 'a.yaml' and 'b.yaml'")]
+    [TestCase(new[] { "run", "--json", "-", "--csv", "-" }, "--json and --csv cannot both write to stdout")]
+    [TestCase(new[] { "selftest", "--require", "rocm" }, "--require: expected cuda or opencl, got 'rocm'")]
+    [TestCase(new[] { "devices", "extra" }, "devices takes no file or argument, got 'extra'")]
+    public void TyposAreNamedWithTheClosestValidName(string[] args, string message)
+    {
+        var (code, output, err) = Run(args);
+        Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(err, Does.Contain($"error: {message}\n").Or.Contain($"error: {message}{Environment.NewLine}"));
+        Assert.That(err.Split('\n').Count(l => l.StartsWith("error: ", StringComparison.Ordinal)), Is.EqualTo(1), err);
+        Assert.That(output, Is.Empty, "nothing runs");
+    }
+
+    [TestCase("run")]
+    [TestCase("devices")]
+    [TestCase("selftest")]
+    [TestCase("bench")]
+    public void EveryCommandHasHelpWithExamples(string command)
+    {
+        var (code, output, _) = Run(command, "--help");
+        Assert.That(code, Is.Zero);
+        Assert.That(output, Does.Contain($"gpucascade {command}").And.Contain("Examples:").And.Contain("Exit codes:"));
+    }
+
+    [Test]
+    public void NoCommandShowsTheCommandsAndExitsTwo()
+    {
+        var (code, output, _) = Run();
+        Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(output, Does.Contain("Commands:").And.Contain("run").And.Contain("bench"));
+        var (helpCode, help, _) = Run("--help");
+        Assert.That(helpCode, Is.Zero);
+        Assert.That(help, Is.EqualTo(output));
+        var (versionCode, version, _) = Run("--version");
+        Assert.That(versionCode, Is.Zero);
+        Assert.That(version, Does.Match(@"^\d+\.\d+\.\d+"));
+    }
+
     [Test]
     public void SelfTestPassesOnTheIlgpuCpuAccelerator()
     {

@@ -1,0 +1,290 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using GpuCascade.Scenarios;
+
+namespace GpuCascade.Cli;
+
+/// <summary>
+/// The command tree of <c>gpucascade</c> on System.CommandLine: every command has <c>--help</c> with examples, and
+/// every mistake is exit 2 with one line per problem that names the option (and the closest valid name for a typo).
+/// The commands' work is in <see cref="CliApp"/> and <see cref="BenchCommand"/>; this class only parses.
+/// </summary>
+internal sealed partial class CommandLine
+{
+    private readonly Command _root;
+    private readonly Dictionary<Command, string> Examples = [];
+
+    // run
+    private readonly Argument<string?> _scenario = new("SCENARIO")
+    {
+        Arity = ArgumentArity.ZeroOrOne,
+        Description = "a YAML or JSON scenario file (.json is read as JSON); the embedded default scenario when absent",
+    };
+    private readonly Option<long?> _paths = new("--paths") { Description = "number of Monte Carlo paths (overrides the scenario)", HelpName = "N" };
+    private readonly Option<ulong?> _seed = new("--seed") { Description = "path seed, 0 .. 2^64-1 (overrides the scenario)", HelpName = "S" };
+    private readonly Option<string> _backend = new("--backend")
+    {
+        Description = "auto | managed | ilgpu-cpu | cuda[:i] | opencl[:p:d] | all [auto: CUDA, then an OpenCL GPU, else managed; all: managed plus every GPU at once]",
+        HelpName = "NAME",
+        DefaultValueFactory = _ => "auto",
+    };
+    private readonly Option<int?> _threads = new("--threads") { Description = "worker threads of the managed backend [all cores]", HelpName = "N" };
+    private readonly Option<string?> _json = new("--json") { Description = "write the full result as JSON ('-' for stdout)", HelpName = "FILE" };
+    private readonly Option<string?> _csv = new("--csv") { Description = "write the statistics as CSV, one per row ('-' for stdout)", HelpName = "FILE" };
+    private readonly Option<bool> _quiet = new("--quiet") { Description = "no summary table on stdout" };
+
+    // selftest
+    private readonly Option<string?> _selftestBackend = new("--backend") { Description = "check only this device (see 'gpucascade devices')", HelpName = "NAME" };
+    private readonly Option<string?> _require = new("--require")
+    {
+        Description = "fail also when this API has no usable device (for a GPU machine)",
+        HelpName = "cuda|opencl",
+    };
+
+    // bench
+    private readonly Option<IReadOnlyList<string>?> _benchBackends = new("--backend")
+    {
+        Description = "backends to time, one after the other, comma-separated [managed and every device found]",
+        HelpName = "NAME[,NAME...]",
+    };
+    private readonly Option<string> _workload = new("--workload")
+    {
+        Description = "the reference workload: W0 is CI-sized (2 assets, 64 cohorts, 48 steps, 4,096 paths), W1 1,000,000 paths x 288 steps x 4 assets x 1,024 cross-margin cohorts",
+        HelpName = "W0|W1",
+        DefaultValueFactory = _ => "W1",
+    };
+    private readonly Option<long?> _benchPaths = new("--paths") { Description = "paths of the device runs [the workload's on a GPU; --cpu-paths on a CPU device (ilgpu-cpu)]", HelpName = "N" };
+    private readonly Option<long?> _cpuPaths = new("--cpu-paths")
+    {
+        Description = "paths of the managed run [min(N, max(4,096, 1,024 x cores)): the full W1 takes far too long on a CPU]",
+        HelpName = "N",
+    };
+    private readonly Option<Precision?> _precision = new("--precision")
+    {
+        Description = "the devices' precision [double]; the managed backend always computes in double (the reference)",
+        HelpName = "double|single",
+    };
+    private readonly Option<Benchmarks.DevicePeak?> _peak = new("--peak")
+    {
+        Description = "the device's peak TFLOP/s (single, double) and TB/s, for the floor [published figures for H100 and H200]",
+        HelpName = "FP32,FP64,TBPS",
+    };
+    private readonly Option<string?> _benchJson = new("--json") { Description = "write the numbers and the machine's facts as JSON ('-' for stdout)", HelpName = "FILE" };
+
+    private readonly Command _run, _devices, _selftest, _bench;
+
+    public CommandLine(Func<RunArguments, int> run, Func<int> devices, Func<string?, string?, int> selftest, Func<BenchArguments, int> bench)
+    {
+        _paths.CustomParser = r => Parse<long?>(r, t => Integer("--paths", t, 1, long.MaxValue));
+        _seed.CustomParser = r => Parse<ulong?>(r, t => ulong.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out ulong s) ? s
+            : throw new UsageException($"--seed: must be an integer in 0 .. 18446744073709551615, got '{t}'"));
+        _threads.CustomParser = r => Parse<int?>(r, t => (int)Integer("--threads", t, 1, 4096));
+        _require.CustomParser = r => Parse<string?>(r, t => t is "cuda" or "opencl" ? t : throw new UsageException($"--require: expected cuda or opencl, got '{t}'"));
+        _benchBackends.CustomParser = r => Parse<IReadOnlyList<string>?>(r, t =>
+        {
+            var names = t.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            if (names.Length == 0) throw new UsageException("--backend: needs at least one name");
+            if (names.Contains("all"))
+                throw new UsageException("--backend: bench times one backend at a time; list them with commas (see 'gpucascade devices')");
+            return names;
+        });
+        _benchPaths.CustomParser = r => Parse<long?>(r, t => Integer("--paths", t, 1, long.MaxValue));
+        _cpuPaths.CustomParser = r => Parse<long?>(r, t => Integer("--cpu-paths", t, 1, long.MaxValue));
+        _precision.CustomParser = r => Parse<Precision?>(r, t => t.Trim().ToLowerInvariant() switch
+        {
+            "double" => Precision.Double,
+            "single" => Precision.Single,
+            _ => throw new UsageException($"--precision: expected double or single, got '{t}'"),
+        });
+        _peak.CustomParser = r => Parse<Benchmarks.DevicePeak?>(r, t =>
+        {
+            try
+            {
+                return Benchmarks.DevicePeak.Parse(t);
+            }
+            catch (FormatException e)
+            {
+                throw new UsageException($"--peak: {e.Message}");
+            }
+        });
+        _scenario.Validators.Add(r =>
+        {
+            if (r.Tokens.Count == 1 && r.Tokens[0].Value is var v && v.StartsWith('-') && v != "-")
+                r.AddError(UnknownOption(v, _run!));
+        });
+
+        _run = new Command("run", "Simulate a scenario and report the risk figures with their intervals.")
+            { _scenario, _paths, _seed, _backend, _threads, _json, _csv, _quiet };
+        Examples[_run] = """
+              gpucascade run                                   the embedded default scenario, 20,000 paths
+              gpucascade run venue.yaml --paths 200000 --json result.json
+              gpucascade run venue.yaml --backend cuda:0 --seed 7 --quiet --csv result.csv
+            """;
+        _run.Validators.Add(r =>
+        {
+            if (Token(r.GetResult(_json)) == "-" && Token(r.GetResult(_csv)) == "-") r.AddError("--json and --csv cannot both write to stdout");
+        });
+        _run.SetAction(r => run(new RunArguments
+        {
+            ScenarioPath = r.GetValue(_scenario),
+            Paths = r.GetValue(_paths),
+            Seed = r.GetValue(_seed),
+            Backend = r.GetValue(_backend)!,
+            Threads = r.GetValue(_threads),
+            JsonPath = r.GetValue(_json),
+            CsvPath = r.GetValue(_csv),
+            Quiet = r.GetValue(_quiet),
+        }));
+
+        _devices = new Command("devices", "List every device with its stable name, memory and compute units, and why others cannot be used.");
+        Examples[_devices] = """
+              gpucascade devices
+            """;
+        _devices.SetAction(_ => devices());
+
+        _selftest = new Command("selftest",
+            "Check every ILGPU device (or the named one): Philox known answers, parity with the managed backend, the closed forms; exit 1 on any failure.")
+            { _selftestBackend, _require };
+        Examples[_selftest] = """
+              gpucascade selftest
+              gpucascade selftest --backend cuda:0 --require cuda   on a GPU machine: fail if CUDA is unusable
+            """;
+        _selftest.SetAction(r => selftest(r.GetValue(_selftestBackend), r.GetValue(_require)));
+
+        _bench = new Command("bench", "Time the backends on a reference workload (W0, W1) in one process and compare them.")
+            { _benchBackends, _workload, _benchPaths, _cpuPaths, _precision, _peak, _benchJson };
+        Examples[_bench] = """
+              gpucascade bench --workload W0
+              gpucascade bench --workload W1 --backend managed,cuda:0 --precision single --json bench.json
+            """;
+        _bench.SetAction(r => bench(new BenchArguments
+        {
+            Backends = r.GetValue(_benchBackends),
+            Workload = r.GetValue(_workload)!,
+            Paths = r.GetValue(_benchPaths),
+            CpuPaths = r.GetValue(_cpuPaths),
+            Precision = r.GetValue(_precision),
+            Peak = r.GetValue(_peak),
+            JsonPath = r.GetValue(_benchJson),
+        }));
+
+        // A plain command as the root, so that usage lines say gpucascade whatever the executable is called.
+        _root = new Command("gpucascade", "GpuCascade: Monte Carlo liquidation cascades in leveraged markets.")
+            { _run, _devices, _selftest, _bench };
+        var help = new HelpOption();
+        help.Action = new HelpWithExamples((HelpAction)help.Action!, Examples);
+        _root.Options.Add(help);
+        _root.Options.Add(new VersionOption());
+        Examples[_root] = """
+              gpucascade run                 simulate the embedded default scenario
+              gpucascade run --help          the options of a command
+              gpucascade devices
+            """;
+    }
+
+    /// <summary>
+    /// Parses and runs <paramref name="args"/>; a parse error is reported on <paramref name="stderr"/> and returns
+    /// <see cref="CliApp.ExitInvalidInput"/> before anything runs.
+    /// </summary>
+    public int Invoke(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args is ["help", .. var rest]) args = [.. rest, "--help"];
+        var result = _root.Parse(args);
+        if (args.Length == 0)
+        {
+            _root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+            return CliApp.ExitInvalidInput;
+        }
+        if (result.Errors.Count > 0)
+        {
+            var command = result.CommandResult.Command;
+            // "Required command was not provided" says nothing more when the word given was not a command.
+            var errors = result.Errors.Count > 1
+                ? result.Errors.Where(e => !e.Message.StartsWith("Required command was not provided", StringComparison.Ordinal))
+                : result.Errors;
+            foreach (var message in errors.Select(e => Explain(e.Message, command, result, args)).OfType<string>().Distinct())
+                stderr.WriteLine($"error: {message}");
+            stderr.WriteLine(command == _root ? "Run 'gpucascade --help' for usage." : $"Run 'gpucascade {command.Name} --help' for usage.");
+            return CliApp.ExitInvalidInput;
+        }
+        return result.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+    }
+
+    /// <summary>System.CommandLine's own messages, in the words of the rest of the CLI (naming the option, suggesting).</summary>
+    private string? Explain(string message, Command command, ParseResult result, string[] args)
+    {
+        if (MissingValue().Match(message) is { Success: true } missing) return $"{missing.Groups[1].Value}: needs a value";
+        if (message.StartsWith("Required command was not provided", StringComparison.Ordinal))
+            return "a command is needed (run, devices, selftest or bench)";
+        if (Unrecognized().Match(message) is not { Success: true } unknown) return message;
+        string token = unknown.Groups[1].Value;
+        if (command == _root)
+            return $"unknown command '{token}' (expected run, devices, selftest or bench){Scenarios.DidYouMean.Hint(token, _root.Subcommands.Select(c => c.Name))}";
+        if (token.StartsWith('-') && token != "-") return UnknownOption(token, command);
+        if (command == _run)
+            return Token(result.GetResult(_scenario)) is { } first && first.StartsWith('-')
+                ? null // the first was an unknown option, already reported
+                : $"only one scenario file, got '{Token(result.GetResult(_scenario))}' and '{token}'";
+        // The value of an unknown option (bench --cpu-path 3) is not a second mistake.
+        int at = Array.IndexOf(args, token);
+        if (at > 0 && args[at - 1].StartsWith('-') && !command.Options.Any(o => o.Name == args[at - 1] || o.Aliases.Contains(args[at - 1])))
+            return null;
+        return $"{command.Name} takes no file or argument, got '{token}'";
+    }
+
+    /// <summary>The last token given to an option or argument, without converting it (conversion may have failed).</summary>
+    private static string? Token(SymbolResult? result) => result is { Tokens.Count: > 0 } ? result.Tokens[^1].Value : null;
+
+    /// <summary>The usual help, then the command's examples and the exit codes.</summary>
+    private sealed class HelpWithExamples(HelpAction help, Dictionary<Command, string> examples) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            int code = help.Invoke(parseResult);
+            var output = parseResult.InvocationConfiguration.Output;
+            if (examples.TryGetValue(parseResult.CommandResult.Command, out var text))
+            {
+                output.WriteLine("Examples:");
+                output.Write(text.TrimEnd('\n', ' ') + "\n");
+                output.WriteLine();
+            }
+            output.WriteLine("Exit codes: 0 done, 1 failure, 2 invalid scenario or arguments, 130 stopped by Ctrl-C (partial result reported).");
+            return code;
+        }
+    }
+
+    private static string UnknownOption(string token, Command command) =>
+        $"unknown option '{token}' of {command.Name}{Scenarios.DidYouMean.Hint(token, command.Options.Select(o => o.Name))}";
+
+    [GeneratedRegex("^Required argument missing for option: '(.+)'")]
+    private static partial Regex MissingValue();
+
+    [GeneratedRegex("^Unrecognized command or argument '(.+)'")]
+    private static partial Regex Unrecognized();
+
+    /// <summary>Runs an option's parser on its single token; a <see cref="UsageException"/> becomes the parse error.</summary>
+    private static T? Parse<T>(ArgumentResult result, Func<string, T> parse)
+    {
+        string token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        try
+        {
+            return parse(token);
+        }
+        catch (UsageException e)
+        {
+            result.AddError(e.Message);
+            return default;
+        }
+    }
+
+    private static long Integer(string option, string text, long min, long max)
+    {
+        if (!long.TryParse(text, NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out long v) || v < min || v > max)
+            throw new UsageException($"{option}: must be an integer in {min} .. {max}, got '{text}'");
+        return v;
+    }
+}
