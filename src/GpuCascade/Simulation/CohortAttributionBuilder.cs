@@ -61,16 +61,9 @@ internal static class CohortAttributionBuilder
     {
         long n = acc.Paths;
         int count = (int)Math.Min(TailLevel.CeilTimesComplement(n), acc.BadDebtTail.Capacity);
-        var paths = acc.BadDebtTail.Paths.Take(count).Order().ToArray();
-        var sums = new double[plan.CohortCount];
+        var paths = acc.BadDebtTail.Paths.Take(count).Order();
         using var backend = new ManagedBackend(1);
-        var outputs = new PathOutputs(1, plan.AssetCount);
-        foreach (long path in paths)
-        {
-            backend.Run(plan, path, 1, outputs, null, CancellationToken.None);
-            var one = outputs.BlockCohorts[0]!;
-            for (int c = 0; c < sums.Length; c++) sums[c] += one.BadDebt[c];
-        }
+        var sums = backend.BadDebtByCohort(plan, paths);
         return sums;
     }
 }

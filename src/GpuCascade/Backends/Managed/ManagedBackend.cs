@@ -101,6 +101,36 @@ public sealed class ManagedBackend : ISimulationBackend
     }
 
     /// <summary>
+    /// Bad debt per cohort summed over <paramref name="paths"/> (in the order given), simulated one by one on this thread
+    /// with one scratch: the attribution's re-simulation of the tail paths (CohortAttributionBuilder).
+    /// </summary>
+    internal double[] BadDebtByCohort(SimulationPlan plan, IEnumerable<long> paths)
+    {
+        if (!ReferenceEquals(_packed?.Plan, plan)) _packed = new PackedPlan(plan, Screening);
+        var packed = _packed;
+        var layout = packed.Layout;
+        var stateReals = GC.AllocateUninitializedArray<double>(Math.Max(1, layout.RealSlots), pinned: true);
+        var stateInts = GC.AllocateUninitializedArray<int>(Math.Max(1, layout.IntSlots), pinned: true);
+        var output = new OutputBlock(1, plan.AssetCount);
+        var state = new PathSlots<HostArray<double>, HostArray<int>>(PackedPlan.View(stateReals), PackedPlan.View(stateInts));
+        var path = new CascadePath<HostArray<double>, HostArray<int>, HostArray<double>, HostArray<int>, DoublePrecision>(
+            layout, PackedPlan.View(packed.Reals), PackedPlan.View(packed.Ints), state);
+        var sums = new double[layout.Cohorts];
+        var one = new PathOutputs(1, plan.AssetCount);
+        foreach (long p in paths)
+        {
+            var totals = new CohortTotals(layout.Cohorts);
+            path.Run((ulong)p, output.Slots(0));
+            output.CopyTo(plan, p, 0, 1, one, 0, Name); // raises a failed path's error, as the run did
+            AddCohorts(totals, layout, stateReals, stateInts);
+            for (int c = 0; c < sums.Length; c++) sums[c] += totals.BadDebt[c];
+        }
+        GC.KeepAlive(stateReals);
+        GC.KeepAlive(stateInts);
+        return sums;
+    }
+
+    /// <summary>
     /// Adds the path just simulated to the block's per-cohort totals: the cohorts it liquidated are exactly those whose
     /// state it wrote (the modified bit set), with their liquidated notional and bad debt in their state slots.
     /// </summary>
