@@ -86,6 +86,7 @@ internal sealed partial class CommandLine
         _require.CustomParser = r => Parse<string?>(r, t => t is "cuda" or "opencl" ? t : throw new UsageException($"--require: expected cuda or opencl, got '{t}'"));
         _benchBackends.CustomParser = r => Parse<IReadOnlyList<string>?>(r, t =>
         {
+            if (r.Tokens.Count > 1) throw new UsageException("--backend: given more than once; list the backends with commas");
             var names = t.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             if (names.Length == 0) throw new UsageException("--backend: needs at least one name");
             if (names.Contains("all"))
@@ -94,6 +95,8 @@ internal sealed partial class CommandLine
         });
         _benchPaths.CustomParser = r => Parse<long?>(r, t => Integer("--paths", t, 1, long.MaxValue));
         _cpuPaths.CustomParser = r => Parse<long?>(r, t => Integer("--cpu-paths", t, 1, long.MaxValue));
+        _workload.CustomParser = r => Parse(r, t => Benchmarks.Workloads.Names.Contains(t.Trim().ToUpperInvariant()) ? t
+            : throw new UsageException($"--workload: unknown workload '{t}' (expected {string.Join(" or ", Benchmarks.Workloads.Names)})"));
         _precision.CustomParser = r => Parse<Precision?>(r, t => t.Trim().ToLowerInvariant() switch
         {
             "double" => Precision.Double,
@@ -193,7 +196,8 @@ internal sealed partial class CommandLine
     public int Invoke(string[] args, TextWriter stdout, TextWriter stderr)
     {
         if (args is ["help", .. var rest]) args = [.. rest, "--help"];
-        var result = _root.Parse(args);
+        // No response files: '@out.json' is a file name here, not a file of arguments.
+        var result = _root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (args.Length == 0)
         {
             _root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
@@ -218,6 +222,7 @@ internal sealed partial class CommandLine
     private string? Explain(string message, Command command, ParseResult result, string[] args)
     {
         if (MissingValue().Match(message) is { Success: true } missing) return $"{missing.Groups[1].Value}: needs a value";
+        if (GivenTwice().Match(message) is { Success: true } twice) return $"{twice.Groups[1].Value}: given more than once; give it once";
         if (message.StartsWith("Required command was not provided", StringComparison.Ordinal))
             return "a command is needed (run, devices, selftest or bench)";
         if (Unrecognized().Match(message) is not { Success: true } unknown) return message;
@@ -262,6 +267,9 @@ internal sealed partial class CommandLine
 
     [GeneratedRegex("^Required argument missing for option: '(.+)'")]
     private static partial Regex MissingValue();
+
+    [GeneratedRegex("^Option '(.+)' expects a single argument but")]
+    private static partial Regex GivenTwice();
 
     [GeneratedRegex("^Unrecognized command or argument '(.+)'")]
     private static partial Regex Unrecognized();

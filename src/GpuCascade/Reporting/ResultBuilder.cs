@@ -83,8 +83,11 @@ internal static class ResultBuilder
             }
             var (lower, upper) = TailIntervals.ValueAtRiskRanks(n, level);
             if (lower is null || upper is null)
-                yield return $"{metric}.var.{level.Key}: no distribution-free {(lower is null ? "lower" : "upper")} 95% bound with " +
+                yield return $"{metric}.var.{level.Key}: no distribution-free " +
+                             $"{(lower is null && upper is null ? "lower or upper" : lower is null ? "lower" : "upper")} 95% bound with " +
                              $"{n:N0} paths (its interval reports null there)";
+            if (tail < 2)
+                yield return $"{metric}.es.{level.Key}: no interval from {tail} tail path{(tail == 1 ? "" : "s")} (null bounds)";
         }
     }
 

@@ -66,7 +66,7 @@ public sealed record RunWork(long PathSteps, long MarginChecks, long CohortLiqui
 /// <summary>What one cohort contributed to the run's liquidations and bad debt (docs/model.md, "Attribution").</summary>
 /// <param name="Name">The cohort's name (generated cohorts: gen:ASSET:side:j; unnamed ones: "cohort i").</param>
 /// <param name="Assets">Symbols of its positions.</param>
-/// <param name="Side">long, short or mixed (positions on both sides).</param>
+/// <param name="Side">long, short, mixed (positions on both sides) or none (collateral only).</param>
 /// <param name="Leverage">Gross notional over weighted collateral, at the starting prices.</param>
 /// <param name="Notional">Gross notional at the starting prices.</param>
 /// <param name="PLiquidated">Probability that the path liquidates it (any fill), Wilson 95% interval.</param>

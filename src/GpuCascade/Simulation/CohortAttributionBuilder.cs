@@ -8,7 +8,7 @@ namespace GpuCascade.Simulation;
 /// Per-cohort attribution of a run (docs/model.md, "Attribution"): from the per-cohort totals every backend records
 /// block by block, the probability each cohort is liquidated, its expected liquidated notional and the bad debt it leaves;
 /// and its share of the bad debt on the tail paths, the ceil(0.01 n) paths with the largest bad debt (ties by path index),
-/// which are simulated again by index on the managed backend with per-cohort recording. The re-simulation is exact and
+/// which are simulated again by index on the managed backend (all cores) with per-cohort recording. The re-simulation is exact and
 /// depends only on the path indices, so it is the same whatever device, batch, shard or checkpoint ran the paths, and it
 /// is not counted in the run's work.
 /// </summary>
@@ -45,7 +45,7 @@ internal static class CohortAttributionBuilder
             cohorts.Add(new CohortAttribution(
                 spec.Name ?? $"cohort {c}",
                 assets,
-                anyLong && anyShort ? "mixed" : anyShort ? "short" : "long",
+                anyLong && anyShort ? "mixed" : anyShort ? "short" : anyLong ? "long" : "none",
                 collateral > 0 ? notional / collateral : double.PositiveInfinity,
                 notional,
                 Proportion.WilsonInterval(totals.LiquidatedPaths[c], n),
@@ -61,8 +61,8 @@ internal static class CohortAttributionBuilder
     {
         long n = acc.Paths;
         int count = (int)Math.Min(TailLevel.CeilTimesComplement(n), acc.BadDebtTail.Capacity);
-        var paths = acc.BadDebtTail.Paths.Take(count).Order();
-        using var backend = new ManagedBackend(1);
+        var paths = acc.BadDebtTail.Paths.Take(count).Order().ToArray();
+        using var backend = new ManagedBackend();
         var sums = backend.BadDebtByCohort(plan, paths);
         return sums;
     }

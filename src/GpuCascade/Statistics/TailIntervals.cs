@@ -19,7 +19,7 @@ public readonly record struct TailInterval(double? Lower, double? Upper);
 /// <para>
 /// ES_a (the mean of the m = ceil(n (1 - a)) largest values): ES +- 1.96 sqrt(Var), with the asymptotic variance
 /// Var = [s2_top + a (ES - VaR)^2] / (n (1 - a)), s2_top the sample variance of the m largest values: the first term is
-/// the spread of the tail, the second the uncertainty of where the tail starts.
+/// the spread of the tail, the second the uncertainty of where the tail starts. No interval when m &lt; 2.
 /// </para>
 /// </summary>
 public static class TailIntervals
@@ -88,13 +88,11 @@ public static class TailIntervals
     public static TailInterval ExpectedShortfall(ReadOnlySpan<double> descending, long n, TailLevel level, double es, double var)
     {
         long m = level.CeilTimesComplement(n);
-        if (n <= 0 || m < 1 || m > descending.Length || !double.IsFinite(es) || !double.IsFinite(var)) return new(null, null);
+        // One tail value has no spread to estimate: no interval rather than a point posing as one.
+        if (n <= 0 || m < 2 || m > descending.Length || !double.IsFinite(es) || !double.IsFinite(var)) return new(null, null);
         double s2 = 0;
-        if (m > 1)
-        {
-            for (int i = 0; i < m; i++) s2 += (descending[i] - es) * (descending[i] - es);
-            s2 /= m - 1;
-        }
+        for (int i = 0; i < m; i++) s2 += (descending[i] - es) * (descending[i] - es);
+        s2 /= m - 1;
         double a = level.Value;
         double variance = (s2 + a * (es - var) * (es - var)) / (n * (1 - a));
         double half = Z * Math.Sqrt(variance);

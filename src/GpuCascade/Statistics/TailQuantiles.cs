@@ -28,7 +28,7 @@ public readonly record struct TailLevel(int Numerator, int Denominator)
 public sealed class TailQuantiles
 {
     private Entry[] _entries = [];
-    private double[] _values = [];
+    private double[]? _values; // the entries' values, built when first asked for after a change
     private readonly List<Entry> _pending = [];
 
     /// <summary>A tail that keeps at most <paramref name="capacity"/> values.</summary>
@@ -47,7 +47,7 @@ public sealed class TailQuantiles
         get
         {
             Compact();
-            return _values;
+            return _values ??= _entries.Select(e => e.Value).ToArray();
         }
     }
 
@@ -114,7 +114,7 @@ public sealed class TailQuantiles
     {
         Array.Sort(all);
         _entries = all.Length > Capacity ? all[..Capacity] : all;
-        _values = _entries.Select(e => e.Value).ToArray();
+        _values = null;
     }
 
     /// <summary>A value and its path; ordered by value descending, then path ascending.</summary>

@@ -104,6 +104,8 @@ public class CliTests
     [TestCase(new[] { "run", "--json", "-", "--csv", "-" }, "--json and --csv cannot both write to stdout")]
     [TestCase(new[] { "selftest", "--require", "rocm" }, "--require: expected cuda or opencl, got 'rocm'")]
     [TestCase(new[] { "devices", "extra" }, "devices takes no file or argument, got 'extra'")]
+    [TestCase(new[] { "run", "--paths", "10", "--paths", "20" }, "--paths: given more than once; give it once")]
+    [TestCase(new[] { "bench", "--backend", "managed", "--backend", "managed" }, "--backend: given more than once; list the backends with commas")]
     public void TyposAreNamedWithTheClosestValidName(string[] args, string message)
     {
         var (code, output, err) = Run(args);
@@ -111,6 +113,16 @@ public class CliTests
         Assert.That(err, Does.Contain($"error: {message}\n").Or.Contain($"error: {message}{Environment.NewLine}"));
         Assert.That(err.Split('\n').Count(l => l.StartsWith("error: ", StringComparison.Ordinal)), Is.EqualTo(1), err);
         Assert.That(output, Is.Empty, "nothing runs");
+    }
+
+    /// <summary>'@' starts a file name like any other character: System.CommandLine's response files are off.</summary>
+    [Test]
+    public void AnAtSignIsPartOfAFileName()
+    {
+        string file = Path.Combine(_dir, "@result.json");
+        var (code, _, err) = Run("run", "--paths", "1024", "--quiet", "--json", file);
+        Assert.That(code, Is.Zero, err);
+        Assert.That(File.Exists(file), Is.True);
     }
 
     [TestCase("run")]

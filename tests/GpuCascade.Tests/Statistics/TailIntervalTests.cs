@@ -90,6 +90,23 @@ public class TailIntervalTests
         Assert.That(coverage, Is.InRange(0.95 - 3 * se, 0.95 + 3 * se));
     }
 
+    /// <summary>One tail value has no spread: no ES interval (null bounds) and a warning, not a point posing as one.</summary>
+    [Test]
+    public void OneTailPathGivesNoExpectedShortfallInterval()
+    {
+        var values = Enumerable.Range(0, 900).Select(i => (double)i).ToArray();
+        var tail = new TailQuantiles(TailQuantiles.CapacityFor(900, TailLevel.Standard));
+        tail.SetFrom(values);
+        Assert.That(TailIntervals.TailPaths(900, P999), Is.EqualTo(1));
+        var interval = TailIntervals.ExpectedShortfall(tail.Values, 900, P999, tail.ExpectedShortfall(P999, 900), tail.ValueAtRisk(P999, 900));
+        Assert.That(interval, Is.EqualTo(new TailInterval(null, null)));
+        var r = SimulationEngine.Run(GpuCascade.Scenarios.ScenarioLoader.LoadDefault() with { Steps = 12, Horizon = GpuCascade.Scenarios.Duration.Parse("1h") },
+            new RunOptions { Paths = 900 });
+        Assert.That(r.BadDebt.ExpectedShortfallInterval["0.999"], Is.EqualTo(new TailInterval(null, null)));
+        Assert.That(r.Warnings, Does.Contain("badDebt.es.0.999: no interval from 1 tail path (null bounds)"));
+        Assert.That(r.Warnings, Does.Contain("badDebt.var.0.999: no distribution-free upper 95% bound with 900 paths (its interval reports null there)"));
+    }
+
     [Test]
     public void CapacityKeepsTheLowerBoundOfTheInterval()
     {

@@ -101,33 +101,61 @@ public sealed class ManagedBackend : ISimulationBackend
     }
 
     /// <summary>
-    /// Bad debt per cohort summed over <paramref name="paths"/> (in the order given), simulated one by one on this thread
-    /// with one scratch: the attribution's re-simulation of the tail paths (CohortAttributionBuilder).
+    /// Bad debt per cohort summed over <paramref name="paths"/>: the attribution's re-simulation of the tail paths
+    /// (CohortAttributionBuilder). The paths are cut into fixed chunks of 64, each summed in the order given by whichever
+    /// worker takes it (one scratch per worker), and the chunks added in order: the same sums for any thread count.
     /// </summary>
-    internal double[] BadDebtByCohort(SimulationPlan plan, IEnumerable<long> paths)
+    internal double[] BadDebtByCohort(SimulationPlan plan, IReadOnlyList<long> paths)
     {
+        const int chunk = 64;
         if (!ReferenceEquals(_packed?.Plan, plan)) _packed = new PackedPlan(plan, Screening);
         var packed = _packed;
         var layout = packed.Layout;
-        var stateReals = GC.AllocateUninitializedArray<double>(Math.Max(1, layout.RealSlots), pinned: true);
-        var stateInts = GC.AllocateUninitializedArray<int>(Math.Max(1, layout.IntSlots), pinned: true);
-        var output = new OutputBlock(1, plan.AssetCount);
-        var state = new PathSlots<HostArray<double>, HostArray<int>>(PackedPlan.View(stateReals), PackedPlan.View(stateInts));
-        var path = new CascadePath<HostArray<double>, HostArray<int>, HostArray<double>, HostArray<int>, DoublePrecision>(
-            layout, PackedPlan.View(packed.Reals), PackedPlan.View(packed.Ints), state);
-        var sums = new double[layout.Cohorts];
-        var one = new PathOutputs(1, plan.AssetCount);
-        foreach (long p in paths)
+        int chunks = (paths.Count + chunk - 1) / chunk;
+        var partial = new double[chunks][];
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Threads },
+            () => new Scratch(packed, plan.AssetCount),
+            (k, _, scratch) =>
+            {
+                var sums = new double[layout.Cohorts];
+                for (int i = k * chunk; i < Math.Min(paths.Count, (k + 1) * chunk); i++)
+                {
+                    var totals = new CohortTotals(layout.Cohorts);
+                    scratch.Path.Run((ulong)paths[i], scratch.Output.Slots(0));
+                    scratch.Output.CopyTo(plan, paths[i], 0, 1, scratch.One, 0, Name); // a failed path's error, as in the run
+                    AddCohorts(totals, layout, scratch.Reals, scratch.Ints);
+                    for (int c = 0; c < sums.Length; c++) sums[c] += totals.BadDebt[c];
+                }
+                partial[k] = sums;
+                return scratch;
+            },
+            _ => { });
+        var total = new double[layout.Cohorts];
+        foreach (var sums in partial)
+            for (int c = 0; c < total.Length; c++) total[c] += sums[c];
+        return total;
+    }
+
+    /// <summary>One worker's path state and output row.</summary>
+    private sealed class Scratch
+    {
+        public Scratch(PackedPlan packed, int assets)
         {
-            var totals = new CohortTotals(layout.Cohorts);
-            path.Run((ulong)p, output.Slots(0));
-            output.CopyTo(plan, p, 0, 1, one, 0, Name); // raises a failed path's error, as the run did
-            AddCohorts(totals, layout, stateReals, stateInts);
-            for (int c = 0; c < sums.Length; c++) sums[c] += totals.BadDebt[c];
+            var layout = packed.Layout;
+            Reals = GC.AllocateUninitializedArray<double>(Math.Max(1, layout.RealSlots), pinned: true);
+            Ints = GC.AllocateUninitializedArray<int>(Math.Max(1, layout.IntSlots), pinned: true);
+            Output = new OutputBlock(1, assets);
+            One = new PathOutputs(1, assets);
+            Path = new CascadePath<HostArray<double>, HostArray<int>, HostArray<double>, HostArray<int>, DoublePrecision>(
+                layout, PackedPlan.View(packed.Reals), PackedPlan.View(packed.Ints),
+                new PathSlots<HostArray<double>, HostArray<int>>(PackedPlan.View(Reals), PackedPlan.View(Ints)));
         }
-        GC.KeepAlive(stateReals);
-        GC.KeepAlive(stateInts);
-        return sums;
+
+        public double[] Reals { get; }
+        public int[] Ints { get; }
+        public OutputBlock Output { get; }
+        public PathOutputs One { get; }
+        public CascadePath<HostArray<double>, HostArray<int>, HostArray<double>, HostArray<int>, DoublePrecision> Path;
     }
 
     /// <summary>
