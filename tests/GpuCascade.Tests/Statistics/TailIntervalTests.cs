@@ -52,10 +52,7 @@ public class TailIntervalTests
         int covered = 0;
         for (int s = 0; s < samples; s++)
         {
-            var x = new double[n];
-            for (int i = 0; i < n; i++) x[i] = -Math.Log(1 - rng.NextDouble());
-            var tail = new TailQuantiles(TailQuantiles.CapacityFor(n, [P95]));
-            tail.SetFrom(x);
+            var tail = ExponentialTail(rng, n);
             var interval = TailIntervals.ValueAtRisk(tail.Values, n, P95);
             if (interval.Lower <= truth && truth <= interval.Upper) covered++;
         }
@@ -77,10 +74,7 @@ public class TailIntervalTests
         int covered = 0;
         for (int s = 0; s < samples; s++)
         {
-            var x = new double[n];
-            for (int i = 0; i < n; i++) x[i] = -Math.Log(1 - rng.NextDouble());
-            var tail = new TailQuantiles(TailQuantiles.CapacityFor(n, [P95]));
-            tail.SetFrom(x);
+            var tail = ExponentialTail(rng, n);
             double es = tail.ExpectedShortfall(P95, n), var = tail.ValueAtRisk(P95, n);
             var interval = TailIntervals.ExpectedShortfall(tail.Values, n, P95, es, var);
             if (interval.Lower <= truth && truth <= interval.Upper) covered++;
@@ -105,6 +99,16 @@ public class TailIntervalTests
         Assert.That(r.BadDebt.ExpectedShortfallInterval["0.999"], Is.EqualTo(new TailInterval(null, null)));
         Assert.That(r.Warnings, Does.Contain("badDebt.es.0.999: no interval from 1 tail path (null bounds)"));
         Assert.That(r.Warnings, Does.Contain("badDebt.var.0.999: no distribution-free upper 95% bound with 900 paths (its interval reports null there)"));
+    }
+
+    /// <summary>The exact 95% tail of <paramref name="n"/> standard exponentials.</summary>
+    private static TailQuantiles ExponentialTail(Random rng, int n)
+    {
+        var x = new double[n];
+        for (int i = 0; i < n; i++) x[i] = -Math.Log(1 - rng.NextDouble());
+        var tail = new TailQuantiles(TailQuantiles.CapacityFor(n, [P95]));
+        tail.SetFrom(x);
+        return tail;
     }
 
     [Test]
