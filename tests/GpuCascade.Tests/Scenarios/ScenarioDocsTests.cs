@@ -39,6 +39,15 @@ public partial class ScenarioDocsTests
         Assert.That(scenario.Assets[1].Impact, Is.TypeOf<SquareRootImpact>());
     }
 
+    /// <summary>The README's C# block is samples/ReadmeExample/Program.cs, which the solution compiles.</summary>
+    [Test]
+    public void ReadmeCSharpBlockIsTheCompiledSample()
+    {
+        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        string sample = File.ReadAllText(Path.Combine(RepositoryRoot(), "samples", "ReadmeExample", "Program.cs"));
+        Assert.That(Block(readme, "## Calling it from C#", "csharp"), Is.EqualTo(sample));
+    }
+
     private static string Block(string doc, string heading, string language)
     {
         int at = doc.IndexOf(heading, StringComparison.Ordinal);
