@@ -45,8 +45,7 @@ public sealed class ManagedBackend : ISimulationBackend
         int blocks = (count + blockSize - 1) / blockSize;
         outputs.Start = start;
         outputs.Count = count;
-        if (!ReferenceEquals(_packed?.Plan, plan)) _packed = new PackedPlan(plan, Screening);
-        var packed = _packed;
+        var packed = Packed(plan);
         if (_block is null || _block.Stride < count || _block.Assets != plan.AssetCount) _block = new OutputBlock(count, plan.AssetCount);
         var block = _block;
         int next = -1;
@@ -56,30 +55,23 @@ public sealed class ManagedBackend : ISimulationBackend
         {
             try
             {
-                var layout = packed.Layout;
-                var stateReals = GC.AllocateUninitializedArray<double>(Math.Max(1, layout.RealSlots), pinned: true);
-                var stateInts = GC.AllocateUninitializedArray<int>(Math.Max(1, layout.IntSlots), pinned: true);
-                var state = new PathSlots<HostArray<double>, HostArray<int>>(PackedPlan.View(stateReals), PackedPlan.View(stateInts));
-                var path = new CascadePath<HostArray<double>, HostArray<int>, HostArray<double>, HostArray<int>, DoublePrecision>(
-                    layout, PackedPlan.View(packed.Reals), PackedPlan.View(packed.Ints), state);
+                var scratch = new Scratch(packed);
                 int b;
                 while (failure is null && !cancellation.IsCancellationRequested
                        && (b = Interlocked.Increment(ref next)) < blocks)
                 {
                     int from = b * blockSize, end = Math.Min(count, from + blockSize);
-                    var cohorts = new CohortTotals(layout.Cohorts);
+                    var cohorts = new CohortTotals(packed.Layout.Cohorts);
                     for (int row = from; row < end; row++)
                     {
                         if (cancellation.IsCancellationRequested) return;
-                        path.Run((ulong)(start + row), block.Slots(row));
-                        AddCohorts(cohorts, layout, stateReals, stateInts);
+                        scratch.Path.Run((ulong)(start + row), block.Slots(row));
+                        scratch.AddTo(cohorts);
                     }
                     outputs.BlockCohorts[b] = cohorts;
                     block.CopyTo(plan, start + from, from, end, outputs, from, Name);
                     blockDone?.Invoke(b);
                 }
-                GC.KeepAlive(stateReals);
-                GC.KeepAlive(stateInts);
             }
             catch (Exception e)
             {
@@ -108,72 +100,75 @@ public sealed class ManagedBackend : ISimulationBackend
     internal double[] BadDebtByCohort(SimulationPlan plan, IReadOnlyList<long> paths)
     {
         const int chunk = 64;
-        if (!ReferenceEquals(_packed?.Plan, plan)) _packed = new PackedPlan(plan, Screening);
-        var packed = _packed;
-        var layout = packed.Layout;
+        var packed = Packed(plan);
+        int cohorts = packed.Layout.Cohorts;
         int chunks = (paths.Count + chunk - 1) / chunk;
         var partial = new double[chunks][];
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Threads },
-            () => new Scratch(packed, plan.AssetCount),
-            (k, _, scratch) =>
+            () => (Scratch: new Scratch(packed), Output: new OutputBlock(1, plan.AssetCount), Row: new PathOutputs(1, plan.AssetCount)),
+            (k, _, worker) =>
             {
-                var sums = new double[layout.Cohorts];
+                var totals = new CohortTotals(cohorts);
                 for (int i = k * chunk; i < Math.Min(paths.Count, (k + 1) * chunk); i++)
                 {
-                    var totals = new CohortTotals(layout.Cohorts);
-                    scratch.Path.Run((ulong)paths[i], scratch.Output.Slots(0));
-                    scratch.Output.CopyTo(plan, paths[i], 0, 1, scratch.One, 0, Name); // a failed path's error, as in the run
-                    AddCohorts(totals, layout, scratch.Reals, scratch.Ints);
-                    for (int c = 0; c < sums.Length; c++) sums[c] += totals.BadDebt[c];
+                    worker.Scratch.Path.Run((ulong)paths[i], worker.Output.Slots(0));
+                    worker.Output.CopyTo(plan, paths[i], 0, 1, worker.Row, 0, Name); // a failed path's error, as in the run
+                    worker.Scratch.AddTo(totals);
                 }
-                partial[k] = sums;
-                return scratch;
+                partial[k] = totals.BadDebt;
+                return worker;
             },
             _ => { });
-        var total = new double[layout.Cohorts];
+        var total = new double[cohorts];
         foreach (var sums in partial)
             for (int c = 0; c < total.Length; c++) total[c] += sums[c];
         return total;
     }
 
-    /// <summary>One worker's path state and output row.</summary>
-    private sealed class Scratch
+    /// <summary>The packed form of <paramref name="plan"/>, kept for the plan's next batch.</summary>
+    private PackedPlan Packed(SimulationPlan plan)
     {
-        public Scratch(PackedPlan packed, int assets)
-        {
-            var layout = packed.Layout;
-            Reals = GC.AllocateUninitializedArray<double>(Math.Max(1, layout.RealSlots), pinned: true);
-            Ints = GC.AllocateUninitializedArray<int>(Math.Max(1, layout.IntSlots), pinned: true);
-            Output = new OutputBlock(1, assets);
-            One = new PathOutputs(1, assets);
-            Path = new CascadePath<HostArray<double>, HostArray<int>, HostArray<double>, HostArray<int>, DoublePrecision>(
-                layout, PackedPlan.View(packed.Reals), PackedPlan.View(packed.Ints),
-                new PathSlots<HostArray<double>, HostArray<int>>(PackedPlan.View(Reals), PackedPlan.View(Ints)));
-        }
-
-        public double[] Reals { get; }
-        public int[] Ints { get; }
-        public OutputBlock Output { get; }
-        public PathOutputs One { get; }
-        public CascadePath<HostArray<double>, HostArray<int>, HostArray<double>, HostArray<int>, DoublePrecision> Path;
+        if (!ReferenceEquals(_packed?.Plan, plan)) _packed = new PackedPlan(plan, Screening);
+        return _packed;
     }
 
-    /// <summary>
-    /// Adds the path just simulated to the block's per-cohort totals: the cohorts it liquidated are exactly those whose
-    /// state it wrote (the modified bit set), with their liquidated notional and bad debt in their state slots.
-    /// </summary>
-    private static void AddCohorts(CohortTotals totals, in PlanLayout l, double[] reals, int[] ints)
+    /// <summary>One worker's path state (pinned, contiguous: stride 1) and the model running over it.</summary>
+    private sealed class Scratch
     {
-        int cohorts = l.Cohorts;
-        for (int w = 0; w < PathState.ModifiedWords(cohorts); w++)
+        private readonly PlanLayout _layout;
+        private readonly double[] _reals;
+        private readonly int[] _ints;
+
+        public Scratch(PackedPlan packed)
         {
-            uint bits = (uint)ints[l.ModifiedSlot + w];
-            while (bits != 0)
+            _layout = packed.Layout;
+            _reals = GC.AllocateUninitializedArray<double>(Math.Max(1, _layout.RealSlots), pinned: true);
+            _ints = GC.AllocateUninitializedArray<int>(Math.Max(1, _layout.IntSlots), pinned: true);
+            Path = new CascadePath<HostArray<double>, HostArray<int>, HostArray<double>, HostArray<int>, DoublePrecision>(
+                _layout, PackedPlan.View(packed.Reals), PackedPlan.View(packed.Ints),
+                new PathSlots<HostArray<double>, HostArray<int>>(PackedPlan.View(_reals), PackedPlan.View(_ints)));
+        }
+
+        /// <summary>The model over this scratch (a field: Run mutates the struct in place).</summary>
+        public CascadePath<HostArray<double>, HostArray<int>, HostArray<double>, HostArray<int>, DoublePrecision> Path;
+
+        /// <summary>
+        /// Adds the path just simulated to per-cohort totals: the cohorts it liquidated are exactly those whose state it
+        /// wrote (the modified bit set), with their liquidated notional and bad debt in their state slots.
+        /// </summary>
+        public void AddTo(CohortTotals totals)
+        {
+            int cohorts = _layout.Cohorts;
+            for (int w = 0; w < PathState.ModifiedWords(cohorts); w++)
             {
-                int c = 32 * w + System.Numerics.BitOperations.TrailingZeroCount(bits);
-                bits &= bits - 1;
-                totals.Add(c, reals[l.CohortRealSlot + PathState.LiquidatedNotional * cohorts + c],
-                    reals[l.CohortRealSlot + PathState.BadDebt * cohorts + c]);
+                uint bits = (uint)_ints[_layout.ModifiedSlot + w];
+                while (bits != 0)
+                {
+                    int c = 32 * w + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
+                    totals.Add(c, _reals[_layout.CohortRealSlot + PathState.LiquidatedNotional * cohorts + c],
+                        _reals[_layout.CohortRealSlot + PathState.BadDebt * cohorts + c]);
+                }
             }
         }
     }
