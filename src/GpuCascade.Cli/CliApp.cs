@@ -1,6 +1,7 @@
 using System.Globalization;
 using GpuCascade.Backends;
 using GpuCascade.Backends.Ilgpu;
+using GpuCascade.Calibration;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
@@ -17,6 +18,8 @@ public static class CliApp
     public const int ExitFailure = 1;
     /// <summary>Invalid input: a bad scenario or bad arguments.</summary>
     public const int ExitInvalidInput = 2;
+    /// <summary>calibrate: no value in the range meets every target (the response curve is still reported).</summary>
+    public const int ExitTargetUnreachable = 3;
     /// <summary>Stopped by Ctrl-C; the partial result was still reported.</summary>
     public const int ExitCancelled = 130;
 
@@ -28,6 +31,8 @@ public static class CliApp
         {
             var commandLine = new CommandLine(
                 run: a => RunCommand(a, stdout, stderr, cancellation, progressToTerminal),
+                compare: a => CalibrationCommands.Compare(a, stdout, stderr, cancellation, progressToTerminal),
+                calibrate: a => CalibrationCommands.Calibrate(a, stdout, stderr, cancellation, progressToTerminal),
                 devices: () => DevicesCommand(stdout),
                 selftest: (only, require) => SelfTestCommand(only, require, stdout, stderr),
                 bench: a => BenchCommand.Run(a, stdout, stderr, cancellation));
@@ -48,6 +53,11 @@ public static class CliApp
         {
             foreach (var inner in e.InnerExceptions) stderr.WriteLine($"error: {inner.Message}");
             return ExitFailure;
+        }
+        catch (CheckpointException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitInvalidInput;
         }
         catch (ScenarioException e)
         {
@@ -122,7 +132,7 @@ public static class CliApp
         return ExitOk;
     }
 
-    private static void Write(string path, string text, TextWriter stdout)
+    internal static void Write(string path, string text, TextWriter stdout)
     {
         if (path == "-") stdout.Write(text);
         else File.WriteAllText(path, text);
@@ -143,4 +153,26 @@ internal sealed record RunArguments
     public string? JsonPath { get; init; }
     public string? CsvPath { get; init; }
     public bool Quiet { get; init; }
+}
+
+/// <summary>Parsed arguments of <c>gpucascade compare</c>.</summary>
+internal sealed record CompareArguments
+{
+    public required RunArguments Run { get; init; }
+    public required IReadOnlyList<string> Vary { get; init; }
+}
+
+/// <summary>Parsed arguments of <c>gpucascade calibrate</c>.</summary>
+internal sealed record CalibrateArguments
+{
+    public required RunArguments Run { get; init; }
+    public required string Vary { get; init; }
+    public required IReadOnlyList<string> Targets { get; init; }
+    public int Grid { get; init; } = 9;
+    public double? Resolution { get; init; }
+    public bool PreferHigh { get; init; }
+    public bool Estimate { get; init; }
+    public string? Regimes { get; init; }
+    public string? CheckpointPath { get; init; }
+    public string? YamlPath { get; init; }
 }

@@ -18,24 +18,51 @@ internal sealed partial class CommandLine
     private readonly Command _root;
     private readonly Dictionary<Command, string> Examples = [];
 
-    // run
-    private readonly Argument<string?> _scenario = new("SCENARIO")
+    // run, compare and calibrate share the scenario argument and the run options (one instance per command)
+    private readonly RunOptionSet _runSet, _compareSet, _calibrateSet;
+    private readonly Dictionary<Command, RunOptionSet> _sets = [];
+
+    // compare
+    private readonly Option<string[]> _compareVary = new("--vary")
     {
-        Arity = ArgumentArity.ZeroOrOne,
-        Description = "a YAML or JSON scenario file (.json is read as JSON); the embedded default scenario when absent",
+        Description = "a scenario key and its values, KEY=V1,V2[,...] (venue.maintenanceMargin, assets[BTC].depth1pct, venue.liquidation.tranche, ...); twice gives the cross product",
+        HelpName = "KEY=V1,V2",
+        Required = true,
     };
-    private readonly Option<long?> _paths = new("--paths") { Description = "number of Monte Carlo paths (overrides the scenario)", HelpName = "N" };
-    private readonly Option<ulong?> _seed = new("--seed") { Description = "path seed, 0 .. 2^64-1 (overrides the scenario)", HelpName = "S" };
-    private readonly Option<string> _backend = new("--backend")
+
+    // calibrate
+    private readonly Option<string> _calibrateVary = new("--vary")
     {
-        Description = "auto | managed | ilgpu-cpu | cuda[:i] | opencl[:p:d] | all [auto: CUDA, then an OpenCL GPU, else managed; all: managed plus every GPU at once]",
-        HelpName = "NAME",
-        DefaultValueFactory = _ => "auto",
+        Description = "the scenario key to calibrate and its range, KEY=LO..HI",
+        HelpName = "KEY=LO..HI",
+        Required = true,
     };
-    private readonly Option<int?> _threads = new("--threads") { Description = "worker threads of the managed backend [all cores]", HelpName = "N" };
-    private readonly Option<string?> _json = new("--json") { Description = "write the full result as JSON ('-' for stdout)", HelpName = "FILE" };
-    private readonly Option<string?> _csv = new("--csv") { Description = "write the statistics as CSV, one per row ('-' for stdout)", HelpName = "FILE" };
-    private readonly Option<bool> _quiet = new("--quiet") { Description = "no summary table on stdout" };
+    private readonly Option<string[]> _target = new("--target")
+    {
+        Description = "METRIC<=VALUE, VALUE a number or insuranceFund; METRIC probabilities.{anyLiquidation,cascade,badDebt,fundDepleted}, badDebt.{mean,var.L,es.L}, liquidatedNotional.{mean,var.L,es.L}, insuranceFund.uncoveredLoss.mean (L 0.95, 0.99, 0.999); repeat for several",
+        HelpName = "METRIC<=VALUE",
+        Required = true,
+    };
+    private readonly Option<int?> _grid = new("--grid") { Description = "evenly spaced candidates including LO and HI [9]", HelpName = "G" };
+    private readonly Option<double?> _resolution = new("--resolution") { Description = "bisection stops at this width [(HI - LO) / 1000; 1 for an integer key]", HelpName = "R" };
+    private readonly Option<string> _prefer = new("--prefer")
+    {
+        Description = "low: the smallest feasible value; high: the largest [low]",
+        HelpName = "low|high",
+        DefaultValueFactory = _ => "low",
+    };
+    private readonly Option<bool> _estimate = new("--estimate") { Description = "test the point estimates instead of the upper ends of their 95% intervals" };
+    private readonly Option<string?> _regimes = new("--regimes")
+    {
+        Description = "calibrate per volatility regime, NAME=FACTOR,... (diffusion volatility times FACTOR), e.g. calm=0.5,normal=1,stressed=2",
+        HelpName = "NAME=F,...",
+    };
+    private readonly Option<string?> _checkpoint = new("--checkpoint")
+    {
+        Description = "keep every finished candidate in FILE (atomically); rerun with the same arguments to skip them",
+        HelpName = "FILE",
+    };
+    private readonly Option<string?> _yaml = new("--yaml") { Description = "write the calibrated values as a YAML fragment to paste into a scenario ('-' for stdout)", HelpName = "FILE" };
 
     // selftest
     private readonly Option<string?> _selftestBackend = new("--backend") { Description = "check only this device (see 'gpucascade devices')", HelpName = "NAME" };
@@ -75,14 +102,11 @@ internal sealed partial class CommandLine
     };
     private readonly Option<string?> _benchJson = new("--json") { Description = "write the numbers and the machine's facts as JSON ('-' for stdout)", HelpName = "FILE" };
 
-    private readonly Command _run, _devices, _selftest, _bench;
+    private readonly Command _run, _compare, _calibrate, _devices, _selftest, _bench;
 
-    public CommandLine(Func<RunArguments, int> run, Func<int> devices, Func<string?, string?, int> selftest, Func<BenchArguments, int> bench)
+    public CommandLine(Func<RunArguments, int> run, Func<CompareArguments, int> compare, Func<CalibrateArguments, int> calibrate,
+        Func<int> devices, Func<string?, string?, int> selftest, Func<BenchArguments, int> bench)
     {
-        _paths.CustomParser = r => Parse<long?>(r, t => Integer("--paths", t, 1, long.MaxValue));
-        _seed.CustomParser = r => Parse<ulong?>(r, t => ulong.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out ulong s) ? s
-            : throw new UsageException($"--seed: must be an integer in 0 .. 18446744073709551615, got '{t}'"));
-        _threads.CustomParser = r => Parse<int?>(r, t => (int)Integer("--threads", t, 1, 4096));
         _require.CustomParser = r => Parse<string?>(r, t => t is "cuda" or "opencl" ? t : throw new UsageException($"--require: expected cuda or opencl, got '{t}'"));
         _benchBackends.CustomParser = r => Parse<IReadOnlyList<string>?>(r, t =>
         {
@@ -114,33 +138,56 @@ internal sealed partial class CommandLine
                 throw new UsageException($"--peak: {e.Message}");
             }
         });
-        _scenario.Validators.Add(r =>
-        {
-            if (r.Tokens.Count == 1 && r.Tokens[0].Value is var v && v.StartsWith('-') && v != "-")
-                r.AddError(UnknownOption(v, _run!));
-        });
-
-        _run = new Command("run", "Simulate a scenario and report the risk figures with their intervals.")
-            { _scenario, _paths, _seed, _backend, _threads, _json, _csv, _quiet };
+        _run = new Command("run", "Simulate a scenario and report the risk figures with their intervals.");
+        _runSet = new RunOptionSet(_run, "a YAML or JSON scenario file (.json is read as JSON); the embedded default scenario when absent");
+        _sets[_run] = _runSet;
         Examples[_run] = """
               gpucascade run                                   the embedded default scenario, 20,000 paths
               gpucascade run venue.yaml --paths 200000 --json result.json
               gpucascade run venue.yaml --backend cuda:0 --seed 7 --quiet --csv result.csv
             """;
-        _run.Validators.Add(r =>
+        _run.SetAction(r => run(_runSet.Read(r)));
+
+        _compare = new Command("compare",
+            "Run variants of a scenario on the same paths and report every figure's difference to the first variant, with paired and unpaired 95% intervals.");
+        _compareSet = new RunOptionSet(_compare, "the scenario whose variants are compared (YAML or JSON); the embedded default when absent");
+        _sets[_compare] = _compareSet;
+        _compare.Options.Add(_compareVary);
+        Examples[_compare] = """
+              gpucascade compare --vary venue.insuranceFund=0,1e9
+              gpucascade compare venue.yaml --vary venue.maintenanceMargin=0.005,0.01,0.02 --paths 100000 --json cmp.json
+              gpucascade compare --vary venue.oracleDelaySteps=0,2 --vary venue.liquidation.tranche=1,0.25   (a 2 x 2 grid)
+            """;
+        _compare.SetAction(r => compare(new CompareArguments { Run = _compareSet.Read(r), Vary = r.GetValue(_compareVary) ?? [] }));
+
+        _calibrate = new Command("calibrate",
+            "Find the value of a scenario key (a margin, a fund) that keeps risk figures below bounds, on common random numbers; exit 3 if no value in the range does.");
+        _calibrateSet = new RunOptionSet(_calibrate, "the scenario to calibrate (YAML or JSON); the embedded default when absent");
+        _sets[_calibrate] = _calibrateSet;
+        _grid.CustomParser = r => Parse<int?>(r, t => (int)Integer("--grid", t, 2, 1000));
+        _resolution.CustomParser = r => Parse<double?>(r, t => ScenarioNumbers.TryParseDouble(t, out double v) && v > 0 && double.IsFinite(v) ? v
+            : throw new UsageException($"--resolution: must be a number > 0, got '{t}'"));
+        _prefer.CustomParser = r => Parse(r, t => t is "low" or "high" ? t : throw new UsageException($"--prefer: expected low or high, got '{t}'"));
+        foreach (var option in new Option[] { _calibrateVary, _target, _grid, _resolution, _prefer, _estimate, _regimes, _checkpoint, _yaml })
+            _calibrate.Options.Add(option);
+        Examples[_calibrate] = """
+              gpucascade calibrate --vary venue.maintenanceMargin.ETH=0.004..0.05 --target badDebt.es.0.99<=insuranceFund
+              gpucascade calibrate venue.yaml --vary venue.maintenanceMargin=0.005..0.05 --target probabilities.fundDepleted<=0.01 \
+                  --target badDebt.var.0.999<=2e8 --regimes calm=0.5,normal=1,stressed=2 --checkpoint cal.ckpt --json cal.json
+              gpucascade calibrate single.yaml --vary venue.maintenanceMargin=0.01..0.3 --target probabilities.anyLiquidation<=0.05 --estimate --prefer high
+            """;
+        _calibrate.SetAction(r => calibrate(new CalibrateArguments
         {
-            if (Token(r.GetResult(_json)) == "-" && Token(r.GetResult(_csv)) == "-") r.AddError("--json and --csv cannot both write to stdout");
-        });
-        _run.SetAction(r => run(new RunArguments
-        {
-            ScenarioPath = r.GetValue(_scenario),
-            Paths = r.GetValue(_paths),
-            Seed = r.GetValue(_seed),
-            Backend = r.GetValue(_backend)!,
-            Threads = r.GetValue(_threads),
-            JsonPath = r.GetValue(_json),
-            CsvPath = r.GetValue(_csv),
-            Quiet = r.GetValue(_quiet),
+            Run = _calibrateSet.Read(r),
+            Vary = r.GetValue(_calibrateVary)!,
+            Targets = r.GetValue(_target) ?? [],
+            Grid = r.GetValue(_grid) ?? 9,
+            Resolution = r.GetValue(_resolution),
+            PreferHigh = r.GetValue(_prefer) == "high",
+            Estimate = r.GetValue(_estimate),
+            Regimes = r.GetValue(_regimes),
+            CheckpointPath = r.GetValue(_checkpoint),
+            YamlPath = r.GetValue(_yaml),
         }));
 
         _devices = new Command("devices", "List every device with its stable name, memory and compute units, and why others cannot be used.");
@@ -177,13 +224,15 @@ internal sealed partial class CommandLine
 
         // A plain command as the root, so that usage lines say gpucascade whatever the executable is called.
         _root = new Command("gpucascade", "GpuCascade: Monte Carlo liquidation cascades in leveraged markets.")
-            { _run, _devices, _selftest, _bench };
+            { _run, _compare, _calibrate, _devices, _selftest, _bench };
         var help = new HelpOption();
         help.Action = new HelpWithExamples((HelpAction)help.Action!, Examples);
         _root.Options.Add(help);
         _root.Options.Add(new VersionOption());
         Examples[_root] = """
               gpucascade run                 simulate the embedded default scenario
+              gpucascade compare --vary venue.insuranceFund=0,1e9
+              gpucascade calibrate --vary venue.maintenanceMargin.ETH=0.004..0.05 --target badDebt.es.0.99<=insuranceFund
               gpucascade run --help          the options of a command
               gpucascade devices
             """;
@@ -224,16 +273,16 @@ internal sealed partial class CommandLine
         if (MissingValue().Match(message) is { Success: true } missing) return $"{missing.Groups[1].Value}: needs a value";
         if (GivenTwice().Match(message) is { Success: true } twice) return $"{twice.Groups[1].Value}: given more than once; give it once";
         if (message.StartsWith("Required command was not provided", StringComparison.Ordinal))
-            return "a command is needed (run, devices, selftest or bench)";
+            return "a command is needed (run, compare, calibrate, devices, selftest or bench)";
         if (Unrecognized().Match(message) is not { Success: true } unknown) return message;
         string token = unknown.Groups[1].Value;
         if (command == _root)
-            return $"unknown command '{token}' (expected run, devices, selftest or bench){Scenarios.DidYouMean.Hint(token, _root.Subcommands.Select(c => c.Name))}";
+            return $"unknown command '{token}' (expected run, compare, calibrate, devices, selftest or bench){Scenarios.DidYouMean.Hint(token, _root.Subcommands.Select(c => c.Name))}";
         if (token.StartsWith('-') && token != "-") return UnknownOption(token, command);
-        if (command == _run)
-            return Token(result.GetResult(_scenario)) is { } first && first.StartsWith('-')
+        if (_sets.TryGetValue(command, out var set))
+            return Token(result.GetResult(set.Scenario)) is { } first && first.StartsWith('-')
                 ? null // the first was an unknown option, already reported
-                : $"only one scenario file, got '{Token(result.GetResult(_scenario))}' and '{token}'";
+                : $"only one scenario file, got '{Token(result.GetResult(set.Scenario))}' and '{token}'";
         // The value of an unknown option (bench --cpu-path 3) is not a second mistake.
         int at = Array.IndexOf(args, token);
         if (at > 0 && args[at - 1].StartsWith('-') && !command.Options.Any(o => o.Name == args[at - 1] || o.Aliases.Contains(args[at - 1])))
@@ -257,7 +306,7 @@ internal sealed partial class CommandLine
                 output.Write(text.TrimEnd('\n', ' ') + "\n");
                 output.WriteLine();
             }
-            output.WriteLine("Exit codes: 0 done, 1 failure, 2 invalid scenario or arguments, 130 stopped by Ctrl-C (partial result reported).");
+            output.WriteLine("Exit codes: 0 done, 1 failure, 2 invalid scenario or arguments, 3 calibration target unreachable (no feasible value), 130 stopped by Ctrl-C (partial result reported).");
             return code;
         }
     }
@@ -294,5 +343,55 @@ internal sealed partial class CommandLine
         if (!long.TryParse(text, NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out long v) || v < min || v > max)
             throw new UsageException($"{option}: must be an integer in {min} .. {max}, got '{text}'");
         return v;
+    }
+
+    /// <summary>The scenario argument and the options of a run, as run, compare and calibrate take them.</summary>
+    private sealed class RunOptionSet
+    {
+        public readonly Argument<string?> Scenario;
+        private readonly Option<long?> _paths = new("--paths") { Description = "number of Monte Carlo paths (overrides the scenario)", HelpName = "N" };
+        private readonly Option<ulong?> _seed = new("--seed") { Description = "path seed, 0 .. 2^64-1 (overrides the scenario)", HelpName = "S" };
+        private readonly Option<string> _backend = new("--backend")
+        {
+            Description = "auto | managed | ilgpu-cpu | cuda[:i] | opencl[:p:d] | all [auto: CUDA, then an OpenCL GPU, else managed; all: managed plus every GPU at once]",
+            HelpName = "NAME",
+            DefaultValueFactory = _ => "auto",
+        };
+        private readonly Option<int?> _threads = new("--threads") { Description = "worker threads of the managed backend [all cores]", HelpName = "N" };
+        private readonly Option<string?> _json = new("--json") { Description = "write the full result as JSON ('-' for stdout)", HelpName = "FILE" };
+        private readonly Option<string?> _csv = new("--csv") { Description = "write the statistics as CSV, one per row ('-' for stdout)", HelpName = "FILE" };
+        private readonly Option<bool> _quiet = new("--quiet") { Description = "no summary table on stdout" };
+
+        public RunOptionSet(Command command, string scenarioDescription)
+        {
+            Scenario = new Argument<string?>("SCENARIO") { Arity = ArgumentArity.ZeroOrOne, Description = scenarioDescription };
+            _paths.CustomParser = r => Parse<long?>(r, t => Integer("--paths", t, 1, long.MaxValue));
+            _seed.CustomParser = r => Parse<ulong?>(r, t => ulong.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out ulong s) ? s
+                : throw new UsageException($"--seed: must be an integer in 0 .. 18446744073709551615, got '{t}'"));
+            _threads.CustomParser = r => Parse<int?>(r, t => (int)Integer("--threads", t, 1, 4096));
+            Scenario.Validators.Add(r =>
+            {
+                if (r.Tokens.Count == 1 && r.Tokens[0].Value is var v && v.StartsWith('-') && v != "-")
+                    r.AddError(UnknownOption(v, command));
+            });
+            command.Arguments.Add(Scenario);
+            foreach (var option in new Option[] { _paths, _seed, _backend, _threads, _json, _csv, _quiet }) command.Options.Add(option);
+            command.Validators.Add(r =>
+            {
+                if (Token(r.GetResult(_json)) == "-" && Token(r.GetResult(_csv)) == "-") r.AddError("--json and --csv cannot both write to stdout");
+            });
+        }
+
+        public RunArguments Read(ParseResult r) => new()
+        {
+            ScenarioPath = r.GetValue(Scenario),
+            Paths = r.GetValue(_paths),
+            Seed = r.GetValue(_seed),
+            Backend = r.GetValue(_backend)!,
+            Threads = r.GetValue(_threads),
+            JsonPath = r.GetValue(_json),
+            CsvPath = r.GetValue(_csv),
+            Quiet = r.GetValue(_quiet),
+        };
     }
 }

@@ -10,6 +10,17 @@ internal sealed class NodeReader
 
     public Diagnostics Errors { get; } = new();
 
+    /// <summary>Paths read as a number (any kind), and those read as an integer: what a <c>--vary</c> key may set.</summary>
+    public HashSet<string> NumberPaths { get; } = new(StringComparer.Ordinal);
+    /// <inheritdoc cref="NumberPaths"/>
+    public HashSet<string> IntegerPaths { get; } = new(StringComparer.Ordinal);
+
+    private void Numeric(string path, bool integer)
+    {
+        NumberPaths.Add(path);
+        if (integer) IntegerPaths.Add(path);
+    }
+
     public ScenarioNode Visit(ScenarioNode node, string path)
     {
         nodes.TryAdd(path, node);
@@ -41,20 +52,32 @@ internal sealed class NodeReader
     public string? Text(ScenarioNode node, string path) =>
         Scalar(node, path) is string text ? text : Mismatch<string>(node, path, "text");
 
-    public double? Number(ScenarioNode node, string path) =>
-        Scalar(node, path) is string t && ScenarioNumbers.TryParseDouble(t, out double v) ? v : MismatchValue<double>(node, path, "a number");
+    public double? Number(ScenarioNode node, string path)
+    {
+        Numeric(path, false);
+        return Scalar(node, path) is string t && ScenarioNumbers.TryParseDouble(t, out double v) ? v : MismatchValue<double>(node, path, "a number");
+    }
 
-    public int? Int(ScenarioNode node, string path) =>
-        Scalar(node, path) is string t && ScenarioNumbers.TryParseInteger(t, int.MinValue, int.MaxValue, out long v)
+    public int? Int(ScenarioNode node, string path)
+    {
+        Numeric(path, true);
+        return Scalar(node, path) is string t && ScenarioNumbers.TryParseInteger(t, int.MinValue, int.MaxValue, out long v)
             ? (int)v : MismatchValue<int>(node, path, "an integer");
+    }
 
-    public long? Long(ScenarioNode node, string path) =>
-        Scalar(node, path) is string t && ScenarioNumbers.TryParseInteger(t, long.MinValue, long.MaxValue, out long v)
+    public long? Long(ScenarioNode node, string path)
+    {
+        Numeric(path, true);
+        return Scalar(node, path) is string t && ScenarioNumbers.TryParseInteger(t, long.MinValue, long.MaxValue, out long v)
             ? v : MismatchValue<long>(node, path, "an integer");
+    }
 
-    public ulong? UInt64(ScenarioNode node, string path) =>
-        Scalar(node, path) is string t && ScenarioNumbers.TryParseUInt64(t, out ulong v)
+    public ulong? UInt64(ScenarioNode node, string path)
+    {
+        Numeric(path, true);
+        return Scalar(node, path) is string t && ScenarioNumbers.TryParseUInt64(t, out ulong v)
             ? v : MismatchValue<ulong>(node, path, "a non-negative integer below 2^64");
+    }
 
     public Duration? Duration(ScenarioNode node, string path)
     {

@@ -18,6 +18,9 @@ internal sealed partial class ScenarioBinder
     /// <summary>Errors found while binding.</summary>
     public Diagnostics Errors => r.Errors;
 
+    /// <summary>The reader, with the paths it read as numbers.</summary>
+    public NodeReader Reader => r;
+
     /// <inheritdoc cref="NodeReader.Locate"/>
     public ScenarioError Locate(ScenarioError error) => r.Locate(error);
 

@@ -19,6 +19,16 @@ public static class ScenarioLoader
     /// <exception cref="ScenarioException">The file is missing, unreadable, malformed or invalid.</exception>
     public static Scenario LoadFile(string path)
     {
+        string text = ReadFile(path);
+        return IsJson(path) ? LoadJson(text) : LoadYaml(text);
+    }
+
+    /// <summary>Whether a scenario file is read as JSON (by its extension).</summary>
+    internal static bool IsJson(string path) => Path.GetExtension(path).Equals(".json", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The text of a scenario file; a missing or unreadable file is a <see cref="ScenarioException"/>.</summary>
+    internal static string ReadFile(string path)
+    {
         ArgumentNullException.ThrowIfNull(path);
         string text;
         try
@@ -33,7 +43,7 @@ public static class ScenarioLoader
         {
             throw new ScenarioException(new ScenarioError("", $"cannot read scenario file {path}: {e.Message}"));
         }
-        return Path.GetExtension(path).Equals(".json", StringComparison.OrdinalIgnoreCase) ? LoadJson(text) : LoadYaml(text);
+        return text;
     }
 
     /// <summary>Parses and validates a YAML scenario.</summary>

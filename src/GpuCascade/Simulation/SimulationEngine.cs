@@ -25,6 +25,9 @@ public sealed record RunOptions
     public int? BatchSize { get; init; }
     /// <summary>Receives progress after each block of paths (from worker threads).</summary>
     public IProgress<RunProgress>? Progress { get; init; }
+    /// <summary>Sees every block's per-path outputs (rows from, to of a batch whose first path is
+    /// <see cref="PathOutputs.Start"/>) before they are summarised; called from worker threads, on disjoint rows.</summary>
+    internal Action<PathOutputs, int, int>? PathObserver { get; init; }
 }
 
 /// <summary>
@@ -84,6 +87,7 @@ public static class SimulationEngine
             backend.Run(plan, start, count, outputs, b =>
             {
                 int from = b * BlockSize, to = Math.Min(count, from + BlockSize);
+                options.PathObserver?.Invoke(outputs, from, to);
                 var block = new RiskAccumulator(plan.AssetCount, total);
                 block.AddRows(outputs, from, to);
                 block.Cohorts = outputs.BlockCohorts[b];

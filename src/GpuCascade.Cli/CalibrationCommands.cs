@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using GpuCascade.Backends;
+using GpuCascade.Calibration;
+using GpuCascade.Reporting;
+using GpuCascade.Scenarios;
+
+namespace GpuCascade.Cli;
+
+/// <summary><c>gpucascade compare</c> and <c>gpucascade calibrate</c>: argument checks, the run, the outputs.</summary>
+internal static class CalibrationCommands
+{
+    public static int Compare(CompareArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellation, bool progressToTerminal)
+    {
+        var axes = new List<VaryAxis>();
+        foreach (string text in a.Vary)
+        {
+            try
+            {
+                axes.Add(VaryAxis.Parse(text));
+            }
+            catch (FormatException e)
+            {
+                throw new UsageException($"--vary: {e.Message}");
+            }
+        }
+        if (axes.GroupBy(x => x.Key).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new UsageException($"--vary: {twice.Key} is given twice; list its values once (KEY=V1,V2,...)");
+        var document = a.Run.ScenarioPath is null ? ScenarioDocument.Default : ScenarioDocument.Load(a.Run.ScenarioPath);
+        var precision = document.ToScenario().Precision;
+        using var backend = BackendCatalog.Create(a.Run.Backend, precision, a.Run.Threads, line => stderr.WriteLine(line));
+        using var progress = progressToTerminal ? new ProgressBar(stderr) : null;
+        var result = Comparison.Run(document, axes, new ComparisonOptions
+        {
+            Paths = a.Run.Paths,
+            Seed = a.Run.Seed,
+            Backend = backend,
+            Progress = progress,
+            Log = line => Log(progress, stderr, line),
+        }, cancellation);
+        progress?.Finish();
+        // Warnings shared by every variant (those about the path count) once; the others with their variant.
+        var shared = result.Variants.Count == 0 ? []
+            : result.Variants.Skip(1).Aggregate((IEnumerable<string>)result.Variants[0].Result.Warnings, (w, v) => w.Intersect(v.Result.Warnings)).ToList();
+        foreach (var warning in shared) stderr.WriteLine($"warning: {warning}");
+        foreach (var (v, i) in result.Variants.Select((v, i) => (v, i)))
+            foreach (var warning in v.Result.Warnings.Except(shared)) stderr.WriteLine($"warning: variant {i + 1}: {warning}");
+
+        if (a.Run.JsonPath is not null) CliApp.Write(a.Run.JsonPath, ComparisonReport.Json(result), stdout);
+        if (a.Run.CsvPath is not null) CliApp.Write(a.Run.CsvPath, ComparisonReport.Csv(result), stdout);
+        if (!a.Run.Quiet && a.Run.JsonPath != "-" && a.Run.CsvPath != "-") stdout.Write(ComparisonReport.Table(result));
+        return result.Cancelled ? CliApp.ExitCancelled : CliApp.ExitOk;
+    }
+
+    public static int Calibrate(CalibrateArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellation, bool progressToTerminal)
+    {
+        var (key, low, high) = Range(a.Vary);
+        var targets = new List<CalibrationTarget>();
+        foreach (string text in a.Targets)
+        {
+            try
+            {
+                targets.Add(CalibrationTarget.Parse(text));
+            }
+            catch (FormatException e)
+            {
+                throw new UsageException($"--target: {e.Message}");
+            }
+        }
+        IReadOnlyList<VolatilityRegime>? regimes = null;
+        if (a.Regimes is not null)
+        {
+            try
+            {
+                regimes = VolatilityRegime.ParseList(a.Regimes);
+            }
+            catch (FormatException e)
+            {
+                throw new UsageException($"--regimes: {e.Message}");
+            }
+        }
+        var outputs = new[] { ("--json", a.Run.JsonPath), ("--csv", a.Run.CsvPath), ("--yaml", a.YamlPath) }.Where(o => o.Item2 == "-").ToList();
+        if (outputs.Count > 1) throw new UsageException($"{outputs[0].Item1} and {outputs[1].Item1} cannot both write to stdout");
+
+        var document = a.Run.ScenarioPath is null ? ScenarioDocument.Default : ScenarioDocument.Load(a.Run.ScenarioPath);
+        var precision = document.ToScenario().Precision;
+        using var backend = BackendCatalog.Create(a.Run.Backend, precision, a.Run.Threads, line => stderr.WriteLine(line));
+        using var progress = progressToTerminal ? new ProgressBar(stderr) : null;
+        var clock = Stopwatch.StartNew();
+        CalibrationResult result;
+        try
+        {
+            result = Calibrator.Run(document, new CalibrationOptions
+            {
+                Key = key, Low = low, High = high, Targets = targets, Grid = a.Grid, Resolution = a.Resolution,
+                Prefer = a.PreferHigh ? Preference.High : Preference.Low, UseEstimate = a.Estimate, Regimes = regimes,
+                Paths = a.Run.Paths, Seed = a.Run.Seed, Backend = backend, Progress = progress,
+                Log = line => Log(progress, stderr, line), CheckpointPath = a.CheckpointPath,
+            }, cancellation);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"--vary: {e.Message}");
+        }
+        progress?.Finish();
+        foreach (var warning in result.Warnings) stderr.WriteLine($"warning: {warning}");
+
+        if (a.Run.JsonPath is not null) CliApp.Write(a.Run.JsonPath, CalibrationReport.Json(result, clock.Elapsed.TotalSeconds), stdout);
+        if (a.Run.CsvPath is not null) CliApp.Write(a.Run.CsvPath, CalibrationReport.Csv(result), stdout);
+        if (a.YamlPath is not null) CliApp.Write(a.YamlPath, CalibrationReport.Yaml(result), stdout);
+        if (!a.Run.Quiet && outputs.Count == 0) stdout.Write(CalibrationReport.Table(result));
+        if (result.Cancelled) return CliApp.ExitCancelled;
+        if (!result.Feasible)
+        {
+            stderr.WriteLine($"error: no value of {key} in [{CalibrationResult.Format(low)}, {CalibrationResult.Format(high)}] meets every target" +
+                             (result.Regimes.Count > 1 ? $" in regime{(result.Regimes.Count(r => r.Chosen is null) > 1 ? "s" : "")} " +
+                                                         string.Join(", ", result.Regimes.Where(r => r.Chosen is null).Select(r => r.Regime.Name)) : "") +
+                             " (the response curve shows how close each candidate came)");
+            return CliApp.ExitTargetUnreachable;
+        }
+        return CliApp.ExitOk;
+    }
+
+    /// <summary><c>KEY=LO..HI</c>.</summary>
+    private static (string Key, double Low, double High) Range(string text)
+    {
+        int eq = text.IndexOf('=');
+        int dots = eq > 0 ? text.IndexOf("..", eq, StringComparison.Ordinal) : -1;
+        if (eq <= 0 || dots < 0)
+            throw new UsageException($"--vary: expected KEY=LO..HI, such as venue.maintenanceMargin=0.005..0.05, got '{text}'");
+        string key = text[..eq].Trim();
+        string lo = text[(eq + 1)..dots], hi = text[(dots + 2)..];
+        if (!ScenarioNumbers.TryParseDouble(lo, out double low) || !double.IsFinite(low))
+            throw new UsageException($"--vary: {key}: LO must be a finite number, got '{lo.Trim()}'");
+        if (!ScenarioNumbers.TryParseDouble(hi, out double high) || !double.IsFinite(high))
+            throw new UsageException($"--vary: {key}: HI must be a finite number, got '{hi.Trim()}'");
+        if (low >= high) throw new UsageException($"--vary: {key}: LO must be below HI, got {lo.Trim()}..{hi.Trim()}");
+        return (key, low, high);
+    }
+
+    private static void Log(ProgressBar? progress, TextWriter stderr, string line)
+    {
+        progress?.Finish();
+        stderr.WriteLine(line);
+    }
+}

@@ -1,0 +1,189 @@
+using GpuCascade.Reporting;
+using GpuCascade.Scenarios;
+using GpuCascade.Simulation;
+using GpuCascade.Statistics;
+
+namespace GpuCascade.Calibration;
+
+/// <summary>One key varied over values: <c>--vary venue.maintenanceMargin=0.005,0.01</c>.</summary>
+/// <param name="Key">A scenario key path (<see cref="ScenarioDocument"/>).</param>
+/// <param name="Values">Its values, in order.</param>
+public sealed record VaryAxis(string Key, IReadOnlyList<double> Values)
+{
+    /// <summary>Parses <c>KEY=V1,V2[,...]</c>.</summary>
+    /// <exception cref="FormatException">No '=', an empty key, or a value that is not a number.</exception>
+    public static VaryAxis Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        int eq = text.IndexOf('=');
+        if (eq <= 0) throw new FormatException($"expected KEY=V1,V2[,...], got '{text}'");
+        string key = text[..eq].Trim();
+        var values = new List<double>();
+        foreach (string part in text[(eq + 1)..].Split(','))
+        {
+            if (!ScenarioNumbers.TryParseDouble(part, out double v) || !double.IsFinite(v))
+                throw new FormatException($"{key}: '{part.Trim()}' is not a finite number");
+            values.Add(v);
+        }
+        return new VaryAxis(key, values);
+    }
+}
+
+/// <summary>Options of a comparison; everything is optional.</summary>
+public sealed record ComparisonOptions
+{
+    /// <summary>Overrides the scenario's path count.</summary>
+    public long? Paths { get; init; }
+    /// <summary>Overrides the scenario's seed.</summary>
+    public ulong? Seed { get; init; }
+    /// <summary>The device for every variant; a new managed backend per run when null.</summary>
+    public ISimulationBackend? Backend { get; init; }
+    /// <summary>Progress of each variant's run.</summary>
+    public IProgress<RunProgress>? Progress { get; init; }
+    /// <summary>One line per variant as it starts and ends (for a log or stderr).</summary>
+    public Action<string>? Log { get; init; }
+}
+
+/// <summary>A variant of a comparison: its values, its result and its differences to the first variant.</summary>
+/// <param name="Values">KEY -&gt; value, in the order of the axes.</param>
+/// <param name="Result">The run result.</param>
+/// <param name="DeleveragedNotional">Notional removed by the initial-margin rule (docs/calibration.md).</param>
+/// <param name="BookRegenerated">Whether a <c>book.generator.*</c> key regenerated the book for this variant.</param>
+/// <param name="Difference">Per metric (<see cref="RiskMetric.All"/> order): variant minus first variant.</param>
+public sealed record VariantResult(
+    IReadOnlyList<KeyValuePair<string, double>> Values,
+    RunResult Result,
+    double DeleveragedNotional,
+    bool BookRegenerated,
+    IReadOnlyList<KeyValuePair<string, MetricDifference>> Difference);
+
+/// <summary>The result of <see cref="Comparison.Run"/>.</summary>
+/// <param name="Axes">The keys varied.</param>
+/// <param name="Variants">The variants run (fewer than planned when cancelled), the first being the reference.</param>
+/// <param name="PlannedVariants">Variants in the grid.</param>
+/// <param name="Cancelled">Whether the comparison was stopped before every variant finished.</param>
+public sealed record ComparisonResult(IReadOnlyList<VaryAxis> Axes, IReadOnlyList<VariantResult> Variants, int PlannedVariants, bool Cancelled);
+
+/// <summary>
+/// Runs variants of a scenario on the same paths (common random numbers: the same seed and path indices, the book held
+/// fixed) and reports each metric's difference to the first variant with a paired 95% interval beside the unpaired one.
+/// </summary>
+/// <example>
+/// <code>
+/// var result = Comparison.Run(ScenarioDocument.Default,
+///     [new VaryAxis("venue.maintenanceMargin", [0.005, 0.01])], new ComparisonOptions { Paths = 4096 });
+/// var d = result.Variants[1].Difference.First(x => x.Key == "badDebt.mean").Value;
+/// </code>
+/// </example>
+public static class Comparison
+{
+    /// <summary>The cross product of the axes, the first axis outermost.</summary>
+    public static IReadOnlyList<IReadOnlyList<KeyValuePair<string, double>>> Grid(IReadOnlyList<VaryAxis> axes)
+    {
+        ArgumentNullException.ThrowIfNull(axes);
+        IEnumerable<IReadOnlyList<KeyValuePair<string, double>>> grid = [[]];
+        foreach (var axis in axes)
+            grid = grid.SelectMany(g => axis.Values.Select(v => (IReadOnlyList<KeyValuePair<string, double>>)[.. g, new(axis.Key, v)]));
+        return grid.ToList();
+    }
+
+    /// <summary>Runs every variant of the grid of <paramref name="axes"/> on <paramref name="document"/>.</summary>
+    /// <exception cref="ScenarioException">A key is unknown or not numeric, or a variant is invalid; every variant is
+    /// checked before anything runs.</exception>
+    /// <exception cref="ArgumentException">No axis, an axis without values, or a key given twice.</exception>
+    public static ComparisonResult Run(ScenarioDocument document, IReadOnlyList<VaryAxis> axes, ComparisonOptions? options = null,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(axes);
+        options ??= new ComparisonOptions();
+        if (axes.Count == 0) throw new ArgumentException("nothing to compare: give at least one key to vary", nameof(axes));
+        foreach (var axis in axes)
+            if (axis.Values.Count == 0) throw new ArgumentException($"{axis.Key}: no values", nameof(axes));
+        var twice = axes.GroupBy(a => a.Key).FirstOrDefault(g => g.Count() > 1);
+        if (twice is not null) throw new ArgumentException($"{twice.Key}: varied twice; give its values in one list", nameof(axes));
+
+        var factory = new VariantFactory(document);
+        var grid = Grid(axes);
+        var prepared = grid.Select(values => factory.Prepare(values)).ToList(); // all validated before anything runs
+
+        var variants = new List<VariantResult>();
+        PathRecord? firstRecord = null;
+        RunResult? firstResult = null;
+        bool cancelled = false;
+        for (int v = 0; v < prepared.Count && !cancelled; v++)
+        {
+            string label = string.Join(", ", grid[v].Select(x => $"{x.Key}={ScenarioNumbers.Format(x.Value)}"));
+            options.Log?.Invoke($"variant {v + 1}/{prepared.Count}: {label}");
+            var (result, record) = Runner.Run(prepared[v].Scenario, options.Paths, options.Seed, options.Backend,
+                options.Progress, cancellation, record: true);
+            if (result.Run.Cancelled)
+            {
+                cancelled = true;
+                break;
+            }
+            firstRecord ??= record;
+            firstResult ??= result;
+            var difference = v == 0
+                ? RiskMetric.All.Select(m => new KeyValuePair<string, MetricDifference>(m.Name, MetricDifference.Zero)).ToList()
+                : Differences(firstResult, firstRecord!, result, record!);
+            variants.Add(new VariantResult(grid[v], result, prepared[v].DeleveragedNotional, prepared[v].BookRegenerated, difference));
+        }
+        return new ComparisonResult(axes, variants, prepared.Count, cancelled || cancellation.IsCancellationRequested && variants.Count < prepared.Count);
+    }
+
+    private static List<KeyValuePair<string, MetricDifference>> Differences(RunResult first, PathRecord firstRecord, RunResult variant,
+        PathRecord variantRecord)
+    {
+        long n = Math.Min(first.Paths, variant.Paths);
+        var result = new List<KeyValuePair<string, MetricDifference>>();
+        var tails = new Dictionary<(MetricKind, TailLevel), (double, double)>();
+        foreach (var loss in new[] { (MetricKind.BadDebtVaR, MetricKind.BadDebtES), (MetricKind.LiquidatedNotionalVaR, MetricKind.LiquidatedNotionalES) })
+        {
+            var probe = new RiskMetric(loss.Item1, TailLevel.Standard[0]);
+            var bounds = PairedDifference.Bootstrap(firstRecord.Loss(probe), variantRecord.Loss(probe), n, TailLevel.Standard);
+            for (int l = 0; l < TailLevel.Standard.Length; l++)
+            {
+                tails[(loss.Item1, TailLevel.Standard[l])] = (bounds[l].VarLower, bounds[l].VarUpper);
+                tails[(loss.Item2, TailLevel.Standard[l])] = (bounds[l].EsLower, bounds[l].EsUpper);
+            }
+        }
+        foreach (var metric in RiskMetric.All)
+        {
+            Figure f0 = metric.Read(first), f1 = metric.Read(variant);
+            var (unpairedLower, unpairedUpper) = PairedDifference.Mover(f0, f1);
+            MetricDifference d;
+            if (metric.Level is TailLevel level)
+            {
+                var (lower, upper) = tails[(metric.Kind, level)];
+                d = new MetricDifference(f1.Estimate - f0.Estimate, lower, upper, unpairedLower, unpairedUpper);
+            }
+            else
+            {
+                var (estimate, lower, upper) = PairedDifference.PerPath(firstRecord, variantRecord, metric, n);
+                d = new MetricDifference(estimate, lower, upper, unpairedLower, unpairedUpper);
+            }
+            result.Add(new(metric.Name, d));
+        }
+        return result;
+    }
+}
+
+/// <summary>Runs a prepared scenario, optionally keeping every path's figures for paired statistics.</summary>
+internal static class Runner
+{
+    public static (RunResult Result, PathRecord? Record) Run(Scenario scenario, long? paths, ulong? seed, ISimulationBackend? backend,
+        IProgress<RunProgress>? progress, CancellationToken cancellation, bool record)
+    {
+        var pathRecord = record ? new PathRecord(paths ?? scenario.Paths) : null;
+        var result = SimulationEngine.Run(scenario, new RunOptions
+        {
+            Paths = paths,
+            Seed = seed,
+            Backend = backend,
+            Progress = progress,
+            PathObserver = pathRecord is null ? null : pathRecord.Observe,
+        }, cancellation);
+        return (result, pathRecord);
+    }
+}

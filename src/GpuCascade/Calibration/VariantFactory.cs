@@ -1,0 +1,75 @@
+using System.Collections.Immutable;
+using GpuCascade.Book;
+using GpuCascade.Scenarios;
+
+namespace GpuCascade.Calibration;
+
+/// <summary>A scenario prepared for a comparison or a calibration: the values set, the book held fixed (unless a
+/// <c>book.generator.*</c> key regenerates it) and the initial-margin rule applied.</summary>
+/// <param name="Scenario">The validated scenario to run.</param>
+/// <param name="DeleveragedNotional">Gross notional removed by the initial-margin rule, at the starting prices.</param>
+/// <param name="BookRegenerated">Whether the book was generated again from this variant's generator.</param>
+internal sealed record PreparedVariant(Scenario Scenario, double DeleveragedNotional, bool BookRegenerated);
+
+/// <summary>
+/// Builds the variants of a base scenario document: the generated book is generated once from the base and held fixed
+/// as explicit cohorts, so a change of the margin rule does not change the book (the generator's leverage cap depends
+/// on it); each variant then gets the initial-margin rule of <see cref="InitialMargin"/>.
+/// </summary>
+internal sealed class VariantFactory
+{
+    private readonly ScenarioDocument _document;
+    private readonly Scenario _base;
+    private readonly ImmutableArray<CohortSpec> _fixedBook;
+
+    public VariantFactory(ScenarioDocument document)
+    {
+        _document = document;
+        _base = document.ToScenario(); // the base itself must be valid
+        _fixedBook = [.. _base.Book.Cohorts, .. BookGenerator.Generate(_base)];
+    }
+
+    /// <summary>The base scenario, validated, with its generator.</summary>
+    public Scenario Base => _base;
+
+    /// <summary>Whether <paramref name="key"/> is an integer in the grammar (checked by setting it to
+    /// <paramref name="probe"/>; errors name the key).</summary>
+    public bool IsInteger(string key, double probe) => _document.Change(key, probe).Integer;
+
+    /// <summary>Whether a key regenerates the book.</summary>
+    public static bool RegeneratesBook(string key) => key.StartsWith("book.generator", StringComparison.Ordinal);
+
+    /// <summary>The variant with <paramref name="values"/> set and every asset's diffusion volatility (starting and
+    /// long-run) multiplied by <paramref name="volatilityFactor"/>.</summary>
+    /// <exception cref="ScenarioException">A key is unknown or not numeric, or the variant is invalid (errors name the values).</exception>
+    public PreparedVariant Prepare(IReadOnlyList<KeyValuePair<string, double>> values, double volatilityFactor = 1)
+    {
+        var document = _document;
+        foreach (var (key, value) in values) document = document.Change(key, value).Document;
+        var (scenario, _) = document.BindUnvalidated();
+        bool regenerate = values.Any(v => RegeneratesBook(v.Key));
+        if (volatilityFactor != 1) scenario = ScaleVolatility(scenario, volatilityFactor);
+        double deleveraged = 0;
+        if (!regenerate)
+        {
+            // The base is the reference of the rule: a cohort that started below its initial margin keeps its headroom.
+            (var cohorts, deleveraged) = InitialMargin.Deleverage(scenario, _base, _fixedBook);
+            scenario = scenario with { Book = new BookSpec { Cohorts = cohorts } };
+        }
+        var errors = ScenarioValidator.Validate(scenario);
+        if (errors.Count > 0)
+        {
+            string set = string.Join(", ", values.Select(v => $"{v.Key}={Scenarios.ScenarioNumbers.Format(v.Value)}"));
+            if (volatilityFactor != 1) set += $", volatility x{Scenarios.ScenarioNumbers.Format(volatilityFactor)}";
+            throw new ScenarioException(errors.Select(e => e with { Message = $"{e.Message} (with {set})" }).ToList());
+        }
+        return new PreparedVariant(scenario, deleveraged, regenerate);
+    }
+
+    /// <summary>Diffusion volatility (starting and long-run, hence GARCH's omega, dynamic margins and square-root
+    /// impact) times <paramref name="factor"/>; jumps, Student-t and stress shocks unchanged.</summary>
+    public static Scenario ScaleVolatility(Scenario scenario, double factor) => scenario with
+    {
+        Assets = [.. scenario.Assets.Select(a => a with { Volatility = a.Volatility * factor, LongRunVolatility = a.LongRunVolatility * factor })],
+    };
+}

@@ -1,0 +1,384 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using GpuCascade.Calibration;
+
+namespace GpuCascade.Reporting;
+
+/// <summary>A <see cref="CalibrationResult"/> as JSON, CSV, a readable summary and a YAML fragment (docs/calibration.md).</summary>
+public static partial class CalibrationReport
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    private static string F(double v) => v.ToString("R", Inv);
+
+    private static bool Single(CalibrationResult c) => c.Regimes.Count == 1 && c.Regimes[0].Regime == VolatilityRegime.Base;
+
+    /// <summary>The calibration as indented JSON. With one regime <c>chosen</c> and <c>outOfSample</c> are a value and
+    /// an object; with <c>--regimes</c> they are maps by regime. Run facts that vary (<c>resumedCandidates</c>,
+    /// <c>elapsedSeconds</c>) are under <c>run</c>.</summary>
+    public static string Json(CalibrationResult c, double elapsedSeconds = double.NaN)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        bool single = Single(c);
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("key", c.Key);
+            w.WriteStartObject("range");
+            w.WriteNumber("low", c.Low);
+            w.WriteNumber("high", c.High);
+            w.WriteEndObject();
+            w.WriteBoolean("integer", c.IntegerKey);
+            w.WriteNumber("resolution", c.Resolution);
+            w.WriteString("prefer", c.Prefer == Preference.Low ? "low" : "high");
+            w.WriteBoolean("estimate", c.UseEstimate);
+            w.WriteString("rule", c.Rule);
+            w.WriteNumber("paths", c.Paths);
+            w.WriteNumber("seed", c.Seed);
+            w.WriteBoolean("bookRegenerated", c.BookRegenerated);
+            w.WriteBoolean("feasible", c.Feasible);
+            w.WriteBoolean("cancelled", c.Cancelled);
+
+            w.WriteStartArray("targets");
+            foreach (var r in c.Regimes)
+            {
+                var at = r.Chosen is double v ? r.Curve.FirstOrDefault(x => x.Value == v) : null;
+                foreach (var (t, i) in c.Targets.Select((t, i) => (t, i)))
+                {
+                    w.WriteStartObject();
+                    if (!single) w.WriteString("regime", r.Regime.Name);
+                    w.WriteString("metric", t.Metric.Name);
+                    if (t.Metric.Level is { } level) w.WriteString("level", level.Key);
+                    else w.WriteNull("level");
+                    w.WriteString("limitText", t.LimitText);
+                    if (at is null)
+                    {
+                        Number(w, "limit", t.Limit ?? double.NaN);
+                        w.WriteNull("value");
+                        w.WriteNull("holds");
+                    }
+                    else
+                    {
+                        Number(w, "limit", at.Checks[i].Limit);
+                        Number(w, "value", at.Checks[i].Value);
+                        w.WriteBoolean("holds", at.Checks[i].Holds);
+                    }
+                    w.WriteEndObject();
+                }
+            }
+            w.WriteEndArray();
+
+            w.WriteStartArray("curve");
+            foreach (var r in c.Regimes)
+                foreach (var p in r.Curve)
+                {
+                    w.WriteStartObject();
+                    if (!single) w.WriteString("regime", r.Regime.Name);
+                    w.WriteNumber("value", p.Value);
+                    w.WriteBoolean("feasible", p.Feasible);
+                    Number(w, "deleveragedNotional", p.DeleveragedNotional);
+                    Figures(w, "figures", p.Figures);
+                    w.WriteEndObject();
+                }
+            w.WriteEndArray();
+
+            if (single)
+            {
+                var r = c.Regimes[0];
+                Number(w, "chosen", r.Chosen);
+                w.WriteString("outcome", Outcome(r.Outcome));
+                OutOfSample(w, "outOfSample", r.OutOfSample);
+                Intervals(w, r);
+            }
+            else
+            {
+                w.WriteStartObject("chosen");
+                foreach (var r in c.Regimes) Number(w, r.Regime.Name, r.Chosen);
+                w.WriteEndObject();
+                w.WriteStartObject("outcome");
+                foreach (var r in c.Regimes) w.WriteString(r.Regime.Name, Outcome(r.Outcome));
+                w.WriteEndObject();
+                w.WriteStartObject("outOfSample");
+                foreach (var r in c.Regimes) OutOfSample(w, r.Regime.Name, r.OutOfSample);
+                w.WriteEndObject();
+                w.WriteStartObject("feasibleIntervals");
+                foreach (var r in c.Regimes)
+                {
+                    w.WritePropertyName(r.Regime.Name);
+                    IntervalArray(w, r);
+                }
+                w.WriteEndObject();
+                if (c.AllRegimes is { } all)
+                {
+                    w.WriteStartObject("allRegimes");
+                    w.WriteNumber("value", all.Value);
+                    w.WriteStartObject("holds");
+                    foreach (var (name, holds) in all.Holds) w.WriteBoolean(name, holds);
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                }
+            }
+
+            w.WriteStartArray("marginTable");
+            foreach (var r in c.Regimes)
+            {
+                if (r.Margins is not { } m) continue;
+                w.WriteStartObject();
+                w.WriteString("regime", m.Regime);
+                w.WriteNumber("volatilityFactor", m.VolatilityFactor);
+                Map(w, "volatility", m.Volatility);
+                Number(w, "chosen", m.Chosen);
+                Map(w, "maxLeverage", m.MaxLeverage);
+                Figures(w, "figures", m.Figures);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+
+            w.WriteStartArray("pricing");
+            foreach (var p in c.Regimes.SelectMany(r => r.Pricing))
+            {
+                w.WriteStartObject();
+                w.WriteString("regime", p.Regime);
+                w.WriteString("bucket", p.Bucket);
+                w.WriteNumber("cohorts", p.Cohorts);
+                Number(w, "notional", p.Notional);
+                Number(w, "expectedBadDebt", p.ExpectedBadDebt);
+                Number(w, "feeBp", p.FeeBasisPoints);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+
+            w.WriteStartArray("warnings");
+            foreach (var s in c.Warnings) w.WriteStringValue(s);
+            w.WriteEndArray();
+            w.WriteString("yaml", Yaml(c));
+            w.WriteStartObject("run");
+            w.WriteNumber("resumedCandidates", c.ResumedCandidates);
+            Number(w, "elapsedSeconds", elapsedSeconds);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    private static string Outcome(CalibrationOutcome o) => o switch
+    {
+        CalibrationOutcome.Bisected => "bisected",
+        CalibrationOutcome.PreferredEndFeasible => "preferredEndFeasible",
+        CalibrationOutcome.AllFeasible => "allFeasible",
+        CalibrationOutcome.Infeasible => "infeasible",
+        _ => "cancelled",
+    };
+
+    private static void Intervals(Utf8JsonWriter w, RegimeCalibration r)
+    {
+        w.WritePropertyName("feasibleIntervals");
+        IntervalArray(w, r);
+    }
+
+    private static void IntervalArray(Utf8JsonWriter w, RegimeCalibration r)
+    {
+        w.WriteStartArray();
+        foreach (var (from, to) in r.FeasibleIntervals)
+        {
+            w.WriteStartArray();
+            w.WriteNumberValue(from);
+            w.WriteNumberValue(to);
+            w.WriteEndArray();
+        }
+        w.WriteEndArray();
+    }
+
+    private static void OutOfSample(Utf8JsonWriter w, string name, OutOfSampleCheck? o)
+    {
+        if (o is null)
+        {
+            w.WriteNull(name);
+            return;
+        }
+        w.WriteStartObject(name);
+        w.WriteNumber("seed", o.Seed);
+        w.WriteNumber("paths", o.Paths);
+        w.WriteBoolean("holds", o.Holds);
+        Figures(w, "figures", o.Figures);
+        w.WriteEndObject();
+    }
+
+    private static void Figures(Utf8JsonWriter w, string name, IReadOnlyList<KeyValuePair<string, Figure>> figures)
+    {
+        w.WriteStartObject(name);
+        foreach (var (metric, f) in figures)
+        {
+            w.WriteStartObject(metric);
+            Number(w, "estimate", f.Estimate);
+            Number(w, "lower", f.Lower);
+            Number(w, "upper", f.Upper);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+    }
+
+    private static void Map(Utf8JsonWriter w, string name, IReadOnlyList<KeyValuePair<string, double>> values)
+    {
+        w.WriteStartObject(name);
+        foreach (var (k, v) in values) Number(w, k, v);
+        w.WriteEndObject();
+    }
+
+    private static void Number(Utf8JsonWriter w, string name, double? value)
+    {
+        if (value is double v && double.IsFinite(v)) w.WriteNumber(name, v);
+        else w.WriteNull(name);
+    }
+
+    /// <summary>Rows <c>section,regime,value,name,estimate,lower,upper,holds</c>: the curve (every metric of every
+    /// candidate), the chosen values, the out-of-sample figures, the margin table and the pricing.</summary>
+    public static string Csv(CalibrationResult c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var sb = new StringBuilder("section,regime,value,name,estimate,lower,upper,holds\n");
+        void Row(string section, string regime, double? value, string name, double? estimate, double? lower, double? upper, bool? holds) =>
+            sb.Append(section).Append(',').Append(regime).Append(',').Append(G(value)).Append(',').Append(Quote(name)).Append(',')
+              .Append(G(estimate)).Append(',').Append(G(lower)).Append(',').Append(G(upper)).Append(',')
+              .Append(holds is bool h ? (h ? "true" : "false") : "").Append('\n');
+        foreach (var r in c.Regimes)
+        {
+            string g = r.Regime.Name;
+            foreach (var p in r.Curve)
+            {
+                Row("curve", g, p.Value, "feasible", null, null, null, p.Feasible);
+                foreach (var (m, f) in p.Figures) Row("curve", g, p.Value, m, f.Estimate, f.Lower, f.Upper, null);
+            }
+            Row("chosen", g, r.Chosen, Outcome(r.Outcome), null, null, null, r.Chosen is not null);
+            if (r.OutOfSample is { } o)
+            {
+                Row("outOfSample", g, r.Chosen, "holds", null, null, null, o.Holds);
+                foreach (var (m, f) in o.Figures) Row("outOfSample", g, r.Chosen, m, f.Estimate, f.Lower, f.Upper, null);
+            }
+            if (r.Margins is { } mt)
+                foreach (var (asset, lev) in mt.MaxLeverage) Row("marginTable", g, r.Chosen, $"maxLeverage.{asset}", lev, null, null, null);
+            foreach (var p in r.Pricing)
+                Row("pricing", g, r.Chosen, $"feeBp.{p.Bucket}", p.FeeBasisPoints, null, null, null);
+        }
+        if (c.AllRegimes is { } all)
+            foreach (var (name, holds) in all.Holds) Row("allRegimes", name, all.Value, "holds", null, null, null, holds);
+        return sb.ToString();
+    }
+
+    private static string G(double? x) => x is double v && double.IsFinite(v) ? v.ToString("R", Inv) : "";
+
+    private static string Quote(string s) => s.Contains(',') || s.Contains('"') ? $"\"{s.Replace("\"", "\"\"")}\"" : s;
+
+    /// <summary>The readable summary: the rule, the response curve, the chosen values, the checks, the margin table and
+    /// the pricing, then the YAML fragment.</summary>
+    public static string Table(CalibrationResult c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var sb = new StringBuilder();
+        sb.AppendLine(Inv, $"GpuCascade calibrate {c.Key} in [{F(c.Low)}, {F(c.High)}]{(c.IntegerKey ? " (integer)" : "")}, prefer {(c.Prefer == Preference.Low ? "low" : "high")}, " +
+                           $"{c.Paths:N0} paths per candidate, seed {c.Seed}{(c.Cancelled ? "  (CANCELLED)" : "")}");
+        sb.AppendLine("Targets: " + string.Join(", ", c.Targets) + ".");
+        sb.AppendLine("Rule: " + c.Rule + ".");
+        sb.AppendLine("Book: " + (c.BookRegenerated ? "regenerated per candidate (a book.generator.* key)."
+            : "generated once and held fixed; a cohort below IM = M / 0.8 under a candidate is deleveraged (docs/calibration.md)."));
+        var metrics = c.Targets.Select(t => t.Metric.Name).Distinct().ToList();
+        foreach (var r in c.Regimes)
+        {
+            sb.AppendLine();
+            string title = Single(c) ? "Response curve" : $"Regime {r.Regime.Name} (volatility x{F(r.Regime.Factor)}): response curve";
+            sb.AppendLine(title + " (estimate [95% interval]; * = feasible)");
+            sb.Append(Inv, $"  {"value",-14} ").AppendLine(string.Join(" ", metrics.Select(m => m.PadRight(38))).TrimEnd() + "  deleveraged");
+            foreach (var p in r.Curve)
+            {
+                sb.Append(Inv, $"{(p.Feasible ? "*" : " ")} {F(p.Value),-14} ");
+                sb.Append(string.Join(" ", metrics.Select(m => Cell(m, p.Figure(m)).PadRight(38))));
+                sb.AppendLine(Inv, $"  {SummaryTable.Usd(p.DeleveragedNotional)}");
+            }
+            if (r.NonMonotone)
+                sb.AppendLine("  non-monotone: feasible intervals " + string.Join(", ", r.FeasibleIntervals.Select(x => $"[{F(x.From)}, {F(x.To)}]")));
+            sb.AppendLine(r.Chosen is double v
+                ? $"  chosen {c.Key} = {F(v)} ({Words(r.Outcome)})"
+                : $"  no value is chosen: {Words(r.Outcome)}");
+            if (r.OutOfSample is { } o)
+                sb.AppendLine(string.Create(Inv, $"  out of sample (seed {o.Seed}, {o.Paths:N0} paths): {(o.Holds ? "holds" : "DOES NOT HOLD")}; ") +
+                                   string.Join(", ", o.Checks.Select(k => $"{k.Metric} {Num(k.Metric, k.Value)} {(k.Holds ? "<=" : ">")} {Num(k.Metric, k.Limit)}")));
+        }
+        var rows = c.Regimes.Where(r => r.Margins is not null).Select(r => r.Margins!).ToList();
+        if (rows.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine("Margin table (max leverage = 0.8 / maintenance rate of the smallest tier, at the regime's volatility)");
+            foreach (var m in rows)
+                sb.AppendLine(string.Create(Inv, $"  {m.Regime,-10} vol x{F(m.VolatilityFactor),-5} chosen {F(m.Chosen ?? double.NaN),-12} max leverage ") +
+                                   string.Join(", ", m.MaxLeverage.Select(x => $"{x.Key} {x.Value.ToString("0.0", Inv)}x")));
+        }
+        if (c.AllRegimes is { } all)
+            sb.AppendLine(Inv, $"  holds in every regime: {c.Key} = {F(all.Value)} ({string.Join(", ", all.Holds.Select(h => $"{h.Key} {(h.Value ? "holds" : "does not hold")}"))})");
+        var pricing = c.Regimes.SelectMany(r => r.Pricing).ToList();
+        if (pricing.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine("Leverage pricing at the chosen value: expected bad debt per dollar of notional, as a fee per horizon");
+            sb.AppendLine(Inv, $"  {"regime",-10} {"leverage",-9} {"cohorts",7} {"notional",10} {"bad debt",10} {"fee (bp)",9}");
+            foreach (var p in pricing)
+                sb.AppendLine(Inv, $"  {p.Regime,-10} {p.Bucket,-9} {p.Cohorts,7} {SummaryTable.Usd(p.Notional),10} {SummaryTable.Usd(p.ExpectedBadDebt),10} {p.FeeBasisPoints,9:0.####}");
+        }
+        foreach (var warning in c.Warnings) sb.AppendLine().Append("warning: ").AppendLine(warning);
+        string yaml = Yaml(c);
+        if (yaml.Length > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine("Scenario fragment:");
+            sb.Append(yaml);
+        }
+        return sb.ToString();
+    }
+
+    private static string Words(CalibrationOutcome o) => o switch
+    {
+        CalibrationOutcome.Bisected => "bisected next to the preferred-most feasible grid point",
+        CalibrationOutcome.PreferredEndFeasible => "the preferred end of the range is feasible",
+        CalibrationOutcome.AllFeasible => "every candidate is feasible: the preferred end",
+        CalibrationOutcome.Infeasible => "no candidate is feasible",
+        _ => "stopped before it finished",
+    };
+
+    private static string Num(string metric, double v) =>
+        metric.StartsWith("probabilities.", StringComparison.Ordinal) ? SummaryTable.Pct(v) : SummaryTable.Usd(v);
+
+    private static string Cell(string metric, Figure f) =>
+        $"{Num(metric, f.Estimate)} [{(f.Lower is double l ? Num(metric, l) : "n/a")}, {(f.Upper is double u ? Num(metric, u) : "n/a")}]";
+
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_\-]*$")]
+    private static partial Regex PlainSegment();
+
+    /// <summary>The calibrated values as YAML to paste into a scenario (one block per regime with <c>--regimes</c>);
+    /// a key with a list selector (<c>assets[BTC].depth1pct</c>) is given as a comment.</summary>
+    public static string Yaml(CalibrationResult c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var sb = new StringBuilder();
+        var segments = c.Key.Split('.');
+        bool plain = segments.All(s => PlainSegment().IsMatch(s));
+        foreach (var r in c.Regimes)
+        {
+            if (r.Chosen is not double v) continue;
+            sb.Append(Inv, $"# {c.Key} calibrated for {string.Join(", ", c.Targets)}");
+            sb.AppendLine(Single(c) ? "" : $" in regime {r.Regime.Name} (volatility x{F(r.Regime.Factor)})");
+            if (!plain)
+            {
+                sb.AppendLine(Inv, $"# set {c.Key}: {F(v)}");
+                continue;
+            }
+            for (int i = 0; i < segments.Length; i++)
+            {
+                sb.Append(new string(' ', 2 * i)).Append(segments[i]).Append(':');
+                sb.AppendLine(i == segments.Length - 1 ? " " + F(v) : "");
+            }
+        }
+        return sb.ToString();
+    }
+}
