@@ -252,7 +252,7 @@ internal sealed partial class CommandLine
             _root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
             return CliApp.ExitInvalidInput;
         }
-        if (result.Errors.Count > 0)
+        if (result.Errors.Count > 0 && result.Action is not HelpWithExamples) // --help with a required option missing is still help
         {
             var command = result.CommandResult.Command;
             // "Required command was not provided" says nothing more when the word given was not a command.

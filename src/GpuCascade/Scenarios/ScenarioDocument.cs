@@ -95,13 +95,16 @@ public sealed partial class ScenarioDocument
         var document = new ScenarioDocument(root, Text);
         var binder = new ScenarioBinder();
         var scenario = binder.Bind(root);
-        if (scenario is null)
+        bool numeric = binder.Reader.NumberPaths.Contains(fieldPath);
+        // An error at the field itself (an unknown key, an integer given a fraction) says most; a field the grammar does not
+        // read as a number comes next (what else fails is a consequence); then the other errors.
+        if (scenario is null && (numeric || binder.Errors.Errors.Any(e => e.Path == fieldPath)))
         {
             var errors = binder.Errors.Errors.Select(binder.Locate)
                 .Select(e => e with { Message = $"{e.Message} (after --vary {key}={text})" }).ToList();
             throw new ScenarioException(errors);
         }
-        if (!binder.Reader.NumberPaths.Contains(fieldPath))
+        if (!numeric)
             throw Error(key, $"not a number in the scenario grammar ({fieldPath} is read as text, a duration or a choice, or not at all)");
         return (document, binder.Reader.IntegerPaths.Contains(fieldPath));
     }
@@ -159,6 +162,8 @@ public sealed partial class ScenarioDocument
             fieldPath = childPath;
             replacement = new ScalarNode(text, false, child?.Line, child?.Column);
         }
+        else if (child is SequenceNode)
+            throw Error(key, $"{childPath} is a list: select an item, as in {childPath}[0]");
         else
         {
             // liquidation: full (or {mode: full}) becomes partial when a tranche or dust size is set.

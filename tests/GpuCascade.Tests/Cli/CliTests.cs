@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using GpuCascade.Calibration;
 using GpuCascade.Cli;
 
 namespace GpuCascade.Tests.Cli;
@@ -89,6 +90,20 @@ public class CliTests
     [TestCase(new[] { "fly" }, "unknown command 'fly'")]
     [TestCase(new[] { "selftest", "--backend", "cuda:9" }, "--backend: no device cuda:9")]
     [TestCase(new[] { "run", "does-not-exist.yaml" }, "does-not-exist.yaml")]
+    [TestCase(new[] { "compare" }, "--vary")]
+    [TestCase(new[] { "compare", "--vary", "venue.maintenanceMargn=0.01,0.02" }, "venue.maintenanceMargn: unknown key (did you mean 'maintenanceMargin'?)")]
+    [TestCase(new[] { "compare", "--vary", "assets[BTC].symbol=1,2" }, "assets[BTC].symbol: not a number")]
+    [TestCase(new[] { "compare", "--vary", "venue.insuranceFund" }, "--vary: expected KEY=V1,V2")]
+    [TestCase(new[] { "compare", "--vary", "venue.insuranceFund=1", "--vary", "venue.insuranceFund=2" }, "given twice")]
+    [TestCase(new[] { "compare", "--vary", "venue.maintenanceMargin=0.01,2" }, "venue.maintenanceMargin=2")]
+    [TestCase(new[] { "calibrate", "--vary", "venue.insuranceFund=0..1e9" }, "--target")]
+    [TestCase(new[] { "calibrate", "--vary", "venue.insuranceFund=1e9..0", "--target", "badDebt.mean<=1" }, "LO must be below HI")]
+    [TestCase(new[] { "calibrate", "--vary", "venue.insuranceFund=0,1e9", "--target", "badDebt.mean<=1" }, "expected KEY=LO..HI")]
+    [TestCase(new[] { "calibrate", "--vary", "venue.insuranceFund=0..1e9", "--target", "badDebt.mean>=1" }, "--target: 'badDebt.mean>=1': only <= targets")]
+    [TestCase(new[] { "calibrate", "--vary", "venue.insuranceFund=0..1e9", "--target", "badDebt.mean<=1", "--prefer", "middle" }, "--prefer: expected low or high")]
+    [TestCase(new[] { "calibrate", "--vary", "venue.insuranceFund=0..1e9", "--target", "badDebt.mean<=1", "--grid", "1" }, "--grid: must be an integer in 2 .. 1000")]
+    [TestCase(new[] { "calibrate", "--vary", "venue.insuranceFund=0..1e9", "--target", "badDebt.mean<=1", "--regimes", "calm" }, "--regimes: expected NAME=FACTOR")]
+    [TestCase(new[] { "calibrate", "--vary", "venue.oracleDelaySteps=0..2.5", "--target", "badDebt.mean<=1" }, "venue.oracleDelaySteps")]
     public void BadArgumentsExitWithCodeTwoAndAClearMessage(string[] args, string message)
     {
         var (code, _, err) = Run(args);
@@ -97,7 +112,7 @@ public class CliTests
         Assert.That(err, Does.Not.Contain("   at "), "no stack trace");
     }
 
-    [TestCase(new[] { "rnu" }, "unknown command 'rnu' (expected run, devices, selftest or bench) (did you mean 'run'?)")]
+    [TestCase(new[] { "rnu" }, "unknown command 'rnu' (expected run, compare, calibrate, devices, selftest or bench) (did you mean 'run'?)")]
     [TestCase(new[] { "run", "--pahts", "3" }, "unknown option '--pahts' of run (did you mean '--paths'?)")]
     [TestCase(new[] { "bench", "--workload", "W0", "--cpu-path", "3" }, "unknown option '--cpu-path' of bench (did you mean '--cpu-paths'?)")]
     [TestCase(new[] { "run", "a.yaml", "b.yaml" }, "only one scenario file, got 'a.yaml' and 'b.yaml'")]
@@ -115,6 +130,53 @@ public class CliTests
         Assert.That(output, Is.Empty, "nothing runs");
     }
 
+    [Test]
+    public void CompareWritesVariantsWithTheirDifferences()
+    {
+        string json = Path.Combine(_dir, "cmp.json"), csv = Path.Combine(_dir, "cmp.csv");
+        var (code, output, err) = Run("compare", "--vary", "venue.insuranceFund=0,1e9", "--paths", "1024", "--json", json, "--csv", csv);
+        Assert.That(code, Is.Zero, err);
+        Assert.That(output, Does.Contain("Variant 2 minus variant 1").And.Contain("paired 95%").And.Contain("unpaired 95%"));
+        var root = JsonNode.Parse(File.ReadAllText(json))!;
+        var variants = root["variants"]!.AsArray();
+        Assert.That(variants, Has.Count.EqualTo(2));
+        Assert.That(variants[1]!["values"]!["venue.insuranceFund"]!.GetValue<double>(), Is.EqualTo(1e9));
+        Assert.That(variants[1]!["result"]!["paths"]!.GetValue<long>(), Is.EqualTo(1024));
+        var d = variants[1]!["difference"]!["badDebt.mean"]!;
+        Assert.That(new[] { "estimate", "lower", "upper" }.Select(k => d[k]!.GetValue<double>()), Is.All.EqualTo(0.0));
+        Assert.That(d["unpairedUpper"]!.GetValue<double>(), Is.GreaterThan(0));
+        Assert.That(variants[1]!["difference"]!["probabilities.fundDepleted"]!["estimate"]!.GetValue<double>(), Is.LessThan(0));
+        var lines = File.ReadAllLines(csv);
+        Assert.That(lines[0], Is.EqualTo("variant,venue.insuranceFund,metric,estimate,lower,upper,difference,pairedLower,pairedUpper,unpairedLower,unpairedUpper"));
+        Assert.That(lines, Has.Length.EqualTo(1 + 2 * RiskMetric.All.Count));
+    }
+
+    [Test]
+    public void CalibrateWritesTheCurveAndExitsThreeWhenNothingIsFeasible()
+    {
+        string scenario = Path.Combine(_dir, "single.yaml"), json = Path.Combine(_dir, "cal.json"), yaml = Path.Combine(_dir, "cal.yaml");
+        File.WriteAllText(scenario, Calibration.CalibrationScenarios.SingleLong(1024));
+        var (code, output, err) = Run("calibrate", scenario, "--vary", "venue.maintenanceMargin=0.02..0.25",
+            "--target", "probabilities.anyLiquidation<=0.05", "--grid", "3", "--resolution", "0.02", "--json", json, "--yaml", yaml);
+        Assert.That(code, Is.Zero, err);
+        Assert.That(output, Does.Contain("Response curve").And.Contain("chosen venue.maintenanceMargin =").And.Contain("Scenario fragment:"));
+        var root = JsonNode.Parse(File.ReadAllText(json))!;
+        double chosen = root["chosen"]!.GetValue<double>();
+        Assert.That(root["curve"]!.AsArray().Select(c => c!["value"]!.GetValue<double>()), Does.Contain(chosen));
+        Assert.That(root["targets"]![0]!["holds"]!.GetValue<bool>(), Is.True);
+        Assert.That(root["outOfSample"]!["seed"]!.GetValue<ulong>(), Is.EqualTo(12UL));
+        Assert.That(File.ReadAllText(yaml), Does.Contain("venue:\n  maintenanceMargin: "));
+        // The fragment pasted into the scenario gives a valid scenario with the chosen margin.
+        string pasted = File.ReadAllText(scenario).Replace("maintenanceMargin: 0.05", $"maintenanceMargin: {chosen.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        Assert.That(GpuCascade.Scenarios.ScenarioLoader.LoadYaml(pasted).Venue.MaintenanceMargin[0], Is.EqualTo(new GpuCascade.Scenarios.StaticMargin(chosen)));
+
+        (code, output, err) = Run("calibrate", scenario, "--vary", "venue.maintenanceMargin=0.02..0.25",
+            "--target", "probabilities.anyLiquidation<=0", "--grid", "3");
+        Assert.That(code, Is.EqualTo(CliApp.ExitTargetUnreachable), err);
+        Assert.That(err, Does.Contain("no value of venue.maintenanceMargin in [0.02, 0.25] meets every target"));
+        Assert.That(output, Does.Contain("Response curve").And.Contain("no candidate is feasible"));
+    }
+
     /// <summary>'@' starts a file name like any other character: System.CommandLine's response files are off.</summary>
     [Test]
     public void AnAtSignIsPartOfAFileName()
@@ -126,6 +188,8 @@ public class CliTests
     }
 
     [TestCase("run")]
+    [TestCase("compare")]
+    [TestCase("calibrate")]
     [TestCase("devices")]
     [TestCase("selftest")]
     [TestCase("bench")]

@@ -1,0 +1,116 @@
+using GpuCascade.Calibration;
+using GpuCascade.Reporting;
+using GpuCascade.Scenarios;
+using GpuCascade.Simulation;
+using GpuCascade.Statistics;
+
+namespace GpuCascade.Tests.Calibration;
+
+public class ComparisonTests
+{
+    private static MetricDifference Difference(VariantResult v, string metric) => v.Difference.First(d => d.Key == metric).Value;
+
+    [Test]
+    public void TheFundPaysBadDebtButDoesNotChangeIt()
+    {
+        var result = Comparison.Run(ScenarioDocument.Default, [new VaryAxis("venue.insuranceFund", [0, 1e9])],
+            new ComparisonOptions { Paths = 2048 });
+        Assert.That(result.Variants, Has.Count.EqualTo(2));
+        var v = result.Variants[1];
+        foreach (var metric in RiskMetric.All.Where(m => m.Kind is MetricKind.BadDebtMean or MetricKind.BadDebtVaR or MetricKind.BadDebtES
+                     or MetricKind.BadDebtProbability or MetricKind.LiquidatedNotionalMean or MetricKind.AnyLiquidation))
+        {
+            var d = Difference(v, metric.Name);
+            Assert.That((d.Estimate, d.Lower, d.Upper), Is.EqualTo((0.0, (double?)0.0, (double?)0.0)), metric.Name);
+        }
+        var depleted = Difference(v, "probabilities.fundDepleted");
+        Assert.That(depleted.Estimate, Is.LessThan(0));
+        Assert.That(depleted.Upper, Is.LessThan(0), "a fund of 1e9 is never depleted; without a fund every bad debt depletes it");
+        Assert.That(Difference(result.Variants[0], "probabilities.fundDepleted"), Is.EqualTo(MetricDifference.Zero));
+    }
+
+    [Test]
+    public void PairedIntervalsAreNarrowerThanUnpairedOnAMarginChange()
+    {
+        var result = Comparison.Run(ScenarioDocument.Default, [new VaryAxis("venue.maintenanceMargin.ETH", [0.005, 0.01])],
+            new ComparisonOptions { Paths = 2048 });
+        foreach (string metric in new[] { "badDebt.mean", "liquidatedNotional.mean", "probabilities.badDebt", "badDebt.es.0.95" })
+        {
+            var d = Difference(result.Variants[1], metric);
+            Assert.That(d.Upper!.Value - d.Lower!.Value, Is.LessThan(d.UnpairedUpper!.Value - d.UnpairedLower!.Value), metric);
+            Assert.That(d.Estimate, Is.InRange(d.Lower!.Value, d.Upper!.Value), metric);
+        }
+    }
+
+    [Test]
+    public void TheFirstVariantIsThePlainRunAndTheBookIsHeldFixed()
+    {
+        var plain = SimulationEngine.Run(ScenarioLoader.LoadDefault(), new RunOptions { Paths = 1024 });
+        var result = Comparison.Run(ScenarioDocument.Default, [new VaryAxis("venue.insuranceFund", [5e7])], new ComparisonOptions { Paths = 1024 });
+        Assert.That(TestScenarios.Reproducible(result.Variants[0].Result), Is.EqualTo(TestScenarios.Reproducible(plain)));
+        Assert.That(result.Variants[0].DeleveragedNotional, Is.EqualTo(0));
+
+        // A higher margin keeps the same cohorts (names, notionals) and deleverages those below IM; a generator key regenerates.
+        var margins = Comparison.Run(ScenarioDocument.Default, [new VaryAxis("venue.maintenanceMargin.ETH", [0.005, 0.03])],
+            new ComparisonOptions { Paths = 1024 });
+        var (a, b) = (margins.Variants[0].Result.CohortAttribution, margins.Variants[1].Result.CohortAttribution);
+        Assert.That(b.Select(c => c.Name), Is.EqualTo(a.Select(c => c.Name)));
+        Assert.That(margins.Variants[1].DeleveragedNotional, Is.GreaterThan(0));
+        Assert.That(a.Sum(c => c.Notional) - b.Sum(c => c.Notional), Is.EqualTo(margins.Variants[1].DeleveragedNotional).Within(1e-6).Percent);
+        Assert.That(margins.Variants.Select(v => v.BookRegenerated), Is.All.False);
+        var regenerated = Comparison.Run(ScenarioDocument.Default, [new VaryAxis("book.generator.cohortsPerAsset", [10])],
+            new ComparisonOptions { Paths = 1024 });
+        Assert.That(regenerated.Variants[0].BookRegenerated, Is.True);
+        Assert.That(regenerated.Variants[0].Result.Cohorts, Is.EqualTo(30));
+    }
+
+    [Test]
+    public void TwoAxesGiveTheCrossProductInOrder()
+    {
+        var grid = Comparison.Grid([new VaryAxis("a", [1, 2]), new VaryAxis("b", [3, 4, 5])]);
+        Assert.That(grid.Select(g => string.Join(",", g.Select(x => $"{x.Key}={x.Value}"))),
+            Is.EqualTo(new[] { "a=1,b=3", "a=1,b=4", "a=1,b=5", "a=2,b=3", "a=2,b=4", "a=2,b=5" }));
+    }
+
+    [Test]
+    public void EveryVariantIsValidatedBeforeAnythingRuns()
+    {
+        int runs = 0;
+        var e = Assert.Throws<ScenarioException>(() => Comparison.Run(ScenarioDocument.Default,
+            [new VaryAxis("venue.maintenanceMargin", [0.005, 1.5])],
+            new ComparisonOptions { Paths = 1024, Log = _ => runs++ }))!;
+        Assert.That(runs, Is.EqualTo(0));
+        Assert.That(e.Errors[0].ToString(), Does.Contain("venue.maintenanceMargin").And.Contain("venue.maintenanceMargin=1.5"));
+        Assert.Throws<ArgumentException>(() => Comparison.Run(ScenarioDocument.Default, [new VaryAxis("venue.insuranceFund", [])]));
+    }
+
+    [Test]
+    public void VaryAxisParsing()
+    {
+        Assert.That(VaryAxis.Parse("venue.insuranceFund=0, 1e9").Values, Is.EqualTo(new[] { 0.0, 1e9 }));
+        Assert.That(() => VaryAxis.Parse("venue.insuranceFund"), Throws.TypeOf<FormatException>().With.Message.Contains("KEY=V1,V2"));
+        Assert.That(() => VaryAxis.Parse("venue.insuranceFund=1,x"), Throws.TypeOf<FormatException>().With.Message.Contains("'x'"));
+    }
+
+    [Test]
+    public void BootstrapOfIdenticalOrShiftedLossesIsExact()
+    {
+        var random = new Random(3);
+        var x = Enumerable.Range(0, 5000).Select(_ => random.NextDouble() < 0.9 ? 0 : Math.Exp(3 * random.NextDouble())).ToArray();
+        var same = PairedDifference.Bootstrap(x, (double[])x.Clone(), x.Length, TailLevel.Standard, resamples: 200);
+        Assert.That(same, Is.All.EqualTo((0.0, 0.0, 0.0, 0.0)));
+        var shifted = PairedDifference.Bootstrap(x, x.Select(v => v + 2).ToArray(), x.Length, TailLevel.Standard, resamples: 200);
+        foreach (var (varLo, varHi, esLo, esHi) in shifted)
+            Assert.That(new[] { varLo, varHi, esLo, esHi }, Is.All.EqualTo(2.0).Within(1e-9));
+    }
+
+    [Test]
+    public void MoverOfTwoIndependentMeansIsTheUsualInterval()
+    {
+        // For symmetric intervals e +- h the MOVER interval is d +- sqrt(h0^2 + h1^2), the textbook unpaired one.
+        var (lo, hi) = PairedDifference.Mover(new Figure(10, 7, 13), new Figure(15, 11, 19));
+        Assert.That(lo, Is.EqualTo(5 - 5).Within(1e-12));
+        Assert.That(hi, Is.EqualTo(5 + 5).Within(1e-12));
+        Assert.That(PairedDifference.Mover(new Figure(1, null, 2), new Figure(2, 1, 3)).Upper, Is.Null);
+    }
+}
