@@ -148,6 +148,28 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
         int maxRounds = 0;
         bool capHit = false, cascade = false;
 
+        if (_l.OpeningRound != 0)
+        {
+            // The opening round (--breach liquidate): the marked cohorts, at the starting prices, before step 0's move.
+            CopyMidToOracle();
+            int count = 0;
+            for (int c = 0; c < _cohorts; c++)
+            {
+                if (Pi(_l.LiquidateAtStart, c) == 0) continue;
+                CohortReal(PathState.Fraction, c) = _l.Tranche;
+                CohortInt(PathState.RoundList, count) = c;
+                count++;
+            }
+            SumRoundFlows(count);
+            _liquidations += count;
+            Execute(0);
+            if (_failFlag == 0)
+            {
+                Settle(count, 0, ref fund, ref badDebt, ref paid, ref uncovered, ref penalties);
+                AfterRound(fund, ref fundMin, ref cascade);
+            }
+        }
+
         for (int step = 0; step < _l.Steps && _failFlag == 0; step++)
         {
             ExogenousMove(path, step);
@@ -171,14 +193,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
                 Execute(step);
                 if (_failFlag != 0) break;
                 Settle(count, step, ref fund, ref badDebt, ref paid, ref uncovered, ref penalties);
-                if (fund < fundMin) fundMin = fund;
-                for (int i = 0; i < n; i++)
-                {
-                    double ad = Math.Abs(A(PathState.Displacement, i));
-                    if (ad > A(PathState.MaxDisplacement, i)) A(PathState.MaxDisplacement, i) = ad;
-                    if (ad >= _l.CascadeThreshold) cascade = true;
-                    TrackMin(i);
-                }
+                AfterRound(fund, ref fundMin, ref cascade);
                 if (round == _l.RoundCap)
                 {
                     if (delay == 0) CopyMidToOracle();
@@ -225,6 +240,20 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
         output.I(PathOutput.Flags) = (capHit ? PathOutput.RoundCapHitFlag : 0) | (cascade ? PathOutput.CascadeFlag : 0) | _failFlag;
         output.I(PathOutput.FailStep) = _failStep;
         output.I(PathOutput.FailAsset) = _failAsset;
+    }
+
+    /// <summary>After a round: the fund's minimum, each asset's largest displacement (a cascade past the threshold) and
+    /// lowest price.</summary>
+    private readonly void AfterRound(double fund, ref double fundMin, ref bool cascade)
+    {
+        if (fund < fundMin) fundMin = fund;
+        for (int i = 0; i < _n; i++)
+        {
+            double ad = Math.Abs(A(PathState.Displacement, i));
+            if (ad > A(PathState.MaxDisplacement, i)) A(PathState.MaxDisplacement, i) = ad;
+            if (ad >= _l.CascadeThreshold) cascade = true;
+            TrackMin(i);
+        }
     }
 
     private readonly void CopyMidToOracle()
@@ -429,6 +458,13 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
         // Candidates come in screening order; settle and sum flows in cohort order, as the unscreened loop does, so
         // that every sum is the same whether or not the screen is on.
         SortRoundList(count);
+        SumRoundFlows(count);
+        return count;
+    }
+
+    /// <summary>The round's flows in units per asset, summed over the round list in its order.</summary>
+    private void SumRoundFlows(int count)
+    {
         for (int i = 0; i < _n; i++) A(PathState.FlowUnits, i) = 0;
         for (int idx = 0; idx < count; idx++)
         {
@@ -441,7 +477,6 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             for (int j = Pi(_l.CollateralStart, c); j < Pi(_l.CollateralStart, c + 1); j++)
                 A(PathState.FlowUnits, Pi(_l.CollateralAsset, j)) -= fk * Pd(_l.CollateralUnits, j);
         }
-        return count;
     }
 
     /// <summary>Sorts the round's list into cohort order: Shell sort (no recursion, no scratch; any order gives the same list).</summary>

@@ -30,6 +30,8 @@ public struct PlanLayout
     public int Screen;
     /// <summary>Some screened cohort spans several assets (the first three screening groups are not all empty).</summary>
     public int ScreenMultiAsset;
+    /// <summary>Some cohort is liquidated in the opening round, at the starting prices before step 0's move.</summary>
+    public int OpeningRound;
     /// <summary>The path seed.</summary>
     public ulong Seed;
 
@@ -50,7 +52,7 @@ public struct PlanLayout
     // ---- Offsets of integer arrays (into the packed integers).
     /// <summary>Offsets of the plan's integer arrays.</summary>
     public int StressStart, StressAsset, ImpactKind, MarginKind, TierStart, PositionStart, PositionAsset, PositionTiered,
-        CollateralStart, CollateralAsset, ScreenOrder, Screenable, ScreenGroupStart;
+        CollateralStart, CollateralAsset, ScreenOrder, Screenable, ScreenGroupStart, LiquidateAtStart;
 
     // ---- Offsets of real arrays (into the packed reals).
     /// <summary>Offsets of the plan's per-asset real arrays.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using GpuCascade.Backends;
+using GpuCascade.Book;
 using GpuCascade.Calibration;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
@@ -36,6 +37,7 @@ internal static class CalibrationCommands
             Backend = backend,
             Progress = progress,
             Log = line => Log(progress, stderr, line),
+            Breach = a.LiquidateBreaches ? BreachRule.Liquidate : BreachRule.Deleverage,
         }, cancellation);
         progress?.Finish();
         // Warnings shared by every variant (those about the path count) once; the others with their variant.
@@ -95,6 +97,7 @@ internal static class CalibrationCommands
                 Prefer = a.PreferHigh ? Preference.High : Preference.Low, UseEstimate = a.Estimate, Regimes = regimes,
                 Paths = a.Run.Paths, Seed = a.Run.Seed, Backend = backend, Progress = progress,
                 Log = line => Log(progress, stderr, line), CheckpointPath = a.CheckpointPath,
+                Breach = a.LiquidateBreaches ? BreachRule.Liquidate : BreachRule.Deleverage,
             }, cancellation);
         }
         catch (ArgumentException e)

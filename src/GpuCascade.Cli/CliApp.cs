@@ -160,6 +160,7 @@ internal sealed record CompareArguments
 {
     public required RunArguments Run { get; init; }
     public required IReadOnlyList<string> Vary { get; init; }
+    public bool LiquidateBreaches { get; init; }
 }
 
 /// <summary>Parsed arguments of <c>gpucascade calibrate</c>.</summary>
@@ -175,4 +176,5 @@ internal sealed record CalibrateArguments
     public string? Regimes { get; init; }
     public string? CheckpointPath { get; init; }
     public string? YamlPath { get; init; }
+    public bool LiquidateBreaches { get; init; }
 }

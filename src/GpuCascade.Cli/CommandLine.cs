@@ -30,6 +30,16 @@ internal sealed partial class CommandLine
         Required = true,
     };
 
+    // compare and calibrate: the rule for a cohort a variant puts below its initial margin (one instance per command)
+    private static Option<string> BreachOption() => new("--breach")
+    {
+        Description = "a cohort that a variant puts below its initial margin IM = M / 0.8: deleverage (scale its positions to IM) or liquidate (in an opening round at the starting prices) [deleverage]",
+        HelpName = "deleverage|liquidate",
+        DefaultValueFactory = _ => "deleverage",
+        CustomParser = r => Parse(r, t => t is "deleverage" or "liquidate" ? t : throw new UsageException($"--breach: expected deleverage or liquidate, got '{t}'")),
+    };
+    private readonly Option<string> _compareBreach = BreachOption(), _calibrateBreach = BreachOption();
+
     // calibrate
     private readonly Option<string> _calibrateVary = new("--vary")
     {
@@ -153,12 +163,16 @@ internal sealed partial class CommandLine
         _compareSet = new RunOptionSet(_compare, "the scenario whose variants are compared (YAML or JSON); the embedded default when absent");
         _sets[_compare] = _compareSet;
         _compare.Options.Add(_compareVary);
+        _compare.Options.Add(_compareBreach);
         Examples[_compare] = """
               gpucascade compare --vary venue.insuranceFund=0,1e9
               gpucascade compare venue.yaml --vary venue.maintenanceMargin=0.005,0.01,0.02 --paths 100000 --json cmp.json
               gpucascade compare --vary venue.oracleDelaySteps=0,2 --vary venue.liquidation.tranche=1,0.25   (a 2 x 2 grid)
             """;
-        _compare.SetAction(r => compare(new CompareArguments { Run = _compareSet.Read(r), Vary = r.GetValue(_compareVary) ?? [] }));
+        _compare.SetAction(r => compare(new CompareArguments
+        {
+            Run = _compareSet.Read(r), Vary = r.GetValue(_compareVary) ?? [], LiquidateBreaches = r.GetValue(_compareBreach) == "liquidate",
+        }));
 
         _calibrate = new Command("calibrate",
             "Find the value of a scenario key (a margin, a fund) that keeps risk figures below bounds, on common random numbers; exit 3 if no value in the range does.");
@@ -168,7 +182,7 @@ internal sealed partial class CommandLine
         _resolution.CustomParser = r => Parse<double?>(r, t => ScenarioNumbers.TryParseDouble(t, out double v) && v > 0 && double.IsFinite(v) ? v
             : throw new UsageException($"--resolution: must be a number > 0, got '{t}'"));
         _prefer.CustomParser = r => Parse(r, t => t is "low" or "high" ? t : throw new UsageException($"--prefer: expected low or high, got '{t}'"));
-        foreach (var option in new Option[] { _calibrateVary, _target, _grid, _resolution, _prefer, _estimate, _regimes, _checkpoint, _yaml })
+        foreach (var option in new Option[] { _calibrateVary, _target, _grid, _resolution, _prefer, _estimate, _regimes, _calibrateBreach, _checkpoint, _yaml })
             _calibrate.Options.Add(option);
         Examples[_calibrate] = """
               gpucascade calibrate --vary venue.maintenanceMargin.ETH=0.004..0.05 --target badDebt.es.0.99<=insuranceFund
@@ -188,6 +202,7 @@ internal sealed partial class CommandLine
             Regimes = r.GetValue(_regimes),
             CheckpointPath = r.GetValue(_checkpoint),
             YamlPath = r.GetValue(_yaml),
+            LiquidateBreaches = r.GetValue(_calibrateBreach) == "liquidate",
         }));
 
         _devices = new Command("devices", "List every device with its stable name, memory and compute units, and why others cannot be used.");

@@ -3,6 +3,15 @@ using GpuCascade.Scenarios;
 
 namespace GpuCascade.Book;
 
+/// <summary>What happens to a cohort that a candidate (or regime) puts below its initial margin.</summary>
+public enum BreachRule
+{
+    /// <summary>Its positions are scaled down until E = IM (the default).</summary>
+    Deleverage,
+    /// <summary>It is liquidated in an opening round at the starting prices, before step 0's exogenous move.</summary>
+    Liquidate,
+}
+
 /// <summary>
 /// The initial-margin rule under which <c>compare</c> and <c>calibrate</c> hold a book fixed while the margin rules
 /// (or the volatility regime) change: IM = M / 0.8 at the starting prices, M the maintenance requirement (the book
@@ -29,9 +38,7 @@ public static class InitialMargin
         double removed = 0;
         foreach (var cohort in cohorts)
         {
-            var (equity, requirement, gross) = MaintenanceMargin.AtStart(candidate, cohort);
-            double ratio = RequiredRatio(reference, cohort);
-            if (equity >= ratio * requirement || requirement <= 0 || equity <= 0)
+            if (!Breaches(candidate, reference, cohort, out double equity, out double ratio, out double gross))
             {
                 result.Add(cohort);
                 continue;
@@ -49,6 +56,34 @@ public static class InitialMargin
             result.Add(scaled);
         }
         return (result.MoveToImmutable(), removed);
+    }
+
+    /// <summary>
+    /// Marks the cohorts that <paramref name="candidate"/> puts below their initial margin (as in
+    /// <see cref="Deleverage"/>) for liquidation in the opening round, at the starting prices before step 0's exogenous
+    /// move, with impact, penalty and bad debt as in any round (<see cref="CohortSpec.LiquidateAtStart"/>).
+    /// </summary>
+    /// <returns>The cohorts and the gross notional of those marked, at the starting prices.</returns>
+    public static (ImmutableArray<CohortSpec> Cohorts, double MarkedNotional) MarkForOpeningRound(
+        Scenario candidate, Scenario reference, ImmutableArray<CohortSpec> cohorts)
+    {
+        var result = ImmutableArray.CreateBuilder<CohortSpec>(cohorts.Length);
+        double marked = 0;
+        foreach (var cohort in cohorts)
+        {
+            bool breach = Breaches(candidate, reference, cohort, out _, out _, out double gross);
+            if (breach) marked += gross;
+            result.Add(breach ? cohort with { LiquidateAtStart = true } : cohort);
+        }
+        return (result.MoveToImmutable(), marked);
+    }
+
+    /// <summary>Whether the cohort's equity is below the ratio it must keep times its requirement under the candidate.</summary>
+    private static bool Breaches(Scenario candidate, Scenario reference, CohortSpec cohort, out double equity, out double ratio, out double gross)
+    {
+        (equity, double requirement, gross) = MaintenanceMargin.AtStart(candidate, cohort);
+        ratio = RequiredRatio(reference, cohort);
+        return equity < ratio * requirement && requirement > 0 && equity > 0;
     }
 
     /// <summary>E / M the cohort must keep: 1/0.8, or less where the reference already had it below.</summary>

@@ -89,6 +89,7 @@ internal sealed class CalibrationCheckpoint
         w.WriteNumber("paths", c.Paths);
         Number(w, "insuranceFund", c.InsuranceFund);
         Number(w, "deleveragedNotional", c.DeleveragedNotional);
+        Number(w, "openingRoundNotional", c.OpeningRoundNotional);
         w.WriteStartObject("figures");
         foreach (var (name, f) in c.Figures)
         {
@@ -129,6 +130,7 @@ internal sealed class CalibrationCheckpoint
             Number(p.GetProperty("feeBp")))).ToList();
         return new CalibrationCandidate(regime, Number(e.GetProperty("value")), e.GetProperty("seed").GetUInt64(),
             e.GetProperty("paths").GetInt64(), figures, Number(e.GetProperty("insuranceFund")), Number(e.GetProperty("deleveragedNotional")),
+            Number(e.GetProperty("openingRoundNotional")),
             pricing, e.GetProperty("warnings").EnumerateArray().Select(s => s.GetString()!).ToList());
     }
 

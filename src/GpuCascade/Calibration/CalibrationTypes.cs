@@ -1,4 +1,5 @@
 using System.Globalization;
+using GpuCascade.Book;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 
@@ -106,6 +107,8 @@ public sealed record CalibrationOptions
     public Action<string>? Log { get; init; }
     /// <summary>File keeping every finished candidate (written atomically); a rerun with the same arguments skips them.</summary>
     public string? CheckpointPath { get; init; }
+    /// <summary>What happens to a cohort a candidate or regime puts below its initial margin [deleverage].</summary>
+    public BreachRule Breach { get; init; } = BreachRule.Deleverage;
 }
 
 /// <summary>A target tested at a candidate.</summary>
@@ -133,7 +136,8 @@ public sealed record PricingRow(string Regime, string Bucket, int Cohorts, doubl
 /// <param name="Paths">Paths of the run.</param>
 /// <param name="Figures">Every metric (<see cref="RiskMetric.All"/>) with its 95% interval.</param>
 /// <param name="InsuranceFund">The candidate's starting insurance fund.</param>
-/// <param name="DeleveragedNotional">Notional removed by the initial-margin rule.</param>
+/// <param name="DeleveragedNotional">Notional removed by the deleveraging rule.</param>
+/// <param name="OpeningRoundNotional">Notional the liquidating rule sent to the opening round.</param>
 /// <param name="Pricing">Leverage buckets from the candidate's attribution.</param>
 /// <param name="Warnings">The run's warnings.</param>
 public sealed record CalibrationCandidate(
@@ -144,6 +148,7 @@ public sealed record CalibrationCandidate(
     IReadOnlyList<KeyValuePair<string, Figure>> Figures,
     double InsuranceFund,
     double DeleveragedNotional,
+    double OpeningRoundNotional,
     IReadOnlyList<PricingRow> Pricing,
     IReadOnlyList<string> Warnings)
 {
@@ -236,6 +241,8 @@ public sealed record CalibrationResult
     public required IReadOnlyList<RegimeCalibration> Regimes { get; init; }
     /// <summary>With several regimes: the value that holds in every one.</summary>
     public AllRegimesValue? AllRegimes { get; init; }
+    /// <summary>The initial-margin breach rule applied.</summary>
+    public BreachRule Breach { get; init; } = BreachRule.Deleverage;
     /// <summary>Whether the book was regenerated per candidate (a <c>book.generator.*</c> key).</summary>
     public required bool BookRegenerated { get; init; }
     /// <summary>Non-monotone responses and other things to know.</summary>

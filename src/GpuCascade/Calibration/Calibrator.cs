@@ -37,7 +37,7 @@ public static class Calibrator
         ArgumentNullException.ThrowIfNull(document);
         ArgumentNullException.ThrowIfNull(options);
         Check(options);
-        var factory = new VariantFactory(document);
+        var factory = new VariantFactory(document, options.Breach);
         bool integer = factory.IsInteger(options.Key, options.Low);
         factory.IsInteger(options.Key, options.High); // the other end must be valid too
         double low = options.Low, high = options.High;
@@ -94,7 +94,7 @@ public static class Calibrator
             Key = options.Key, Low = low, High = high, IntegerKey = integer, Resolution = resolution,
             Targets = options.Targets, Prefer = options.Prefer, UseEstimate = options.UseEstimate,
             Paths = paths, Seed = seed, Regimes = results, AllRegimes = all,
-            BookRegenerated = VariantFactory.RegeneratesBook(options.Key),
+            BookRegenerated = VariantFactory.RegeneratesBook(options.Key), Breach = options.Breach,
             Warnings = warnings, Cancelled = cancelled, ResumedCandidates = evaluator.Resumed,
         };
     }
@@ -264,7 +264,7 @@ public static class Calibrator
             "scenario:" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(document.Text))),
             "key:" + o.Key, "low:" + CalibrationResult.Format(o.Low), "high:" + CalibrationResult.Format(o.High),
             "grid:" + o.Grid, "resolution:" + (o.Resolution is double r ? CalibrationResult.Format(r) : "default"),
-            "prefer:" + o.Prefer, "estimate:" + o.UseEstimate,
+            "prefer:" + o.Prefer, "estimate:" + o.UseEstimate, "breach:" + o.Breach,
             "targets:" + string.Join(";", o.Targets), "regimes:" + string.Join(";", regimes.Select(x => $"{x.Name}={CalibrationResult.Format(x.Factor)}")),
             "paths:" + paths, "seed:" + seed, "backend:" + (o.Backend?.Name ?? "managed"),
             "engine:" + (typeof(Calibrator).Assembly.GetName().Version?.ToString() ?? "0"));
@@ -303,7 +303,7 @@ public static class Calibrator
                 if (result.Run.Cancelled) throw new OperationCanceledException(cancellation);
                 var figures = RiskMetric.All.Select(m => new KeyValuePair<string, Figure>(m.Name, m.Read(result))).ToList();
                 candidate = new CalibrationCandidate(regime.Name, value, seed, result.Paths, figures, prepared.Scenario.Venue.InsuranceFund,
-                    prepared.DeleveragedNotional, Pricing(regime.Name, result), result.Warnings);
+                    prepared.DeleveragedNotional, prepared.OpeningRoundNotional, Pricing(regime.Name, result), result.Warnings);
                 candidate = candidate with { Checks = Checks(options, figures, candidate.InsuranceFund) };
                 checkpoint?.Add(candidate);
                 options.Log?.Invoke($"{label}: {Verdict(candidate)} ({clock.Elapsed.TotalSeconds:0.0} s)");

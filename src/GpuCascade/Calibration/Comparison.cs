@@ -1,3 +1,4 @@
+using GpuCascade.Book;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
@@ -42,18 +43,22 @@ public sealed record ComparisonOptions
     public IProgress<RunProgress>? Progress { get; init; }
     /// <summary>One line per variant as it starts and ends (for a log or stderr).</summary>
     public Action<string>? Log { get; init; }
+    /// <summary>What happens to a cohort a variant puts below its initial margin [deleverage].</summary>
+    public BreachRule Breach { get; init; } = BreachRule.Deleverage;
 }
 
 /// <summary>A variant of a comparison: its values, its result and its differences to the first variant.</summary>
 /// <param name="Values">KEY -&gt; value, in the order of the axes.</param>
 /// <param name="Result">The run result.</param>
-/// <param name="DeleveragedNotional">Notional removed by the initial-margin rule (docs/calibration.md).</param>
+/// <param name="DeleveragedNotional">Notional removed by the deleveraging rule (docs/calibration.md).</param>
+/// <param name="OpeningRoundNotional">Notional the liquidating rule sends to the opening round.</param>
 /// <param name="BookRegenerated">Whether a <c>book.generator.*</c> key regenerated the book for this variant.</param>
 /// <param name="Difference">Per metric (<see cref="RiskMetric.All"/> order): variant minus first variant.</param>
 public sealed record VariantResult(
     IReadOnlyList<KeyValuePair<string, double>> Values,
     RunResult Result,
     double DeleveragedNotional,
+    double OpeningRoundNotional,
     bool BookRegenerated,
     IReadOnlyList<KeyValuePair<string, MetricDifference>> Difference);
 
@@ -62,7 +67,9 @@ public sealed record VariantResult(
 /// <param name="Variants">The variants run (fewer than planned when cancelled), the first being the reference.</param>
 /// <param name="PlannedVariants">Variants in the grid.</param>
 /// <param name="Cancelled">Whether the comparison was stopped before every variant finished.</param>
-public sealed record ComparisonResult(IReadOnlyList<VaryAxis> Axes, IReadOnlyList<VariantResult> Variants, int PlannedVariants, bool Cancelled);
+/// <param name="Breach">The initial-margin breach rule applied.</param>
+public sealed record ComparisonResult(IReadOnlyList<VaryAxis> Axes, IReadOnlyList<VariantResult> Variants, int PlannedVariants, bool Cancelled,
+    BreachRule Breach = BreachRule.Deleverage);
 
 /// <summary>
 /// Runs variants of a scenario on the same paths (common random numbers: the same seed and path indices, the book held
@@ -103,7 +110,7 @@ public static class Comparison
         var twice = axes.GroupBy(a => a.Key).FirstOrDefault(g => g.Count() > 1);
         if (twice is not null) throw new ArgumentException($"{twice.Key}: varied twice; give its values in one list", nameof(axes));
 
-        var factory = new VariantFactory(document);
+        var factory = new VariantFactory(document, options.Breach);
         var grid = Grid(axes);
         var prepared = grid.Select(values => factory.Prepare(values)).ToList(); // all validated before anything runs
 
@@ -127,9 +134,11 @@ public static class Comparison
             var difference = v == 0
                 ? RiskMetric.All.Select(m => new KeyValuePair<string, MetricDifference>(m.Name, MetricDifference.Zero)).ToList()
                 : Differences(firstResult, firstRecord!, result, record!);
-            variants.Add(new VariantResult(grid[v], result, prepared[v].DeleveragedNotional, prepared[v].BookRegenerated, difference));
+            variants.Add(new VariantResult(grid[v], result, prepared[v].DeleveragedNotional, prepared[v].OpeningRoundNotional,
+                prepared[v].BookRegenerated, difference));
         }
-        return new ComparisonResult(axes, variants, prepared.Count, cancelled || cancellation.IsCancellationRequested && variants.Count < prepared.Count);
+        return new ComparisonResult(axes, variants, prepared.Count,
+            cancelled || cancellation.IsCancellationRequested && variants.Count < prepared.Count, options.Breach);
     }
 
     private static List<KeyValuePair<string, MetricDifference>> Differences(RunResult first, PathRecord firstRecord, RunResult variant,

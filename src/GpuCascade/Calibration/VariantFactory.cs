@@ -7,9 +7,10 @@ namespace GpuCascade.Calibration;
 /// <summary>A scenario prepared for a comparison or a calibration: the values set, the book held fixed (unless a
 /// <c>book.generator.*</c> key regenerates it) and the initial-margin rule applied.</summary>
 /// <param name="Scenario">The validated scenario to run.</param>
-/// <param name="DeleveragedNotional">Gross notional removed by the initial-margin rule, at the starting prices.</param>
+/// <param name="DeleveragedNotional">Gross notional removed by the deleveraging rule, at the starting prices.</param>
+/// <param name="OpeningRoundNotional">Gross notional of the cohorts the liquidating rule sends to the opening round.</param>
 /// <param name="BookRegenerated">Whether the book was generated again from this variant's generator.</param>
-internal sealed record PreparedVariant(Scenario Scenario, double DeleveragedNotional, bool BookRegenerated);
+internal sealed record PreparedVariant(Scenario Scenario, double DeleveragedNotional, double OpeningRoundNotional, bool BookRegenerated);
 
 /// <summary>
 /// Builds the variants of a base scenario document: the generated book is generated once from the base and held fixed
@@ -22,9 +23,12 @@ internal sealed class VariantFactory
     private readonly Scenario _base;
     private readonly ImmutableArray<CohortSpec> _fixedBook;
 
-    public VariantFactory(ScenarioDocument document)
+    private readonly BreachRule _breach;
+
+    public VariantFactory(ScenarioDocument document, BreachRule breach = BreachRule.Deleverage)
     {
         _document = document;
+        _breach = breach;
         _base = document.ToScenario(); // the base itself must be valid
         _fixedBook = [.. _base.Book.Cohorts, .. BookGenerator.Generate(_base)];
     }
@@ -49,11 +53,13 @@ internal sealed class VariantFactory
         var (scenario, _) = document.BindUnvalidated();
         bool regenerate = values.Any(v => RegeneratesBook(v.Key));
         if (volatilityFactor != 1) scenario = ScaleVolatility(scenario, volatilityFactor);
-        double deleveraged = 0;
+        double deleveraged = 0, opening = 0;
         if (!regenerate)
         {
             // The base is the reference of the rule: a cohort that started below its initial margin keeps its headroom.
-            (var cohorts, deleveraged) = InitialMargin.Deleverage(scenario, _base, _fixedBook);
+            ImmutableArray<CohortSpec> cohorts;
+            if (_breach == BreachRule.Liquidate) (cohorts, opening) = InitialMargin.MarkForOpeningRound(scenario, _base, _fixedBook);
+            else (cohorts, deleveraged) = InitialMargin.Deleverage(scenario, _base, _fixedBook);
             scenario = scenario with { Book = new BookSpec { Cohorts = cohorts } };
         }
         var errors = ScenarioValidator.Validate(scenario);
@@ -63,7 +69,7 @@ internal sealed class VariantFactory
             if (volatilityFactor != 1) set += $", volatility x{Scenarios.ScenarioNumbers.Format(volatilityFactor)}";
             throw new ScenarioException(errors.Select(e => e with { Message = $"{e.Message} (with {set})" }).ToList());
         }
-        return new PreparedVariant(scenario, deleveraged, regenerate);
+        return new PreparedVariant(scenario, deleveraged, opening, regenerate);
     }
 
     /// <summary>Diffusion volatility (starting and long-run, hence GARCH's omega, dynamic margins and square-root

@@ -39,6 +39,7 @@ public static partial class CalibrationReport
             w.WriteNumber("paths", c.Paths);
             w.WriteNumber("seed", c.Seed);
             w.WriteBoolean("bookRegenerated", c.BookRegenerated);
+            w.WriteString("breach", c.Breach == Book.BreachRule.Liquidate ? "liquidate" : "deleverage");
             w.WriteBoolean("feasible", c.Feasible);
             w.WriteBoolean("cancelled", c.Cancelled);
 
@@ -80,6 +81,7 @@ public static partial class CalibrationReport
                     w.WriteNumber("value", p.Value);
                     w.WriteBoolean("feasible", p.Feasible);
                     Number(w, "deleveragedNotional", p.DeleveragedNotional);
+                    Number(w, "openingRoundNotional", p.OpeningRoundNotional);
                     Figures(w, "figures", p.Figures);
                     w.WriteEndObject();
                 }
@@ -283,19 +285,23 @@ public static partial class CalibrationReport
         sb.AppendLine("Targets: " + string.Join(", ", c.Targets) + ".");
         sb.AppendLine("Rule: " + c.Rule + ".");
         sb.AppendLine("Book: " + (c.BookRegenerated ? "regenerated per candidate (a book.generator.* key)."
-            : "generated once and held fixed; a cohort below IM = M / 0.8 under a candidate is deleveraged (docs/calibration.md)."));
+            : c.Breach == Book.BreachRule.Liquidate
+                ? "generated once and held fixed; a cohort below IM = M / 0.8 under a candidate is liquidated in an opening round at the starting prices (--breach liquidate)."
+                : "generated once and held fixed; a cohort below IM = M / 0.8 under a candidate is deleveraged (docs/calibration.md)."));
+        bool opening = c.Breach == Book.BreachRule.Liquidate;
         var metrics = c.Targets.Select(t => t.Metric.Name).Distinct().ToList();
         foreach (var r in c.Regimes)
         {
             sb.AppendLine();
             string title = Single(c) ? "Response curve" : $"Regime {r.Regime.Name} (volatility x{F(r.Regime.Factor)}): response curve";
             sb.AppendLine(title + " (estimate [95% interval]; * = feasible)");
-            sb.Append(Inv, $"  {"value",-14} ").AppendLine(string.Join(" ", metrics.Select(m => m.PadRight(38))).TrimEnd() + "  deleveraged");
+            sb.Append(Inv, $"  {"value",-14} ").AppendLine(string.Join(" ", metrics.Select(m => m.PadRight(38))).TrimEnd() +
+                                                          (opening ? "  opening round" : "  deleveraged"));
             foreach (var p in r.Curve)
             {
                 sb.Append(Inv, $"{(p.Feasible ? "*" : " ")} {F(p.Value),-14} ");
                 sb.Append(string.Join(" ", metrics.Select(m => Cell(m, p.Figure(m)).PadRight(38))));
-                sb.AppendLine(Inv, $"  {SummaryTable.Usd(p.DeleveragedNotional)}");
+                sb.AppendLine(Inv, $"  {SummaryTable.Usd(opening ? p.OpeningRoundNotional : p.DeleveragedNotional)}");
             }
             if (r.NonMonotone)
                 sb.AppendLine("  non-monotone: feasible intervals " + string.Join(", ", r.FeasibleIntervals.Select(x => $"[{F(x.From)}, {F(x.To)}]")));

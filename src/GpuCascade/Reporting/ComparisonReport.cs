@@ -36,6 +36,7 @@ public static class ComparisonReport
             }
             w.WriteEndArray();
             w.WriteString("pairing", Pairing);
+            w.WriteString("breach", c.Breach == Book.BreachRule.Liquidate ? "liquidate" : "deleverage");
             w.WriteNumber("plannedVariants", c.PlannedVariants);
             w.WriteBoolean("cancelled", c.Cancelled);
             w.WriteStartArray("variants");
@@ -47,6 +48,7 @@ public static class ComparisonReport
                 w.WriteEndObject();
                 w.WriteBoolean("bookRegenerated", v.BookRegenerated);
                 w.WriteNumber("deleveragedNotional", v.DeleveragedNotional);
+                w.WriteNumber("openingRoundNotional", v.OpeningRoundNotional);
                 w.WritePropertyName("result");
                 ResultJson.Write(w, v.Result);
                 w.WriteStartObject("difference");
@@ -120,18 +122,22 @@ public static class ComparisonReport
                            (first is null ? "" : $", {first.Paths:N0} paths x {first.Steps} steps, seed {first.Seed}, backend {first.Backend}") +
                            (c.Cancelled ? "  (CANCELLED)" : ""));
         sb.AppendLine("Pairing: " + Pairing + ".");
+        bool opening = c.Breach == Book.BreachRule.Liquidate;
+        sb.AppendLine(opening
+            ? "Breach rule: a cohort below IM = M / 0.8 under a variant is liquidated in an opening round at the starting prices (--breach liquidate)."
+            : "Breach rule: a cohort below IM = M / 0.8 under a variant is deleveraged to it (docs/calibration.md).");
         if (c.Variants.Any(v => v.BookRegenerated))
             sb.AppendLine("Note: a book.generator.* key regenerates the book per variant, so the variants differ in their books too.");
         sb.AppendLine();
         int keyWidth = Math.Max(12, c.Variants.Select(v => Values(v).Length).DefaultIfEmpty(0).Max());
-        sb.Append("#".PadRight(3)).Append(' ').Append("values".PadRight(keyWidth)).Append(' ').Append(string.Join(" ", TableMetrics.Select(m => Short(m).PadLeft(12)))).Append("  deleveraged\n");
+        sb.Append("#".PadRight(3)).Append(' ').Append("values".PadRight(keyWidth)).Append(' ').Append(string.Join(" ", TableMetrics.Select(m => Short(m).PadLeft(12)))).Append(opening ? "  opening round\n" : "  deleveraged\n");
         for (int i = 0; i < c.Variants.Count; i++)
         {
             var v = c.Variants[i];
             string values = Values(v);
             sb.Append(Inv, $"{i + 1,-3} {values.PadRight(keyWidth)} ");
             sb.Append(string.Join(" ", TableMetrics.Select(m => Value(m, RiskMetric.Parse(m).Read(v.Result).Estimate).PadLeft(12))));
-            sb.Append(Inv, $"  {SummaryTable.Usd(v.DeleveragedNotional)}\n");
+            sb.Append(Inv, $"  {SummaryTable.Usd(opening ? v.OpeningRoundNotional : v.DeleveragedNotional)}\n");
         }
         for (int i = 1; i < c.Variants.Count; i++)
         {

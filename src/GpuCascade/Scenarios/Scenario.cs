@@ -297,16 +297,20 @@ public sealed record CohortSpec
     public double UsdCollateral { get; init; }
     /// <summary>Non-USD collateral holdings.</summary>
     public ImmutableArray<CollateralHolding> Collateral { get; init; } = ImmutableArray<CollateralHolding>.Empty;
+    /// <summary>Liquidated in an opening round at the starting prices, before step 0's exogenous move (impact and all):
+    /// the <c>--breach liquidate</c> rule of <c>compare</c> and <c>calibrate</c> for a cohort below its initial margin.
+    /// Such a cohort may start below maintenance. Not part of the scenario file grammar [false].</summary>
+    public bool LiquidateAtStart { get; init; }
 
     /// <summary>Value equality, positions and holdings compared element by element.</summary>
     public bool Equals(CohortSpec? other) =>
         other is not null && Name == other.Name && Accounts.Equals(other.Accounts)
         && Sequence.Equal(Positions, other.Positions) && UsdCollateral.Equals(other.UsdCollateral)
-        && Sequence.Equal(Collateral, other.Collateral);
+        && Sequence.Equal(Collateral, other.Collateral) && LiquidateAtStart == other.LiquidateAtStart;
 
     /// <inheritdoc/>
     public override int GetHashCode() =>
-        HashCode.Combine(Name, Accounts, Sequence.Hash(Positions), UsdCollateral, Sequence.Hash(Collateral));
+        HashCode.Combine(Name, Accounts, Sequence.Hash(Positions), UsdCollateral, Sequence.Hash(Collateral), LiquidateAtStart);
 }
 
 /// <summary>A position of a cohort.</summary>

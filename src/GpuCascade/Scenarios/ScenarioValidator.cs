@@ -303,7 +303,7 @@ public static class ScenarioValidator
                 else if (AssetIndex(Index(Key(path, "collateral"), k), h.AssetIndex))
                     d.AtLeast(Key(path, $"collateral.{SymbolOf(h.AssetIndex)}"), h.Units, 0);
             }
-            if (checkInitialMargin && d.Count == before) InitialMargin(path, c);
+            if (checkInitialMargin && !c.LiquidateAtStart && d.Count == before) InitialMargin(path, c);
         }
 
         /// <summary>Equity at the starting prices must exceed the maintenance requirement (MODEL.md section 4).</summary>

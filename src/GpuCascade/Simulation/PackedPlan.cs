@@ -44,6 +44,7 @@ internal sealed class PackedPlan
             AnyTiered = plan.Margin.Contains(MarginKind.Tiered) ? 1 : 0,
             Screen = screen ? 1 : 0,
             ScreenMultiAsset = plan.ScreenGroupStart[SimulationPlan.ScreenGroups] > 0 ? 1 : 0,
+            OpeningRound = plan.LiquidateAtStart.Contains(true) ? 1 : 0,
             Seed = plan.Seed,
             Dt = plan.Dt,
             SqrtDt = Math.Sqrt(plan.Dt),
@@ -75,6 +76,7 @@ internal sealed class PackedPlan
             ScreenOrder = IntArray(plan.ScreenOrder),
             Screenable = IntArray(plan.Screenable.Select(x => x ? 1 : 0)),
             ScreenGroupStart = IntArray(plan.ScreenGroupStart),
+            LiquidateAtStart = IntArray(plan.LiquidateAtStart.Select(x => x ? 1 : 0)),
 
             LogPrice0 = RealArray(plan.LogPrice0),
             Variance0 = RealArray(plan.Variance0),

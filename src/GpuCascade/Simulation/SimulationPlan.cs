@@ -68,6 +68,7 @@ public sealed class SimulationPlan
     internal readonly int[] CollateralAsset;
     internal readonly double[] CollateralUnits;
     internal readonly double[] BookUnits; // sum over cohorts of |units| per asset
+    internal readonly bool[] LiquidateAtStart; // cohorts of the opening round (CohortSpec.LiquidateAtStart)
 
     // ---- Exact screening (managed backend): see BuildScreening.
     internal int[] ScreenOrder = [];      // screenable cohorts in three groups, each by increasing normalised slack
@@ -220,6 +221,7 @@ public sealed class SimulationPlan
         var colAsset = new List<int>();
         var colUnits = new List<double>();
         BookUnits = new double[n];
+        LiquidateAtStart = cohorts.Select(x => x.LiquidateAtStart).ToArray();
         for (int j = 0; j < c; j++)
         {
             var cohort = cohorts[j];

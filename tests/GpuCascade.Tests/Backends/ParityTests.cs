@@ -72,6 +72,11 @@ public class ParityTests(string deviceName, string reason)
         }).SetArgDisplayNames("square-root impact, normal");
         yield return new TestCaseData(TestScenarios.AdversarialBook(1)).SetArgDisplayNames("adversarial book, full");
         yield return new TestCaseData(TestScenarios.AdversarialBook(2)).SetArgDisplayNames("adversarial book, partial");
+        var opening = TestScenarios.AdversarialBook(2);
+        yield return new TestCaseData(opening with
+        {
+            Book = opening.Book with { Cohorts = [.. opening.Book.Cohorts.Select((c, i) => i % 3 == 0 ? c with { LiquidateAtStart = true } : c)] },
+        }).SetArgDisplayNames("adversarial book, opening round");
         yield return new TestCaseData(GpuCascade.Benchmarks.Workloads.W1 with { Steps = 96, Horizon = Duration.Parse("8h") })
             .SetArgDisplayNames("W1 shape, 96 steps");
         yield return new TestCaseData(stressed with { Jumps = new JumpSpec(2000, -0.02, 0.03), Garch = null })

@@ -1,3 +1,4 @@
+using GpuCascade.Book;
 using GpuCascade.Calibration;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
@@ -62,6 +63,24 @@ public class ComparisonTests
             new ComparisonOptions { Paths = 1024 });
         Assert.That(regenerated.Variants[0].BookRegenerated, Is.True);
         Assert.That(regenerated.Variants[0].Result.Cohorts, Is.EqualTo(30));
+    }
+
+    [Test]
+    public void TheLiquidatingBreachRuleSendsCohortsToTheOpeningRound()
+    {
+        var axes = new[] { new VaryAxis("venue.maintenanceMargin.ETH", [0.005, 0.03]) };
+        var liquidate = Comparison.Run(ScenarioDocument.Default, axes, new ComparisonOptions { Paths = 1024, Breach = BreachRule.Liquidate });
+        var deleverage = Comparison.Run(ScenarioDocument.Default, axes, new ComparisonOptions { Paths = 1024 });
+        Assert.That(liquidate.Breach, Is.EqualTo(BreachRule.Liquidate));
+        var (first, second) = (liquidate.Variants[0], liquidate.Variants[1]);
+        Assert.That(TestScenarios.Reproducible(first.Result), Is.EqualTo(TestScenarios.Reproducible(deleverage.Variants[0].Result)),
+            "nothing breaches at the base");
+        Assert.That(second.DeleveragedNotional, Is.EqualTo(0));
+        Assert.That(second.OpeningRoundNotional, Is.GreaterThan(deleverage.Variants[1].DeleveragedNotional),
+            "the opening round closes whole cohorts; deleveraging only the excess");
+        // Every path liquidates the marked cohorts: at least their notional at the (impacted) starting prices.
+        Assert.That(second.Result.Work.CohortLiquidations - first.Result.Work.CohortLiquidations, Is.GreaterThan(0));
+        Assert.That(second.Result.Cohorts, Is.EqualTo(first.Result.Cohorts), "the book is held fixed");
     }
 
     [Test]

@@ -119,6 +119,23 @@ public class AccountingTests
         AssertSameResultsWithLessWork(everything, screened);
     }
 
+    /// <summary>The opening round (--breach liquidate) leaves the screen exact: touched and closed cohorts before step 0.</summary>
+    [TestCase(1)]
+    [TestCase(2)]
+    public void ScreeningSurvivesAnOpeningRound(int seed)
+    {
+        var book = TestScenarios.AdversarialBook(seed);
+        var scenario = book with
+        {
+            Book = book.Book with { Cohorts = [.. book.Book.Cohorts.Select((c, i) => i % 4 == 1 ? c with { LiquidateAtStart = true } : c)] },
+        };
+        var screened = SimulationEngine.SimulatePaths(scenario, 0, 300, new ManagedBackend());
+        var everything = SimulationEngine.SimulatePaths(scenario, 0, 300, new ManagedBackend { Screening = false });
+        AssertSameResultsWithLessWork(everything, screened);
+        var without = SimulationEngine.SimulatePaths(book, 0, 300, new ManagedBackend());
+        Assert.That(screened.CohortLiquidations.Sum(), Is.Not.EqualTo(without.CohortLiquidations.Sum()));
+    }
+
     /// <summary>
     /// A cohort whose margin no price move changes (short 4 SOL against 5 SOL of collateral under a dynamic rule with
     /// a 25% floor: g = -4 - 0.25 x 4 + 5 = 0) is liquidated only by the rise of its dynamic rate: the screen must

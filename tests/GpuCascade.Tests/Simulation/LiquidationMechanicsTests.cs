@@ -44,6 +44,40 @@ public class LiquidationMechanicsTests
         Assert.That(o.MaxDrawdown[0], Is.EqualTo(1 - Math.Exp(-0.08 + delta)).Within(1e-12));
     }
 
+    /// <summary>
+    /// The opening round of --breach liquidate: a 10x long (10 units, entry 100) marked for it is closed at the starting
+    /// price before any move, with linear impact (depth 10,000: Delta = 0.01 x -1,000 / 10,000, execution at
+    /// 100 e^(Delta/2)), penalty 1% capped by its equity; a healthy long beside it is untouched.
+    /// </summary>
+    [Test]
+    public void OpeningRoundLiquidatesMarkedCohortsAtTheStartingPrices()
+    {
+        const double depth = 10_000, penalty = 0.01;
+        var asset = Asset("BTC", S0, 0, depth1pct: depth, permanentImpact: 1);
+        var marked = Isolated(0, 1000, 10, S0) with { LiquidateAtStart = true };
+        var healthy = Isolated(0, 10, 2, S0);
+        var scenario = Single(asset, [marked, healthy], steps: 1, margin: 0.05, penalty: penalty);
+        var o = SimulationEngine.SimulatePaths(scenario, 0, 1);
+
+        double delta = 0.01 * (-10 * S0) / depth;
+        double exec = S0 * Math.Exp(0.5 * delta);
+        double balance = 100 + 10 * (exec - S0);
+        double pen = Math.Min(penalty * 10 * exec, Math.Max(balance, 0));
+        Assert.That(o.LiquidatedNotional[0], Is.EqualTo(10 * exec).Within(1e-9));
+        Assert.That(o.Penalties[0], Is.EqualTo(pen).Within(1e-12));
+        Assert.That(o.BadDebt[0], Is.EqualTo(0));
+        Assert.That(o.FinalPrice[0], Is.EqualTo(S0 * Math.Exp(delta)).Within(1e-10), "permanent impact, no volatility");
+        Assert.That(o.MaxDisplacement[0], Is.EqualTo(Math.Abs(delta)).Within(1e-12));
+        Assert.That(o.CohortLiquidations[0], Is.EqualTo(1));
+        Assert.That(o.MaxRoundsInStep[0], Is.EqualTo(0), "the opening round is not one of step 0's rounds");
+
+        // A marked cohort may start below maintenance (the validator lets it: it is closed at once).
+        var under = Isolated(0, 1000, 30, S0) with { LiquidateAtStart = true };
+        Assert.That(() => SimulationEngine.SimulatePaths(Single(asset, [under], margin: 0.05), 0, 1), Throws.Nothing);
+        Assert.That(() => SimulationEngine.SimulatePaths(Single(asset, [under with { LiquidateAtStart = false }], margin: 0.05), 0, 1),
+            Throws.TypeOf<ScenarioException>());
+    }
+
     /// <summary>A short squeezed by a +15% shock, closed at a bad-debt loss larger than the fund: uncovered loss.</summary>
     [Test]
     public void ShortWithBadDebtBeyondTheFundIsUncovered()
