@@ -185,10 +185,10 @@ internal sealed partial class CommandLine
         foreach (var option in new Option[] { _calibrateVary, _target, _grid, _resolution, _prefer, _estimate, _regimes, _calibrateBreach, _checkpoint, _yaml })
             _calibrate.Options.Add(option);
         Examples[_calibrate] = """
-              gpucascade calibrate --vary venue.maintenanceMargin.ETH=0.004..0.05 --target badDebt.es.0.99<=insuranceFund
-              gpucascade calibrate venue.yaml --vary venue.maintenanceMargin=0.005..0.05 --target probabilities.fundDepleted<=0.01 \
-                  --target badDebt.var.0.999<=2e8 --regimes calm=0.5,normal=1,stressed=2 --checkpoint cal.ckpt --json cal.json
-              gpucascade calibrate single.yaml --vary venue.maintenanceMargin=0.01..0.3 --target probabilities.anyLiquidation<=0.05 --estimate --prefer high
+              gpucascade calibrate --vary venue.maintenanceMargin.ETH=0.004..0.05 --target 'badDebt.es.0.99<=insuranceFund'
+              gpucascade calibrate venue.yaml --vary venue.maintenanceMargin=0.005..0.05 --target 'probabilities.fundDepleted<=0.01' \
+                  --target 'badDebt.var.0.999<=2e8' --regimes calm=0.5,normal=1,stressed=2 --checkpoint cal.ckpt --json cal.json
+              gpucascade calibrate single.yaml --vary venue.maintenanceMargin=0.01..0.3 --target 'probabilities.anyLiquidation<=0.05' --estimate --prefer high
             """;
         _calibrate.SetAction(r => calibrate(new CalibrateArguments
         {
@@ -247,7 +247,7 @@ internal sealed partial class CommandLine
         Examples[_root] = """
               gpucascade run                 simulate the embedded default scenario
               gpucascade compare --vary venue.insuranceFund=0,1e9
-              gpucascade calibrate --vary venue.maintenanceMargin.ETH=0.004..0.05 --target badDebt.es.0.99<=insuranceFund
+              gpucascade calibrate --vary venue.maintenanceMargin.ETH=0.004..0.05 --target 'badDebt.es.0.99<=insuranceFund'
               gpucascade run --help          the options of a command
               gpucascade devices
             """;

@@ -200,7 +200,7 @@ public static class Calibrator
             outOfSample = new OutOfSampleCheck(oos.Seed, oos.Paths, oos.Feasible, oos.Checks, TargetFigures(oos, options));
             if (!oos.Feasible)
                 warnings.Add($"out-of-sample{where}: {options.Key}={CalibrationResult.Format(value)} does not hold on seed {oos.Seed} " +
-                             $"({string.Join(", ", oos.Checks.Where(c => !c.Holds).Select(c => $"{c.Metric} {CalibrationResult.Format(c.Value)} > {CalibrationResult.Format(c.Limit)}"))}); " +
+                             $"({string.Join(", ", oos.Checks.Where(c => !c.Holds).Select(c => $"{c.Metric} {Short(c.Value)} > {Short(c.Limit)}"))}); " +
                              "more paths would narrow the intervals");
             margins = MarginRow(evaluator, regime, value, at);
             pricing = at.Pricing;
@@ -271,6 +271,8 @@ public static class Calibrator
         return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
     }
 
+    private static string Short(double v) => double.IsInfinity(v) ? "n/a" : v.ToString("G4", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Evaluates candidates once each (cached, and kept in the checkpoint).</summary>
     private sealed class Evaluator(VariantFactory factory, CalibrationOptions options, long paths, CalibrationCheckpoint? checkpoint,
         CancellationToken cancellation)
@@ -316,7 +318,6 @@ public static class Calibrator
             (c.Feasible ? "feasible" : "infeasible") + "; " +
             string.Join(", ", c.Checks.Select(k => $"{k.Metric} {Short(k.Value)} {(k.Holds ? "<=" : ">")} {Short(k.Limit)}"));
 
-        private static string Short(double v) => double.IsInfinity(v) ? "n/a" : v.ToString("G4", System.Globalization.CultureInfo.InvariantCulture);
 
         /// <summary>The candidates of a regime on the calibration's seed, by value.</summary>
         public List<CalibrationCandidate> Curve(VolatilityRegime regime, ulong seed) =>

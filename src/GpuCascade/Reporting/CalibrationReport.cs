@@ -332,7 +332,6 @@ public static partial class CalibrationReport
             foreach (var p in pricing)
                 sb.AppendLine(Inv, $"  {p.Regime,-10} {p.Bucket,-9} {p.Cohorts,7} {SummaryTable.Usd(p.Notional),10} {SummaryTable.Usd(p.ExpectedBadDebt),10} {p.FeeBasisPoints,9:0.####}");
         }
-        foreach (var warning in c.Warnings) sb.AppendLine().Append("warning: ").AppendLine(warning);
         string yaml = Yaml(c);
         if (yaml.Length > 0)
         {
