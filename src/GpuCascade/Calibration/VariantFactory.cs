@@ -56,20 +56,27 @@ internal sealed class VariantFactory
         double deleveraged = 0, opening = 0;
         if (!regenerate)
         {
+            // The values themselves first (a margin of 1.5 is wrong before it deleverages anything): the fixed book with
+            // the initial-margin check off, so that only the rule below decides what a breach does.
+            var fixedBook = new BookSpec { Cohorts = [.. _fixedBook.Select(c => c with { LiquidateAtStart = true })] };
+            Throw(ScenarioValidator.Validate(scenario with { Book = fixedBook }), values, volatilityFactor);
             // The base is the reference of the rule: a cohort that started below its initial margin keeps its headroom.
             ImmutableArray<CohortSpec> cohorts;
             if (_breach == BreachRule.Liquidate) (cohorts, opening) = InitialMargin.MarkForOpeningRound(scenario, _base, _fixedBook);
             else (cohorts, deleveraged) = InitialMargin.Deleverage(scenario, _base, _fixedBook);
             scenario = scenario with { Book = new BookSpec { Cohorts = cohorts } };
         }
-        var errors = ScenarioValidator.Validate(scenario);
-        if (errors.Count > 0)
-        {
-            string set = string.Join(", ", values.Select(v => $"{v.Key}={Scenarios.ScenarioNumbers.Format(v.Value)}"));
-            if (volatilityFactor != 1) set += $", volatility x{Scenarios.ScenarioNumbers.Format(volatilityFactor)}";
-            throw new ScenarioException(errors.Select(e => e with { Message = $"{e.Message} (with {set})" }).ToList());
-        }
+        Throw(ScenarioValidator.Validate(scenario), values, volatilityFactor);
         return new PreparedVariant(scenario, deleveraged, opening, regenerate);
+    }
+
+    /// <summary>The validator's errors, each naming the values that produced it.</summary>
+    private static void Throw(IReadOnlyList<ScenarioError> errors, IReadOnlyList<KeyValuePair<string, double>> values, double volatilityFactor)
+    {
+        if (errors.Count == 0) return;
+        string set = string.Join(", ", values.Select(v => $"{v.Key}={ScenarioNumbers.Format(v.Value)}"));
+        if (volatilityFactor != 1) set += $", volatility x{ScenarioNumbers.Format(volatilityFactor)}";
+        throw new ScenarioException(errors.Select(e => e with { Message = $"{e.Message} (with {set})" }).ToList());
     }
 
     /// <summary>Diffusion volatility (starting and long-run, hence GARCH's omega, dynamic margins and square-root

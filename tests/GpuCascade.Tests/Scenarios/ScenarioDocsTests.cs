@@ -48,6 +48,14 @@ public partial class ScenarioDocsTests
         Assert.That(Block(readme, "## Calling it from C#", "csharp"), Is.EqualTo(sample));
     }
 
+    [Test]
+    public void CalibrationDocsCSharpBlockIsTheCompiledSample()
+    {
+        string doc = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "calibration.md"));
+        string sample = File.ReadAllText(Path.Combine(RepositoryRoot(), "samples", "MarginSweep", "Program.cs"));
+        Assert.That(Block(doc, "## From C#", "csharp"), Is.EqualTo(sample));
+    }
+
     private static string Block(string doc, string heading, string language)
     {
         int at = doc.IndexOf(heading, StringComparison.Ordinal);
