@@ -30,15 +30,24 @@ internal static class CalibrationCommands
         var precision = document.ToScenario().Precision;
         using var backend = BackendCatalog.Create(a.Run.Backend, precision, a.Run.Threads, line => stderr.WriteLine(line));
         using var progress = progressToTerminal ? new ProgressBar(stderr) : null;
-        var result = Comparison.Run(document, axes, new ComparisonOptions
+        ComparisonResult result;
+        try
         {
-            Paths = a.Run.Paths,
-            Seed = a.Run.Seed,
-            Backend = backend,
-            Progress = progress,
-            Log = line => Log(progress, stderr, line),
-            Breach = a.LiquidateBreaches ? BreachRule.Liquidate : BreachRule.Deleverage,
-        }, cancellation);
+            result = Comparison.Run(document, axes, new ComparisonOptions
+            {
+                Paths = a.Run.Paths,
+                Seed = a.Run.Seed,
+                Backend = backend,
+                Progress = progress,
+                Log = line => Log(progress, stderr, line),
+                Breach = a.LiquidateBreaches ? BreachRule.Liquidate : BreachRule.Deleverage,
+            }, cancellation);
+        }
+        catch (ArgumentException e)
+        {
+            string message = e.Message.Split(" (Parameter")[0];
+            throw new UsageException(message.StartsWith("paths:", StringComparison.Ordinal) ? "--" + message : message);
+        }
         progress?.Finish();
         // Warnings shared by every variant (those about the path count) once; the others with their variant.
         var shared = result.Variants.Count == 0 ? []
@@ -102,7 +111,7 @@ internal static class CalibrationCommands
         }
         catch (ArgumentException e)
         {
-            throw new UsageException($"--vary: {e.Message}");
+            throw new UsageException($"--vary: {e.Message.Split(" (Parameter")[0]}");
         }
         progress?.Finish();
         foreach (var warning in result.Warnings) stderr.WriteLine($"warning: {warning}");

@@ -111,6 +111,13 @@ public static class Comparison
         if (twice is not null) throw new ArgumentException($"{twice.Key}: varied twice; give its values in one list", nameof(axes));
 
         var factory = new VariantFactory(document, options.Breach);
+        long paths = options.Paths ?? factory.Base.Paths;
+        long bytes = 2 * PathRecord.BytesPerPath * paths; // the first variant's figures and the current one's
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (paths > Array.MaxLength || bytes > available / 2)
+            throw new ArgumentException($"paths: a paired comparison keeps every path's figures of two runs ({PathRecord.BytesPerPath} bytes " +
+                                        $"per path each): {paths:N0} paths need {bytes / 1073741824.0:0.0} GiB, more than half of the " +
+                                        $"{available / 1073741824.0:0.0} GiB available; use fewer paths", nameof(options));
         var grid = Grid(axes);
         var prepared = grid.Select(values => factory.Prepare(values)).ToList(); // all validated before anything runs
 

@@ -18,6 +18,9 @@ internal sealed class PathRecord
 
     private const byte AnyLiquidationFlag = 1, CascadeFlag = 2;
 
+    /// <summary>Memory per path: three doubles and a byte of flags.</summary>
+    public const int BytesPerPath = 3 * sizeof(double) + 1;
+
     public double[] BadDebt { get; }
     public double[] LiquidatedNotional { get; }
     public double[] UncoveredLoss { get; }

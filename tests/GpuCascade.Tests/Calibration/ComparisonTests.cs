@@ -84,6 +84,19 @@ public class ComparisonTests
     }
 
     [Test]
+    public void CancellationKeepsTheFinishedVariants()
+    {
+        using var cts = new CancellationTokenSource();
+        var result = Comparison.Run(ScenarioDocument.Default, [new VaryAxis("venue.insuranceFund", [0, 1e8, 1e9])],
+            new ComparisonOptions { Paths = 1024, Log = line => { if (line.StartsWith("variant 2/", StringComparison.Ordinal)) cts.Cancel(); } },
+            cts.Token);
+        Assert.That(result.Cancelled, Is.True);
+        Assert.That(result.Variants, Has.Count.EqualTo(1));
+        Assert.That(result.PlannedVariants, Is.EqualTo(3));
+        Assert.That(ComparisonReport.Table(result), Does.Contain("1 of 3 variants").And.Contain("CANCELLED"));
+    }
+
+    [Test]
     public void TwoAxesGiveTheCrossProductInOrder()
     {
         var grid = Comparison.Grid([new VaryAxis("a", [1, 2]), new VaryAxis("b", [3, 4, 5])]);
