@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GpuCascade.Reporting;
 
 namespace GpuCascade.Calibration;
 
@@ -101,20 +102,9 @@ internal sealed class CalibrationCheckpoint
         }
         w.WriteEndObject();
         w.WriteStartArray("pricing");
-        foreach (var p in c.Pricing)
-        {
-            w.WriteStartObject();
-            w.WriteString("bucket", p.Bucket);
-            w.WriteNumber("cohorts", p.Cohorts);
-            Number(w, "notional", p.Notional);
-            Number(w, "expectedBadDebt", p.ExpectedBadDebt);
-            Number(w, "feeBp", p.FeeBasisPoints);
-            w.WriteEndObject();
-        }
+        foreach (var p in c.Pricing) JsonFields.Pricing(w, p, withRegime: false); // finite: notional > 0 in every row
         w.WriteEndArray();
-        w.WriteStartArray("warnings");
-        foreach (var s in c.Warnings) w.WriteStringValue(s);
-        w.WriteEndArray();
+        JsonFields.Strings(w, "warnings", c.Warnings);
         w.WriteEndObject();
     }
 

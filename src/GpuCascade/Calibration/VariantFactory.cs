@@ -49,7 +49,13 @@ internal sealed class VariantFactory
     public PreparedVariant Prepare(IReadOnlyList<KeyValuePair<string, double>> values, double volatilityFactor = 1)
     {
         var document = _document;
-        foreach (var (key, value) in values) document = document.Change(key, value).Document;
+        foreach (var (key, value) in values)
+        {
+            if (key is "paths" or "seed")
+                throw new ScenarioException(new ScenarioError(key,
+                    "every variant runs on the same paths (common random numbers): give --paths or --seed for all of them instead"));
+            document = document.Change(key, value).Document;
+        }
         var (scenario, _) = document.BindUnvalidated();
         bool regenerate = values.Any(v => RegeneratesBook(v.Key));
         if (volatilityFactor != 1) scenario = ScaleVolatility(scenario, volatilityFactor);

@@ -140,22 +140,9 @@ public static partial class CalibrationReport
             w.WriteEndArray();
 
             w.WriteStartArray("pricing");
-            foreach (var p in c.Regimes.SelectMany(r => r.Pricing))
-            {
-                w.WriteStartObject();
-                w.WriteString("regime", p.Regime);
-                w.WriteString("bucket", p.Bucket);
-                w.WriteNumber("cohorts", p.Cohorts);
-                Number(w, "notional", p.Notional);
-                Number(w, "expectedBadDebt", p.ExpectedBadDebt);
-                Number(w, "feeBp", p.FeeBasisPoints);
-                w.WriteEndObject();
-            }
+            foreach (var p in c.Regimes.SelectMany(r => r.Pricing)) JsonFields.Pricing(w, p, withRegime: true);
             w.WriteEndArray();
-
-            w.WriteStartArray("warnings");
-            foreach (var s in c.Warnings) w.WriteStringValue(s);
-            w.WriteEndArray();
+            JsonFields.Strings(w, "warnings", c.Warnings);
             w.WriteString("yaml", Yaml(c));
             w.WriteStartObject("run");
             w.WriteNumber("resumedCandidates", c.ResumedCandidates);
@@ -209,19 +196,8 @@ public static partial class CalibrationReport
         w.WriteEndObject();
     }
 
-    private static void Figures(Utf8JsonWriter w, string name, IReadOnlyList<KeyValuePair<string, Figure>> figures)
-    {
-        w.WriteStartObject(name);
-        foreach (var (metric, f) in figures)
-        {
-            w.WriteStartObject(metric);
-            Number(w, "estimate", f.Estimate);
-            Number(w, "lower", f.Lower);
-            Number(w, "upper", f.Upper);
-            w.WriteEndObject();
-        }
-        w.WriteEndObject();
-    }
+    private static void Figures(Utf8JsonWriter w, string name, IReadOnlyList<KeyValuePair<string, Figure>> figures) =>
+        JsonFields.Figures(w, name, figures);
 
     private static void Map(Utf8JsonWriter w, string name, IReadOnlyList<KeyValuePair<string, double>> values)
     {
@@ -230,11 +206,7 @@ public static partial class CalibrationReport
         w.WriteEndObject();
     }
 
-    private static void Number(Utf8JsonWriter w, string name, double? value)
-    {
-        if (value is double v && double.IsFinite(v)) w.WriteNumber(name, v);
-        else w.WriteNull(name);
-    }
+    private static void Number(Utf8JsonWriter w, string name, double? value) => JsonFields.Number(w, name, value);
 
     /// <summary>Rows <c>section,regime,value,name,estimate,lower,upper,holds</c>: the curve (every metric of every
     /// candidate), the chosen values, the out-of-sample figures, the margin table and the pricing.</summary>
@@ -272,7 +244,7 @@ public static partial class CalibrationReport
 
     private static string G(double? x) => x is double v && double.IsFinite(v) ? v.ToString("R", Inv) : "";
 
-    private static string Quote(string s) => s.Contains(',') || s.Contains('"') ? $"\"{s.Replace("\"", "\"\"")}\"" : s;
+    private static string Quote(string s) => JsonFields.CsvField(s);
 
     /// <summary>The readable summary: the rule, the response curve, the chosen values, the checks, the margin table and
     /// the pricing, then the YAML fragment.</summary>

@@ -71,11 +71,7 @@ public static class ComparisonReport
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
     }
 
-    private static void Number(Utf8JsonWriter w, string name, double? value)
-    {
-        if (value is double v && double.IsFinite(v)) w.WriteNumber(name, v);
-        else w.WriteNull(name);
-    }
+    private static void Number(Utf8JsonWriter w, string name, double? value) => JsonFields.Number(w, name, value);
 
     /// <summary>One row per variant and metric: <c>variant,KEY...,metric,estimate,lower,upper,difference,pairedLower,
     /// pairedUpper,unpairedLower,unpairedUpper</c>.</summary>
@@ -101,7 +97,7 @@ public static class ComparisonReport
         return sb.ToString();
     }
 
-    private static string Quote(string s) => s.Contains(',') || s.Contains('"') ? $"\"{s.Replace("\"", "\"\"")}\"" : s;
+    private static string Quote(string s) => JsonFields.CsvField(s);
 
     private static string F(double? x) => x is double v && double.IsFinite(v) ? v.ToString("R", Inv) : "";
 

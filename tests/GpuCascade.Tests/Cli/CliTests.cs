@@ -96,6 +96,7 @@ public class CliTests
     [TestCase(new[] { "compare", "--vary", "venue.insuranceFund" }, "--vary: expected KEY=V1,V2")]
     [TestCase(new[] { "compare", "--vary", "venue.insuranceFund=1", "--vary", "venue.insuranceFund=2" }, "given twice")]
     [TestCase(new[] { "compare", "--vary", "venue.maintenanceMargin=0.01,2" }, "venue.maintenanceMargin=2")]
+    [TestCase(new[] { "compare", "--vary", "paths=1000,2000" }, "paths: every variant runs on the same paths")]
     [TestCase(new[] { "compare", "--vary", "venue.insuranceFund=0,1", "--paths", "1000000000000" }, "--paths: a paired comparison keeps every path's figures")]
     [TestCase(new[] { "calibrate", "--vary", "venue.insuranceFund=0..1e9" }, "--target")]
     [TestCase(new[] { "calibrate", "--vary", "venue.insuranceFund=1e9..0", "--target", "badDebt.mean<=1" }, "LO must be below HI")]
