@@ -127,20 +127,10 @@ public static class ResultJson
         w.WriteEndObject();
     }
 
-    private static void Number(Utf8JsonWriter w, string name, double value)
-    {
-        if (double.IsFinite(value)) w.WriteNumber(name, value);
-        else w.WriteNull(name);
-    }
+    private static void Number(Utf8JsonWriter w, string name, double value) => JsonFields.Number(w, name, value);
 
-    private static void Probability(Utf8JsonWriter w, string name, ProbabilityEstimate p)
-    {
-        w.WriteStartObject(name);
-        Number(w, "estimate", p.Estimate);
-        Number(w, "lower", p.Lower);
-        Number(w, "upper", p.Upper);
-        w.WriteEndObject();
-    }
+    private static void Probability(Utf8JsonWriter w, string name, ProbabilityEstimate p) =>
+        JsonFields.Figure(w, name, new Calibration.Figure(p.Estimate, p.Lower, p.Upper));
 
     private static void Mean(Utf8JsonWriter w, string name, MeanEstimate m)
     {
