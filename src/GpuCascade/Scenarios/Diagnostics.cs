@@ -41,6 +41,10 @@ internal sealed class Diagnostics
     public bool AtLeast(string path, long value, long bound) =>
         Require(value >= bound, path, $"must be >= {bound}, got {value}");
 
+    /// <summary>An integer in [low, high], in the binder's words.</summary>
+    public bool IntegerIn(string path, long value, long low, long high) =>
+        Require(value >= low && value <= high, path, $"must be an integer in {low} .. {high}, got {value}");
+
     /// <summary>value in an interval, for example <c>InRange(p, v, 0, 1, lowClosed: false, highClosed: true)</c> for (0, 1].</summary>
     public bool InRange(string path, double value, double low, double high, bool lowClosed, bool highClosed)
     {

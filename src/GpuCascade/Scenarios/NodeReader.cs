@@ -58,18 +58,32 @@ internal sealed class NodeReader
         return Scalar(node, path) is string t && ScenarioNumbers.TryParseDouble(t, out double v) ? v : MismatchValue<double>(node, path, "a number");
     }
 
-    public int? Int(ScenarioNode node, string path)
+    public int? Int(ScenarioNode node, string path, long min = int.MinValue, long max = int.MaxValue)
     {
         Numeric(path, true);
-        return Scalar(node, path) is string t && ScenarioNumbers.TryParseInteger(t, int.MinValue, int.MaxValue, out long v)
-            ? (int)v : MismatchValue<int>(node, path, "an integer");
+        return Ranged(node, path, Math.Max(min, int.MinValue), Math.Min(max, int.MaxValue), int.MinValue, int.MaxValue) is long v ? (int)v : null;
     }
 
-    public long? Long(ScenarioNode node, string path)
+    /// <summary>An integer in [min, max]: "must be an integer in 1 .. 10000000, got 3e9" otherwise (the type's own range
+    /// is not mentioned when it is all of long).</summary>
+    private long? Ranged(ScenarioNode node, string path, long min, long max, long typeMin, long typeMax)
+    {
+        // Within the type, the validator judges the range (so that every value error is reported at once); beyond it,
+        // here, in the validator's words.
+        if (Scalar(node, path) is string t && ScenarioNumbers.TryParseInteger(t, typeMin, typeMax, out long v)) return v;
+        if (node is ScalarNode { IsNull: false } s && (min != long.MinValue || max != long.MaxValue))
+        {
+            string got = s.Text.Trim().Length <= 40 && ScenarioNumbers.TryParseDouble(s.Text, out _) ? s.Text.Trim() : ScalarNode.Excerpt(s.Text);
+            Errors.Add(path, $"must be an integer in {min} .. {max}, got {got}", node);
+            return null;
+        }
+        return MismatchValue<long>(node, path, "an integer");
+    }
+
+    public long? Long(ScenarioNode node, string path, long min = long.MinValue, long max = long.MaxValue)
     {
         Numeric(path, true);
-        return Scalar(node, path) is string t && ScenarioNumbers.TryParseInteger(t, long.MinValue, long.MaxValue, out long v)
-            ? v : MismatchValue<long>(node, path, "an integer");
+        return Ranged(node, path, min, max, long.MinValue, long.MaxValue);
     }
 
     public ulong? UInt64(ScenarioNode node, string path)
@@ -149,8 +163,10 @@ internal sealed class MapReader(NodeReader reader, MapNode map, string path)
     private ScenarioNode? Get(string key, bool required) => required ? Required(key) : this[key];
 
     public double? Number(string key, bool required = false) => Get(key, required) is { } n ? reader.Number(n, PathOf(key)) : null;
-    public int? Int(string key, bool required = false) => Get(key, required) is { } n ? reader.Int(n, PathOf(key)) : null;
-    public long? Long(string key, bool required = false) => Get(key, required) is { } n ? reader.Long(n, PathOf(key)) : null;
+    public int? Int(string key, bool required = false, long min = int.MinValue, long max = int.MaxValue) =>
+        Get(key, required) is { } n ? reader.Int(n, PathOf(key), min, max) : null;
+    public long? Long(string key, bool required = false, long min = long.MinValue, long max = long.MaxValue) =>
+        Get(key, required) is { } n ? reader.Long(n, PathOf(key), min, max) : null;
     public ulong? UInt64(string key, bool required = false) => Get(key, required) is { } n ? reader.UInt64(n, PathOf(key)) : null;
     public string? Text(string key, bool required = false) => Get(key, required) is { } n ? reader.Text(n, PathOf(key)) : null;
     public Duration? Duration(string key, bool required = false) => Get(key, required) is { } n ? reader.Duration(n, PathOf(key)) : null;

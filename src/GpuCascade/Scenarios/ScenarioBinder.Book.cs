@@ -106,7 +106,7 @@ internal sealed partial class ScenarioBinder
     {
         if (r.Map(node, path) is not { } m) return null;
         var seed = m.UInt64("seed");
-        var cohortsPerAsset = m.Int("cohortsPerAsset");
+        var cohortsPerAsset = m.Int("cohortsPerAsset", min: 1, max: ScenarioLimits.MaxCohorts);
         var crossShare = m.Number("crossMarginShare");
         var coinShare = m.Number("coinMarginedShare");
         var accounts = m.Number("accountsPerCohort");

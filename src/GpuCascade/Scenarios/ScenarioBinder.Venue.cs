@@ -11,10 +11,10 @@ internal sealed partial class ScenarioBinder
         if (r.Map(node, path) is not { } m) return null;
         var margin = m.Required("maintenanceMargin") is { } mm ? Margin(mm, m.PathOf("maintenanceMargin")) : null;
         var penalty = m.Number("liquidationPenalty");
-        var delay = m.Int("oracleDelaySteps");
+        var delay = m.Int("oracleDelaySteps", min: 0, max: int.MaxValue);
         var fund = m.Number("insuranceFund");
         var liquidation = m["liquidation"] is { } l ? Liquidation(l, m.PathOf("liquidation")) : null;
-        var roundCap = m.Int("roundCap");
+        var roundCap = m.Int("roundCap", min: 1, max: int.MaxValue);
         m.Done();
         if (margin is not { } rules) return null;
         var venue = new VenueSpec { MaintenanceMargin = rules };

@@ -34,8 +34,8 @@ internal sealed partial class ScenarioBinder
         }
         var m = r.Map(root, "")!;
         var horizon = m.Duration("horizon", required: true);
-        var steps = m.Int("steps", required: true);
-        var paths = m.Long("paths", required: true);
+        var steps = m.Int("steps", required: true, min: 1, max: ScenarioLimits.MaxSteps);
+        var paths = m.Long("paths", required: true, min: 1, max: ScenarioLimits.MaxPaths);
         var seed = m.UInt64("seed", required: true);
         var precision = m.Choice("precision", false, ("double", Precision.Double), ("single", Precision.Single));
         var cascadeThreshold = m.Number("cascadeThreshold");

@@ -54,8 +54,8 @@ public static class ScenarioValidator
         private void General()
         {
             PositiveDuration("horizon", s.Horizon);
-            d.AtLeast("steps", s.Steps, 1);
-            d.AtLeast("paths", s.Paths, 1);
+            d.IntegerIn("steps", s.Steps, 1, ScenarioLimits.MaxSteps);
+            d.IntegerIn("paths", s.Paths, 1, ScenarioLimits.MaxPaths);
             d.Require(Enum.IsDefined(s.Precision), "precision", $"must be double or single, got {s.Precision}");
             d.Above("cascadeThreshold", s.CascadeThreshold, 0);
             if (s.Innovations?.StudentTDof is double nu) d.Above("innovations.dof", nu, 2);
@@ -179,7 +179,7 @@ public static class ScenarioValidator
                 }
             }
             d.InRange("venue.liquidationPenalty", v.LiquidationPenalty, 0, 1, lowClosed: true, highClosed: false);
-            d.AtLeast("venue.oracleDelaySteps", v.OracleDelaySteps, 0);
+            d.IntegerIn("venue.oracleDelaySteps", v.OracleDelaySteps, 0, int.MaxValue);
             d.AtLeast("venue.insuranceFund", v.InsuranceFund, 0);
             if (v.Liquidation is not { } l) d.Add("venue.liquidation", "required");
             else
@@ -187,7 +187,7 @@ public static class ScenarioValidator
                 d.InRange("venue.liquidation.tranche", l.Tranche, 0, 1, lowClosed: false, highClosed: true);
                 d.AtLeast("venue.liquidation.dustNotional", l.DustNotional, 0);
             }
-            d.AtLeast("venue.roundCap", v.RoundCap, 1);
+            d.IntegerIn("venue.roundCap", v.RoundCap, 1, int.MaxValue);
             return marginOk;
         }
 
@@ -270,6 +270,9 @@ public static class ScenarioValidator
             for (int i = 0; assetsOk && i < cohorts.Length; i++)
                 Cohort(Index("book.cohorts", i), cohorts[i], checkInitialMargin: marginOk);
             if (book.Generator is { } g) Generator("book.generator", g);
+            long generated = book.Generator is { Assets.IsDefault: false } gen ? (long)gen.CohortsPerAsset * gen.Assets.Length : 0;
+            d.Require(cohorts.Length + generated <= ScenarioLimits.MaxCohorts, "book",
+                $"at most {ScenarioLimits.MaxCohorts:N0} cohorts (listed and generated together), got {cohorts.Length + generated:N0}");
         }
 
         private void Cohort(string path, CohortSpec? c, bool checkInitialMargin)
@@ -323,7 +326,7 @@ public static class ScenarioValidator
 
         private void Generator(string path, BookGeneratorSpec g)
         {
-            d.AtLeast(Key(path, "cohortsPerAsset"), g.CohortsPerAsset, 1);
+            d.IntegerIn(Key(path, "cohortsPerAsset"), g.CohortsPerAsset, 1, ScenarioLimits.MaxCohorts);
             bool sharesOk = d.InRange(Key(path, "crossMarginShare"), g.CrossMarginShare, 0, 1, lowClosed: true, highClosed: true)
                 & d.InRange(Key(path, "coinMarginedShare"), g.CoinMarginedShare, 0, 1, lowClosed: true, highClosed: true);
             if (sharesOk)
@@ -347,8 +350,8 @@ public static class ScenarioValidator
                 if (d.AtLeast(Key(p, "leverage.median"), a.LeverageMedian, 1) && d.Finite(Key(p, "leverage.max"), a.LeverageMax))
                     d.Require(a.LeverageMax >= a.LeverageMedian, Key(p, "leverage.max"),
                         $"must be >= leverage.median ({Format(a.LeverageMedian)}), got {Format(a.LeverageMax)}");
-                d.AtLeast(Key(p, "leverage.dispersion"), a.LeverageDispersion, 0);
-                d.AtLeast(Key(p, "entryDispersion"), a.EntryDispersion, 0);
+                d.InRange(Key(p, "leverage.dispersion"), a.LeverageDispersion, 0, ScenarioLimits.MaxDispersion, lowClosed: true, highClosed: true);
+                d.InRange(Key(p, "entryDispersion"), a.EntryDispersion, 0, ScenarioLimits.MaxDispersion, lowClosed: true, highClosed: true);
             }
         }
 

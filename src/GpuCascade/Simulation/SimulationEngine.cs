@@ -50,6 +50,10 @@ public static class SimulationEngine
             Paths = options.Paths ?? scenario.Paths,
             Seed = options.Seed ?? scenario.Seed,
         };
+        ScenarioValidator.EnsureValid(scenario);
+        // Before the book is generated: a run that cannot fit in memory is refused now, not hours (or gigabytes) later.
+        int workers = options.Backend is ManagedBackend managed ? managed.Threads : Environment.ProcessorCount;
+        ResourceEstimate.For(scenario, workers, options.BatchSize ?? SimulationEngine.BlockSize * Math.Max(4, 4 * workers)).EnsureFits();
         var plan = SimulationPlan.Build(scenario);
         bool ownBackend = options.Backend is null;
         var backend = options.Backend ?? new ManagedBackend();

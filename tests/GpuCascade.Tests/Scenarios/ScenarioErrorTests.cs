@@ -27,10 +27,13 @@ public partial class ScenarioErrorTests
             new TestCaseData(basis, find, replace, expected).SetArgDisplayNames(expected[0]);
 
         // Top level and Monte Carlo settings.
-        yield return Case(Rich, "steps: 288", "steps: abc", "steps: must be an integer, got 'abc'");
-        yield return Case(Rich, "steps: 288", "steps: 0", "steps: must be >= 1, got 0");
-        yield return Case(Rich, "steps: 288", "steps: 1.5", "steps: must be an integer, got '1.5'");
-        yield return Case(Rich, "paths: 1000", "paths: -5", "paths: must be >= 1, got -5");
+        yield return Case(Rich, "steps: 288", "steps: abc", "steps: must be an integer in 1 .. 10000000, got 'abc'");
+        yield return Case(Rich, "steps: 288", "steps: 0", "steps: must be an integer in 1 .. 10000000, got 0");
+        yield return Case(Rich, "steps: 288", "steps: 1.5", "steps: must be an integer in 1 .. 10000000, got 1.5");
+        yield return Case(Rich, "paths: 1000", "paths: -5", "paths: must be an integer in 1 .. 9007199254740992, got -5");
+        yield return Case(Rich, "steps: 288", "steps: 3e9", "steps: must be an integer in 1 .. 10000000, got 3e9");
+        yield return Case(Rich, "paths: 1000", "paths: 1e16", "paths: must be an integer in 1 .. 9007199254740992, got 1e16");
+        yield return Case(Rich, "steps: 288", "steps: " + new string('9', 5000), "steps: must be an integer in 1 .. 10000000, got '9999999999999999999999999999999999999999...' (5,000 characters)");
         yield return Case(Rich, "seed: 11", "seed: -1", "seed: must be a non-negative integer below 2^64, got '-1'");
         yield return Case(Rich, "horizon: 1d", "horizon: 1w", "horizon: expected a duration such as 30s, 5m, 6h or 1d, got '1w'");
         yield return Case(Rich, "horizon: 1d", "horizon: -1d", "horizon: must be > 0, got '-1d'");
@@ -104,14 +107,14 @@ public partial class ScenarioErrorTests
         yield return Case(Rich, "ETH: {dynamic:", "ETH: {tiers: [{cap: .inf, rate: 0.01}], dynamic:",
             "venue.maintenanceMargin.ETH.dynamic: give either tiers or dynamic, not both");
         yield return Case(Rich, "liquidationPenalty: 0.01", "liquidationPenalty: 1", "venue.liquidationPenalty: must be in [0, 1), got 1");
-        yield return Case(Rich, "oracleDelaySteps: 0", "oracleDelaySteps: -1", "venue.oracleDelaySteps: must be >= 0, got -1");
+        yield return Case(Rich, "oracleDelaySteps: 0", "oracleDelaySteps: -1", "venue.oracleDelaySteps: must be an integer in 0 .. 2147483647, got -1");
         yield return Case(Rich, "insuranceFund: 1.0e7", "insuranceFund: -1", "venue.insuranceFund: must be >= 0, got -1");
         yield return Case(Rich, "tranche: 0.25", "tranche: 0", "venue.liquidation.tranche: must be in (0, 1], got 0");
         yield return Case(Rich, "dustNotional: 10", "dustNotional: -10", "venue.liquidation.dustNotional: must be >= 0, got -10");
         yield return Case(Simple, "liquidation: full", "liquidation: partial",
             "venue.liquidation: partial liquidation needs a tranche: {mode: partial, tranche: 0.25}");
         yield return Case(Simple, "liquidation: full", "liquidation: {mode: full, tranche: 0.5}", "venue.liquidation.tranche: only with mode: partial");
-        yield return Case(Rich, "roundCap: 64", "roundCap: 0", "venue.roundCap: must be >= 1, got 0");
+        yield return Case(Rich, "roundCap: 64", "roundCap: 0", "venue.roundCap: must be an integer in 1 .. 2147483647, got 0");
 
         // Book: cohorts.
         yield return Case(Simple, "  cohorts:\n    - {asset: BTC, side: long, notional: 1.0e9, leverage: 10}", "  cohorts: []",
@@ -152,7 +155,9 @@ public partial class ScenarioErrorTests
         yield return Case(Rich, "max: 50}", "max: 5}", "book.generator.assets.BTC.leverage.max: must be >= leverage.median (12), got 5");
         yield return Case(Rich, "coinMarginedShare: 0.1", "coinMarginedShare: 0.9",
             "book.generator: crossMarginShare + coinMarginedShare must be <= 1, got 1.1");
-        yield return Case(Rich, "cohortsPerAsset: 100", "cohortsPerAsset: 0", "book.generator.cohortsPerAsset: must be >= 1, got 0");
+        yield return Case(Rich, "cohortsPerAsset: 100", "cohortsPerAsset: 0", "book.generator.cohortsPerAsset: must be an integer in 1 .. 10000000, got 0");
+        yield return Case(Rich, "cohortsPerAsset: 100", "cohortsPerAsset: 1e7", "book: at most 10,000,000 cohorts (listed and generated together), got 10,000,00");
+        yield return Case(Rich, "entryDispersion: 0.04", "entryDispersion: 400", "entryDispersion: must be in [0, 5], got 400");
         yield return Case(Rich, "accountsPerCohort: 1000", "accountsPerCohort: 0", "book.generator.accountsPerCohort: must be > 0, got 0");
         yield return Case(Rich, "entryDispersion: 0.04", "entryDispersal: 0.04",
             "book.generator.assets.BTC.entryDispersal: unknown key (did you mean 'entryDispersion'?)");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Collections.Immutable;
 using System.Text;
 using GpuCascade.Scenarios;
 
@@ -68,5 +69,29 @@ public class ScenarioLimitsTests
             """);
         Assert.That(s.Book.Cohorts, Has.Length.EqualTo(2));
         Assert.That(s.Book.Cohorts[1], Is.EqualTo(s.Book.Cohorts[0]));
+    }
+
+    [Test]
+    public void RunsThatCannotFitInMemoryAreRefusedBeforeAnythingIsBuilt()
+    {
+        var d = ScenarioLoader.LoadDefault();
+        // 4.3e10 paths: the exact tail alone would hold 2e9 values per figure.
+        var many = d with { Paths = 43_000_000_000 };
+        Assert.That(Refused(() => GpuCascade.Simulation.SimulationEngine.Run(many)), Does.Contain("cannot be indexed").Or.Contain("more than 90%"));
+        // steps x oracleDelaySteps x assets: 1e7 steps with a 1e7-step delay keep 3e7 prices per path; 300 assets, 3e9.
+        var assets = Enumerable.Range(0, 300).Select(i => d.Assets[0] with { Symbol = $"A{i}" }).ToImmutableArray();
+        var wide = d with
+        {
+            Steps = 10_000_000, Assets = assets, Correlation = default, Jumps = null,
+            Venue = d.Venue with { OracleDelaySteps = 10_000_000, MaintenanceMargin = [.. assets.Select(_ => (MarginRule)new StaticMargin(0.01))] },
+            Book = new BookSpec { Cohorts = [TestScenarios.Isolated(0, 1e6, 5, d.Assets[0].Price)] },
+        };
+        var estimate = GpuCascade.Simulation.ResourceEstimate.For(wide, 2, 8192);
+        Assert.That(estimate.Fits, Is.False);
+        Assert.That(Refused(() => GpuCascade.Simulation.SimulationEngine.Run(wide)), Does.Contain("cannot be indexed"));
+        // A normal run is estimated to fit, with its book and state named.
+        var normal = GpuCascade.Simulation.ResourceEstimate.For(d, 2, 8192);
+        Assert.That(normal.Fits, Is.True);
+        Assert.That(normal.Parts.Select(p => p.Key), Does.Contain("book").And.Contain("path state"));
     }
 }

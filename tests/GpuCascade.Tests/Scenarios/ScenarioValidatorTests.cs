@@ -19,7 +19,8 @@ public class ScenarioValidatorTests
         var btc = Valid.Assets[0];
         var cohort = Valid.Book.Cohorts[0];
 
-        yield return Case(s => s with { Steps = 0 }, "steps: must be >= 1, got 0");
+        yield return Case(s => s with { Steps = 0 }, "steps: must be an integer in 1 .. 10000000, got 0");
+        yield return Case(s => s with { Paths = (1L << 53) + 1 }, "paths: must be an integer in 1 .. 9007199254740992, got 9007199254740993");
         yield return Case(s => s with { Horizon = default }, "horizon: must be a positive duration");
         yield return Case(s => s with { Precision = (Precision)7 }, "precision: must be double or single, got 7");
         yield return Case(s => s with { Assets = default }, "assets: at least one asset required");
