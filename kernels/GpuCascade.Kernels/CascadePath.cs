@@ -165,7 +165,8 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             Execute(0);
             if (_failFlag == 0)
             {
-                Settle(count, 0, ref fund, ref badDebt, ref paid, ref uncovered, ref penalties);
+                // Settled as step -1: a partly closed cohort may take another tranche in step 0's rounds.
+                Settle(count, -1, ref fund, ref badDebt, ref paid, ref uncovered, ref penalties);
                 AfterRound(fund, ref fundMin, ref cascade);
             }
         }

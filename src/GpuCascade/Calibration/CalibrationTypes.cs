@@ -180,6 +180,9 @@ public enum CalibrationOutcome
 {
     /// <summary>Bisected between the preferred-most feasible grid point and its infeasible neighbour.</summary>
     Bisected,
+    /// <summary>The preferred-most feasible grid point is within the resolution of its infeasible neighbour: no bisection
+    /// was needed.</summary>
+    GridWithinResolution,
     /// <summary>The preferred end of the range is feasible (and returned); some other candidate is not.</summary>
     PreferredEndFeasible,
     /// <summary>Every candidate is feasible; the preferred end is returned.</summary>

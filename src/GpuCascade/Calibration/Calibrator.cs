@@ -38,11 +38,12 @@ public static class Calibrator
         ArgumentNullException.ThrowIfNull(options);
         Check(options);
         var factory = new VariantFactory(document, options.Breach);
-        bool integer = factory.IsInteger(options.Key, options.Low);
-        factory.IsInteger(options.Key, options.High); // the other end must be valid too
         double low = options.Low, high = options.High;
+        bool integer = factory.IsInteger(options.Key, Math.Floor(low)); // an integral probe: a fraction fails on an integer key
         if (integer && (low != Math.Floor(low) || high != Math.Floor(high)))
             throw new ArgumentException($"{options.Key} is an integer: give an integer range, got {CalibrationResult.Format(low)}..{CalibrationResult.Format(high)}");
+        factory.IsInteger(options.Key, low); // both ends must be valid values
+        factory.IsInteger(options.Key, high);
         double resolution = options.Resolution ?? (high - low) / 1000;
         if (integer) resolution = Math.Max(1, Math.Ceiling(resolution));
         var regimes = options.Regimes is { Count: > 0 } r ? r : [VolatilityRegime.Base];
@@ -186,7 +187,7 @@ public static class Calibrator
                     else bad = mid;
                 }
                 chosen = good;
-                outcome = CalibrationOutcome.Bisected;
+                outcome = step > 0 ? CalibrationOutcome.Bisected : CalibrationOutcome.GridWithinResolution;
             }
         }
 
@@ -234,7 +235,7 @@ public static class Calibrator
         for (int b = 0; b + 1 < BucketEdges.Length; b++)
         {
             double from = BucketEdges[b], to = BucketEdges[b + 1];
-            var cohorts = result.CohortAttribution.Where(c => (b == 0 || c.Leverage >= from) && c.Leverage < to).ToList();
+            var cohorts = result.CohortAttribution.Where(c => (b == 0 || c.Leverage >= from) && (c.Leverage < to || double.IsPositiveInfinity(to))).ToList();
             if (cohorts.Count == 0) continue;
             double notional = cohorts.Sum(c => c.Notional), badDebt = cohorts.Sum(c => c.BadDebt);
             string label = $"[{CalibrationResult.Format(from)},{(double.IsInfinity(to) ? "inf" : CalibrationResult.Format(to))})";
@@ -267,7 +268,9 @@ public static class Calibrator
             "prefer:" + o.Prefer, "estimate:" + o.UseEstimate, "breach:" + o.Breach,
             "targets:" + string.Join(";", o.Targets), "regimes:" + string.Join(";", regimes.Select(x => $"{x.Name}={CalibrationResult.Format(x.Factor)}")),
             "paths:" + paths, "seed:" + seed, "backend:" + (o.Backend?.Name ?? "managed"),
-            "engine:" + (typeof(Calibrator).Assembly.GetName().Version?.ToString() ?? "0"));
+            // The engine: the build of the library and of the model (deterministic builds: the same source, the same ids).
+            "engine:" + typeof(Calibrator).Assembly.ManifestModule.ModuleVersionId + "/" +
+            typeof(GpuCascade.Kernels.PlanLayout).Assembly.ManifestModule.ModuleVersionId);
         return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
     }
 

@@ -15,13 +15,14 @@ internal sealed record PreparedVariant(Scenario Scenario, double DeleveragedNoti
 /// <summary>
 /// Builds the variants of a base scenario document: the generated book is generated once from the base and held fixed
 /// as explicit cohorts, so a change of the margin rule does not change the book (the generator's leverage cap depends
-/// on it); each variant then gets the initial-margin rule of <see cref="InitialMargin"/>.
+/// on it); the listed cohorts are the variant's own (a <c>book.cohorts[...]</c> key changes them); each variant then
+/// gets the initial-margin rule of <see cref="InitialMargin"/>.
 /// </summary>
 internal sealed class VariantFactory
 {
     private readonly ScenarioDocument _document;
     private readonly Scenario _base;
-    private readonly ImmutableArray<CohortSpec> _fixedBook;
+    private readonly ImmutableArray<CohortSpec> _generated;
 
     private readonly BreachRule _breach;
 
@@ -30,7 +31,7 @@ internal sealed class VariantFactory
         _document = document;
         _breach = breach;
         _base = document.ToScenario(); // the base itself must be valid
-        _fixedBook = [.. _base.Book.Cohorts, .. BookGenerator.Generate(_base)];
+        _generated = BookGenerator.Generate(_base);
     }
 
     /// <summary>The base scenario, validated, with its generator.</summary>
@@ -62,14 +63,16 @@ internal sealed class VariantFactory
         double deleveraged = 0, opening = 0;
         if (!regenerate)
         {
+            // The variant's listed cohorts (a book.cohorts[...] key changes them) and the base's generated ones.
+            ImmutableArray<CohortSpec> book = [.. scenario.Book.Cohorts, .. _generated];
             // The values themselves first (a margin of 1.5 is wrong before it deleverages anything): the fixed book with
             // the initial-margin check off, so that only the rule below decides what a breach does.
-            var fixedBook = new BookSpec { Cohorts = [.. _fixedBook.Select(c => c with { LiquidateAtStart = true })] };
+            var fixedBook = new BookSpec { Cohorts = [.. book.Select(c => c with { LiquidateAtStart = true })] };
             Throw(ScenarioValidator.Validate(scenario with { Book = fixedBook }), values, volatilityFactor);
             // The base is the reference of the rule: a cohort that started below its initial margin keeps its headroom.
             ImmutableArray<CohortSpec> cohorts;
-            if (_breach == BreachRule.Liquidate) (cohorts, opening) = InitialMargin.MarkForOpeningRound(scenario, _base, _fixedBook);
-            else (cohorts, deleveraged) = InitialMargin.Deleverage(scenario, _base, _fixedBook);
+            if (_breach == BreachRule.Liquidate) (cohorts, opening) = InitialMargin.MarkForOpeningRound(scenario, _base, book);
+            else (cohorts, deleveraged) = InitialMargin.Deleverage(scenario, _base, book);
             scenario = scenario with { Book = new BookSpec { Cohorts = cohorts } };
         }
         Throw(ScenarioValidator.Validate(scenario), values, volatilityFactor);

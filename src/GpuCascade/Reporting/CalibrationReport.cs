@@ -156,6 +156,7 @@ public static partial class CalibrationReport
     private static string Outcome(CalibrationOutcome o) => o switch
     {
         CalibrationOutcome.Bisected => "bisected",
+        CalibrationOutcome.GridWithinResolution => "gridWithinResolution",
         CalibrationOutcome.PreferredEndFeasible => "preferredEndFeasible",
         CalibrationOutcome.AllFeasible => "allFeasible",
         CalibrationOutcome.Infeasible => "infeasible",
@@ -317,6 +318,7 @@ public static partial class CalibrationReport
     private static string Words(CalibrationOutcome o) => o switch
     {
         CalibrationOutcome.Bisected => "bisected next to the preferred-most feasible grid point",
+        CalibrationOutcome.GridWithinResolution => "the preferred-most feasible grid point; its infeasible neighbour is within the resolution",
         CalibrationOutcome.PreferredEndFeasible => "the preferred end of the range is feasible",
         CalibrationOutcome.AllFeasible => "every candidate is feasible: the preferred end",
         CalibrationOutcome.Infeasible => "no candidate is feasible",
@@ -352,8 +354,12 @@ public static partial class CalibrationReport
             }
             for (int i = 0; i < segments.Length; i++)
             {
+                bool last = i == segments.Length - 1;
+                // A tranche or dust size is only read under mode: partial (the key turned full into partial).
+                if (last && i > 0 && segments[i - 1] == "liquidation" && segments[i] is "tranche" or "dustNotional")
+                    sb.Append(new string(' ', 2 * i)).AppendLine("mode: partial");
                 sb.Append(new string(' ', 2 * i)).Append(segments[i]).Append(':');
-                sb.AppendLine(i == segments.Length - 1 ? " " + F(v) : "");
+                sb.AppendLine(last ? " " + F(v) : "");
             }
         }
         return sb.ToString();

@@ -91,7 +91,10 @@ public sealed partial class ScenarioDocument
         if (!double.IsFinite(value)) throw Error(key, $"the value must be a finite number, got {ScenarioNumbers.Format(value)}");
         var segments = Parse(key);
         string text = value.ToString("R", CultureInfo.InvariantCulture);
-        var root = Set(_root, segments, 0, text, key, "", out string fieldPath);
+        var symbols = (_root as MapNode)?.Get("assets") is SequenceNode assets
+            ? assets.Items.OfType<MapNode>().Select(a => a.Get("symbol")).OfType<ScalarNode>().Select(s => s.Text).ToList()
+            : [];
+        var root = Set(_root, segments, 0, text, key, "", symbols, out string fieldPath);
         var document = new ScenarioDocument(root, Text);
         var binder = new ScenarioBinder();
         var scenario = binder.Bind(root);
@@ -132,7 +135,7 @@ public sealed partial class ScenarioDocument
     /// <summary>A copy of <paramref name="node"/> with the value at segments[i..] set; <paramref name="fieldPath"/> is the
     /// path the binder will give that field (list items by index).</summary>
     private static ScenarioNode Set(ScenarioNode? node, List<Segment> segments, int i, string text, string key, string path,
-        out string fieldPath)
+        List<string> symbols, out string fieldPath)
     {
         var segment = segments[i];
         var map = node as MapNode;
@@ -154,7 +157,7 @@ public sealed partial class ScenarioDocument
             var items = list.Items.ToList();
             if (last)
                 throw Error(key, $"{itemPath} is a whole item; name a field of it, as in {itemPath}.{FirstKey(items[index])}");
-            items[index] = Set(items[index], segments, i + 1, text, key, itemPath, out fieldPath);
+            items[index] = Set(items[index], segments, i + 1, text, key, itemPath, symbols, out fieldPath);
             replacement = new SequenceNode(items, list.Line, list.Column);
         }
         else if (last)
@@ -169,7 +172,12 @@ public sealed partial class ScenarioDocument
             // liquidation: full (or {mode: full}) becomes partial when a tranche or dust size is set.
             if (segment.Name == "liquidation" && segments[i + 1] is { Name: "tranche" or "dustNotional", Selector: null })
                 child = Partial(child);
-            replacement = Set(child is MapNode ? child : null, segments, i + 1, text, key, childPath, out fieldPath);
+            // One rule for every asset becomes a per-asset map when one asset's rule is set.
+            if (childPath == "venue.maintenanceMargin" && symbols.Contains(segments[i + 1].Name) && child is not null
+                && (child is ScalarNode || child is MapNode m && (m.Get("tiers") is not null || m.Get("dynamic") is not null)))
+                child = new MapNode(symbols.Select(s => new KeyValuePair<ScalarNode, ScenarioNode>(new ScalarNode(s, false), child)).ToList(),
+                    child.Line, child.Column);
+            replacement = Set(child is MapNode ? child : null, segments, i + 1, text, key, childPath, symbols, out fieldPath);
         }
         var entry = new KeyValuePair<ScalarNode, ScenarioNode>(at >= 0 ? entries[at].Key : new ScalarNode(segment.Name, false), replacement);
         if (at >= 0) entries[at] = entry;

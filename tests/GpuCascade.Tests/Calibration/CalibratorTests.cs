@@ -212,6 +212,41 @@ public class CalibratorTests
     }
 
     [Test]
+    public void AGridWithinTheResolutionNeedsNoBisection()
+    {
+        var result = Calibrator.Run(Single(1024), MarginFor5Percent(1024) with { Grid = 3, Resolution = 0.2 });
+        Assert.That(result.Regimes[0].Outcome, Is.EqualTo(CalibrationOutcome.GridWithinResolution));
+        Assert.That(result.Regimes[0].Curve, Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public void TheFragmentOfATrancheSaysPartial()
+    {
+        var result = Calibrator.Run(Single(1024), MarginFor5Percent(1024) with
+        {
+            Key = "venue.liquidation.tranche", Low = 0.1, High = 1, Grid = 2, Targets = [CalibrationTarget.Parse("probabilities.anyLiquidation<=1")],
+            Prefer = Preference.Low,
+        });
+        string yaml = CalibrationReport.Yaml(result);
+        Assert.That(yaml, Does.Contain("venue:\n  liquidation:\n    mode: partial\n    tranche: 0.1\n"));
+        string pasted = CalibrationScenarios.SingleLong(1024).Replace("venue:\n", "venue:\n  liquidation: {mode: partial, tranche: 0.1}\n");
+        Assert.That(ScenarioLoader.LoadYaml(pasted).Venue.Liquidation, Is.EqualTo(LiquidationPolicy.Partial(0.1)));
+    }
+
+    [Test]
+    public void PricingKeepsCohortsWithoutCollateral()
+    {
+        // Bought at 50, now 100, no collateral: equity from its profit, leverage gross / weighted collateral = infinity.
+        string yaml = CalibrationScenarios.SingleLong(1024).Replace("- {name: long3x, asset: BTC, side: long, notional: 1e6, leverage: 3}",
+            "- {name: long3x, asset: BTC, side: long, notional: 1e6, leverage: 3}\n    - {name: free, positions: [{asset: BTC, side: long, notional: 5e5, entryPrice: 50}], collateral: {USD: 0}}");
+        var result = GpuCascade.Simulation.SimulationEngine.Run(ScenarioLoader.LoadYaml(yaml));
+        Assume.That(result.CohortAttribution.Any(c => double.IsPositiveInfinity(c.Leverage)));
+        var rows = Calibrator.Pricing("base", result);
+        Assert.That(rows.Sum(r => r.Cohorts), Is.EqualTo(2));
+        Assert.That(rows.Sum(r => r.ExpectedBadDebt), Is.EqualTo(result.BadDebt.Mean).Within(1e-9).Percent);
+    }
+
+    [Test]
     public void TargetAndRegimeParsing()
     {
         var t = CalibrationTarget.Parse("badDebt.es.0.99<=insuranceFund");

@@ -97,6 +97,19 @@ public class ComparisonTests
     }
 
     [Test]
+    public void AListedCohortCanBeVaried()
+    {
+        string yaml = CalibrationScenarios.SingleLong(2048);
+        var result = Comparison.Run(ScenarioDocument.FromYaml(yaml), [new VaryAxis("book.cohorts[long3x].leverage", [3, 6])]);
+        var (low, high) = (result.Variants[0].Result, result.Variants[1].Result);
+        Assert.That(high.Probabilities.AnyLiquidation.Estimate, Is.GreaterThan(low.Probabilities.AnyLiquidation.Estimate));
+        var alone = GpuCascade.Simulation.SimulationEngine.Run(ScenarioDocument.FromYaml(yaml).With("book.cohorts[long3x].leverage", 6).ToScenario());
+        Assert.That(TestScenarios.Reproducible(high), Is.EqualTo(TestScenarios.Reproducible(alone)));
+        // A listed cohort made invalid is refused, not silently replaced.
+        Assert.Throws<ScenarioException>(() => Comparison.Run(ScenarioDocument.FromYaml(yaml), [new VaryAxis("book.cohorts[long3x].leverage", [3, 30])]));
+    }
+
+    [Test]
     public void TwoAxesGiveTheCrossProductInOrder()
     {
         var grid = Comparison.Grid([new VaryAxis("a", [1, 2]), new VaryAxis("b", [3, 4, 5])]);

@@ -1,4 +1,5 @@
 using GpuCascade.Scenarios;
+using GpuCascade.Tests.Scenarios;
 
 namespace GpuCascade.Tests.Calibration;
 
@@ -82,6 +83,14 @@ public class ScenarioDocumentTests
         Assert.That(Errors(() => Default.With("venue[0].insuranceFund", 1)), Does.Contain("not a list"));
         Assert.That(Errors(() => Default.With("assets.depth1pct", 1)), Does.Contain("is a list"));
         Assert.That(Errors(() => Default.With("venue..x", 1)), Does.Contain("key path"));
+    }
+
+    [Test]
+    public void OneAssetsRuleSetUnderASharedRateKeepsTheOthers()
+    {
+        var doc = ScenarioDocument.FromYaml(ScenarioTexts.IssueExample);
+        var s = doc.With("venue.maintenanceMargin.ETH", 0.02).ToScenario();
+        Assert.That(s.Venue.MaintenanceMargin, Is.EqualTo(new MarginRule[] { new StaticMargin(0.005), new StaticMargin(0.02) }));
     }
 
     [Test]

@@ -105,7 +105,7 @@ public class CliTests
     [TestCase(new[] { "calibrate", "--vary", "venue.insuranceFund=0..1e9", "--target", "badDebt.mean<=1", "--prefer", "middle" }, "--prefer: expected low or high")]
     [TestCase(new[] { "calibrate", "--vary", "venue.insuranceFund=0..1e9", "--target", "badDebt.mean<=1", "--grid", "1" }, "--grid: must be an integer in 2 .. 1000")]
     [TestCase(new[] { "calibrate", "--vary", "venue.insuranceFund=0..1e9", "--target", "badDebt.mean<=1", "--regimes", "calm" }, "--regimes: expected NAME=FACTOR")]
-    [TestCase(new[] { "calibrate", "--vary", "venue.oracleDelaySteps=0..2.5", "--target", "badDebt.mean<=1" }, "venue.oracleDelaySteps")]
+    [TestCase(new[] { "calibrate", "--vary", "venue.oracleDelaySteps=0..2.5", "--target", "badDebt.mean<=1" }, "venue.oracleDelaySteps is an integer: give an integer range, got 0..2.5")]
     public void BadArgumentsExitWithCodeTwoAndAClearMessage(string[] args, string message)
     {
         var (code, _, err) = Run(args);

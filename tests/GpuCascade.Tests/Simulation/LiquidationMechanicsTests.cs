@@ -78,6 +78,23 @@ public class LiquidationMechanicsTests
             Throws.TypeOf<ScenarioException>());
     }
 
+    /// <summary>A partly closed cohort of the opening round can take its next tranche in step 0 (found in review: it was
+    /// marked as partly liquidated in step 0 and skipped for the whole step).</summary>
+    [Test]
+    public void AfterAPartialOpeningRoundStepZeroLiquidatesAgain()
+    {
+        var asset = Asset("BTC", S0, 0, depth1pct: 1e9);
+        var marked = Isolated(0, 1000, 5, S0) with { LiquidateAtStart = true };
+        var scenario = Single(asset, [marked], steps: 1, margin: 0.05) with
+        {
+            Stress = [new StressShock(0, 0, -0.30)],
+            Venue = Single(asset, [marked]).Venue with { MaintenanceMargin = [new StaticMargin(0.05)], Liquidation = LiquidationPolicy.Partial(0.25) },
+        };
+        var o = SimulationEngine.SimulatePaths(scenario, 0, 1);
+        Assert.That(o.MaxRoundsInStep[0], Is.GreaterThanOrEqualTo(1), "step 0's rounds see it below maintenance after the -30% shock");
+        Assert.That(o.CohortLiquidations[0], Is.GreaterThanOrEqualTo(2));
+    }
+
     /// <summary>A short squeezed by a +15% shock, closed at a bad-debt loss larger than the fund: uncovered loss.</summary>
     [Test]
     public void ShortWithBadDebtBeyondTheFundIsUncovered()
