@@ -171,8 +171,14 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             }
         }
 
+        bool stopped = false;
         for (int step = 0; step < _l.Steps && _failFlag == 0; step++)
         {
+            if (_l.CancelCheck != 0 && step % PathState.CancelCheckSteps == PathState.CancelCheckSteps - 1 && _m.I(_l.CancelSlot) != 0)
+            {
+                stopped = true; // the host discards this path: its block is not complete
+                break;
+            }
             ExogenousMove(path, step);
             if (_failFlag != 0) break;
 
@@ -238,7 +244,8 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
         output.R(PathOutput.FailLogPrice) = _failLogPrice;
         output.R(PathOutput.FailFlow) = _failFlow;
         output.I(PathOutput.MaxRounds) = maxRounds;
-        output.I(PathOutput.Flags) = (capHit ? PathOutput.RoundCapHitFlag : 0) | (cascade ? PathOutput.CascadeFlag : 0) | _failFlag;
+        output.I(PathOutput.Flags) = (capHit ? PathOutput.RoundCapHitFlag : 0) | (cascade ? PathOutput.CascadeFlag : 0) | _failFlag
+                                     | (stopped ? PathOutput.CancelledFlag : 0);
         output.I(PathOutput.FailStep) = _failStep;
         output.I(PathOutput.FailAsset) = _failAsset;
     }

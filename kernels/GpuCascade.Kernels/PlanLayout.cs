@@ -32,6 +32,9 @@ public struct PlanLayout
     public int ScreenMultiAsset;
     /// <summary>Some cohort is liquidated in the opening round, at the starting prices before step 0's move.</summary>
     public int OpeningRound;
+    /// <summary>The path reads its cancel slot every <see cref="PathState.CancelCheckSteps"/> steps and stops when it is
+    /// set (the managed backend's Ctrl-C inside a long path; devices leave it 0 and never read the slot).</summary>
+    public int CancelCheck;
     /// <summary>The path seed.</summary>
     public ulong Seed;
 
@@ -72,6 +75,9 @@ public struct PlanLayout
     public int ModifiedSlot;
     /// <summary>First integer slot of the screening cursors (one per group: where its closed prefix ends).</summary>
     public int CursorSlot;
+    /// <summary>The integer slot a host sets to stop the path (read only with <see cref="CancelCheck"/>; a path never
+    /// writes it).</summary>
+    public int CancelSlot;
     /// <summary>Integer slots per path.</summary>
     public int IntSlots;
 
@@ -85,7 +91,8 @@ public struct PlanLayout
         RealSlots = CohortRealSlot + PathState.CohortRealFields * Cohorts;
         ModifiedSlot = PathState.CohortIntFields * Cohorts;
         CursorSlot = ModifiedSlot + PathState.ModifiedWords(Cohorts);
-        IntSlots = CursorSlot + PathState.ScreenGroups(Assets);
+        CancelSlot = CursorSlot + PathState.ScreenGroups(Assets);
+        IntSlots = CancelSlot + 1;
     }
 }
 
@@ -101,6 +108,9 @@ public static class PathState
     /// what the path did to the cohort (for attribution): notional liquidated and bad debt left on closing.</summary>
     public const int Scale = 0, CollateralScale = 1, Balance = 2, Fraction = 3, LiquidatedNotional = 4, BadDebt = 5,
         CohortRealFields = 6;
+
+    /// <summary>Steps between two reads of the cancel slot (<see cref="PlanLayout.CancelCheck"/>).</summary>
+    public const int CancelCheckSteps = 4096;
 
     /// <summary>Per-cohort integer fields (the last two are lists indexed by position, not by cohort).</summary>
     public const int Open = 0, ForceClose = 1, PartialStep = 2, Touched = 3, TouchedList = 4, RoundList = 5, CohortIntFields = 6;
@@ -131,7 +141,7 @@ public static class PathOutput
     public const int MaxRounds = 0, Flags = 1, FailStep = 2, FailAsset = 3, IntFields = 4;
 
     /// <summary>Flag bits.</summary>
-    public const int RoundCapHitFlag = 1, CascadeFlag = 2, ExogenousFailureFlag = 4, FlowFailureFlag = 8;
+    public const int RoundCapHitFlag = 1, CascadeFlag = 2, ExogenousFailureFlag = 4, FlowFailureFlag = 8, CancelledFlag = 16;
 
     /// <summary>Real output slots for <paramref name="assets"/> assets.</summary>
     public static int RealSlots(int assets) => RealFields + AssetFields * assets;

@@ -13,7 +13,7 @@ internal sealed class PackedPlan
 {
     private PlanLayout _layout;
 
-    public PackedPlan(SimulationPlan plan, bool screen = true)
+    public PackedPlan(SimulationPlan plan, bool screen = true, bool cancellable = false)
     {
         Plan = plan;
         var ints = new List<int>();
@@ -45,6 +45,7 @@ internal sealed class PackedPlan
             Screen = screen ? 1 : 0,
             ScreenMultiAsset = plan.ScreenGroupStart[SimulationPlan.ScreenGroups] > 0 ? 1 : 0,
             OpeningRound = plan.LiquidateAtStart.Contains(true) ? 1 : 0,
+            CancelCheck = cancellable ? 1 : 0,
             Seed = plan.Seed,
             Dt = plan.Dt,
             SqrtDt = Math.Sqrt(plan.Dt),

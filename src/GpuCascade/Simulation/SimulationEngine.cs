@@ -112,7 +112,7 @@ public static class SimulationEngine
                 }
                 result.Merge(block);
             }
-            if (cancellation.IsCancellationRequested) cancelled = true;
+            if (cancellation.IsCancellationRequested && start + batch < total) cancelled = true;
         }
         clock.Stop();
         var attribution = CohortAttributionBuilder.Build(plan, result);
@@ -120,7 +120,7 @@ public static class SimulationEngine
             backend.Description,
             clock.Elapsed.TotalSeconds,
             result.Paths * (double)plan.Steps / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
-            cancelled || result.Paths < total,
+            result.Paths < total, // a run whose paths all finished is complete, whenever the request to stop came
             started,
             Environment.MachineName,
             typeof(SimulationEngine).Assembly.GetName().Version?.ToString() ?? "0"), attribution);

@@ -56,6 +56,7 @@ public sealed class ManagedBackend : ISimulationBackend
             try
             {
                 var scratch = new Scratch(packed);
+                using var stop = cancellation.Register(scratch.Cancel); // read by the path every few thousand steps
                 int b;
                 while (failure is null && !cancellation.IsCancellationRequested
                        && (b = Interlocked.Increment(ref next)) < blocks)
@@ -66,6 +67,7 @@ public sealed class ManagedBackend : ISimulationBackend
                     {
                         if (cancellation.IsCancellationRequested) return;
                         scratch.Path.Run((ulong)(start + row), block.Slots(row));
+                        if (cancellation.IsCancellationRequested) return; // the path may have stopped early: the block is incomplete
                         scratch.AddTo(cohorts);
                     }
                     outputs.BlockCohorts[b] = cohorts;
@@ -128,7 +130,7 @@ public sealed class ManagedBackend : ISimulationBackend
     /// <summary>The packed form of <paramref name="plan"/>, kept for the plan's next batch.</summary>
     private PackedPlan Packed(SimulationPlan plan)
     {
-        if (!ReferenceEquals(_packed?.Plan, plan)) _packed = new PackedPlan(plan, Screening);
+        if (!ReferenceEquals(_packed?.Plan, plan)) _packed = new PackedPlan(plan, Screening, cancellable: true);
         return _packed;
     }
 
@@ -144,10 +146,14 @@ public sealed class ManagedBackend : ISimulationBackend
             _layout = packed.Layout;
             _reals = GC.AllocateUninitializedArray<double>(Math.Max(1, _layout.RealSlots), pinned: true);
             _ints = GC.AllocateUninitializedArray<int>(Math.Max(1, _layout.IntSlots), pinned: true);
+            _ints[_layout.CancelSlot] = 0;
             Path = new CascadePath<HostArray<double>, HostArray<int>, HostArray<double>, HostArray<int>, DoublePrecision>(
                 _layout, PackedPlan.View(packed.Reals), PackedPlan.View(packed.Ints),
                 new PathSlots<HostArray<double>, HostArray<int>>(PackedPlan.View(_reals), PackedPlan.View(_ints)));
         }
+
+        /// <summary>Asks the path running on this scratch to stop (from the cancellation's thread).</summary>
+        public void Cancel() => Volatile.Write(ref _ints[_layout.CancelSlot], 1);
 
         /// <summary>The model over this scratch (a field: Run mutates the struct in place).</summary>
         public CascadePath<HostArray<double>, HostArray<int>, HostArray<double>, HostArray<int>, DoublePrecision> Path;
