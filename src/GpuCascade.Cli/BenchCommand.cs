@@ -59,6 +59,7 @@ internal static class BenchCommand
 
     public static int Run(BenchArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellation)
     {
+        OutputFiles.Check([("--json", a.JsonPath)]);
         Scenario workload;
         try
         {
@@ -130,13 +131,9 @@ internal static class BenchCommand
             }
 
             table.Write(Table(rows, steps, cohorts, notes));
-            if (a.JsonPath is not null)
-            {
-                string json = Json(workloadName, workload, cohorts, devicePaths, cpuPaths, date, rows) + Environment.NewLine;
-                if (a.JsonPath == "-") stdout.Write(json);
-                else File.WriteAllText(a.JsonPath, json);
-            }
-            return rows.Any(r => r.Error is not null) ? CliApp.ExitFailure : CliApp.ExitOk;
+            var failures = OutputFiles.WriteAll(stdout,
+                ("--json", a.JsonPath, () => Json(workloadName, workload, cohorts, devicePaths, cpuPaths, date, rows) + Environment.NewLine));
+            return CliApp.Finish(failures, stderr, rows.Any(r => r.Error is not null) ? CliApp.ExitFailure : CliApp.ExitOk);
         }
         finally
         {

@@ -26,6 +26,7 @@ internal static class CalibrationCommands
         }
         if (axes.GroupBy(x => x.Key).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new UsageException($"--vary: {twice.Key} is given twice; list its values once (KEY=V1,V2,...)");
+        OutputFiles.Check([("--json", a.Run.JsonPath), ("--csv", a.Run.CsvPath)], ("scenario file", a.Run.ScenarioPath));
         var document = a.Run.ScenarioPath is null ? ScenarioDocument.Default : ScenarioDocument.Load(a.Run.ScenarioPath);
         var precision = document.ToScenario().Precision;
         using var backend = BackendCatalog.Create(a.Run.Backend, precision, a.Run.Threads, line => stderr.WriteLine(line));
@@ -56,10 +57,11 @@ internal static class CalibrationCommands
         foreach (var (v, i) in result.Variants.Select((v, i) => (v, i)))
             foreach (var warning in v.Result.Warnings.Except(shared)) stderr.WriteLine($"warning: variant {i + 1}: {warning}");
 
-        if (a.Run.JsonPath is not null) CliApp.Write(a.Run.JsonPath, ComparisonReport.Json(result), stdout);
-        if (a.Run.CsvPath is not null) CliApp.Write(a.Run.CsvPath, ComparisonReport.Csv(result), stdout);
+        var failures = OutputFiles.WriteAll(stdout,
+            ("--json", a.Run.JsonPath, () => ComparisonReport.Json(result)),
+            ("--csv", a.Run.CsvPath, () => ComparisonReport.Csv(result)));
         if (!a.Run.Quiet && a.Run.JsonPath != "-" && a.Run.CsvPath != "-") stdout.Write(ComparisonReport.Table(result));
-        return result.Cancelled ? CliApp.ExitCancelled : CliApp.ExitOk;
+        return CliApp.Finish(failures, stderr, result.Cancelled ? CliApp.ExitCancelled : CliApp.ExitOk);
     }
 
     public static int Calibrate(CalibrateArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellation, bool progressToTerminal)
@@ -90,7 +92,9 @@ internal static class CalibrationCommands
             }
         }
         var outputs = new[] { ("--json", a.Run.JsonPath), ("--csv", a.Run.CsvPath), ("--yaml", a.YamlPath) }.Where(o => o.Item2 == "-").ToList();
-        if (outputs.Count > 1) throw new UsageException($"{outputs[0].Item1} and {outputs[1].Item1} cannot both write to stdout");
+        OutputFiles.Check([("--json", a.Run.JsonPath), ("--csv", a.Run.CsvPath), ("--yaml", a.YamlPath), ("--checkpoint", a.CheckpointPath)],
+            ("scenario file", a.Run.ScenarioPath));
+        if (a.CheckpointPath == "-") throw new UsageException("--checkpoint: needs a file, not stdout");
 
         var document = a.Run.ScenarioPath is null ? ScenarioDocument.Default : ScenarioDocument.Load(a.Run.ScenarioPath);
         var precision = document.ToScenario().Precision;
@@ -116,10 +120,12 @@ internal static class CalibrationCommands
         progress?.Finish();
         foreach (var warning in result.Warnings) stderr.WriteLine($"warning: {warning}");
 
-        if (a.Run.JsonPath is not null) CliApp.Write(a.Run.JsonPath, CalibrationReport.Json(result, clock.Elapsed.TotalSeconds), stdout);
-        if (a.Run.CsvPath is not null) CliApp.Write(a.Run.CsvPath, CalibrationReport.Csv(result), stdout);
-        if (a.YamlPath is not null) CliApp.Write(a.YamlPath, CalibrationReport.Yaml(result), stdout);
+        var failures = OutputFiles.WriteAll(stdout,
+            ("--json", a.Run.JsonPath, () => CalibrationReport.Json(result, clock.Elapsed.TotalSeconds)),
+            ("--csv", a.Run.CsvPath, () => CalibrationReport.Csv(result)),
+            ("--yaml", a.YamlPath, () => CalibrationReport.Yaml(result)));
         if (!a.Run.Quiet && outputs.Count == 0) stdout.Write(CalibrationReport.Table(result));
+        if (failures.Count > 0) return CliApp.Finish(failures, stderr, CliApp.ExitFailure);
         if (result.Cancelled) return CliApp.ExitCancelled;
         if (!result.Feasible)
         {

@@ -22,6 +22,10 @@ public static class CliApp
     public const int ExitTargetUnreachable = 3;
     /// <summary>Stopped by Ctrl-C; the partial result was still reported.</summary>
     public const int ExitCancelled = 130;
+    /// <summary>Stopped by SIGTERM (128 + 15); the partial result was still reported.</summary>
+    public const int ExitTerminated = 143;
+    /// <summary>Stopped by SIGHUP (128 + 1); the partial result was still reported.</summary>
+    public const int ExitHangup = 129;
 
     /// <summary>Runs the command line; returns the process exit code.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellation = default,
@@ -74,6 +78,7 @@ public static class CliApp
     private static int RunCommand(RunArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellation,
         bool progressToTerminal)
     {
+        OutputFiles.Check([("--json", a.JsonPath), ("--csv", a.CsvPath)], ("scenario file", a.ScenarioPath));
         var scenario = a.ScenarioPath is null ? ScenarioLoader.LoadDefault() : ScenarioLoader.LoadFile(a.ScenarioPath);
         using var backend = BackendCatalog.Create(a.Backend, scenario.Precision, a.Threads, line => stderr.WriteLine(line));
         using var progress = progressToTerminal ? new ProgressBar(stderr) : null;
@@ -87,10 +92,18 @@ public static class CliApp
         progress?.Finish();
         foreach (var warning in result.Warnings) stderr.WriteLine($"warning: {warning}");
 
-        if (a.JsonPath is not null) Write(a.JsonPath, ResultJson.Serialize(result) + Environment.NewLine, stdout);
-        if (a.CsvPath is not null) Write(a.CsvPath, ResultCsv.Serialize(result), stdout);
+        var failures = OutputFiles.WriteAll(stdout,
+            ("--json", a.JsonPath, () => ResultJson.Serialize(result) + Environment.NewLine),
+            ("--csv", a.CsvPath, () => ResultCsv.Serialize(result)));
         if (!a.Quiet && a.JsonPath != "-" && a.CsvPath != "-") stdout.Write(SummaryTable.Format(result));
-        return result.Run.Cancelled ? ExitCancelled : ExitOk;
+        return Finish(failures, stderr, result.Run.Cancelled ? ExitCancelled : ExitOk);
+    }
+
+    /// <summary>Reports the outputs that could not be written (after the others and the summary): exit 1 if any.</summary>
+    internal static int Finish(List<string> failures, TextWriter stderr, int code)
+    {
+        foreach (var failure in failures) stderr.WriteLine($"error: {failure}");
+        return failures.Count > 0 ? ExitFailure : code;
     }
 
     private static int SelfTestCommand(string? only, string? require, TextWriter stdout, TextWriter stderr)
@@ -132,11 +145,6 @@ public static class CliApp
         return ExitOk;
     }
 
-    internal static void Write(string path, string text, TextWriter stdout)
-    {
-        if (path == "-") stdout.Write(text);
-        else File.WriteAllText(path, text);
-    }
 }
 
 /// <summary>A command-line mistake: reported with usage and exit code 2.</summary>

@@ -321,7 +321,7 @@ internal sealed partial class CommandLine
                 output.Write(text.TrimEnd('\n', ' ') + "\n");
                 output.WriteLine();
             }
-            output.WriteLine("Exit codes: 0 done, 1 failure, 2 invalid scenario or arguments, 3 calibration target unreachable (no feasible value), 130 stopped by Ctrl-C (partial result reported).");
+            output.WriteLine("Exit codes: 0 done, 1 failure, 2 invalid scenario or arguments, 3 calibration target unreachable (no feasible value), 130/143/129 stopped by Ctrl-C/SIGTERM/SIGHUP (what finished is written).");
             return code;
         }
     }

@@ -1,12 +1,27 @@
+using System.Runtime.InteropServices;
 using GpuCascade.Cli;
 
+// Ctrl-C (SIGINT), SIGTERM (a scheduler's or a shutdown's kill) and SIGHUP (a closed terminal) all stop the run the
+// same way: the paths in flight finish or stop within a few thousand steps, the exact result of the completed ones is
+// written, and the exit code says which signal it was (130, 143, 129). A second signal ends the process at once.
 using var cancellation = new CancellationTokenSource();
+int signalExit = 0;
+void Stop(int exitCode, string name, PosixSignalContext? context)
+{
+    if (cancellation.IsCancellationRequested) return; // the second one: the default action (terminate)
+    if (context is not null) context.Cancel = true;
+    signalExit = exitCode;
+    Console.Error.WriteLine();
+    Console.Error.WriteLine($"Stopping ({name}): finishing the paths in flight, then writing what was computed (again to abort).");
+    cancellation.Cancel();
+}
 Console.CancelKeyPress += (_, e) =>
 {
-    if (cancellation.IsCancellationRequested) return; // a second Ctrl-C ends the process at once
+    if (cancellation.IsCancellationRequested) return;
     e.Cancel = true;
-    Console.Error.WriteLine();
-    Console.Error.WriteLine("Stopping: finishing the paths in flight, then reporting what was computed (Ctrl-C again to abort).");
-    cancellation.Cancel();
+    Stop(CliApp.ExitCancelled, "Ctrl-C", null);
 };
-return CliApp.Run(args, Console.Out, Console.Error, cancellation.Token, progressToTerminal: !Console.IsErrorRedirected);
+using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Stop(CliApp.ExitTerminated, "SIGTERM", c));
+using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => Stop(CliApp.ExitHangup, "SIGHUP", c));
+int code = CliApp.Run(args, Console.Out, Console.Error, cancellation.Token, progressToTerminal: !Console.IsErrorRedirected);
+return code == CliApp.ExitCancelled && signalExit != 0 ? signalExit : code;

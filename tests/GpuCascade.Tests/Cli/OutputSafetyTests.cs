@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using GpuCascade.Cli;
+
+namespace GpuCascade.Tests.Cli;
+
+/// <summary>A night's run never ends in "cannot write", never destroys its input, and leaves its result on a signal.</summary>
+public class OutputSafetyTests
+{
+    private string _dir = "";
+
+    [SetUp]
+    public void CreateDirectory() => _dir = Directory.CreateTempSubdirectory("gpucascade-out-").FullName;
+
+    [TearDown]
+    public void DeleteDirectory() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = CliApp.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private string Scenario()
+    {
+        string path = Path.Combine(_dir, "s.yaml");
+        File.WriteAllText(path, GpuCascade.Scenarios.ScenarioLoader.DefaultScenarioText.Replace("paths: 20000", "paths: 1024"));
+        return path;
+    }
+
+    [Test]
+    public void TheScenarioFileIsNeverOverwritten()
+    {
+        string s = Scenario();
+        string before = File.ReadAllText(s);
+        var (code, output, err) = Run("run", s, "--json", s);
+        Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(err, Does.Contain("--json: ").And.Contain("is the scenario file; writing the result there would destroy it"));
+        Assert.That(output, Is.Empty, "nothing ran");
+        Assert.That(File.ReadAllText(s), Is.EqualTo(before));
+        Assert.That(Run("compare", s, "--vary", "venue.insuranceFund=0,1", "--csv", s).Code, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(Run("calibrate", s, "--vary", "venue.insuranceFund=0..1", "--target", "badDebt.mean<=1", "--checkpoint", s).Code,
+            Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(File.ReadAllText(s), Is.EqualTo(before));
+    }
+
+    [Test]
+    public void TwoOutputsOnOneFileAreRefused()
+    {
+        string o = Path.Combine(_dir, "o");
+        var (code, _, err) = Run("run", "--paths", "1024", "--json", o, "--csv", o);
+        Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(err, Does.Contain("--json and --csv both write"));
+        Assert.That(File.Exists(o), Is.False);
+    }
+
+    [TestCase("--json", "", "--json: needs a file name")]
+    [TestCase("--csv", "/nonexistent-dir/r.csv", "--csv: the directory /nonexistent-dir does not exist")]
+    [TestCase("--json", "/tmp", "--json: /tmp is a directory")]
+    public void BadOutputsAreRefusedBeforeTheRun(string option, string path, string message)
+    {
+        var clock = Stopwatch.StartNew();
+        var (code, output, err) = Run("run", "--paths", "1000000", option, path);
+        Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(err, Does.Contain(message));
+        Assert.That(output, Is.Empty);
+        Assert.That(clock.Elapsed.TotalSeconds, Is.LessThan(30), "refused before a million paths ran");
+    }
+
+    [Test]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void AnUnwritableDirectoryIsNamed()
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Ignore("permissions are POSIX's");
+        string locked = Path.Combine(_dir, "locked");
+        Directory.CreateDirectory(locked);
+        File.SetUnixFileMode(locked, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        try
+        {
+            // root may write anywhere: then the check (rightly) passes, and there is nothing to test
+            bool writable = true;
+            try { File.WriteAllText(Path.Combine(locked, "x"), ""); } catch (UnauthorizedAccessException) { writable = false; }
+            if (writable) Assert.Ignore("running as root: every directory is writable");
+            var (code, _, err) = Run("run", "--paths", "1024", "--json", Path.Combine(locked, "r.json"));
+            Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput));
+            Assert.That(err, Does.Contain("--json: cannot write in"));
+        }
+        finally
+        {
+            File.SetUnixFileMode(locked, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    [Test]
+    public void WritesAreAtomicAndReplaceTheOldFile()
+    {
+        string json = Path.Combine(_dir, "r.json");
+        File.WriteAllText(json, "old");
+        Assert.That(Run("run", "--paths", "1024", "--quiet", "--json", json).Code, Is.Zero);
+        Assert.That(JsonNode.Parse(File.ReadAllText(json))!["paths"]!.GetValue<long>(), Is.EqualTo(1024));
+        Assert.That(Directory.GetFiles(_dir, "*.tmp"), Is.Empty, "no temporary file left behind");
+    }
+
+    [Test]
+    public void AFailedOutputDoesNotStopTheOthersNorTheSummary()
+    {
+        // The CSV's directory disappears during the run: the JSON is still written and the summary printed; exit 1.
+        string gone = Path.Combine(_dir, "gone");
+        Directory.CreateDirectory(gone);
+        string json = Path.Combine(_dir, "r.json");
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var progress = 0;
+        int code = CliApp.Run(["run", "--paths", "4096", "--json", json, "--csv", Path.Combine(gone, "r.csv")], stdout,
+            new CallbackWriter(stderr, () => { if (progress++ == 0 && Directory.Exists(gone)) Directory.Delete(gone); }));
+        Assert.That(code, Is.EqualTo(CliApp.ExitFailure), stderr.ToString());
+        Assert.That(File.Exists(json), Is.True);
+        Assert.That(stdout.ToString(), Does.Contain("any liquidation"));
+        Assert.That(stderr.ToString(), Does.Contain("error: --csv: could not write"));
+    }
+
+    /// <summary>Deletes the directory on the first line written to stderr (the backend's choice, before the run).</summary>
+    private sealed class CallbackWriter(TextWriter inner, Action onWrite) : TextWriter
+    {
+        public override System.Text.Encoding Encoding => inner.Encoding;
+        public override void Write(char value) { onWrite(); inner.Write(value); }
+        public override void Write(string? value) { onWrite(); inner.Write(value); }
+        public override void WriteLine(string? value) { onWrite(); inner.WriteLine(value); }
+    }
+
+    /// <summary>SIGTERM and SIGHUP are handled like Ctrl-C: the exact result of the finished paths is written, exit 143/129.</summary>
+    [TestCase("TERM", 143)]
+    [TestCase("HUP", 129)]
+    [TestCase("INT", 130)]
+    public void ASignalWritesTheCompletedPaths(string signal, int expected)
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Ignore("POSIX signals");
+        string json = Path.Combine(_dir, "r.json");
+        string cli = Path.Combine(AppContext.BaseDirectory, "GpuCascade.Cli");
+        var start = new ProcessStartInfo(cli, ["run", "--paths", "2000000", "--backend", "managed", "--quiet", "--json", json])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        Thread.Sleep(3000); // started and simulating
+        using (var kill = Process.Start("kill", [$"-{signal}", process.Id.ToString()])) kill.WaitForExit();
+        Assert.That(process.WaitForExit(60_000), Is.True, "stops within the paths in flight");
+        Assert.That(process.ExitCode, Is.EqualTo(expected), stderr.Result);
+        var root = JsonNode.Parse(File.ReadAllText(json))!;
+        long paths = root["paths"]!.GetValue<long>();
+        Assert.That(paths, Is.LessThan(2_000_000));
+        Assert.That(paths % 1024, Is.Zero, "whole blocks");
+        Assert.That(root["run"]!["cancelled"]!.GetValue<bool>(), Is.True);
+        Assert.That(stderr.Result, Does.Contain("Stopping"));
+        _ = stdout.Result;
+    }
+}
