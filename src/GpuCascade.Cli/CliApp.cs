@@ -34,7 +34,7 @@ public static class CliApp
         try
         {
             var commandLine = new CommandLine(
-                run: a => RunCommand(a, stdout, stderr, cancellation, progressToTerminal),
+                run: a => RunCommand(a with { CommandLine = CommandLineText(args) }, stdout, stderr, cancellation, progressToTerminal),
                 compare: a => CalibrationCommands.Compare(a, stdout, stderr, cancellation, progressToTerminal),
                 calibrate: a => CalibrationCommands.Calibrate(a, stdout, stderr, cancellation, progressToTerminal),
                 devices: () => DevicesCommand(stdout),
@@ -88,6 +88,7 @@ public static class CliApp
             Seed = a.Seed,
             Backend = backend,
             Progress = progress,
+            CommandLine = a.CommandLine,
         }, cancellation);
         progress?.Finish();
         foreach (var warning in result.Warnings) stderr.WriteLine($"warning: {warning}");
@@ -98,6 +99,11 @@ public static class CliApp
         if (!a.Quiet && a.JsonPath != "-" && a.CsvPath != "-") stdout.Write(SummaryTable.Format(result));
         return Finish(failures, stderr, result.Run.Cancelled ? ExitCancelled : ExitOk);
     }
+
+    /// <summary>The command line as a shell would take it back (arguments with spaces or quotes quoted).</summary>
+    internal static string CommandLineText(string[] args) =>
+        string.Join(" ", new[] { "gpucascade" }.Concat(args.Select(a =>
+            a.Length > 0 && a.All(c => char.IsLetterOrDigit(c) || "-_./=:,@+%".Contains(c)) ? a : "'" + a.Replace("'", "'\\''") + "'")));
 
     /// <summary>Reports the outputs that could not be written (after the others and the summary): exit 1 if any.</summary>
     internal static int Finish(List<string> failures, TextWriter stderr, int code)
@@ -161,6 +167,7 @@ internal sealed record RunArguments
     public string? JsonPath { get; init; }
     public string? CsvPath { get; init; }
     public bool Quiet { get; init; }
+    public string? CommandLine { get; init; }
 }
 
 /// <summary>Parsed arguments of <c>gpucascade compare</c>.</summary>

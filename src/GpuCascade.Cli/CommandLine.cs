@@ -243,7 +243,7 @@ internal sealed partial class CommandLine
         var help = new HelpOption();
         help.Action = new HelpWithExamples((HelpAction)help.Action!, Examples);
         _root.Options.Add(help);
-        _root.Options.Add(new VersionOption());
+        _root.Options.Add(new VersionOption { Action = new PrintVersion() });
         Examples[_root] = """
               gpucascade run                 simulate the embedded default scenario
               gpucascade compare --vary venue.insuranceFund=0,1e9
@@ -323,6 +323,16 @@ internal sealed partial class CommandLine
             }
             output.WriteLine("Exit codes: 0 done, 1 failure, 2 invalid scenario or arguments, 3 calibration target unreachable (no feasible value), 130/143/129 stopped by Ctrl-C/SIGTERM/SIGHUP (what finished is written).");
             return code;
+        }
+    }
+
+    /// <summary><c>--version</c>: the name, the version and the git commit.</summary>
+    private sealed class PrintVersion : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine(Reporting.EngineInfo.Describe());
+            return CliApp.ExitOk;
         }
     }
 

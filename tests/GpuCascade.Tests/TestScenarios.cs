@@ -105,6 +105,15 @@ internal static class TestScenarios
         return json.ToJsonString();
     }
 
+    /// <summary>The JSON result without <c>run</c> and <c>manifest</c>: the figures, for two runs of scenarios that differ only
+    /// in form (a generated book listed, a larger path count of which a prefix completed).</summary>
+    public static string Figures(GpuCascade.Reporting.RunResult r)
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(Reproducible(r))!.AsObject();
+        json.Remove("manifest");
+        return json.ToJsonString();
+    }
+
     /// <summary>The JSON result without <c>run</c> and <c>backend</c>: what must be identical on two bit-identical backends.</summary>
     public static string ReproducibleOnAnyBackend(GpuCascade.Reporting.RunResult r)
     {

@@ -48,8 +48,19 @@ internal static class ResultBuilder
             Work = new RunWork(n * plan.Steps, acc.MarginChecks, acc.CohortLiquidations),
             Warnings = [.. TailWarnings("badDebt", n), .. TailWarnings("liquidatedNotional", n)],
             CohortAttribution = attribution ?? [],
+            Manifest = Manifest(plan),
             Run = run,
         };
+    }
+
+    private static RunManifest Manifest(SimulationPlan plan)
+    {
+        var s = plan.Scenario;
+        string json = Scenarios.ScenarioJson.Canonical(s);
+        int listed = s.Book.Cohorts.Length;
+        string? book = s.Book.Generator is null ? null : Scenarios.ScenarioJson.BookSha256(s, plan.Cohorts.Skip(listed).ToList());
+        return new RunManifest(EngineInfo.Version, EngineInfo.Commit, json,
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json))), book);
     }
 
     private static LossDistribution Loss(in Moments m, TailQuantiles tail, long n)

@@ -103,6 +103,21 @@ public static class ResultJson
         }
         w.WriteEndArray();
 
+        if (r.Manifest is { } m)
+        {
+            w.WriteStartObject("manifest");
+            w.WriteStartObject("engine");
+            w.WriteString("version", m.EngineVersion);
+            w.WriteString("commit", m.EngineCommit);
+            w.WriteEndObject();
+            w.WriteString("scenarioSha256", m.ScenarioSha256);
+            if (m.BookSha256 is null) w.WriteNull("bookSha256");
+            else w.WriteString("bookSha256", m.BookSha256);
+            w.WritePropertyName("scenario");
+            w.WriteRawValue(m.ScenarioJson);
+            w.WriteEndObject();
+        }
+
         w.WriteStartObject("run");
         w.WriteString("backendDescription", r.Run.BackendDescription);
         Number(w, "elapsedSeconds", r.Run.ElapsedSeconds);
@@ -111,6 +126,8 @@ public static class ResultJson
         w.WriteString("startedUtc", r.Run.StartedUtc);
         w.WriteString("host", r.Run.Host);
         w.WriteString("engineVersion", r.Run.EngineVersion);
+        if (r.Run.CommandLine is null) w.WriteNull("commandLine");
+        else w.WriteString("commandLine", r.Run.CommandLine);
         w.WriteEndObject();
         w.WriteEndObject();
     }

@@ -84,7 +84,7 @@ public sealed record CohortAttribution(
     double BadDebt,
     double? TailShare);
 
-/// <summary>Facts about the execution that vary between identical runs (timings, host).</summary>
+/// <summary>Facts about the execution that vary between identical runs (timings, host, the command line).</summary>
 public sealed record RunInfo(
     string BackendDescription,
     double ElapsedSeconds,
@@ -92,7 +92,20 @@ public sealed record RunInfo(
     bool Cancelled,
     DateTimeOffset StartedUtc,
     string Host,
-    string EngineVersion);
+    string EngineVersion)
+{
+    /// <summary>The command line that started the run, when a command did.</summary>
+    public string? CommandLine { get; init; }
+}
+
+/// <summary>What produced a result: identical for identical inputs on the same engine build, so two results can be
+/// checked to be of the same computation.</summary>
+/// <param name="EngineVersion">The engine's version.</param>
+/// <param name="EngineCommit">The git commit of the build.</param>
+/// <param name="ScenarioJson">The scenario as run (after defaults and overrides), canonical JSON (<see cref="Scenarios.ScenarioJson"/>).</param>
+/// <param name="ScenarioSha256">SHA-256 of <paramref name="ScenarioJson"/>.</param>
+/// <param name="BookSha256">SHA-256 of the generated cohorts' canonical JSON; null without a generator.</param>
+public sealed record RunManifest(string EngineVersion, string EngineCommit, string ScenarioJson, string ScenarioSha256, string? BookSha256);
 
 /// <summary>The aggregated result of a run: what the JSON report, the CSV and the summary table show.</summary>
 public sealed record RunResult
@@ -135,6 +148,8 @@ public sealed record RunResult
     /// <summary>Per cohort, in plan order: liquidation probability, expected liquidated notional and bad debt, tail share
     /// (empty when a backend did not record per-cohort totals).</summary>
     public IReadOnlyList<CohortAttribution> CohortAttribution { get; init; } = [];
+    /// <summary>What produced the result (engine, scenario as run, hashes); null for results built by hand.</summary>
+    public RunManifest? Manifest { get; init; }
     /// <summary>Execution facts (vary between identical runs).</summary>
     public required RunInfo Run { get; init; }
 }

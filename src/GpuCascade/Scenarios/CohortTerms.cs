@@ -8,7 +8,8 @@ namespace GpuCascade.Scenarios;
 /// <param name="Side">Long or short.</param>
 /// <param name="Notional">USD notional at entry; positive.</param>
 /// <param name="EntryPrice">Entry price, or null for the asset's starting price.</param>
-internal readonly record struct PositionTerms(int Asset, PositionSide Side, double Notional, double? EntryPrice);
+/// <param name="Units">Units when the file gave them instead of a notional (exact: the canonical JSON writes units).</param>
+internal readonly record struct PositionTerms(int Asset, PositionSide Side, double Notional, double? EntryPrice, double? Units = null);
 
 /// <summary>
 /// Turns the isolated and cross-margin cohort forms (notionals, leverage) into a <see cref="CohortSpec"/>
@@ -61,13 +62,13 @@ internal static class CohortTerms
     }
 
     private static bool CheckPosition(Diagnostics errors, string path, PositionTerms p) =>
-        errors.Above(Key(path, "notional"), p.Notional, 0)
+        (p.Units is double u ? errors.Above(Key(path, "units"), u, 0) : errors.Above(Key(path, "notional"), p.Notional, 0))
         & (p.EntryPrice is not double e || errors.Above(Key(path, "entryPrice"), e, 0));
 
     private static PositionSpec ToSpec(PositionTerms p, IReadOnlyList<double> prices)
     {
         double entry = p.EntryPrice ?? prices[p.Asset];
-        double units = p.Notional / entry;
+        double units = p.Units ?? p.Notional / entry;
         return new PositionSpec(p.Asset, p.Side == PositionSide.Long ? units : -units, entry);
     }
 }

@@ -5,7 +5,7 @@ namespace GpuCascade.Scenarios;
 
 internal sealed partial class ScenarioBinder
 {
-    private static readonly string[] IsolatedOnlyKeys = ["asset", "side", "notional", "entryPrice", "collateralAsset"];
+    private static readonly string[] IsolatedOnlyKeys = ["asset", "side", "notional", "units", "entryPrice", "collateralAsset"];
 
     private BookSpec? Book(ScenarioNode node, string path)
     {
@@ -69,16 +69,24 @@ internal sealed partial class ScenarioBinder
         return positions.Count == items.Count ? positions : null;
     }
 
-    /// <summary>asset, side, notional and an optional entryPrice of a position map.</summary>
+    /// <summary>asset, side, notional (USD at entry) or units, and an optional entryPrice of a position map.</summary>
     private PositionTerms? Position(MapReader m)
     {
         var asset = AssetRef(m, "asset");
         var side = m.Choice("side", true, ("long", PositionSide.Long), ("short", PositionSide.Short));
-        var notional = m.Number("notional", required: true);
+        double? notional = null, units = null;
+        if (m["units"] is not null && m["notional"] is not null)
+            Errors.Add(m.PathOf("units"), "give either notional or units, not both", m["units"]);
+        else if (m["units"] is not null) units = m.Number("units");
+        else notional = m.Number("notional", required: true);
         var entry = m.Number("entryPrice");
-        return asset is int a && side is PositionSide s && notional is double q && (entry is not null || m["entryPrice"] is null)
-            ? new PositionTerms(a, s, q, entry)
-            : null;
+        if (asset is not int a || side is not PositionSide s || (entry is null && m["entryPrice"] is not null)) return null;
+        if (units is double u)
+        {
+            double price = entry ?? (a < prices.Count ? prices[a] : double.NaN);
+            return new PositionTerms(a, s, u * price, entry, u);
+        }
+        return notional is double q ? new PositionTerms(a, s, q, entry) : null;
     }
 
     /// <summary><c>{USD: dollars, SYMBOL: units, ...}</c>.</summary>

@@ -28,6 +28,8 @@ public sealed record RunOptions
     /// <summary>Sees every block's per-path outputs (rows from, to of a batch whose first path is
     /// <see cref="PathOutputs.Start"/>) before they are summarised; called from worker threads, on disjoint rows.</summary>
     internal Action<PathOutputs, int, int>? PathObserver { get; init; }
+    /// <summary>The command line that started the run, recorded under <c>run</c> in the result.</summary>
+    public string? CommandLine { get; init; }
 }
 
 /// <summary>
@@ -123,7 +125,7 @@ public static class SimulationEngine
             result.Paths < total, // a run whose paths all finished is complete, whenever the request to stop came
             started,
             Environment.MachineName,
-            typeof(SimulationEngine).Assembly.GetName().Version?.ToString() ?? "0"), attribution);
+            EngineInfo.Version) { CommandLine = options.CommandLine }, attribution);
     }
 
     /// <summary>

@@ -213,7 +213,7 @@ public class CliTests
         Assert.That(help, Is.EqualTo(output));
         var (versionCode, version, _) = Run("--version");
         Assert.That(versionCode, Is.Zero);
-        Assert.That(version, Does.Match(@"^\d+\.\d+\.\d+"));
+        Assert.That(version, Does.Match(@"^GpuCascade \d+\.\d+\.\d+ \(commit [0-9a-f]{12}|unknown\)"));
     }
 
     [Test]

@@ -206,7 +206,7 @@ public class AccountingTests
         Assert.That(r.Run.Cancelled, Is.True);
         Assert.That(r.Paths, Is.EqualTo(3 * 1024));
         var same = SimulationEngine.Run(scenario, new RunOptions { Paths = 3 * 1024 });
-        Assert.That(TestScenarios.Reproducible(r with { RequestedPaths = same.RequestedPaths }), Is.EqualTo(TestScenarios.Reproducible(same)));
+        Assert.That(TestScenarios.Figures(r with { RequestedPaths = same.RequestedPaths }), Is.EqualTo(TestScenarios.Figures(same)));
     }
 
     private sealed class CancelAfter(long paths, CancellationTokenSource cts) : IProgress<RunProgress>

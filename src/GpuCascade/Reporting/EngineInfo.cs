@@ -1,0 +1,20 @@
+using System.Reflection;
+
+namespace GpuCascade.Reporting;
+
+/// <summary>The engine's version and the git commit it was built from (the version is set once, in
+/// Directory.Build.props; the commit is stamped by the SDK's source link into the informational version).</summary>
+public static class EngineInfo
+{
+    private static readonly string Informational =
+        typeof(EngineInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
+    /// <summary>The version, e.g. 0.9.0.</summary>
+    public static string Version => Informational.Split('+')[0];
+
+    /// <summary>The full git commit hash, or "unknown" for a build outside a git checkout.</summary>
+    public static string Commit => Informational.Split('+') is [_, var commit, ..] && commit.Length > 0 ? commit : "unknown";
+
+    /// <summary>"GpuCascade 0.9.0 (commit 1a2b3c4d5e6f)".</summary>
+    public static string Describe() => $"GpuCascade {Version} (commit {(Commit.Length > 12 ? Commit[..12] : Commit)})";
+}
