@@ -26,11 +26,11 @@ internal static class CalibrationCommands
         }
         if (axes.GroupBy(x => x.Key).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new UsageException($"--vary: {twice.Key} is given twice; list its values once (KEY=V1,V2,...)");
-        OutputFiles.Check([("--json", a.Run.JsonPath), ("--csv", a.Run.CsvPath)], ("scenario file", a.Run.ScenarioPath));
+        OutputFiles.Check([("--json", a.Run.JsonPath), ("--csv", a.Run.CsvPath), ("--log", a.Run.LogPath)], ("scenario file", a.Run.ScenarioPath));
         var document = a.Run.ScenarioPath is null ? ScenarioDocument.Default : ScenarioDocument.Load(a.Run.ScenarioPath);
         var precision = document.ToScenario().Precision;
         using var backend = BackendCatalog.Create(a.Run.Backend, precision, a.Run.Threads, line => stderr.WriteLine(line));
-        using var progress = progressToTerminal ? new ProgressBar(stderr) : null;
+        using var progress = new CommandProgress(a.Run, stderr, progressToTerminal);
         ComparisonResult result;
         try
         {
@@ -39,8 +39,8 @@ internal static class CalibrationCommands
                 Paths = a.Run.Paths,
                 Seed = a.Run.Seed,
                 Backend = backend,
-                Progress = progress,
-                Log = line => Log(progress, stderr, line),
+                Progress = progress.Progress,
+                Log = progress.Line,
                 Breach = a.LiquidateBreaches ? BreachRule.Liquidate : BreachRule.Deleverage,
             }, cancellation);
         }
@@ -49,13 +49,13 @@ internal static class CalibrationCommands
             string message = e.Message.Split(" (Parameter")[0];
             throw new UsageException(message.StartsWith("paths:", StringComparison.Ordinal) ? "--" + message : message);
         }
-        progress?.Finish();
+        progress.Finish();
         // Warnings shared by every variant (those about the path count) once; the others with their variant.
         var shared = result.Variants.Count == 0 ? []
             : result.Variants.Skip(1).Aggregate((IEnumerable<string>)result.Variants[0].Result.Warnings, (w, v) => w.Intersect(v.Result.Warnings)).ToList();
-        foreach (var warning in shared) stderr.WriteLine($"warning: {warning}");
+        foreach (var warning in shared) progress.Line($"warning: {warning}");
         foreach (var (v, i) in result.Variants.Select((v, i) => (v, i)))
-            foreach (var warning in v.Result.Warnings.Except(shared)) stderr.WriteLine($"warning: variant {i + 1}: {warning}");
+            foreach (var warning in v.Result.Warnings.Except(shared)) progress.Line($"warning: variant {i + 1}: {warning}");
 
         var failures = OutputFiles.WriteAll(stdout,
             ("--json", a.Run.JsonPath, () => ComparisonReport.Json(result)),
@@ -92,14 +92,14 @@ internal static class CalibrationCommands
             }
         }
         var outputs = new[] { ("--json", a.Run.JsonPath), ("--csv", a.Run.CsvPath), ("--yaml", a.YamlPath) }.Where(o => o.Item2 == "-").ToList();
-        OutputFiles.Check([("--json", a.Run.JsonPath), ("--csv", a.Run.CsvPath), ("--yaml", a.YamlPath), ("--checkpoint", a.CheckpointPath)],
+        OutputFiles.Check([("--json", a.Run.JsonPath), ("--csv", a.Run.CsvPath), ("--yaml", a.YamlPath), ("--checkpoint", a.CheckpointPath), ("--log", a.Run.LogPath)],
             ("scenario file", a.Run.ScenarioPath));
         if (a.CheckpointPath == "-") throw new UsageException("--checkpoint: needs a file, not stdout");
 
         var document = a.Run.ScenarioPath is null ? ScenarioDocument.Default : ScenarioDocument.Load(a.Run.ScenarioPath);
         var precision = document.ToScenario().Precision;
         using var backend = BackendCatalog.Create(a.Run.Backend, precision, a.Run.Threads, line => stderr.WriteLine(line));
-        using var progress = progressToTerminal ? new ProgressBar(stderr) : null;
+        using var progress = new CommandProgress(a.Run, stderr, progressToTerminal);
         var clock = Stopwatch.StartNew();
         CalibrationResult result;
         try
@@ -108,8 +108,8 @@ internal static class CalibrationCommands
             {
                 Key = key, Low = low, High = high, Targets = targets, Grid = a.Grid, Resolution = a.Resolution,
                 Prefer = a.PreferHigh ? Preference.High : Preference.Low, UseEstimate = a.Estimate, Regimes = regimes,
-                Paths = a.Run.Paths, Seed = a.Run.Seed, Backend = backend, Progress = progress,
-                Log = line => Log(progress, stderr, line), CheckpointPath = a.CheckpointPath,
+                Paths = a.Run.Paths, Seed = a.Run.Seed, Backend = backend, Progress = progress.Progress,
+                Log = progress.Line, CheckpointPath = a.CheckpointPath,
                 Breach = a.LiquidateBreaches ? BreachRule.Liquidate : BreachRule.Deleverage,
             }, cancellation);
         }
@@ -117,8 +117,8 @@ internal static class CalibrationCommands
         {
             throw new UsageException($"--vary: {e.Message.Split(" (Parameter")[0]}");
         }
-        progress?.Finish();
-        foreach (var warning in result.Warnings) stderr.WriteLine($"warning: {warning}");
+        progress.Finish();
+        foreach (var warning in result.Warnings) progress.Line($"warning: {warning}");
 
         var failures = OutputFiles.WriteAll(stdout,
             ("--json", a.Run.JsonPath, () => CalibrationReport.Json(result, clock.Elapsed.TotalSeconds)),
@@ -153,11 +153,5 @@ internal static class CalibrationCommands
             throw new UsageException($"--vary: {key}: HI must be a finite number, got '{hi.Trim()}'");
         if (low >= high) throw new UsageException($"--vary: {key}: LO must be below HI, got {lo.Trim()}..{hi.Trim()}");
         return (key, low, high);
-    }
-
-    private static void Log(ProgressBar? progress, TextWriter stderr, string line)
-    {
-        progress?.Finish();
-        stderr.WriteLine(line);
     }
 }

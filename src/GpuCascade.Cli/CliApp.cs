@@ -34,7 +34,7 @@ public static class CliApp
         try
         {
             var commandLine = new CommandLine(
-                run: a => RunCommand(a with { CommandLine = CommandLineText(args) }, stdout, stderr, cancellation, progressToTerminal),
+                run: a => RunCommand(a, stdout, stderr, cancellation, progressToTerminal),
                 compare: a => CalibrationCommands.Compare(a, stdout, stderr, cancellation, progressToTerminal),
                 calibrate: a => CalibrationCommands.Calibrate(a, stdout, stderr, cancellation, progressToTerminal),
                 devices: () => DevicesCommand(stdout),
@@ -78,32 +78,35 @@ public static class CliApp
     private static int RunCommand(RunArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellation,
         bool progressToTerminal)
     {
-        OutputFiles.Check([("--json", a.JsonPath), ("--csv", a.CsvPath)], ("scenario file", a.ScenarioPath));
+        OutputFiles.Check([("--json", a.JsonPath), ("--csv", a.CsvPath), ("--log", a.LogPath)], ("scenario file", a.ScenarioPath));
         var scenario = a.ScenarioPath is null ? ScenarioLoader.LoadDefault() : ScenarioLoader.LoadFile(a.ScenarioPath);
         using var backend = BackendCatalog.Create(a.Backend, scenario.Precision, a.Threads, line => stderr.WriteLine(line));
-        using var progress = progressToTerminal ? new ProgressBar(stderr) : null;
+        using var progress = new CommandProgress(a, stderr, progressToTerminal);
+        var asRun = scenario with { Paths = a.Paths ?? scenario.Paths, Seed = a.Seed ?? scenario.Seed };
+        progress.LogOnly($"scenario: {a.ScenarioPath ?? "the embedded default"}, sha256 {ScenarioJson.Sha256(asRun)}, {asRun.Paths:N0} paths x {asRun.Steps:N0} steps, seed {asRun.Seed}");
+        progress.LogOnly($"backend: {backend.Description}");
+        int workers = backend is Backends.Managed.ManagedBackend m ? m.Threads : Environment.ProcessorCount;
+        progress.LogOnly($"memory estimate: {ResourceEstimate.For(asRun, workers, SimulationEngine.BlockSize * Math.Max(4, 4 * workers))}");
         var result = SimulationEngine.Run(scenario, new RunOptions
         {
             Paths = a.Paths,
             Seed = a.Seed,
             Backend = backend,
-            Progress = progress,
+            Progress = progress.Progress,
             CommandLine = a.CommandLine,
         }, cancellation);
-        progress?.Finish();
-        foreach (var warning in result.Warnings) stderr.WriteLine($"warning: {warning}");
+        progress.Finish();
+        foreach (var warning in result.Warnings) progress.Line($"warning: {warning}");
 
         var failures = OutputFiles.WriteAll(stdout,
             ("--json", a.JsonPath, () => ResultJson.Serialize(result) + Environment.NewLine),
             ("--csv", a.CsvPath, () => ResultCsv.Serialize(result)));
         if (!a.Quiet && a.JsonPath != "-" && a.CsvPath != "-") stdout.Write(SummaryTable.Format(result));
-        return Finish(failures, stderr, result.Run.Cancelled ? ExitCancelled : ExitOk);
+        int code = Finish(failures, stderr, result.Run.Cancelled ? ExitCancelled : ExitOk);
+        progress.LogOnly($"finished: {result.Paths:N0} of {result.RequestedPaths:N0} paths in {result.Run.ElapsedSeconds:0.0} s" +
+                         $"{(result.Run.Cancelled ? " (stopped)" : "")}; outputs {(failures.Count == 0 ? "written" : "FAILED: " + string.Join("; ", failures))}; exit {code}");
+        return code;
     }
-
-    /// <summary>The command line as a shell would take it back (arguments with spaces or quotes quoted).</summary>
-    internal static string CommandLineText(string[] args) =>
-        string.Join(" ", new[] { "gpucascade" }.Concat(args.Select(a =>
-            a.Length > 0 && a.All(c => char.IsLetterOrDigit(c) || "-_./=:,@+%".Contains(c)) ? a : "'" + a.Replace("'", "'\\''") + "'")));
 
     /// <summary>Reports the outputs that could not be written (after the others and the summary): exit 1 if any.</summary>
     internal static int Finish(List<string> failures, TextWriter stderr, int code)
@@ -111,6 +114,12 @@ public static class CliApp
         foreach (var failure in failures) stderr.WriteLine($"error: {failure}");
         return failures.Count > 0 ? ExitFailure : code;
     }
+
+    /// <summary>The command line as a shell would take it back (arguments with spaces or quotes quoted).</summary>
+    internal static string CommandLineText(IEnumerable<string> args) =>
+        string.Join(" ", new[] { "gpucascade" }.Concat(args.Select(a =>
+            a.Length > 0 && a.All(c => char.IsLetterOrDigit(c) || "-_./=:,@+%".Contains(c)) ? a : "'" + a.Replace("'", "'\\''") + "'")));
+
 
     private static int SelfTestCommand(string? only, string? require, TextWriter stdout, TextWriter stderr)
     {
@@ -168,6 +177,7 @@ internal sealed record RunArguments
     public string? CsvPath { get; init; }
     public bool Quiet { get; init; }
     public string? CommandLine { get; init; }
+    public string? LogPath { get; init; }
 }
 
 /// <summary>Parsed arguments of <c>gpucascade compare</c>.</summary>

@@ -386,6 +386,11 @@ internal sealed partial class CommandLine
         private readonly Option<string?> _json = new("--json") { Description = "write the full result as JSON ('-' for stdout)", HelpName = "FILE" };
         private readonly Option<string?> _csv = new("--csv") { Description = "write the statistics as CSV, one per row ('-' for stdout)", HelpName = "FILE" };
         private readonly Option<bool> _quiet = new("--quiet") { Description = "no summary table on stdout" };
+        private readonly Option<string?> _log = new("--log")
+        {
+            Description = "append the run's manifest (engine, command, scenario hash, memory estimate), a progress line every 10 s and how it ended to FILE",
+            HelpName = "FILE",
+        };
 
         public RunOptionSet(Command command, string scenarioDescription)
         {
@@ -400,7 +405,7 @@ internal sealed partial class CommandLine
                     r.AddError(UnknownOption(v, command));
             });
             command.Arguments.Add(Scenario);
-            foreach (var option in new Option[] { _paths, _seed, _backend, _threads, _json, _csv, _quiet }) command.Options.Add(option);
+            foreach (var option in new Option[] { _paths, _seed, _backend, _threads, _json, _csv, _quiet, _log }) command.Options.Add(option);
             command.Validators.Add(r =>
             {
                 if (Token(r.GetResult(_json)) == "-" && Token(r.GetResult(_csv)) == "-") r.AddError("--json and --csv cannot both write to stdout");
@@ -417,6 +422,8 @@ internal sealed partial class CommandLine
             JsonPath = r.GetValue(_json),
             CsvPath = r.GetValue(_csv),
             Quiet = r.GetValue(_quiet),
+            LogPath = r.GetValue(_log),
+            CommandLine = CliApp.CommandLineText(r.Tokens.Select(t => t.Value)),
         };
     }
 }

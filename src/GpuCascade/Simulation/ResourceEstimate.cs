@@ -28,7 +28,9 @@ public sealed record ResourceEstimate(long Bytes, long AvailableBytes, IReadOnly
     public override string ToString() =>
         $"about {GiB(Bytes)} ({string.Join(", ", Parts.Where(p => p.Value >= (1 << 20)).Select(p => $"{p.Key} {GiB(p.Value)}"))})";
 
-    private static string GiB(long bytes) => (bytes / 1073741824.0).ToString(bytes < 1L << 30 ? "0.00" : "0.0", CultureInfo.InvariantCulture) + " GiB";
+    private static string GiB(long bytes) => bytes < 1L << 30
+        ? (bytes / 1048576.0).ToString("0", CultureInfo.InvariantCulture) + " MiB"
+        : (bytes / 1073741824.0).ToString("0.0", CultureInfo.InvariantCulture) + " GiB";
 
     /// <summary>The estimate of a run of <paramref name="scenario"/> (with its path count) on <paramref name="workers"/>
     /// concurrent paths in batches of <paramref name="batchPaths"/>.</summary>

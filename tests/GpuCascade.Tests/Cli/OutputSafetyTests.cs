@@ -158,4 +158,35 @@ public class OutputSafetyTests
         Assert.That(stderr.Result, Does.Contain("Stopping"));
         _ = stdout.Result;
     }
+
+    /// <summary>Unattended (stderr not a terminal): progress lines on stderr; --log gets the manifest, progress and the end.</summary>
+    [Test]
+    public void UnattendedRunsLogProgressAndTheirManifest()
+    {
+        string log = Path.Combine(_dir, "run.log");
+        var (code, _, err) = Run("run", "--paths", "2048", "--quiet", "--log", log, "--seed", "3");
+        Assert.That(code, Is.Zero, err);
+        Assert.That(err, Does.Match(@"progress: 2,048 of 2,048 paths \(100\.0%\), [\d,]+ paths/s"));
+        string text = File.ReadAllText(log);
+        Assert.That(text, Does.Contain("GpuCascade ").And.Contain("command: gpucascade run --paths 2048 --quiet --log"));
+        Assert.That(text, Does.Match(@"scenario: the embedded default, sha256 [0-9a-f]{64}, 2,048 paths x 288 steps, seed 3"));
+        Assert.That(text, Does.Contain("memory estimate: about"));
+        Assert.That(text, Does.Contain("progress: 2,048 of 2,048 paths"));
+        Assert.That(text, Does.Contain("finished: 2,048 of 2,048 paths").And.Contain("exit 0"));
+        // Appended: a second run adds to it.
+        Assert.That(Run("run", "--paths", "1024", "--quiet", "--log", log).Code, Is.Zero);
+        Assert.That(File.ReadAllText(log), Does.StartWith(text).And.Contain("finished: 1,024 of 1,024 paths"));
+    }
+
+    [Test]
+    public void ProgressLinesComeAtTheirInterval()
+    {
+        var writer = new StringWriter();
+        var lines = new ProgressLines(writer, TimeSpan.FromHours(1));
+        lines.Report(new GpuCascade.Simulation.RunProgress(1024, 4096, TimeSpan.FromSeconds(1)));
+        lines.Report(new GpuCascade.Simulation.RunProgress(2048, 4096, TimeSpan.FromSeconds(2)));
+        Assert.That(writer.ToString(), Is.Empty, "nothing before the interval has passed");
+        lines.Report(new GpuCascade.Simulation.RunProgress(4096, 4096, TimeSpan.FromSeconds(4)));
+        Assert.That(writer.ToString(), Does.Contain("4,096 of 4,096 paths (100.0%), 1,024 paths/s, 4s elapsed, 0s left"));
+    }
 }
