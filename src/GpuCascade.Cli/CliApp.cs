@@ -78,7 +78,9 @@ public static class CliApp
     private static int RunCommand(RunArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellation,
         bool progressToTerminal)
     {
-        OutputFiles.Check([("--json", a.JsonPath), ("--csv", a.CsvPath), ("--log", a.LogPath)], ("scenario file", a.ScenarioPath));
+        OutputFiles.Check([("--json", a.JsonPath), ("--csv", a.CsvPath), ("--log", a.LogPath), ("--checkpoint", a.CheckpointPath)],
+            ("scenario file", a.ScenarioPath));
+        if (a.CheckpointPath == "-") throw new UsageException("--checkpoint: needs a file, not stdout");
         var scenario = a.ScenarioPath is null ? ScenarioLoader.LoadDefault() : ScenarioLoader.LoadFile(a.ScenarioPath);
         using var backend = BackendCatalog.Create(a.Backend, scenario.Precision, a.Threads, line => stderr.WriteLine(line));
         using var progress = new CommandProgress(a, stderr, progressToTerminal);
@@ -87,6 +89,10 @@ public static class CliApp
         progress.LogOnly($"backend: {backend.Description}");
         int workers = backend is Backends.Managed.ManagedBackend m ? m.Threads : Environment.ProcessorCount;
         progress.LogOnly($"memory estimate: {ResourceEstimate.For(asRun, workers, SimulationEngine.BlockSize * Math.Max(4, 4 * workers))}");
+        var checkpoint = a.CheckpointPath is null ? null : new RunCheckpoint(a.CheckpointPath, asRun, backend.Name, TimeSpan.FromSeconds(a.CheckpointEverySeconds));
+        var resume = checkpoint?.Load();
+        if (resume is not null)
+            progress.Line($"resuming from {resume.Paths:N0} of {asRun.Paths:N0} paths (checkpoint {a.CheckpointPath})");
         var result = SimulationEngine.Run(scenario, new RunOptions
         {
             Paths = a.Paths,
@@ -94,6 +100,8 @@ public static class CliApp
             Backend = backend,
             Progress = progress.Progress,
             CommandLine = a.CommandLine,
+            Resume = resume,
+            OnMerged = checkpoint is null ? null : checkpoint.Save,
         }, cancellation);
         progress.Finish();
         foreach (var warning in result.Warnings) progress.Line($"warning: {warning}");
@@ -178,6 +186,8 @@ internal sealed record RunArguments
     public bool Quiet { get; init; }
     public string? CommandLine { get; init; }
     public string? LogPath { get; init; }
+    public string? CheckpointPath { get; init; }
+    public int CheckpointEverySeconds { get; init; } = 60;
 }
 
 /// <summary>Parsed arguments of <c>gpucascade compare</c>.</summary>

@@ -22,6 +22,14 @@ internal sealed partial class CommandLine
     private readonly RunOptionSet _runSet, _compareSet, _calibrateSet;
     private readonly Dictionary<Command, RunOptionSet> _sets = [];
 
+    // run
+    private readonly Option<string?> _runCheckpoint = new("--checkpoint")
+    {
+        Description = "save the completed paths' statistics to FILE (atomically) every --checkpoint-every seconds, on a signal and at the end; rerun the same command to resume (or, when complete, to report) with the identical result",
+        HelpName = "FILE",
+    };
+    private readonly Option<int?> _checkpointEvery = new("--checkpoint-every") { Description = "seconds between checkpoints [60]", HelpName = "SECONDS" };
+
     // compare
     private readonly Option<string[]> _compareVary = new("--vary")
     {
@@ -155,8 +163,17 @@ internal sealed partial class CommandLine
               gpucascade run                                   the embedded default scenario, 20,000 paths
               gpucascade run venue.yaml --paths 200000 --json result.json
               gpucascade run venue.yaml --backend cuda:0 --seed 7 --quiet --csv result.csv
+              gpucascade run venue.yaml --paths 100000000 --checkpoint night.ckpt --log night.log --json night.json
+                                                               (interrupted? run the same command again to resume)
             """;
-        _run.SetAction(r => run(_runSet.Read(r)));
+        _checkpointEvery.CustomParser = r => Parse<int?>(r, t => (int)Integer("--checkpoint-every", t, 1, 86400));
+        _run.Options.Add(_runCheckpoint);
+        _run.Options.Add(_checkpointEvery);
+        _run.SetAction(r => run(_runSet.Read(r) with
+        {
+            CheckpointPath = r.GetValue(_runCheckpoint),
+            CheckpointEverySeconds = r.GetValue(_checkpointEvery) ?? 60,
+        }));
 
         _compare = new Command("compare",
             "Run variants of a scenario on the same paths and report every figure's difference to the first variant, with paired and unpaired 95% intervals.");

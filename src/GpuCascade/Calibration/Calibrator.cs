@@ -269,8 +269,7 @@ public static class Calibrator
             "targets:" + string.Join(";", o.Targets), "regimes:" + string.Join(";", regimes.Select(x => $"{x.Name}={CalibrationResult.Format(x.Factor)}")),
             "paths:" + paths, "seed:" + seed, "backend:" + (o.Backend?.Name ?? "managed"),
             // The engine: the build of the library and of the model (deterministic builds: the same source, the same ids).
-            "engine:" + typeof(Calibrator).Assembly.ManifestModule.ModuleVersionId + "/" +
-            typeof(GpuCascade.Kernels.PlanLayout).Assembly.ManifestModule.ModuleVersionId);
+            "engine:" + EngineInfo.BuildId);
         return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
     }
 

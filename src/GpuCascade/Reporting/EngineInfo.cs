@@ -15,6 +15,11 @@ public static class EngineInfo
     /// <summary>The full git commit hash, or "unknown" for a build outside a git checkout.</summary>
     public static string Commit => Informational.Split('+') is [_, var commit, ..] && commit.Length > 0 ? commit : "unknown";
 
+    /// <summary>The build: the module ids of the library and of the model's assembly. Deterministic builds give the same
+    /// ids for the same source, and any change to the code changes them: what checkpoints and partial files are tied to.</summary>
+    public static string BuildId =>
+        $"{typeof(EngineInfo).Assembly.ManifestModule.ModuleVersionId:N}/{typeof(Kernels.PlanLayout).Assembly.ManifestModule.ModuleVersionId:N}";
+
     /// <summary>"GpuCascade 0.9.0 (commit 1a2b3c4d5e6f)".</summary>
     public static string Describe() => $"GpuCascade {Version} (commit {(Commit.Length > 12 ? Commit[..12] : Commit)})";
 }

@@ -128,6 +128,7 @@ public static class ResultJson
         w.WriteString("engineVersion", r.Run.EngineVersion);
         if (r.Run.CommandLine is null) w.WriteNull("commandLine");
         else w.WriteString("commandLine", r.Run.CommandLine);
+        w.WriteNumber("resumedPaths", r.Run.ResumedPaths);
         w.WriteEndObject();
         w.WriteEndObject();
     }

@@ -96,6 +96,8 @@ public sealed record RunInfo(
 {
     /// <summary>The command line that started the run, when a command did.</summary>
     public string? CommandLine { get; init; }
+    /// <summary>Paths taken from a checkpoint rather than simulated by this process (0 for a fresh run).</summary>
+    public long ResumedPaths { get; init; }
 }
 
 /// <summary>What produced a result: identical for identical inputs on the same engine build, so two results can be

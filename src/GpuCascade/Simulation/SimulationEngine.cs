@@ -30,6 +30,12 @@ public sealed record RunOptions
     internal Action<PathOutputs, int, int>? PathObserver { get; init; }
     /// <summary>The command line that started the run, recorded under <c>run</c> in the result.</summary>
     public string? CommandLine { get; init; }
+    /// <summary>The merged accumulators of a completed prefix of this run's paths (a checkpoint): the run continues after
+    /// them and ends with the result of an uninterrupted run.</summary>
+    internal RiskAccumulator? Resume { get; init; }
+    /// <summary>Sees the merged accumulators of the completed prefix after every batch (false) and at the end (true):
+    /// where a checkpoint is written. Called on the thread that called <see cref="SimulationEngine.Run(Scenario, RunOptions?, CancellationToken)"/>.</summary>
+    internal Action<RiskAccumulator, bool>? OnMerged { get; init; }
 }
 
 /// <summary>
@@ -79,13 +85,16 @@ public static class SimulationEngine
 
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        var result = new RiskAccumulator(plan.AssetCount, total);
+        var result = options.Resume ?? new RiskAccumulator(plan.AssetCount, total);
+        long first = result.Paths;
+        if (first > total || (first % BlockSize != 0 && first != total))
+            throw new ArgumentException($"a resumed prefix of {first:N0} paths does not fit a run of {total:N0} in blocks of {BlockSize}", nameof(options));
         var outputs = new PathOutputs(batch, plan.AssetCount);
-        long done = 0;
+        long done = first;
         var progressLock = new object();
         bool cancelled = false;
 
-        for (long start = 0; start < total && !cancelled; start += batch)
+        for (long start = first; start < total && !cancelled; start += batch)
         {
             int count = (int)Math.Min(batch, total - start);
             int blocks = (count + BlockSize - 1) / BlockSize;
@@ -115,17 +124,19 @@ public static class SimulationEngine
                 result.Merge(block);
             }
             if (cancellation.IsCancellationRequested && start + batch < total) cancelled = true;
+            if (!cancelled && start + batch < total) options.OnMerged?.Invoke(result, false);
         }
         clock.Stop();
+        options.OnMerged?.Invoke(result, true);
         var attribution = CohortAttributionBuilder.Build(plan, result);
         return ResultBuilder.Build(plan, result, backend, new RunInfo(
             backend.Description,
             clock.Elapsed.TotalSeconds,
-            result.Paths * (double)plan.Steps / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
+            (result.Paths - first) * (double)plan.Steps / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
             result.Paths < total, // a run whose paths all finished is complete, whenever the request to stop came
             started,
             Environment.MachineName,
-            EngineInfo.Version) { CommandLine = options.CommandLine }, attribution);
+            EngineInfo.Version) { CommandLine = options.CommandLine, ResumedPaths = first }, attribution);
     }
 
     /// <summary>

@@ -92,6 +92,92 @@ public sealed class RiskAccumulator
         LiquidatedNotionalTail.SetFrom(o.LiquidatedNotional.AsSpan(from, to - from), o.Start + from);
     }
 
+    /// <summary>Writes every figure exactly (doubles bit for bit), for a checkpoint or a shard's partial file.</summary>
+    internal void WriteTo(BinaryWriter w)
+    {
+        w.Write(AssetCount);
+        w.Write(TailCapacity);
+        foreach (var m in new[] { BadDebt, UncoveredLoss, BadDebtPaid, Penalties, LiquidatedNotional, FundEnd, FundMin, MaxRounds }) Write(w, m);
+        foreach (var array in new[] { MaxDrawdown, ExogenousMaxDrawdown, LiquidatedNotionalByAsset, MaxDisplacement })
+            foreach (var m in array) Write(w, m);
+        foreach (var p in new[] { AnyLiquidation, Cascade, BadDebtPositive, FundDepleted, RoundCapHit })
+        {
+            w.Write(p.Successes);
+            w.Write(p.Trials);
+        }
+        BadDebtTail.WriteTo(w);
+        LiquidatedNotionalTail.WriteTo(w);
+        foreach (var h in new[] { BadDebtHistogram }.Concat(DrawdownHistograms))
+        {
+            w.Write(h.Counts.Length);
+            foreach (long c in h.Counts) w.Write(c);
+        }
+        w.Write(MarginChecks);
+        w.Write(CohortLiquidations);
+        w.Write(_cohortsMissing);
+        w.Write(Cohorts is not null);
+        if (Cohorts is { } totals)
+        {
+            w.Write(totals.Count);
+            for (int c = 0; c < totals.Count; c++)
+            {
+                w.Write(totals.LiquidatedPaths[c]);
+                w.Write(totals.LiquidatedNotional[c]);
+                w.Write(totals.BadDebt[c]);
+            }
+        }
+    }
+
+    /// <summary>Reads what <see cref="WriteTo"/> wrote, for a run of <paramref name="assetCount"/> assets and
+    /// <paramref name="plannedPaths"/> paths (the tails' capacity must match).</summary>
+    internal static RiskAccumulator ReadFrom(BinaryReader r, int assetCount, long plannedPaths)
+    {
+        var a = new RiskAccumulator(assetCount, plannedPaths);
+        int assets = r.ReadInt32(), capacity = r.ReadInt32();
+        if (assets != assetCount) throw new InvalidDataException($"{assets} assets, expected {assetCount}");
+        if (capacity != a.TailCapacity) throw new InvalidDataException($"tail capacity {capacity}, expected {a.TailCapacity}");
+        a.BadDebt = Read(r); a.UncoveredLoss = Read(r); a.BadDebtPaid = Read(r); a.Penalties = Read(r);
+        a.LiquidatedNotional = Read(r); a.FundEnd = Read(r); a.FundMin = Read(r); a.MaxRounds = Read(r);
+        foreach (var array in new[] { a.MaxDrawdown, a.ExogenousMaxDrawdown, a.LiquidatedNotionalByAsset, a.MaxDisplacement })
+            for (int i = 0; i < array.Length; i++) array[i] = Read(r);
+        Proportion P() => new() { Successes = r.ReadInt64(), Trials = r.ReadInt64() };
+        a.AnyLiquidation = P(); a.Cascade = P(); a.BadDebtPositive = P(); a.FundDepleted = P(); a.RoundCapHit = P();
+        var badDebtTail = TailQuantiles.ReadFrom(r, a.TailCapacity);
+        var notionalTail = TailQuantiles.ReadFrom(r, a.TailCapacity);
+        a.BadDebtTail.Merge(badDebtTail);
+        a.LiquidatedNotionalTail.Merge(notionalTail);
+        foreach (var h in new[] { a.BadDebtHistogram }.Concat(a.DrawdownHistograms))
+        {
+            int bins = r.ReadInt32();
+            if (bins != h.Counts.Length) throw new InvalidDataException($"histogram of {bins} bins, expected {h.Counts.Length}");
+            for (int k = 0; k < bins; k++) h.Counts[k] = r.ReadInt64();
+        }
+        a.MarginChecks = r.ReadInt64();
+        a.CohortLiquidations = r.ReadInt64();
+        a._cohortsMissing = r.ReadBoolean();
+        if (r.ReadBoolean())
+        {
+            var totals = new CohortTotals(r.ReadInt32());
+            for (int c = 0; c < totals.Count; c++)
+            {
+                totals.LiquidatedPaths[c] = r.ReadInt64();
+                totals.LiquidatedNotional[c] = r.ReadDouble();
+                totals.BadDebt[c] = r.ReadDouble();
+            }
+            a.Cohorts = totals;
+        }
+        return a;
+    }
+
+    private static void Write(BinaryWriter w, in Moments m)
+    {
+        w.Write(m.Count);
+        w.Write(m.Mean);
+        w.Write(m.SumSquaredDeviations);
+    }
+
+    private static Moments Read(BinaryReader r) => new() { Count = r.ReadInt64(), Mean = r.ReadDouble(), SumSquaredDeviations = r.ReadDouble() };
+
     /// <summary>Adds the paths of <paramref name="next"/>, which follow this accumulator's paths.</summary>
     public void Merge(RiskAccumulator next)
     {

@@ -117,6 +117,32 @@ public sealed class TailQuantiles
         _values = null;
     }
 
+    /// <summary>Writes the kept values and their paths (a checkpoint; the pending buffer is folded in first, which changes
+    /// nothing: the kept set is the top <see cref="Capacity"/> of a total order).</summary>
+    internal void WriteTo(BinaryWriter w)
+    {
+        Compact();
+        w.Write(Capacity);
+        w.Write(_entries.Length);
+        foreach (var e in _entries)
+        {
+            w.Write(e.Value);
+            w.Write(e.Path);
+        }
+    }
+
+    /// <summary>Reads what <see cref="WriteTo"/> wrote; the capacity must be the one expected.</summary>
+    internal static TailQuantiles ReadFrom(BinaryReader r, int capacity)
+    {
+        int stored = r.ReadInt32();
+        if (stored != capacity) throw new InvalidDataException($"tail capacity {stored}, expected {capacity}");
+        int count = r.ReadInt32();
+        if (count < 0 || count > capacity) throw new InvalidDataException($"tail of {count} values, capacity {capacity}");
+        var tail = new TailQuantiles(capacity) { _entries = new Entry[count] };
+        for (int i = 0; i < count; i++) tail._entries[i] = new Entry(r.ReadDouble(), r.ReadInt64());
+        return tail;
+    }
+
     /// <summary>A value and its path; ordered by value descending, then path ascending.</summary>
     private readonly record struct Entry(double Value, long Path) : IComparable<Entry>
     {

@@ -189,4 +189,59 @@ public class OutputSafetyTests
         lines.Report(new GpuCascade.Simulation.RunProgress(4096, 4096, TimeSpan.FromSeconds(4)));
         Assert.That(writer.ToString(), Does.Contain("4,096 of 4,096 paths (100.0%), 1,024 paths/s, 4s elapsed, 0s left"));
     }
+
+    /// <summary>run --checkpoint: stopped by SIGTERM, rerun to the end: the JSON equals an uninterrupted run's outside
+    /// <c>run</c>; a rerun of the complete run reports it again; a checkpoint for other arguments, or a damaged one, is
+    /// exit 2 naming what is wrong.</summary>
+    [Test]
+    public void ACheckpointedRunSurvivesASignalAndResumesIdentically()
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Ignore("POSIX signals");
+        string whole = Path.Combine(_dir, "whole.json"), resumed = Path.Combine(_dir, "resumed.json"), ckpt = Path.Combine(_dir, "run.ckpt");
+        string[] common = ["run", "--paths", "61440", "--backend", "managed", "--quiet"];
+        Assert.That(Run([.. common, "--json", whole]).Code, Is.Zero);
+
+        string cli = Path.Combine(AppContext.BaseDirectory, "GpuCascade.Cli");
+        var start = new ProcessStartInfo(cli, [.. common, "--json", resumed, "--checkpoint", ckpt, "--checkpoint-every", "1"])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        using (var process = Process.Start(start)!)
+        {
+            var err = process.StandardError.ReadToEndAsync();
+            Thread.Sleep(3000);
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString()])) kill.WaitForExit();
+            Assert.That(process.WaitForExit(60_000), Is.True);
+            Assume.That(process.ExitCode, Is.EqualTo(CliApp.ExitTerminated), "stopped before the end (a very fast machine finishes 61,440 paths in 3 s)");
+            _ = err.Result;
+        }
+        Assert.That(File.Exists(ckpt), Is.True, "written on the signal");
+        var (code, _, stderr) = Run([.. common, "--json", resumed, "--checkpoint", ckpt]);
+        Assert.That(code, Is.Zero, stderr);
+        Assert.That(stderr, Does.Contain("resuming from "));
+        Assert.That(Without(resumed, "run"), Is.EqualTo(Without(whole, "run")));
+        Assert.That(JsonNode.Parse(File.ReadAllText(resumed))!["run"]!["resumedPaths"]!.GetValue<long>(), Is.GreaterThan(0));
+
+        // Complete: the checkpoint is kept and a rerun reports the same result.
+        (code, _, stderr) = Run([.. common, "--json", resumed, "--checkpoint", ckpt]);
+        Assert.That(code, Is.Zero, stderr);
+        Assert.That(stderr, Does.Contain("resuming from 61,440 of 61,440 paths"));
+        Assert.That(Without(resumed, "run"), Is.EqualTo(Without(whole, "run")));
+
+        (code, _, stderr) = Run("run", "--paths", "61440", "--seed", "5", "--backend", "managed", "--quiet", "--checkpoint", ckpt);
+        Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(stderr, Does.Contain("written for another scenario as run").And.Contain("--paths or --seed"));
+        string damaged = Path.Combine(_dir, "damaged.ckpt");
+        File.WriteAllBytes(damaged, File.ReadAllBytes(ckpt)[..2000]);
+        (code, _, stderr) = Run([.. common, "--checkpoint", damaged]);
+        Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(stderr, Does.Contain("corrupt or truncated"));
+    }
+
+    private static string Without(string file, string key)
+    {
+        var node = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+        node.Remove(key);
+        return node.ToJsonString();
+    }
 }

@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using GpuCascade.Calibration;
+using GpuCascade.Reporting;
+using GpuCascade.Scenarios;
+using GpuCascade.Simulation;
+using GpuCascade.Statistics;
+
+namespace GpuCascade.Cli;
+
+/// <summary>
+/// <c>run --checkpoint FILE</c>: the merged statistics of the completed prefix of paths, saved atomically every so many
+/// seconds, at the end and on a signal (the engine's last call). A rerun of the same command resumes after the prefix;
+/// the file must match the scenario as run (its SHA-256: file, --paths, --seed), the engine build and the backend, or the
+/// rerun is refused naming what differs. A complete run's checkpoint is kept: rerunning just reports the result.
+/// </summary>
+internal sealed class RunCheckpoint(string path, Scenario asRun, string backend, TimeSpan every)
+{
+    private readonly string _sha = ScenarioJson.Sha256(asRun);
+    private readonly string _json = ScenarioJson.Canonical(asRun);
+    private readonly Stopwatch _sinceSave = Stopwatch.StartNew();
+
+    /// <summary>The saved prefix, or null when there is no file yet.</summary>
+    /// <exception cref="CheckpointException">The file does not match this run, or is corrupt.</exception>
+    public RiskAccumulator? Load()
+    {
+        if (!File.Exists(path)) return null;
+        var (header, _, accumulator) = AccumulatorFile.Read(path, _ => asRun.Assets.Length);
+        string Refuse(string what) => $"--checkpoint {path}: {what}; delete it to start afresh, or give another file";
+        if (header.Kind != "checkpoint") throw new CheckpointException(Refuse($"a {header.Kind} file, not a run's checkpoint"));
+        if (header.ScenarioSha256 != _sha)
+            throw new CheckpointException(Refuse($"written for another scenario as run (sha256 {header.ScenarioSha256[..12]}..., this run " +
+                                                 $"{_sha[..12]}...: the scenario file, --paths or --seed differ)"));
+        if (header.EngineBuild != EngineInfo.BuildId) throw new CheckpointException(Refuse("written by another build of the engine"));
+        if (header.Backend != backend)
+            throw new CheckpointException(Refuse($"written on backend {header.Backend}, this run uses {backend} (rerun with --backend {header.Backend})"));
+        return accumulator;
+    }
+
+    /// <summary>The engine's call after each batch (saved every <c>every</c>) and at the end (always saved).</summary>
+    public void Save(RiskAccumulator prefix, bool final)
+    {
+        if (!final && _sinceSave.Elapsed < every) return;
+        AccumulatorFile.Write(path, new AccumulatorHeader("checkpoint", _sha, EngineInfo.BuildId, backend, asRun.Paths, 0, prefix.Paths),
+            _json, prefix);
+        _sinceSave.Restart();
+    }
+}

@@ -1,0 +1,98 @@
+using System.Security.Cryptography;
+using System.Text;
+using GpuCascade.Calibration;
+using GpuCascade.Statistics;
+
+namespace GpuCascade.Simulation;
+
+/// <summary>What an accumulator file holds besides the accumulators.</summary>
+/// <param name="Kind">"checkpoint" (the completed prefix of a run).</param>
+/// <param name="ScenarioSha256">SHA-256 of the scenario as run (canonical JSON).</param>
+/// <param name="EngineBuild">The engine build that wrote it (<see cref="Reporting.EngineInfo.BuildId"/>).</param>
+/// <param name="Backend">The backend's name.</param>
+/// <param name="TotalPaths">Paths of the whole run.</param>
+/// <param name="FirstPath">First path summarised.</param>
+/// <param name="EndPath">One past the last path summarised.</param>
+public sealed record AccumulatorHeader(string Kind, string ScenarioSha256, string EngineBuild, string Backend, long TotalPaths,
+    long FirstPath, long EndPath);
+
+/// <summary>
+/// The merged accumulators of a range of paths in a versioned binary file: a magic line, the format version, the
+/// header, the scenario as run (canonical JSON), every figure exactly (doubles bit for bit), and a SHA-256 of all of it.
+/// Written atomically (temporary file, flush to disk, rename). A truncated, corrupt, foreign or newer file is refused
+/// with a message that says which.
+/// </summary>
+internal static class AccumulatorFile
+{
+    private const string Magic = "GpuCascade accumulators";
+    public const int FormatVersion = 1;
+
+    public static void Write(string path, AccumulatorHeader header, string scenarioJson, RiskAccumulator accumulator)
+    {
+        using var body = new MemoryStream();
+        using (var w = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write(Magic);
+            w.Write(FormatVersion);
+            w.Write(header.Kind);
+            w.Write(header.ScenarioSha256);
+            w.Write(header.EngineBuild);
+            w.Write(header.Backend);
+            w.Write(header.TotalPaths);
+            w.Write(header.FirstPath);
+            w.Write(header.EndPath);
+            w.Write(scenarioJson);
+            accumulator.WriteTo(w);
+        }
+        byte[] bytes = body.ToArray();
+        byte[] checksum = SHA256.HashData(bytes);
+        string full = Path.GetFullPath(path);
+        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            stream.Write(bytes);
+            stream.Write(checksum);
+            stream.Flush(flushToDisk: true);
+        }
+        File.Move(temporary, full, overwrite: true);
+    }
+
+    /// <summary>Reads a file; <paramref name="assets"/> is the scenario's asset count (from its JSON, checked here).</summary>
+    /// <exception cref="CheckpointException">Missing, truncated, corrupt, not ours, or of another format version.</exception>
+    public static (AccumulatorHeader Header, string ScenarioJson, RiskAccumulator Accumulator) Read(string path, Func<string, int> assets)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CheckpointException($"{path}: cannot read it ({e.Message})");
+        }
+        if (bytes.Length < 32 + Magic.Length)
+            throw new CheckpointException($"{path}: truncated ({bytes.Length} bytes), not a complete GpuCascade accumulator file");
+        var body = bytes.AsSpan(0, bytes.Length - 32);
+        try
+        {
+            using var r = new BinaryReader(new MemoryStream(bytes, 0, body.Length), Encoding.UTF8);
+            if (r.ReadString() != Magic) throw new CheckpointException($"{path}: not a GpuCascade accumulator file");
+            int version = r.ReadInt32();
+            if (version != FormatVersion)
+                throw new CheckpointException($"{path}: format version {version}; this engine reads version {FormatVersion}");
+            if (!SHA256.HashData(body).AsSpan().SequenceEqual(bytes.AsSpan(body.Length)))
+                throw new CheckpointException($"{path}: corrupt or truncated (its checksum does not match its content)");
+            var header = new AccumulatorHeader(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadInt64(),
+                r.ReadInt64());
+            string json = r.ReadString();
+            var accumulator = RiskAccumulator.ReadFrom(r, assets(json), header.TotalPaths);
+            if (accumulator.Paths != header.EndPath - header.FirstPath)
+                throw new CheckpointException($"{path}: holds {accumulator.Paths:N0} paths, its header says {header.EndPath - header.FirstPath:N0}");
+            return (header, json, accumulator);
+        }
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or IOException or FormatException)
+        {
+            throw new CheckpointException($"{path}: corrupt or truncated ({e.Message})");
+        }
+    }
+}
