@@ -37,6 +37,7 @@ public static class CliApp
                 run: a => RunCommand(a, stdout, stderr, cancellation, progressToTerminal),
                 compare: a => CalibrationCommands.Compare(a, stdout, stderr, cancellation, progressToTerminal),
                 calibrate: a => CalibrationCommands.Calibrate(a, stdout, stderr, cancellation, progressToTerminal),
+                merge: a => MergeCommand(a, stdout, stderr),
                 devices: () => DevicesCommand(stdout),
                 selftest: (only, require) => SelfTestCommand(only, require, stdout, stderr),
                 bench: a => BenchCommand.Run(a, stdout, stderr, cancellation));
@@ -78,8 +79,9 @@ public static class CliApp
     private static int RunCommand(RunArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellation,
         bool progressToTerminal)
     {
-        OutputFiles.Check([("--json", a.JsonPath), ("--csv", a.CsvPath), ("--log", a.LogPath), ("--checkpoint", a.CheckpointPath)],
-            ("scenario file", a.ScenarioPath));
+        OutputFiles.Check([("--json", a.JsonPath), ("--csv", a.CsvPath), ("--log", a.LogPath), ("--checkpoint", a.CheckpointPath),
+            ("--partial", a.PartialPath)], ("scenario file", a.ScenarioPath));
+        if (a.Shard is { } shard) return ShardCommand(a, shard, stdout, stderr, cancellation, progressToTerminal);
         if (a.CheckpointPath == "-") throw new UsageException("--checkpoint: needs a file, not stdout");
         var scenario = a.ScenarioPath is null ? ScenarioLoader.LoadDefault() : ScenarioLoader.LoadFile(a.ScenarioPath);
         using var backend = BackendCatalog.Create(a.Backend, scenario.Precision, a.Threads, line => stderr.WriteLine(line));
@@ -92,7 +94,7 @@ public static class CliApp
         var checkpoint = a.CheckpointPath is null ? null : new RunCheckpoint(a.CheckpointPath, asRun, backend.Name, TimeSpan.FromSeconds(a.CheckpointEverySeconds));
         var resume = checkpoint?.Load();
         if (resume is not null)
-            progress.Line($"resuming from {resume.Paths:N0} of {asRun.Paths:N0} paths (checkpoint {a.CheckpointPath})");
+            progress.Line($"resuming from {resume.Completed.Paths + (resume.Segment?.Paths ?? 0):N0} of {asRun.Paths:N0} paths (checkpoint {a.CheckpointPath})");
         var result = SimulationEngine.Run(scenario, new RunOptions
         {
             Paths = a.Paths,
@@ -114,6 +116,53 @@ public static class CliApp
         progress.LogOnly($"finished: {result.Paths:N0} of {result.RequestedPaths:N0} paths in {result.Run.ElapsedSeconds:0.0} s" +
                          $"{(result.Run.Cancelled ? " (stopped)" : "")}; outputs {(failures.Count == 0 ? "written" : "FAILED: " + string.Join("; ", failures))}; exit {code}");
         return code;
+    }
+
+    private static int ShardCommand(RunArguments a, (int Index, int Count) shard, TextWriter stdout, TextWriter stderr,
+        CancellationToken cancellation, bool progressToTerminal)
+    {
+        if (a.PartialPath == "-") throw new UsageException("--partial: needs a file, not stdout");
+        if (a.JsonPath is not null || a.CsvPath is not null)
+            throw new UsageException("--shard writes only its --partial file; 'gpucascade merge' writes --json and --csv");
+        var scenario = a.ScenarioPath is null ? ScenarioLoader.LoadDefault() : ScenarioLoader.LoadFile(a.ScenarioPath);
+        long paths = a.Paths ?? scenario.Paths;
+        (long First, long End) range;
+        try
+        {
+            range = Shards.Range(paths, shard.Index, shard.Count);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"--shard: {e.Message}");
+        }
+        using var backend = BackendCatalog.Create(a.Backend, scenario.Precision, a.Threads, line => stderr.WriteLine(line));
+        using var progress = new CommandProgress(a, stderr, progressToTerminal);
+        progress.LogOnly($"shard {shard.Index}/{shard.Count}: paths [{range.First:N0}, {range.End:N0}) of {paths:N0}");
+        var written = Shards.RunShard(scenario, shard.Index, shard.Count, a.PartialPath!, new RunOptions
+        {
+            Paths = a.Paths, Seed = a.Seed, Backend = backend, Progress = progress.Progress, CommandLine = a.CommandLine,
+        }, cancellation);
+        progress.Finish();
+        if (written is null)
+        {
+            progress.Line($"shard {shard.Index}/{shard.Count} stopped before its paths were done: nothing written; run it again");
+            return ExitCancelled;
+        }
+        if (!a.Quiet) stdout.WriteLine($"shard {shard.Index}/{shard.Count}: paths [{range.First:N0}, {range.End:N0}) of {paths:N0} written to {a.PartialPath}");
+        progress.LogOnly($"finished: shard written to {a.PartialPath}; exit 0");
+        return ExitOk;
+    }
+
+    private static int MergeCommand(MergeArguments a, TextWriter stdout, TextWriter stderr)
+    {
+        OutputFiles.Check([("--json", a.JsonPath), ("--csv", a.CsvPath)], [.. a.Files.Select(f => ("partial file", (string?)f))]);
+        var result = Shards.Merge(a.Files, a.CommandLine);
+        foreach (var warning in result.Warnings) stderr.WriteLine($"warning: {warning}");
+        var failures = OutputFiles.WriteAll(stdout,
+            ("--json", a.JsonPath, () => ResultJson.Serialize(result) + Environment.NewLine),
+            ("--csv", a.CsvPath, () => ResultCsv.Serialize(result)));
+        if (!a.Quiet && a.JsonPath != "-" && a.CsvPath != "-") stdout.Write(SummaryTable.Format(result));
+        return Finish(failures, stderr, ExitOk);
     }
 
     /// <summary>Reports the outputs that could not be written (after the others and the summary): exit 1 if any.</summary>
@@ -188,6 +237,18 @@ internal sealed record RunArguments
     public string? LogPath { get; init; }
     public string? CheckpointPath { get; init; }
     public int CheckpointEverySeconds { get; init; } = 60;
+    public (int Index, int Count)? Shard { get; init; }
+    public string? PartialPath { get; init; }
+}
+
+/// <summary>Parsed arguments of <c>gpucascade merge</c>.</summary>
+internal sealed record MergeArguments
+{
+    public required IReadOnlyList<string> Files { get; init; }
+    public string? JsonPath { get; init; }
+    public string? CsvPath { get; init; }
+    public bool Quiet { get; init; }
+    public string? CommandLine { get; init; }
 }
 
 /// <summary>Parsed arguments of <c>gpucascade compare</c>.</summary>

@@ -29,6 +29,18 @@ internal sealed partial class CommandLine
         HelpName = "FILE",
     };
     private readonly Option<int?> _checkpointEvery = new("--checkpoint-every") { Description = "seconds between checkpoints [60]", HelpName = "SECONDS" };
+    private readonly Option<(int Index, int Count)?> _shard = new("--shard")
+    {
+        Description = "simulate only shard I of N (0-based: whole segments of 16,384 paths) and write its statistics to --partial; combine the parts with 'gpucascade merge'",
+        HelpName = "I/N",
+    };
+    private readonly Option<string?> _partial = new("--partial") { Description = "the shard's partial file (with --shard)", HelpName = "FILE" };
+
+    // merge
+    private readonly Argument<string[]> _mergeFiles = new("PARTIAL") { Arity = ArgumentArity.OneOrMore, Description = "the partial files of every shard, in any order" };
+    private readonly Option<string?> _mergeJson = new("--json") { Description = "write the full result as JSON ('-' for stdout)", HelpName = "FILE" };
+    private readonly Option<string?> _mergeCsv = new("--csv") { Description = "write the statistics as CSV ('-' for stdout)", HelpName = "FILE" };
+    private readonly Option<bool> _mergeQuiet = new("--quiet") { Description = "no summary table on stdout" };
 
     // compare
     private readonly Option<string[]> _compareVary = new("--vary")
@@ -120,10 +132,10 @@ internal sealed partial class CommandLine
     };
     private readonly Option<string?> _benchJson = new("--json") { Description = "write the numbers and the machine's facts as JSON ('-' for stdout)", HelpName = "FILE" };
 
-    private readonly Command _run, _compare, _calibrate, _devices, _selftest, _bench;
+    private readonly Command _run, _compare, _calibrate, _merge, _devices, _selftest, _bench;
 
     public CommandLine(Func<RunArguments, int> run, Func<CompareArguments, int> compare, Func<CalibrateArguments, int> calibrate,
-        Func<int> devices, Func<string?, string?, int> selftest, Func<BenchArguments, int> bench)
+        Func<MergeArguments, int> merge, Func<int> devices, Func<string?, string?, int> selftest, Func<BenchArguments, int> bench)
     {
         _require.CustomParser = r => Parse<string?>(r, t => t is "cuda" or "opencl" ? t : throw new UsageException($"--require: expected cuda or opencl, got '{t}'"));
         _benchBackends.CustomParser = r => Parse<IReadOnlyList<string>?>(r, t =>
@@ -167,12 +179,45 @@ internal sealed partial class CommandLine
                                                                (interrupted? run the same command again to resume)
             """;
         _checkpointEvery.CustomParser = r => Parse<int?>(r, t => (int)Integer("--checkpoint-every", t, 1, 86400));
+        _shard.CustomParser = r => Parse<(int, int)?>(r, t =>
+        {
+            var parts = t.Split('/');
+            if (parts.Length == 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int i)
+                && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 1 && i < n)
+                return (i, n);
+            throw new UsageException($"--shard: expected I/N with 0 <= I < N (such as 0/4, as SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT), got '{t}'");
+        });
         _run.Options.Add(_runCheckpoint);
         _run.Options.Add(_checkpointEvery);
+        _run.Options.Add(_shard);
+        _run.Options.Add(_partial);
+        _run.Validators.Add(r =>
+        {
+            bool shard = r.GetResult(_shard) is not null, partial = r.GetResult(_partial) is not null;
+            if (shard != partial) r.AddError(shard ? "--shard needs --partial FILE (where the shard's statistics go)" : "--partial needs --shard I/N");
+            if (shard && r.GetResult(_runCheckpoint) is not null) r.AddError("--shard and --checkpoint: a shard is rerun whole if stopped; give one of them");
+        });
         _run.SetAction(r => run(_runSet.Read(r) with
         {
             CheckpointPath = r.GetValue(_runCheckpoint),
             CheckpointEverySeconds = r.GetValue(_checkpointEvery) ?? 60,
+            Shard = r.GetValue(_shard),
+            PartialPath = r.GetValue(_partial),
+        }));
+
+        _merge = new Command("merge", "Merge the partial files of a sharded run into its result, identical to the one-shot run's; every part is checked.")
+            { _mergeFiles, _mergeJson, _mergeCsv, _mergeQuiet };
+        Examples[_merge] = """
+              gpucascade run venue.yaml --paths 4000000 --shard 0/4 --partial part0.bin   (and 1/4, 2/4, 3/4 elsewhere)
+              gpucascade merge part*.bin --json result.json
+            """;
+        _merge.SetAction(r => merge(new MergeArguments
+        {
+            Files = r.GetValue(_mergeFiles) ?? [],
+            JsonPath = r.GetValue(_mergeJson),
+            CsvPath = r.GetValue(_mergeCsv),
+            Quiet = r.GetValue(_mergeQuiet),
+            CommandLine = CliApp.CommandLineText(r.Tokens.Select(t => t.Value)),
         }));
 
         _compare = new Command("compare",
@@ -256,7 +301,7 @@ internal sealed partial class CommandLine
 
         // A plain command as the root, so that usage lines say gpucascade whatever the executable is called.
         _root = new Command("gpucascade", "GpuCascade: Monte Carlo liquidation cascades in leveraged markets.")
-            { _run, _compare, _calibrate, _devices, _selftest, _bench };
+            { _run, _compare, _calibrate, _merge, _devices, _selftest, _bench };
         var help = new HelpOption();
         help.Action = new HelpWithExamples((HelpAction)help.Action!, Examples);
         _root.Options.Add(help);
@@ -305,11 +350,11 @@ internal sealed partial class CommandLine
         if (MissingValue().Match(message) is { Success: true } missing) return $"{missing.Groups[1].Value}: needs a value";
         if (GivenTwice().Match(message) is { Success: true } twice) return $"{twice.Groups[1].Value}: given more than once; give it once";
         if (message.StartsWith("Required command was not provided", StringComparison.Ordinal))
-            return "a command is needed (run, compare, calibrate, devices, selftest or bench)";
+            return "a command is needed (run, compare, calibrate, merge, devices, selftest or bench)";
         if (Unrecognized().Match(message) is not { Success: true } unknown) return message;
         string token = unknown.Groups[1].Value;
         if (command == _root)
-            return $"unknown command '{token}' (expected run, compare, calibrate, devices, selftest or bench){Scenarios.DidYouMean.Hint(token, _root.Subcommands.Select(c => c.Name))}";
+            return $"unknown command '{token}' (expected run, compare, calibrate, merge, devices, selftest or bench){Scenarios.DidYouMean.Hint(token, _root.Subcommands.Select(c => c.Name))}";
         if (token.StartsWith('-') && token != "-") return UnknownOption(token, command);
         if (_sets.TryGetValue(command, out var set))
             return Token(result.GetResult(set.Scenario)) is { } first && first.StartsWith('-')

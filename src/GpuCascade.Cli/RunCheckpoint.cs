@@ -21,10 +21,10 @@ internal sealed class RunCheckpoint(string path, Scenario asRun, string backend,
 
     /// <summary>The saved prefix, or null when there is no file yet.</summary>
     /// <exception cref="CheckpointException">The file does not match this run, or is corrupt.</exception>
-    public RiskAccumulator? Load()
+    public EngineState? Load()
     {
         if (!File.Exists(path)) return null;
-        var (header, _, accumulator) = AccumulatorFile.Read(path, _ => asRun.Assets.Length);
+        var (header, _, accumulators) = AccumulatorFile.Read(path, _ => asRun.Assets.Length);
         string Refuse(string what) => $"--checkpoint {path}: {what}; delete it to start afresh, or give another file";
         if (header.Kind != "checkpoint") throw new CheckpointException(Refuse($"a {header.Kind} file, not a run's checkpoint"));
         if (header.ScenarioSha256 != _sha)
@@ -33,15 +33,18 @@ internal sealed class RunCheckpoint(string path, Scenario asRun, string backend,
         if (header.EngineBuild != EngineInfo.BuildId) throw new CheckpointException(Refuse("written by another build of the engine"));
         if (header.Backend != backend)
             throw new CheckpointException(Refuse($"written on backend {header.Backend}, this run uses {backend} (rerun with --backend {header.Backend})"));
-        return accumulator;
+        if (accumulators.Count != 2 || accumulators[0].Paths + accumulators[1].Paths != header.EndPath)
+            throw new CheckpointException(Refuse("its content does not match its header"));
+        return new EngineState(accumulators[0], accumulators[1]);
     }
 
     /// <summary>The engine's call after each batch (saved every <c>every</c>) and at the end (always saved).</summary>
-    public void Save(RiskAccumulator prefix, bool final)
+    public void Save(EngineState prefix, bool final)
     {
         if (!final && _sinceSave.Elapsed < every) return;
-        AccumulatorFile.Write(path, new AccumulatorHeader("checkpoint", _sha, EngineInfo.BuildId, backend, asRun.Paths, 0, prefix.Paths),
-            _json, prefix);
+        var segment = prefix.Segment ?? new RiskAccumulator(asRun.Assets.Length, asRun.Paths);
+        AccumulatorFile.Write(path, new AccumulatorHeader("checkpoint", _sha, EngineInfo.BuildId, backend, asRun.Paths, 0,
+            prefix.Completed.Paths + segment.Paths), _json, [prefix.Completed, segment]);
         _sinceSave.Restart();
     }
 }

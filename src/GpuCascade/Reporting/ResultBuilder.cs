@@ -7,6 +7,9 @@ namespace GpuCascade.Reporting;
 internal static class ResultBuilder
 {
     public static RunResult Build(SimulationPlan plan, RiskAccumulator acc, ISimulationBackend backend, RunInfo run,
+        IReadOnlyList<CohortAttribution>? attribution = null) => Build(plan, acc, backend.Name, run, attribution);
+
+    public static RunResult Build(SimulationPlan plan, RiskAccumulator acc, string backend, RunInfo run,
         IReadOnlyList<CohortAttribution>? attribution = null)
     {
         long n = acc.Paths;
@@ -31,7 +34,7 @@ internal static class ResultBuilder
             Paths = n,
             RequestedPaths = plan.Scenario.Paths,
             Seed = plan.Seed,
-            Backend = backend.Name,
+            Backend = backend,
             Steps = plan.Steps,
             Horizon = plan.Scenario.Horizon.Text,
             Cohorts = plan.CohortCount,

@@ -129,6 +129,12 @@ public static class ResultJson
         if (r.Run.CommandLine is null) w.WriteNull("commandLine");
         else w.WriteString("commandLine", r.Run.CommandLine);
         w.WriteNumber("resumedPaths", r.Run.ResumedPaths);
+        if (r.Run.MergedFrom.Count > 0)
+        {
+            w.WriteStartArray("mergedFrom");
+            foreach (var part in r.Run.MergedFrom) w.WriteStringValue(part);
+            w.WriteEndArray();
+        }
         w.WriteEndObject();
         w.WriteEndObject();
     }

@@ -98,6 +98,8 @@ public sealed record RunInfo(
     public string? CommandLine { get; init; }
     /// <summary>Paths taken from a checkpoint rather than simulated by this process (0 for a fresh run).</summary>
     public long ResumedPaths { get; init; }
+    /// <summary>For a merged result: the partial files and their path ranges, in path order.</summary>
+    public IReadOnlyList<string> MergedFrom { get; init; } = [];
 }
 
 /// <summary>What produced a result: identical for identical inputs on the same engine build, so two results can be

@@ -6,7 +6,8 @@ using GpuCascade.Statistics;
 namespace GpuCascade.Simulation;
 
 /// <summary>What an accumulator file holds besides the accumulators.</summary>
-/// <param name="Kind">"checkpoint" (the completed prefix of a run).</param>
+/// <param name="Kind">"checkpoint" (the completed prefix of a run: the completed segments and the one in progress) or
+/// "partial" (a shard: its total, then each of its segments).</param>
 /// <param name="ScenarioSha256">SHA-256 of the scenario as run (canonical JSON).</param>
 /// <param name="EngineBuild">The engine build that wrote it (<see cref="Reporting.EngineInfo.BuildId"/>).</param>
 /// <param name="Backend">The backend's name.</param>
@@ -27,7 +28,18 @@ internal static class AccumulatorFile
     private const string Magic = "GpuCascade accumulators";
     public const int FormatVersion = 1;
 
-    public static void Write(string path, AccumulatorHeader header, string scenarioJson, RiskAccumulator accumulator)
+    /// <summary>Writes the file; <paramref name="withTails"/> says which accumulators keep their exact tails (the others,
+    /// a shard's segments, are only needed for their moments).</summary>
+    public static void Write(string path, AccumulatorHeader header, string scenarioJson, IReadOnlyList<RiskAccumulator> accumulators,
+        Func<int, bool>? withTails = null) =>
+        Write(path, header, scenarioJson, accumulators.Count, w =>
+        {
+            for (int k = 0; k < accumulators.Count; k++) accumulators[k].WriteTo(w, withTails?.Invoke(k) ?? true);
+        });
+
+    /// <summary>Writes the file with <paramref name="count"/> accumulators written by <paramref name="writeAccumulators"/>
+    /// (a shard's segments arrive already serialised, without tails, to keep its memory small).</summary>
+    public static void Write(string path, AccumulatorHeader header, string scenarioJson, int count, Action<BinaryWriter> writeAccumulators)
     {
         using var body = new MemoryStream();
         using (var w = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
@@ -42,7 +54,8 @@ internal static class AccumulatorFile
             w.Write(header.FirstPath);
             w.Write(header.EndPath);
             w.Write(scenarioJson);
-            accumulator.WriteTo(w);
+            w.Write(count);
+            writeAccumulators(w);
         }
         byte[] bytes = body.ToArray();
         byte[] checksum = SHA256.HashData(bytes);
@@ -59,7 +72,7 @@ internal static class AccumulatorFile
 
     /// <summary>Reads a file; <paramref name="assets"/> is the scenario's asset count (from its JSON, checked here).</summary>
     /// <exception cref="CheckpointException">Missing, truncated, corrupt, not ours, or of another format version.</exception>
-    public static (AccumulatorHeader Header, string ScenarioJson, RiskAccumulator Accumulator) Read(string path, Func<string, int> assets)
+    public static (AccumulatorHeader Header, string ScenarioJson, List<RiskAccumulator> Accumulators) Read(string path, Func<string, int> assets)
     {
         byte[] bytes;
         try
@@ -85,10 +98,12 @@ internal static class AccumulatorFile
             var header = new AccumulatorHeader(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadInt64(),
                 r.ReadInt64());
             string json = r.ReadString();
-            var accumulator = RiskAccumulator.ReadFrom(r, assets(json), header.TotalPaths);
-            if (accumulator.Paths != header.EndPath - header.FirstPath)
-                throw new CheckpointException($"{path}: holds {accumulator.Paths:N0} paths, its header says {header.EndPath - header.FirstPath:N0}");
-            return (header, json, accumulator);
+            int count = r.ReadInt32();
+            if (count < 1 || count > 1 << 24) throw new InvalidDataException($"{count} accumulators");
+            int assetCount = assets(json);
+            var accumulators = new List<RiskAccumulator>(count);
+            for (int k = 0; k < count; k++) accumulators.Add(RiskAccumulator.ReadFrom(r, assetCount, header.TotalPaths));
+            return (header, json, accumulators);
         }
         catch (Exception e) when (e is EndOfStreamException or InvalidDataException or IOException or FormatException)
         {

@@ -12,6 +12,9 @@ namespace GpuCascade.Simulation;
 /// <param name="Elapsed">Time since the start of the simulation.</param>
 public readonly record struct RunProgress(long PathsDone, long PathsTotal, TimeSpan Elapsed);
 
+/// <summary>The engine's merged state: the completed segments and the segment in progress (null or empty at a boundary).</summary>
+internal sealed record EngineState(RiskAccumulator Completed, RiskAccumulator? Segment);
+
 /// <summary>Options of a run; everything is optional.</summary>
 public sealed record RunOptions
 {
@@ -32,10 +35,20 @@ public sealed record RunOptions
     public string? CommandLine { get; init; }
     /// <summary>The merged accumulators of a completed prefix of this run's paths (a checkpoint): the run continues after
     /// them and ends with the result of an uninterrupted run.</summary>
-    internal RiskAccumulator? Resume { get; init; }
+    internal EngineState? Resume { get; init; }
     /// <summary>Sees the merged accumulators of the completed prefix after every batch (false) and at the end (true):
     /// where a checkpoint is written. Called on the thread that called <see cref="SimulationEngine.Run(Scenario, RunOptions?, CancellationToken)"/>.</summary>
-    internal Action<RiskAccumulator, bool>? OnMerged { get; init; }
+    internal Action<EngineState, bool>? OnMerged { get; init; }
+    /// <summary>Sees every segment when it is complete (a shard keeps them for the merge).</summary>
+    internal Action<RiskAccumulator>? OnSegment { get; init; }
+    /// <summary>Simulate only paths [FirstPath, EndPath) of the run (a shard): on segment boundaries.</summary>
+    internal long FirstPath { get; init; }
+    /// <inheritdoc cref="FirstPath"/>
+    internal long? EndPath { get; init; }
+    /// <summary>Skip the attribution's re-simulation of the tail (a shard: the merge does it over the whole run).</summary>
+    internal bool SkipAttribution { get; init; }
+    /// <summary>Sees the run's (or shard's) merged accumulators at the very end.</summary>
+    internal Action<RiskAccumulator>? OnFinished { get; init; }
 }
 
 /// <summary>
@@ -47,6 +60,16 @@ public static class SimulationEngine
 {
     /// <summary>Paths per statistics block: a constant of the engine, not of the batch.</summary>
     public const int BlockSize = 1024;
+
+    /// <summary>Paths per segment (16 blocks): blocks fold into segments, segments into the run, in path order. Shards
+    /// start on segment boundaries and keep their segments' floating-point sums apart, so that their merge repeats the
+    /// run's order exactly.</summary>
+    public const int SegmentPaths = 16 * BlockSize;
+
+    /// <summary>A run with engine-internal options (a shard's range and segments); the scenario's overrides are applied
+    /// by the caller.</summary>
+    internal static RunResult RunAccumulators(Scenario scenario, RunOptions options, CancellationToken cancellation) =>
+        Run(scenario, options, cancellation);
 
     /// <summary>Runs a scenario and aggregates the results.</summary>
     /// <exception cref="ScenarioException">The scenario (with the overrides) is invalid.</exception>
@@ -85,18 +108,32 @@ public static class SimulationEngine
 
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        var result = options.Resume ?? new RiskAccumulator(plan.AssetCount, total);
-        long first = result.Paths;
-        if (first > total || (first % BlockSize != 0 && first != total))
-            throw new ArgumentException($"a resumed prefix of {first:N0} paths does not fit a run of {total:N0} in blocks of {BlockSize}", nameof(options));
+        // Two levels: blocks fold into segments of SegmentPaths, segments fold into the result, all in path order. A
+        // segment is the unit that checkpoints and shards keep apart, so every way of running gives the same bits.
+        var state = options.Resume ?? new EngineState(new RiskAccumulator(plan.AssetCount, total), null);
+        var result = state.Completed;
+        var segment = state.Segment ?? new RiskAccumulator(plan.AssetCount, total);
+        long rangeStart = options.FirstPath, rangeEnd = options.EndPath ?? total;
+        if (rangeStart % SegmentPaths != 0 || rangeEnd > total || rangeStart > rangeEnd || (rangeEnd % SegmentPaths != 0 && rangeEnd != total))
+            throw new ArgumentException($"paths [{rangeStart:N0}, {rangeEnd:N0}) do not fall on segments of {SegmentPaths:N0} paths within {total:N0}", nameof(options));
+        long first = rangeStart + result.Paths + segment.Paths;
+        if (first > rangeEnd || (first % BlockSize != 0 && first != rangeEnd) || result.Paths % SegmentPaths != 0)
+            throw new ArgumentException($"a resumed prefix of {first - rangeStart:N0} paths does not fit paths [{rangeStart:N0}, {rangeEnd:N0})", nameof(options));
         var outputs = new PathOutputs(batch, plan.AssetCount);
         long done = first;
         var progressLock = new object();
         bool cancelled = false;
 
-        for (long start = first; start < total && !cancelled; start += batch)
+        void CloseSegment()
         {
-            int count = (int)Math.Min(batch, total - start);
+            result.Merge(segment);
+            options.OnSegment?.Invoke(segment);
+            segment = new RiskAccumulator(plan.AssetCount, total);
+        }
+
+        for (long start = first; start < rangeEnd && !cancelled; start += batch)
+        {
+            int count = (int)Math.Min(batch, rangeEnd - start);
             int blocks = (count + BlockSize - 1) / BlockSize;
             var summaries = new RiskAccumulator?[blocks];
             backend.Run(plan, start, count, outputs, b =>
@@ -110,33 +147,45 @@ public static class SimulationEngine
                 summaries[b] = block;
                 long now = Interlocked.Add(ref done, to - from);
                 if (options.Progress is { } progress)
-                    lock (progressLock) progress.Report(new RunProgress(now, total, clock.Elapsed));
+                    lock (progressLock) progress.Report(new RunProgress(now - rangeStart, rangeEnd - rangeStart, clock.Elapsed));
             }, cancellation);
             // Merge in path order; after a cancellation keep only the complete prefix, so the result is the
             // exact result of a smaller run.
-            foreach (var block in summaries)
+            for (int b = 0; b < blocks; b++)
             {
-                if (block is null)
+                if (summaries[b] is not { } block)
                 {
                     cancelled = true;
                     break;
                 }
-                result.Merge(block);
+                segment.Merge(block);
+                if ((start + (long)b * BlockSize + block.Paths) % SegmentPaths == 0) CloseSegment();
             }
-            if (cancellation.IsCancellationRequested && start + batch < total) cancelled = true;
-            if (!cancelled && start + batch < total) options.OnMerged?.Invoke(result, false);
+            if (cancellation.IsCancellationRequested && start + batch < rangeEnd) cancelled = true;
+            if (!cancelled && start + batch < rangeEnd) options.OnMerged?.Invoke(new EngineState(result, segment), false);
         }
         clock.Stop();
-        options.OnMerged?.Invoke(result, true);
-        var attribution = CohortAttributionBuilder.Build(plan, result);
+        options.OnMerged?.Invoke(new EngineState(result, segment), true);
+        if (segment.Paths > 0)
+        {
+            // The last, shorter segment (or the completed prefix of one), into a fresh accumulator: the state just shown
+            // stays as it was (merging into an empty accumulator copies exactly).
+            var final = new RiskAccumulator(plan.AssetCount, total);
+            final.Merge(result);
+            result = final;
+            CloseSegment();
+        }
+        options.OnFinished?.Invoke(result);
+        long expected = rangeEnd - rangeStart;
+        var attribution = options.SkipAttribution ? [] : CohortAttributionBuilder.Build(plan, result);
         return ResultBuilder.Build(plan, result, backend, new RunInfo(
             backend.Description,
             clock.Elapsed.TotalSeconds,
-            (result.Paths - first) * (double)plan.Steps / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
-            result.Paths < total, // a run whose paths all finished is complete, whenever the request to stop came
+            (rangeStart + result.Paths - first) * (double)plan.Steps / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
+            result.Paths < expected, // a run whose paths all finished is complete, whenever the request to stop came
             started,
             Environment.MachineName,
-            EngineInfo.Version) { CommandLine = options.CommandLine, ResumedPaths = first }, attribution);
+            EngineInfo.Version) { CommandLine = options.CommandLine, ResumedPaths = first - rangeStart }, attribution);
     }
 
     /// <summary>

@@ -93,10 +93,11 @@ public sealed class RiskAccumulator
     }
 
     /// <summary>Writes every figure exactly (doubles bit for bit), for a checkpoint or a shard's partial file.</summary>
-    internal void WriteTo(BinaryWriter w)
+    internal void WriteTo(BinaryWriter w, bool tails = true)
     {
         w.Write(AssetCount);
         w.Write(TailCapacity);
+        w.Write(tails);
         foreach (var m in new[] { BadDebt, UncoveredLoss, BadDebtPaid, Penalties, LiquidatedNotional, FundEnd, FundMin, MaxRounds }) Write(w, m);
         foreach (var array in new[] { MaxDrawdown, ExogenousMaxDrawdown, LiquidatedNotionalByAsset, MaxDisplacement })
             foreach (var m in array) Write(w, m);
@@ -105,8 +106,11 @@ public sealed class RiskAccumulator
             w.Write(p.Successes);
             w.Write(p.Trials);
         }
-        BadDebtTail.WriteTo(w);
-        LiquidatedNotionalTail.WriteTo(w);
+        if (tails)
+        {
+            BadDebtTail.WriteTo(w);
+            LiquidatedNotionalTail.WriteTo(w);
+        }
         foreach (var h in new[] { BadDebtHistogram }.Concat(DrawdownHistograms))
         {
             w.Write(h.Counts.Length);
@@ -136,16 +140,18 @@ public sealed class RiskAccumulator
         int assets = r.ReadInt32(), capacity = r.ReadInt32();
         if (assets != assetCount) throw new InvalidDataException($"{assets} assets, expected {assetCount}");
         if (capacity != a.TailCapacity) throw new InvalidDataException($"tail capacity {capacity}, expected {a.TailCapacity}");
+        bool tails = r.ReadBoolean();
         a.BadDebt = Read(r); a.UncoveredLoss = Read(r); a.BadDebtPaid = Read(r); a.Penalties = Read(r);
         a.LiquidatedNotional = Read(r); a.FundEnd = Read(r); a.FundMin = Read(r); a.MaxRounds = Read(r);
         foreach (var array in new[] { a.MaxDrawdown, a.ExogenousMaxDrawdown, a.LiquidatedNotionalByAsset, a.MaxDisplacement })
             for (int i = 0; i < array.Length; i++) array[i] = Read(r);
         Proportion P() => new() { Successes = r.ReadInt64(), Trials = r.ReadInt64() };
         a.AnyLiquidation = P(); a.Cascade = P(); a.BadDebtPositive = P(); a.FundDepleted = P(); a.RoundCapHit = P();
-        var badDebtTail = TailQuantiles.ReadFrom(r, a.TailCapacity);
-        var notionalTail = TailQuantiles.ReadFrom(r, a.TailCapacity);
-        a.BadDebtTail.Merge(badDebtTail);
-        a.LiquidatedNotionalTail.Merge(notionalTail);
+        if (tails)
+        {
+            a.BadDebtTail.Merge(TailQuantiles.ReadFrom(r, a.TailCapacity));
+            a.LiquidatedNotionalTail.Merge(TailQuantiles.ReadFrom(r, a.TailCapacity));
+        }
         foreach (var h in new[] { a.BadDebtHistogram }.Concat(a.DrawdownHistograms))
         {
             int bins = r.ReadInt32();
@@ -181,6 +187,14 @@ public sealed class RiskAccumulator
     /// <summary>Adds the paths of <paramref name="next"/>, which follow this accumulator's paths.</summary>
     public void Merge(RiskAccumulator next)
     {
+        MergeMoments(next);
+        MergeCounts(next);
+    }
+
+    /// <summary>The floating-point part of <see cref="Merge"/> (moments, per-cohort sums): its result depends on the order of
+    /// the merges, so runs, checkpoints and shards all merge it segment by segment in path order.</summary>
+    internal void MergeMoments(RiskAccumulator next)
+    {
         BadDebt.Merge(next.BadDebt);
         UncoveredLoss.Merge(next.UncoveredLoss);
         BadDebtPaid.Merge(next.BadDebtPaid);
@@ -189,6 +203,26 @@ public sealed class RiskAccumulator
         FundEnd.Merge(next.FundEnd);
         FundMin.Merge(next.FundMin);
         MaxRounds.Merge(next.MaxRounds);
+        for (int i = 0; i < AssetCount; i++)
+        {
+            MaxDrawdown[i].Merge(next.MaxDrawdown[i]);
+            ExogenousMaxDrawdown[i].Merge(next.ExogenousMaxDrawdown[i]);
+            LiquidatedNotionalByAsset[i].Merge(next.LiquidatedNotionalByAsset[i]);
+            MaxDisplacement[i].Merge(next.MaxDisplacement[i]);
+        }
+        if (next.Paths == 0 && !next._cohortsMissing) return; // an empty accumulator brings no per-cohort totals to miss
+        if (next.Cohorts is null || next._cohortsMissing) _cohortsMissing = true;
+        else
+        {
+            Cohorts ??= new CohortTotals(next.Cohorts.Count);
+            Cohorts.Merge(next.Cohorts);
+        }
+    }
+
+    /// <summary>The exact part of <see cref="Merge"/> (counts, histograms, exact tails): the same in any order, so a shard's
+    /// total can be merged whole.</summary>
+    internal void MergeCounts(RiskAccumulator next)
+    {
         AnyLiquidation.Merge(next.AnyLiquidation);
         Cascade.Merge(next.Cascade);
         BadDebtPositive.Merge(next.BadDebtPositive);
@@ -197,21 +231,8 @@ public sealed class RiskAccumulator
         BadDebtHistogram.Merge(next.BadDebtHistogram);
         MarginChecks += next.MarginChecks;
         CohortLiquidations += next.CohortLiquidations;
-        for (int i = 0; i < AssetCount; i++)
-        {
-            MaxDrawdown[i].Merge(next.MaxDrawdown[i]);
-            ExogenousMaxDrawdown[i].Merge(next.ExogenousMaxDrawdown[i]);
-            LiquidatedNotionalByAsset[i].Merge(next.LiquidatedNotionalByAsset[i]);
-            MaxDisplacement[i].Merge(next.MaxDisplacement[i]);
-            DrawdownHistograms[i].Merge(next.DrawdownHistograms[i]);
-        }
+        for (int i = 0; i < AssetCount; i++) DrawdownHistograms[i].Merge(next.DrawdownHistograms[i]);
         BadDebtTail.Merge(next.BadDebtTail);
         LiquidatedNotionalTail.Merge(next.LiquidatedNotionalTail);
-        if (next.Cohorts is null || next._cohortsMissing) _cohortsMissing = true;
-        else
-        {
-            Cohorts ??= new CohortTotals(next.Cohorts.Count);
-            Cohorts.Merge(next.Cohorts);
-        }
     }
 }

@@ -91,6 +91,8 @@ public class CliTests
     [TestCase(new[] { "selftest", "--backend", "cuda:9" }, "--backend: no device cuda:9")]
     [TestCase(new[] { "run", "does-not-exist.yaml" }, "does-not-exist.yaml")]
     [TestCase(new[] { "compare" }, "--vary")]
+    [TestCase(new[] { "run", "--paths", "20000", "--shard", "0/3", "--partial", "p.bin" }, "--shard: 20,000 paths make 2 segments of 16,384 paths; use at most 2 shards")]
+    [TestCase(new[] { "merge", "no-such-part.bin" }, "no-such-part.bin: cannot read it")]
     [TestCase(new[] { "compare", "--vary", "venue.maintenanceMargn=0.01,0.02" }, "venue.maintenanceMargn: unknown key (did you mean 'maintenanceMargin'?)")]
     [TestCase(new[] { "compare", "--vary", "assets[BTC].symbol=1,2" }, "assets[BTC].symbol: not a number")]
     [TestCase(new[] { "compare", "--vary", "venue.insuranceFund" }, "--vary: expected KEY=V1,V2")]
@@ -114,7 +116,9 @@ public class CliTests
         Assert.That(err, Does.Not.Contain("   at "), "no stack trace");
     }
 
-    [TestCase(new[] { "rnu" }, "unknown command 'rnu' (expected run, compare, calibrate, devices, selftest or bench) (did you mean 'run'?)")]
+    [TestCase(new[] { "rnu" }, "unknown command 'rnu' (expected run, compare, calibrate, merge, devices, selftest or bench) (did you mean 'run'?)")]
+    [TestCase(new[] { "run", "--shard", "0/2" }, "--shard needs --partial FILE (where the shard's statistics go)")]
+    [TestCase(new[] { "run", "--shard", "2/2", "--partial", "p.bin" }, "--shard: expected I/N with 0 <= I < N (such as 0/4, as SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT), got '2/2'")]
     [TestCase(new[] { "run", "--pahts", "3" }, "unknown option '--pahts' of run (did you mean '--paths'?)")]
     [TestCase(new[] { "bench", "--workload", "W0", "--cpu-path", "3" }, "unknown option '--cpu-path' of bench (did you mean '--cpu-paths'?)")]
     [TestCase(new[] { "run", "a.yaml", "b.yaml" }, "only one scenario file, got 'a.yaml' and 'b.yaml'")]
@@ -190,6 +194,7 @@ public class CliTests
     }
 
     [TestCase("run")]
+    [TestCase("merge")]
     [TestCase("compare")]
     [TestCase("calibrate")]
     [TestCase("devices")]

@@ -210,32 +210,37 @@ public class AccountingTests
         Assert.That(TestScenarios.Figures(r with { RequestedPaths = same.RequestedPaths }), Is.EqualTo(TestScenarios.Figures(same)));
     }
 
-    /// <summary>A run stopped after 3 blocks, saved to an accumulator file, read back and resumed ends with the result of
+    /// <summary>A run stopped after 20 blocks, saved to an accumulator file, read back and resumed ends with the result of
     /// an uninterrupted run, bit for bit outside <c>run</c> (the merge order is the same: path order).</summary>
     [TestCase(1024)]
     [TestCase(3 * 1024)]
     public void ACheckpointResumesToTheUninterruptedResult(int batch)
     {
-        var scenario = ScenarioLoader.LoadDefault() with { Steps = 24, Horizon = Duration.Parse("2h"), Paths = 10_000 };
+        // 40,000 paths: two whole segments of 16,384 and a shorter one; stopped after 20 blocks, inside the second.
+        var scenario = ScenarioLoader.LoadDefault() with { Steps = 24, Horizon = Duration.Parse("2h"), Paths = 40_000 };
         var whole = SimulationEngine.Run(scenario, new RunOptions { Backend = new ManagedBackend(2) });
         using var cts = new CancellationTokenSource();
-        RiskAccumulator? saved = null;
+        EngineState? saved = null;
         var stopped = SimulationEngine.Run(scenario, new RunOptions
         {
-            Backend = new ManagedBackend(1), BatchSize = batch, Progress = new CancelAfter(3 * 1024, cts),
+            Backend = new ManagedBackend(1), BatchSize = batch, Progress = new CancelAfter(20 * 1024, cts),
             OnMerged = (acc, final) => { if (final) saved = acc; },
         }, cts.Token);
         Assert.That(stopped.Run.Cancelled, Is.True);
         string file = Path.Combine(Path.GetTempPath(), $"gpucascade-ckpt-{Guid.NewGuid():N}");
         try
         {
+            long prefix = saved!.Completed.Paths + saved.Segment!.Paths;
             var header = new AccumulatorHeader("checkpoint", ScenarioJson.Sha256(scenario), Reporting.EngineInfo.BuildId, "managed",
-                scenario.Paths, 0, saved!.Paths);
-            AccumulatorFile.Write(file, header, ScenarioJson.Canonical(scenario), saved);
-            var (read, json, accumulator) = AccumulatorFile.Read(file, _ => scenario.Assets.Length);
+                scenario.Paths, 0, prefix);
+            AccumulatorFile.Write(file, header, ScenarioJson.Canonical(scenario), [saved.Completed, saved.Segment]);
+            var (read, json, accumulators) = AccumulatorFile.Read(file, _ => scenario.Assets.Length);
             Assert.That(read, Is.EqualTo(header));
             Assert.That(ScenarioLoader.LoadJson(json), Is.EqualTo(scenario));
-            var resumed = SimulationEngine.Run(scenario, new RunOptions { Backend = new ManagedBackend(2), Resume = accumulator });
+            var resumed = SimulationEngine.Run(scenario, new RunOptions
+            {
+                Backend = new ManagedBackend(2), Resume = new EngineState(accumulators[0], accumulators[1]),
+            });
             Assert.That(resumed.Run.ResumedPaths, Is.EqualTo(stopped.Paths));
             Assert.That(TestScenarios.Reproducible(resumed), Is.EqualTo(TestScenarios.Reproducible(whole)));
         }
