@@ -86,31 +86,7 @@ internal static class OutputFiles
             stdout.Write(text);
             return;
         }
-        string full = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-            using (var writer = new StreamWriter(stream))
-            {
-                writer.Write(text);
-                writer.Flush();
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch
-        {
-            try
-            {
-                File.Delete(temporary);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // the original error matters more
-            }
-            throw;
-        }
+        Reporting.AtomicFile.WriteAllText(path, text);
     }
 
     /// <summary>Writes every output that was asked for; one that fails does not stop the others. Returns the failures,

@@ -62,23 +62,17 @@ internal sealed class CalibrationCheckpoint
     public void Add(CalibrationCandidate candidate)
     {
         _candidates.Add(candidate);
-        string temporary = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(_path))!,
-            $".{Path.GetFileName(_path)}.{Environment.ProcessId}.tmp");
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        AtomicFile.Write(_path, stream =>
         {
-            using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-            {
-                w.WriteStartObject();
-                w.WriteString("format", Format);
-                w.WriteString("fingerprint", _fingerprint);
-                w.WriteStartArray("candidates");
-                foreach (var c in _candidates) Write(w, c);
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temporary, _path, overwrite: true);
+            using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+            w.WriteStartObject();
+            w.WriteString("format", Format);
+            w.WriteString("fingerprint", _fingerprint);
+            w.WriteStartArray("candidates");
+            foreach (var c in _candidates) Write(w, c);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
     }
 
     private static void Write(Utf8JsonWriter w, CalibrationCandidate c)

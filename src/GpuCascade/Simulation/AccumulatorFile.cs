@@ -59,15 +59,11 @@ internal static class AccumulatorFile
         }
         byte[] bytes = body.ToArray();
         byte[] checksum = SHA256.HashData(bytes);
-        string full = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        Reporting.AtomicFile.Write(path, stream =>
         {
             stream.Write(bytes);
             stream.Write(checksum);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temporary, full, overwrite: true);
+        });
     }
 
     /// <summary>Reads a file; <paramref name="assets"/> is the scenario's asset count (from its JSON, checked here).</summary>

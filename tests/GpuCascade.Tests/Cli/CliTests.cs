@@ -4,23 +4,8 @@ using GpuCascade.Cli;
 
 namespace GpuCascade.Tests.Cli;
 
-public class CliTests
+public class CliTests : CliTestBase
 {
-    private string _dir = "";
-
-    [SetUp]
-    public void CreateDirectory() => _dir = Directory.CreateTempSubdirectory("gpucascade-cli-").FullName;
-
-    [TearDown]
-    public void DeleteDirectory() => Directory.Delete(_dir, recursive: true);
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
 
     [Test]
     public void DefaultScenarioWritesTheDocumentedJsonKeys()

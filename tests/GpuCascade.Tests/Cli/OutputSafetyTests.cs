@@ -5,23 +5,8 @@ using GpuCascade.Cli;
 namespace GpuCascade.Tests.Cli;
 
 /// <summary>A night's run never ends in "cannot write", never destroys its input, and leaves its result on a signal.</summary>
-public class OutputSafetyTests
+public class OutputSafetyTests : CliTestBase
 {
-    private string _dir = "";
-
-    [SetUp]
-    public void CreateDirectory() => _dir = Directory.CreateTempSubdirectory("gpucascade-out-").FullName;
-
-    [TearDown]
-    public void DeleteDirectory() => Directory.Delete(_dir, recursive: true);
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
 
     private string Scenario()
     {
