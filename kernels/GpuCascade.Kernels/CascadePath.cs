@@ -114,6 +114,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             A(PathState.X, i) = logPrice0;
             A(PathState.XExogenous, i) = logPrice0;
             A(PathState.Y, i) = 0;
+            A(PathState.ImpactMemory, i) = 0;
             A(PathState.Displacement, i) = 0;
             A(PathState.Variance, i) = real.Hold(Pd(_l.Variance0, i));
             A(PathState.Mid, i) = real.Exp(logPrice0);
@@ -299,6 +300,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
         int sx = PathState.X * n, sy = PathState.Y * n, sxe = PathState.XExogenous * n, sh = PathState.Variance * n;
         int sd = PathState.Displacement * n, sshock = PathState.Shock * n, smid = PathState.Mid * n;
         int sminExo = PathState.MinExogenous * n, sminMid = PathState.MinMid * n, srate = PathState.Rate * n;
+        int smemory = PathState.ImpactMemory * n;
         for (int k = 0; 4 * k < n; k++)
         {
             RandomStreams.Words(seed, path, ustep, RandomStreams.NormalSlotBase + (uint)k, out uint r0, out uint r1, out uint r2, out uint r3);
@@ -377,6 +379,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             double y = real.Hold(st[sy + i] * decay);
             st[sy + i] = y;
             st[sd + i] = real.Hold(st[sd + i] * decay);
+            st[smemory + i] = real.Hold(st[smemory + i] * decay); // square-root impact's memory of executed flow
             double x = st[sx + i];
             double mid = real.Exp(real.Hold(x + y));
             st[smid + i] = mid;
@@ -633,10 +636,25 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             }
             double flow = units * mid;
             double scale = Pd(_l.ImpactScale, i);
-            double delta = Pi(_l.ImpactKind, i) == (int)ImpactKind.Linear
-                ? scale * flow
-                : (flow > 0 ? 1.0 : flow < 0 ? -1.0 : 0.0) * scale * Math.Sqrt(Math.Abs(flow));
-            A(PathState.Execution, i) = real.Hold(mid * Math.Exp(Pd(_l.ExecutionEta, i) * delta));
+            double delta;
+            if (Pi(_l.ImpactKind, i) == (int)ImpactKind.Linear)
+            {
+                delta = scale * flow;
+                A(PathState.Execution, i) = real.Hold(mid * Math.Exp(Pd(_l.ExecutionEta, i) * delta));
+            }
+            else
+            {
+                // Square root on the step's cumulative flow (MODEL.md 3): the round moves the price by I(C + Q) - I(C), so
+                // splitting a flow into rounds or cohorts does not change the step's move; the fills execute at the
+                // average impact over the chunk, (F(C + Q) - F(C)) / Q with F(x) = (2/3) c |x|^(3/2), relative to I(C).
+                double before = A(PathState.ImpactMemory, i);
+                double after = real.Hold(before + flow);
+                double impactBefore = SignedRoot(before) * scale, impactAfter = SignedRoot(after) * scale;
+                delta = real.Hold(impactAfter - impactBefore);
+                double average = 2.0 / 3.0 * scale * (Math.Abs(after) * Math.Sqrt(Math.Abs(after)) - Math.Abs(before) * Math.Sqrt(Math.Abs(before))) / flow;
+                A(PathState.Execution, i) = real.Hold(mid * Math.Exp(real.Hold(average - impactBefore)));
+                A(PathState.ImpactMemory, i) = after;
+            }
             double permanent = Pd(_l.PermanentShare, i) * delta;
             A(PathState.X, i) = real.Hold(A(PathState.X, i) + permanent);
             A(PathState.Y, i) = real.Hold(A(PathState.Y, i) + (delta - permanent));
@@ -646,6 +664,9 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             if (!Representable(next)) Fail(PathOutput.FlowFailureFlag, step, i, flow);
         }
     }
+
+    /// <summary>sign(x) sqrt(|x|).</summary>
+    private static double SignedRoot(double x) => x < 0 ? -Math.Sqrt(-x) : Math.Sqrt(x);
 
     /// <summary>MODEL.md 5.4-5.5: settles the round's liquidations at execution prices, then the insurance fund.</summary>
     private void Settle(int count, int step, ref double fund, ref double badDebt, ref double paid,

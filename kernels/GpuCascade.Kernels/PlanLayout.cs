@@ -102,7 +102,7 @@ public static class PathState
     /// <summary>Per-asset real fields.</summary>
     public const int X = 0, Y = 1, XExogenous = 2, Variance = 3, Displacement = 4, Shock = 5, Mid = 6, Oracle = 7, Rate = 8,
         Execution = 9, FlowUnits = 10, MinMid = 11, MinExogenous = 12, MaxDisplacement = 13, Liquidated = 14, ClosedUnits = 15,
-        AssetFields = 16;
+        ImpactMemory = 16, AssetFields = 17;
 
     /// <summary>Per-cohort real fields: position scale s, collateral scale k, USD balance b, the round's fraction, and
     /// what the path did to the cohort (for attribution): notional liquidated and bad debt left on closing.</summary>

@@ -140,6 +140,67 @@ public class LiquidationMechanicsTests
         Assert.That(o.LiquidatedNotional[0], Is.EqualTo(10 * exogenous * Math.Exp(2.0 / 3.0 * delta)).Within(1e-8));
     }
 
+    /// <summary>
+    /// Square-root impact on the step's cumulative flow (MODEL.md 3): a 10x long closed by a -20% shock sells Q1 and its
+    /// impact liquidates a 4.17x long in round 2, which sells Q2. The step's move is I(Q1 + Q2), not I(Q1) + I(Q2): cut
+    /// into rounds, the same flow moves the price as much as at once. Round 2 fills at the average impact over
+    /// [Q1, Q1 + Q2] relative to I(Q1).
+    /// </summary>
+    [Test]
+    public void SquareRootImpactActsOnTheStepsCumulativeFlow()
+    {
+        const double volume = 100, y = 0.7, sigma = 0.6;
+        var asset = Asset("BTC", S0, sigma) with { Impact = new SquareRootImpact(volume, y) };
+        var first = Isolated(0, 1000, 10, S0);             // liquidated below 94.7
+        var second = Isolated(0, 1000, 1 / 0.24, S0);       // liquidated below 80 = 100 x 0.76 / 0.95
+        var scenario = Single(asset, [first, second], horizon: "1m", steps: 1, margin: 0.05) with
+        {
+            Stress = [new StressShock(0, 0, -0.2)],
+        };
+        var o = SimulationEngine.SimulatePaths(scenario, 0, 1);
+        double p1 = S0 * (1 - o.ExogenousMaxDrawdown[0]); // about 81.9: only the first is below its price
+        double c = y * sigma / Math.Sqrt(365) / Math.Sqrt(volume);
+        double I(double x) => Math.Sign(x) * c * Math.Sqrt(Math.Abs(x));
+        double F(double x) => 2.0 / 3.0 * c * Math.Pow(Math.Abs(x), 1.5);
+        double q1 = -10 * p1;
+        double exec1 = p1 * Math.Exp((F(q1) - F(0)) / q1);
+        double mid2 = p1 * Math.Exp(I(q1));
+        Assume.That(mid2, Is.LessThan(80), "the first liquidation's impact reaches the second");
+        double q2 = -10 * mid2;
+        double exec2 = mid2 * Math.Exp((F(q1 + q2) - F(q1)) / q2 - I(q1));
+        Assert.That(o.MaxRoundsInStep[0], Is.EqualTo(2));
+        Assert.That(o.FinalPrice[0], Is.EqualTo(p1 * Math.Exp(I(q1 + q2))).Within(1e-10 * S0));
+        Assert.That(o.FinalPrice[0], Is.Not.EqualTo(p1 * Math.Exp(I(q1) + I(q2))).Within(1e-3 * S0), "not the per-round square root");
+        Assert.That(o.LiquidatedNotional[0], Is.EqualTo(10 * exec1 + 10 * exec2).Within(1e-9 * 2000));
+        Assert.That(o.MaxDisplacement[0], Is.EqualTo(Math.Abs(I(q1 + q2))).Within(1e-12));
+    }
+
+    /// <summary>The memory of executed flow decays with the impact half-life (MODEL.md 3): five half-lives after a first
+    /// liquidation, a second one starts from a small C and moves the price more (sqrt is concave) than with a memory that
+    /// has not decayed. All impact permanent, so the transient decay does not blur the comparison.</summary>
+    [Test]
+    public void SquareRootImpactMemoryDecays()
+    {
+        const double volume = 100, y = 0.7, sigma = 0.6;
+        double FinalPrice(string halfLife)
+        {
+            var asset = Asset("BTC", S0, sigma, permanentImpact: 1) with
+            {
+                Impact = new SquareRootImpact(volume, y), ImpactHalfLife = Duration.Parse(halfLife),
+            };
+            var scenario = Single(asset, [Isolated(0, 1000, 10, S0), Isolated(0, 1000, 10, S0 * 0.5)], horizon: "10m", steps: 10,
+                margin: 0.05) with
+            {
+                Stress = [new StressShock(0, 0, -0.2), new StressShock(5, 0, -0.5)],
+            };
+            var o = SimulationEngine.SimulatePaths(scenario, 0, 1);
+            Assert.That(o.CohortLiquidations[0], Is.EqualTo(2), halfLife);
+            return o.FinalPrice[0];
+        }
+        double decayed = FinalPrice("1m"), remembered = FinalPrice("1000d");
+        Assert.That(decayed, Is.LessThan(remembered * 0.99), "the second sale moves the price more once the memory has decayed");
+    }
+
     /// <summary>Transient impact decays with its half-life; the permanent share stays.</summary>
     [Test]
     public void TransientImpactDecaysWithItsHalfLife()
