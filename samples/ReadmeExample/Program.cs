@@ -10,7 +10,7 @@ Scenario scenario = new ScenarioBuilder()
     .Correlation("BTC", "ETH", 0.8)
     .StudentT(5).Jumps(intensity: 8, meanLogSize: -0.06, logSizeVolatility: 0.03)
     .Venue(v => v.MaintenanceMargin(0.0075).LiquidationPenalty(0.01).InsuranceFund(2e7))
-    .Generator(g => g.Seed(7).CohortsPerAsset(50).Asset("BTC", openInterest: 3e9).Asset("ETH", openInterest: 1.5e9))
+    .Generator(g => g.Seed(7).CohortsPerAsset(50).Asset("BTC", openInterest: 1.5e9).Asset("ETH", openInterest: 7.5e8))
     .Build();                                     // throws ScenarioException naming every bad field
 
 RunResult result = SimulationEngine.Run(scenario, new RunOptions { Paths = 10_000 });

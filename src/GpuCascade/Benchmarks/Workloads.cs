@@ -101,11 +101,11 @@ public static class Workloads
          .Generator(g =>
          {
              g.Seed(7).CohortsPerAsset(cohortsPerAsset).CrossMarginShare(1).CoinMarginedShare(0).AccountsPerCohort(1_000)
-              .Asset("BTC", openInterest: 2e9, longShare: 0.55, leverageMedian: 8, leverageDispersion: 0.6, leverageMax: 50, entryDispersion: 0.04)
-              .Asset("ETH", openInterest: 1e9, longShare: 0.55, leverageMedian: 8, leverageDispersion: 0.6, leverageMax: 50, entryDispersion: 0.05);
+              .Asset("BTC", openInterest: 1e9, longShare: 0.55, leverageMedian: 8, leverageDispersion: 0.6, leverageMax: 50, entryDispersion: 0.04)
+              .Asset("ETH", openInterest: 5e8, longShare: 0.55, leverageMedian: 8, leverageDispersion: 0.6, leverageMax: 50, entryDispersion: 0.05);
              if (assets == 4)
-                 g.Asset("SOL", openInterest: 4e8, longShare: 0.60, leverageMedian: 8, leverageDispersion: 0.6, leverageMax: 25, entryDispersion: 0.07)
-                  .Asset("BNB", openInterest: 2e8, longShare: 0.55, leverageMedian: 8, leverageDispersion: 0.6, leverageMax: 25, entryDispersion: 0.06);
+                 g.Asset("SOL", openInterest: 2e8, longShare: 0.60, leverageMedian: 8, leverageDispersion: 0.6, leverageMax: 25, entryDispersion: 0.07)
+                  .Asset("BNB", openInterest: 1e8, longShare: 0.55, leverageMedian: 8, leverageDispersion: 0.6, leverageMax: 25, entryDispersion: 0.06);
          });
         return b.Build();
     }

@@ -11,14 +11,14 @@ namespace GpuCascade.Book;
 /// <remarks>
 /// Per asset, <c>cohortsPerAsset</c> cohorts split the open interest: the first round(n * longShare) are long (at
 /// least one per side with a positive share when n &gt;= 2; a single cohort takes the whole open interest) and
-/// share <c>openInterest * longShare</c> equally, the rest are short. Each cohort draws
+/// share <c>(2 openInterest) longShare</c> equally, the rest are short (openInterest is one side, as reported). Each cohort draws
 /// leverage = min(max, 0.8 w / m, max(1, median * exp(dispersion * z))), with m the cohort's requirement per unit of
 /// gross notional and w the weight of its collateral (1 for USD), and an entry price
 /// price * exp(entryDispersion * z'), and a family: cross-margin (a second position, same side, half the size, in the
 /// next asset of the scenario, one USD pool), coin-margined (the collateral held in the asset itself) or isolated
 /// with USD collateral. Collateral = gross notional at entry / leverage. A cohort that would start within 10% of
 /// its maintenance requirement is given entry = current price (real books hold no liquidatable accounts).
-/// <c>openInterest</c> counts the primary positions only.
+/// <c>openInterest</c> counts the primary positions only; the longs and shorts together are twice it.
 /// </remarks>
 public static class BookGenerator
 {
@@ -44,8 +44,10 @@ public static class BookGenerator
                 bool isLong = j < longs;
                 int sideCount = isLong ? longs : n - longs;
                 // A side that gets every cohort carries the whole open interest (only possible with one cohort).
-                double sideOi = sideCount == n ? profile.OpenInterest
-                    : profile.OpenInterest * (isLong ? profile.LongShare : 1 - profile.LongShare);
+                // openInterest is one side, as exchanges and data vendors report it: the traders' longs are
+                // (2 x openInterest) x longShare and their shorts (2 x openInterest) x (1 - longShare), in that order.
+                double traded = 2 * profile.OpenInterest;
+                double sideOi = sideCount == n ? traded : traded * (isLong ? profile.LongShare : 1 - profile.LongShare);
                 double notional = sideOi / sideCount;
                 double sign = isLong ? 1.0 : -1.0;
 

@@ -27,7 +27,7 @@ public sealed class GeneratorBuilder
 
     /// <summary>The open interest and leverage profile of one asset.</summary>
     /// <param name="symbol">Asset symbol.</param>
-    /// <param name="openInterest">USD open interest, longs plus shorts.</param>
+    /// <param name="openInterest">USD open interest of one side, as reported (the longs and shorts together are twice it).</param>
     /// <param name="longShare">Share held long [0.5].</param>
     /// <param name="leverageMedian">Median leverage [10].</param>
     /// <param name="leverageDispersion">Log-standard deviation of leverage [0.6].</param>

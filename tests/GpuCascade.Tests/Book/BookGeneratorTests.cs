@@ -30,7 +30,8 @@ public class BookGeneratorTests
             var primary = mine.Select(c => c.Positions[0]).ToList();
             double longs = primary.Where(p => p.Units > 0).Sum(p => p.Units * p.EntryPrice);
             double shorts = primary.Where(p => p.Units < 0).Sum(p => -p.Units * p.EntryPrice);
-            Assert.That(longs + shorts, Is.EqualTo(profile.OpenInterest).Within(1e-9).Percent);
+            Assert.That(longs + shorts, Is.EqualTo(2 * profile.OpenInterest).Within(1e-9).Percent, "openInterest is one side, as reported");
+            Assert.That(longs, Is.EqualTo(2 * profile.OpenInterest * profile.LongShare).Within(1e-9).Percent);
             Assert.That(longs / (longs + shorts), Is.EqualTo(profile.LongShare).Within(1e-9));
         }
     }
@@ -80,14 +81,14 @@ public class BookGeneratorTests
         var cohorts = BookGenerator.Generate(d with { Book = new BookSpec { Generator = generator } });
         Assert.That(cohorts.Count(c => c.Positions[0].Units < 0), Is.EqualTo(1));
         double oi = cohorts.Sum(c => Math.Abs(c.Positions[0].Units) * c.Positions[0].EntryPrice);
-        Assert.That(oi, Is.EqualTo(generator.Assets[0].OpenInterest).Within(1e-9).Percent);
+        Assert.That(oi, Is.EqualTo(2 * generator.Assets[0].OpenInterest).Within(1e-9).Percent);
 
         var single = generator with { CohortsPerAsset = 1 };
         var one = BookGenerator.Generate(d with { Book = new BookSpec { Generator = single } });
         Assert.That(one, Has.Length.EqualTo(1));
         Assert.That(one[0].Positions[0].Units, Is.GreaterThan(0));
         Assert.That(Math.Abs(one[0].Positions[0].Units) * one[0].Positions[0].EntryPrice,
-            Is.EqualTo(generator.Assets[0].OpenInterest).Within(1e-9).Percent);
+            Is.EqualTo(2 * generator.Assets[0].OpenInterest).Within(1e-9).Percent);
     }
 
     [Test]

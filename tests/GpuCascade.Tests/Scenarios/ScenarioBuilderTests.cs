@@ -43,7 +43,7 @@ public class ScenarioBuilderTests
                 .Collateral("USD", 5e7).Collateral("BTC", 100))
             .Isolated("ETH", PositionSide.Short, notional: 2e8, leverage: 5, collateralAsset: "BTC")
             .Generator(g => g.Seed(7).CohortsPerAsset(100).CrossMarginShare(0.2).CoinMarginedShare(0.1).AccountsPerCohort(1000)
-                .Asset("BTC", openInterest: 1.2e10, longShare: 0.55, leverageMedian: 12, leverageDispersion: 0.6, leverageMax: 50,
+                .Asset("BTC", openInterest: 6.0e9, longShare: 0.55, leverageMedian: 12, leverageDispersion: 0.6, leverageMax: 50,
                     entryDispersion: 0.04))
             .Build();
         Assert.That(built, Is.EqualTo(ScenarioLoader.LoadYaml(Full)));

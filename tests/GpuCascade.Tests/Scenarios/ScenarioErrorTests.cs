@@ -149,7 +149,7 @@ public partial class ScenarioErrorTests
 
         // Book: generator.
         yield return Case(Rich, "      BTC: {openInterest", "      DOGE: {openInterest", "book.generator.assets.DOGE: unknown asset DOGE");
-        yield return Case(Rich, "openInterest: 1.2e10", "openInterest: 0", "book.generator.assets.BTC.openInterest: must be > 0, got 0");
+        yield return Case(Rich, "openInterest: 6.0e9", "openInterest: 0", "book.generator.assets.BTC.openInterest: must be > 0, got 0");
         yield return Case(Rich, "longShare: 0.55", "longShare: 1.5", "book.generator.assets.BTC.longShare: must be in [0, 1], got 1.5");
         yield return Case(Rich, "median: 12", "median: 0.5", "book.generator.assets.BTC.leverage.median: must be >= 1, got 0.5");
         yield return Case(Rich, "max: 50}", "max: 5}", "book.generator.assets.BTC.leverage.max: must be >= leverage.median (12), got 5");

@@ -97,7 +97,7 @@ public class ScenarioLoaderTests
             Is.EqualTo((7UL, 100, 0.2, 0.1, 1000.0)));
         Assert.That(g.Assets.Single(), Is.EqualTo(new GeneratorAssetSpec
         {
-            AssetIndex = 0, OpenInterest = 1.2e10, LongShare = 0.55, LeverageMedian = 12, LeverageDispersion = 0.6,
+            AssetIndex = 0, OpenInterest = 6.0e9, LongShare = 0.55, LeverageMedian = 12, LeverageDispersion = 0.6,
             LeverageMax = 50, EntryDispersion = 0.04,
         }));
     }

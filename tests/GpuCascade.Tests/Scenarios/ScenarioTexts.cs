@@ -104,7 +104,7 @@ internal static class ScenarioTexts
             coinMarginedShare: 0.1
             accountsPerCohort: 1000
             assets:
-              BTC: {openInterest: 1.2e10, longShare: 0.55, leverage: {median: 12, dispersion: 0.6, max: 50}, entryDispersion: 0.04}
+              BTC: {openInterest: 6.0e9, longShare: 0.55, leverage: {median: 12, dispersion: 0.6, max: 50}, entryDispersion: 0.04}
         """;
 
     /// <summary>The text with one edit; fails the test when the text to replace is absent (a case that cannot fail is a defect).</summary>
