@@ -35,6 +35,8 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
     private long _marginChecks, _liquidations;
     private int _failFlag, _failStep, _failAsset;
     private double _failLogPrice, _failFlow;
+    // The path's uncertain inputs (MODEL.md 8.4): depth u, volatility w (and w^2 for variances), book r; 1 when known.
+    private double _depthMultiplier, _volatilityMultiplier, _varianceMultiplier, _bookMultiplier;
 
     /// <summary>A path runner over the plan (<paramref name="layout"/>, <paramref name="reals"/>,
     /// <paramref name="ints"/>) with its state in <paramref name="state"/>.</summary>
@@ -107,6 +109,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
         int n = _n;
         int delay = _l.OracleDelay;
         TP real = default;
+        DrawUncertainInputs(path);
 
         for (int i = 0; i < n; i++)
         {
@@ -116,7 +119,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             A(PathState.Y, i) = 0;
             A(PathState.ImpactMemory, i) = 0;
             A(PathState.Displacement, i) = 0;
-            A(PathState.Variance, i) = real.Hold(Pd(_l.Variance0, i));
+            A(PathState.Variance, i) = real.Hold(Pd(_l.Variance0, i) * _varianceMultiplier);
             A(PathState.Mid, i) = real.Exp(logPrice0);
             A(PathState.MinMid, i) = 1.0;
             A(PathState.MinExogenous, i) = logPrice0; // in log price (ExogenousMove)
@@ -361,7 +364,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             if (jumped) dx += pd[jumpBeta + i] * jump;
             st[sx + i] = real.Hold(st[sx + i] + dx);
             st[sxe + i] = real.Hold(st[sxe + i] + dx);
-            if (garch) st[sh + i] = real.Hold(pd[garchOmega + i] + garchAlpha * diffusion * diffusion / dt + garchBeta * h);
+            if (garch) st[sh + i] = real.Hold(pd[garchOmega + i] * _varianceMultiplier + garchAlpha * diffusion * diffusion / dt + garchBeta * h);
         }
         int stressAsset = _l.StressAsset, stressReturn = _l.StressLogReturn;
         for (int k = pi[_l.StressStart + step], end = pi[_l.StressStart + step + 1]; k < end; k++)
@@ -488,6 +491,10 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             for (int j = Pi(_l.CollateralStart, c); j < Pi(_l.CollateralStart, c + 1); j++)
                 A(PathState.FlowUnits, Pi(_l.CollateralAsset, j)) -= fk * Pd(_l.CollateralUnits, j);
         }
+        // A book multiplier r scales every cohort's positions and collateral alike (MODEL.md 8.4): the cohorts are
+        // simulated per unit of r (their margins are homogeneous in it) and what reaches the market or the fund is r x.
+        if (_l.Uncertain != 0)
+            for (int i = 0; i < _n; i++) A(PathState.FlowUnits, i) *= _bookMultiplier;
     }
 
     /// <summary>Sorts the round's list into cohort order: Shell sort (no recursion, no scratch; any order gives the same list).</summary>
@@ -639,6 +646,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             double delta;
             if (Pi(_l.ImpactKind, i) == (int)ImpactKind.Linear)
             {
+                if (_l.Uncertain != 0) scale /= _depthMultiplier; // 0.01 / (D u)
                 delta = scale * flow;
                 A(PathState.Execution, i) = real.Hold(mid * Math.Exp(Pd(_l.ExecutionEta, i) * delta));
             }
@@ -647,6 +655,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
                 // Square root on the step's cumulative flow (MODEL.md 3): the round moves the price by I(C + Q) - I(C), so
                 // splitting a flow into rounds or cohorts does not change the step's move; the fills execute at the
                 // average impact over the chunk, (F(C + Q) - F(C)) / Q with F(x) = (2/3) c |x|^(3/2), relative to I(C).
+                if (_l.Uncertain != 0) scale *= _volatilityMultiplier / Math.Sqrt(_depthMultiplier); // Y (sigma w) / sqrt(V u)
                 double before = A(PathState.ImpactMemory, i);
                 double after = real.Hold(before + flow);
                 double impactBefore = SignedRoot(before) * scale, impactAfter = SignedRoot(after) * scale;
@@ -663,6 +672,26 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             A(PathState.Mid, i) = next;
             if (!Representable(next)) Fail(PathOutput.FlowFailureFlag, step, i, flow);
         }
+    }
+
+    /// <summary>MODEL.md 8.4: three normals from step 0's uncertainty slot; a dispersion of 0 leaves its multiplier 1.</summary>
+    private void DrawUncertainInputs(ulong path)
+    {
+        _depthMultiplier = 1;
+        _volatilityMultiplier = 1;
+        _varianceMultiplier = 1;
+        _bookMultiplier = 1;
+        if (_l.Uncertain == 0) return;
+        RandomStreams.Words(_l.Seed, path, 0, RandomStreams.UncertaintySlot, out uint r0, out uint r1, out uint r2, out uint r3);
+        RandomStreams.BoxMuller(r0, r1, out double zDepth, out double zVolatility);
+        double zBook = RandomStreams.BoxMullerCosine(r2, r3);
+        if (_l.DepthDispersion != 0) _depthMultiplier = Math.Exp(_l.DepthDispersion * zDepth);
+        if (_l.VolatilityDispersion != 0)
+        {
+            _volatilityMultiplier = Math.Exp(_l.VolatilityDispersion * zVolatility);
+            _varianceMultiplier = _volatilityMultiplier * _volatilityMultiplier;
+        }
+        if (_l.BookDispersion != 0) _bookMultiplier = Math.Exp(_l.BookDispersion * zBook);
     }
 
     /// <summary>sign(x) sqrt(|x|).</summary>
@@ -688,11 +717,11 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
                 positionValue += q * px;
                 double notional = Math.Abs(q) * px;
                 grossNotional += notional;
-                A(PathState.Liquidated, a) += f * s * notional;
+                A(PathState.Liquidated, a) += f * s * notional * _bookMultiplier; // x 1 exactly without uncertainty
                 A(PathState.ClosedUnits, a) += f * s * Math.Abs(q);
             }
             double closedNotional = f * s * grossNotional;
-            CohortReal(PathState.LiquidatedNotional, c) += closedNotional;
+            CohortReal(PathState.LiquidatedNotional, c) += closedNotional * _bookMultiplier;
             double collateralValue = 0, weightedCollateral = 0;
             for (int j = Pi(_l.CollateralStart, c); j < Pi(_l.CollateralStart, c + 1); j++)
             {
@@ -710,14 +739,14 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             double equityAfter = b + k * weightedCollateral + s * (positionValue - entryValue);
             double penalty = Math.Min(_l.Penalty * closedNotional, Math.Max(equityAfter, 0.0));
             b -= penalty;
-            roundPenalties += penalty;
+            roundPenalties += penalty * _bookMultiplier;
             if (f >= 1.0)
             {
                 // Closed: negative equity is bad debt; positive equity leaves with the traders.
                 if (b < 0)
                 {
-                    roundBadDebt -= b;
-                    CohortReal(PathState.BadDebt, c) = -b;
+                    roundBadDebt -= b * _bookMultiplier;
+                    CohortReal(PathState.BadDebt, c) = -b * _bookMultiplier;
                 }
                 CohortReal(PathState.Balance, c) = 0;
                 CohortInt(PathState.Open, c) = 0;

@@ -32,6 +32,8 @@ public struct PlanLayout
     public int ScreenMultiAsset;
     /// <summary>Some cohort is liquidated in the opening round, at the starting prices before step 0's move.</summary>
     public int OpeningRound;
+    /// <summary>Some input is uncertain: per-path multipliers are drawn (MODEL.md 8.4).</summary>
+    public int Uncertain;
     /// <summary>The path reads its cancel slot every <see cref="PathState.CancelCheckSteps"/> steps and stops when it is
     /// set (the managed backend's Ctrl-C inside a long path; devices leave it 0 and never read the slot).</summary>
     public int CancelCheck;
@@ -51,6 +53,8 @@ public struct PlanLayout
     public double Penalty, FundStart, Tranche, DustPerAccount, CascadeThreshold;
     /// <summary>Screening: the absolute epsilon and the book's dynamic exposure U.</summary>
     public double ScreenEpsilon, DynamicExposure;
+    /// <summary>Log-standard deviations of the per-path depth, volatility and book multipliers.</summary>
+    public double DepthDispersion, VolatilityDispersion, BookDispersion;
 
     // ---- Offsets of integer arrays (into the packed integers).
     /// <summary>Offsets of the plan's integer arrays.</summary>

@@ -17,6 +17,8 @@ public static class RandomStreams
     public const uint JumpTestSlot = 0x8000_0000;
     /// <summary>Slot of the jump size normal.</summary>
     public const uint JumpSizeSlot = 0x8000_0001;
+    /// <summary>Slot of step 0 of the uncertain inputs' three normals (MODEL.md 8.4): depth, volatility, book.</summary>
+    public const uint UncertaintySlot = 0x8000_0002;
     /// <summary>Slots from here are reserved for historical bootstrap draws.</summary>
     public const uint HistoricalSlotBase = 0xC000_0000;
     /// <summary>Attempts after which the chi-square sampler gives up and returns its mean (probability below 1e-80).</summary>

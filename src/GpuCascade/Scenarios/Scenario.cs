@@ -55,6 +55,8 @@ public sealed record Scenario
     public required BookSpec Book { get; init; }
     /// <summary>|liquidation-driven log displacement| that makes a path a cascade [0.05].</summary>
     public double CascadeThreshold { get; init; } = 0.05;
+    /// <summary>Inputs that are not known exactly, drawn per path (MODEL.md 8.4) [none].</summary>
+    public UncertaintySpec Uncertainty { get; init; } = UncertaintySpec.None;
 
     /// <summary>Time step in years (a year is 365 days).</summary>
     public double StepYears => Horizon.Years / Steps;
@@ -76,13 +78,29 @@ public sealed record Scenario
         && Sequence.Equal(Correlation, other.Correlation) && Equals(Innovations, other.Innovations)
         && Equals(Garch, other.Garch) && Equals(Jumps, other.Jumps) && Sequence.Equal(Stress, other.Stress)
         && Equals(Venue, other.Venue) && Equals(Book, other.Book)
-        && CascadeThreshold.Equals(other.CascadeThreshold);
+        && CascadeThreshold.Equals(other.CascadeThreshold) && Equals(Uncertainty, other.Uncertainty);
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(
         HashCode.Combine(Horizon, Steps, Paths, Seed, Precision, CascadeThreshold),
         Sequence.Hash(Assets), Sequence.Hash(Correlation), Innovations, Garch, Jumps, Sequence.Hash(Stress),
-        HashCode.Combine(Venue, Book));
+        HashCode.Combine(Venue, Book, Uncertainty));
+}
+
+/// <summary>
+/// Uncertain inputs (MODEL.md 8.4): per path, lognormal multipliers with median 1 and these log-standard deviations,
+/// drawn from their own random slot of step 0: of every asset's depth and daily volume (<see cref="Depth"/>), of every
+/// asset's starting and long-run volatility (<see cref="Volatility"/>: GARCH's omega, dynamic margins and square-root
+/// impact follow; not jumps, Student-t or stress shocks), and of every cohort's positions, collateral and accounts alike
+/// (<see cref="Book"/>: leverage and tier brackets unchanged). 0 draws nothing.
+/// </summary>
+public sealed record UncertaintySpec(double Depth = 0, double Volatility = 0, double Book = 0)
+{
+    /// <summary>Everything known exactly.</summary>
+    public static readonly UncertaintySpec None = new();
+
+    /// <summary>Whether any multiplier is drawn.</summary>
+    public bool Any => Depth != 0 || Volatility != 0 || Book != 0;
 }
 
 /// <summary>A length of time as written in a scenario (<c>30s</c>, <c>5m</c>, <c>6h</c>, <c>1d</c>).</summary>

@@ -45,6 +45,7 @@ internal sealed partial class ScenarioBinder
         var assets = Assets(m.Items("assets", required: true));
         var correlation = m["correlation"] is { } c ? Correlation(c, "correlation", assets.Length) : null;
         var stress = m["stress"] is { } s ? Stress(s, "stress") : null;
+        var uncertainty = m["uncertainty"] is { } u ? Uncertainty(u, "uncertainty") : null;
         var venue = m.Required("venue") is { } v ? Venue(v, "venue") : null;
         var book = m.Required("book") is { } b ? Book(b, "book") : null;
         m.Done();
@@ -63,6 +64,7 @@ internal sealed partial class ScenarioBinder
         if (jumps is not null) scenario = scenario with { Jumps = jumps };
         if (correlation is { } rho) scenario = scenario with { Correlation = rho };
         if (stress is { } shocks) scenario = scenario with { Stress = shocks };
+        if (uncertainty is not null) scenario = scenario with { Uncertainty = uncertainty };
         return scenario;
     }
 
@@ -205,6 +207,16 @@ internal sealed partial class ScenarioBinder
                 if (r.Number(row[j], Index(rowPath, j)) is double rho) values.Add(rho);
         }
         return values.Count == n * n && assets == n ? values.MoveToImmutable() : null;
+    }
+
+    private UncertaintySpec? Uncertainty(ScenarioNode node, string path)
+    {
+        if (r.Map(node, path) is not { } m) return null;
+        var depth = m.Number("depth");
+        var volatility = m.Number("volatility");
+        var book = m.Number("book");
+        m.Done();
+        return new UncertaintySpec(depth ?? 0, volatility ?? 0, book ?? 0);
     }
 
     private ImmutableArray<StressShock>? Stress(ScenarioNode node, string path)

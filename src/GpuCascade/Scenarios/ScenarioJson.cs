@@ -102,6 +102,14 @@ public static class ScenarioJson
             }
             w.WriteEndArray();
         }
+        if (s.Uncertainty.Any)
+        {
+            w.WriteStartObject("uncertainty");
+            Number(w, "depth", s.Uncertainty.Depth);
+            Number(w, "volatility", s.Uncertainty.Volatility);
+            Number(w, "book", s.Uncertainty.Book);
+            w.WriteEndObject();
+        }
         Venue(w, s);
         w.WriteStartObject("book");
         w.WriteStartArray("cohorts");

@@ -81,6 +81,8 @@ public class ParityTests(string deviceName, string reason)
             .SetArgDisplayNames("W1 shape, 96 steps");
         yield return new TestCaseData(stressed with { Jumps = new JumpSpec(2000, -0.02, 0.03), Garch = null })
             .SetArgDisplayNames("frequent jumps, no GARCH");
+        yield return new TestCaseData(stressed with { Uncertainty = new UncertaintySpec(0.3, 0.2, 0.25) })
+            .SetArgDisplayNames("uncertain depth, volatility and book");
     }
 
     [TestCaseSource(nameof(Scenarios))]
