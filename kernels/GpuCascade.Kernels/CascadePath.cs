@@ -118,6 +118,10 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             A(PathState.XExogenous, i) = logPrice0;
             A(PathState.Y, i) = 0;
             A(PathState.ImpactMemory, i) = 0;
+            A(PathState.RealisedVariance, i) = real.Hold(Pd(_l.Variance0, i) * _varianceMultiplier);
+            A(PathState.Withdrawal, i) = 0;
+            A(PathState.StepStartMid, i) = A(PathState.Mid, i);
+            A(PathState.MinDepthFactor, i) = _depthMultiplier;
             A(PathState.Displacement, i) = 0;
             A(PathState.Variance, i) = real.Hold(Pd(_l.Variance0, i) * _varianceMultiplier);
             A(PathState.Mid, i) = real.Exp(logPrice0);
@@ -183,6 +187,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
                 stopped = true; // the host discards this path: its block is not complete
                 break;
             }
+            if (_l.Liquidity != 0) StepStartLiquidity();
             ExogenousMove(path, step);
             if (_failFlag != 0) break;
 
@@ -212,6 +217,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
                 }
             }
             if (rounds > maxRounds) maxRounds = rounds;
+            if (_l.Liquidity != 0 && _failFlag == 0) StepEndLiquidity();
 
             if (delay > 0 && _failFlag == 0)
             {
@@ -238,6 +244,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
                 1.0 - real.Exp(real.Hold(A(PathState.MinExogenous, i) - real.Hold(Pd(_l.LogPrice0, i))));
             output.R(PathOutput.RealFields + PathOutput.MaxDisplacement * n + i) = A(PathState.MaxDisplacement, i);
             output.R(PathOutput.RealFields + PathOutput.FinalPrice * n + i) = A(PathState.Mid, i);
+            output.R(PathOutput.RealFields + PathOutput.MinDepthFactor * n + i) = A(PathState.MinDepthFactor, i);
             double bookUnits = Pd(_l.BookUnits, i);
             if (bookUnits > 0) closedShare = Math.Max(closedShare, A(PathState.ClosedUnits, i) / bookUnits);
         }
@@ -634,6 +641,13 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
         TP real = default;
         for (int i = 0; i < _n; i++)
         {
+            // The effective depth of this round (MODEL.md 8.1, 8.4): D u g, with g set at the round's start.
+            double depth = _depthMultiplier;
+            if (_l.Liquidity != 0)
+            {
+                depth *= DepthFactor(i);
+                if (depth < A(PathState.MinDepthFactor, i)) A(PathState.MinDepthFactor, i) = depth;
+            }
             double units = A(PathState.FlowUnits, i);
             double mid = A(PathState.Mid, i);
             if (units == 0)
@@ -644,9 +658,10 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             double flow = units * mid;
             double scale = Pd(_l.ImpactScale, i);
             double delta;
+            bool adjusted = _l.Uncertain != 0 || _l.Liquidity != 0;
             if (Pi(_l.ImpactKind, i) == (int)ImpactKind.Linear)
             {
-                if (_l.Uncertain != 0) scale /= _depthMultiplier; // 0.01 / (D u)
+                if (adjusted) scale /= depth; // 0.01 / (D u g)
                 delta = scale * flow;
                 A(PathState.Execution, i) = real.Hold(mid * Math.Exp(Pd(_l.ExecutionEta, i) * delta));
             }
@@ -655,7 +670,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
                 // Square root on the step's cumulative flow (MODEL.md 3): the round moves the price by I(C + Q) - I(C), so
                 // splitting a flow into rounds or cohorts does not change the step's move; the fills execute at the
                 // average impact over the chunk, (F(C + Q) - F(C)) / Q with F(x) = (2/3) c |x|^(3/2), relative to I(C).
-                if (_l.Uncertain != 0) scale *= _volatilityMultiplier / Math.Sqrt(_depthMultiplier); // Y (sigma w) / sqrt(V u)
+                if (adjusted) scale *= _volatilityMultiplier / Math.Sqrt(depth); // Y (sigma w) / sqrt(V u g)
                 double before = A(PathState.ImpactMemory, i);
                 double after = real.Hold(before + flow);
                 double impactBefore = SignedRoot(before) * scale, impactAfter = SignedRoot(after) * scale;
@@ -671,6 +686,49 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             double next = real.Exp(real.Hold(A(PathState.X, i) + A(PathState.Y, i)));
             A(PathState.Mid, i) = next;
             if (!Representable(next)) Fail(PathOutput.FlowFailureFlag, step, i, flow);
+            // Market makers withdraw after toxic flow: the pressure grows by the flow over the scenario's depth.
+            if (_l.Liquidity != 0) A(PathState.Withdrawal, i) = real.Hold(A(PathState.Withdrawal, i) + Math.Abs(flow) * Pd(_l.WithdrawalPerUsd, i));
+        }
+    }
+
+    /// <summary>MODEL.md 8.1: g = (sref^2 / max(v, sref^2))^(kappa / 2) / (1 + phi A), at most 1.</summary>
+    private readonly double DepthFactor(int i)
+    {
+        double g = 1.0;
+        double halfKappa = Pd(_l.HalfElasticity, i);
+        if (halfKappa > 0)
+        {
+            double reference = Pd(_l.ReferenceVariance, i);
+            g = Math.Pow(reference / Math.Max(A(PathState.RealisedVariance, i), reference), halfKappa);
+        }
+        double phi = Pd(_l.FlowWithdrawal, i);
+        return phi > 0 ? g / (1.0 + phi * A(PathState.Withdrawal, i)) : g;
+    }
+
+    /// <summary>MODEL.md 8.1 at a step's start, before its exogenous move: the withdrawal pressure recovers, the mid the
+    /// step's return starts from is kept, and the depth factor is tracked.</summary>
+    private readonly void StepStartLiquidity()
+    {
+        TP real = default;
+        for (int i = 0; i < _n; i++)
+        {
+            A(PathState.Withdrawal, i) = real.Hold(A(PathState.Withdrawal, i) * Pd(_l.RecoveryDecay, i));
+            A(PathState.StepStartMid, i) = A(PathState.Mid, i);
+            double depth = _depthMultiplier * DepthFactor(i);
+            if (depth < A(PathState.MinDepthFactor, i)) A(PathState.MinDepthFactor, i) = depth;
+        }
+    }
+
+    /// <summary>MODEL.md 8.1 at a step's end: the EWMA of the traded mid's realised variance takes the step's return
+    /// (exogenous move and impact together).</summary>
+    private readonly void StepEndLiquidity()
+    {
+        TP real = default;
+        for (int i = 0; i < _n; i++)
+        {
+            double r = Math.Log(A(PathState.Mid, i) / A(PathState.StepStartMid, i));
+            double lambda = Pd(_l.StressLambda, i);
+            A(PathState.RealisedVariance, i) = real.Hold(lambda * A(PathState.RealisedVariance, i) + (1.0 - lambda) * r * r / _l.Dt);
         }
     }
 

@@ -34,6 +34,8 @@ public struct PlanLayout
     public int OpeningRound;
     /// <summary>Some input is uncertain: per-path multipliers are drawn (MODEL.md 8.4).</summary>
     public int Uncertain;
+    /// <summary>Some asset's depth responds to stress (MODEL.md 8.1).</summary>
+    public int Liquidity;
     /// <summary>The path reads its cancel slot every <see cref="PathState.CancelCheckSteps"/> steps and stops when it is
     /// set (the managed backend's Ctrl-C inside a long path; devices leave it 0 and never read the slot).</summary>
     public int CancelCheck;
@@ -65,7 +67,7 @@ public struct PlanLayout
     /// <summary>Offsets of the plan's per-asset real arrays.</summary>
     public int LogPrice0, Variance0, Drift, JumpBeta, CollateralWeight, GarchOmega, Cholesky, StressLogReturn, ImpactScale,
         ExecutionEta, PermanentShare, ImpactDecay, MarginRate, MarginFloor, MarginVolScale, TierCap, TierRate, TierAmount,
-        BookUnits, InversePrice0;
+        BookUnits, InversePrice0, HalfElasticity, ReferenceVariance, StressLambda, FlowWithdrawal, RecoveryDecay, WithdrawalPerUsd;
     /// <summary>Offsets of the plan's per-cohort and per-position real arrays.</summary>
     public int Accounts, UsdCollateral, EntryValue, PositionUnits, CollateralUnits, ScreenSlack;
 
@@ -106,7 +108,7 @@ public static class PathState
     /// <summary>Per-asset real fields.</summary>
     public const int X = 0, Y = 1, XExogenous = 2, Variance = 3, Displacement = 4, Shock = 5, Mid = 6, Oracle = 7, Rate = 8,
         Execution = 9, FlowUnits = 10, MinMid = 11, MinExogenous = 12, MaxDisplacement = 13, Liquidated = 14, ClosedUnits = 15,
-        ImpactMemory = 16, AssetFields = 17;
+        ImpactMemory = 16, RealisedVariance = 17, Withdrawal = 18, StepStartMid = 19, MinDepthFactor = 20, AssetFields = 21;
 
     /// <summary>Per-cohort real fields: position scale s, collateral scale k, USD balance b, the round's fraction, and
     /// what the path did to the cohort (for attribution): notional liquidated and bad debt left on closing.</summary>
@@ -139,7 +141,7 @@ public static class PathOutput
 
     /// <summary>Per-asset real outputs, after the per-path ones.</summary>
     public const int LiquidatedByAsset = 0, MaxDrawdown = 1, ExogenousMaxDrawdown = 2, MaxDisplacement = 3, FinalPrice = 4,
-        AssetFields = 5;
+        MinDepthFactor = 5, AssetFields = 6;
 
     /// <summary>Integer outputs.</summary>
     public const int MaxRounds = 0, Flags = 1, FailStep = 2, FailAsset = 3, IntFields = 4;

@@ -26,8 +26,10 @@ internal static class ResultBuilder
                 MeanEstimate.From(acc.ExogenousMaxDrawdown[i]),
                 exo > 0 ? acc.MaxDrawdown[i].Mean / exo : double.NaN,
                 MeanEstimate.From(acc.LiquidatedNotionalByAsset[i]),
-                MeanEstimate.From(acc.MaxDisplacement[i]))));
+                MeanEstimate.From(acc.MaxDisplacement[i]),
+                MeanEstimate.From(acc.MinDepthFactor[i]))));
             histograms.Add(new($"maxDrawdown.{plan.Symbols[i]}", Summary(acc.DrawdownHistograms[i])));
+            histograms.Add(new($"minDepthFactor.{plan.Symbols[i]}", Summary(acc.DepthFactorHistograms[i])));
         }
         return new RunResult
         {

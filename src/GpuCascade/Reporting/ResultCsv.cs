@@ -42,6 +42,8 @@ public static class ResultCsv
             Row($"assets.{symbol}.exogenousMaxDrawdown", "standardError", a.ExogenousMaxDrawdown.StandardError);
             Row($"assets.{symbol}.amplification", "value", a.Amplification);
             Row($"assets.{symbol}.liquidatedNotional", "mean", a.LiquidatedNotional.Mean);
+            Row($"assets.{symbol}.minDepthFactor", "mean", a.MinDepthFactor.Mean);
+            Row($"assets.{symbol}.minDepthFactor", "standardError", a.MinDepthFactor.StandardError);
         }
         foreach (var c in r.CohortAttribution)
         {

@@ -50,6 +50,7 @@ public static class ResultJson
             Number(w, "amplification", a.Amplification);
             Mean(w, "liquidatedNotional", a.LiquidatedNotional);
             Mean(w, "maxDisplacement", a.MaxDisplacement);
+            Mean(w, "minDepthFactor", a.MinDepthFactor);
             w.WriteEndObject();
         }
         w.WriteEndObject();

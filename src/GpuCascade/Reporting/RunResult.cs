@@ -35,12 +35,14 @@ public sealed record EventProbabilities(
 /// <param name="Amplification">Mean drawdown / mean exogenous drawdown (NaN when the latter is 0).</param>
 /// <param name="LiquidatedNotional">Liquidated notional of this asset per path.</param>
 /// <param name="MaxDisplacement">Largest |liquidation-driven log displacement| per path.</param>
+/// <param name="MinDepthFactor">The path's lowest depth factor u g (MODEL.md 8.1, 8.4); 1 with constant, known depth.</param>
 public sealed record AssetRisk(
     MeanEstimate MaxDrawdown,
     MeanEstimate ExogenousMaxDrawdown,
     double Amplification,
     MeanEstimate LiquidatedNotional,
-    MeanEstimate MaxDisplacement);
+    MeanEstimate MaxDisplacement,
+    MeanEstimate MinDepthFactor);
 
 /// <summary>Insurance fund statistics.</summary>
 public sealed record FundSummary(double Start, MeanEstimate End, MeanEstimate Minimum, MeanEstimate Penalties,

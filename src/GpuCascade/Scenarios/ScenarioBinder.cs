@@ -92,6 +92,7 @@ internal sealed partial class ScenarioBinder
             var halfLife = a.Duration("impactHalfLife");
             var jumpBeta = a.Number("jumpBeta");
             var weight = AssetTerms.CollateralWeight(Errors, path, a.Number("collateralWeight"), a.Number("haircut"));
+            var liquidity = a["liquidity"] is { } l ? Liquidity(l, a.PathOf("liquidity")) : null;
             a.Done();
             if (symbol is null || price is null || volatility is null || impact is null) continue;
             var asset = new AssetSpec
@@ -99,7 +100,8 @@ internal sealed partial class ScenarioBinder
                 Symbol = symbol, Price = price.Value, Volatility = volatility.Value,
                 LongRunVolatility = longRun ?? volatility.Value, Impact = impact,
             };
-            assets.Add(AssetTerms.WithOptions(asset, drift, permanent, halfLife, jumpBeta, weight));
+            asset = AssetTerms.WithOptions(asset, drift, permanent, halfLife, jumpBeta, weight);
+            assets.Add(liquidity is null ? asset : asset with { Liquidity = liquidity });
         }
         table = new SymbolTable(symbols);
         return items is null || assets.Count != items.Count ? ImmutableArray<AssetSpec>.Empty : assets.ToImmutable();
@@ -207,6 +209,18 @@ internal sealed partial class ScenarioBinder
                 if (r.Number(row[j], Index(rowPath, j)) is double rho) values.Add(rho);
         }
         return values.Count == n * n && assets == n ? values.MoveToImmutable() : null;
+    }
+
+    private LiquiditySpec? Liquidity(ScenarioNode node, string path)
+    {
+        if (r.Map(node, path) is not { } m) return null;
+        var kappa = m.Number("volatilityElasticity");
+        var reference = m.Number("referenceVolatility");
+        var stress = m.Duration("stressHalfLife");
+        var phi = m.Number("flowWithdrawal");
+        var recovery = m.Duration("recoveryHalfLife");
+        m.Done();
+        return new LiquiditySpec(kappa ?? 0, reference, stress ?? LiquiditySpec.DefaultHalfLife, phi ?? 0, recovery ?? LiquiditySpec.DefaultHalfLife);
     }
 
     private UncertaintySpec? Uncertainty(ScenarioNode node, string path)

@@ -118,6 +118,18 @@ public static class ScenarioValidator
                 PositiveDuration(Key(path, "impactHalfLife"), a.ImpactHalfLife);
                 d.Finite(Key(path, "jumpBeta"), a.JumpBeta);
                 d.InRange(Key(path, "collateralWeight"), a.CollateralWeight, 0, 1, lowClosed: false, highClosed: true);
+                if (a.Liquidity is { } liquidity)
+                {
+                    string lp = Key(path, "liquidity");
+                    d.AtLeast(Key(lp, "volatilityElasticity"), liquidity.VolatilityElasticity, 0);
+                    d.AtLeast(Key(lp, "flowWithdrawal"), liquidity.FlowWithdrawal, 0);
+                    PositiveDuration(Key(lp, "stressHalfLife"), liquidity.StressHalfLife);
+                    PositiveDuration(Key(lp, "recoveryHalfLife"), liquidity.RecoveryHalfLife);
+                    if (liquidity.ReferenceVolatility is double sref) d.Above(Key(lp, "referenceVolatility"), sref, 0);
+                    else if (liquidity.VolatilityElasticity > 0)
+                        d.Require(a.LongRunVolatility > 0, Key(lp, "referenceVolatility"),
+                            "required when volatilityElasticity > 0 and the asset's long-run volatility is 0");
+                }
             }
             return d.Count == before;
         }

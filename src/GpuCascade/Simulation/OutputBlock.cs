@@ -79,6 +79,7 @@ internal sealed class OutputBlock
         Asset(PathOutput.ExogenousMaxDrawdown, outputs.ExogenousMaxDrawdown);
         Asset(PathOutput.MaxDisplacement, outputs.MaxDisplacement);
         Asset(PathOutput.FinalPrice, outputs.FinalPrice);
+        Asset(PathOutput.MinDepthFactor, outputs.MinDepthFactor);
     }
 
     /// <summary>Fails loudly rather than report NaN or infinite money (MODEL.md section 7's identities would not hold).</summary>

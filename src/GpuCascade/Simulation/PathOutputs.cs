@@ -28,6 +28,7 @@ public sealed class PathOutputs
         ExogenousMaxDrawdown = new double[capacity * assetCount];
         MaxDisplacement = new double[capacity * assetCount];
         FinalPrice = new double[capacity * assetCount];
+        MinDepthFactor = new double[capacity * assetCount];
         MarginChecks = new long[capacity];
         CohortLiquidations = new long[capacity];
         BlockCohorts = new Statistics.CohortTotals?[(capacity + SimulationEngine.BlockSize - 1) / SimulationEngine.BlockSize];
@@ -80,6 +81,8 @@ public sealed class PathOutputs
     public double[] MaxDisplacement { get; }
     /// <summary>Mid price at the end of the path per asset.</summary>
     public double[] FinalPrice { get; }
+    /// <summary>Lowest depth factor u g of the path per asset (MODEL.md 8.1, 8.4): 1 with constant, known depth.</summary>
+    public double[] MinDepthFactor { get; }
 
     /// <summary>
     /// Work, not risk: margin checks of a cohort (equity against requirement) the path performed. Exact screening
@@ -112,6 +115,7 @@ public sealed class PathOutputs
         Rows(source.ExogenousMaxDrawdown, ExogenousMaxDrawdown, AssetCount);
         Rows(source.MaxDisplacement, MaxDisplacement, AssetCount);
         Rows(source.FinalPrice, FinalPrice, AssetCount);
+        Rows(source.MinDepthFactor, MinDepthFactor, AssetCount);
         Rows(source.MarginChecks, MarginChecks, 1);
         Rows(source.CohortLiquidations, CohortLiquidations, 1);
         // Whole blocks only (every backend starts and ends its work on block boundaries, but the batch's last block).

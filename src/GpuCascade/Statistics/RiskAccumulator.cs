@@ -20,8 +20,10 @@ public sealed class RiskAccumulator
         ExogenousMaxDrawdown = new Moments[assetCount];
         LiquidatedNotionalByAsset = new Moments[assetCount];
         MaxDisplacement = new Moments[assetCount];
+        MinDepthFactor = new Moments[assetCount];
         BadDebtHistogram = new Histogram(BadDebtEdges);
         DrawdownHistograms = Enumerable.Range(0, assetCount).Select(_ => new Histogram(DrawdownEdges)).ToArray();
+        DepthFactorHistograms = Enumerable.Range(0, assetCount).Select(_ => new Histogram(DrawdownEdges)).ToArray();
     }
 
     /// <summary>Bad debt bins: 0 alone, then 4 per decade from $1 to $1e13.</summary>
@@ -38,11 +40,13 @@ public sealed class RiskAccumulator
 
 #pragma warning disable CS1591 // the fields are named for what they hold; see MODEL.md section 6
     public Moments BadDebt, UncoveredLoss, BadDebtPaid, Penalties, LiquidatedNotional, FundEnd, FundMin, MaxRounds;
-    public readonly Moments[] MaxDrawdown, ExogenousMaxDrawdown, LiquidatedNotionalByAsset, MaxDisplacement;
+    public readonly Moments[] MaxDrawdown, ExogenousMaxDrawdown, LiquidatedNotionalByAsset, MaxDisplacement, MinDepthFactor;
     public Proportion AnyLiquidation, Cascade, BadDebtPositive, FundDepleted, RoundCapHit;
     public readonly TailQuantiles BadDebtTail, LiquidatedNotionalTail;
     public readonly Histogram BadDebtHistogram;
     public readonly Histogram[] DrawdownHistograms;
+    /// <summary>Per asset, the path's lowest depth factor on 2% bins of [0, 1].</summary>
+    public readonly Histogram[] DepthFactorHistograms;
 #pragma warning restore CS1591
     /// <summary>Per-cohort totals (attribution); null until a block brings them, and for good once one did not.</summary>
     public CohortTotals? Cohorts { get; set; }
@@ -86,6 +90,8 @@ public sealed class RiskAccumulator
                 LiquidatedNotionalByAsset[i].Add(o.LiquidatedNotionalByAsset[k]);
                 MaxDisplacement[i].Add(o.MaxDisplacement[k]);
                 DrawdownHistograms[i].Add(o.MaxDrawdown[k]);
+                MinDepthFactor[i].Add(o.MinDepthFactor[k]);
+                DepthFactorHistograms[i].Add(o.MinDepthFactor[k]);
             }
         }
         BadDebtTail.SetFrom(o.BadDebt.AsSpan(from, to - from), o.Start + from);
@@ -99,7 +105,7 @@ public sealed class RiskAccumulator
         w.Write(TailCapacity);
         w.Write(tails);
         foreach (var m in new[] { BadDebt, UncoveredLoss, BadDebtPaid, Penalties, LiquidatedNotional, FundEnd, FundMin, MaxRounds }) Write(w, m);
-        foreach (var array in new[] { MaxDrawdown, ExogenousMaxDrawdown, LiquidatedNotionalByAsset, MaxDisplacement })
+        foreach (var array in new[] { MaxDrawdown, ExogenousMaxDrawdown, LiquidatedNotionalByAsset, MaxDisplacement, MinDepthFactor })
             foreach (var m in array) Write(w, m);
         foreach (var p in new[] { AnyLiquidation, Cascade, BadDebtPositive, FundDepleted, RoundCapHit })
         {
@@ -111,7 +117,7 @@ public sealed class RiskAccumulator
             BadDebtTail.WriteTo(w);
             LiquidatedNotionalTail.WriteTo(w);
         }
-        foreach (var h in new[] { BadDebtHistogram }.Concat(DrawdownHistograms))
+        foreach (var h in new[] { BadDebtHistogram }.Concat(DrawdownHistograms).Concat(DepthFactorHistograms))
         {
             w.Write(h.Counts.Length);
             foreach (long c in h.Counts) w.Write(c);
@@ -143,7 +149,7 @@ public sealed class RiskAccumulator
         bool tails = r.ReadBoolean();
         a.BadDebt = Read(r); a.UncoveredLoss = Read(r); a.BadDebtPaid = Read(r); a.Penalties = Read(r);
         a.LiquidatedNotional = Read(r); a.FundEnd = Read(r); a.FundMin = Read(r); a.MaxRounds = Read(r);
-        foreach (var array in new[] { a.MaxDrawdown, a.ExogenousMaxDrawdown, a.LiquidatedNotionalByAsset, a.MaxDisplacement })
+        foreach (var array in new[] { a.MaxDrawdown, a.ExogenousMaxDrawdown, a.LiquidatedNotionalByAsset, a.MaxDisplacement, a.MinDepthFactor })
             for (int i = 0; i < array.Length; i++) array[i] = Read(r);
         Proportion P() => new() { Successes = r.ReadInt64(), Trials = r.ReadInt64() };
         a.AnyLiquidation = P(); a.Cascade = P(); a.BadDebtPositive = P(); a.FundDepleted = P(); a.RoundCapHit = P();
@@ -152,7 +158,7 @@ public sealed class RiskAccumulator
             a.BadDebtTail.Merge(TailQuantiles.ReadFrom(r, a.TailCapacity));
             a.LiquidatedNotionalTail.Merge(TailQuantiles.ReadFrom(r, a.TailCapacity));
         }
-        foreach (var h in new[] { a.BadDebtHistogram }.Concat(a.DrawdownHistograms))
+        foreach (var h in new[] { a.BadDebtHistogram }.Concat(a.DrawdownHistograms).Concat(a.DepthFactorHistograms))
         {
             int bins = r.ReadInt32();
             if (bins != h.Counts.Length) throw new InvalidDataException($"histogram of {bins} bins, expected {h.Counts.Length}");
@@ -209,6 +215,7 @@ public sealed class RiskAccumulator
             ExogenousMaxDrawdown[i].Merge(next.ExogenousMaxDrawdown[i]);
             LiquidatedNotionalByAsset[i].Merge(next.LiquidatedNotionalByAsset[i]);
             MaxDisplacement[i].Merge(next.MaxDisplacement[i]);
+            MinDepthFactor[i].Merge(next.MinDepthFactor[i]);
         }
         if (next.Paths == 0 && !next._cohortsMissing) return; // an empty accumulator brings no per-cohort totals to miss
         if (next.Cohorts is null || next._cohortsMissing) _cohortsMissing = true;
@@ -231,7 +238,11 @@ public sealed class RiskAccumulator
         BadDebtHistogram.Merge(next.BadDebtHistogram);
         MarginChecks += next.MarginChecks;
         CohortLiquidations += next.CohortLiquidations;
-        for (int i = 0; i < AssetCount; i++) DrawdownHistograms[i].Merge(next.DrawdownHistograms[i]);
+        for (int i = 0; i < AssetCount; i++)
+        {
+            DrawdownHistograms[i].Merge(next.DrawdownHistograms[i]);
+            DepthFactorHistograms[i].Merge(next.DepthFactorHistograms[i]);
+        }
         BadDebtTail.Merge(next.BadDebtTail);
         LiquidatedNotionalTail.Merge(next.LiquidatedNotionalTail);
     }

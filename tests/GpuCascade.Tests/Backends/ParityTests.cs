@@ -83,6 +83,10 @@ public class ParityTests(string deviceName, string reason)
             .SetArgDisplayNames("frequent jumps, no GARCH");
         yield return new TestCaseData(stressed with { Uncertainty = new UncertaintySpec(0.3, 0.2, 0.25) })
             .SetArgDisplayNames("uncertain depth, volatility and book");
+        yield return new TestCaseData(stressed with
+        {
+            Assets = [.. stressed.Assets.Select(a => a with { Liquidity = new LiquiditySpec(0.5, null, Duration.Parse("2h"), 0.2, Duration.Parse("30m")) })],
+        }).SetArgDisplayNames("depth under stress");
     }
 
     [TestCaseSource(nameof(Scenarios))]
