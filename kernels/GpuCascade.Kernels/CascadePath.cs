@@ -153,6 +153,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
 
         double fund = _l.FundStart, fundMin = fund;
         double badDebt = 0, paid = 0, uncovered = 0, penalties = 0;
+        double uncoveredBefore = 0, adlAbsorbed = 0, adlNotional = 0; // MODEL.md 8.3: before ADL, what ADL took
         int maxRounds = 0;
         bool capHit = false, cascade = false;
 
@@ -174,7 +175,8 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             if (_failFlag == 0)
             {
                 // Settled as step -1: a partly closed cohort may take another tranche in step 0's rounds.
-                Settle(count, -1, ref fund, ref badDebt, ref paid, ref uncovered, ref penalties);
+                uncovered += Allocate(Settle(count, -1, ref fund, ref badDebt, ref paid, ref uncoveredBefore, ref penalties),
+                    ref adlAbsorbed, ref adlNotional);
                 AfterRound(fund, ref fundMin, ref cascade);
             }
         }
@@ -208,7 +210,8 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
                 rounds = round;
                 Execute(step);
                 if (_failFlag != 0) break;
-                Settle(count, step, ref fund, ref badDebt, ref paid, ref uncovered, ref penalties);
+                uncovered += Allocate(Settle(count, step, ref fund, ref badDebt, ref paid, ref uncoveredBefore, ref penalties),
+                    ref adlAbsorbed, ref adlNotional);
                 AfterRound(fund, ref fundMin, ref cascade);
                 if (round == _l.RoundCap)
                 {
@@ -230,6 +233,9 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
         output.R(PathOutput.BadDebt) = badDebt;
         output.R(PathOutput.BadDebtPaid) = paid;
         output.R(PathOutput.UncoveredLoss) = uncovered;
+        output.R(PathOutput.UncoveredBeforeAdl) = uncoveredBefore;
+        output.R(PathOutput.AdlAbsorbed) = adlAbsorbed;
+        output.R(PathOutput.AdlNotional) = adlNotional;
         output.R(PathOutput.Penalties) = penalties;
         output.R(PathOutput.FundEnd) = fund;
         output.R(PathOutput.FundMin) = fundMin;
@@ -756,7 +762,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
     private static double SignedRoot(double x) => x < 0 ? -Math.Sqrt(-x) : Math.Sqrt(x);
 
     /// <summary>MODEL.md 5.4-5.5: settles the round's liquidations at execution prices, then the insurance fund.</summary>
-    private void Settle(int count, int step, ref double fund, ref double badDebt, ref double paid,
+    private double Settle(int count, int step, ref double fund, ref double badDebt, ref double paid,
         ref double uncovered, ref double penalties)
     {
         double roundPenalties = 0, roundBadDebt = 0;
@@ -814,12 +820,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             {
                 CohortReal(PathState.Balance, c) = b;
                 CohortInt(PathState.PartialStep, c) = step;
-                if (Pi(_l.Screenable, c) != 0 && CohortInt(PathState.Touched, c) == 0)
-                {
-                    CohortInt(PathState.Touched, c) = 1; // its state left the start: the screen's bound no longer applies
-                    CohortInt(PathState.TouchedList, _touchedCount) = c;
-                    _touchedCount++;
-                }
+                Touch(c); // its state left the start: the screen's bound no longer applies
                 double remaining = s * grossNotional;
                 if (equityAfter - penalty <= 0 || remaining < _l.DustPerAccount * Pd(_l.Accounts, c))
                     CohortInt(PathState.ForceClose, c) = 1; // closed entirely at the next round's prices
@@ -832,5 +833,85 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
         badDebt += roundBadDebt;
         paid += pay;
         uncovered += roundBadDebt - pay;
+        return roundBadDebt - pay;
+    }
+
+    /// <summary>
+    /// MODEL.md 8.3: with ADL on, the round's uncovered loss <paramref name="loss"/> is absorbed by open cohorts that are
+    /// neither liquidatable nor awaiting a forced close and have unrealised profit P at oracle prices, highest score
+    /// (P / max(K, eps N)) (N / max(E, eps N)) first, ties by index: each gives up a = min(P, loss), a fraction a / P of its
+    /// positions closed off-book at entry (no flow, no realised P&amp;L), its equity falling by exactly a. Returns what is
+    /// left uncovered.
+    /// </summary>
+    private double Allocate(double loss, ref double absorbed, ref double closedNotional)
+    {
+        if (_l.Adl == 0 || !(loss > 0)) return loss;
+        const double eps = 1e-12;
+        while (loss > 0)
+        {
+            int best = -1;
+            double bestScore = 0, bestProfit = 0, bestGross = 0;
+            for (int c = 0; c < _cohorts; c++)
+            {
+                if (!OpenOf(c) || ForcedOf(c)) continue;
+                double s = ScaleOf(c);
+                if (!(s > 0)) continue;
+                double value = 0, gross = 0;
+                for (int p = Pi(_l.PositionStart, c); p < Pi(_l.PositionStart, c + 1); p++)
+                {
+                    double q = Pd(_l.PositionUnits, p), o = A(PathState.Oracle, Pi(_l.PositionAsset, p));
+                    value += q * o;
+                    gross += Math.Abs(q) * o;
+                }
+                double profit = s * (value - Pd(_l.EntryValue, c));
+                if (!(profit > 0) || Excess(c) < 0) continue;
+                double collateral = BalanceOf(c);
+                for (int j = Pi(_l.CollateralStart, c); j < Pi(_l.CollateralStart, c + 1); j++)
+                {
+                    int a = Pi(_l.CollateralAsset, j);
+                    collateral += CollateralScaleOf(c) * Pd(_l.CollateralWeight, a) * Pd(_l.CollateralUnits, j) * A(PathState.Oracle, a);
+                }
+                double notional = s * gross, equity = collateral + profit;
+                double score = profit / Math.Max(collateral, eps * notional) * (notional / Math.Max(equity, eps * notional));
+                if (score > bestScore)
+                {
+                    best = c;
+                    bestScore = score;
+                    bestProfit = profit;
+                    bestGross = 0;
+                    for (int p = Pi(_l.PositionStart, c); p < Pi(_l.PositionStart, c + 1); p++)
+                        bestGross += Math.Abs(Pd(_l.PositionUnits, p)) * A(PathState.Mid, Pi(_l.PositionAsset, p));
+                }
+            }
+            if (best < 0) break;
+            double profitMoney = bestProfit * _bookMultiplier;
+            double take = Math.Min(profitMoney, loss);
+            double phi = take / profitMoney;
+            Materialize(best);
+            double scale = CohortReal(PathState.Scale, best);
+            closedNotional += phi * scale * bestGross * _bookMultiplier;
+            double remaining = take < profitMoney ? scale * (1.0 - phi) : 0.0;
+            CohortReal(PathState.Scale, best) = remaining;
+            if (remaining <= 0)
+            {
+                // Every position given up: the cohort is closed and its balance leaves with the traders.
+                CohortReal(PathState.Balance, best) = 0;
+                CohortReal(PathState.CollateralScale, best) = 0;
+                CohortInt(PathState.Open, best) = 0;
+            }
+            else Touch(best);
+            absorbed += take;
+            loss -= take;
+        }
+        return loss > 0 ? loss : 0;
+    }
+
+    /// <summary>Marks a cohort whose state left its start for the screen (docs/model.md, "Screening").</summary>
+    private void Touch(int c)
+    {
+        if (Pi(_l.Screenable, c) == 0 || CohortInt(PathState.Touched, c) != 0) return;
+        CohortInt(PathState.Touched, c) = 1;
+        CohortInt(PathState.TouchedList, _touchedCount) = c;
+        _touchedCount++;
     }
 }

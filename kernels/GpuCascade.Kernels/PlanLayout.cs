@@ -36,6 +36,8 @@ public struct PlanLayout
     public int Uncertain;
     /// <summary>Some asset's depth responds to stress (MODEL.md 8.1).</summary>
     public int Liquidity;
+    /// <summary>Auto-deleveraging allocates uncovered loss to cohorts in profit (MODEL.md 8.3).</summary>
+    public int Adl;
     /// <summary>The path reads its cancel slot every <see cref="PathState.CancelCheckSteps"/> steps and stops when it is
     /// set (the managed backend's Ctrl-C inside a long path; devices leave it 0 and never read the slot).</summary>
     public int CancelCheck;
@@ -137,7 +139,7 @@ public static class PathOutput
     /// <summary>Per-path real outputs. The work counters are whole numbers, exact in doubles up to 2^53.</summary>
     public const int BadDebt = 0, BadDebtPaid = 1, UncoveredLoss = 2, Penalties = 3, FundEnd = 4, FundMin = 5,
         LiquidatedNotional = 6, ClosedUnitsShare = 7, MarginChecks = 8, CohortLiquidations = 9, FailLogPrice = 10,
-        FailFlow = 11, RealFields = 12;
+        FailFlow = 11, UncoveredBeforeAdl = 12, AdlAbsorbed = 13, AdlNotional = 14, RealFields = 15;
 
     /// <summary>Per-asset real outputs, after the per-path ones.</summary>
     public const int LiquidatedByAsset = 0, MaxDrawdown = 1, ExogenousMaxDrawdown = 2, MaxDisplacement = 3, FinalPrice = 4,

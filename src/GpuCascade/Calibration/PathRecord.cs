@@ -13,17 +13,19 @@ internal sealed class PathRecord
         BadDebt = new double[paths];
         LiquidatedNotional = new double[paths];
         UncoveredLoss = new double[paths];
+        UncoveredBeforeAdl = new double[paths];
         Flags = new byte[paths];
     }
 
     private const byte AnyLiquidationFlag = 1, CascadeFlag = 2;
 
-    /// <summary>Memory per path: three doubles and a byte of flags.</summary>
-    public const int BytesPerPath = 3 * sizeof(double) + 1;
+    /// <summary>Memory per path: four doubles and a byte of flags.</summary>
+    public const int BytesPerPath = 4 * sizeof(double) + 1;
 
     public double[] BadDebt { get; }
     public double[] LiquidatedNotional { get; }
     public double[] UncoveredLoss { get; }
+    public double[] UncoveredBeforeAdl { get; }
     public byte[] Flags { get; }
 
     public void Observe(PathOutputs o, int from, int to)
@@ -34,6 +36,7 @@ internal sealed class PathRecord
             BadDebt[p] = o.BadDebt[row];
             LiquidatedNotional[p] = o.LiquidatedNotional[row];
             UncoveredLoss[p] = o.UncoveredLoss[row];
+            UncoveredBeforeAdl[p] = o.UncoveredBeforeAdl[row];
             Flags[p] = (byte)((o.AnyLiquidation(row) ? AnyLiquidationFlag : 0) | (o.Cascade[row] ? CascadeFlag : 0));
         }
     }
@@ -44,7 +47,7 @@ internal sealed class PathRecord
         MetricKind.AnyLiquidation => (Flags[p] & AnyLiquidationFlag) != 0 ? 1 : 0,
         MetricKind.Cascade => (Flags[p] & CascadeFlag) != 0 ? 1 : 0,
         MetricKind.BadDebtProbability => BadDebt[p] > 0 ? 1 : 0,
-        MetricKind.FundDepleted => UncoveredLoss[p] > 0 ? 1 : 0,
+        MetricKind.FundDepleted => UncoveredBeforeAdl[p] > 0 ? 1 : 0,
         MetricKind.BadDebtMean => BadDebt[p],
         MetricKind.LiquidatedNotionalMean => LiquidatedNotional[p],
         MetricKind.UncoveredLossMean => UncoveredLoss[p],

@@ -41,7 +41,11 @@ internal static class ResultBuilder
             Horizon = plan.Scenario.Horizon.Text,
             Cohorts = plan.CohortCount,
             Probabilities = new EventProbabilities(
-                acc.AnyLiquidation.Wilson(), acc.Cascade.Wilson(), acc.BadDebtPositive.Wilson(), acc.FundDepleted.Wilson()),
+                acc.AnyLiquidation.Wilson(), acc.Cascade.Wilson(), acc.BadDebtPositive.Wilson(), acc.FundDepleted.Wilson())
+            {
+                Adl = acc.Adl.Wilson(),
+            },
+            Adl = new AdlSummary(MeanEstimate.From(acc.AdlNotional), MeanEstimate.From(acc.AdlAbsorbed)),
             BadDebt = Loss(acc.BadDebt, acc.BadDebtTail, n),
             LiquidatedNotional = Loss(acc.LiquidatedNotional, acc.LiquidatedNotionalTail, n),
             Assets = assets,

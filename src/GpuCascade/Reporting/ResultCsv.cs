@@ -23,6 +23,9 @@ public static class ResultCsv
         Probability("cascade", r.Probabilities.Cascade);
         Probability("badDebt", r.Probabilities.BadDebt);
         Probability("fundDepleted", r.Probabilities.FundDepleted);
+        Probability("adl", r.Probabilities.Adl);
+        Row("adl.notional", "mean", r.Adl.Notional.Mean);
+        Row("adl.lossAbsorbed", "mean", r.Adl.LossAbsorbed.Mean);
         void Loss(string name, LossDistribution d)
         {
             Row(name, "mean", d.Mean);

@@ -36,6 +36,7 @@ public static class ResultJson
         Probability(w, "cascade", r.Probabilities.Cascade);
         Probability(w, "badDebt", r.Probabilities.BadDebt);
         Probability(w, "fundDepleted", r.Probabilities.FundDepleted);
+        Probability(w, "adl", r.Probabilities.Adl);
         w.WriteEndObject();
 
         Loss(w, "badDebt", r.BadDebt);
@@ -53,6 +54,11 @@ public static class ResultJson
             Mean(w, "minDepthFactor", a.MinDepthFactor);
             w.WriteEndObject();
         }
+        w.WriteEndObject();
+
+        w.WriteStartObject("adl");
+        Mean(w, "notional", r.Adl.Notional);
+        Mean(w, "lossAbsorbed", r.Adl.LossAbsorbed);
         w.WriteEndObject();
 
         w.WriteNumber("roundCapHits", r.RoundCapHits);

@@ -27,7 +27,16 @@ public sealed record EventProbabilities(
     ProbabilityEstimate AnyLiquidation,
     ProbabilityEstimate Cascade,
     ProbabilityEstimate BadDebt,
-    ProbabilityEstimate FundDepleted);
+    ProbabilityEstimate FundDepleted)
+{
+    /// <summary>Auto-deleveraging took some loss (MODEL.md 8.3; 0 without <c>venue.adl</c>).</summary>
+    public ProbabilityEstimate Adl { get; init; }
+}
+
+/// <summary>Auto-deleveraging per path (MODEL.md 8.3).</summary>
+/// <param name="Notional">Notional closed by ADL, at the mid.</param>
+/// <param name="LossAbsorbed">Loss the deleveraged cohorts absorbed.</param>
+public sealed record AdlSummary(MeanEstimate Notional, MeanEstimate LossAbsorbed);
 
 /// <summary>Per-asset results.</summary>
 /// <param name="MaxDrawdown">1 - min(mid)/p0 of the traded price.</param>
@@ -144,6 +153,8 @@ public sealed record RunResult
     public required MeanEstimate MaxRoundsInStep { get; init; }
     /// <summary>Insurance fund.</summary>
     public required FundSummary InsuranceFund { get; init; }
+    /// <summary>Auto-deleveraging; zeros without <c>venue.adl</c>.</summary>
+    public AdlSummary Adl { get; init; } = new(default, default);
     /// <summary>Histograms: "badDebt" and "maxDrawdown.&lt;symbol&gt;".</summary>
     public required IReadOnlyList<KeyValuePair<string, HistogramSummary>> Histograms { get; init; }
     /// <summary>Work done: path-steps, margin checks, cohort liquidations.</summary>

@@ -246,17 +246,19 @@ public sealed record VenueSpec
     public LiquidationPolicy Liquidation { get; init; } = LiquidationPolicy.Full;
     /// <summary>Maximum liquidation rounds per step [64].</summary>
     public int RoundCap { get; init; } = 64;
+    /// <summary>Auto-deleveraging (MODEL.md 8.3): uncovered loss is absorbed by open cohorts in profit [false].</summary>
+    public bool Adl { get; init; }
 
     /// <summary>Value equality, the margin rules compared element by element.</summary>
     public bool Equals(VenueSpec? other) =>
         other is not null && Sequence.Equal(MaintenanceMargin, other.MaintenanceMargin)
         && LiquidationPenalty.Equals(other.LiquidationPenalty) && OracleDelaySteps == other.OracleDelaySteps
         && InsuranceFund.Equals(other.InsuranceFund) && Equals(Liquidation, other.Liquidation)
-        && RoundCap == other.RoundCap;
+        && RoundCap == other.RoundCap && Adl == other.Adl;
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(
-        Sequence.Hash(MaintenanceMargin), LiquidationPenalty, OracleDelaySteps, InsuranceFund, Liquidation, RoundCap);
+        Sequence.Hash(MaintenanceMargin), LiquidationPenalty, OracleDelaySteps, InsuranceFund, Liquidation, RoundCap, Adl);
 }
 
 /// <summary>Maintenance-margin rule of one asset.</summary>

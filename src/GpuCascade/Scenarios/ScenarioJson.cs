@@ -211,6 +211,7 @@ public static class ScenarioJson
         }
         w.WriteEndObject();
         w.WriteNumber("roundCap", v.RoundCap);
+        if (v.Adl) w.WriteBoolean("adl", true);
         w.WriteEndObject();
     }
 

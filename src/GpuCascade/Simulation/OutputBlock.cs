@@ -51,6 +51,9 @@ internal sealed class OutputBlock
         R(PathOutput.BadDebt).CopyTo(outputs.BadDebt.AsSpan(target, count));
         R(PathOutput.BadDebtPaid).CopyTo(outputs.BadDebtPaid.AsSpan(target, count));
         R(PathOutput.UncoveredLoss).CopyTo(outputs.UncoveredLoss.AsSpan(target, count));
+        R(PathOutput.UncoveredBeforeAdl).CopyTo(outputs.UncoveredBeforeAdl.AsSpan(target, count));
+        R(PathOutput.AdlAbsorbed).CopyTo(outputs.AdlAbsorbed.AsSpan(target, count));
+        R(PathOutput.AdlNotional).CopyTo(outputs.AdlNotional.AsSpan(target, count));
         R(PathOutput.Penalties).CopyTo(outputs.Penalties.AsSpan(target, count));
         R(PathOutput.FundEnd).CopyTo(outputs.FundEnd.AsSpan(target, count));
         R(PathOutput.FundMin).CopyTo(outputs.FundMin.AsSpan(target, count));

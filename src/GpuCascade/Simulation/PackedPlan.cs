@@ -48,6 +48,7 @@ internal sealed class PackedPlan
             CancelCheck = cancellable ? 1 : 0,
             Uncertain = plan.Scenario.Uncertainty.Any ? 1 : 0,
             Liquidity = plan.Liquidity ? 1 : 0,
+            Adl = plan.Scenario.Venue.Adl ? 1 : 0,
             DepthDispersion = plan.Scenario.Uncertainty.Depth,
             VolatilityDispersion = plan.Scenario.Uncertainty.Volatility,
             BookDispersion = plan.Scenario.Uncertainty.Book,

@@ -14,6 +14,9 @@ public sealed class PathOutputs
         AssetCount = assetCount;
         BadDebt = new double[capacity];
         UncoveredLoss = new double[capacity];
+        UncoveredBeforeAdl = new double[capacity];
+        AdlAbsorbed = new double[capacity];
+        AdlNotional = new double[capacity];
         BadDebtPaid = new double[capacity];
         Penalties = new double[capacity];
         FundEnd = new double[capacity];
@@ -53,6 +56,13 @@ public sealed class PathOutputs
     public double[] BadDebt { get; }
     /// <summary>Bad debt the insurance fund could not pay (socialised by auto-deleveraging).</summary>
     public double[] UncoveredLoss { get; }
+    /// <summary>Uncovered loss before auto-deleveraging (equal to <see cref="UncoveredLoss"/> without ADL): the fund was
+    /// depleted when it is positive.</summary>
+    public double[] UncoveredBeforeAdl { get; }
+    /// <summary>Loss absorbed by auto-deleveraging (MODEL.md 8.3).</summary>
+    public double[] AdlAbsorbed { get; }
+    /// <summary>Notional closed by auto-deleveraging, at the mid.</summary>
+    public double[] AdlNotional { get; }
     /// <summary>Bad debt the fund paid.</summary>
     public double[] BadDebtPaid { get; }
     /// <summary>Liquidation penalties paid into the fund.</summary>
@@ -101,6 +111,9 @@ public sealed class PathOutputs
         void Rows<T>(T[] s, T[] t, int width) => Array.Copy(s, from * width, t, to * width, count * width);
         Rows(source.BadDebt, BadDebt, 1);
         Rows(source.UncoveredLoss, UncoveredLoss, 1);
+        Rows(source.UncoveredBeforeAdl, UncoveredBeforeAdl, 1);
+        Rows(source.AdlAbsorbed, AdlAbsorbed, 1);
+        Rows(source.AdlNotional, AdlNotional, 1);
         Rows(source.BadDebtPaid, BadDebtPaid, 1);
         Rows(source.Penalties, Penalties, 1);
         Rows(source.FundEnd, FundEnd, 1);

@@ -39,9 +39,9 @@ public sealed class RiskAccumulator
     public long Paths => BadDebt.Count;
 
 #pragma warning disable CS1591 // the fields are named for what they hold; see MODEL.md section 6
-    public Moments BadDebt, UncoveredLoss, BadDebtPaid, Penalties, LiquidatedNotional, FundEnd, FundMin, MaxRounds;
+    public Moments BadDebt, UncoveredLoss, BadDebtPaid, Penalties, LiquidatedNotional, FundEnd, FundMin, MaxRounds, AdlNotional, AdlAbsorbed;
     public readonly Moments[] MaxDrawdown, ExogenousMaxDrawdown, LiquidatedNotionalByAsset, MaxDisplacement, MinDepthFactor;
-    public Proportion AnyLiquidation, Cascade, BadDebtPositive, FundDepleted, RoundCapHit;
+    public Proportion AnyLiquidation, Cascade, BadDebtPositive, FundDepleted, RoundCapHit, Adl;
     public readonly TailQuantiles BadDebtTail, LiquidatedNotionalTail;
     public readonly Histogram BadDebtHistogram;
     public readonly Histogram[] DrawdownHistograms;
@@ -77,7 +77,10 @@ public sealed class RiskAccumulator
             AnyLiquidation.Add(o.AnyLiquidation(p));
             Cascade.Add(o.Cascade[p]);
             BadDebtPositive.Add(o.BadDebt[p] > 0);
-            FundDepleted.Add(o.UncoveredLoss[p] > 0);
+            FundDepleted.Add(o.UncoveredBeforeAdl[p] > 0); // depleted: the fund failed to pay, whatever ADL then took
+            AdlNotional.Add(o.AdlNotional[p]);
+            AdlAbsorbed.Add(o.AdlAbsorbed[p]);
+            Adl.Add(o.AdlAbsorbed[p] > 0);
             RoundCapHit.Add(o.RoundCapHit[p]);
             BadDebtHistogram.Add(o.BadDebt[p]);
             MarginChecks += o.MarginChecks[p];
@@ -104,10 +107,11 @@ public sealed class RiskAccumulator
         w.Write(AssetCount);
         w.Write(TailCapacity);
         w.Write(tails);
-        foreach (var m in new[] { BadDebt, UncoveredLoss, BadDebtPaid, Penalties, LiquidatedNotional, FundEnd, FundMin, MaxRounds }) Write(w, m);
+        foreach (var m in new[] { BadDebt, UncoveredLoss, BadDebtPaid, Penalties, LiquidatedNotional, FundEnd, FundMin, MaxRounds, AdlNotional, AdlAbsorbed })
+            Write(w, m);
         foreach (var array in new[] { MaxDrawdown, ExogenousMaxDrawdown, LiquidatedNotionalByAsset, MaxDisplacement, MinDepthFactor })
             foreach (var m in array) Write(w, m);
-        foreach (var p in new[] { AnyLiquidation, Cascade, BadDebtPositive, FundDepleted, RoundCapHit })
+        foreach (var p in new[] { AnyLiquidation, Cascade, BadDebtPositive, FundDepleted, RoundCapHit, Adl })
         {
             w.Write(p.Successes);
             w.Write(p.Trials);
@@ -149,10 +153,11 @@ public sealed class RiskAccumulator
         bool tails = r.ReadBoolean();
         a.BadDebt = Read(r); a.UncoveredLoss = Read(r); a.BadDebtPaid = Read(r); a.Penalties = Read(r);
         a.LiquidatedNotional = Read(r); a.FundEnd = Read(r); a.FundMin = Read(r); a.MaxRounds = Read(r);
+        a.AdlNotional = Read(r); a.AdlAbsorbed = Read(r);
         foreach (var array in new[] { a.MaxDrawdown, a.ExogenousMaxDrawdown, a.LiquidatedNotionalByAsset, a.MaxDisplacement, a.MinDepthFactor })
             for (int i = 0; i < array.Length; i++) array[i] = Read(r);
         Proportion P() => new() { Successes = r.ReadInt64(), Trials = r.ReadInt64() };
-        a.AnyLiquidation = P(); a.Cascade = P(); a.BadDebtPositive = P(); a.FundDepleted = P(); a.RoundCapHit = P();
+        a.AnyLiquidation = P(); a.Cascade = P(); a.BadDebtPositive = P(); a.FundDepleted = P(); a.RoundCapHit = P(); a.Adl = P();
         if (tails)
         {
             a.BadDebtTail.Merge(TailQuantiles.ReadFrom(r, a.TailCapacity));
@@ -209,6 +214,8 @@ public sealed class RiskAccumulator
         FundEnd.Merge(next.FundEnd);
         FundMin.Merge(next.FundMin);
         MaxRounds.Merge(next.MaxRounds);
+        AdlNotional.Merge(next.AdlNotional);
+        AdlAbsorbed.Merge(next.AdlAbsorbed);
         for (int i = 0; i < AssetCount; i++)
         {
             MaxDrawdown[i].Merge(next.MaxDrawdown[i]);
@@ -235,6 +242,7 @@ public sealed class RiskAccumulator
         BadDebtPositive.Merge(next.BadDebtPositive);
         FundDepleted.Merge(next.FundDepleted);
         RoundCapHit.Merge(next.RoundCapHit);
+        Adl.Merge(next.Adl);
         BadDebtHistogram.Merge(next.BadDebtHistogram);
         MarginChecks += next.MarginChecks;
         CohortLiquidations += next.CohortLiquidations;

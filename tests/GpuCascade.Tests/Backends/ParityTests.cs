@@ -87,6 +87,8 @@ public class ParityTests(string deviceName, string reason)
         {
             Assets = [.. stressed.Assets.Select(a => a with { Liquidity = new LiquiditySpec(0.5, null, Duration.Parse("2h"), 0.2, Duration.Parse("30m")) })],
         }).SetArgDisplayNames("depth under stress");
+        yield return new TestCaseData(stressed with { Venue = stressed.Venue with { Adl = true, InsuranceFund = 0 } })
+            .SetArgDisplayNames("auto-deleveraging");
     }
 
     [TestCaseSource(nameof(Scenarios))]
