@@ -37,6 +37,8 @@ public partial class ScenarioDocsTests
         Assert.That(scenario.Book.Cohorts, Has.Length.EqualTo(4));
         Assert.That(scenario.Book.Generator, Is.Not.Null);
         Assert.That(scenario.Assets[1].Impact, Is.TypeOf<SquareRootImpact>());
+        Assert.That(scenario.Assets[1].Liquidity, Is.Not.Null);
+        Assert.That(scenario.Uncertainty.Any && scenario.Venue.Adl, Is.True);
     }
 
     /// <summary>The README's C# block is samples/ReadmeExample/Program.cs, which the solution compiles.</summary>
