@@ -154,6 +154,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
         double fund = _l.FundStart, fundMin = fund;
         double badDebt = 0, paid = 0, uncovered = 0, penalties = 0;
         double uncoveredBefore = 0, adlAbsorbed = 0, adlNotional = 0; // MODEL.md 8.3: before ADL, what ADL took
+        double queueMax = 0, queueSteps = 0; // MODEL.md 8.2: the largest queued notional at a step's end, steps ending with a queue
         int maxRounds = 0;
         bool capHit = false, cascade = false;
 
@@ -200,6 +201,8 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
                 for (int i = 0; i < n; i++) A(PathState.Oracle, i) = real.Exp(real.Hold(_m.R(_l.HistorySlot + slot * n + i)));
             }
 
+            if (_l.Capacity != 0)
+                for (int i = 0; i < n; i++) A(PathState.CapacityLeft, i) = _l.CapacityPerStep; // unused capacity does not carry over
             int rounds = 0;
             for (int round = 1; round <= _l.RoundCap; round++)
             {
@@ -216,10 +219,18 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
                 if (round == _l.RoundCap)
                 {
                     if (delay == 0) CopyMidToOracle();
-                    if (ScanCandidates(step, stopAtFirst: true) > 0) capHit = true;
+                    // Cohorts held back only by capacity do not count (MODEL.md 8.2).
+                    if (_l.Capacity == 0 ? ScanCandidates(step, stopAtFirst: true) > 0 : AnyWithCapacity(ScanCandidates(step, stopAtFirst: false)))
+                        capHit = true;
                 }
             }
             if (rounds > maxRounds) maxRounds = rounds;
+            if (_l.Capacity != 0 && _failFlag == 0)
+            {
+                double queued = QueuedNotional(step);
+                if (queued > 0) queueSteps++;
+                if (queued > queueMax) queueMax = queued;
+            }
             if (_l.Liquidity != 0 && _failFlag == 0) StepEndLiquidity();
 
             if (delay > 0 && _failFlag == 0)
@@ -236,6 +247,8 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
         output.R(PathOutput.UncoveredBeforeAdl) = uncoveredBefore;
         output.R(PathOutput.AdlAbsorbed) = adlAbsorbed;
         output.R(PathOutput.AdlNotional) = adlNotional;
+        output.R(PathOutput.QueueMaxNotional) = queueMax;
+        output.R(PathOutput.QueueSteps) = queueSteps;
         output.R(PathOutput.Penalties) = penalties;
         output.R(PathOutput.FundEnd) = fund;
         output.R(PathOutput.FundMin) = fundMin;
@@ -423,7 +436,10 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
     }
 
     /// <summary>Equity minus maintenance requirement of an open cohort at the current oracle prices (MODEL.md section 4).</summary>
-    private readonly double Excess(int c)
+    private readonly double Excess(int c) => ExcessParts(c, out _, out _);
+
+    /// <summary>Equity minus requirement, with both (the rank of MODEL.md 8.2 is their ratio).</summary>
+    private readonly double ExcessParts(int c, out double equityOut, out double requirementOut)
     {
         double s = ScaleOf(c);
         double positionValue = 0, requirement = 0;
@@ -465,6 +481,8 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             }
             equity += CollateralScaleOf(c) * collateral;
         }
+        equityOut = equity;
+        requirementOut = requirement;
         return equity - requirement;
     }
 
@@ -485,9 +503,112 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
         // Candidates come in screening order; settle and sum flows in cohort order, as the unscreened loop does, so
         // that every sum is the same whether or not the screen is on.
         SortRoundList(count);
+        if (_l.Capacity != 0)
+        {
+            count = ApplyCapacity(count);
+            if (count == 0) return 0;
+        }
         SumRoundFlows(count);
         return count;
     }
+
+    /// <summary>
+    /// MODEL.md 8.2: in rank order (forced closes first, then the most underwater, E / M ascending, ties by index), each
+    /// candidate gets f' = min(f, the remaining capacity of each asset it trades over its flow there at fraction 1);
+    /// candidates with f' = 0 wait (queued) and leave the round; the list stays in cohort order. Returns its new length.
+    /// </summary>
+    private int ApplyCapacity(int count)
+    {
+        for (int k = 0; k < count; k++) CohortInt(PathState.RankList, k) = CohortInt(PathState.RoundList, k);
+        SortByRank(count);
+        for (int k = 0; k < count; k++)
+        {
+            int c = CohortInt(PathState.RankList, k);
+            double f = CohortReal(PathState.Fraction, c), s = ScaleOf(c);
+            double allowed = f, total = 0;
+            int first = Pi(_l.PositionStart, c), end = Pi(_l.PositionStart, c + 1);
+            for (int p = first; p < end; p++)
+            {
+                int a = Pi(_l.PositionAsset, p);
+                double flow = 0; // the cohort's position flow in asset a at fraction 1, at the pre-round mid
+                for (int q = first; q < end; q++)
+                    if (Pi(_l.PositionAsset, q) == a) flow += Math.Abs(s * Pd(_l.PositionUnits, q)) * A(PathState.Mid, a) * _bookMultiplier;
+                total += Math.Abs(s * Pd(_l.PositionUnits, p)) * A(PathState.Mid, a) * _bookMultiplier;
+                if (flow > 0) allowed = Math.Min(allowed, Math.Max(0.0, A(PathState.CapacityLeft, a)) / flow);
+            }
+            // What rounding leaves of a spent budget (a billionth of a step's capacity) buys nothing.
+            if (allowed * total <= 1e-9 * _l.CapacityPerStep) allowed = 0;
+            for (int p = first; p < end; p++)
+            {
+                int a = Pi(_l.PositionAsset, p);
+                A(PathState.CapacityLeft, a) -= allowed * Math.Abs(s * Pd(_l.PositionUnits, p)) * A(PathState.Mid, a) * _bookMultiplier;
+            }
+            CohortReal(PathState.Fraction, c) = allowed;
+        }
+        int kept = 0;
+        for (int k = 0; k < count; k++)
+        {
+            int c = CohortInt(PathState.RoundList, k);
+            if (CohortReal(PathState.Fraction, c) > 0) CohortInt(PathState.RoundList, kept++) = c;
+        }
+        return kept;
+    }
+
+    /// <summary>Shell sort of the rank list by (rank, cohort index).</summary>
+    private readonly void SortByRank(int count)
+    {
+        int gap = 1;
+        while (gap < count / 3) gap = 3 * gap + 1;
+        for (; gap >= 1; gap /= 3)
+        {
+            for (int k = gap; k < count; k++)
+            {
+                int c = CohortInt(PathState.RankList, k);
+                double key = CohortReal(PathState.Rank, c);
+                int j = k;
+                while (j >= gap)
+                {
+                    int other = CohortInt(PathState.RankList, j - gap);
+                    double otherKey = CohortReal(PathState.Rank, other);
+                    if (otherKey < key || (otherKey == key && other < c)) break;
+                    CohortInt(PathState.RankList, j) = other;
+                    j -= gap;
+                }
+                CohortInt(PathState.RankList, j) = c;
+            }
+        }
+    }
+
+    /// <summary>Whether some of the <paramref name="count"/> listed candidates has capacity left in every asset it trades.</summary>
+    private readonly bool AnyWithCapacity(int count)
+    {
+        for (int k = 0; k < count; k++)
+        {
+            int c = CohortInt(PathState.RoundList, k);
+            bool all = true;
+            for (int p = Pi(_l.PositionStart, c); p < Pi(_l.PositionStart, c + 1); p++)
+                if (!(A(PathState.CapacityLeft, Pi(_l.PositionAsset, p)) > 0)) all = false;
+            if (all) return true;
+        }
+        return false;
+    }
+
+    /// <summary>MODEL.md 8.2: the position notional, at the mid, of the cohorts still waiting to be liquidated at a step's end.</summary>
+    private double QueuedNotional(int step)
+    {
+        if (_l.OracleDelay == 0) CopyMidToOracle();
+        int count = ScanCandidates(step, stopAtFirst: false);
+        double queued = 0;
+        for (int k = 0; k < count; k++)
+        {
+            int c = CohortInt(PathState.RoundList, k);
+            double s = ScaleOf(c);
+            for (int p = Pi(_l.PositionStart, c); p < Pi(_l.PositionStart, c + 1); p++)
+                queued += Math.Abs(s * Pd(_l.PositionUnits, p)) * A(PathState.Mid, Pi(_l.PositionAsset, p));
+        }
+        return queued * _bookMultiplier;
+    }
+
 
     /// <summary>The round's flows in units per asset, summed over the round list in its order.</summary>
     private void SumRoundFlows(int count)
@@ -627,15 +748,18 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
     {
         if (!OpenOf(c)) return false;
         double f;
+        double rank = double.NegativeInfinity; // forced closes first (MODEL.md 8.2)
         if (ForcedOf(c)) f = 1.0;
         else
         {
             if (_l.Tranche < 1.0 && PartialStepOf(c) == step) return false;
             _marginChecks++;
-            if (!(Excess(c) < 0)) return false;
+            if (!(ExcessParts(c, out double equity, out double requirement) < 0)) return false;
             f = _l.Tranche;
+            if (requirement > 0) rank = equity / requirement;
         }
         CohortReal(PathState.Fraction, c) = f;
+        if (_l.Capacity != 0) CohortReal(PathState.Rank, c) = rank;
         CohortInt(PathState.RoundList, count) = c;
         count++;
         return true;

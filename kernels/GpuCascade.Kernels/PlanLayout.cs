@@ -38,6 +38,10 @@ public struct PlanLayout
     public int Liquidity;
     /// <summary>Auto-deleveraging allocates uncovered loss to cohorts in profit (MODEL.md 8.3).</summary>
     public int Adl;
+    /// <summary>The liquidation engine's capacity per step is finite (MODEL.md 8.2).</summary>
+    public int Capacity;
+    /// <summary>Position notional (USD) the liquidation engine may send to each asset's book per step.</summary>
+    public double CapacityPerStep;
     /// <summary>The path reads its cancel slot every <see cref="PathState.CancelCheckSteps"/> steps and stops when it is
     /// set (the managed backend's Ctrl-C inside a long path; devices leave it 0 and never read the slot).</summary>
     public int CancelCheck;
@@ -110,18 +114,20 @@ public static class PathState
     /// <summary>Per-asset real fields.</summary>
     public const int X = 0, Y = 1, XExogenous = 2, Variance = 3, Displacement = 4, Shock = 5, Mid = 6, Oracle = 7, Rate = 8,
         Execution = 9, FlowUnits = 10, MinMid = 11, MinExogenous = 12, MaxDisplacement = 13, Liquidated = 14, ClosedUnits = 15,
-        ImpactMemory = 16, RealisedVariance = 17, Withdrawal = 18, StepStartMid = 19, MinDepthFactor = 20, AssetFields = 21;
+        ImpactMemory = 16, RealisedVariance = 17, Withdrawal = 18, StepStartMid = 19, MinDepthFactor = 20, CapacityLeft = 21,
+        AssetFields = 22;
 
     /// <summary>Per-cohort real fields: position scale s, collateral scale k, USD balance b, the round's fraction, and
     /// what the path did to the cohort (for attribution): notional liquidated and bad debt left on closing.</summary>
     public const int Scale = 0, CollateralScale = 1, Balance = 2, Fraction = 3, LiquidatedNotional = 4, BadDebt = 5,
-        CohortRealFields = 6;
+        Rank = 6, CohortRealFields = 7;
 
     /// <summary>Steps between two reads of the cancel slot (<see cref="PlanLayout.CancelCheck"/>).</summary>
     public const int CancelCheckSteps = 4096;
 
     /// <summary>Per-cohort integer fields (the last two are lists indexed by position, not by cohort).</summary>
-    public const int Open = 0, ForceClose = 1, PartialStep = 2, Touched = 3, TouchedList = 4, RoundList = 5, CohortIntFields = 6;
+    public const int Open = 0, ForceClose = 1, PartialStep = 2, Touched = 3, TouchedList = 4, RoundList = 5, RankList = 6,
+        CohortIntFields = 7;
 
     /// <summary>Screening groups: long, short and mixed books over several assets, then long and short books per asset.</summary>
     public static int ScreenGroups(int assets) => 3 + 2 * assets;
@@ -139,7 +145,8 @@ public static class PathOutput
     /// <summary>Per-path real outputs. The work counters are whole numbers, exact in doubles up to 2^53.</summary>
     public const int BadDebt = 0, BadDebtPaid = 1, UncoveredLoss = 2, Penalties = 3, FundEnd = 4, FundMin = 5,
         LiquidatedNotional = 6, ClosedUnitsShare = 7, MarginChecks = 8, CohortLiquidations = 9, FailLogPrice = 10,
-        FailFlow = 11, UncoveredBeforeAdl = 12, AdlAbsorbed = 13, AdlNotional = 14, RealFields = 15;
+        FailFlow = 11, UncoveredBeforeAdl = 12, AdlAbsorbed = 13, AdlNotional = 14, QueueMaxNotional = 15, QueueSteps = 16,
+        RealFields = 17;
 
     /// <summary>Per-asset real outputs, after the per-path ones.</summary>
     public const int LiquidatedByAsset = 0, MaxDrawdown = 1, ExogenousMaxDrawdown = 2, MaxDisplacement = 3, FinalPrice = 4,

@@ -46,6 +46,7 @@ internal static class ResultBuilder
                 Adl = acc.Adl.Wilson(),
             },
             Adl = new AdlSummary(MeanEstimate.From(acc.AdlNotional), MeanEstimate.From(acc.AdlAbsorbed)),
+            Queue = new QueueSummary(MeanEstimate.From(acc.QueueMaxNotional), MeanEstimate.From(acc.QueueSteps)),
             BadDebt = Loss(acc.BadDebt, acc.BadDebtTail, n),
             LiquidatedNotional = Loss(acc.LiquidatedNotional, acc.LiquidatedNotionalTail, n),
             Assets = assets,

@@ -26,6 +26,8 @@ public static class ResultCsv
         Probability("adl", r.Probabilities.Adl);
         Row("adl.notional", "mean", r.Adl.Notional.Mean);
         Row("adl.lossAbsorbed", "mean", r.Adl.LossAbsorbed.Mean);
+        Row("queue.maxNotional", "mean", r.Queue.MaxNotional.Mean);
+        Row("queue.steps", "mean", r.Queue.Steps.Mean);
         void Loss(string name, LossDistribution d)
         {
             Row(name, "mean", d.Mean);

@@ -60,6 +60,10 @@ public static class ResultJson
         Mean(w, "notional", r.Adl.Notional);
         Mean(w, "lossAbsorbed", r.Adl.LossAbsorbed);
         w.WriteEndObject();
+        w.WriteStartObject("queue");
+        Mean(w, "maxNotional", r.Queue.MaxNotional);
+        Mean(w, "steps", r.Queue.Steps);
+        w.WriteEndObject();
 
         w.WriteNumber("roundCapHits", r.RoundCapHits);
         Mean(w, "maxRoundsInStep", r.MaxRoundsInStep);

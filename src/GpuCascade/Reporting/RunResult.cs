@@ -38,6 +38,11 @@ public sealed record EventProbabilities(
 /// <param name="LossAbsorbed">Loss the deleveraged cohorts absorbed.</param>
 public sealed record AdlSummary(MeanEstimate Notional, MeanEstimate LossAbsorbed);
 
+/// <summary>The liquidation queue of a finite capacity per path (MODEL.md 8.2).</summary>
+/// <param name="MaxNotional">The largest position notional waiting at a step's end, at the mid.</param>
+/// <param name="Steps">Steps that ended with a queue.</param>
+public sealed record QueueSummary(MeanEstimate MaxNotional, MeanEstimate Steps);
+
 /// <summary>Per-asset results.</summary>
 /// <param name="MaxDrawdown">1 - min(mid)/p0 of the traded price.</param>
 /// <param name="ExogenousMaxDrawdown">The same without any impact.</param>
@@ -155,6 +160,8 @@ public sealed record RunResult
     public required FundSummary InsuranceFund { get; init; }
     /// <summary>Auto-deleveraging; zeros without <c>venue.adl</c>.</summary>
     public AdlSummary Adl { get; init; } = new(default, default);
+    /// <summary>The liquidation queue; zeros with unlimited capacity.</summary>
+    public QueueSummary Queue { get; init; } = new(default, default);
     /// <summary>Histograms: "badDebt" and "maxDrawdown.&lt;symbol&gt;".</summary>
     public required IReadOnlyList<KeyValuePair<string, HistogramSummary>> Histograms { get; init; }
     /// <summary>Work done: path-steps, margin checks, cohort liquidations.</summary>

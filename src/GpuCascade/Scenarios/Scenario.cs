@@ -248,17 +248,20 @@ public sealed record VenueSpec
     public int RoundCap { get; init; } = 64;
     /// <summary>Auto-deleveraging (MODEL.md 8.3): uncovered loss is absorbed by open cohorts in profit [false].</summary>
     public bool Adl { get; init; }
+    /// <summary>Liquidation capacity (MODEL.md 8.2): USD of position notional per hour per asset the liquidation engine can
+    /// send to the book [infinity].</summary>
+    public double LiquidationCapacity { get; init; } = double.PositiveInfinity;
 
     /// <summary>Value equality, the margin rules compared element by element.</summary>
     public bool Equals(VenueSpec? other) =>
         other is not null && Sequence.Equal(MaintenanceMargin, other.MaintenanceMargin)
         && LiquidationPenalty.Equals(other.LiquidationPenalty) && OracleDelaySteps == other.OracleDelaySteps
         && InsuranceFund.Equals(other.InsuranceFund) && Equals(Liquidation, other.Liquidation)
-        && RoundCap == other.RoundCap && Adl == other.Adl;
+        && RoundCap == other.RoundCap && Adl == other.Adl && LiquidationCapacity.Equals(other.LiquidationCapacity);
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(
-        Sequence.Hash(MaintenanceMargin), LiquidationPenalty, OracleDelaySteps, InsuranceFund, Liquidation, RoundCap, Adl);
+        Sequence.Hash(MaintenanceMargin), LiquidationPenalty, OracleDelaySteps, InsuranceFund, Liquidation, RoundCap, Adl, LiquidationCapacity);
 }
 
 /// <summary>Maintenance-margin rule of one asset.</summary>

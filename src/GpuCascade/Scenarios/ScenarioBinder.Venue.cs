@@ -16,6 +16,7 @@ internal sealed partial class ScenarioBinder
         var liquidation = m["liquidation"] is { } l ? Liquidation(l, m.PathOf("liquidation")) : null;
         var roundCap = m.Int("roundCap", min: 1, max: int.MaxValue);
         var adl = m.Choice("adl", false, ("true", true), ("false", false));
+        var capacity = m.Number("liquidationCapacity");
         m.Done();
         if (margin is not { } rules) return null;
         var venue = new VenueSpec { MaintenanceMargin = rules };
@@ -25,6 +26,7 @@ internal sealed partial class ScenarioBinder
         if (liquidation is not null) venue = venue with { Liquidation = liquidation };
         if (roundCap is int cap) venue = venue with { RoundCap = cap };
         if (adl is bool deleveraging) venue = venue with { Adl = deleveraging };
+        if (capacity is double cap2) venue = venue with { LiquidationCapacity = cap2 };
         return venue;
     }
 

@@ -212,6 +212,7 @@ public static class ScenarioJson
         w.WriteEndObject();
         w.WriteNumber("roundCap", v.RoundCap);
         if (v.Adl) w.WriteBoolean("adl", true);
+        if (!double.IsPositiveInfinity(v.LiquidationCapacity)) Number(w, "liquidationCapacity", v.LiquidationCapacity);
         w.WriteEndObject();
     }
 

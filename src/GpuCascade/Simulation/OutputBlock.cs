@@ -54,6 +54,8 @@ internal sealed class OutputBlock
         R(PathOutput.UncoveredBeforeAdl).CopyTo(outputs.UncoveredBeforeAdl.AsSpan(target, count));
         R(PathOutput.AdlAbsorbed).CopyTo(outputs.AdlAbsorbed.AsSpan(target, count));
         R(PathOutput.AdlNotional).CopyTo(outputs.AdlNotional.AsSpan(target, count));
+        R(PathOutput.QueueMaxNotional).CopyTo(outputs.QueueMaxNotional.AsSpan(target, count));
+        R(PathOutput.QueueSteps).CopyTo(outputs.QueueSteps.AsSpan(target, count));
         R(PathOutput.Penalties).CopyTo(outputs.Penalties.AsSpan(target, count));
         R(PathOutput.FundEnd).CopyTo(outputs.FundEnd.AsSpan(target, count));
         R(PathOutput.FundMin).CopyTo(outputs.FundMin.AsSpan(target, count));

@@ -49,6 +49,8 @@ internal sealed class PackedPlan
             Uncertain = plan.Scenario.Uncertainty.Any ? 1 : 0,
             Liquidity = plan.Liquidity ? 1 : 0,
             Adl = plan.Scenario.Venue.Adl ? 1 : 0,
+            Capacity = double.IsPositiveInfinity(plan.Scenario.Venue.LiquidationCapacity) ? 0 : 1,
+            CapacityPerStep = plan.Scenario.Venue.LiquidationCapacity * plan.Dt * 8760.0,
             DepthDispersion = plan.Scenario.Uncertainty.Depth,
             VolatilityDispersion = plan.Scenario.Uncertainty.Volatility,
             BookDispersion = plan.Scenario.Uncertainty.Book,

@@ -17,6 +17,8 @@ public sealed class PathOutputs
         UncoveredBeforeAdl = new double[capacity];
         AdlAbsorbed = new double[capacity];
         AdlNotional = new double[capacity];
+        QueueMaxNotional = new double[capacity];
+        QueueSteps = new double[capacity];
         BadDebtPaid = new double[capacity];
         Penalties = new double[capacity];
         FundEnd = new double[capacity];
@@ -63,6 +65,10 @@ public sealed class PathOutputs
     public double[] AdlAbsorbed { get; }
     /// <summary>Notional closed by auto-deleveraging, at the mid.</summary>
     public double[] AdlNotional { get; }
+    /// <summary>Largest position notional (at the mid) waiting for the liquidation engine at a step's end (MODEL.md 8.2).</summary>
+    public double[] QueueMaxNotional { get; }
+    /// <summary>Steps that ended with a queue.</summary>
+    public double[] QueueSteps { get; }
     /// <summary>Bad debt the fund paid.</summary>
     public double[] BadDebtPaid { get; }
     /// <summary>Liquidation penalties paid into the fund.</summary>
@@ -114,6 +120,8 @@ public sealed class PathOutputs
         Rows(source.UncoveredBeforeAdl, UncoveredBeforeAdl, 1);
         Rows(source.AdlAbsorbed, AdlAbsorbed, 1);
         Rows(source.AdlNotional, AdlNotional, 1);
+        Rows(source.QueueMaxNotional, QueueMaxNotional, 1);
+        Rows(source.QueueSteps, QueueSteps, 1);
         Rows(source.BadDebtPaid, BadDebtPaid, 1);
         Rows(source.Penalties, Penalties, 1);
         Rows(source.FundEnd, FundEnd, 1);

@@ -39,7 +39,8 @@ public sealed class RiskAccumulator
     public long Paths => BadDebt.Count;
 
 #pragma warning disable CS1591 // the fields are named for what they hold; see MODEL.md section 6
-    public Moments BadDebt, UncoveredLoss, BadDebtPaid, Penalties, LiquidatedNotional, FundEnd, FundMin, MaxRounds, AdlNotional, AdlAbsorbed;
+    public Moments BadDebt, UncoveredLoss, BadDebtPaid, Penalties, LiquidatedNotional, FundEnd, FundMin, MaxRounds, AdlNotional, AdlAbsorbed,
+        QueueMaxNotional, QueueSteps;
     public readonly Moments[] MaxDrawdown, ExogenousMaxDrawdown, LiquidatedNotionalByAsset, MaxDisplacement, MinDepthFactor;
     public Proportion AnyLiquidation, Cascade, BadDebtPositive, FundDepleted, RoundCapHit, Adl;
     public readonly TailQuantiles BadDebtTail, LiquidatedNotionalTail;
@@ -81,6 +82,8 @@ public sealed class RiskAccumulator
             AdlNotional.Add(o.AdlNotional[p]);
             AdlAbsorbed.Add(o.AdlAbsorbed[p]);
             Adl.Add(o.AdlAbsorbed[p] > 0);
+            QueueMaxNotional.Add(o.QueueMaxNotional[p]);
+            QueueSteps.Add(o.QueueSteps[p]);
             RoundCapHit.Add(o.RoundCapHit[p]);
             BadDebtHistogram.Add(o.BadDebt[p]);
             MarginChecks += o.MarginChecks[p];
@@ -107,7 +110,8 @@ public sealed class RiskAccumulator
         w.Write(AssetCount);
         w.Write(TailCapacity);
         w.Write(tails);
-        foreach (var m in new[] { BadDebt, UncoveredLoss, BadDebtPaid, Penalties, LiquidatedNotional, FundEnd, FundMin, MaxRounds, AdlNotional, AdlAbsorbed })
+        foreach (var m in new[] { BadDebt, UncoveredLoss, BadDebtPaid, Penalties, LiquidatedNotional, FundEnd, FundMin, MaxRounds, AdlNotional, AdlAbsorbed,
+                     QueueMaxNotional, QueueSteps })
             Write(w, m);
         foreach (var array in new[] { MaxDrawdown, ExogenousMaxDrawdown, LiquidatedNotionalByAsset, MaxDisplacement, MinDepthFactor })
             foreach (var m in array) Write(w, m);
@@ -153,7 +157,7 @@ public sealed class RiskAccumulator
         bool tails = r.ReadBoolean();
         a.BadDebt = Read(r); a.UncoveredLoss = Read(r); a.BadDebtPaid = Read(r); a.Penalties = Read(r);
         a.LiquidatedNotional = Read(r); a.FundEnd = Read(r); a.FundMin = Read(r); a.MaxRounds = Read(r);
-        a.AdlNotional = Read(r); a.AdlAbsorbed = Read(r);
+        a.AdlNotional = Read(r); a.AdlAbsorbed = Read(r); a.QueueMaxNotional = Read(r); a.QueueSteps = Read(r);
         foreach (var array in new[] { a.MaxDrawdown, a.ExogenousMaxDrawdown, a.LiquidatedNotionalByAsset, a.MaxDisplacement, a.MinDepthFactor })
             for (int i = 0; i < array.Length; i++) array[i] = Read(r);
         Proportion P() => new() { Successes = r.ReadInt64(), Trials = r.ReadInt64() };
@@ -216,6 +220,8 @@ public sealed class RiskAccumulator
         MaxRounds.Merge(next.MaxRounds);
         AdlNotional.Merge(next.AdlNotional);
         AdlAbsorbed.Merge(next.AdlAbsorbed);
+        QueueMaxNotional.Merge(next.QueueMaxNotional);
+        QueueSteps.Merge(next.QueueSteps);
         for (int i = 0; i < AssetCount; i++)
         {
             MaxDrawdown[i].Merge(next.MaxDrawdown[i]);

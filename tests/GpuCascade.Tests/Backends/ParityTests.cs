@@ -89,6 +89,8 @@ public class ParityTests(string deviceName, string reason)
         }).SetArgDisplayNames("depth under stress");
         yield return new TestCaseData(stressed with { Venue = stressed.Venue with { Adl = true, InsuranceFund = 0 } })
             .SetArgDisplayNames("auto-deleveraging");
+        yield return new TestCaseData(stressed with { Venue = stressed.Venue with { LiquidationCapacity = 2e7 } })
+            .SetArgDisplayNames("liquidation capacity");
     }
 
     [TestCaseSource(nameof(Scenarios))]
