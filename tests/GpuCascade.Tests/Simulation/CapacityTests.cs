@@ -66,3 +66,22 @@ public class CapacityTests
         Assert.That(e.Message, Does.Contain("venue.liquidationCapacity: must be > 0"));
     }
 }
+
+/// <summary>scenarios/flash-crash.yaml, the example with every mechanism of MODEL.md section 8 on, loads and exercises
+/// them all (docs/model.md shows its output).</summary>
+public class FlashCrashExampleTests
+{
+    [Test]
+    public void TheExampleRunsWithEveryMechanism()
+    {
+        string file = Path.Combine(GpuCascade.Tests.Scenarios.ScenarioDocsTests.RepositoryRoot(), "scenarios", "flash-crash.yaml");
+        var scenario = ScenarioLoader.LoadFile(file);
+        Assert.That(scenario.Assets.All(a => a.Liquidity is not null) && scenario.Uncertainty.Any && scenario.Venue.Adl, Is.True);
+        Assert.That(scenario.Venue.LiquidationCapacity, Is.LessThan(double.PositiveInfinity));
+        var r = SimulationEngine.Run(scenario, new RunOptions { Paths = 4096 });
+        Assert.That(r.Queue.Steps.Mean, Is.GreaterThan(0), "the engine's capacity binds");
+        Assert.That(r.Assets.Select(a => a.Value.MinDepthFactor.Mean), Is.All.LessThan(1), "depth thins");
+        Assert.That(r.Probabilities.Adl.Estimate, Is.GreaterThan(0), "ADL takes some loss");
+        Assert.That(r.Probabilities.Cascade.Estimate, Is.InRange(0.01, 0.5), "cascades are possible, not certain");
+    }
+}
