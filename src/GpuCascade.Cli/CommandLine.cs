@@ -69,7 +69,7 @@ internal sealed partial class CommandLine
     };
     private readonly Option<string[]> _target = new("--target")
     {
-        Description = "METRIC<=VALUE, VALUE a number or insuranceFund; METRIC probabilities.{anyLiquidation,cascade,badDebt,fundDepleted}, badDebt.{mean,var.L,es.L}, liquidatedNotional.{mean,var.L,es.L}, insuranceFund.uncoveredLoss.mean (L 0.95, 0.99, 0.999); repeat for several",
+        Description = "METRIC<=VALUE, VALUE a number or insuranceFund; METRIC probabilities.{anyLiquidation,cascade,badDebt,fundDepleted,adl}, badDebt.{mean,var.L,es.L}, liquidatedNotional.{mean,var.L,es.L}, insuranceFund.uncoveredLoss.mean, adl.lossAbsorbed.mean, queue.maxNotional.mean (L 0.95, 0.99, 0.999); repeat for several",
         HelpName = "METRIC<=VALUE",
         Required = true,
     };

@@ -14,18 +14,22 @@ internal sealed class PathRecord
         LiquidatedNotional = new double[paths];
         UncoveredLoss = new double[paths];
         UncoveredBeforeAdl = new double[paths];
+        AdlAbsorbed = new double[paths];
+        QueueMaxNotional = new double[paths];
         Flags = new byte[paths];
     }
 
     private const byte AnyLiquidationFlag = 1, CascadeFlag = 2;
 
-    /// <summary>Memory per path: four doubles and a byte of flags.</summary>
-    public const int BytesPerPath = 4 * sizeof(double) + 1;
+    /// <summary>Memory per path: six doubles and a byte of flags.</summary>
+    public const int BytesPerPath = 6 * sizeof(double) + 1;
 
     public double[] BadDebt { get; }
     public double[] LiquidatedNotional { get; }
     public double[] UncoveredLoss { get; }
     public double[] UncoveredBeforeAdl { get; }
+    public double[] AdlAbsorbed { get; }
+    public double[] QueueMaxNotional { get; }
     public byte[] Flags { get; }
 
     public void Observe(PathOutputs o, int from, int to)
@@ -37,6 +41,8 @@ internal sealed class PathRecord
             LiquidatedNotional[p] = o.LiquidatedNotional[row];
             UncoveredLoss[p] = o.UncoveredLoss[row];
             UncoveredBeforeAdl[p] = o.UncoveredBeforeAdl[row];
+            AdlAbsorbed[p] = o.AdlAbsorbed[row];
+            QueueMaxNotional[p] = o.QueueMaxNotional[row];
             Flags[p] = (byte)((o.AnyLiquidation(row) ? AnyLiquidationFlag : 0) | (o.Cascade[row] ? CascadeFlag : 0));
         }
     }
@@ -51,6 +57,9 @@ internal sealed class PathRecord
         MetricKind.BadDebtMean => BadDebt[p],
         MetricKind.LiquidatedNotionalMean => LiquidatedNotional[p],
         MetricKind.UncoveredLossMean => UncoveredLoss[p],
+        MetricKind.AdlProbability => AdlAbsorbed[p] > 0 ? 1 : 0,
+        MetricKind.AdlLossMean => AdlAbsorbed[p],
+        MetricKind.QueueMaxNotionalMean => QueueMaxNotional[p],
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric.Name, "not a per-path mean"),
     };
 

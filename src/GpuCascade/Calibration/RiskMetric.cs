@@ -29,6 +29,12 @@ public enum MetricKind
     LiquidatedNotionalES,
     /// <summary><c>insuranceFund.uncoveredLoss.mean</c></summary>
     UncoveredLossMean,
+    /// <summary><c>probabilities.adl</c>: auto-deleveraging took some loss.</summary>
+    AdlProbability,
+    /// <summary><c>adl.lossAbsorbed.mean</c></summary>
+    AdlLossMean,
+    /// <summary><c>queue.maxNotional.mean</c>: the largest notional waiting for the liquidation engine.</summary>
+    QueueMaxNotionalMean,
 }
 
 /// <summary>A figure with its 95% interval; a bound is null where none exists (a VaR with too few paths).</summary>
@@ -50,6 +56,9 @@ public readonly record struct RiskMetric(MetricKind Kind, TailLevel? Level = nul
         (MetricKind.BadDebtMean, "badDebt.mean"),
         (MetricKind.LiquidatedNotionalMean, "liquidatedNotional.mean"),
         (MetricKind.UncoveredLossMean, "insuranceFund.uncoveredLoss.mean"),
+        (MetricKind.AdlProbability, "probabilities.adl"),
+        (MetricKind.AdlLossMean, "adl.lossAbsorbed.mean"),
+        (MetricKind.QueueMaxNotionalMean, "queue.maxNotional.mean"),
     ];
 
     private static readonly (MetricKind Kind, string Name)[] Tails =
@@ -71,6 +80,7 @@ public readonly record struct RiskMetric(MetricKind Kind, TailLevel? Level = nul
         .. TailLevel.Standard.Select(l => new RiskMetric(MetricKind.LiquidatedNotionalVaR, l)),
         .. TailLevel.Standard.Select(l => new RiskMetric(MetricKind.LiquidatedNotionalES, l)),
         new(MetricKind.UncoveredLossMean),
+        new(MetricKind.AdlProbability), new(MetricKind.AdlLossMean), new(MetricKind.QueueMaxNotionalMean),
     ];
 
     /// <summary>The name, as in the JSON result (<c>badDebt.es.0.99</c>).</summary>
@@ -87,7 +97,8 @@ public readonly record struct RiskMetric(MetricKind Kind, TailLevel? Level = nul
     public override string ToString() => Name;
 
     /// <summary>Whether the metric is a probability (its values are in [0, 1]).</summary>
-    public bool IsProbability => Kind is MetricKind.AnyLiquidation or MetricKind.Cascade or MetricKind.BadDebtProbability or MetricKind.FundDepleted;
+    public bool IsProbability => Kind is MetricKind.AnyLiquidation or MetricKind.Cascade or MetricKind.BadDebtProbability or MetricKind.FundDepleted
+        or MetricKind.AdlProbability;
 
     /// <summary>Whether the metric is a VaR or an ES (a tail figure, not a mean over paths).</summary>
     public bool IsTail => Level is not null;
@@ -109,8 +120,9 @@ public readonly record struct RiskMetric(MetricKind Kind, TailLevel? Level = nul
             throw new FormatException(
                 $"'{name}': the level must be one of {string.Join(", ", TailLevel.Standard.Select(l => l.Key))}, got '{level}'");
         }
-        string names = "probabilities.{anyLiquidation,cascade,badDebt,fundDepleted}, badDebt.{mean,var.L,es.L}, " +
-                       "liquidatedNotional.{mean,var.L,es.L}, insuranceFund.uncoveredLoss.mean (L = 0.95, 0.99 or 0.999)";
+        string names = "probabilities.{anyLiquidation,cascade,badDebt,fundDepleted,adl}, badDebt.{mean,var.L,es.L}, " +
+                       "liquidatedNotional.{mean,var.L,es.L}, insuranceFund.uncoveredLoss.mean, adl.lossAbsorbed.mean, " +
+                       "queue.maxNotional.mean (L = 0.95, 0.99 or 0.999)";
         string hint = Scenarios.DidYouMean.Hint(t, All.Select(m => m.Name));
         throw new FormatException($"unknown metric '{name}'{hint}; expected one of {names}");
     }
@@ -129,6 +141,9 @@ public readonly record struct RiskMetric(MetricKind Kind, TailLevel? Level = nul
             MetricKind.BadDebtMean => Mean(r.BadDebt.Mean, r.BadDebt.StandardError),
             MetricKind.LiquidatedNotionalMean => Mean(r.LiquidatedNotional.Mean, r.LiquidatedNotional.StandardError),
             MetricKind.UncoveredLossMean => Mean(r.InsuranceFund.UncoveredLoss.Mean, r.InsuranceFund.UncoveredLoss.StandardError),
+            MetricKind.AdlProbability => Probability(r.Probabilities.Adl),
+            MetricKind.AdlLossMean => Mean(r.Adl.LossAbsorbed.Mean, r.Adl.LossAbsorbed.StandardError),
+            MetricKind.QueueMaxNotionalMean => Mean(r.Queue.MaxNotional.Mean, r.Queue.MaxNotional.StandardError),
             MetricKind.BadDebtVaR => VaR(r.BadDebt),
             MetricKind.BadDebtES => ES(r.BadDebt),
             MetricKind.LiquidatedNotionalVaR => VaR(r.LiquidatedNotional),

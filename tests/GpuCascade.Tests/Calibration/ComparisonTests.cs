@@ -110,6 +110,19 @@ public class ComparisonTests
     }
 
     [Test]
+    public void MoreLiquidationCapacityShortensTheQueue()
+    {
+        // The default scenario (constant depth): an engine four times as fast leaves less waiting. (With depth that thins
+        // under flow, as in scenarios/flash-crash.yaml, a faster engine can make matters worse: docs/model.md.)
+        var result = Comparison.Run(ScenarioDocument.Default, [new VaryAxis("venue.liquidationCapacity", [2e7, 8e7])],
+            new ComparisonOptions { Paths = 2048 });
+        var queue = Difference(result.Variants[1], "queue.maxNotional.mean");
+        Assert.That(queue.Upper, Is.LessThan(0), "four times the capacity leaves less waiting");
+        Assert.That(queue.Upper!.Value - queue.Lower!.Value, Is.LessThan(queue.UnpairedUpper!.Value - queue.UnpairedLower!.Value));
+        Assert.That(result.Variants[1].Difference.Select(d => d.Key), Does.Contain("probabilities.adl").And.Contain("adl.lossAbsorbed.mean"));
+    }
+
+    [Test]
     public void TwoAxesGiveTheCrossProductInOrder()
     {
         var grid = Comparison.Grid([new VaryAxis("a", [1, 2]), new VaryAxis("b", [3, 4, 5])]);
