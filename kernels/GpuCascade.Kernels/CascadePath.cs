@@ -502,7 +502,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
         if (count == 0) return 0;
         // Candidates come in screening order; settle and sum flows in cohort order, as the unscreened loop does, so
         // that every sum is the same whether or not the screen is on.
-        SortRoundList(count);
+        SortCohortList(PathState.RoundList, count, byRank: false);
         if (_l.Capacity != 0)
         {
             count = ApplyCapacity(count);
@@ -520,7 +520,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
     private int ApplyCapacity(int count)
     {
         for (int k = 0; k < count; k++) CohortInt(PathState.RankList, k) = CohortInt(PathState.RoundList, k);
-        SortByRank(count);
+        SortCohortList(PathState.RankList, count, byRank: true);
         for (int k = 0; k < count; k++)
         {
             int c = CohortInt(PathState.RankList, k);
@@ -552,31 +552,6 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             if (CohortReal(PathState.Fraction, c) > 0) CohortInt(PathState.RoundList, kept++) = c;
         }
         return kept;
-    }
-
-    /// <summary>Shell sort of the rank list by (rank, cohort index).</summary>
-    private readonly void SortByRank(int count)
-    {
-        int gap = 1;
-        while (gap < count / 3) gap = 3 * gap + 1;
-        for (; gap >= 1; gap /= 3)
-        {
-            for (int k = gap; k < count; k++)
-            {
-                int c = CohortInt(PathState.RankList, k);
-                double key = CohortReal(PathState.Rank, c);
-                int j = k;
-                while (j >= gap)
-                {
-                    int other = CohortInt(PathState.RankList, j - gap);
-                    double otherKey = CohortReal(PathState.Rank, other);
-                    if (otherKey < key || (otherKey == key && other < c)) break;
-                    CohortInt(PathState.RankList, j) = other;
-                    j -= gap;
-                }
-                CohortInt(PathState.RankList, j) = c;
-            }
-        }
     }
 
     /// <summary>Whether some of the <paramref name="count"/> listed candidates has capacity left in every asset it trades.</summary>
@@ -631,8 +606,12 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             for (int i = 0; i < _n; i++) A(PathState.FlowUnits, i) *= _bookMultiplier;
     }
 
-    /// <summary>Sorts the round's list into cohort order: Shell sort (no recursion, no scratch; any order gives the same list).</summary>
-    private readonly void SortRoundList(int count)
+    /// <summary>
+    /// Shell sort (no recursion, no scratch) of the first <paramref name="count"/> cohorts of a cohort list: the round
+    /// list into cohort order (any order in gives the same list), or with <paramref name="byRank"/> the rank list by
+    /// (rank, cohort index).
+    /// </summary>
+    private readonly void SortCohortList(int list, int count, bool byRank)
     {
         int gap = 1;
         while (gap < count / 3) gap = 3 * gap + 1;
@@ -640,14 +619,22 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
         {
             for (int k = gap; k < count; k++)
             {
-                int c = CohortInt(PathState.RoundList, k);
+                int c = CohortInt(list, k);
+                double key = byRank ? CohortReal(PathState.Rank, c) : 0;
                 int j = k;
-                while (j >= gap && CohortInt(PathState.RoundList, j - gap) > c)
+                while (j >= gap)
                 {
-                    CohortInt(PathState.RoundList, j) = CohortInt(PathState.RoundList, j - gap);
+                    int other = CohortInt(list, j - gap);
+                    if (byRank)
+                    {
+                        double otherKey = CohortReal(PathState.Rank, other);
+                        if (otherKey < key || (otherKey == key && other < c)) break;
+                    }
+                    else if (other < c) break;
+                    CohortInt(list, j) = other;
                     j -= gap;
                 }
-                CohortInt(PathState.RoundList, j) = c;
+                CohortInt(list, j) = c;
             }
         }
     }
