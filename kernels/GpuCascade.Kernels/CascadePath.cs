@@ -101,10 +101,19 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
 
     // ------------------------------------------------------------------ the path
 
-    /// <summary>Simulates path <paramref name="path"/> and writes its outputs (<see cref="PathOutput"/>) to <paramref name="output"/>.</summary>
+    /// <summary>Simulates path <paramref name="path"/> and writes its outputs (<see cref="PathOutput"/>) to <paramref name="output"/>
+    /// (no record: the plan's <see cref="PlanLayout.Series"/> must be 0).</summary>
     public void Run<TOD, TOI>(ulong path, PathSlots<TOD, TOI> output)
         where TOD : struct, IModelArray<double>
+        where TOI : struct, IModelArray<int> =>
+        Run(path, output, output.Reals);
+
+    /// <summary>Simulates path <paramref name="path"/>, writes its outputs (<see cref="PathOutput"/>) to <paramref name="output"/>
+    /// and, with <see cref="PlanLayout.Series"/>, its record (<see cref="PathSeries"/>) to <paramref name="record"/>.</summary>
+    public void Run<TOD, TOI, TR>(ulong path, PathSlots<TOD, TOI> output, TR record)
+        where TOD : struct, IModelArray<double>
         where TOI : struct, IModelArray<int>
+        where TR : struct, IModelArray<double>
     {
         int n = _n;
         int delay = _l.OracleDelay;
@@ -122,6 +131,8 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             A(PathState.Withdrawal, i) = 0;
             A(PathState.StepStartMid, i) = A(PathState.Mid, i);
             A(PathState.MinDepthFactor, i) = _depthMultiplier;
+            A(PathState.StepDepthFactor, i) = _depthMultiplier;
+            A(PathState.Queued, i) = 0;
             A(PathState.Displacement, i) = 0;
             A(PathState.Variance, i) = real.Hold(Pd(_l.Variance0, i) * _varianceMultiplier);
             A(PathState.Mid, i) = real.Exp(logPrice0);
@@ -182,6 +193,14 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             }
         }
 
+        if (_l.Series != 0 && _failFlag == 0)
+        {
+            // Row 0, the start: the depth the first round would see (before any recovery or move).
+            if (_l.Liquidity != 0)
+                for (int i = 0; i < n; i++) A(PathState.StepDepthFactor, i) = _depthMultiplier * DepthFactor(i);
+            WriteSeriesRow(record, 0, fund, uncoveredBefore);
+        }
+
         bool stopped = false;
         for (int step = 0; step < _l.Steps && _failFlag == 0; step++)
         {
@@ -239,6 +258,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
                 for (int i = 0; i < n; i++)
                     _m.R(_l.HistorySlot + slot * n + i) = real.Hold(A(PathState.X, i) + A(PathState.Y, i));
             }
+            if (_l.Series != 0 && _failFlag == 0) WriteSeriesRow(record, step + 1, fund, uncoveredBefore);
         }
 
         output.R(PathOutput.BadDebt) = badDebt;
@@ -278,6 +298,30 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
                                      | (stopped ? PathOutput.CancelledFlag : 0);
         output.I(PathOutput.FailStep) = _failStep;
         output.I(PathOutput.FailAsset) = _failAsset;
+    }
+
+    /// <summary>Row <paramref name="row"/> of the path's record (MODEL.md 8.5, <see cref="PathSeries"/>).</summary>
+    private readonly void WriteSeriesRow<TR>(TR output, int row, double fund, double uncoveredBefore)
+        where TR : struct, IModelArray<double>
+    {
+        TP real = default;
+        int n = _n;
+        int slot = PathSeries.Slot(n, row);
+        output[slot + PathSeries.Fund] = fund;
+        output[slot + PathSeries.UncoveredBeforeAdl] = uncoveredBefore;
+        slot += PathSeries.PathFields;
+        for (int i = 0; i < n; i++)
+        {
+            // Relative prices as the drawdowns take them: the start is exactly 1 (unless an opening round moved the mid).
+            output[slot + PathSeries.Price * n + i] = row == 0 && _l.OpeningRound == 0
+                ? 1.0
+                : real.Hold(A(PathState.Mid, i) * real.Hold(Pd(_l.InversePrice0, i)));
+            output[slot + PathSeries.ExogenousPrice * n + i] =
+                real.Exp(real.Hold(A(PathState.XExogenous, i) - real.Hold(Pd(_l.LogPrice0, i))));
+            output[slot + PathSeries.LiquidatedNotional * n + i] = A(PathState.Liquidated, i);
+            output[slot + PathSeries.DepthFactor * n + i] = A(PathState.StepDepthFactor, i);
+            output[slot + PathSeries.QueuedNotional * n + i] = _l.Capacity != 0 ? A(PathState.Queued, i) : 0.0;
+        }
     }
 
     /// <summary>After a round: the fund's minimum, each asset's largest displacement (a cascade past the threshold) and
@@ -574,13 +618,20 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
         if (_l.OracleDelay == 0) CopyMidToOracle();
         int count = ScanCandidates(step, stopAtFirst: false);
         double queued = 0;
+        for (int i = 0; i < _n; i++) A(PathState.Queued, i) = 0;
         for (int k = 0; k < count; k++)
         {
             int c = CohortInt(PathState.RoundList, k);
             double s = ScaleOf(c);
             for (int p = Pi(_l.PositionStart, c); p < Pi(_l.PositionStart, c + 1); p++)
-                queued += Math.Abs(s * Pd(_l.PositionUnits, p)) * A(PathState.Mid, Pi(_l.PositionAsset, p));
+            {
+                int a = Pi(_l.PositionAsset, p);
+                double notional = Math.Abs(s * Pd(_l.PositionUnits, p)) * A(PathState.Mid, a);
+                queued += notional;
+                A(PathState.Queued, a) += notional; // per asset, for the record (MODEL.md 8.5)
+            }
         }
+        for (int i = 0; i < _n; i++) A(PathState.Queued, i) *= _bookMultiplier;
         return queued * _bookMultiplier;
     }
 
@@ -764,6 +815,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             {
                 depth *= DepthFactor(i);
                 if (depth < A(PathState.MinDepthFactor, i)) A(PathState.MinDepthFactor, i) = depth;
+                if (depth < A(PathState.StepDepthFactor, i)) A(PathState.StepDepthFactor, i) = depth;
             }
             double units = A(PathState.FlowUnits, i);
             double mid = A(PathState.Mid, i);
@@ -833,6 +885,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             A(PathState.StepStartMid, i) = A(PathState.Mid, i);
             double depth = _depthMultiplier * DepthFactor(i);
             if (depth < A(PathState.MinDepthFactor, i)) A(PathState.MinDepthFactor, i) = depth;
+            A(PathState.StepDepthFactor, i) = depth; // the step's lowest, for its record (MODEL.md 8.5)
         }
     }
 

@@ -25,6 +25,9 @@ public readonly unsafe struct HostArray<T> : IModelArray<T> where T : unmanaged
     /// <summary>A view of pinned memory starting at <paramref name="start"/>.</summary>
     public HostArray(T* start) => _start = start;
 
+    /// <summary>The view starting <paramref name="offset"/> elements further.</summary>
+    public HostArray<T> Slice(long offset) => new(_start + offset);
+
     /// <inheritdoc/>
     public ref T this[long index]
     {

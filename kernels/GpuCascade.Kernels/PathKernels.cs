@@ -23,6 +23,8 @@ public struct PathLaunch
     public ArrayView<double> OutReals;
     /// <summary>Outputs: PathOutput.IntFields x Count integers.</summary>
     public ArrayView<int> OutInts;
+    /// <summary>Records (with Layout.Series): PathSeries.Fields(N) x rows x Count reals, [slot][path]; else one unused real.</summary>
+    public ArrayView<double> SeriesReals;
     /// <summary>Index of the launch's first path.</summary>
     public long Start;
     /// <summary>Paths in the launch (the stride of the state and output blocks).</summary>
@@ -68,7 +70,7 @@ public static class PathKernels
             new(new DeviceArray<double>(launch.OutReals), launch.Count, p), new(new DeviceArray<int>(launch.OutInts), launch.Count, p));
         var path = new CascadePath<DeviceArray<double>, DeviceArray<int>, Strided<DeviceArray<double>, double>, Strided<DeviceArray<int>, int>, TP>(
             launch.Layout, new DeviceArray<double>(launch.PlanReals), new DeviceArray<int>(launch.PlanInts), state);
-        path.Run((ulong)(launch.Start + p), output);
+        path.Run((ulong)(launch.Start + p), output, new Strided<DeviceArray<double>, double>(new DeviceArray<double>(launch.SeriesReals), launch.Count, p));
     }
 
     /// <summary>

@@ -42,6 +42,9 @@ public struct PlanLayout
     public int Capacity;
     /// <summary>Position notional (USD) the liquidation engine may send to each asset's book per step.</summary>
     public double CapacityPerStep;
+    /// <summary>The path writes its state at the start and after every step into its record (<see cref="PathSeries"/>,
+    /// MODEL.md 8.5): <c>run --series</c> and <c>--sample-paths</c>.</summary>
+    public int Series;
     /// <summary>The path reads its cancel slot every <see cref="PathState.CancelCheckSteps"/> steps and stops when it is
     /// set (the managed backend's Ctrl-C inside a long path; devices leave it 0 and never read the slot).</summary>
     public int CancelCheck;
@@ -115,7 +118,7 @@ public static class PathState
     public const int X = 0, Y = 1, XExogenous = 2, Variance = 3, Displacement = 4, Shock = 5, Mid = 6, Oracle = 7, Rate = 8,
         Execution = 9, FlowUnits = 10, MinMid = 11, MinExogenous = 12, MaxDisplacement = 13, Liquidated = 14, ClosedUnits = 15,
         ImpactMemory = 16, RealisedVariance = 17, Withdrawal = 18, StepStartMid = 19, MinDepthFactor = 20, CapacityLeft = 21,
-        AssetFields = 22;
+        StepDepthFactor = 22, Queued = 23, AssetFields = 24;
 
     /// <summary>Per-cohort real fields: position scale s, collateral scale k, USD balance b, the round's fraction, and
     /// what the path did to the cohort (for attribution): notional liquidated and bad debt left on closing.</summary>
@@ -160,4 +163,26 @@ public static class PathOutput
 
     /// <summary>Real output slots for <paramref name="assets"/> assets.</summary>
     public static int RealSlots(int assets) => RealFields + AssetFields * assets;
+}
+
+/// <summary>
+/// The per-step record of a path (MODEL.md 8.5), written only with <see cref="PlanLayout.Series"/> into its own array (strided
+/// on a device, contiguous per path natively): row 0 is the start (after the opening round, if any), row k + 1 the end of
+/// step k. Row r's fields start at r x <see cref="Fields"/>(N): the path fields, then the per-asset fields (field x N + asset).
+/// </summary>
+public static class PathSeries
+{
+    /// <summary>Per-path fields: the insurance fund; the uncovered loss before ADL so far (the fund is depleted once it is
+    /// positive).</summary>
+    public const int Fund = 0, UncoveredBeforeAdl = 1, PathFields = 2;
+
+    /// <summary>Per-asset fields: the mid and the exogenous price relative to the start, the notional liquidated so far
+    /// (cumulative: a step's is the difference of two rows), the step's lowest depth factor u g, the queued notional.</summary>
+    public const int Price = 0, ExogenousPrice = 1, LiquidatedNotional = 2, DepthFactor = 3, QueuedNotional = 4, AssetFields = 5;
+
+    /// <summary>Fields of one row for <paramref name="assets"/> assets.</summary>
+    public static int Fields(int assets) => PathFields + AssetFields * assets;
+
+    /// <summary>The record slot of row <paramref name="row"/>'s first field.</summary>
+    public static int Slot(int assets, int row) => row * Fields(assets);
 }

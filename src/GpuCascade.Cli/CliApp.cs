@@ -80,7 +80,7 @@ public static class CliApp
         bool progressToTerminal)
     {
         OutputFiles.Check([("--json", a.JsonPath), ("--csv", a.CsvPath), ("--log", a.LogPath), ("--checkpoint", a.CheckpointPath),
-            ("--partial", a.PartialPath)], ("scenario file", a.ScenarioPath));
+            ("--partial", a.PartialPath), ("--series", a.SeriesPath), ("--sample-paths", a.SamplePathsFile)], ("scenario file", a.ScenarioPath));
         if (a.Shard is { } shard) return ShardCommand(a, shard, stdout, stderr, cancellation, progressToTerminal);
         if (a.CheckpointPath == "-") throw new UsageException("--checkpoint: needs a file, not stdout");
         var scenario = a.ScenarioPath is null ? ScenarioLoader.LoadDefault() : ScenarioLoader.LoadFile(a.ScenarioPath);
@@ -104,14 +104,17 @@ public static class CliApp
             CommandLine = a.CommandLine,
             Resume = resume,
             OnMerged = checkpoint is null ? null : checkpoint.Save,
+            Series = a.SeriesPath is not null,
+            SamplePaths = a.SamplePaths,
         }, cancellation);
         progress.Finish();
         foreach (var warning in result.Warnings) progress.Line($"warning: {warning}");
 
-        var failures = OutputFiles.WriteAll(stdout,
+        var failures = OutputFiles.WriteAll(stdout, [
             ("--json", a.JsonPath, () => ResultJson.Serialize(result) + Environment.NewLine),
-            ("--csv", a.CsvPath, () => ResultCsv.Serialize(result)));
-        if (!a.Quiet && a.JsonPath != "-" && a.CsvPath != "-") stdout.Write(SummaryTable.Format(result));
+            ("--csv", a.CsvPath, () => ResultCsv.Serialize(result)),
+            .. SeriesOutputs(result, a.SeriesPath, a.SamplePathsFile)]);
+        if (!a.Quiet && !Stdout(a)) stdout.Write(SummaryTable.Format(result));
         int code = Finish(failures, stderr, result.Run.Cancelled ? ExitCancelled : ExitOk);
         progress.LogOnly($"finished: {result.Paths:N0} of {result.RequestedPaths:N0} paths in {result.Run.ElapsedSeconds:0.0} s" +
                          $"{(result.Run.Cancelled ? " (stopped)" : "")}; outputs {(failures.Count == 0 ? "written" : "FAILED: " + string.Join("; ", failures))}; exit {code}");
@@ -138,32 +141,52 @@ public static class CliApp
         using var backend = BackendCatalog.Create(a.Backend, scenario.Precision, a.Threads, line => stderr.WriteLine(line));
         using var progress = new CommandProgress(a, stderr, progressToTerminal);
         progress.LogOnly($"shard {shard.Index}/{shard.Count}: paths [{range.First:N0}, {range.End:N0}) of {paths:N0}");
+        RunResult? shardResult = null;
         var written = Shards.RunShard(scenario, shard.Index, shard.Count, a.PartialPath!, new RunOptions
         {
             Paths = a.Paths, Seed = a.Seed, Backend = backend, Progress = progress.Progress, CommandLine = a.CommandLine,
-        }, cancellation);
+            Series = a.SeriesPath is not null, SamplePaths = a.SamplePaths,
+        }, cancellation, r => shardResult = r);
         progress.Finish();
         if (written is null)
         {
             progress.Line($"shard {shard.Index}/{shard.Count} stopped before its paths were done: nothing written; run it again");
             return ExitCancelled;
         }
-        if (!a.Quiet) stdout.WriteLine($"shard {shard.Index}/{shard.Count}: paths [{range.First:N0}, {range.End:N0}) of {paths:N0} written to {a.PartialPath}");
-        progress.LogOnly($"finished: shard written to {a.PartialPath}; exit 0");
-        return ExitOk;
+        // The shard's own series and sample paths (the partial file keeps them for merge --series / --sample-paths).
+        var failures = OutputFiles.WriteAll(stdout, [.. SeriesOutputs(shardResult!, a.SeriesPath, a.SamplePathsFile)]);
+        if (!a.Quiet && !Stdout(a)) stdout.WriteLine($"shard {shard.Index}/{shard.Count}: paths [{range.First:N0}, {range.End:N0}) of {paths:N0} written to {a.PartialPath}");
+        progress.LogOnly($"finished: shard written to {a.PartialPath}; exit {(failures.Count == 0 ? 0 : 1)}");
+        return Finish(failures, stderr, ExitOk);
     }
 
     private static int MergeCommand(MergeArguments a, TextWriter stdout, TextWriter stderr)
     {
-        OutputFiles.Check([("--json", a.JsonPath), ("--csv", a.CsvPath)], [.. a.Files.Select(f => ("partial file", (string?)f))]);
+        OutputFiles.Check([("--json", a.JsonPath), ("--csv", a.CsvPath), ("--series", a.SeriesPath), ("--sample-paths", a.SamplePathsFile)],
+            [.. a.Files.Select(f => ("partial file", (string?)f))]);
         var result = Shards.Merge(a.Files, a.CommandLine);
+        if (a.SeriesPath is not null && result.Series is null)
+            throw new UsageException("--series: the partial files hold no series; run the shards with --series");
+        if (a.SamplePathsFile is not null && result.SamplePaths is null)
+            throw new UsageException("--sample-paths: the partial files hold no sample paths; run the shards with --sample-paths N FILE");
         foreach (var warning in result.Warnings) stderr.WriteLine($"warning: {warning}");
-        var failures = OutputFiles.WriteAll(stdout,
+        var failures = OutputFiles.WriteAll(stdout, [
             ("--json", a.JsonPath, () => ResultJson.Serialize(result) + Environment.NewLine),
-            ("--csv", a.CsvPath, () => ResultCsv.Serialize(result)));
-        if (!a.Quiet && a.JsonPath != "-" && a.CsvPath != "-") stdout.Write(SummaryTable.Format(result));
+            ("--csv", a.CsvPath, () => ResultCsv.Serialize(result)),
+            .. SeriesOutputs(result, a.SeriesPath, a.SamplePathsFile)]);
+        if (!a.Quiet && a.JsonPath != "-" && a.CsvPath != "-" && a.SeriesPath != "-" && a.SamplePathsFile != "-") stdout.Write(SummaryTable.Format(result));
         return Finish(failures, stderr, ExitOk);
     }
+
+    /// <summary>Whether some output goes to stdout (then the summary table does not).</summary>
+    private static bool Stdout(RunArguments a) => a.JsonPath == "-" || a.CsvPath == "-" || a.SeriesPath == "-" || a.SamplePathsFile == "-";
+
+    /// <summary>The --series and --sample-paths outputs of <paramref name="result"/> (those asked for).</summary>
+    private static (string Option, string? Path, Func<string> Content)[] SeriesOutputs(RunResult result, string? series, string? samples) =>
+    [
+        ("--series", series, () => SeriesFiles.IsJson(series!) ? SeriesFiles.SeriesJson(result.Series!) : SeriesFiles.SeriesCsv(result.Series!)),
+        ("--sample-paths", samples, () => SeriesFiles.IsJson(samples!) ? SeriesFiles.SamplePathsJson(result.SamplePaths!) : SeriesFiles.SamplePathsCsv(result.SamplePaths!)),
+    ];
 
     /// <summary>Reports the outputs that could not be written (after the others and the summary): exit 1 if any.</summary>
     internal static int Finish(List<string> failures, TextWriter stderr, int code)
@@ -239,6 +262,9 @@ internal sealed record RunArguments
     public int CheckpointEverySeconds { get; init; } = 60;
     public (int Index, int Count)? Shard { get; init; }
     public string? PartialPath { get; init; }
+    public string? SeriesPath { get; init; }
+    public int SamplePaths { get; init; }
+    public string? SamplePathsFile { get; init; }
 }
 
 /// <summary>Parsed arguments of <c>gpucascade merge</c>.</summary>
@@ -249,6 +275,8 @@ internal sealed record MergeArguments
     public string? CsvPath { get; init; }
     public bool Quiet { get; init; }
     public string? CommandLine { get; init; }
+    public string? SeriesPath { get; init; }
+    public string? SamplePathsFile { get; init; }
 }
 
 /// <summary>Parsed arguments of <c>gpucascade compare</c>.</summary>

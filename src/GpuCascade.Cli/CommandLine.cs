@@ -35,12 +35,28 @@ internal sealed partial class CommandLine
         HelpName = "I/N",
     };
     private readonly Option<string?> _partial = new("--partial") { Description = "the shard's partial file (with --shard)", HelpName = "FILE" };
+    private readonly Option<string?> _series = new("--series")
+    {
+        Description = "write the outputs over time to FILE: per step and asset, quantiles of the prices and means of liquidations, depth, queue and fund (CSV; JSON when FILE ends in .json; '-' for stdout)",
+        HelpName = "FILE",
+    };
+    private readonly Option<string[]> _samplePaths = new("--sample-paths")
+    {
+        Description = "write the full trajectories of paths 0 .. N-1 (N <= 1,000) to FILE, for plots (CSV; JSON when FILE ends in .json; '-' for stdout)",
+        HelpName = "N FILE",
+        Arity = new ArgumentArity(2, 2),
+        AllowMultipleArgumentsPerToken = true,
+    };
 
     // merge
     private readonly Argument<string[]> _mergeFiles = new("PARTIAL") { Arity = ArgumentArity.OneOrMore, Description = "the partial files of every shard, in any order" };
     private readonly Option<string?> _mergeJson = new("--json") { Description = "write the full result as JSON ('-' for stdout)", HelpName = "FILE" };
     private readonly Option<string?> _mergeCsv = new("--csv") { Description = "write the statistics as CSV ('-' for stdout)", HelpName = "FILE" };
     private readonly Option<bool> _mergeQuiet = new("--quiet") { Description = "no summary table on stdout" };
+    private readonly Option<string?> _mergeSeries = new("--series")
+        { Description = "write the whole run's outputs over time (the shards ran with --series; CSV, or JSON when FILE ends in .json)", HelpName = "FILE" };
+    private readonly Option<string?> _mergeSamplePaths = new("--sample-paths")
+        { Description = "write the sample paths (the shards ran with --sample-paths; CSV, or JSON when FILE ends in .json)", HelpName = "FILE" };
 
     // compare
     private readonly Option<string[]> _compareVary = new("--vary")
@@ -191,11 +207,24 @@ internal sealed partial class CommandLine
         _run.Options.Add(_checkpointEvery);
         _run.Options.Add(_shard);
         _run.Options.Add(_partial);
+        _run.Options.Add(_series);
+        _run.Options.Add(_samplePaths);
         _run.Validators.Add(r =>
         {
             bool shard = r.GetResult(_shard) is not null, partial = r.GetResult(_partial) is not null;
             if (shard != partial) r.AddError(shard ? "--shard needs --partial FILE (where the shard's statistics go)" : "--partial needs --shard I/N");
             if (shard && r.GetResult(_runCheckpoint) is not null) r.AddError("--shard and --checkpoint: a shard is rerun whole if stopped; give one of them");
+            if (r.GetResult(_samplePaths) is { Tokens: [var n, _] })
+            {
+                try
+                {
+                    Integer("--sample-paths", n.Value, 1, Statistics.SamplePaths.MaxCount);
+                }
+                catch (UsageException e)
+                {
+                    r.AddError($"{e.Message} (the number of paths comes first: --sample-paths N FILE)");
+                }
+            }
         });
         _run.SetAction(r => run(_runSet.Read(r) with
         {
@@ -203,10 +232,13 @@ internal sealed partial class CommandLine
             CheckpointEverySeconds = r.GetValue(_checkpointEvery) ?? 60,
             Shard = r.GetValue(_shard),
             PartialPath = r.GetValue(_partial),
+            SeriesPath = r.GetValue(_series),
+            SamplePaths = SamplePathCount(r.GetValue(_samplePaths)),
+            SamplePathsFile = r.GetValue(_samplePaths) is [_, var file] ? file : null,
         }));
 
         _merge = new Command("merge", "Merge the partial files of a sharded run into its result, identical to the one-shot run's; every part is checked.")
-            { _mergeFiles, _mergeJson, _mergeCsv, _mergeQuiet };
+            { _mergeFiles, _mergeJson, _mergeCsv, _mergeQuiet, _mergeSeries, _mergeSamplePaths };
         Examples[_merge] = """
               gpucascade run venue.yaml --paths 4000000 --shard 0/4 --partial part0.bin   (and 1/4, 2/4, 3/4 elsewhere)
               gpucascade merge part*.bin --json result.json
@@ -217,6 +249,8 @@ internal sealed partial class CommandLine
             JsonPath = r.GetValue(_mergeJson),
             CsvPath = r.GetValue(_mergeCsv),
             Quiet = r.GetValue(_mergeQuiet),
+            SeriesPath = r.GetValue(_mergeSeries),
+            SamplePathsFile = r.GetValue(_mergeSamplePaths),
             CommandLine = CliApp.CommandLineText(r.Tokens.Select(t => t.Value)),
         }));
 
@@ -347,7 +381,8 @@ internal sealed partial class CommandLine
     /// <summary>System.CommandLine's own messages, in the words of the rest of the CLI (naming the option, suggesting).</summary>
     private string? Explain(string message, Command command, ParseResult result, string[] args)
     {
-        if (MissingValue().Match(message) is { Success: true } missing) return $"{missing.Groups[1].Value}: needs a value";
+        if (MissingValue().Match(message) is { Success: true } missing)
+            return missing.Groups[1].Value == "--sample-paths" ? "--sample-paths: needs N FILE (how many paths, then the file)" : $"{missing.Groups[1].Value}: needs a value";
         if (GivenTwice().Match(message) is { Success: true } twice) return $"{twice.Groups[1].Value}: given more than once; give it once";
         if (message.StartsWith("Required command was not provided", StringComparison.Ordinal))
             return "a command is needed (run, compare, calibrate, merge, devices, selftest or bench)";
@@ -424,6 +459,10 @@ internal sealed partial class CommandLine
             return default;
         }
     }
+
+    /// <summary>N of <c>--sample-paths N FILE</c> (0 when absent); the parser has checked it.</summary>
+    private static int SamplePathCount(string[]? values) =>
+        values is [var n, _] ? (int)Integer("--sample-paths", n, 1, Statistics.SamplePaths.MaxCount) : 0;
 
     private static long Integer(string option, string text, long min, long max)
     {

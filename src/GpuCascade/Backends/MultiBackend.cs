@@ -47,7 +47,7 @@ public sealed class MultiBackend : ISimulationBackend
         {
             try
             {
-                var own = new PathOutputs(chunk, plan.AssetCount);
+                var own = new PathOutputs(chunk, plan.AssetCount, outputs.SeriesRows);
                 int c;
                 while (errors.IsEmpty && !cancellation.IsCancellationRequested && (c = Interlocked.Increment(ref next)) < chunks)
                 {

@@ -6,6 +6,9 @@ namespace GpuCascade.Reporting;
 /// <summary>Turns the merged accumulators into a <see cref="RunResult"/>.</summary>
 internal static class ResultBuilder
 {
+    /// <summary>Hours in the model's year (365 days: a step of dt years is dt x 8,760 hours).</summary>
+    private const double HoursPerYear = 8760.0;
+
     public static RunResult Build(SimulationPlan plan, RiskAccumulator acc, ISimulationBackend backend, RunInfo run,
         IReadOnlyList<CohortAttribution>? attribution = null) => Build(plan, acc, backend.Name, run, attribution);
 
@@ -58,6 +61,8 @@ internal static class ResultBuilder
             Work = new RunWork(n * plan.Steps, acc.MarginChecks, acc.CohortLiquidations),
             Warnings = [.. TailWarnings("badDebt", n), .. TailWarnings("liquidatedNotional", n)],
             CohortAttribution = attribution ?? [],
+            Series = acc.Series is { } series ? new SeriesResult(series, plan.Symbols, plan.Dt * HoursPerYear) : null,
+            SamplePaths = acc.Samples is { } samples ? new SamplePathSet(samples, plan.Symbols, plan.Dt * HoursPerYear) : null,
             Manifest = Manifest(plan),
             Run = run,
         };

@@ -172,6 +172,10 @@ public sealed record RunResult
     /// <summary>Per cohort, in plan order: liquidation probability, expected liquidated notional and bad debt, tail share
     /// (empty when a backend did not record per-cohort totals).</summary>
     public IReadOnlyList<CohortAttribution> CohortAttribution { get; init; } = [];
+    /// <summary>The outputs over time (<see cref="Simulation.RunOptions.Series"/>, <c>run --series</c>); null when not recorded.</summary>
+    public SeriesResult? Series { get; init; }
+    /// <summary>The full records of the first paths (<see cref="Simulation.RunOptions.SamplePaths"/>); null when not kept.</summary>
+    public SamplePathSet? SamplePaths { get; init; }
     /// <summary>What produced the result (engine, scenario as run, hashes); null for results built by hand.</summary>
     public RunManifest? Manifest { get; init; }
     /// <summary>Execution facts (vary between identical runs).</summary>

@@ -26,8 +26,9 @@ public sealed record AccumulatorHeader(string Kind, string ScenarioSha256, strin
 internal static class AccumulatorFile
 {
     private const string Magic = "GpuCascade accumulators";
-    /// <summary>2: the depth factor's moments and histograms; 3: auto-deleveraging's; 4: the liquidation queue's (issue 10).</summary>
-    public const int FormatVersion = 4;
+    /// <summary>2: the depth factor's moments and histograms; 3: auto-deleveraging's; 4: the liquidation queue's; 5: the
+    /// outputs over time and the sample paths (issue 10).</summary>
+    public const int FormatVersion = 5;
 
     /// <summary>Writes the file; <paramref name="withTails"/> says which accumulators keep their exact tails (the others,
     /// a shard's segments, are only needed for their moments).</summary>

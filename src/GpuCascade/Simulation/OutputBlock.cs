@@ -9,15 +9,22 @@ namespace GpuCascade.Simulation;
 /// </summary>
 internal sealed class OutputBlock
 {
-    /// <summary>An empty block for up to <paramref name="stride"/> paths of <paramref name="assets"/> assets.</summary>
-    public OutputBlock(int stride, int assets)
+    /// <summary>An empty block for up to <paramref name="stride"/> paths of <paramref name="assets"/> assets, with
+    /// <paramref name="seriesRows"/> rows of each path's record (<see cref="PathSeries"/>; 0: none).</summary>
+    public OutputBlock(int stride, int assets, int seriesRows = 0)
     {
         Stride = stride;
         Assets = assets;
+        SeriesRows = seriesRows;
         // checked: a batch whose outputs exceed an array's 2^31 elements is refused here, not silently cut short.
         Reals = GC.AllocateUninitializedArray<double>(Math.Max(1, checked(PathOutput.RealSlots(assets) * stride)), pinned: true);
+        Series = GC.AllocateUninitializedArray<double>(Math.Max(1, checked(seriesRows * PathSeries.Fields(assets) * stride)), pinned: true);
         Ints = GC.AllocateUninitializedArray<int>(Math.Max(1, checked(PathOutput.IntFields * stride)), pinned: true);
     }
+
+    /// <summary>Rows of each path's record (a device's records, slot x stride + row; the managed backend writes its paths'
+    /// records straight into <see cref="PathOutputs.Series"/>).</summary>
+    public int SeriesRows { get; }
 
     /// <summary>Rows per slot.</summary>
     public int Stride { get; }
@@ -25,6 +32,8 @@ internal sealed class OutputBlock
     public int Assets { get; }
     /// <summary>Real slots (pinned).</summary>
     public double[] Reals { get; }
+    /// <summary>Records (pinned): <see cref="SeriesRows"/> x PathSeries.Fields slots.</summary>
+    public double[] Series { get; }
     /// <summary>Integer slots (pinned).</summary>
     public int[] Ints { get; }
 
@@ -85,6 +94,23 @@ internal sealed class OutputBlock
         Asset(PathOutput.MaxDisplacement, outputs.MaxDisplacement);
         Asset(PathOutput.FinalPrice, outputs.FinalPrice);
         Asset(PathOutput.MinDepthFactor, outputs.MinDepthFactor);
+        if (SeriesRows > 0)
+        {
+            // A device's records, transposed from slot-major (coalesced there) to path-major (read path by path).
+            if (outputs.SeriesRows != SeriesRows) throw new InvalidOperationException($"{SeriesRows} record rows, the outputs want {outputs.SeriesRows}");
+            int fields = outputs.SeriesFields, width = SeriesRows * fields;
+            var series = outputs.Series;
+            const int tile = 16; // fields per pass: 16 read streams, and each path's 16 values in two cache lines
+            for (int k0 = 0; k0 < width; k0 += tile)
+            {
+                int k1 = Math.Min(width, k0 + tile);
+                for (int p = 0; p < count; p++)
+                {
+                    long row = (long)(target + p) * width;
+                    for (int k = k0; k < k1; k++) series[row + k] = Series[(long)k * stride + from + p];
+                }
+            }
+        }
     }
 
     /// <summary>Fails loudly rather than report NaN or infinite money (MODEL.md section 7's identities would not hold).</summary>

@@ -7,11 +7,17 @@ namespace GpuCascade.Simulation;
 /// </summary>
 public sealed class PathOutputs
 {
-    /// <summary>Allocates outputs for up to <paramref name="capacity"/> paths.</summary>
-    public PathOutputs(int capacity, int assetCount)
+    /// <summary>Allocates outputs for up to <paramref name="capacity"/> paths; with <paramref name="seriesRows"/> &gt; 0 the
+    /// backends also record each path's state at the start and after every step (<see cref="Series"/>).</summary>
+    public PathOutputs(int capacity, int assetCount, int seriesRows = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(seriesRows);
         Capacity = capacity;
         AssetCount = assetCount;
+        SeriesRows = seriesRows;
+        SeriesFields = seriesRows > 0 ? Kernels.PathSeries.Fields(assetCount) : 0;
+        // Pinned: the managed backend's paths write their records here directly.
+        Series = seriesRows > 0 ? GC.AllocateUninitializedArray<double>(checked(capacity * seriesRows * SeriesFields), pinned: true) : [];
         BadDebt = new double[capacity];
         UncoveredLoss = new double[capacity];
         UncoveredBeforeAdl = new double[capacity];
@@ -44,6 +50,16 @@ public sealed class PathOutputs
     /// (attribution), filled by the backend before it reports the block done; null where a backend does not record them.
     /// </summary>
     public Statistics.CohortTotals?[] BlockCohorts { get; }
+
+    /// <summary>Rows of each path's record (steps + 1: the start, then every step's end); 0 when not recorded.</summary>
+    public int SeriesRows { get; }
+    /// <summary>Fields of a record row (<see cref="Kernels.PathSeries"/>): fund, uncovered loss before ADL, then per asset
+    /// (field x N + asset) the relative mid and exogenous price, the cumulative liquidated notional, the step's lowest depth
+    /// factor and the queued notional.</summary>
+    public int SeriesFields { get; }
+    /// <summary>Each path's record (MODEL.md 8.5), path-major: row r of path p, field f at
+    /// <c>[(p x SeriesRows + r) x SeriesFields + f]</c>. Empty when <see cref="SeriesRows"/> is 0.</summary>
+    public double[] Series { get; }
 
     /// <summary>Paths the arrays can hold.</summary>
     public int Capacity { get; }
@@ -139,6 +155,8 @@ public sealed class PathOutputs
         Rows(source.MinDepthFactor, MinDepthFactor, AssetCount);
         Rows(source.MarginChecks, MarginChecks, 1);
         Rows(source.CohortLiquidations, CohortLiquidations, 1);
+        if (source.SeriesRows != SeriesRows) throw new ArgumentException("different series rows", nameof(source));
+        if (SeriesRows > 0) Rows(source.Series, Series, SeriesRows * SeriesFields);
         // Whole blocks only (every backend starts and ends its work on block boundaries, but the batch's last block).
         int block = SimulationEngine.BlockSize;
         if (from % block == 0 && to % block == 0)

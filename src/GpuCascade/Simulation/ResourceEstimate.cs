@@ -34,7 +34,7 @@ public sealed record ResourceEstimate(long Bytes, long AvailableBytes, IReadOnly
 
     /// <summary>The estimate of a run of <paramref name="scenario"/> (with its path count) on <paramref name="workers"/>
     /// concurrent paths in batches of <paramref name="batchPaths"/>.</summary>
-    public static ResourceEstimate For(Scenario scenario, int workers, int batchPaths)
+    public static ResourceEstimate For(Scenario scenario, int workers, int batchPaths, bool series = false, int samplePaths = 0)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         long n = scenario.Assets.IsDefault ? 0 : scenario.Assets.Length;
@@ -59,6 +59,17 @@ public sealed record ResourceEstimate(long Bytes, long AvailableBytes, IReadOnly
             new("per-cohort totals", cohortTotals),
             new("exact tails", tails),
         };
+        if (series || samplePaths > 0)
+        {
+            // The paths' records (the backend's block and the outputs, a batch each) and the series' accumulators (the run,
+            // its segment, and a copy at the end).
+            long rows = (long)scenario.Steps + 1, fields = Kernels.PathSeries.Fields((int)Math.Min(n, 1 << 20));
+            long recordsPerPath = 8 * rows * fields;
+            long recordPaths = Math.Max(SimulationEngine.BlockSize, Math.Min(batch, SimulationEngine.SeriesBatchBytes / recordsPerPath));
+            parts.Add(new("path records", 2 * recordPaths * recordsPerPath));
+            if (series) parts.Add(new("series", 3 * SeriesAccumulator.BytesFor(n, rows)));
+            if (samplePaths > 0) parts.Add(new("sample paths", 2L * samplePaths * recordsPerPath));
+        }
         long total = 64L << 20; // the runtime and the libraries
         foreach (var (_, bytes) in parts) total += bytes;
         if (realSlots > int.MaxValue || intSlots > int.MaxValue || tailValues > Array.MaxLength)

@@ -27,10 +27,13 @@ public static class Shards
         return (a * SimulationEngine.SegmentPaths, Math.Min(totalPaths, b * SimulationEngine.SegmentPaths));
     }
 
-    /// <summary>Runs shard <paramref name="index"/> of <paramref name="count"/> and writes its partial file.</summary>
+    /// <summary>Runs shard <paramref name="index"/> of <paramref name="count"/> and writes its partial file
+    /// (<paramref name="partialPath"/>); <paramref name="finished"/>, when given, sees the shard's own result (its paths
+    /// only) once the file is written. <paramref name="options"/> and <paramref name="cancellation"/> are as for a run of
+    /// <paramref name="scenario"/>.</summary>
     /// <returns>The shard's range, or null when the run was stopped (nothing is written: rerun the shard).</returns>
     public static (long First, long End)? RunShard(Scenario scenario, int index, int count, string partialPath, RunOptions? options = null,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default, Action<RunResult>? finished = null)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         options ??= new RunOptions();
@@ -60,6 +63,7 @@ public static class Shards
                 total.WriteTo(w);
                 foreach (var bytes in segments) w.Write(bytes);
             });
+            finished?.Invoke(result);
             return (first, end);
         }
         finally
@@ -92,6 +96,10 @@ public static class Shards
                 problems.Add($"{part.Path}: written by another build of the engine than {reference.Path}");
             else if (part.Header.Backend != reference.Header.Backend)
                 problems.Add($"{part.Path}: backend {part.Header.Backend}, {reference.Path} used {reference.Header.Backend} (their bits differ)");
+            else if ((part.Accumulators[0].Series is null) != (reference.Accumulators[0].Series is null))
+                problems.Add($"{part.Path} and {reference.Path}: one shard ran with --series, the other without; rerun it the same way");
+            else if ((part.Accumulators[0].Samples?.Count ?? 0) != (reference.Accumulators[0].Samples?.Count ?? 0))
+                problems.Add($"{part.Path} and {reference.Path}: the shards ran with different --sample-paths; rerun them the same way");
         }
         if (reference.Header.EngineBuild != EngineInfo.BuildId)
             problems.Add($"{reference.Path}: written by another build of the engine; merge with the build that ran the shards");

@@ -31,6 +31,12 @@ public sealed record RunOptions
     /// <summary>Sees every block's per-path outputs (rows from, to of a batch whose first path is
     /// <see cref="PathOutputs.Start"/>) before they are summarised; called from worker threads, on disjoint rows.</summary>
     internal Action<PathOutputs, int, int>? PathObserver { get; init; }
+    /// <summary>Record the outputs over time (MODEL.md 8.5): per step and asset, quantiles of the prices and means of the
+    /// rest, in <see cref="RunResult.Series"/> (<c>run --series</c>).</summary>
+    public bool Series { get; init; }
+    /// <summary>Keep the full records of paths 0 .. N - 1 (at most <see cref="Statistics.SamplePaths.MaxCount"/>) in
+    /// <see cref="RunResult.SamplePaths"/> (<c>run --sample-paths</c>); 0 for none.</summary>
+    public int SamplePaths { get; init; }
     /// <summary>The command line that started the run, recorded under <c>run</c> in the result.</summary>
     public string? CommandLine { get; init; }
     /// <summary>The merged accumulators of a completed prefix of this run's paths (a checkpoint): the run continues after
@@ -82,9 +88,13 @@ public static class SimulationEngine
             Seed = options.Seed ?? scenario.Seed,
         };
         ScenarioValidator.EnsureValid(scenario);
+        if (options.SamplePaths < 0 || options.SamplePaths > Statistics.SamplePaths.MaxCount || options.SamplePaths > scenario.Paths)
+            throw new ArgumentOutOfRangeException(nameof(options), options.SamplePaths,
+                $"SamplePaths must be in 0 .. {Math.Min(Statistics.SamplePaths.MaxCount, scenario.Paths):N0} (at most {Statistics.SamplePaths.MaxCount:N0} and the paths)");
         // Before the book is generated: a run that cannot fit in memory is refused now, not hours (or gigabytes) later.
         int workers = options.Backend is ManagedBackend managed ? managed.Threads : Environment.ProcessorCount;
-        ResourceEstimate.For(scenario, workers, options.BatchSize ?? SimulationEngine.BlockSize * Math.Max(4, 4 * workers)).EnsureFits();
+        ResourceEstimate.For(scenario, workers, options.BatchSize ?? SimulationEngine.BlockSize * Math.Max(4, 4 * workers),
+            options.Series, options.SamplePaths).EnsureFits();
         var plan = SimulationPlan.Build(scenario);
         bool ownBackend = options.Backend is null;
         var backend = options.Backend ?? new ManagedBackend();
@@ -104,22 +114,30 @@ public static class SimulationEngine
         long total = plan.Scenario.Paths;
         int batch = options.BatchSize ?? backend.PreferredBatchSize(plan);
         if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(options), batch, "BatchSize must be >= 1");
+        int seriesRows = options.Series || options.SamplePaths > 0 ? plan.Steps + 1 : 0;
+        if (seriesRows > 0) batch = (int)Math.Min(batch, SeriesBatchLimit(plan.AssetCount, seriesRows));
         batch = (int)Math.Min((batch + BlockSize - 1L) / BlockSize * BlockSize, (total + BlockSize - 1) / BlockSize * BlockSize);
 
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         // Two levels: blocks fold into segments of SegmentPaths, segments fold into the result, all in path order. A
         // segment is the unit that checkpoints and shards keep apart, so every way of running gives the same bits.
-        var state = options.Resume ?? new EngineState(new RiskAccumulator(plan.AssetCount, total), null);
+        RiskAccumulator Fresh() => new(plan.AssetCount, total)
+        {
+            Series = options.Series ? new Statistics.SeriesAccumulator(plan.AssetCount, seriesRows) : null,
+            Samples = options.SamplePaths > 0 ? new Statistics.SamplePaths(options.SamplePaths, seriesRows, PathSeriesFields(plan)) : null,
+        };
+        var state = options.Resume ?? new EngineState(Fresh(), null);
+        CheckResumed(state, options, seriesRows);
         var result = state.Completed;
-        var segment = state.Segment ?? new RiskAccumulator(plan.AssetCount, total);
+        var segment = state.Segment ?? Fresh();
         long rangeStart = options.FirstPath, rangeEnd = options.EndPath ?? total;
         if (rangeStart % SegmentPaths != 0 || rangeEnd > total || rangeStart > rangeEnd || (rangeEnd % SegmentPaths != 0 && rangeEnd != total))
             throw new ArgumentException($"paths [{rangeStart:N0}, {rangeEnd:N0}) do not fall on segments of {SegmentPaths:N0} paths within {total:N0}", nameof(options));
         long first = rangeStart + result.Paths + segment.Paths;
         if (first > rangeEnd || (first % BlockSize != 0 && first != rangeEnd) || result.Paths % SegmentPaths != 0)
             throw new ArgumentException($"a resumed prefix of {first - rangeStart:N0} paths does not fit paths [{rangeStart:N0}, {rangeEnd:N0})", nameof(options));
-        var outputs = new PathOutputs(batch, plan.AssetCount);
+        var outputs = new PathOutputs(batch, plan.AssetCount, seriesRows);
         long done = first;
         var progressLock = new object();
         bool cancelled = false;
@@ -128,7 +146,7 @@ public static class SimulationEngine
         {
             result.Merge(segment);
             options.OnSegment?.Invoke(segment);
-            segment = new RiskAccumulator(plan.AssetCount, total);
+            segment = Fresh();
         }
 
         for (long start = first; start < rangeEnd && !cancelled; start += batch)
@@ -159,6 +177,9 @@ public static class SimulationEngine
                     break;
                 }
                 segment.Merge(block);
+                // The records fold here, in path order: a block's summary does not carry them (their bins are large).
+                segment.Series?.AddRows(outputs, b * BlockSize, b * BlockSize + (int)block.Paths);
+                segment.Samples?.AddRows(outputs, b * BlockSize, b * BlockSize + (int)block.Paths);
                 if ((start + (long)b * BlockSize + block.Paths) % SegmentPaths == 0) CloseSegment();
             }
             if (cancellation.IsCancellationRequested && start + batch < rangeEnd) cancelled = true;
@@ -170,7 +191,7 @@ public static class SimulationEngine
         {
             // The last, shorter segment (or the completed prefix of one), into a fresh accumulator: the state just shown
             // stays as it was (merging into an empty accumulator copies exactly).
-            var final = new RiskAccumulator(plan.AssetCount, total);
+            var final = Fresh();
             final.Merge(result);
             result = final;
             CloseSegment();
@@ -186,6 +207,36 @@ public static class SimulationEngine
             started,
             Environment.MachineName,
             EngineInfo.Version) { CommandLine = options.CommandLine, ResumedPaths = first - rangeStart }, attribution);
+    }
+
+    /// <summary>Host memory the records of a batch may take (the backend's block and the outputs, each).</summary>
+    public const long SeriesBatchBytes = 128L << 20;
+
+    /// <summary>Paths per batch when each path records <paramref name="rows"/> rows: <see cref="SeriesBatchBytes"/> of records,
+    /// in whole blocks, at least one.</summary>
+    internal static long SeriesBatchLimit(int assets, int rows)
+    {
+        long perPath = 8L * rows * Kernels.PathSeries.Fields(assets);
+        return Math.Max(1, SeriesBatchBytes / perPath / BlockSize) * BlockSize;
+    }
+
+    private static int PathSeriesFields(SimulationPlan plan) => Kernels.PathSeries.Fields(plan.AssetCount);
+
+    /// <summary>A resumed prefix must have recorded what this run records.</summary>
+    private static void CheckResumed(EngineState state, RunOptions options, int rows)
+    {
+        foreach (var acc in new[] { state.Completed, state.Segment })
+        {
+            if (acc is null) continue;
+            if (options.Series != acc.Series is not null || (acc.Series is { } s && s.Rows != rows))
+                throw new Calibration.CheckpointException(options.Series
+                    ? "the checkpoint was written without --series; rerun without it, or delete the checkpoint to start afresh"
+                    : "the checkpoint was written with --series; rerun with it, or delete the checkpoint to start afresh");
+            if (options.SamplePaths != (acc.Samples?.Count ?? 0) || (acc.Samples is { } p && p.Rows != rows))
+                throw new Calibration.CheckpointException(
+                    $"the checkpoint keeps {acc.Samples?.Count ?? 0} sample paths, this run asks for {options.SamplePaths}; rerun with " +
+                    "the same --sample-paths, or delete the checkpoint to start afresh");
+        }
     }
 
     /// <summary>

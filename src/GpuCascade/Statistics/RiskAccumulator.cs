@@ -49,6 +49,12 @@ public sealed class RiskAccumulator
     /// <summary>Per asset, the path's lowest depth factor on 2% bins of [0, 1].</summary>
     public readonly Histogram[] DepthFactorHistograms;
 #pragma warning restore CS1591
+    /// <summary>The outputs over time (<c>run --series</c>, MODEL.md 8.5); null when not recorded. Folded by the engine from
+    /// the paths' records, not by <see cref="AddRows"/>.</summary>
+    public SeriesAccumulator? Series { get; set; }
+    /// <summary>The records of the first paths (<c>run --sample-paths</c>); null when not kept.</summary>
+    public SamplePaths? Samples { get; set; }
+
     /// <summary>Per-cohort totals (attribution); null until a block brings them, and for good once one did not.</summary>
     public CohortTotals? Cohorts { get; set; }
     private bool _cohortsMissing;
@@ -144,6 +150,11 @@ public sealed class RiskAccumulator
                 w.Write(totals.BadDebt[c]);
             }
         }
+        // The series' bins and the sample paths are exact (order-free), like the tails: a shard's segments skip them.
+        w.Write(Series is not null);
+        Series?.WriteTo(w, bins: tails);
+        w.Write(Samples is not null && tails);
+        if (tails) Samples?.WriteTo(w);
     }
 
     /// <summary>Reads what <see cref="WriteTo"/> wrote, for a run of <paramref name="assetCount"/> assets and
@@ -187,6 +198,8 @@ public sealed class RiskAccumulator
             }
             a.Cohorts = totals;
         }
+        if (r.ReadBoolean()) a.Series = SeriesAccumulator.ReadFrom(r, assetCount);
+        if (r.ReadBoolean()) a.Samples = SamplePaths.ReadFrom(r);
         return a;
     }
 
@@ -230,6 +243,7 @@ public sealed class RiskAccumulator
             MaxDisplacement[i].Merge(next.MaxDisplacement[i]);
             MinDepthFactor[i].Merge(next.MinDepthFactor[i]);
         }
+        if (next.Series is { } series) (Series ??= series.EmptyLike()).MergeMoments(series);
         if (next.Paths == 0 && !next._cohortsMissing) return; // an empty accumulator brings no per-cohort totals to miss
         if (next.Cohorts is null || next._cohortsMissing) _cohortsMissing = true;
         else
@@ -259,5 +273,7 @@ public sealed class RiskAccumulator
         }
         BadDebtTail.Merge(next.BadDebtTail);
         LiquidatedNotionalTail.Merge(next.LiquidatedNotionalTail);
+        if (next.Series is { } series) (Series ??= series.EmptyLike()).MergeCounts(series);
+        if (next.Samples is { } samples) (Samples ??= new SamplePaths(samples.Count, samples.Rows, samples.Fields)).Merge(samples);
     }
 }

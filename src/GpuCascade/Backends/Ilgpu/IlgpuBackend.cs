@@ -24,9 +24,9 @@ public sealed class IlgpuBackend : ISimulationBackend
     private double[] _hostTotals = [];
     private SimulationPlan? _plan;
     private PackedPlan? _packed;
-    private MemoryBuffer1D<double, Stride1D.Dense>? _planReals, _stateReals, _outReals;
+    private MemoryBuffer1D<double, Stride1D.Dense>? _planReals, _stateReals, _outReals, _seriesReals;
     private MemoryBuffer1D<int, Stride1D.Dense>? _planInts, _stateInts, _outInts;
-    private int _capacity;
+    private int _capacity, _seriesRows;
     private int _launchLimit = int.MaxValue; // lowered for good after an out-of-memory failure
     private OutputBlock? _host;
 
@@ -108,7 +108,7 @@ public sealed class IlgpuBackend : ISimulationBackend
             int n = Math.Min(launch, count - done);
             try
             {
-                Launch(plan, start + done, n, outputs, done);
+                Launch(plan, start + done, n, outputs, done, outputs.SeriesRows);
             }
             catch (DeviceOutOfMemoryException) when (n > block)
             {
@@ -163,30 +163,35 @@ public sealed class IlgpuBackend : ISimulationBackend
         }
     }
 
-    private void EnsureState(int count)
+    private void EnsureState(int count, int seriesRows)
     {
-        if (count <= _capacity && _stateReals is not null) return;
+        if (count <= _capacity && seriesRows == _seriesRows && _stateReals is not null) return;
         ReleaseState();
         var l = _packed!.Layout;
         _stateReals = Allocate<double>((long)l.RealSlots * count);
         _stateInts = Allocate<int>((long)l.IntSlots * count);
         _outReals = Allocate<double>((long)PathOutput.RealSlots(l.Assets) * count);
+        _seriesReals = Allocate<double>((long)seriesRows * PathSeries.Fields(l.Assets) * count);
         _outInts = Allocate<int>((long)PathOutput.IntFields * count);
         _totals = Allocate<double>(3L * Math.Max(1, l.Cohorts) * ((count + SimulationEngine.BlockSize - 1) / SimulationEngine.BlockSize));
         _capacity = count;
+        _seriesRows = seriesRows;
     }
 
-    private void Launch(SimulationPlan plan, long start, int count, PathOutputs outputs, int row)
+    private void Launch(SimulationPlan plan, long start, int count, PathOutputs outputs, int row, int seriesRows)
     {
-        EnsureState(count);
+        EnsureState(count, seriesRows);
+        var layout = _packed!.Layout;
+        layout.Series = seriesRows > 0 ? 1 : 0;
         var launch = new PathLaunch
         {
-            Layout = _packed!.Layout,
+            Layout = layout,
             PlanReals = _planReals!.View,
             PlanInts = _planInts!.View,
             StateReals = _stateReals!.View,
             StateInts = _stateInts!.View,
             OutReals = _outReals!.View,
+            SeriesReals = _seriesReals!.View,
             OutInts = _outInts!.View,
             Start = start,
             Count = count,
@@ -201,9 +206,11 @@ public sealed class IlgpuBackend : ISimulationBackend
         {
             throw new DeviceOutOfMemoryException($"{Name}: launch of {count} paths: {e.Message}");
         }
-        if (_host is null || _host.Stride != count || _host.Assets != plan.AssetCount) _host = new OutputBlock(count, plan.AssetCount);
+        if (_host is null || _host.Stride != count || _host.Assets != plan.AssetCount || _host.SeriesRows != seriesRows)
+            _host = new OutputBlock(count, plan.AssetCount, seriesRows);
         _outReals!.View.SubView(0, _host.Reals.Length).CopyToCPU(_host.Reals);
         _outInts!.View.SubView(0, _host.Ints.Length).CopyToCPU(_host.Ints);
+        if (seriesRows > 0) _seriesReals!.View.SubView(0, _host.Series.Length).CopyToCPU(_host.Series);
         _host.CopyTo(plan, start, 0, count, outputs, row, Name);
         BlockTotals(launch, count, outputs, row);
     }
@@ -245,6 +252,8 @@ public sealed class IlgpuBackend : ISimulationBackend
         _stateReals?.Dispose();
         _stateInts?.Dispose();
         _outReals?.Dispose();
+        _seriesReals?.Dispose();
+        _seriesReals = null;
         _outInts?.Dispose();
         _totals?.Dispose();
         _totals = null;

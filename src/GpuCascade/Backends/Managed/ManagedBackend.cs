@@ -47,6 +47,8 @@ public sealed class ManagedBackend : ISimulationBackend
         outputs.Count = count;
         var packed = Packed(plan);
         if (_block is null || _block.Stride < count || _block.Assets != plan.AssetCount) _block = new OutputBlock(count, plan.AssetCount);
+        var records = outputs.SeriesRows > 0 ? PackedPlan.View(outputs.Series) : default;
+        long recordWidth = (long)outputs.SeriesRows * outputs.SeriesFields;
         var block = _block;
         int next = -1;
         System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
@@ -55,7 +57,7 @@ public sealed class ManagedBackend : ISimulationBackend
         {
             try
             {
-                var scratch = new Scratch(packed);
+                var scratch = new Scratch(packed, series: outputs.SeriesRows > 0);
                 using var stop = cancellation.Register(scratch.Cancel); // read by the path every few thousand steps
                 int b;
                 while (failure is null && !cancellation.IsCancellationRequested
@@ -66,7 +68,8 @@ public sealed class ManagedBackend : ISimulationBackend
                     for (int row = from; row < end; row++)
                     {
                         if (cancellation.IsCancellationRequested) return;
-                        scratch.Path.Run((ulong)(start + row), block.Slots(row));
+                        // The record goes straight to the path's rows of the outputs (contiguous, path-major).
+                        scratch.Path.Run((ulong)(start + row), block.Slots(row), records.Slice(row * recordWidth));
                         if (cancellation.IsCancellationRequested) return; // the path may have stopped early: the block is incomplete
                         scratch.AddTo(cohorts);
                     }
@@ -141,9 +144,10 @@ public sealed class ManagedBackend : ISimulationBackend
         private readonly double[] _reals;
         private readonly int[] _ints;
 
-        public Scratch(PackedPlan packed)
+        public Scratch(PackedPlan packed, bool series = false)
         {
             _layout = packed.Layout;
+            _layout.Series = series ? 1 : 0;
             _reals = GC.AllocateUninitializedArray<double>(Math.Max(1, _layout.RealSlots), pinned: true);
             _ints = GC.AllocateUninitializedArray<int>(Math.Max(1, _layout.IntSlots), pinned: true);
             _ints[_layout.CancelSlot] = 0;
