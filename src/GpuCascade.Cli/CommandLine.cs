@@ -193,6 +193,8 @@ internal sealed partial class CommandLine
               gpucascade run venue.yaml --backend cuda:0 --seed 7 --quiet --csv result.csv
               gpucascade run venue.yaml --paths 100000000 --checkpoint night.ckpt --log night.log --json night.json
                                                                (interrupted? run the same command again to resume)
+              gpucascade run scenarios/flash-crash.yaml --series fc.csv --sample-paths 20 paths.json
+                                                               (quantiles and means per step; 20 trajectories for plots)
             """;
         _checkpointEvery.CustomParser = r => Parse<int?>(r, t => (int)Integer("--checkpoint-every", t, 1, 86400));
         _shard.CustomParser = r => Parse<(int, int)?>(r, t =>

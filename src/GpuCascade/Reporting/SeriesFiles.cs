@@ -51,7 +51,7 @@ public static class SeriesFiles
             Array(w, "time", Enumerable.Range(0, series.Steps + 1).Select(k => Math.Round(k * series.StepHours, 9)));
             w.WriteStartObject("resolution");
             w.WriteString("prices", $"{PriceBins.Interior} bins even in asinh(ln(price / start) / {PriceBins.Scale}) over [{PriceBins.Lowest}, {PriceBins.Highest}], " +
-                                    "each keeping its exact minimum and maximum (docs/operations.md)");
+                                    "each keeping its exact minimum and maximum (docs/outputs-over-time.md)");
             w.WriteEndObject();
             w.WriteStartObject("assets");
             foreach (var symbol in series.Symbols)
