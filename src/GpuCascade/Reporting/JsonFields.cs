@@ -52,6 +52,9 @@ internal static class JsonFields
         w.WriteEndArray();
     }
 
+    /// <summary>A number in a CSV field: round-trip precision, invariant culture, empty when NaN or infinite.</summary>
+    public static string CsvNumber(double v) => double.IsFinite(v) ? v.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "";
+
     /// <summary>A CSV field, quoted when it holds a comma or a quote.</summary>
     public static string CsvField(string s) => s.Contains(',') || s.Contains('"') ? $"\"{s.Replace("\"", "\"\"")}\"" : s;
 }

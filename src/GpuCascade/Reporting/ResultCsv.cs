@@ -73,5 +73,5 @@ public static class ResultCsv
     private static string Quote(string field) =>
         field.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
 
-    private static string F(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
+    private static string F(double v) => JsonFields.CsvNumber(v);
 }

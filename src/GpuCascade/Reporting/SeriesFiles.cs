@@ -14,7 +14,7 @@ public static class SeriesFiles
     /// <summary>Whether <paramref name="path"/> asks for JSON (it ends in .json).</summary>
     public static bool IsJson(string path) => path.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
 
-    private static string F(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
+    private static string F(double v) => JsonFields.CsvNumber(v);
 
     /// <summary>CSV: <c>step,time,asset,metric,statistic,value</c> (time in hours; asset empty for the fund's metrics).</summary>
     public static string SeriesCsv(SeriesResult series)
