@@ -45,16 +45,21 @@ public sealed partial class ReportChart
     internal byte[] PngBytes() => _plot.GetImageBytes(Width, Height, ImageFormat.Png);
 
     /// <summary>The chart as an SVG element to inline in HTML: no XML declaration and no namespace declarations (HTML
-    /// needs neither), ids prefixed with <paramref name="prefix"/> so that several charts on one page never share one,
+    /// needs neither), ids renamed <paramref name="prefix"/>1, 2, ... so that several charts on one page never share one,
     /// a viewBox so that it scales, and a font stack behind ScottPlot's font.</summary>
     internal string InlineSvg(string prefix)
     {
         string svg = _plot.GetSvgXml(Width, Height);
         svg = XmlDeclaration().Replace(svg, "");
         svg = Namespace().Replace(svg, "");
-        svg = Id().Replace(svg, m => $"id=\"{prefix}{m.Groups[1].Value}\"");
-        svg = UrlReference().Replace(svg, m => $"url(#{prefix}{m.Groups[1].Value})");
-        svg = HrefReference().Replace(svg, m => $"{m.Groups[1].Value}=\"#{prefix}{m.Groups[2].Value}\"");
+        // ScottPlot numbers its clip paths with a process-wide counter: renumbered per chart, the page is the same
+        // for the same documents whichever process draws it (and unique when several charts share it).
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (Match m in Id().Matches(svg)) ids.TryAdd(m.Groups[1].Value, string.Create(CultureInfo.InvariantCulture, $"{prefix}{ids.Count + 1}"));
+        string Renamed(string id) => ids.TryGetValue(id, out var renamed) ? renamed : prefix + id;
+        svg = Id().Replace(svg, m => $"id=\"{Renamed(m.Groups[1].Value)}\"");
+        svg = UrlReference().Replace(svg, m => $"url(#{Renamed(m.Groups[1].Value)})");
+        svg = HrefReference().Replace(svg, m => $"{m.Groups[1].Value}=\"#{Renamed(m.Groups[2].Value)}\"");
         svg = FontFamily().Replace(svg, m => $"font-family=\"{m.Groups[1].Value}, 'DejaVu Sans', 'Liberation Sans', Arial, Helvetica, sans-serif\"");
         int open = svg.IndexOf("<svg", StringComparison.Ordinal);
         if (open < 0) throw new InvalidOperationException("ScottPlot returned no <svg> element");
