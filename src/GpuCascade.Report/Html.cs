@@ -17,7 +17,7 @@ internal enum Unit
     Leverage,
     /// <summary>An integer with thousands separators.</summary>
     Count,
-    /// <summary>Six significant digits (a calibrated margin, a volatility).</summary>
+    /// <summary>An integer with separators, else six significant digits (a calibrated margin, a volatility).</summary>
     Plain,
     /// <summary>Basis points, up to two decimals.</summary>
     BasisPoints,
@@ -57,7 +57,8 @@ internal static class Html
             Unit.Leverage => v.ToString("0.0", Inv) + "x",
             Unit.Count => v.ToString("N0", Inv),
             Unit.BasisPoints => v.ToString("0.##", Inv),
-            _ => v.ToString("G6", Inv),
+            // Integers (a fund, a price, a count) with separators; other numbers to six significant digits.
+            _ => v == Math.Round(v) && Math.Abs(v) < 1e15 ? v.ToString("N0", Inv) : v.ToString("G6", Inv),
         };
     }
 

@@ -229,7 +229,7 @@ public sealed class HtmlReport
             line.LegendText = string.Create(Inv, $"#{r.Index + 1} {r.Source}");
             lo = Math.Min(lo, h.LoDecade);
             hi = Math.Max(hi, h.HiDecade);
-            lowest = Math.Min(lowest, (int)Math.Floor(ys.Min()));
+            lowest = Math.Min(lowest, (int)Math.Floor(ys.Min() - 0.25));
         }
         if (drawn == 0) return;
         Report.Charts.LogUsdTicks(plot.Axes.Bottom, lo, hi);

@@ -5,8 +5,9 @@ using ScottPlot;
 
 namespace GpuCascade.Report;
 
-/// <summary>The section of a run result: headline figures, the scenario, probabilities, the bad-debt distribution,
-/// the assets, the outputs over time (with a series), the cohorts behind the tail and the run's facts.</summary>
+/// <summary>The section of a run result: headline figures, probabilities, the bad-debt distribution, the assets, the
+/// outputs over time (with a series), the cohorts behind the tail, the other figures, the scenario (from the manifest)
+/// and the run's facts.</summary>
 internal static class RunSection
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
@@ -30,8 +31,6 @@ internal static class RunSection
     {
         var r = d.Root;
         Headline(b, r);
-        b.Heading(3, "Scenario");
-        Scenario(b, r);
         b.Heading(3, "Event probabilities");
         Probabilities(b, r);
         b.Heading(3, "Bad debt and liquidated notional per path");
@@ -45,6 +44,8 @@ internal static class RunSection
         b.Heading(3, "Insurance fund, auto-deleveraging, queue and work");
         Other(b, r);
         Warnings(b, r);
+        b.Heading(3, "Scenario");
+        Scenario(b, r);
         b.Heading(3, "How it was run");
         RunFacts(b, r);
     }
@@ -69,6 +70,7 @@ internal static class RunSection
             b.Append($"<div class=\"kpi\"><div class=\"kpi-label\">{Html.Escape(label)}</div><div class=\"kpi-value\">{value}</div><div class=\"kpi-ci\">{interval}</div></div>");
         b.Append("</div>");
         b.Note(string.Create(Inv, $"{r["paths"].Number:N0} paths x {r["steps"].Number:N0} steps over {r["horizon"].Text}, {r["cohorts"].Number:N0} cohorts, backend {r["backend"].Text}, seed {r["seed"].Text}.") +
+               (r.Optional("manifest") is { } m ? $" Scenario SHA-256 {m["scenarioSha256"].Text[..Math.Min(12, m["scenarioSha256"].Text.Length)]}…, engine {m["engine"]["version"].Text}; the scenario is described below the figures." : "") +
                " Intervals are 95%: Wilson for probabilities, order statistics for VaR, asymptotic normal for ES.");
     }
 
@@ -276,7 +278,8 @@ internal static class RunSection
             var.LegendText = "VaR at its level (exact)";
         }
         TailMarkers(plot, debt);
-        int lowest = (int)Math.Floor(ys.Concat(points.Select(p => p.Y)).DefaultIfEmpty(-1).Min());
+        double least = ys.Concat(points.Select(p => p.Y)).DefaultIfEmpty(-1).Min();
+        int lowest = (int)Math.Floor(least - 0.25); // room below the last point
         Charts.LogUsdTicks(plot.Axes.Bottom, h.LoDecade, h.HiDecade);
         Charts.LogProbabilityTicks(plot.Axes.Left, Math.Min(-1, lowest));
         plot.Axes.SetLimitsX(h.LoDecade, h.HiDecade);
@@ -300,9 +303,9 @@ internal static class RunSection
             a.Value.Optional("maxDisplacement") is { } disp ? Html.Number(disp["mean"], Unit.Percent) : "",
             a.Value.Optional("minDepthFactor") is { } depth ? Html.Number(depth["mean"], Unit.Plain) : "",
         ]).ToList();
-        Html.Table(b.Html, ["asset", "max drawdown", "s.e.", "exogenous drawdown", "s.e.", "amplification", "liquidated / path", "max displacement", "min depth factor"], rows);
+        Html.Table(b.Html, ["asset", "max drawdown", "s.e.", "exogenous", "s.e.", "amplification", "liquidated / path", "max displacement", "min depth"], rows);
         b.Note("Drawdowns are means over paths of the largest fall from the running peak; exogenous: the price without the liquidations' impact. " +
-               "Amplification = mean traded drawdown / mean exogenous drawdown.");
+               "Amplification = mean traded drawdown / mean exogenous drawdown; min depth: the mean of each path's lowest depth factor (1 unless depth thins).");
         if (assets.Count == 0) return;
         var plot = Charts.New("", "mean max drawdown");
         var bars = new List<Bar>();
@@ -316,10 +319,10 @@ internal static class RunSection
         Charts.CategoryTicks(plot.Axes.Bottom, assets.Select(a => $"{a.Name} ({Html.Format(a.Value["amplification"].Number, Unit.Ratio)})").ToList());
         Charts.PercentLabels(plot.Axes.Left);
         plot.Axes.SetLimitsX(-0.6, assets.Count - 0.4);
-        plot.Axes.SetLimitsY(0, bars.Max(x => x.Value + x.Error) * 1.15 + 1e-9);
+        plot.Axes.SetLimitsY(0, bars.Max(x => x.Value + x.Error) * 1.3 + 1e-9);
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "traded price", FillColor = Charts.Blue });
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "exogenous price (no impact)", FillColor = Charts.Grey.WithAlpha(0.6) });
-        Charts.Legend(plot);
+        Charts.Legend(plot, Alignment.UpperLeft);
         b.Chart("drawdown-by-asset",
             "Mean maximum drawdown per asset, traded and exogenous, with 95% error bars (1.96 s.e.); the amplification is beside each asset's name.", plot, 760, 340);
     }
