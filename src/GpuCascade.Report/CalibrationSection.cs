@@ -185,7 +185,7 @@ internal static class CalibrationSection
                 Html.Text(r["regime"]), Html.Number(r["volatilityFactor"], Unit.Plain), Html.Number(r["chosen"], Unit.Plain),
                 .. assets.Select(a => r["volatility"].Optional(a) is { } v ? Html.Number(v, Unit.Percent) : ""),
                 .. assets.Select(a => r["maxLeverage"].Optional(a) is { } v ? Html.Number(v, Unit.Leverage) : ""),
-            ]), caption: "Max leverage = 0.8 / the maintenance rate of the smallest tier, at the regime's volatility");
+            ]), caption: "Max leverage = 0.8 / the maintenance rate of the smallest tier, at the regime's volatility", cssClass: "wide");
     }
 
     private static void Pricing(ReportBuilder b, Field c)

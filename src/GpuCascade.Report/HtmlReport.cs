@@ -260,7 +260,7 @@ public sealed class HtmlReport
         tbody tr:nth-child(even){background:#fafbfc}
         caption{caption-side:top;text-align:left;color:var(--muted);font-size:13px;padding:2px 0 4px}
         table.facts th{font-weight:500;color:var(--muted);min-width:15em}
-        table.wide td{line-height:1.25}
+        table.wide{font-size:13px}table.wide td{line-height:1.25}table.wide th,table.wide td{padding:5px 8px}
         .ci,.se,small{color:var(--muted)}
         .kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(190px,1fr));gap:12px;margin:8px 0 12px}
         .kpi{border:1px solid var(--line);border-radius:8px;padding:10px 14px;background:#f8fafc}
