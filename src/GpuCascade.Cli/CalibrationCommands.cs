@@ -26,7 +26,8 @@ internal static class CalibrationCommands
         }
         if (axes.GroupBy(x => x.Key).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new UsageException($"--vary: {twice.Key} is given twice; list its values once (KEY=V1,V2,...)");
-        OutputFiles.Check([("--json", a.Run.JsonPath), ("--csv", a.Run.CsvPath), ("--log", a.Run.LogPath)], ("scenario file", a.Run.ScenarioPath));
+        OutputFiles.Check([("--json", a.Run.JsonPath), ("--csv", a.Run.CsvPath), ("--log", a.Run.LogPath), ("--report", a.Run.ReportPath)], ("scenario file", a.Run.ScenarioPath));
+        ReportCommand.Check(a.Run);
         var document = a.Run.ScenarioPath is null ? ScenarioDocument.Default : ScenarioDocument.Load(a.Run.ScenarioPath);
         var precision = document.ToScenario().Precision;
         using var backend = BackendCatalog.Create(a.Run.Backend, precision, a.Run.Threads, line => stderr.WriteLine(line));
@@ -60,6 +61,7 @@ internal static class CalibrationCommands
         var failures = OutputFiles.WriteAll(stdout,
             ("--json", a.Run.JsonPath, () => ComparisonReport.Json(result)),
             ("--csv", a.Run.CsvPath, () => ComparisonReport.Csv(result)));
+        failures.AddRange(ReportCommand.Write(a.Run, () => Report.ReportInput.From(result, a.Run.JsonPath ?? "comparison")));
         if (!a.Run.Quiet && a.Run.JsonPath != "-" && a.Run.CsvPath != "-") stdout.Write(ComparisonReport.Table(result));
         return CliApp.Finish(failures, stderr, result.Cancelled ? CliApp.ExitCancelled : CliApp.ExitOk);
     }
@@ -92,8 +94,9 @@ internal static class CalibrationCommands
             }
         }
         var outputs = new[] { ("--json", a.Run.JsonPath), ("--csv", a.Run.CsvPath), ("--yaml", a.YamlPath) }.Where(o => o.Item2 == "-").ToList();
-        OutputFiles.Check([("--json", a.Run.JsonPath), ("--csv", a.Run.CsvPath), ("--yaml", a.YamlPath), ("--checkpoint", a.CheckpointPath), ("--log", a.Run.LogPath)],
-            ("scenario file", a.Run.ScenarioPath));
+        OutputFiles.Check([("--json", a.Run.JsonPath), ("--csv", a.Run.CsvPath), ("--yaml", a.YamlPath), ("--checkpoint", a.CheckpointPath), ("--log", a.Run.LogPath),
+            ("--report", a.Run.ReportPath)], ("scenario file", a.Run.ScenarioPath));
+        ReportCommand.Check(a.Run);
         if (a.CheckpointPath == "-") throw new UsageException("--checkpoint: needs a file, not stdout");
 
         var document = a.Run.ScenarioPath is null ? ScenarioDocument.Default : ScenarioDocument.Load(a.Run.ScenarioPath);
@@ -124,6 +127,7 @@ internal static class CalibrationCommands
             ("--json", a.Run.JsonPath, () => CalibrationReport.Json(result, clock.Elapsed.TotalSeconds)),
             ("--csv", a.Run.CsvPath, () => CalibrationReport.Csv(result)),
             ("--yaml", a.YamlPath, () => CalibrationReport.Yaml(result)));
+        failures.AddRange(ReportCommand.Write(a.Run, () => Report.ReportInput.From(result, a.Run.JsonPath ?? "calibration")));
         if (!a.Run.Quiet && outputs.Count == 0) stdout.Write(CalibrationReport.Table(result));
         if (failures.Count > 0) return CliApp.Finish(failures, stderr, CliApp.ExitFailure);
         if (result.Cancelled) return CliApp.ExitCancelled;

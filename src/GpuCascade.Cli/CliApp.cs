@@ -40,7 +40,8 @@ public static class CliApp
                 merge: a => MergeCommand(a, stdout, stderr),
                 devices: () => DevicesCommand(stdout),
                 selftest: (only, require) => SelfTestCommand(only, require, stdout, stderr),
-                bench: a => BenchCommand.Run(a, stdout, stderr, cancellation));
+                bench: a => BenchCommand.Run(a, stdout, stderr, cancellation),
+                report: a => ReportCommand.Run(a, stdout, stderr));
             return commandLine.Invoke(args, stdout, stderr);
         }
         catch (UsageException e)
@@ -80,7 +81,8 @@ public static class CliApp
         bool progressToTerminal)
     {
         OutputFiles.Check([("--json", a.JsonPath), ("--csv", a.CsvPath), ("--log", a.LogPath), ("--checkpoint", a.CheckpointPath),
-            ("--partial", a.PartialPath), ("--series", a.SeriesPath), ("--sample-paths", a.SamplePathsFile)], ("scenario file", a.ScenarioPath));
+            ("--partial", a.PartialPath), ("--series", a.SeriesPath), ("--sample-paths", a.SamplePathsFile), ("--report", a.ReportPath)], ("scenario file", a.ScenarioPath));
+        ReportCommand.Check(a);
         if (a.Shard is { } shard) return ShardCommand(a, shard, stdout, stderr, cancellation, progressToTerminal);
         if (a.CheckpointPath == "-") throw new UsageException("--checkpoint: needs a file, not stdout");
         var scenario = a.ScenarioPath is null ? ScenarioLoader.LoadDefault() : ScenarioLoader.LoadFile(a.ScenarioPath);
@@ -114,6 +116,7 @@ public static class CliApp
             ("--json", a.JsonPath, () => ResultJson.Serialize(result) + Environment.NewLine),
             ("--csv", a.CsvPath, () => ResultCsv.Serialize(result)),
             .. SeriesOutputs(result, a.SeriesPath, a.SamplePathsFile)]);
+        failures.AddRange(ReportCommand.WriteRun(a, result));
         if (!a.Quiet && !Stdout(a)) stdout.Write(SummaryTable.Format(result));
         int code = Finish(failures, stderr, result.Run.Cancelled ? ExitCancelled : ExitOk);
         progress.LogOnly($"finished: {result.Paths:N0} of {result.RequestedPaths:N0} paths in {result.Run.ElapsedSeconds:0.0} s" +
@@ -125,6 +128,8 @@ public static class CliApp
         CancellationToken cancellation, bool progressToTerminal)
     {
         if (a.PartialPath == "-") throw new UsageException("--partial: needs a file, not stdout");
+        if (a.ReportPath is not null || a.PlotsDirectory is not null)
+            throw new UsageException($"{(a.ReportPath is not null ? "--report" : "--plots")}: a shard has no result of its own; report on the merged one ('gpucascade merge --json FILE', then 'gpucascade report FILE')");
         if (a.JsonPath is not null || a.CsvPath is not null)
             throw new UsageException("--shard writes only its --partial file; 'gpucascade merge' writes --json and --csv");
         var scenario = a.ScenarioPath is null ? ScenarioLoader.LoadDefault() : ScenarioLoader.LoadFile(a.ScenarioPath);
@@ -258,6 +263,8 @@ internal sealed record RunArguments
     public bool Quiet { get; init; }
     public string? CommandLine { get; init; }
     public string? LogPath { get; init; }
+    public string? ReportPath { get; init; }
+    public string? PlotsDirectory { get; init; }
     public string? CheckpointPath { get; init; }
     public int CheckpointEverySeconds { get; init; } = 60;
     public (int Index, int Count)? Shard { get; init; }

@@ -151,7 +151,8 @@ internal sealed partial class CommandLine
     private readonly Command _run, _compare, _calibrate, _merge, _devices, _selftest, _bench;
 
     public CommandLine(Func<RunArguments, int> run, Func<CompareArguments, int> compare, Func<CalibrateArguments, int> calibrate,
-        Func<MergeArguments, int> merge, Func<int> devices, Func<string?, string?, int> selftest, Func<BenchArguments, int> bench)
+        Func<MergeArguments, int> merge, Func<int> devices, Func<string?, string?, int> selftest, Func<BenchArguments, int> bench,
+        Func<ReportArguments, int>? report = null)
     {
         _require.CustomParser = r => Parse<string?>(r, t => t is "cuda" or "opencl" ? t : throw new UsageException($"--require: expected cuda or opencl, got '{t}'"));
         _benchBackends.CustomParser = r => Parse<IReadOnlyList<string>?>(r, t =>
@@ -338,6 +339,7 @@ internal sealed partial class CommandLine
         // A plain command as the root, so that usage lines say gpucascade whatever the executable is called.
         _root = new Command("gpucascade", "GpuCascade: Monte Carlo liquidation cascades in leveraged markets.")
             { _run, _compare, _calibrate, _merge, _devices, _selftest, _bench };
+        if (report is not null) _root.Subcommands.Add(ReportCommand.Declare(report, Examples));
         var help = new HelpOption();
         help.Action = new HelpWithExamples((HelpAction)help.Action!, Examples);
         _root.Options.Add(help);
@@ -387,11 +389,11 @@ internal sealed partial class CommandLine
             return missing.Groups[1].Value == "--sample-paths" ? "--sample-paths: needs N FILE (how many paths, then the file)" : $"{missing.Groups[1].Value}: needs a value";
         if (GivenTwice().Match(message) is { Success: true } twice) return $"{twice.Groups[1].Value}: given more than once; give it once";
         if (message.StartsWith("Required command was not provided", StringComparison.Ordinal))
-            return "a command is needed (run, compare, calibrate, merge, devices, selftest or bench)";
+            return $"a command is needed ({Commands()})";
         if (Unrecognized().Match(message) is not { Success: true } unknown) return message;
         string token = unknown.Groups[1].Value;
         if (command == _root)
-            return $"unknown command '{token}' (expected run, compare, calibrate, merge, devices, selftest or bench){Scenarios.DidYouMean.Hint(token, _root.Subcommands.Select(c => c.Name))}";
+            return $"unknown command '{token}' (expected {Commands()}){Scenarios.DidYouMean.Hint(token, _root.Subcommands.Select(c => c.Name))}";
         if (token.StartsWith('-') && token != "-") return UnknownOption(token, command);
         if (_sets.TryGetValue(command, out var set))
             return Token(result.GetResult(set.Scenario)) is { } first && first.StartsWith('-')
@@ -402,6 +404,13 @@ internal sealed partial class CommandLine
         if (at > 0 && args[at - 1].StartsWith('-') && !command.Options.Any(o => o.Name == args[at - 1] || o.Aliases.Contains(args[at - 1])))
             return null;
         return $"{command.Name} takes no file or argument, got '{token}'";
+    }
+
+    /// <summary>"run, compare, ... or bench": the commands, for messages.</summary>
+    private string Commands()
+    {
+        var names = _root.Subcommands.Select(c => c.Name).ToList();
+        return names.Count < 2 ? string.Join("", names) : $"{string.Join(", ", names[..^1])} or {names[^1]}";
     }
 
     /// <summary>The last token given to an option or argument, without converting it (conversion may have failed).</summary>
@@ -494,6 +503,12 @@ internal sealed partial class CommandLine
             Description = "append the run's manifest (engine, command, scenario hash, memory estimate), a progress line every 10 s and how it ended to FILE",
             HelpName = "FILE",
         };
+        private readonly Option<string?> _report = new("--report")
+        {
+            Description = "write the HTML report of the result to FILE: one self-contained page with tables and charts (run: with the outputs over time when --series is given)",
+            HelpName = "FILE",
+        };
+        private readonly Option<string?> _plots = new("--plots") { Description = "write each chart of the report as a PNG into DIR (created if absent)", HelpName = "DIR" };
 
         public RunOptionSet(Command command, string scenarioDescription)
         {
@@ -508,7 +523,7 @@ internal sealed partial class CommandLine
                     r.AddError(UnknownOption(v, command));
             });
             command.Arguments.Add(Scenario);
-            foreach (var option in new Option[] { _paths, _seed, _backend, _threads, _json, _csv, _quiet, _log }) command.Options.Add(option);
+            foreach (var option in new Option[] { _paths, _seed, _backend, _threads, _json, _csv, _quiet, _log, _report, _plots }) command.Options.Add(option);
             command.Validators.Add(r =>
             {
                 if (Token(r.GetResult(_json)) == "-" && Token(r.GetResult(_csv)) == "-") r.AddError("--json and --csv cannot both write to stdout");
@@ -526,6 +541,8 @@ internal sealed partial class CommandLine
             CsvPath = r.GetValue(_csv),
             Quiet = r.GetValue(_quiet),
             LogPath = r.GetValue(_log),
+            ReportPath = r.GetValue(_report),
+            PlotsDirectory = r.GetValue(_plots),
             CommandLine = CliApp.CommandLineText(r.Tokens.Select(t => t.Value)),
         };
     }

@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Text;
+using GpuCascade.Reporting;
+
+namespace GpuCascade.Report;
+
+/// <summary>How a number is shown: for people (80.3M, 10.79%), while the element keeps the exact JSON number.</summary>
+internal enum Unit
+{
+    /// <summary>USD with k/M/B/T and three significant digits (as the CLI's summary).</summary>
+    Usd,
+    /// <summary>A fraction as a percentage with two decimals.</summary>
+    Percent,
+    /// <summary>A ratio with three decimals and "x" (amplification).</summary>
+    Ratio,
+    /// <summary>Leverage: one decimal and "x".</summary>
+    Leverage,
+    /// <summary>An integer with thousands separators.</summary>
+    Count,
+    /// <summary>An integer with separators, else six significant digits (a calibrated margin, a volatility).</summary>
+    Plain,
+    /// <summary>Basis points, up to two decimals.</summary>
+    BasisPoints,
+}
+
+/// <summary>HTML text: escaping, numbers that carry their JSON pointer, tables.</summary>
+internal static class Html
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>Escapes text for an element or a double-quoted attribute.</summary>
+    public static string Escape(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return "";
+        var sb = new StringBuilder(text.Length + 16);
+        foreach (char c in text)
+            sb.Append(c switch
+            {
+                '&' => "&amp;",
+                '<' => "&lt;",
+                '>' => "&gt;",
+                '"' => "&quot;",
+                '\'' => "&#39;",
+                _ => c.ToString(),
+            });
+        return sb.ToString();
+    }
+
+    public static string Format(double v, Unit unit)
+    {
+        if (!double.IsFinite(v)) return "n/a";
+        return unit switch
+        {
+            Unit.Usd => SummaryTable.Usd(v),
+            Unit.Percent => SummaryTable.Pct(v),
+            Unit.Ratio => v.ToString("0.000", Inv) + "x",
+            Unit.Leverage => v.ToString("0.0", Inv) + "x",
+            Unit.Count => v.ToString("N0", Inv),
+            Unit.BasisPoints => v.ToString("0.##", Inv),
+            // Integers (a fund, a price, a count) with separators; other numbers to six significant digits.
+            _ => v == Math.Round(v) && Math.Abs(v) < 1e15 ? v.ToString("N0", Inv) : v.ToString("G6", Inv),
+        };
+    }
+
+    /// <summary>A number shown for people, with <c>data-json</c> (the JSON pointer), <c>data-value</c> (the exact
+    /// number, round-trip format) and <c>data-doc</c> (which document); null in the JSON shows as n/a without
+    /// <c>data-value</c>.</summary>
+    public static string Number(Field f, Unit unit)
+    {
+        double v = f.Number;
+        return double.IsFinite(v)
+            ? $"<span data-json=\"{Escape(f.Pointer)}\" data-value=\"{v.ToString("R", Inv)}\" data-doc=\"{f.Doc}\">{Escape(Format(v, unit))}</span>"
+            : $"<span data-json=\"{Escape(f.Pointer)}\" data-doc=\"{f.Doc}\">n/a</span>";
+    }
+
+    /// <summary>A string (or a seed, a flag) from the JSON, escaped, with its pointer and document.</summary>
+    public static string Text(Field f, string element = "span") =>
+        $"<{element} data-json=\"{Escape(f.Pointer)}\" data-doc=\"{f.Doc}\">{Escape(f.Text)}</{element}>";
+
+    /// <summary><c>[lower, upper]</c>, each bound with its pointer (n/a where the JSON has null: no bound).</summary>
+    public static string Interval(Field? lower, Field? upper, Unit unit) =>
+        $"<span class=\"ci\">[{(lower is { } l ? Number(l, unit) : "n/a")}, {(upper is { } u ? Number(u, unit) : "n/a")}]</span>";
+
+    /// <summary>An estimate object <c>{estimate, lower, upper}</c> as "value [lower, upper]" cells.</summary>
+    public static string[] Figure(Field f, Unit unit) => [Number(f["estimate"], unit), Interval(f["lower"], f["upper"], unit)];
+
+    /// <summary>A table: the first <paramref name="textColumns"/> columns are text (left), the others numbers (right).
+    /// Cells are HTML already.</summary>
+    public static void Table(StringBuilder sb, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, int textColumns = 1,
+        string? caption = null, string? cssClass = null)
+    {
+        sb.Append("<div class=\"table-wrap\"><table").Append(cssClass is null ? "" : $" class=\"{cssClass}\"").Append('>');
+        if (caption is not null) sb.Append("<caption>").Append(caption).Append("</caption>");
+        sb.Append("<thead><tr>");
+        for (int i = 0; i < headers.Count; i++)
+            sb.Append(i < textColumns ? "<th>" : "<th class=\"num\">").Append(headers[i]).Append("</th>");
+        sb.Append("</tr></thead><tbody>");
+        foreach (var row in rows)
+        {
+            sb.Append("<tr>");
+            for (int i = 0; i < row.Count; i++)
+                sb.Append(i < textColumns ? "<td>" : "<td class=\"num\">").Append(row[i]).Append("</td>");
+            sb.Append("</tr>");
+        }
+        sb.Append("</tbody></table></div>");
+    }
+
+    /// <summary>A two-column table of facts: name, value (HTML).</summary>
+    public static void Facts(StringBuilder sb, IEnumerable<(string Name, string Value)> facts, string? cssClass = "facts")
+    {
+        sb.Append("<div class=\"table-wrap\"><table class=\"").Append(cssClass).Append("\"><tbody>");
+        foreach (var (name, value) in facts)
+            sb.Append("<tr><th scope=\"row\">").Append(Escape(name)).Append("</th><td>").Append(value).Append("</td></tr>");
+        sb.Append("</tbody></table></div>");
+    }
+
+    /// <summary>The pointer-safe, id-safe form of a name: lower-case letters, digits and dashes.</summary>
+    public static string Slug(string text)
+    {
+        var sb = new StringBuilder();
+        foreach (char c in text.ToLowerInvariant())
+            if (c is >= 'a' and <= 'z' or >= '0' and <= '9') sb.Append(c);
+            else if (sb.Length > 0 && sb[^1] != '-') sb.Append('-');
+        return sb.ToString().Trim('-') is { Length: > 0 } s ? s : "x";
+    }
+}

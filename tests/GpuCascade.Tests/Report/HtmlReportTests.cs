@@ -1,0 +1,182 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using GpuCascade.Report;
+using static GpuCascade.Tests.Report.ReportTestSupport;
+
+namespace GpuCascade.Tests.Report;
+
+/// <summary>The report's page without a browser: self-contained, charts inline, strings escaped, numbers equal to the
+/// JSON's, each kind of result with its tables, and clear errors for bad documents.</summary>
+public class HtmlReportTests
+{
+    private static HtmlReport RunReport() => HtmlReport.Build([Input("run.json", RunJson)], Input("series.json", SeriesJson));
+
+    [Test]
+    public void ThePageReachesForNothingOutsideItself()
+    {
+        foreach (var html in new[] { RunReport().Html, HtmlReport.Render([Input("cal.json", CalibrationJson), Input("cmp.json", ComparisonJson)]) })
+        {
+            Assert.That(html, Does.Not.Contain("http://").And.Not.Contain("https://"), "no URL at all, not even SVG namespaces");
+            Assert.That(html, Does.Not.Contain("<script").And.Not.Contain("<link").And.Not.Contain("<img").And.Not.Contain("<iframe")
+                .And.Not.Contain("@import").And.Not.Contain("@font-face").And.Not.Contain(" src="));
+            Assert.That(Regex.Matches(html, @"href=""([^""]*)""").Select(m => m.Groups[1].Value), Has.All.StartWith("#"), "only links within the page");
+            Assert.That(Regex.Matches(html, @"url\(([^)]*)\)").Select(m => m.Groups[1].Value), Has.All.StartWith("#"), "only references within the page");
+            Assert.That(html, Does.StartWith("<!DOCTYPE html>").And.Contain("<meta charset=\"utf-8\">"));
+        }
+    }
+
+    [Test]
+    public void EveryChartIsAnInlineSvgWithIdsOfItsOwn()
+    {
+        var report = RunReport();
+        string html = report.Html;
+        string[] expected = ["bad-debt-histogram", "bad-debt-exceedance", "drawdown-by-asset", "price-fan-btc", "price-fan-eth", "price-fan-sol",
+                             "liquidations-over-time", "fund-over-time"];
+        Assert.That(report.Charts.Select(c => c.Name), Is.EqualTo(expected));
+        var figures = Regex.Matches(html, @"<figure class=""chart"" data-chart=""([^""]+)"">(.*?)</figure>", RegexOptions.Singleline);
+        Assert.That(figures.Select(m => m.Groups[1].Value), Is.EqualTo(expected));
+        foreach (Match figure in figures)
+        {
+            string body = figure.Groups[2].Value;
+            Assert.That(body, Does.StartWith("<svg viewBox=").And.Contain("</svg>").And.Contain("<figcaption>"), figure.Groups[1].Value);
+            Assert.That(body, Does.Not.Contain("<?xml").And.Not.Contain("data:"), figure.Groups[1].Value);
+        }
+        var ids = Regex.Matches(html, @"\bid=""([^""]+)""").Select(m => m.Groups[1].Value).ToList();
+        Assert.That(ids, Is.Unique, "several inlined SVGs must not share an id");
+        Assert.That(Regex.Matches(html, @"url\(#([^)]+)\)").Select(m => m.Groups[1].Value), Is.SubsetOf(ids), "every clip path it uses is its own");
+    }
+
+    [Test]
+    public void EveryNumberShownIsTheJsonsNumber()
+    {
+        AssertNumbersMatch(RunReport().Html, RunJson, SeriesJson);
+        AssertNumbersMatch(HtmlReport.Render([Input("cal.json", CalibrationJson)]), CalibrationJson);
+        AssertNumbersMatch(HtmlReport.Render([Input("cmp.json", ComparisonJson)]), ComparisonJson);
+    }
+
+    [Test]
+    public void TheSummaryShowsTheManifestAndTheTailFigures()
+    {
+        string html = RunReport().Html;
+        var root = JsonNode.Parse(RunJson)!;
+        Assert.That(html, Does.Contain(root["manifest"]!["scenarioSha256"]!.GetValue<string>()).And.Contain(root["manifest"]!["engine"]!["commit"]!.GetValue<string>()));
+        var pointers = ShownValues(html).Select(s => s.Pointer).ToHashSet();
+        foreach (string level in new[] { "0.95", "0.99", "0.999" })
+            Assert.That(pointers, Does.Contain($"/badDebt/var/{level}").And.Contain($"/badDebt/es/{level}")
+                .And.Contain($"/badDebt/esInterval/{level}/lower").And.Contain($"/badDebt/varInterval/{level}/upper"));
+        Assert.That(pointers, Does.Contain("/probabilities/cascade/lower").And.Contain("/assets/ETH/amplification").And.Contain("/assets/SOL/maxDrawdown/standardError")
+            .And.Contain("/cohortAttribution/0/name").Or.Contain("/cohortAttribution/1/name"));
+        Assert.That(pointers, Does.Contain("/assets/BTC/price/q99/288"), "the series' quantiles at the horizon");
+        Assert.That(html, Does.Contain("Cohorts behind the tail").And.Contain("Over time").And.Contain("The scenario as run"));
+    }
+
+    [Test]
+    public void StringsFromTheJsonAreEscaped()
+    {
+        var root = JsonNode.Parse(RunJson)!;
+        const string hostile = "<script>alert('x')</script> & \"desk\"";
+        root["cohortAttribution"]![0]!["name"] = hostile;
+        root["cohortAttribution"]![0]!["tailShare"] = 0.99;
+        root["warnings"]!.AsArray().Add("<b>bold</b>");
+        string html = HtmlReport.Render([Input("<evil>.json", root.ToJsonString())]);
+        Assert.That(html, Does.Not.Contain("<script").And.Not.Contain("<b>bold").And.Not.Contain("<evil>"));
+        Assert.That(html, Does.Contain("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;desk&quot;").And.Contain("&lt;b&gt;bold&lt;/b&gt;").And.Contain("&lt;evil&gt;.json"));
+    }
+
+    [Test]
+    public void ACalibrationHasItsCurveMarginsAndPricing()
+    {
+        var report = HtmlReport.Build([Input("cal.json", CalibrationJson)]);
+        Assert.That(report.Charts.Select(c => c.Name), Is.EqualTo(new[] { "response-curve-probabilities-anyliquidation" }));
+        Assert.That(report.Html, Does.Contain("Response curve").And.Contain("Targets").And.Contain("Margin table").And.Contain("Leverage pricing")
+            .And.Contain("Out of sample").And.Contain("Scenario fragment").And.Contain("maintenanceMargin: "));
+        var pointers = ShownValues(report.Html).Select(s => s.Pointer).ToList();
+        Assert.That(pointers, Does.Contain("/chosen").And.Contain("/marginTable/0/maxLeverage/BTC").And.Contain("/pricing/0/feeBp")
+            .And.Contain("/curve/0/figures/probabilities.anyLiquidation/upper").And.Contain("/targets/0/limit"));
+    }
+
+    [Test]
+    public void AComparisonShowsTheVariantsAndThePairedIntervals()
+    {
+        var report = HtmlReport.Build([Input("cmp.json", ComparisonJson)]);
+        Assert.That(report.Charts.Select(c => c.Name), Is.EqualTo(new[] { "comparison-variants", "comparison-differences" }));
+        Assert.That(report.Html, Does.Contain("Variants side by side").And.Contain("Variant 2 minus variant 1").And.Contain("paired 95%").And.Contain("unpaired 95%"));
+        var pointers = ShownValues(report.Html).Select(s => s.Pointer).ToList();
+        Assert.That(pointers, Does.Contain("/variants/1/difference/badDebt.es.0.99/lower").And.Contain("/variants/1/difference/badDebt.es.0.99/unpairedUpper")
+            .And.Contain("/variants/0/result/badDebt/es/0.99").And.Contain("/axes/0/values/1"));
+    }
+
+    [Test]
+    public void SeveralResultsGetSectionsAndRunsSideBySide()
+    {
+        var other = JsonNode.Parse(RunJson)!;
+        other["badDebt"]!["es"]!["0.99"] = 123456789.0;
+        var inputs = new[] { Input("a.json", RunJson), Input("b.json", other.ToJsonString()), Input("cal.json", CalibrationJson), Input("cmp.json", ComparisonJson) };
+        var report = HtmlReport.Build(inputs, Input("series.json", SeriesJson));
+        Assert.That(report.Html, Does.Contain("id=\"side-by-side\"").And.Contain("Runs side by side"));
+        foreach (int doc in new[] { 0, 1, 2, 3 }) Assert.That(report.Html, Does.Contain($"id=\"doc-{doc}\" data-doc=\"{doc}\""));
+        var names = report.Charts.Select(c => c.Name).ToList();
+        Assert.That(names, Is.Unique);
+        Assert.That(names, Does.Contain("runs-exceedance").And.Contain("doc1-bad-debt-histogram").And.Contain("doc2-bad-debt-histogram")
+            .And.Contain("doc1-price-fan-btc").And.Contain("doc3-response-curve-probabilities-anyliquidation").And.Contain("doc4-comparison-differences"));
+        Assert.That(names, Does.Not.Contain("doc2-price-fan-btc"), "the series goes with the first run of its paths and steps");
+        Assert.That(ShownValues(report.Html), Has.Some.Matches<Shown>(s => s.Doc == 1 && s.Pointer == "/badDebt/es/0.99" && s.Text == "123M"));
+        AssertNumbersMatch(report.Html, RunJson, other.ToJsonString(), CalibrationJson, ComparisonJson, SeriesJson);
+    }
+
+    [Test]
+    public void ChartsAreWrittenAsPng()
+    {
+        using var dir = new TempDirectory();
+        var written = RunReport().WritePlots(dir.File("plots"));
+        Assert.That(written.Select(Path.GetFileName), Does.Contain("bad-debt-histogram.png").And.Contain("price-fan-eth.png"));
+        foreach (string file in written)
+            Assert.That(File.ReadAllBytes(file).Take(8), Is.EqualTo(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }), file);
+    }
+
+    [TestCase("{\"paths\": 1,", "bad.json: not valid JSON (line 1")]
+    [TestCase("[1, 2]", "bad.json: expected a JSON object (a GpuCascade result), got an array")]
+    [TestCase("{\"hello\": 1}", "bad.json: not a GpuCascade result: none of the expected fields")]
+    [TestCase("{\"paths\": 1, \"probabilities\": {}}", "bad.json: looks like a run result (gpucascade run --json) but lacks badDebt")]
+    [TestCase("{\"key\": \"venue.insuranceFund\", \"curve\": []}", "bad.json: looks like a calibration result (gpucascade calibrate --json) but lacks targets")]
+    public void ABadDocumentIsNamedWithWhatIsWrong(string json, string message)
+    {
+        var e = Assert.Throws<ReportException>(() => HtmlReport.Render([Input("bad.json", json)]));
+        Assert.That(e!.Message, Does.StartWith(message));
+    }
+
+    [Test]
+    public void AMissingFieldIsNamedByItsPointer()
+    {
+        var root = JsonNode.Parse(RunJson)!;
+        root["badDebt"]!.AsObject().Remove("varInterval");
+        var e = Assert.Throws<ReportException>(() => HtmlReport.Render([Input("run.json", root.ToJsonString())]));
+        Assert.That(e!.Message, Is.EqualTo("run.json: missing field /badDebt/varInterval"));
+        root = JsonNode.Parse(RunJson)!;
+        root["probabilities"]!["cascade"]!["estimate"] = "high";
+        e = Assert.Throws<ReportException>(() => HtmlReport.Render([Input("run.json", root.ToJsonString())]));
+        Assert.That(e!.Message, Is.EqualTo("run.json: /probabilities/cascade/estimate should be a number, got a string"));
+    }
+
+    [Test]
+    public void TheSeriesMustBeASeriesOfAGivenRun()
+    {
+        var e = Assert.Throws<ReportException>(() => HtmlReport.Render([Input("series.json", SeriesJson)]));
+        Assert.That(e!.Message, Does.StartWith("series.json: is a series (run --series), not a result"));
+        e = Assert.Throws<ReportException>(() => HtmlReport.Render([Input("run.json", RunJson)], Input("cal.json", CalibrationJson)));
+        Assert.That(e!.Message, Is.EqualTo("cal.json: is a calibration result, not a series (run --series FILE.json)"));
+        e = Assert.Throws<ReportException>(() => HtmlReport.Render([Input("cal.json", CalibrationJson)], Input("series.json", SeriesJson)));
+        Assert.That(e!.Message, Is.EqualTo("series.json: its 2,048 paths x 288 steps match no run result given (there is none)"));
+        Assert.Throws<ReportException>(() => HtmlReport.Render([]));
+        Assert.Throws<ReportException>(() => ReportInput.FromFile("/nonexistent/result.json"));
+    }
+
+    [TestCase("80.3M", 80_312_345.0, true)]
+    [TestCase("80.3M", 80_400_000.0, false)]
+    [TestCase("10.79%", 0.107851, true)]
+    [TestCase("1.375x", 1.3747586, true)]
+    [TestCase("20,000", 20_000.0, true)]
+    [TestCase("5E+07", 5e7, true)]
+    [TestCase("0.0395332", 0.039533203125, true)]
+    public void ShownNumbersAreReadBack(string text, double value, bool matches) => Assert.That(ShowsNumber(text, value), Is.EqualTo(matches));
+}
