@@ -304,7 +304,7 @@ internal static class RunSection
             a.Value.Optional("minDepthFactor") is { } depth ? Html.Number(depth["mean"], Unit.Plain) : "",
         ]).ToList();
         Html.Table(b.Html, ["asset", "max drawdown", "s.e.", "exogenous", "s.e.", "amplification", "liquidated / path", "max displacement", "min depth"], rows);
-        b.Note("Drawdowns are means over paths of the largest fall from the running peak; exogenous: the price without the liquidations' impact. " +
+        b.Note("Max drawdown: the mean over paths of the deepest fall below the starting price (1 - lowest mid / start; not peak to trough); exogenous: the price without the liquidations' impact. " +
                "Amplification = mean traded drawdown / mean exogenous drawdown; min depth: the mean of each path's lowest depth factor (1 unless depth thins).");
         if (assets.Count == 0) return;
         var plot = Charts.New("", "mean max drawdown");
