@@ -18,8 +18,8 @@ Console.WriteLine($"P(bad debt) = {result.Probabilities.BadDebt.Estimate:P2} " +
                   $"[{result.Probabilities.BadDebt.Lower:P2}, {result.Probabilities.BadDebt.Upper:P2}]");
 
 // Tail figures carry 95% intervals; every cohort its share of the tail's bad debt.
-TailInterval es99 = result.BadDebt.ExpectedShortfallInterval["0.99"];
-Console.WriteLine($"ES 99% = {result.BadDebt.ExpectedShortfall["0.99"]:N0} [{es99.Lower:N0}, {es99.Upper:N0}]");
+TailInterval es99 = result.BadDebt.ExpectedShortfallInterval[0.99];
+Console.WriteLine($"ES 99% = {result.BadDebt.ExpectedShortfall[0.99]:N0} [{es99.Lower:N0}, {es99.Upper:N0}]");
 CohortAttribution worst = result.CohortAttribution.MaxBy(c => c.TailShare ?? 0)!;
 Console.WriteLine($"{worst.Name}: {worst.TailShare:P1} of the tail's bad debt at {worst.Leverage:0.0}x");
 
