@@ -44,6 +44,8 @@ public class ComparisonTests
         Assert.That(byScenario.Variants[1].BookRegenerated, Is.False);
         Assert.That(byScenario.Variants[1].Difference, Is.EqualTo(byKey.Variants[1].Difference));
         Assert.That(Difference(byScenario.Variants[1], "insuranceFund.uncoveredLoss.mean").Estimate, Is.LessThanOrEqualTo(0));
+        Assert.That(ComparisonReport.Table(byScenario), Does.Contain("scenarios compared as given").And.Contain("Variant 2 minus variant 1:"));
+        Assert.That(ComparisonReport.Csv(byScenario), Does.StartWith("variant,metric,"));
 
         // Common random numbers need one seed and one path count, unless the options give them.
         Assert.That(() => Comparison.Run([scenario, scenario.With("seed", 12)]),
