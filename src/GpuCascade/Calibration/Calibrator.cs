@@ -56,7 +56,7 @@ public static class Calibrator
             foreach (double v in grid) factory.Prepare([new(options.Key, v)], regime.Factor);
 
         var checkpoint = options.CheckpointPath is string path
-            ? CalibrationCheckpoint.Open(path, Fingerprint(document, options, regimes, paths, seed))
+            ? CalibrationCheckpoint.Open(path, Fingerprint(document, factory.Base, options, regimes, paths, seed))
             : null;
         var evaluator = new Evaluator(factory, options, paths, checkpoint, cancellation);
         var warnings = new List<string>();
@@ -259,10 +259,13 @@ public static class Calibrator
         return checks;
     }
 
-    private static string Fingerprint(ScenarioDocument document, CalibrationOptions o, IReadOnlyList<VolatilityRegime> regimes, long paths, ulong seed)
+    private static string Fingerprint(ScenarioDocument document, Scenario scenario, CalibrationOptions o, IReadOnlyList<VolatilityRegime> regimes,
+        long paths, ulong seed)
     {
         string text = string.Join("\n",
             "scenario:" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(document.Text))),
+            // The text is the one read, before changes by key (ScenarioDocument.With): the scenario as bound tells them apart.
+            "bound:" + ScenarioJson.Sha256(scenario),
             "key:" + o.Key, "low:" + CalibrationResult.Format(o.Low), "high:" + CalibrationResult.Format(o.High),
             "grid:" + o.Grid, "resolution:" + (o.Resolution is double r ? CalibrationResult.Format(r) : "default"),
             "prefer:" + o.Prefer, "estimate:" + o.UseEstimate, "breach:" + o.Breach,

@@ -48,11 +48,12 @@ public sealed record ComparisonOptions
 }
 
 /// <summary>A variant of a comparison: its values, its result and its differences to the first variant.</summary>
-/// <param name="Values">KEY -&gt; value, in the order of the axes.</param>
+/// <param name="Values">KEY -&gt; value, in the order of the axes (empty when scenarios were compared as they are).</param>
 /// <param name="Result">The run result.</param>
 /// <param name="DeleveragedNotional">Notional removed by the deleveraging rule (docs/calibration.md).</param>
 /// <param name="OpeningRoundNotional">Notional the liquidating rule sends to the opening round.</param>
-/// <param name="BookRegenerated">Whether a <c>book.generator.*</c> key regenerated the book for this variant.</param>
+/// <param name="BookRegenerated">Whether a <c>book.generator.*</c> key regenerated the book for this variant (scenarios compared as
+/// they are: whether its generated book differs from the first scenario's).</param>
 /// <param name="Difference">Per metric (<see cref="RiskMetric.All"/> order): variant minus first variant.</param>
 public sealed record VariantResult(
     IReadOnlyList<KeyValuePair<string, double>> Values,
@@ -62,8 +63,8 @@ public sealed record VariantResult(
     bool BookRegenerated,
     IReadOnlyList<KeyValuePair<string, MetricDifference>> Difference);
 
-/// <summary>The result of <see cref="Comparison.Run"/>.</summary>
-/// <param name="Axes">The keys varied.</param>
+/// <summary>The result of <see cref="Comparison"/>'s <c>Run</c>.</summary>
+/// <param name="Axes">The keys varied (none when scenarios were compared as they are).</param>
 /// <param name="Variants">The variants run (fewer than planned when cancelled), the first being the reference.</param>
 /// <param name="PlannedVariants">Variants in the grid.</param>
 /// <param name="Cancelled">Whether the comparison was stopped before every variant finished.</param>
@@ -111,23 +112,78 @@ public static class Comparison
         if (twice is not null) throw new ArgumentException($"{twice.Key}: varied twice; give its values in one list", nameof(axes));
 
         var factory = new VariantFactory(document, options.Breach);
-        long paths = options.Paths ?? factory.Base.Paths;
+        var grid = Grid(axes);
+        CheckMemory(options.Paths ?? factory.Base.Paths);
+        var prepared = grid.Select(values => factory.Prepare(values)).ToList(); // all validated before anything runs
+        return Run(axes, grid, prepared, options, cancellation);
+    }
+
+    /// <summary>
+    /// Runs scenarios as they are, the first being the reference, on the same paths (common random numbers: the same
+    /// seed and path indices) and reports each metric's difference to the first with paired and unpaired 95% intervals,
+    /// as <see cref="Run(ScenarioDocument, IReadOnlyList{VaryAxis}, ComparisonOptions?, CancellationToken)"/> does; for
+    /// variants made with <see cref="Scenario.With(string, double)"/>.
+    /// </summary>
+    /// <remarks>
+    /// The scenarios are not changed: no initial-margin rule applies (<see cref="ComparisonOptions.Breach"/> is not used),
+    /// and a scenario with a book generator gets the book its own parameters generate, so a margin change also changes
+    /// the book; <see cref="VariantResult.BookRegenerated"/> says where the generated book differs from the first
+    /// scenario's. The variants' <see cref="VariantResult.Values"/> and the result's axes are empty. To hold a generated
+    /// book fixed, compare a <see cref="ScenarioDocument"/> by key instead.
+    /// </remarks>
+    /// <exception cref="ArgumentException">Fewer than two scenarios, scenarios with different seeds or path counts and no
+    /// <see cref="ComparisonOptions.Seed"/> or <see cref="ComparisonOptions.Paths"/> to override them, or too many paths to
+    /// keep in memory.</exception>
+    public static ComparisonResult Run(IReadOnlyList<Scenario> variants, ComparisonOptions? options = null,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(variants);
+        options ??= new ComparisonOptions();
+        if (variants.Count < 2) throw new ArgumentException("nothing to compare: give at least two scenarios", nameof(variants));
+        foreach (var v in variants) ArgumentNullException.ThrowIfNull(v, nameof(variants));
+        for (int v = 1; v < variants.Count; v++)
+        {
+            // Common random numbers: one seed and path count for all, from the options or agreed by the scenarios.
+            if (options.Seed is null && variants[v].Seed != variants[0].Seed)
+                throw new ArgumentException($"scenario {v + 1} has seed {variants[v].Seed}, the first {variants[0].Seed}: common random " +
+                                            "numbers need one seed; give ComparisonOptions.Seed", nameof(variants));
+            if (options.Paths is null && variants[v].Paths != variants[0].Paths)
+                throw new ArgumentException($"scenario {v + 1} has {variants[v].Paths:N0} paths, the first {variants[0].Paths:N0}: give " +
+                                            "ComparisonOptions.Paths", nameof(variants));
+        }
+        CheckMemory(options.Paths ?? variants[0].Paths);
+        string? firstBook = GeneratedBook(variants[0]);
+        var prepared = variants.Select(s => new PreparedVariant(s, 0, 0, GeneratedBook(s) != firstBook)).ToList();
+        var grid = variants.Select(_ => (IReadOnlyList<KeyValuePair<string, double>>)[]).ToList();
+        return Run([], grid, prepared, options, cancellation);
+    }
+
+    /// <summary>The SHA-256 of the book <paramref name="scenario"/>'s generator builds; null without one.</summary>
+    private static string? GeneratedBook(Scenario scenario) =>
+        scenario.Book.Generator is null ? null : ScenarioJson.BookSha256(scenario, BookGenerator.Generate(scenario));
+
+    /// <summary>A paired comparison keeps every path's figures of two runs in memory.</summary>
+    private static void CheckMemory(long paths)
+    {
         long bytes = 2 * PathRecord.BytesPerPath * paths; // the first variant's figures and the current one's
         long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (paths > Array.MaxLength || bytes > available / 2)
             throw new ArgumentException($"paths: a paired comparison keeps every path's figures of two runs ({PathRecord.BytesPerPath} bytes " +
                                         $"per path each): {paths:N0} paths need {bytes / 1073741824.0:0.0} GiB, more than half of the " +
-                                        $"{available / 1073741824.0:0.0} GiB available; use fewer paths", nameof(options));
-        var grid = Grid(axes);
-        var prepared = grid.Select(values => factory.Prepare(values)).ToList(); // all validated before anything runs
+                                        $"{available / 1073741824.0:0.0} GiB available; use fewer paths", "options");
+    }
 
+    private static ComparisonResult Run(IReadOnlyList<VaryAxis> axes, IReadOnlyList<IReadOnlyList<KeyValuePair<string, double>>> grid,
+        List<PreparedVariant> prepared, ComparisonOptions options, CancellationToken cancellation)
+    {
         var variants = new List<VariantResult>();
         PathRecord? firstRecord = null;
         RunResult? firstResult = null;
         bool cancelled = false;
         for (int v = 0; v < prepared.Count && !cancelled; v++)
         {
-            string label = string.Join(", ", grid[v].Select(x => $"{x.Key}={ScenarioNumbers.Format(x.Value)}"));
+            string label = grid[v].Count > 0 ? string.Join(", ", grid[v].Select(x => $"{x.Key}={ScenarioNumbers.Format(x.Value)}"))
+                : $"scenario {v + 1}";
             options.Log?.Invoke($"variant {v + 1}/{prepared.Count}: {label}");
             var (result, record) = Runner.Run(prepared[v].Scenario, options.Paths, options.Seed, options.Backend,
                 options.Progress, cancellation, record: true);

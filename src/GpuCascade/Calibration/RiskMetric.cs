@@ -159,15 +159,15 @@ public readonly record struct RiskMetric(MetricKind Kind, TailLevel? Level = nul
 
     private Figure VaR(LossDistribution d)
     {
-        string key = Level!.Value.Key;
-        var interval = d.ValueAtRiskInterval.TryGetValue(key, out var i) ? i : new TailInterval(null, null);
-        return new Figure(d.ValueAtRisk[key], interval.Lower, interval.Upper);
+        double level = Level!.Value.Value;
+        var interval = d.ValueAtRiskInterval.TryGetValue(level, out var i) ? i : new TailInterval(null, null);
+        return new Figure(d.ValueAtRisk[level], interval.Lower, interval.Upper);
     }
 
     private Figure ES(LossDistribution d)
     {
-        string key = Level!.Value.Key;
-        var interval = d.ExpectedShortfallInterval.TryGetValue(key, out var i) ? i : new TailInterval(null, null);
-        return new Figure(d.ExpectedShortfall[key], interval.Lower, interval.Upper);
+        double level = Level!.Value.Value;
+        var interval = d.ExpectedShortfallInterval.TryGetValue(level, out var i) ? i : new TailInterval(null, null);
+        return new Figure(d.ExpectedShortfall[level], interval.Lower, interval.Upper);
     }
 }

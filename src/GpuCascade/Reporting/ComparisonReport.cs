@@ -119,11 +119,17 @@ public static class ComparisonReport
                            (c.Cancelled ? "  (CANCELLED)" : ""));
         sb.AppendLine("Pairing: " + Pairing + ".");
         bool opening = c.Breach == Book.BreachRule.Liquidate;
-        sb.AppendLine(opening
-            ? "Breach rule: a cohort below IM = M / 0.8 under a variant is liquidated in an opening round at the starting prices (--breach liquidate)."
-            : "Breach rule: a cohort below IM = M / 0.8 under a variant is deleveraged to it (docs/calibration.md).");
+        bool asGiven = c.Axes.Count == 0; // Comparison.Run(scenarios): variants as they are, no keys
+        if (asGiven)
+            sb.AppendLine("Variants: scenarios compared as given, with their own books and no initial-margin rule.");
+        else
+            sb.AppendLine(opening
+                ? "Breach rule: a cohort below IM = M / 0.8 under a variant is liquidated in an opening round at the starting prices (--breach liquidate)."
+                : "Breach rule: a cohort below IM = M / 0.8 under a variant is deleveraged to it (docs/calibration.md).");
         if (c.Variants.Any(v => v.BookRegenerated))
-            sb.AppendLine("Note: a book.generator.* key regenerates the book per variant, so the variants differ in their books too.");
+            sb.AppendLine(asGiven
+                ? "Note: some variants' generator builds another book than the first's, so the variants differ in their books too."
+                : "Note: a book.generator.* key regenerates the book per variant, so the variants differ in their books too.");
         sb.AppendLine();
         int keyWidth = Math.Max(12, c.Variants.Select(v => Values(v).Length).DefaultIfEmpty(0).Max());
         sb.Append("#".PadRight(3)).Append(' ').Append("values".PadRight(keyWidth)).Append(' ').Append(string.Join(" ", TableMetrics.Select(m => Short(m).PadLeft(12)))).Append(opening ? "  opening round\n" : "  deleveraged\n");
@@ -139,7 +145,7 @@ public static class ComparisonReport
         {
             var v = c.Variants[i];
             sb.AppendLine();
-            sb.AppendLine(Inv, $"Variant {i + 1} minus variant 1 ({string.Join(", ", v.Values.Select(x => $"{x.Key}={x.Value.ToString("R", Inv)}"))}):");
+            sb.AppendLine(Inv, $"Variant {i + 1} minus variant 1{(v.Values.Count == 0 ? "" : $" ({Values(v)})")}:");
             sb.AppendLine(Inv, $"  {"metric",-34} {"difference",12}   {"paired 95%",-25} {"unpaired 95%",-25}");
             foreach (string m in TableMetrics)
             {

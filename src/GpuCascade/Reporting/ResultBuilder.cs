@@ -80,15 +80,18 @@ internal static class ResultBuilder
 
     private static LossDistribution Loss(in Moments m, TailQuantiles tail, long n)
     {
-        var var = TailLevel.Standard.ToDictionary(l => l.Key, l => tail.ValueAtRisk(l, n));
-        var es = TailLevel.Standard.ToDictionary(l => l.Key, l => tail.ExpectedShortfall(l, n));
-        return new LossDistribution(m.Mean, m.StandardError, var, es)
+        var levels = TailLevel.Standard;
+        var var = levels.Select(l => tail.ValueAtRisk(l, n)).ToArray();
+        var es = levels.Select(l => tail.ExpectedShortfall(l, n)).ToArray();
+        return new LossDistribution(m.Mean, m.StandardError, ByLevel(var), ByLevel(es))
         {
-            ValueAtRiskInterval = TailLevel.Standard.ToDictionary(l => l.Key, l => TailIntervals.ValueAtRisk(tail.Values, n, l)),
-            ExpectedShortfallInterval = TailLevel.Standard.ToDictionary(l => l.Key,
-                l => TailIntervals.ExpectedShortfall(tail.Values, n, l, es[l.Key], var[l.Key])),
+            ValueAtRiskInterval = ByLevel(levels.Select(l => TailIntervals.ValueAtRisk(tail.Values, n, l)).ToArray()),
+            ExpectedShortfallInterval = ByLevel(levels.Select((l, i) => TailIntervals.ExpectedShortfall(tail.Values, n, l, es[i], var[i])).ToArray()),
         };
     }
+
+    private static TailFigures<T> ByLevel<T>(T[] figures) =>
+        new(TailLevel.Standard.Select((l, i) => new KeyValuePair<TailLevel, T>(l, figures[i])));
 
     /// <summary>The minimum of paths a tail figure should rest on before it is reported without a warning.</summary>
     internal const long MinimumTailPaths = 50;

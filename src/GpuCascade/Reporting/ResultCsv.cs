@@ -32,10 +32,16 @@ public static class ResultCsv
         {
             Row(name, "mean", d.Mean);
             Row(name, "standardError", d.StandardError);
-            foreach (var (level, v) in d.ValueAtRisk)
-                Row(name, $"var.{level}", v, d.ValueAtRiskInterval.GetValueOrDefault(level).Lower, d.ValueAtRiskInterval.GetValueOrDefault(level).Upper);
-            foreach (var (level, v) in d.ExpectedShortfall)
-                Row(name, $"es.{level}", v, d.ExpectedShortfallInterval.GetValueOrDefault(level).Lower, d.ExpectedShortfallInterval.GetValueOrDefault(level).Upper);
+            foreach (var (level, v) in d.ValueAtRisk.ByLevel())
+            {
+                var i = d.ValueAtRiskInterval.TryGetValue(level.Value, out var found) ? found : default;
+                Row(name, $"var.{level.Key}", v, i.Lower, i.Upper);
+            }
+            foreach (var (level, v) in d.ExpectedShortfall.ByLevel())
+            {
+                var i = d.ExpectedShortfallInterval.TryGetValue(level.Value, out var found) ? found : default;
+                Row(name, $"es.{level.Key}", v, i.Lower, i.Upper);
+            }
         }
         Loss("badDebt", r.BadDebt);
         Loss("liquidatedNotional", r.LiquidatedNotional);

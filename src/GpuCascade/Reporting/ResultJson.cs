@@ -181,22 +181,22 @@ public static class ResultJson
         Number(w, "mean", d.Mean);
         Number(w, "standardError", d.StandardError);
         w.WriteStartObject("var");
-        foreach (var (level, v) in d.ValueAtRisk) Number(w, level, v);
+        foreach (var (level, v) in d.ValueAtRisk.ByLevel()) Number(w, level.Key, v);
         w.WriteEndObject();
         w.WriteStartObject("es");
-        foreach (var (level, v) in d.ExpectedShortfall) Number(w, level, v);
+        foreach (var (level, v) in d.ExpectedShortfall.ByLevel()) Number(w, level.Key, v);
         w.WriteEndObject();
         Intervals(w, "varInterval", d.ValueAtRiskInterval);
         Intervals(w, "esInterval", d.ExpectedShortfallInterval);
         w.WriteEndObject();
     }
 
-    private static void Intervals(Utf8JsonWriter w, string name, IReadOnlyDictionary<string, TailInterval> intervals)
+    private static void Intervals(Utf8JsonWriter w, string name, TailFigures<TailInterval> intervals)
     {
         w.WriteStartObject(name);
-        foreach (var (level, interval) in intervals)
+        foreach (var (level, interval) in intervals.ByLevel())
         {
-            w.WriteStartObject(level);
+            w.WriteStartObject(level.Key);
             Number(w, "lower", interval.Lower ?? double.NaN);
             Number(w, "upper", interval.Upper ?? double.NaN);
             w.WriteEndObject();

@@ -9,17 +9,22 @@ public readonly record struct MeanEstimate(double Mean, double StandardError)
     public static MeanEstimate From(in Moments m) => new(m.Mean, m.StandardError);
 }
 
-/// <summary>Distribution of a per-path loss: mean, standard error, VaR and expected shortfall by level ("0.95", ...).</summary>
+/// <summary>Distribution of a per-path loss: mean, standard error, VaR and expected shortfall by tail level, keyed by
+/// the level as a number (<c>ExpectedShortfall[0.99]</c>; <see cref="TailFigures{T}"/>).</summary>
+/// <param name="Mean">Mean per path.</param>
+/// <param name="StandardError">Monte Carlo standard error of the mean.</param>
+/// <param name="ValueAtRisk">VaR_a: the ceil(n a)-th smallest per-path value, by level.</param>
+/// <param name="ExpectedShortfall">ES_a: the mean of the largest ceil(n (1 - a)) per-path values, by level.</param>
 public sealed record LossDistribution(
     double Mean,
     double StandardError,
-    IReadOnlyDictionary<string, double> ValueAtRisk,
-    IReadOnlyDictionary<string, double> ExpectedShortfall)
+    TailFigures<double> ValueAtRisk,
+    TailFigures<double> ExpectedShortfall)
 {
     /// <summary>95% interval of each VaR (order statistics, distribution-free; <see cref="TailIntervals"/>).</summary>
-    public IReadOnlyDictionary<string, TailInterval> ValueAtRiskInterval { get; init; } = new Dictionary<string, TailInterval>();
+    public TailFigures<TailInterval> ValueAtRiskInterval { get; init; } = TailFigures<TailInterval>.Empty;
     /// <summary>95% interval of each ES (asymptotic normal; <see cref="TailIntervals"/>).</summary>
-    public IReadOnlyDictionary<string, TailInterval> ExpectedShortfallInterval { get; init; } = new Dictionary<string, TailInterval>();
+    public TailFigures<TailInterval> ExpectedShortfallInterval { get; init; } = TailFigures<TailInterval>.Empty;
 }
 
 /// <summary>Probabilities of the run's events, each with a Wilson 95% interval.</summary>

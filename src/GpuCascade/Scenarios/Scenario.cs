@@ -61,6 +61,35 @@ public sealed record Scenario
     /// <summary>Time step in years (a year is 365 days).</summary>
     public double StepYears => Horizon.Years / Steps;
 
+    /// <summary>
+    /// A new scenario with the number at a key path set, bound and validated; this one is unchanged. Keys are spelt as
+    /// <c>compare --vary</c> and <c>calibrate --vary</c> spell them, with the same code (<see cref="ScenarioDocument"/>):
+    /// <c>venue.maintenanceMargin</c>, <c>venue.maintenanceMargin.ETH</c>, <c>venue.maintenanceMargin.BTC.tiers[0].rate</c>,
+    /// <c>venue.liquidation.tranche</c>, <c>assets[BTC].depth1pct</c>, <c>book.generator.cohortsPerAsset</c>,
+    /// <c>book.cohorts[whales].leverage</c>, <c>paths</c>, ... (docs/calibration.md, "Keys").
+    /// </summary>
+    /// <remarks>
+    /// A scenario read by <see cref="ScenarioLoader"/> or <see cref="ScenarioDocument.ToScenario"/>, or made by this
+    /// method, is changed in the text it came from, exactly as <c>--vary</c> changes that file. Any other (from
+    /// <see cref="ScenarioBuilder"/> or a <c>with</c> expression) is changed in its JSON written as a person would
+    /// write it (<see cref="ScenarioJson"/> with derived values left to derive: <c>depth1pct</c>, a long-run volatility
+    /// that follows the volatility, continuous tier amounts); its listed cohorts are then in the cross-margin form
+    /// (<c>book.cohorts[0].positions[0].units</c>, <c>book.cohorts[0].collateral.USD</c>).
+    /// Unlike <c>compare</c>, nothing holds a generated book fixed: a margin key changes what the generator builds.
+    /// </remarks>
+    /// <param name="path">The key path.</param>
+    /// <param name="value">The number to set.</param>
+    /// <exception cref="ScenarioException">The key is malformed, unknown (with a suggestion) or not a number in the
+    /// grammar, or the changed scenario is invalid; every error names its field.</exception>
+    public Scenario With(string path, double value) => ScenarioDocument.Change(this, [(path, value)]);
+
+    /// <summary>A new scenario with several key paths set, in order, then validated once (so changes that are only valid
+    /// together, such as a tier's cap and the next tier's, can be made); see <see cref="With(string, double)"/>.</summary>
+    /// <param name="changes">(key path, number) pairs.</param>
+    /// <exception cref="ScenarioException">A key is malformed, unknown or not a number, or the changed scenario is
+    /// invalid; every error names its field and the changes.</exception>
+    public Scenario With(params (string Path, double Value)[] changes) => ScenarioDocument.Change(this, changes);
+
     /// <summary>Index of an asset by symbol (ordinal, case-sensitive), or -1.</summary>
     public int AssetIndex(string symbol)
     {

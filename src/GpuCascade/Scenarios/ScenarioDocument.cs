@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 
 namespace GpuCascade.Scenarios;
@@ -56,8 +57,78 @@ public sealed partial class ScenarioDocument
         var scenario = binder.Bind(_root);
         var errors = scenario is null ? binder.Errors.Errors : ScenarioValidator.Validate(scenario);
         if (errors.Count > 0) throw new ScenarioException(errors.Select(binder.Locate).ToList());
-        return scenario!;
+        return Remember(scenario!, new Lazy<ScenarioDocument>(this));
     }
+
+    // The document each scenario read from a file or changed by key path came from, so that Scenario.With changes it in
+    // the file's own spelling (a cohort's leverage, a volatility that the long-run one follows). Weak: it lives as long as
+    // the scenario, and only with that instance (a `with` expression makes another, which falls back to its JSON).
+    private static readonly ConditionalWeakTable<Scenario, Lazy<ScenarioDocument>> Sources = new();
+
+    /// <summary>Records where <paramref name="scenario"/> came from (parsed when first needed).</summary>
+    internal static Scenario Remember(Scenario scenario, Lazy<ScenarioDocument> source)
+    {
+        Sources.AddOrUpdate(scenario, source);
+        return scenario;
+    }
+
+    /// <summary>
+    /// The document of a scenario, for <c>Comparison.Run</c> and <c>Calibrator.Run</c>, which change it by key: the text
+    /// it was read from by <see cref="ScenarioLoader"/> (with the changes <see cref="Scenario.With(string, double)"/>
+    /// made), else its JSON as a person would write it (a scenario from <see cref="ScenarioBuilder"/>; see
+    /// <see cref="Scenario.With(string, double)"/>). Binding it gives an equal scenario.
+    /// </summary>
+    public static ScenarioDocument From(Scenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        return Of(scenario, out _);
+    }
+
+    /// <summary>
+    /// The document of <paramref name="scenario"/>: the one it was read from or changed in, else its JSON as a person
+    /// would write it (<see cref="ScenarioJson.Editable"/>), which has no lines a reader could find.
+    /// </summary>
+    internal static ScenarioDocument Of(Scenario scenario, out bool fromSource)
+    {
+        fromSource = Sources.TryGetValue(scenario, out var source);
+        return fromSource ? source!.Value : FromJson(ScenarioJson.Editable(scenario));
+    }
+
+    /// <summary>
+    /// <paramref name="scenario"/> with every key path set (in order), bound and validated: the code behind
+    /// <see cref="Scenario.With(string, double)"/>, the same as <c>--vary</c>'s. Errors name the key, and the value
+    /// checks say which changes produced them.
+    /// </summary>
+    internal static Scenario Change(Scenario scenario, IReadOnlyList<(string Path, double Value)> changes)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(changes);
+        if (changes.Count == 0) return scenario;
+        var document = Of(scenario, out bool fromSource);
+        try
+        {
+            foreach (var (path, value) in changes) document = document.Change(path, value, "setting").Document;
+        }
+        catch (ScenarioException e) when (!fromSource)
+        {
+            throw new ScenarioException(e.Errors.Select(Unlocated).ToList());
+        }
+        try
+        {
+            return document.ToScenario();
+        }
+        catch (ScenarioException e)
+        {
+            // The value checks: say which changes produced them.
+            string set = string.Join(", ", changes.Select(c => $"{c.Path}={ScenarioNumbers.Format(c.Value)}"));
+            throw new ScenarioException(e.Errors.Select(error => fromSource ? error : Unlocated(error))
+                .Select(error => error.Message.Contains("(after setting ", StringComparison.Ordinal) ? error
+                    : error with { Message = $"{error.Message} (with {set})" }).ToList());
+        }
+    }
+
+    /// <summary>Without line and column: those of a document written here would point into text nobody has seen.</summary>
+    private static ScenarioError Unlocated(ScenarioError error) => error with { Line = null, Column = null };
 
     /// <summary>
     /// Binds without the validator's value checks (which the caller runs after its own changes, such as holding a
@@ -85,7 +156,10 @@ public sealed partial class ScenarioDocument
     public bool IsIntegerKey(string key, double probe) => Change(key, probe).Integer;
 
     /// <summary>Sets the key, binds the result and checks that the grammar read the key as a number.</summary>
-    internal (ScenarioDocument Document, bool Integer) Change(string key, double value)
+    /// <param name="key">The key path.</param>
+    /// <param name="value">Its value.</param>
+    /// <param name="origin">How the change is named in errors of the changed scenario (<c>--vary</c>, <c>setting</c>).</param>
+    internal (ScenarioDocument Document, bool Integer) Change(string key, double value, string origin = "--vary")
     {
         ArgumentNullException.ThrowIfNull(key);
         if (!double.IsFinite(value)) throw Error(key, $"the value must be a finite number, got {ScenarioNumbers.Format(value)}");
@@ -104,7 +178,7 @@ public sealed partial class ScenarioDocument
         if (scenario is null && (numeric || binder.Errors.Errors.Any(e => e.Path == fieldPath)))
         {
             var errors = binder.Errors.Errors.Select(binder.Locate)
-                .Select(e => e with { Message = $"{e.Message} (after --vary {key}={text})" }).ToList();
+                .Select(e => e with { Message = $"{e.Message} (after {origin} {key}={text})" }).ToList();
             throw new ScenarioException(errors);
         }
         if (!numeric)

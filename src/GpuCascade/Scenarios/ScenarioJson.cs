@@ -18,6 +18,14 @@ public static class ScenarioJson
     /// <summary>The scenario as indented JSON (the same content as <see cref="Canonical"/>).</summary>
     public static string Indented(Scenario scenario) => Text(w => Write(w, scenario), indented: true);
 
+    /// <summary>
+    /// The scenario as a person would write it, for changes by key path (<see cref="Scenario.With(string, double)"/>):
+    /// the canonical content, except that values the grammar derives are left to derive, so that a change moves them
+    /// as it would in a file: linear impact as the <c>depth1pct</c> shorthand, no <c>longRunVolatility</c> equal to the
+    /// volatility, no tier amounts equal to the continuous ones. Loading it gives an equal scenario.
+    /// </summary>
+    internal static string Editable(Scenario scenario) => Text(w => Write(w, scenario, editable: true), indented: true);
+
     /// <summary>SHA-256 of the canonical text, as lower-case hex.</summary>
     public static string Sha256(Scenario scenario) => Hash(Canonical(scenario));
 
@@ -40,7 +48,9 @@ public static class ScenarioJson
     }
 
     /// <summary>Writes the scenario as a JSON object.</summary>
-    public static void Write(Utf8JsonWriter w, Scenario s)
+    public static void Write(Utf8JsonWriter w, Scenario s) => Write(w, s, editable: false);
+
+    private static void Write(Utf8JsonWriter w, Scenario s, bool editable)
     {
         ArgumentNullException.ThrowIfNull(w);
         ArgumentNullException.ThrowIfNull(s);
@@ -75,7 +85,7 @@ public static class ScenarioJson
             w.WriteEndObject();
         }
         w.WriteStartArray("assets");
-        foreach (var a in s.Assets) Asset(w, a);
+        foreach (var a in s.Assets) Asset(w, a, editable);
         w.WriteEndArray();
         int n = s.Assets.Length;
         if (!s.Correlation.IsDefaultOrEmpty)
@@ -110,7 +120,7 @@ public static class ScenarioJson
             Number(w, "book", s.Uncertainty.Book);
             w.WriteEndObject();
         }
-        Venue(w, s);
+        Venue(w, s, editable);
         w.WriteStartObject("book");
         w.WriteStartArray("cohorts");
         foreach (var c in s.Book.Cohorts) Cohort(w, s, c);
@@ -120,28 +130,16 @@ public static class ScenarioJson
         w.WriteEndObject();
     }
 
-    private static void Asset(Utf8JsonWriter w, AssetSpec a)
+    private static void Asset(Utf8JsonWriter w, AssetSpec a, bool editable)
     {
         w.WriteStartObject();
         w.WriteString("symbol", a.Symbol);
         Number(w, "price", a.Price);
         Number(w, "volatility", a.Volatility);
-        Number(w, "longRunVolatility", a.LongRunVolatility);
+        if (!editable || !a.LongRunVolatility.Equals(a.Volatility)) Number(w, "longRunVolatility", a.LongRunVolatility);
         Number(w, "drift", a.Drift);
-        w.WriteStartObject("impact");
-        switch (a.Impact)
-        {
-            case LinearImpact l:
-                w.WriteString("model", "linear");
-                Number(w, "depth1pct", l.Depth1Pct);
-                break;
-            case SquareRootImpact q:
-                w.WriteString("model", "sqrt");
-                Number(w, "dailyVolume", q.DailyVolume);
-                Number(w, "y", q.Y);
-                break;
-        }
-        w.WriteEndObject();
+        if (editable && a.Impact is LinearImpact shorthand) Number(w, "depth1pct", shorthand.Depth1Pct);
+        else Impact(w, a.Impact);
         Number(w, "permanentImpact", a.PermanentImpact);
         w.WriteString("impactHalfLife", a.ImpactHalfLife.Text);
         Number(w, "jumpBeta", a.JumpBeta);
@@ -159,7 +157,25 @@ public static class ScenarioJson
         w.WriteEndObject();
     }
 
-    private static void Venue(Utf8JsonWriter w, Scenario s)
+    private static void Impact(Utf8JsonWriter w, ImpactSpec impact)
+    {
+        w.WriteStartObject("impact");
+        switch (impact)
+        {
+            case LinearImpact l:
+                w.WriteString("model", "linear");
+                Number(w, "depth1pct", l.Depth1Pct);
+                break;
+            case SquareRootImpact q:
+                w.WriteString("model", "sqrt");
+                Number(w, "dailyVolume", q.DailyVolume);
+                Number(w, "y", q.Y);
+                break;
+        }
+        w.WriteEndObject();
+    }
+
+    private static void Venue(Utf8JsonWriter w, Scenario s, bool editable)
     {
         var v = s.Venue;
         w.WriteStartObject("venue");
@@ -173,6 +189,9 @@ public static class ScenarioJson
                     NumberValue(w, m.Rate);
                     break;
                 case TieredMargin t:
+                    // Amounts that are the continuous ones are left out in the editable form: a changed rate moves them.
+                    bool amounts = !editable || !Book.MaintenanceMargin.ContinuousTiers([.. t.Tiers.Select(x => (x.Cap, x.Rate))])
+                        .SequenceEqual(t.Tiers);
                     w.WriteStartObject();
                     w.WriteStartArray("tiers");
                     foreach (var tier in t.Tiers)
@@ -180,7 +199,7 @@ public static class ScenarioJson
                         w.WriteStartObject();
                         Number(w, "cap", tier.Cap);
                         Number(w, "rate", tier.Rate);
-                        Number(w, "amount", tier.Amount);
+                        if (amounts) Number(w, "amount", tier.Amount);
                         w.WriteEndObject();
                     }
                     w.WriteEndArray();

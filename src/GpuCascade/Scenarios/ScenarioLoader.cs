@@ -67,7 +67,7 @@ public static class ScenarioLoader
     public static Scenario LoadYaml(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return Bind(ScenarioSyntax.FromYaml(text));
+        return ScenarioDocument.Remember(Bind(ScenarioSyntax.FromYaml(text)), new(() => ScenarioDocument.FromYaml(text)));
     }
 
     /// <summary>Parses and validates a JSON scenario (comments and trailing commas allowed).</summary>
@@ -75,7 +75,7 @@ public static class ScenarioLoader
     public static Scenario LoadJson(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return Bind(ScenarioSyntax.FromJson(text));
+        return ScenarioDocument.Remember(Bind(ScenarioSyntax.FromJson(text)), new(() => ScenarioDocument.FromJson(text)));
     }
 
     /// <summary>

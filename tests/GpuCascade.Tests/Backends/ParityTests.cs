@@ -203,7 +203,7 @@ public class ParityTests(string deviceName, string reason)
         Assert.That(device.Probabilities, Is.EqualTo(managed.Probabilities));
         if (Tolerance == 0) Assert.That(TestScenarios.ReproducibleOnAnyBackend(device), Is.EqualTo(TestScenarios.ReproducibleOnAnyBackend(managed)));
         Assert.That(device.BadDebt.Mean, Is.EqualTo(managed.BadDebt.Mean).Within(1e-9).Percent);
-        Assert.That(device.LiquidatedNotional.ExpectedShortfall["0.99"], Is.EqualTo(managed.LiquidatedNotional.ExpectedShortfall["0.99"]).Within(1e-9).Percent);
+        Assert.That(device.LiquidatedNotional.ExpectedShortfall[0.99], Is.EqualTo(managed.LiquidatedNotional.ExpectedShortfall[0.99]).Within(1e-9).Percent);
         Assert.That(device.RoundCapHits, Is.EqualTo(managed.RoundCapHits));
     }
 }

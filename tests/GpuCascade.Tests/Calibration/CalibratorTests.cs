@@ -125,6 +125,9 @@ public class CalibratorTests
 
             var other = options with { Grid = 5 };
             Assert.That(() => Calibrator.Run(Single(2048), other), Throws.TypeOf<CheckpointException>().With.Message.Contains("other arguments"));
+            // The same text changed by key is another scenario.
+            Assert.That(() => Calibrator.Run(Single(2048).With("venue.liquidationPenalty", 0.01), options),
+                Throws.TypeOf<CheckpointException>().With.Message.Contains("other arguments"));
             File.WriteAllText(path, "{ not json");
             Assert.That(() => Calibrator.Run(Single(2048), options), Throws.TypeOf<CheckpointException>().With.Message.Contains("unreadable"));
         }

@@ -30,6 +30,42 @@ public class ComparisonTests
         Assert.That(Difference(result.Variants[0], "probabilities.fundDepleted"), Is.EqualTo(MetricDifference.Zero));
     }
 
+    /// <summary>Scenarios made with <see cref="Scenario.With(string, double)"/> compare as the document's variants do
+    /// when no book is held fixed and none breaches (a listed book, a change that moves no cohort below IM).</summary>
+    [Test]
+    public void ScenariosMadeWithWithCompareAsTheirKeys()
+    {
+        var scenario = ScenarioLoader.LoadYaml(CalibrationScenarios.SingleLong(2048));
+        var byKey = Comparison.Run(ScenarioDocument.From(scenario), [new VaryAxis("venue.liquidationPenalty", [0, 0.02])]);
+        var byScenario = Comparison.Run([scenario, scenario.With("venue.liquidationPenalty", 0.02)]);
+        Assert.That(byScenario.Variants, Has.Count.EqualTo(2));
+        Assert.That(byScenario.Axes, Is.Empty);
+        Assert.That(byScenario.Variants[1].Values, Is.Empty);
+        Assert.That(byScenario.Variants[1].BookRegenerated, Is.False);
+        Assert.That(byScenario.Variants[1].Difference, Is.EqualTo(byKey.Variants[1].Difference));
+        Assert.That(Difference(byScenario.Variants[1], "insuranceFund.uncoveredLoss.mean").Estimate, Is.LessThanOrEqualTo(0));
+        Assert.That(ComparisonReport.Table(byScenario), Does.Contain("scenarios compared as given").And.Contain("Variant 2 minus variant 1:"));
+        Assert.That(ComparisonReport.Csv(byScenario), Does.StartWith("variant,metric,"));
+
+        // Common random numbers need one seed and one path count, unless the options give them.
+        Assert.That(() => Comparison.Run([scenario, scenario.With("seed", 12)]),
+            Throws.ArgumentException.With.Message.Contains("seed 12, the first 11"));
+        Assert.That(() => Comparison.Run([scenario, scenario.With("paths", 1024)]), Throws.ArgumentException.With.Message.Contains("paths"));
+        Assert.That(() => Comparison.Run([scenario]), Throws.ArgumentException);
+        var seeded = Comparison.Run([scenario, scenario.With("seed", 12)], new ComparisonOptions { Seed = 5, Paths = 1024 });
+        Assert.That(Difference(seeded.Variants[1], "badDebt.mean"), Is.EqualTo(MetricDifference.Zero), "the same seed and paths: the same run");
+    }
+
+    /// <summary>A generated book depends on the margin, so scenarios compared as they are say when theirs differs.</summary>
+    [Test]
+    public void AScenarioWhoseGeneratedBookDiffersSaysSo()
+    {
+        var scenario = ScenarioLoader.LoadDefault() with { Steps = 12, Horizon = Duration.Parse("1h") };
+        var result = Comparison.Run([scenario, scenario.With("venue.insuranceFund", 1e9), scenario.With("venue.maintenanceMargin", 0.05)],
+            new ComparisonOptions { Paths = 1024 });
+        Assert.That(result.Variants.Select(v => v.BookRegenerated), Is.EqualTo(new[] { false, false, true }));
+    }
+
     [Test]
     public void PairedIntervalsAreNarrowerThanUnpairedOnAMarginChange()
     {

@@ -50,12 +50,13 @@ public partial class ScenarioDocsTests
         Assert.That(Block(readme, "## Calling it from C#", "csharp"), Is.EqualTo(sample));
     }
 
-    [Test]
-    public void CalibrationDocsCSharpBlockIsTheCompiledSample()
+    [TestCase("### Compare variants", "Compare")]
+    [TestCase("### Calibrate a margin", "Calibrate")]
+    public void CalibrationDocsCSharpBlocksAreTheCompiledSamples(string heading, string sample)
     {
         string doc = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "calibration.md"));
-        string sample = File.ReadAllText(Path.Combine(RepositoryRoot(), "samples", "MarginSweep", "Program.cs"));
-        Assert.That(Block(doc, "## From C#", "csharp"), Is.EqualTo(sample));
+        string program = File.ReadAllText(Path.Combine(RepositoryRoot(), "samples", sample, "Program.cs"));
+        Assert.That(Block(doc, heading, "csharp"), Is.EqualTo(program));
     }
 
     private static string Block(string doc, string heading, string language)

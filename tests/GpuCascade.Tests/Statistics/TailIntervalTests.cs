@@ -96,7 +96,7 @@ public class TailIntervalTests
         Assert.That(interval, Is.EqualTo(new TailInterval(null, null)));
         var r = SimulationEngine.Run(GpuCascade.Scenarios.ScenarioLoader.LoadDefault() with { Steps = 12, Horizon = GpuCascade.Scenarios.Duration.Parse("1h") },
             new RunOptions { Paths = 900 });
-        Assert.That(r.BadDebt.ExpectedShortfallInterval["0.999"], Is.EqualTo(new TailInterval(null, null)));
+        Assert.That(r.BadDebt.ExpectedShortfallInterval[0.999], Is.EqualTo(new TailInterval(null, null)));
         Assert.That(r.Warnings, Does.Contain("badDebt.es.0.999: no interval from 1 tail path (null bounds)"));
         Assert.That(r.Warnings, Does.Contain("badDebt.var.0.999: no distribution-free upper 95% bound with 900 paths (its interval reports null there)"));
     }
@@ -141,14 +141,14 @@ public class TailIntervalTests
         foreach (var d in new[] { r.BadDebt, r.LiquidatedNotional })
             foreach (var level in TailLevel.Standard)
             {
-                var v = d.ValueAtRiskInterval[level.Key];
-                Assert.That(v.Lower, Is.LessThanOrEqualTo(d.ValueAtRisk[level.Key]), level.Key);
-                if (v.Upper is double upper) Assert.That(upper, Is.GreaterThanOrEqualTo(d.ValueAtRisk[level.Key]));
-                var e = d.ExpectedShortfallInterval[level.Key];
-                Assert.That(e.Lower, Is.LessThanOrEqualTo(d.ExpectedShortfall[level.Key]));
-                Assert.That(e.Upper, Is.GreaterThanOrEqualTo(d.ExpectedShortfall[level.Key]));
+                var v = d.ValueAtRiskInterval[level.Value];
+                Assert.That(v.Lower, Is.LessThanOrEqualTo(d.ValueAtRisk[level.Value]), level.Key);
+                if (v.Upper is double upper) Assert.That(upper, Is.GreaterThanOrEqualTo(d.ValueAtRisk[level.Value]));
+                var e = d.ExpectedShortfallInterval[level.Value];
+                Assert.That(e.Lower, Is.LessThanOrEqualTo(d.ExpectedShortfall[level.Value]));
+                Assert.That(e.Upper, Is.GreaterThanOrEqualTo(d.ExpectedShortfall[level.Value]));
             }
-        Assert.That(r.BadDebt.ValueAtRiskInterval["0.999"].Upper, Is.Null, "3,000 paths give no upper bound at 99.9%");
+        Assert.That(r.BadDebt.ValueAtRiskInterval[0.999].Upper, Is.Null, "3,000 paths give no upper bound at 99.9%");
         Assert.That(r.Warnings, Does.Contain("badDebt.es.0.999 rests on 3 paths (the largest 0.1% of 3,000); 49,001 paths would give 50"));
         Assert.That(r.Warnings, Does.Contain("liquidatedNotional.var.0.99 rests on 30 paths (the largest 1% of 3,000); 4,901 paths would give 50"));
         Assert.That(r.Warnings, Does.Contain("badDebt.var.0.999: no distribution-free upper 95% bound with 3,000 paths (its interval reports null there)"));
@@ -156,11 +156,11 @@ public class TailIntervalTests
 
         var json = System.Text.Json.Nodes.JsonNode.Parse(ResultJson.Serialize(r))!;
         Assert.That(json["badDebt"]!["varInterval"]!["0.999"]!["upper"], Is.Null);
-        Assert.That((double)json["badDebt"]!["esInterval"]!["0.95"]!["lower"]!, Is.EqualTo(r.BadDebt.ExpectedShortfallInterval["0.95"].Lower));
+        Assert.That((double)json["badDebt"]!["esInterval"]!["0.95"]!["lower"]!, Is.EqualTo(r.BadDebt.ExpectedShortfallInterval[0.95].Lower));
         Assert.That(json["warnings"]!.AsArray().Select(w => (string)w!), Is.EqualTo(r.Warnings));
         string csv = ResultCsv.Serialize(r);
-        var es95 = r.BadDebt.ExpectedShortfallInterval["0.95"];
-        Assert.That(csv, Does.Contain($"badDebt,es.0.95,{r.BadDebt.ExpectedShortfall["0.95"]:R},{es95.Lower:R},{es95.Upper:R}\n"));
+        var es95 = r.BadDebt.ExpectedShortfallInterval[0.95];
+        Assert.That(csv, Does.Contain($"badDebt,es.0.95,{r.BadDebt.ExpectedShortfall[0.95]:R},{es95.Lower:R},{es95.Upper:R}\n"));
         Assert.That(SummaryTable.Format(r), Does.Contain("95% intervals"));
     }
 }
