@@ -151,7 +151,8 @@ internal sealed partial class CommandLine
     private readonly Command _run, _compare, _calibrate, _merge, _devices, _selftest, _bench;
 
     public CommandLine(Func<RunArguments, int> run, Func<CompareArguments, int> compare, Func<CalibrateArguments, int> calibrate,
-        Func<MergeArguments, int> merge, Func<int> devices, Func<string?, string?, int> selftest, Func<BenchArguments, int> bench)
+        Func<MergeArguments, int> merge, Func<int> devices, Func<string?, string?, int> selftest, Func<BenchArguments, int> bench,
+        Func<ScenarioArguments, int>? scenario = null)
     {
         _require.CustomParser = r => Parse<string?>(r, t => t is "cuda" or "opencl" ? t : throw new UsageException($"--require: expected cuda or opencl, got '{t}'"));
         _benchBackends.CustomParser = r => Parse<IReadOnlyList<string>?>(r, t =>
@@ -195,6 +196,8 @@ internal sealed partial class CommandLine
                                                                (interrupted? run the same command again to resume)
               gpucascade run scenarios/flash-crash.yaml --series fc.csv --sample-paths 20 paths.json
                                                                (quantiles and means per step; 20 trajectories for plots)
+              gpucascade run venue.yaml --paths 1000000 --paths-out paths.parquet
+                                                               (every path's outputs, one row per path, for pandas/polars/DuckDB)
             """;
         _checkpointEvery.CustomParser = r => Parse<int?>(r, t => (int)Integer("--checkpoint-every", t, 1, 86400));
         _shard.CustomParser = r => Parse<(int, int)?>(r, t =>
@@ -211,6 +214,7 @@ internal sealed partial class CommandLine
         _run.Options.Add(_partial);
         _run.Options.Add(_series);
         _run.Options.Add(_samplePaths);
+        _run.Options.Add(_pathsOut);
         _run.Validators.Add(r =>
         {
             bool shard = r.GetResult(_shard) is not null, partial = r.GetResult(_partial) is not null;
@@ -237,6 +241,7 @@ internal sealed partial class CommandLine
             SeriesPath = r.GetValue(_series),
             SamplePaths = SamplePathCount(r.GetValue(_samplePaths)),
             SamplePathsFile = r.GetValue(_samplePaths) is [_, var file] ? file : null,
+            PathsOutPath = r.GetValue(_pathsOut),
         }));
 
         _merge = new Command("merge", "Merge the partial files of a sharded run into its result, identical to the one-shot run's; every part is checked.")
@@ -338,6 +343,7 @@ internal sealed partial class CommandLine
         // A plain command as the root, so that usage lines say gpucascade whatever the executable is called.
         _root = new Command("gpucascade", "GpuCascade: Monte Carlo liquidation cascades in leveraged markets.")
             { _run, _compare, _calibrate, _merge, _devices, _selftest, _bench };
+        if (scenario is not null) _root.Subcommands.Add(ScenarioCommandTree(scenario));
         var help = new HelpOption();
         help.Action = new HelpWithExamples((HelpAction)help.Action!, Examples);
         _root.Options.Add(help);
@@ -346,6 +352,7 @@ internal sealed partial class CommandLine
               gpucascade run                 simulate the embedded default scenario
               gpucascade compare --vary venue.insuranceFund=0,1e9
               gpucascade calibrate --vary venue.maintenanceMargin.ETH=0.004..0.05 --target 'badDebt.es.0.99<=insuranceFund'
+              gpucascade scenario default    the default scenario as YAML, to start your own from
               gpucascade run --help          the options of a command
               gpucascade devices
             """;
@@ -374,7 +381,7 @@ internal sealed partial class CommandLine
                 : result.Errors;
             foreach (var message in errors.Select(e => Explain(e.Message, command, result, args)).OfType<string>().Distinct())
                 stderr.WriteLine($"error: {message}");
-            stderr.WriteLine(command == _root ? "Run 'gpucascade --help' for usage." : $"Run 'gpucascade {command.Name} --help' for usage.");
+            stderr.WriteLine(command == _root ? "Run 'gpucascade --help' for usage." : $"Run 'gpucascade {CommandPath(command)} --help' for usage.");
             return CliApp.ExitInvalidInput;
         }
         return result.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
@@ -386,12 +393,13 @@ internal sealed partial class CommandLine
         if (MissingValue().Match(message) is { Success: true } missing)
             return missing.Groups[1].Value == "--sample-paths" ? "--sample-paths: needs N FILE (how many paths, then the file)" : $"{missing.Groups[1].Value}: needs a value";
         if (GivenTwice().Match(message) is { Success: true } twice) return $"{twice.Groups[1].Value}: given more than once; give it once";
+        if (ExplainScenario(message, command) is { } aboutScenario) return aboutScenario;
         if (message.StartsWith("Required command was not provided", StringComparison.Ordinal))
-            return "a command is needed (run, compare, calibrate, merge, devices, selftest or bench)";
+            return "a command is needed (run, compare, calibrate, merge, scenario, devices, selftest or bench)";
         if (Unrecognized().Match(message) is not { Success: true } unknown) return message;
         string token = unknown.Groups[1].Value;
         if (command == _root)
-            return $"unknown command '{token}' (expected run, compare, calibrate, merge, devices, selftest or bench){Scenarios.DidYouMean.Hint(token, _root.Subcommands.Select(c => c.Name))}";
+            return $"unknown command '{token}' (expected run, compare, calibrate, merge, scenario, devices, selftest or bench){Scenarios.DidYouMean.Hint(token, _root.Subcommands.Select(c => c.Name))}";
         if (token.StartsWith('-') && token != "-") return UnknownOption(token, command);
         if (_sets.TryGetValue(command, out var set))
             return Token(result.GetResult(set.Scenario)) is { } first && first.StartsWith('-')
