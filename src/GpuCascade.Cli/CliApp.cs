@@ -41,7 +41,8 @@ public static class CliApp
                 devices: () => DevicesCommand(stdout),
                 selftest: (only, require) => SelfTestCommand(only, require, stdout, stderr),
                 bench: a => BenchCommand.Run(a, stdout, stderr, cancellation),
-                report: a => ReportCommand.Run(a, stdout, stderr));
+                report: a => ReportCommand.Run(a, stdout, stderr),
+                scenario: a => ScenarioCommand.Run(a, stdout));
             return commandLine.Invoke(args, stdout, stderr);
         }
         catch (UsageException e)
@@ -81,8 +82,10 @@ public static class CliApp
         bool progressToTerminal)
     {
         OutputFiles.Check([("--json", a.JsonPath), ("--csv", a.CsvPath), ("--log", a.LogPath), ("--checkpoint", a.CheckpointPath),
-            ("--partial", a.PartialPath), ("--series", a.SeriesPath), ("--sample-paths", a.SamplePathsFile), ("--report", a.ReportPath)], ("scenario file", a.ScenarioPath));
+            ("--partial", a.PartialPath), ("--series", a.SeriesPath), ("--sample-paths", a.SamplePathsFile), ("--report", a.ReportPath),
+            ("--paths-out", a.PathsOutPath)], ("scenario file", a.ScenarioPath));
         ReportCommand.Check(a);
+        PathsOut.Check(a);
         if (a.Shard is { } shard) return ShardCommand(a, shard, stdout, stderr, cancellation, progressToTerminal);
         if (a.CheckpointPath == "-") throw new UsageException("--checkpoint: needs a file, not stdout");
         var scenario = a.ScenarioPath is null ? ScenarioLoader.LoadDefault() : ScenarioLoader.LoadFile(a.ScenarioPath);
@@ -97,6 +100,7 @@ public static class CliApp
         var resume = checkpoint?.Load();
         if (resume is not null)
             progress.Line($"resuming from {resume.Completed.Paths + (resume.Segment?.Paths ?? 0):N0} of {asRun.Paths:N0} paths (checkpoint {a.CheckpointPath})");
+        using var pathsOut = PathsOut.Open(a, asRun, backend.Name);
         var result = SimulationEngine.Run(scenario, new RunOptions
         {
             Paths = a.Paths,
@@ -108,6 +112,7 @@ public static class CliApp
             OnMerged = checkpoint is null ? null : checkpoint.Save,
             Series = a.SeriesPath is not null,
             SamplePaths = a.SamplePaths,
+            PathSink = PathsOut.Sink(pathsOut, a.PathsOutPath),
         }, cancellation);
         progress.Finish();
         foreach (var warning in result.Warnings) progress.Line($"warning: {warning}");
@@ -116,6 +121,8 @@ public static class CliApp
             ("--json", a.JsonPath, () => ResultJson.Serialize(result) + Environment.NewLine),
             ("--csv", a.CsvPath, () => ResultCsv.Serialize(result)),
             .. SeriesOutputs(result, a.SeriesPath, a.SamplePathsFile)]);
+        failures.AddRange(PathsOut.WriteParquet(result, a.SeriesPath, a.SamplePathsFile));
+        PathsOut.Commit(pathsOut, a.PathsOutPath, failures);
         failures.AddRange(ReportCommand.WriteRun(a, result));
         if (!a.Quiet && !Stdout(a)) stdout.Write(SummaryTable.Format(result));
         int code = Finish(failures, stderr, result.Run.Cancelled ? ExitCancelled : ExitOk);
@@ -146,11 +153,12 @@ public static class CliApp
         using var backend = BackendCatalog.Create(a.Backend, scenario.Precision, a.Threads, line => stderr.WriteLine(line));
         using var progress = new CommandProgress(a, stderr, progressToTerminal);
         progress.LogOnly($"shard {shard.Index}/{shard.Count}: paths [{range.First:N0}, {range.End:N0}) of {paths:N0}");
+        using var pathsOut = PathsOut.Open(a, scenario with { Paths = paths, Seed = a.Seed ?? scenario.Seed }, backend.Name);
         RunResult? shardResult = null;
         var written = Shards.RunShard(scenario, shard.Index, shard.Count, a.PartialPath!, new RunOptions
         {
             Paths = a.Paths, Seed = a.Seed, Backend = backend, Progress = progress.Progress, CommandLine = a.CommandLine,
-            Series = a.SeriesPath is not null, SamplePaths = a.SamplePaths,
+            Series = a.SeriesPath is not null, SamplePaths = a.SamplePaths, PathSink = PathsOut.Sink(pathsOut, a.PathsOutPath),
         }, cancellation, r => shardResult = r);
         progress.Finish();
         if (written is null)
@@ -160,6 +168,8 @@ public static class CliApp
         }
         // The shard's own series and sample paths (the partial file keeps them for merge --series / --sample-paths).
         var failures = OutputFiles.WriteAll(stdout, [.. SeriesOutputs(shardResult!, a.SeriesPath, a.SamplePathsFile)]);
+        failures.AddRange(PathsOut.WriteParquet(shardResult!, a.SeriesPath, a.SamplePathsFile));
+        PathsOut.Commit(pathsOut, a.PathsOutPath, failures); // the shard's paths only: read the shards' files together
         if (!a.Quiet && !Stdout(a)) stdout.WriteLine($"shard {shard.Index}/{shard.Count}: paths [{range.First:N0}, {range.End:N0}) of {paths:N0} written to {a.PartialPath}");
         progress.LogOnly($"finished: shard written to {a.PartialPath}; exit {(failures.Count == 0 ? 0 : 1)}");
         return Finish(failures, stderr, ExitOk);
@@ -179,6 +189,7 @@ public static class CliApp
             ("--json", a.JsonPath, () => ResultJson.Serialize(result) + Environment.NewLine),
             ("--csv", a.CsvPath, () => ResultCsv.Serialize(result)),
             .. SeriesOutputs(result, a.SeriesPath, a.SamplePathsFile)]);
+        failures.AddRange(PathsOut.WriteParquet(result, a.SeriesPath, a.SamplePathsFile));
         if (!a.Quiet && a.JsonPath != "-" && a.CsvPath != "-" && a.SeriesPath != "-" && a.SamplePathsFile != "-") stdout.Write(SummaryTable.Format(result));
         return Finish(failures, stderr, ExitOk);
     }
@@ -186,8 +197,12 @@ public static class CliApp
     /// <summary>Whether some output goes to stdout (then the summary table does not).</summary>
     private static bool Stdout(RunArguments a) => a.JsonPath == "-" || a.CsvPath == "-" || a.SeriesPath == "-" || a.SamplePathsFile == "-";
 
-    /// <summary>The --series and --sample-paths outputs of <paramref name="result"/> (those asked for).</summary>
+    /// <summary>The --series and --sample-paths outputs of <paramref name="result"/> (those asked for) as text; Parquet ones are
+    /// written by <see cref="PathsOut.WriteParquet"/>.</summary>
     private static (string Option, string? Path, Func<string> Content)[] SeriesOutputs(RunResult result, string? series, string? samples) =>
+        SeriesTextOutputs(result, PathsOut.IsParquet(series) ? null : series, PathsOut.IsParquet(samples) ? null : samples);
+
+    private static (string Option, string? Path, Func<string> Content)[] SeriesTextOutputs(RunResult result, string? series, string? samples) =>
     [
         ("--series", series, () => SeriesFiles.IsJson(series!) ? SeriesFiles.SeriesJson(result.Series!) : SeriesFiles.SeriesCsv(result.Series!)),
         ("--sample-paths", samples, () => SeriesFiles.IsJson(samples!) ? SeriesFiles.SamplePathsJson(result.SamplePaths!) : SeriesFiles.SamplePathsCsv(result.SamplePaths!)),
@@ -272,6 +287,7 @@ internal sealed record RunArguments
     public string? SeriesPath { get; init; }
     public int SamplePaths { get; init; }
     public string? SamplePathsFile { get; init; }
+    public string? PathsOutPath { get; init; }
 }
 
 /// <summary>Parsed arguments of <c>gpucascade merge</c>.</summary>

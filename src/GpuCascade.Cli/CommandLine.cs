@@ -152,7 +152,8 @@ internal sealed partial class CommandLine
 
     public CommandLine(Func<RunArguments, int> run, Func<CompareArguments, int> compare, Func<CalibrateArguments, int> calibrate,
         Func<MergeArguments, int> merge, Func<int> devices, Func<string?, string?, int> selftest, Func<BenchArguments, int> bench,
-        Func<ReportArguments, int>? report = null)
+        Func<ReportArguments, int>? report = null,
+        Func<ScenarioArguments, int>? scenario = null)
     {
         _require.CustomParser = r => Parse<string?>(r, t => t is "cuda" or "opencl" ? t : throw new UsageException($"--require: expected cuda or opencl, got '{t}'"));
         _benchBackends.CustomParser = r => Parse<IReadOnlyList<string>?>(r, t =>
@@ -196,6 +197,8 @@ internal sealed partial class CommandLine
                                                                (interrupted? run the same command again to resume)
               gpucascade run scenarios/flash-crash.yaml --series fc.csv --sample-paths 20 paths.json
                                                                (quantiles and means per step; 20 trajectories for plots)
+              gpucascade run venue.yaml --paths 1000000 --paths-out paths.parquet
+                                                               (every path's outputs, one row per path, for pandas/polars/DuckDB)
             """;
         _checkpointEvery.CustomParser = r => Parse<int?>(r, t => (int)Integer("--checkpoint-every", t, 1, 86400));
         _shard.CustomParser = r => Parse<(int, int)?>(r, t =>
@@ -212,6 +215,7 @@ internal sealed partial class CommandLine
         _run.Options.Add(_partial);
         _run.Options.Add(_series);
         _run.Options.Add(_samplePaths);
+        _run.Options.Add(_pathsOut);
         _run.Validators.Add(r =>
         {
             bool shard = r.GetResult(_shard) is not null, partial = r.GetResult(_partial) is not null;
@@ -238,6 +242,7 @@ internal sealed partial class CommandLine
             SeriesPath = r.GetValue(_series),
             SamplePaths = SamplePathCount(r.GetValue(_samplePaths)),
             SamplePathsFile = r.GetValue(_samplePaths) is [_, var file] ? file : null,
+            PathsOutPath = r.GetValue(_pathsOut),
         }));
 
         _merge = new Command("merge", "Merge the partial files of a sharded run into its result, identical to the one-shot run's; every part is checked.")
@@ -339,6 +344,7 @@ internal sealed partial class CommandLine
         // A plain command as the root, so that usage lines say gpucascade whatever the executable is called.
         _root = new Command("gpucascade", "GpuCascade: Monte Carlo liquidation cascades in leveraged markets.")
             { _run, _compare, _calibrate, _merge, _devices, _selftest, _bench };
+        if (scenario is not null) _root.Subcommands.Add(ScenarioCommandTree(scenario));
         if (report is not null) _root.Subcommands.Add(ReportCommand.Declare(report, Examples));
         var help = new HelpOption();
         help.Action = new HelpWithExamples((HelpAction)help.Action!, Examples);
@@ -348,6 +354,7 @@ internal sealed partial class CommandLine
               gpucascade run                 simulate the embedded default scenario
               gpucascade compare --vary venue.insuranceFund=0,1e9
               gpucascade calibrate --vary venue.maintenanceMargin.ETH=0.004..0.05 --target 'badDebt.es.0.99<=insuranceFund'
+              gpucascade scenario default    the default scenario as YAML, to start your own from
               gpucascade run --help          the options of a command
               gpucascade devices
             """;
@@ -376,7 +383,7 @@ internal sealed partial class CommandLine
                 : result.Errors;
             foreach (var message in errors.Select(e => Explain(e.Message, command, result, args)).OfType<string>().Distinct())
                 stderr.WriteLine($"error: {message}");
-            stderr.WriteLine(command == _root ? "Run 'gpucascade --help' for usage." : $"Run 'gpucascade {command.Name} --help' for usage.");
+            stderr.WriteLine(command == _root ? "Run 'gpucascade --help' for usage." : $"Run 'gpucascade {CommandPath(command)} --help' for usage.");
             return CliApp.ExitInvalidInput;
         }
         return result.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
@@ -388,6 +395,7 @@ internal sealed partial class CommandLine
         if (MissingValue().Match(message) is { Success: true } missing)
             return missing.Groups[1].Value == "--sample-paths" ? "--sample-paths: needs N FILE (how many paths, then the file)" : $"{missing.Groups[1].Value}: needs a value";
         if (GivenTwice().Match(message) is { Success: true } twice) return $"{twice.Groups[1].Value}: given more than once; give it once";
+        if (ExplainScenario(message, command) is { } aboutScenario) return aboutScenario;
         if (message.StartsWith("Required command was not provided", StringComparison.Ordinal))
             return $"a command is needed ({Commands()})";
         if (Unrecognized().Match(message) is not { Success: true } unknown) return message;

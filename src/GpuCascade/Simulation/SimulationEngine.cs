@@ -31,6 +31,16 @@ public sealed record RunOptions
     /// <summary>Sees every block's per-path outputs (rows from, to of a batch whose first path is
     /// <see cref="PathOutputs.Start"/>) before they are summarised; called from worker threads, on disjoint rows.</summary>
     internal Action<PathOutputs, int, int>? PathObserver { get; init; }
+    /// <summary>
+    /// Sees every path the result summarises, in path order and exactly once: rows [from, to) of the batch whose first
+    /// path is <see cref="PathOutputs.Start"/>, called on the thread that called
+    /// <see cref="SimulationEngine.Run(Scenario, RunOptions?, CancellationToken)"/> as the blocks are merged, before the next
+    /// batch reuses the arrays (copy what you keep). The values are those <see cref="SimulationEngine.SimulatePaths"/>
+    /// gives for the same paths. After a cancellation only the completed prefix is shown; a resumed run (a checkpoint)
+    /// shows only the paths it simulates. <c>run --paths-out</c> writes them to Parquet this way
+    /// (<see cref="Reporting.PathsParquetWriter"/>).
+    /// </summary>
+    public Action<PathOutputs, int, int>? PathSink { get; init; }
     /// <summary>Record the outputs over time (MODEL.md 8.5): per step and asset, quantiles of the prices and means of the
     /// rest, in <see cref="RunResult.Series"/> (<c>run --series</c>).</summary>
     public bool Series { get; init; }
@@ -177,6 +187,7 @@ public static class SimulationEngine
                     break;
                 }
                 segment.Merge(block);
+                options.PathSink?.Invoke(outputs, b * BlockSize, b * BlockSize + (int)block.Paths);
                 // The records fold here, in path order: a block's summary does not carry them (their bins are large).
                 segment.Series?.AddRows(outputs, b * BlockSize, b * BlockSize + (int)block.Paths);
                 segment.Samples?.AddRows(outputs, b * BlockSize, b * BlockSize + (int)block.Paths);

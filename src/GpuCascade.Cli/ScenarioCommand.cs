@@ -1,0 +1,40 @@
+using GpuCascade.Scenarios;
+using GpuCascade.Simulation;
+
+namespace GpuCascade.Cli;
+
+/// <summary>
+/// <c>gpucascade scenario default</c>: the embedded default scenario, exactly as scenarios/default.yaml (comments and all).
+/// <c>gpucascade scenario check FILE</c>: the file loaded and validated as <c>run</c> would (every error naming its field,
+/// exit 2), its book built as the engine builds it (to count a generator's cohorts), and the scenario printed normalised:
+/// YAML with every default explicit, which loads back to the same scenario (the same SHA-256 a run's manifest shows). Library equivalents: <see cref="ScenarioLoader.DefaultScenarioText"/>, <see cref="ScenarioLoader.LoadFile"/>
+/// and <see cref="ScenarioYaml.Normalised"/>.
+/// </summary>
+internal static class ScenarioCommand
+{
+    public static int Run(ScenarioArguments a, TextWriter stdout)
+    {
+        if (a.Action == ScenarioAction.Default)
+        {
+            stdout.Write(ScenarioLoader.DefaultScenarioText);
+            stdout.Flush();
+            return CliApp.ExitOk;
+        }
+        string file = a.File ?? throw new UsageException("scenario check: needs the scenario FILE to check");
+        var scenario = ScenarioLoader.LoadFile(file); // a ScenarioException: every error, exit 2 (CliApp)
+        int cohorts = SimulationPlan.Build(scenario).CohortCount; // the book as the engine builds it (a generator's cohorts counted)
+        string generated = scenario.Book.Generator is null ? "" : $" ({cohorts - scenario.Book.Cohorts.Length:N0} generated)";
+        stdout.Write($"""
+            # {OneLine(file)} is valid: {scenario.Assets.Length} assets, {cohorts:N0} cohorts{generated}, {scenario.Steps:N0} steps over {scenario.Horizon.Text}, {scenario.Paths:N0} paths.
+            # Normalised (every default explicit); it loads back to the same scenario, sha256
+            # {ScenarioJson.Sha256(scenario)} (a run's manifest.scenarioSha256 without --paths or --seed).
+
+            """);
+        stdout.Write(ScenarioYaml.Normalised(scenario));
+        stdout.Flush();
+        return CliApp.ExitOk;
+    }
+
+    /// <summary>A file name in a comment line: no line breaks.</summary>
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
+}

@@ -1,0 +1,105 @@
+using GpuCascade.Cli;
+using GpuCascade.Scenarios;
+using GpuCascade.Tests.Scenarios;
+
+namespace GpuCascade.Tests.Cli;
+
+/// <summary><c>gpucascade scenario default</c> and <c>scenario check FILE</c>: the embedded file byte for byte, the normalised
+/// scenario that loads back to the same one (the same SHA-256), and bad files refused like <c>run</c> refuses them.</summary>
+public class ScenarioCommandTests : CliTestBase
+{
+    private static string Repo(params string[] parts) => Path.Combine([ScenarioDocsTests.RepositoryRoot(), .. parts]);
+
+    [Test]
+    public void DefaultPrintsTheEmbeddedScenarioByteForByte()
+    {
+        var (code, stdout, err) = Run("scenario", "default");
+        Assert.That(code, Is.Zero, err);
+        Assert.That(stdout, Is.EqualTo(File.ReadAllText(Repo("scenarios", "default.yaml"))));
+        Assert.That(err, Is.Empty);
+    }
+
+    /// <summary>The check's output loads to the same scenario as the file, and checking it again prints the same YAML.</summary>
+    private static string AssertRoundTrip(string file)
+    {
+        var (code, stdout, err) = Run("scenario", "check", file);
+        Assert.That(code, Is.Zero, err);
+        var original = ScenarioLoader.LoadFile(file);
+        var loaded = ScenarioLoader.LoadYaml(stdout);
+        Assert.That(ScenarioJson.Sha256(loaded), Is.EqualTo(ScenarioJson.Sha256(original)));
+        Assert.That(loaded, Is.EqualTo(original));
+        Assert.That(stdout, Does.Contain($"sha256\n# {ScenarioJson.Sha256(original)}"), "the header names the hash a run's manifest shows");
+        string again = Path.Combine(Path.GetDirectoryName(file)!, "normalised-" + Path.GetFileNameWithoutExtension(file) + ".yaml");
+        File.WriteAllText(again, stdout);
+        var second = Run("scenario", "check", again);
+        Assert.That(second.Code, Is.Zero, second.Err);
+        Assert.That(Body(second.Out), Is.EqualTo(Body(stdout)), "normalising is idempotent");
+        return stdout;
+    }
+
+    private static string Body(string yaml) => string.Join("\n", yaml.Split('\n').SkipWhile(l => l.StartsWith('#')));
+
+    [TestCase("default.yaml")]
+    [TestCase("flash-crash.yaml")]
+    public void CheckPrintsTheNormalisedScenarioWhichLoadsBackToTheSameOne(string name)
+    {
+        string copy = Path.Combine(_dir, name);
+        File.Copy(Repo("scenarios", name), copy);
+        string yaml = AssertRoundTrip(copy);
+        Assert.That(yaml, Does.Contain("longRunVolatility:").And.Contain("permanentImpact: 0.5"), "defaults are explicit");
+        Assert.That(yaml, Does.Contain("  generator:\n"), "a generated book stays a generator");
+    }
+
+    [Test]
+    public void ListedCohortsEveryKeyAndQuotedNamesRoundTrip()
+    {
+        string file = Path.Combine(_dir, "full.yaml");
+        File.WriteAllText(file, ScenarioTexts.Edit(ScenarioTexts.Full, "name: whales", "name: 'desk: \"A\" #1, ok'"));
+        string yaml = AssertRoundTrip(file);
+        Assert.That(yaml, Does.Contain("name: \"desk: \\\"A\\\" #1, ok\""));
+        Assert.That(yaml, Does.Contain("cap: .inf"));
+    }
+
+    [Test]
+    public void AJsonFileIsCheckedAndPrintedAsYaml()
+    {
+        string file = Path.Combine(_dir, "issue.json");
+        File.WriteAllText(file, ScenarioTexts.IssueExampleJson);
+        AssertRoundTrip(file);
+    }
+
+    [Test]
+    public void ABadFileIsExitTwoWithEveryErrorNamingItsField()
+    {
+        string file = Path.Combine(_dir, "bad.yaml");
+        File.WriteAllText(file, ScenarioTexts.Edit(ScenarioTexts.Edit(ScenarioTexts.Full, "volatility: 0.9", "volatility: -0.2"),
+            "dustNotional: 10", "dustNotional: -1"));
+        var (code, stdout, err) = Run("scenario", "check", file);
+        Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(stdout, Is.Empty, "nothing that could be taken for a valid scenario");
+        Assert.That(err, Does.Contain("error: assets[1].volatility: must be >= 0, got -0.2 (line"));
+        Assert.That(err, Does.Contain("error: venue.liquidation.dustNotional"));
+        Assert.That(err, Does.Not.Contain("   at "));
+    }
+
+    [Test]
+    public void MistakesOnTheCommandLineAreNamed()
+    {
+        var missing = Run("scenario", "check", Path.Combine(_dir, "absent.yaml"));
+        Assert.That(missing.Code, Is.EqualTo(2));
+        Assert.That(missing.Err, Does.Contain("scenario file not found"));
+        var bare = Run("scenario");
+        Assert.That(bare.Code, Is.EqualTo(2));
+        Assert.That(bare.Err, Does.Contain("scenario: needs a subcommand, default or check"));
+        var typo = Run("scenario", "chek");
+        Assert.That(typo.Code, Is.EqualTo(2));
+        Assert.That(typo.Err, Does.Contain("unknown subcommand 'chek' of scenario").And.Contain("'check'"));
+        var noFile = Run("scenario", "check");
+        Assert.That(noFile.Code, Is.EqualTo(2));
+        Assert.That(noFile.Err, Does.Contain("scenario check: needs the scenario FILE"));
+        var help = Run("scenario", "check", "--help");
+        Assert.That(help.Code, Is.Zero);
+        Assert.That(help.Out, Does.Contain("Examples:").And.Contain("gpucascade scenario check venue.yaml"));
+        Assert.That(Run("--help").Out, Does.Contain("scenario"));
+    }
+}
