@@ -211,18 +211,7 @@ public sealed class HtmlReport
         foreach (var r in runs)
         {
             if (RunSection.DebtBins(r.Root) is not { } h || h.Total <= 0) continue;
-            var xs = new List<double>();
-            var ys = new List<double>();
-            double above = h.Bins.Sum(x => x.Count);
-            foreach (var (edge, _, count) in h.Bins)
-            {
-                if (above > 0)
-                {
-                    xs.Add(Math.Log10(edge));
-                    ys.Add(Math.Log10(above / h.Total));
-                }
-                above -= count;
-            }
+            var (xs, ys) = RunSection.Exceedance(h.Bins, h.Total);
             if (xs.Count == 0) continue;
             var line = plot.Add.ScatterLine(xs.ToArray(), ys.ToArray(), Report.Charts.Series(drawn++));
             line.LineWidth = 2;

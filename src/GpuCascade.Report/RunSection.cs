@@ -191,6 +191,25 @@ internal static class RunSection
     }
 
     /// <summary>The bad debt histogram's bins at or above $1, with the decades they span.</summary>
+    /// <summary>The exceedance curve on log10 scales: P(X >= lower edge of each bin) is the mass of that bin and every
+    /// bin above it; bins with nothing at or above them are left out.</summary>
+    internal static (List<double> Log10X, List<double> Log10P) Exceedance(List<(double Lo, double Hi, double Count)> bins, double total)
+    {
+        var xs = new List<double>();
+        var ys = new List<double>();
+        double above = bins.Sum(x => x.Count);
+        foreach (var (lo, _, count) in bins)
+        {
+            if (above > 0)
+            {
+                xs.Add(Math.Log10(lo));
+                ys.Add(Math.Log10(above / total));
+            }
+            above -= count;
+        }
+        return (xs, ys);
+    }
+
     internal static (List<(double Lo, double Hi, double Count)> Bins, double Total, double Zero, double BelowOne, int LoDecade, int HiDecade)? DebtBins(Field r)
     {
         if (r["histograms"].Optional("badDebt") is not { } h) return null;
@@ -248,19 +267,7 @@ internal static class RunSection
     private static void Exceedance(ReportBuilder b, Field r)
     {
         if (DebtBins(r) is not { } h || h.Total <= 0) return;
-        // P(X >= lower edge of each bin): the mass of that bin and every bin above it.
-        var xs = new List<double>();
-        var ys = new List<double>();
-        double above = h.Bins.Sum(x => x.Count);
-        foreach (var (lo, _, count) in h.Bins)
-        {
-            if (above > 0)
-            {
-                xs.Add(Math.Log10(lo));
-                ys.Add(Math.Log10(above / h.Total));
-            }
-            above -= count;
-        }
+        var (xs, ys) = Exceedance(h.Bins, h.Total);
         var plot = Charts.New("bad debt per path x (USD, log scale)", "P(bad debt >= x) (log scale)");
         if (xs.Count > 0)
         {
