@@ -101,6 +101,8 @@ internal static class Charts
         line.LabelFontColor = Colors.White;
         line.LabelBackgroundColor = color;
         line.LabelOppositeAxis = true;
+        // The label sits on the top axis, which is otherwise empty and thin: room for it, so the frame does not cut it.
+        plot.Axes.Top.MinimumSize = Math.Max(plot.Axes.Top.MinimumSize, 24);
     }
 
     /// <summary>A vertical line named in the legend (several close together stay readable there).</summary>

@@ -250,6 +250,7 @@ public sealed class HtmlReport
         caption{caption-side:top;text-align:left;color:var(--muted);font-size:13px;padding:2px 0 4px}
         table.facts th{font-weight:500;color:var(--muted);min-width:15em}
         table.wide{font-size:13px}table.wide td{line-height:1.25}table.wide th,table.wide td{padding:5px 8px}
+        table.wide thead th{white-space:normal;min-width:5.5em}
         .ci,.se,small{color:var(--muted)}
         .kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(190px,1fr));gap:12px;margin:8px 0 12px}
         .kpi{border:1px solid var(--line);border-radius:8px;padding:10px 14px;background:#f8fafc}
@@ -268,6 +269,6 @@ public sealed class HtmlReport
         nav ol{margin:8px 0 0;padding-left:20px;font-size:14px}
         a{color:var(--accent)}
         footer{max-width:1160px;margin:0 auto;padding:0 24px 28px;color:var(--muted);font-size:12px}
-        @media print{body{background:#fff}section.doc{border:none;padding:0}figure.chart{break-inside:avoid}}
+        @media print{body{background:#fff}section.doc{border:none;padding:0}figure.chart{break-inside:avoid}.table-wrap{overflow:visible}}
         """;
 }
