@@ -27,7 +27,7 @@ internal sealed partial class CommandLine
               gpucascade scenario default > venue.yaml        then edit venue.yaml and run it
             """;
         var check = new Command("check",
-            "Validate a scenario file without running it: print the normalised scenario (every default explicit, loadable as it is), or every error naming its field (exit 2).")
+            "Validate a scenario file without running it: print the normalised scenario (defaults filled in, loadable as it is), or every error naming its field (exit 2).")
             { _checkFile };
         check.SetAction(r => scenario(new ScenarioArguments { Action = ScenarioAction.Check, File = r.GetValue(_checkFile) }));
         Examples[check] = """

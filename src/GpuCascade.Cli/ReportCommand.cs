@@ -70,6 +70,11 @@ internal static class ReportCommand
             stderr.WriteLine($"error: {e.Message}");
             return CliApp.ExitInvalidInput;
         }
+        catch (Exception e) when (Unexpected(e))
+        {
+            stderr.WriteLine($"error: could not make the report: {e.GetType().Name}: {e.Message}");
+            return CliApp.ExitFailure;
+        }
         var failures = OutputFiles.WriteAll(stdout, ("--out", a.OutPath, () => report.Html));
         failures.AddRange(WritePlots(report, a.PlotsDirectory));
         if (a.OutPath != "-" && failures.Count == 0)
@@ -114,10 +119,19 @@ internal static class ReportCommand
         {
             return [$"{(a.ReportPath is not null ? "--report" : "--plots")}: {e.Message}"];
         }
+        catch (Exception e) when (Unexpected(e))
+        {
+            // After a long run the other outputs are written already: a failure to draw is one failed output, not a crash.
+            return [$"{(a.ReportPath is not null ? "--report" : "--plots")}: could not make the report: {e.GetType().Name}: {e.Message}"];
+        }
         var failures = a.ReportPath is null ? [] : OutputFiles.WriteAll(TextWriter.Null, ("--report", a.ReportPath, () => report.Html));
         failures.AddRange(WritePlots(report, a.PlotsDirectory));
         return failures;
     }
+
+    /// <summary>A failure inside the drawing (a bug, or Skia's native library missing beside a single-file publish),
+    /// reported as a failed output; cancellation and out-of-memory still propagate.</summary>
+    private static bool Unexpected(Exception e) => e is not (OperationCanceledException or OutOfMemoryException);
 
     private static List<string> WritePlots(HtmlReport report, string? directory)
     {

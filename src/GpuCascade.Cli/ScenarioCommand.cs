@@ -7,7 +7,7 @@ namespace GpuCascade.Cli;
 /// <c>gpucascade scenario default</c>: the embedded default scenario, exactly as scenarios/default.yaml (comments and all).
 /// <c>gpucascade scenario check FILE</c>: the file loaded and validated as <c>run</c> would (every error naming its field,
 /// exit 2), its book built as the engine builds it (to count a generator's cohorts), and the scenario printed normalised:
-/// YAML with every default explicit, which loads back to the same scenario (the same SHA-256 a run's manifest shows). Library equivalents: <see cref="ScenarioLoader.DefaultScenarioText"/>, <see cref="ScenarioLoader.LoadFile"/>
+/// YAML with the defaults filled in, which loads back to the same scenario (the same SHA-256 a run's manifest shows). Library equivalents: <see cref="ScenarioLoader.DefaultScenarioText"/>, <see cref="ScenarioLoader.LoadFile"/>
 /// and <see cref="ScenarioYaml.Normalised"/>.
 /// </summary>
 internal static class ScenarioCommand
@@ -26,7 +26,7 @@ internal static class ScenarioCommand
         string generated = scenario.Book.Generator is null ? "" : $" ({cohorts - scenario.Book.Cohorts.Length:N0} generated)";
         stdout.Write($"""
             # {OneLine(file)} is valid: {scenario.Assets.Length} assets, {cohorts:N0} cohorts{generated}, {scenario.Steps:N0} steps over {scenario.Horizon.Text}, {scenario.Paths:N0} paths.
-            # Normalised (every default explicit); it loads back to the same scenario, sha256
+            # Normalised (defaults filled in; mechanisms left off are omitted); it loads back to the same scenario, sha256
             # {ScenarioJson.Sha256(scenario)} (a run's manifest.scenarioSha256 without --paths or --seed).
 
             """);

@@ -56,7 +56,13 @@ internal static class ComparisonSection
         foreach (var axis in axes)
             facts.Add(("varied", "<code>" + Html.Text(axis["key"]) + "</code> = " + string.Join(", ", axis["values"].Items.Select(v => Html.Number(v, Unit.Plain)))));
         facts.Add(("variants", string.Create(Inv, $"{variants.Count} of ") + Html.Number(c["plannedVariants"], Unit.Count) + " planned"));
-        facts.Add(("breach rule", Html.Text(c["breach"])));
+        bool asGiven = axes.Count == 0; // Comparison.Run(scenarios): the variants as they are, no keys and no breach rule
+        facts.Add(asGiven
+            ? ("compared", "scenarios as given, with their own books and no initial-margin rule")
+            : ("breach rule", Html.Text(c["breach"])));
+        if (variants.Any(v => v.Optional("bookRegenerated") is { } r && r.Bool))
+            facts.Add(("books", asGiven ? "some variants' generator builds another book than the first's: the variants differ in their books too"
+                                        : "a book.generator.* key regenerates the book per variant: the variants differ in their books too"));
         if (c.Optional("pairing") is { } pairing) facts.Add(("pairing", Html.Text(pairing)));
         if (c.Optional("cancelled") is { } cancelled && cancelled.Bool) facts.Add(("cancelled", "yes: the variants shown are those that finished"));
         if (variants.Count > 0)
@@ -92,7 +98,7 @@ internal static class ComparisonSection
         {
             var v = variants[i];
             string values = string.Join(", ", keys.Select(k => $"{k}={(v["values"].Optional(k) is { } x ? Html.Format(x.Number, Unit.Plain) : "?")}"));
-            b.Heading(3, $"Variant {i + 1} minus variant 1 ({values})");
+            b.Heading(3, keys.Count == 0 ? $"Variant {i + 1} minus variant 1" : $"Variant {i + 1} minus variant 1 ({values})");
             var diff = v["difference"];
             var diffRows = Headline.Where(h => diff.Has(h.Metric)).Select(h =>
             {

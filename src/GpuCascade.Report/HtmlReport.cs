@@ -75,14 +75,30 @@ public sealed class HtmlReport
         }
     }
 
-    /// <summary>The run result a series belongs to: the first of the same paths and steps.</summary>
+    /// <summary>The run result a series belongs to: the first of the same paths, steps and assets and, where the series
+    /// names them (every series written since they were added), the same seed and scenario SHA-256; a series of another
+    /// run is refused rather than drawn under the wrong headline.</summary>
     private static ReportDocument Owner(ReportDocument series, List<ReportDocument> results)
     {
-        double paths = series.Root["paths"].Number, steps = series.Root["steps"].Number;
         var runs = results.Where(d => d.Kind == DocumentKind.Run).ToList();
-        return runs.FirstOrDefault(d => d.Root["paths"].Number == paths && d.Root["steps"].Number == steps)
-               ?? throw new ReportException(string.Create(Inv, $"{series.Source}: its {paths:N0} paths x {steps:N0} steps match no run result given") +
-                                            (runs.Count == 0 ? " (there is none)" : $" ({string.Join(", ", runs.Select(r => string.Create(Inv, $"{r.Source}: {r.Root["paths"].Number:N0} x {r.Root["steps"].Number:N0}")))})"));
+        var seriesIdentity = Identity(series.Root, series.Root.Optional("seed"), series.Root.Optional("scenarioSha256"));
+        foreach (var run in runs)
+        {
+            var runIdentity = Identity(run.Root, run.Root.Optional("seed"), run.Root.Optional("manifest")?.Optional("scenarioSha256"));
+            if (seriesIdentity.Shape == runIdentity.Shape &&
+                (seriesIdentity.Seed is null || seriesIdentity.Seed == runIdentity.Seed) &&
+                (seriesIdentity.Sha is null || seriesIdentity.Sha == runIdentity.Sha))
+                return run;
+        }
+        throw new ReportException($"{series.Source}: is the series of {Describe(seriesIdentity)}, which matches no run result given" +
+                                  (runs.Count == 0 ? " (there is none)" : $" ({string.Join("; ", runs.Select(r => $"{r.Source}: {Describe(Identity(r.Root, r.Root.Optional("seed"), r.Root.Optional("manifest")?.Optional("scenarioSha256")))}"))})"));
+
+        static (string Shape, string? Seed, string? Sha) Identity(Field root, Field? seed, Field? sha) =>
+            (string.Create(Inv, $"{root["paths"].Number:N0} paths x {root["steps"].Number:N0} steps of {string.Join(", ", root["assets"].Members.Select(m => m.Name))}"),
+             seed?.Text, sha?.Text);
+
+        static string Describe((string Shape, string? Seed, string? Sha) id) =>
+            id.Shape + (id.Seed is null ? "" : $", seed {id.Seed}") + (id.Sha is null ? "" : $", scenario {id.Sha[..Math.Min(12, id.Sha.Length)]}");
     }
 
     /// <summary>Writes <see cref="Html"/> to <paramref name="path"/> atomically (UTF-8).</summary>
@@ -266,6 +282,7 @@ public sealed class HtmlReport
         details summary{cursor:pointer;color:var(--accent);font-size:14px;margin:6px 0}
         .ok{color:#15803d;font-weight:600}.bad{color:#b91c1c;font-weight:600}
         ul.warnings li{color:#92400e;font-size:14px}
+        p.stopped{background:#fef3c7;border:1px solid #f59e0b;border-radius:6px;padding:8px 12px;color:#92400e;font-size:14px}
         nav ol{margin:8px 0 0;padding-left:20px;font-size:14px}
         a{color:var(--accent)}
         footer{max-width:1160px;margin:0 auto;padding:0 24px 28px;color:var(--muted);font-size:12px}

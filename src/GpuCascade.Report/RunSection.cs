@@ -52,6 +52,10 @@ internal static class RunSection
 
     private static void Headline(ReportBuilder b, Field r)
     {
+        if (r.Optional("run")?.Optional("cancelled") is { } cancelled && cancelled.Bool)
+            b.Append("<p class=\"stopped\"><strong>Stopped before the end:</strong> these figures are the exact result of the ")
+             .Append(Html.Number(r["paths"], Unit.Count)).Append(" paths completed, of ").Append(Html.Number(r["requestedPaths"], Unit.Count))
+             .Append(" requested; their intervals are wider than a full run's.</p>");
         var p = r["probabilities"];
         var cards = new List<(string Label, string Value, string Interval)>
         {
@@ -216,6 +220,8 @@ internal static class RunSection
         double[] edges = h["edges"].Numbers, counts = h["counts"].Numbers;
         if (counts.Length != edges.Length + 1)
             throw new ReportException($"{r.Source}: {h.Where}: expected one more count than edges, got {counts.Length} counts and {edges.Length} edges");
+        if (edges.Length < 2)
+            throw new ReportException($"{r.Source}: {h.Where}: expected at least two edges, got {edges.Length}");
         double total = counts.Sum(), belowOne = 0;
         var bins = new List<(double, double, double)>();
         for (int k = 1; k < edges.Length; k++)

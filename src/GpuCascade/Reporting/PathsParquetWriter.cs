@@ -136,6 +136,13 @@ public sealed class PathsParquetWriter : IDisposable
         try
         {
             Flush();
+            // What the file holds, known only now: fewer paths than requested after a stop, a shard's own range.
+            var metadata = new Dictionary<string, string>(_writer.CustomMetadata, StringComparer.Ordinal)
+            {
+                [MetadataPrefix + "firstPath"] = FirstPath.ToString(CultureInfo.InvariantCulture),
+                [MetadataPrefix + "writtenPaths"] = Rows.ToString(CultureInfo.InvariantCulture),
+            };
+            _writer.CustomMetadata = metadata;
             _writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
             _writer = null;
             _stream!.Flush(flushToDisk: true);

@@ -34,6 +34,7 @@ internal static class ResultBuilder
             histograms.Add(new($"maxDrawdown.{plan.Symbols[i]}", Summary(acc.DrawdownHistograms[i])));
             histograms.Add(new($"minDepthFactor.{plan.Symbols[i]}", Summary(acc.DepthFactorHistograms[i])));
         }
+        var manifest = Manifest(plan);
         return new RunResult
         {
             Paths = n,
@@ -61,9 +62,11 @@ internal static class ResultBuilder
             Work = new RunWork(n * plan.Steps, acc.MarginChecks, acc.CohortLiquidations),
             Warnings = [.. TailWarnings("badDebt", n), .. TailWarnings("liquidatedNotional", n)],
             CohortAttribution = attribution ?? [],
-            Series = acc.Series is { } series ? new SeriesResult(series, plan.Symbols, plan.Dt * HoursPerYear) : null,
+            Series = acc.Series is { } series
+                ? new SeriesResult(series, plan.Symbols, plan.Dt * HoursPerYear) { Seed = plan.Seed, ScenarioSha256 = manifest.ScenarioSha256 }
+                : null,
             SamplePaths = acc.Samples is { } samples ? new SamplePathSet(samples, plan.Symbols, plan.Dt * HoursPerYear) : null,
-            Manifest = Manifest(plan),
+            Manifest = manifest,
             Run = run,
         };
     }

@@ -27,7 +27,7 @@ public static class SeriesFiles
         return sb.ToString();
     }
 
-    /// <summary>JSON: <c>{paths, steps, stepHours, time: [...], resolution, assets: {SYMBOL: {metric: {statistic: [...]}}},
+    /// <summary>JSON: <c>{paths, steps, seed, scenarioSha256, stepHours, time: [...], resolution, assets: {SYMBOL: {metric: {statistic: [...]}}},
     /// fund: {...}, pFundDepleted: {...}}</c>, every array over steps 0 .. steps.</summary>
     public static string SeriesJson(SeriesResult series)
     {
@@ -47,6 +47,8 @@ public static class SeriesFiles
         {
             w.WriteNumber("paths", series.Paths);
             w.WriteNumber("steps", series.Steps);
+            if (series.Seed is { } seed) w.WriteNumber("seed", seed);
+            if (series.ScenarioSha256 is { } sha) w.WriteString("scenarioSha256", sha);
             w.WriteNumber("stepHours", series.StepHours);
             Array(w, "time", Enumerable.Range(0, series.Steps + 1).Select(k => Math.Round(k * series.StepHours, 9)));
             w.WriteStartObject("resolution");

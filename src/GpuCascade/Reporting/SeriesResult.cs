@@ -29,6 +29,12 @@ public sealed class SeriesResult
         StepHours = stepHours;
     }
 
+    /// <summary>The seed of the run the series comes from (in its JSON, so that a report can tell whose series it is).</summary>
+    public ulong? Seed { get; init; }
+
+    /// <summary>The SHA-256 of the scenario the series was simulated on (the run's <c>manifest.scenarioSha256</c>).</summary>
+    public string? ScenarioSha256 { get; init; }
+
     /// <summary>The quantile levels reported for the prices.</summary>
     public static IReadOnlyList<double> QuantileLevels { get; } = [0.01, 0.05, 0.25, 0.50, 0.75, 0.95, 0.99];
 

@@ -35,6 +35,8 @@ public class PathsOutCliTests : CliTestBase
         Assert.That(Bits(table.Column<double>("maxDrawdown_SOL")), Is.EqualTo(Bits([.. Enumerable.Range(0, 3000).Select(p => expected.MaxDrawdown[p * 3 + 2])])));
         Assert.That(table.Column<long>("marginChecks"), Is.EqualTo(expected.MarginChecks));
         Assert.That(table.Metadata["gpucascade.paths"], Is.EqualTo("3000"), "the scenario as run: --paths applies");
+        Assert.That(table.Metadata["gpucascade.firstPath"], Is.EqualTo("0"));
+        Assert.That(table.Metadata["gpucascade.writtenPaths"], Is.EqualTo("3000"));
         Assert.That(table.Metadata["gpucascade.backend"], Is.EqualTo("managed"));
         Assert.That(Directory.GetFiles(_dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "short.yaml", "paths.parquet" }));
     }

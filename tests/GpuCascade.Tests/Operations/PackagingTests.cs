@@ -91,8 +91,12 @@ public class PackagingTests
         Assert.That(versionOut, Does.StartWith($"GpuCascade {EngineInfo.Version} (commit "));
         if (EngineInfo.Commit != "unknown") Assert.That(versionOut, Does.Contain(EngineInfo.Commit[..12]));
 
-        var (runCode, json, runErr) = Run(gpucascade, ["run", "--paths", "2000", "--quiet", "--json", "-"]);
+        // --report draws the charts: Skia's native library must load from the installed tool's own folder.
+        string report = Path.Combine(tools, "report.html");
+        var (runCode, json, runErr) = Run(gpucascade, ["run", "--paths", "2000", "--quiet", "--json", "-", "--report", report]);
         Assert.That(runCode, Is.Zero, runErr);
+        Assert.That(report, Does.Exist);
+        Assert.That(File.ReadAllText(report), Does.Contain("<svg").And.Contain("data-chart=\"bad-debt-histogram\""));
         var result = JsonNode.Parse(json)!.AsObject();
         Assert.That(result["paths"]!.GetValue<long>(), Is.EqualTo(2000));
         Assert.That(result["steps"]!.GetValue<int>(), Is.EqualTo(288), "not the embedded default scenario");

@@ -1,6 +1,9 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using GpuCascade.Calibration;
 using GpuCascade.Report;
+using GpuCascade.Reporting;
+using GpuCascade.Scenarios;
 using static GpuCascade.Tests.Report.ReportTestSupport;
 
 namespace GpuCascade.Tests.Report;
@@ -166,9 +169,73 @@ public class HtmlReportTests
         e = Assert.Throws<ReportException>(() => HtmlReport.Render([Input("run.json", RunJson)], Input("cal.json", CalibrationJson)));
         Assert.That(e!.Message, Is.EqualTo("cal.json: is a calibration result, not a series (run --series FILE.json)"));
         e = Assert.Throws<ReportException>(() => HtmlReport.Render([Input("cal.json", CalibrationJson)], Input("series.json", SeriesJson)));
-        Assert.That(e!.Message, Is.EqualTo("series.json: its 2,048 paths x 288 steps match no run result given (there is none)"));
+        Assert.That(e!.Message, Does.StartWith("series.json: is the series of 2,048 paths x 288 steps of BTC, ETH, SOL, seed 20261121, scenario ")
+            .And.EndWith(", which matches no run result given (there is none)"));
         Assert.Throws<ReportException>(() => HtmlReport.Render([]));
         Assert.Throws<ReportException>(() => ReportInput.FromFile("/nonexistent/result.json"));
+    }
+
+    /// <summary>The series names its run (seed, scenario SHA-256): another run's series of the same size is refused, not
+    /// drawn under this run's headline; with two runs it goes to its own, not the first.</summary>
+    [Test]
+    public void ASeriesOfAnotherRunIsRefusedAndGoesToItsOwnRun()
+    {
+        var series = JsonNode.Parse(SeriesJson)!;
+        var run = JsonNode.Parse(RunJson)!;
+        Assert.That(series["seed"]!.GetValue<ulong>(), Is.EqualTo(run["seed"]!.GetValue<ulong>()));
+        Assert.That(series["scenarioSha256"]!.GetValue<string>(), Is.EqualTo(run["manifest"]!["scenarioSha256"]!.GetValue<string>()));
+
+        var otherSeed = JsonNode.Parse(SeriesJson)!;
+        otherSeed["seed"] = 5;
+        var e = Assert.Throws<ReportException>(() => HtmlReport.Render([Input("run.json", RunJson)], Input("s5.json", otherSeed.ToJsonString())));
+        Assert.That(e!.Message, Does.StartWith("s5.json: is the series of 2,048 paths x 288 steps of BTC, ETH, SOL, seed 5,")
+            .And.Contain("matches no run result given (run.json: 2,048 paths x 288 steps of BTC, ETH, SOL, seed 20261121,"));
+        var otherScenario = JsonNode.Parse(SeriesJson)!;
+        otherScenario["scenarioSha256"] = new string('0', 64);
+        Assert.Throws<ReportException>(() => HtmlReport.Render([Input("run.json", RunJson)], Input("s0.json", otherScenario.ToJsonString())));
+
+        // Two runs of the same size: the series attaches to the one with its seed, the second.
+        var first = JsonNode.Parse(RunJson)!;
+        first["seed"] = 5;
+        string html = HtmlReport.Render([Input("a.json", first.ToJsonString()), Input("b.json", RunJson)], Input("s.json", SeriesJson));
+        int over = html.IndexOf("Over time", StringComparison.Ordinal), second = html.IndexOf("b.json", StringComparison.Ordinal);
+        Assert.That(over, Is.GreaterThan(second), "the series is drawn in the second run's section");
+    }
+
+    /// <summary><c>Comparison.Run(scenarios)</c> varies no key and applies no breach rule: the page says so rather than
+    /// showing an empty key list and a breach rule.</summary>
+    [Test]
+    public void AComparisonOfScenariosAsGivenShowsNoKeysAndNoBreachRule()
+    {
+        var s = ScenarioLoader.LoadDefault();
+        string json = ComparisonReport.Json(Comparison.Run([s, s.With("venue.maintenanceMargin", 0.01)], new ComparisonOptions { Paths = 1024 }));
+        string html = HtmlReport.Render([Input("given.json", json)]);
+        Assert.That(html, Does.Contain("scenarios as given").And.Contain("Variant 2 minus variant 1</h3>"));
+        Assert.That(html, Does.Not.Contain("variant 1 ()").And.Not.Contain(">breach rule<"));
+    }
+
+    [Test]
+    public void AStoppedRunSaysSoAboveItsFigures()
+    {
+        var run = JsonNode.Parse(RunJson)!;
+        Assert.That(HtmlReport.Render([Input("run.json", RunJson)]), Does.Not.Contain("Stopped before the end"));
+        run["run"]!["cancelled"] = true;
+        run["requestedPaths"] = 60_000;
+        string html = HtmlReport.Render([Input("run.json", run.ToJsonString())]);
+        Assert.That(html, Does.Contain("Stopped before the end"));
+        Assert.That(html.IndexOf("Stopped before the end", StringComparison.Ordinal), Is.LessThan(html.IndexOf("class=\"kpis\"", StringComparison.Ordinal)));
+        Assert.That(html, Does.Contain("data-value=\"60000\""));
+    }
+
+    [TestCase(1, 2)]
+    [TestCase(0, 1)]
+    public void AHistogramWithTooFewEdgesIsNamed(int edges, int counts)
+    {
+        var run = JsonNode.Parse(RunJson)!;
+        run["histograms"]!["badDebt"]!["edges"] = new JsonArray(Enumerable.Range(1, edges).Select(i => (JsonNode)JsonValue.Create(10.0 * i)!).ToArray());
+        run["histograms"]!["badDebt"]!["counts"] = new JsonArray(Enumerable.Range(1, counts).Select(i => (JsonNode)JsonValue.Create(5)!).ToArray());
+        var e = Assert.Throws<ReportException>(() => HtmlReport.Render([Input("run.json", run.ToJsonString())]));
+        Assert.That(e!.Message, Is.EqualTo($"run.json: /histograms/badDebt: expected at least two edges, got {edges}"));
     }
 
     [TestCase("80.3M", 80_312_345.0, true)]
