@@ -119,9 +119,8 @@ public static class CliApp
 
         var failures = OutputFiles.WriteAll(stdout, [
             ("--json", a.JsonPath, () => ResultJson.Serialize(result) + Environment.NewLine),
-            ("--csv", a.CsvPath, () => ResultCsv.Serialize(result)),
-            .. SeriesOutputs(result, a.SeriesPath, a.SamplePathsFile)]);
-        failures.AddRange(PathsOut.WriteParquet(result, a.SeriesPath, a.SamplePathsFile));
+            ("--csv", a.CsvPath, () => ResultCsv.Serialize(result))]);
+        failures.AddRange(PathsOut.WriteSeries(stdout, result, a.SeriesPath, a.SamplePathsFile));
         PathsOut.Commit(pathsOut, a.PathsOutPath, failures);
         failures.AddRange(ReportCommand.WriteRun(a, result));
         if (!a.Quiet && !Stdout(a)) stdout.Write(SummaryTable.Format(result));
@@ -167,8 +166,7 @@ public static class CliApp
             return ExitCancelled;
         }
         // The shard's own series and sample paths (the partial file keeps them for merge --series / --sample-paths).
-        var failures = OutputFiles.WriteAll(stdout, [.. SeriesOutputs(shardResult!, a.SeriesPath, a.SamplePathsFile)]);
-        failures.AddRange(PathsOut.WriteParquet(shardResult!, a.SeriesPath, a.SamplePathsFile));
+        var failures = PathsOut.WriteSeries(stdout, shardResult!, a.SeriesPath, a.SamplePathsFile);
         PathsOut.Commit(pathsOut, a.PathsOutPath, failures); // the shard's paths only: read the shards' files together
         if (!a.Quiet && !Stdout(a)) stdout.WriteLine($"shard {shard.Index}/{shard.Count}: paths [{range.First:N0}, {range.End:N0}) of {paths:N0} written to {a.PartialPath}");
         progress.LogOnly($"finished: shard written to {a.PartialPath}; exit {(failures.Count == 0 ? 0 : 1)}");
@@ -187,26 +185,14 @@ public static class CliApp
         foreach (var warning in result.Warnings) stderr.WriteLine($"warning: {warning}");
         var failures = OutputFiles.WriteAll(stdout, [
             ("--json", a.JsonPath, () => ResultJson.Serialize(result) + Environment.NewLine),
-            ("--csv", a.CsvPath, () => ResultCsv.Serialize(result)),
-            .. SeriesOutputs(result, a.SeriesPath, a.SamplePathsFile)]);
-        failures.AddRange(PathsOut.WriteParquet(result, a.SeriesPath, a.SamplePathsFile));
+            ("--csv", a.CsvPath, () => ResultCsv.Serialize(result))]);
+        failures.AddRange(PathsOut.WriteSeries(stdout, result, a.SeriesPath, a.SamplePathsFile));
         if (!a.Quiet && a.JsonPath != "-" && a.CsvPath != "-" && a.SeriesPath != "-" && a.SamplePathsFile != "-") stdout.Write(SummaryTable.Format(result));
         return Finish(failures, stderr, ExitOk);
     }
 
     /// <summary>Whether some output goes to stdout (then the summary table does not).</summary>
     private static bool Stdout(RunArguments a) => a.JsonPath == "-" || a.CsvPath == "-" || a.SeriesPath == "-" || a.SamplePathsFile == "-";
-
-    /// <summary>The --series and --sample-paths outputs of <paramref name="result"/> (those asked for) as text; Parquet ones are
-    /// written by <see cref="PathsOut.WriteParquet"/>.</summary>
-    private static (string Option, string? Path, Func<string> Content)[] SeriesOutputs(RunResult result, string? series, string? samples) =>
-        SeriesTextOutputs(result, PathsOut.IsParquet(series) ? null : series, PathsOut.IsParquet(samples) ? null : samples);
-
-    private static (string Option, string? Path, Func<string> Content)[] SeriesTextOutputs(RunResult result, string? series, string? samples) =>
-    [
-        ("--series", series, () => SeriesFiles.IsJson(series!) ? SeriesFiles.SeriesJson(result.Series!) : SeriesFiles.SeriesCsv(result.Series!)),
-        ("--sample-paths", samples, () => SeriesFiles.IsJson(samples!) ? SeriesFiles.SamplePathsJson(result.SamplePaths!) : SeriesFiles.SamplePathsCsv(result.SamplePaths!)),
-    ];
 
     /// <summary>Reports the outputs that could not be written (after the others and the summary): exit 1 if any.</summary>
     internal static int Finish(List<string> failures, TextWriter stderr, int code)

@@ -95,17 +95,21 @@ internal static class OutputFiles
     {
         var failures = new List<string>();
         foreach (var (option, path, text) in outputs)
-        {
-            if (path is null) continue;
-            try
-            {
-                Write(path, text(), stdout);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                failures.Add($"{option}: could not write {path}: {e.Message}");
-            }
-        }
+            if (path is not null) Attempt(failures, option, path, () => Write(path, text(), stdout));
         return failures;
+    }
+
+    /// <summary>Runs one output's <paramref name="write"/>; a file that cannot be written joins <paramref name="failures"/>
+    /// as one line naming the option, and the other outputs go on.</summary>
+    public static void Attempt(List<string> failures, string option, string path, Action write)
+    {
+        try
+        {
+            write();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            failures.Add($"{option}: could not write {path}: {e.Message}");
+        }
     }
 }

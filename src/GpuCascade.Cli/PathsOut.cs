@@ -6,7 +6,8 @@ namespace GpuCascade.Cli;
 
 /// <summary>
 /// <c>run --paths-out FILE.parquet</c> (every path's outputs as Parquet, written as the blocks are merged, so memory stays
-/// bounded) and the Parquet forms of <c>--series</c> and <c>--sample-paths</c> (a file name ending in .parquet).
+/// bounded) and the <c>--series</c> and <c>--sample-paths</c> files in each of their forms (Parquet for a name ending in
+/// .parquet, JSON, CSV).
 /// </summary>
 internal static class PathsOut
 {
@@ -54,38 +55,29 @@ internal static class PathsOut
     /// <summary>Completes the file (renamed over the target); a failure joins <paramref name="failures"/>.</summary>
     public static void Commit(PathsParquetWriter? writer, string? path, List<string> failures)
     {
-        if (writer is null) return;
-        try
-        {
-            writer.Commit();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            failures.Add($"--paths-out: could not write {path}: {e.Message}");
-        }
+        if (writer is not null) OutputFiles.Attempt(failures, "--paths-out", path!, writer.Commit);
     }
 
     /// <summary>Whether an output of --series or --sample-paths is Parquet (so the text writers leave it alone).</summary>
     public static bool IsParquet(string? path) => path is not null && path != "-" && ParquetFiles.IsParquet(path);
 
-    /// <summary>Writes the --series and --sample-paths outputs that end in .parquet; returns the failures, one line each.</summary>
-    public static List<string> WriteParquet(RunResult result, string? series, string? samples)
+    /// <summary>Writes the --series and --sample-paths outputs that were asked for: Parquet for a name ending in .parquet,
+    /// else JSON for .json and CSV otherwise ("-" for stdout). Returns the failures, one line each naming the option.</summary>
+    public static List<string> WriteSeries(TextWriter stdout, RunResult result, string? series, string? samples)
     {
         var failures = new List<string>();
-        void Write(string option, string? path, Action<string> write)
-        {
-            if (!IsParquet(path)) return;
-            try
+        if (series is not null)
+            OutputFiles.Attempt(failures, "--series", series, () =>
             {
-                write(path!);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                if (IsParquet(series)) ParquetFiles.WriteSeries(series, result.Series!);
+                else OutputFiles.Write(series, SeriesFiles.IsJson(series) ? SeriesFiles.SeriesJson(result.Series!) : SeriesFiles.SeriesCsv(result.Series!), stdout);
+            });
+        if (samples is not null)
+            OutputFiles.Attempt(failures, "--sample-paths", samples, () =>
             {
-                failures.Add($"{option}: could not write {path}: {e.Message}");
-            }
-        }
-        Write("--series", series, p => ParquetFiles.WriteSeries(p, result.Series!));
-        Write("--sample-paths", samples, p => ParquetFiles.WriteSamplePaths(p, result.SamplePaths!));
+                if (IsParquet(samples)) ParquetFiles.WriteSamplePaths(samples, result.SamplePaths!);
+                else OutputFiles.Write(samples, SeriesFiles.IsJson(samples) ? SeriesFiles.SamplePathsJson(result.SamplePaths!) : SeriesFiles.SamplePathsCsv(result.SamplePaths!), stdout);
+            });
         return failures;
     }
 }
