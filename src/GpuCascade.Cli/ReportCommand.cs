@@ -31,7 +31,7 @@ internal static class ReportCommand
         };
         var series = new Option<string?>("--series")
         {
-            Description = "the outputs over time of a run ('gpucascade run --series FILE.json'): price fan charts and liquidations over time, shown with the run of the same paths and steps",
+            Description = "the outputs over time of a run ('gpucascade run --series FILE.json'): price fan charts and liquidations over time, shown with the run it comes from (same paths, steps, assets, seed and scenario)",
             HelpName = "SERIES.json",
         };
         var output = new Option<string>("--out") { Description = "the HTML file to write ('-' for stdout)", HelpName = "FILE", Required = true };

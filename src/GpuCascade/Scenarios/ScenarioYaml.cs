@@ -7,7 +7,7 @@ namespace GpuCascade.Scenarios;
 
 /// <summary>
 /// A scenario written back as YAML in its normalised form (<c>gpucascade scenario check</c>): the content of
-/// <see cref="ScenarioJson"/> (every default explicit, margin rules per asset, listed cohorts in the cross-margin form with
+/// <see cref="ScenarioJson"/> (defaults filled in except mechanisms left off, margin rules per asset, listed cohorts in the cross-margin form with
 /// units, entry prices and collateral, a generated book as its generator's parameters) laid out as YAML for people: block
 /// mappings, and one-line flow collections where they fit. Numbers keep the canonical JSON's shortest round-trip text, so
 /// <see cref="ScenarioLoader.LoadYaml"/> gives back an equal scenario with the same <see cref="ScenarioJson.Sha256"/>.
