@@ -37,12 +37,12 @@ internal sealed partial class CommandLine
     private readonly Option<string?> _partial = new("--partial") { Description = "the shard's partial file (with --shard)", HelpName = "FILE" };
     private readonly Option<string?> _series = new("--series")
     {
-        Description = "write the outputs over time to FILE: per step and asset, quantiles of the prices and means of liquidations, depth, queue and fund (CSV; JSON when FILE ends in .json; '-' for stdout)",
+        Description = "write the outputs over time to FILE: per step and asset, quantiles of the prices and means of liquidations, depth, queue and fund (CSV; JSON when FILE ends in .json, Parquet for .parquet; '-' for stdout)",
         HelpName = "FILE",
     };
     private readonly Option<string[]> _samplePaths = new("--sample-paths")
     {
-        Description = "write the full trajectories of paths 0 .. N-1 (N <= 1,000) to FILE, for plots (CSV; JSON when FILE ends in .json; '-' for stdout)",
+        Description = "write the full trajectories of paths 0 .. N-1 (N <= 1,000) to FILE, for plots (CSV; JSON when FILE ends in .json, Parquet for .parquet; '-' for stdout)",
         HelpName = "N FILE",
         Arity = new ArgumentArity(2, 2),
         AllowMultipleArgumentsPerToken = true,
@@ -54,9 +54,9 @@ internal sealed partial class CommandLine
     private readonly Option<string?> _mergeCsv = new("--csv") { Description = "write the statistics as CSV ('-' for stdout)", HelpName = "FILE" };
     private readonly Option<bool> _mergeQuiet = new("--quiet") { Description = "no summary table on stdout" };
     private readonly Option<string?> _mergeSeries = new("--series")
-        { Description = "write the whole run's outputs over time (the shards ran with --series; CSV, or JSON when FILE ends in .json)", HelpName = "FILE" };
+        { Description = "write the whole run's outputs over time (the shards ran with --series; CSV, JSON when FILE ends in .json, Parquet for .parquet)", HelpName = "FILE" };
     private readonly Option<string?> _mergeSamplePaths = new("--sample-paths")
-        { Description = "write the sample paths (the shards ran with --sample-paths; CSV, or JSON when FILE ends in .json)", HelpName = "FILE" };
+        { Description = "write the sample paths (the shards ran with --sample-paths; CSV, JSON when FILE ends in .json, Parquet for .parquet)", HelpName = "FILE" };
 
     // compare
     private readonly Option<string[]> _compareVary = new("--vary")
