@@ -48,7 +48,8 @@ internal static class CalibrationCommands
         catch (ArgumentException e)
         {
             string message = e.Message.Split(" (Parameter")[0];
-            throw new UsageException(message.StartsWith("paths:", StringComparison.Ordinal) ? "--" + message : message);
+            throw new UsageException(message.StartsWith("paths:", StringComparison.Ordinal) ? "--" + message
+                : message.StartsWith("variants:", StringComparison.Ordinal) ? "--vary:" + message["variants:".Length..] : message);
         }
         progress.Finish();
         // Warnings shared by every variant (those about the path count) once; the others with their variant.
@@ -139,6 +140,11 @@ internal static class CalibrationCommands
                              " (the response curve shows how close each candidate came)");
             return CliApp.ExitTargetUnreachable;
         }
+        if (result.Verdict == CalibrationVerdict.FailsOutOfSample)
+        {
+            stderr.WriteLine($"error: {CalibrationReport.VerdictText(result)}");
+            return CliApp.ExitOutOfSampleFailed;
+        }
         return CliApp.ExitOk;
     }
 
@@ -148,13 +154,13 @@ internal static class CalibrationCommands
         int eq = text.IndexOf('=');
         int dots = eq > 0 ? text.IndexOf("..", eq, StringComparison.Ordinal) : -1;
         if (eq <= 0 || dots < 0)
-            throw new UsageException($"--vary: expected KEY=LO..HI, such as venue.maintenanceMargin=0.005..0.05, got '{text}'");
+            throw new UsageException($"--vary: expected KEY=LO..HI, such as venue.maintenanceMargin=0.005..0.05, got {Echo.Quote(text)}");
         string key = text[..eq].Trim();
         string lo = text[(eq + 1)..dots], hi = text[(dots + 2)..];
         if (!ScenarioNumbers.TryParseDouble(lo, out double low) || !double.IsFinite(low))
-            throw new UsageException($"--vary: {key}: LO must be a finite number, got '{lo.Trim()}'");
+            throw new UsageException($"--vary: {key}: LO must be a finite number, got {Echo.Quote(lo.Trim())}");
         if (!ScenarioNumbers.TryParseDouble(hi, out double high) || !double.IsFinite(high))
-            throw new UsageException($"--vary: {key}: HI must be a finite number, got '{hi.Trim()}'");
+            throw new UsageException($"--vary: {key}: HI must be a finite number, got {Echo.Quote(hi.Trim())}");
         if (low >= high) throw new UsageException($"--vary: {key}: LO must be below HI, got {lo.Trim()}..{hi.Trim()}");
         return (key, low, high);
     }

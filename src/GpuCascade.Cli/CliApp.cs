@@ -20,6 +20,9 @@ public static class CliApp
     public const int ExitInvalidInput = 2;
     /// <summary>calibrate: no value in the range meets every target (the response curve is still reported).</summary>
     public const int ExitTargetUnreachable = 3;
+    /// <summary>calibrate: a value meets every target on the calibration's paths but not when rerun on fresh paths (the
+    /// out-of-sample check); the result is still reported, with the verdict at its top.</summary>
+    public const int ExitOutOfSampleFailed = 4;
     /// <summary>Stopped by Ctrl-C; the partial result was still reported.</summary>
     public const int ExitCancelled = 130;
     /// <summary>Stopped by SIGTERM (128 + 15); the partial result was still reported.</summary>
@@ -61,7 +64,7 @@ public static class CliApp
             foreach (var inner in e.InnerExceptions) stderr.WriteLine($"error: {inner.Message}");
             return ExitFailure;
         }
-        catch (CheckpointException e)
+        catch (Exception e) when (e is CheckpointException or Operations.InputFileException)
         {
             stderr.WriteLine($"error: {e.Message}");
             return ExitInvalidInput;
@@ -89,13 +92,11 @@ public static class CliApp
         if (a.Shard is { } shard) return ShardCommand(a, shard, stdout, stderr, cancellation, progressToTerminal);
         if (a.CheckpointPath == "-") throw new UsageException("--checkpoint: needs a file, not stdout");
         var scenario = a.ScenarioPath is null ? ScenarioLoader.LoadDefault() : ScenarioLoader.LoadFile(a.ScenarioPath);
+        var asRun = scenario with { Paths = a.Paths ?? scenario.Paths, Seed = a.Seed ?? scenario.Seed };
+        CheckSamplePaths(a, asRun.Paths);
         using var backend = BackendCatalog.Create(a.Backend, scenario.Precision, a.Threads, line => stderr.WriteLine(line));
         using var progress = new CommandProgress(a, stderr, progressToTerminal);
-        var asRun = scenario with { Paths = a.Paths ?? scenario.Paths, Seed = a.Seed ?? scenario.Seed };
-        progress.LogOnly($"scenario: {a.ScenarioPath ?? "the embedded default"}, sha256 {ScenarioJson.Sha256(asRun)}, {asRun.Paths:N0} paths x {asRun.Steps:N0} steps, seed {asRun.Seed}");
-        progress.LogOnly($"backend: {backend.Description}");
-        int workers = backend is Backends.Managed.ManagedBackend m ? m.Threads : Environment.ProcessorCount;
-        progress.LogOnly($"memory estimate: {ResourceEstimate.For(asRun, workers, SimulationEngine.BlockSize * Math.Max(4, 4 * workers))}");
+        LogManifest(progress, a, asRun, backend);
         var checkpoint = a.CheckpointPath is null ? null : new RunCheckpoint(a.CheckpointPath, asRun, backend.Name, TimeSpan.FromSeconds(a.CheckpointEverySeconds));
         var resume = checkpoint?.Load();
         if (resume is not null)
@@ -140,6 +141,7 @@ public static class CliApp
             throw new UsageException("--shard writes only its --partial file; 'gpucascade merge' writes --json and --csv");
         var scenario = a.ScenarioPath is null ? ScenarioLoader.LoadDefault() : ScenarioLoader.LoadFile(a.ScenarioPath);
         long paths = a.Paths ?? scenario.Paths;
+        CheckSamplePaths(a, paths);
         (long First, long End) range;
         try
         {
@@ -151,6 +153,7 @@ public static class CliApp
         }
         using var backend = BackendCatalog.Create(a.Backend, scenario.Precision, a.Threads, line => stderr.WriteLine(line));
         using var progress = new CommandProgress(a, stderr, progressToTerminal);
+        LogManifest(progress, a, scenario with { Paths = paths, Seed = a.Seed ?? scenario.Seed }, backend);
         progress.LogOnly($"shard {shard.Index}/{shard.Count}: paths [{range.First:N0}, {range.End:N0}) of {paths:N0}");
         using var pathsOut = PathsOut.Open(a, scenario with { Paths = paths, Seed = a.Seed ?? scenario.Seed }, backend.Name);
         RunResult? shardResult = null;
@@ -189,6 +192,24 @@ public static class CliApp
         failures.AddRange(PathsOut.WriteSeries(stdout, result, a.SeriesPath, a.SamplePathsFile));
         if (!a.Quiet && a.JsonPath != "-" && a.CsvPath != "-" && a.SeriesPath != "-" && a.SamplePathsFile != "-") stdout.Write(SummaryTable.Format(result));
         return Finish(failures, stderr, ExitOk);
+    }
+
+    /// <summary>The manifest lines of a run's <c>--log</c> after the engine, command and host (a shard writes the same):
+    /// the scenario as run and its SHA-256, the backend, the memory estimate.</summary>
+    private static void LogManifest(CommandProgress progress, RunArguments a, Scenario asRun, ISimulationBackend backend)
+    {
+        progress.LogOnly($"scenario: {a.ScenarioPath ?? "the embedded default"}, sha256 {ScenarioJson.Sha256(asRun)}, {asRun.Paths:N0} paths x {asRun.Steps:N0} steps, seed {asRun.Seed}");
+        progress.LogOnly($"backend: {backend.Description}");
+        int workers = backend is Backends.Managed.ManagedBackend m ? m.Threads : Environment.ProcessorCount;
+        progress.LogOnly($"memory estimate: {ResourceEstimate.For(asRun, workers, SimulationEngine.BlockSize * Math.Max(4, 4 * workers), a.SeriesPath is not null, a.SamplePaths)}");
+    }
+
+    /// <summary><c>--sample-paths N</c> keeps paths 0 .. N - 1: N cannot exceed the run's paths (the scenario's, or --paths).</summary>
+    private static void CheckSamplePaths(RunArguments a, long paths)
+    {
+        if (a.SamplePaths > paths)
+            throw new UsageException($"--sample-paths: {a.SamplePaths:N0} sample paths asked for, but the run has {paths:N0} path{(paths == 1 ? "" : "s")}; " +
+                                     $"give at most {paths:N0} (or more paths with --paths)");
     }
 
     /// <summary>Whether some output goes to stdout (then the summary table does not).</summary>

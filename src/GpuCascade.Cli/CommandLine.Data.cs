@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GpuCascade.Scenarios;
 
 namespace GpuCascade.Cli;
 
@@ -57,7 +58,7 @@ internal sealed partial class CommandLine
             string token = unknown.Groups[1].Value;
             return token.StartsWith('-') && token != "-"
                 ? UnknownOption(token, command)
-                : $"unknown subcommand '{token}' of scenario (expected default or check){Scenarios.DidYouMean.Hint(token, _scenario.Subcommands.Select(c => c.Name))}";
+                : $"unknown subcommand {Echo.Quote(token)} of scenario (expected default or check){Scenarios.DidYouMean.Hint(token, _scenario.Subcommands.Select(c => c.Name))}";
         }
         if (command.Parents.Contains(_scenario) && command.Name == "check" && message.StartsWith("Required argument 'FILE' missing", StringComparison.Ordinal))
             return "scenario check: needs the scenario FILE to check";

@@ -72,7 +72,7 @@ internal sealed partial class CommandLine
         Description = "a cohort that a variant puts below its initial margin IM = M / 0.8: deleverage (scale its positions to IM) or liquidate (in an opening round at the starting prices) [deleverage]",
         HelpName = "deleverage|liquidate",
         DefaultValueFactory = _ => "deleverage",
-        CustomParser = r => Parse(r, t => t is "deleverage" or "liquidate" ? t : throw new UsageException($"--breach: expected deleverage or liquidate, got '{t}'")),
+        CustomParser = r => Parse(r, t => t is "deleverage" or "liquidate" ? t : throw new UsageException($"--breach: expected deleverage or liquidate, got {Echo.Quote(t)}")),
     };
     private readonly Option<string> _compareBreach = BreachOption(), _calibrateBreach = BreachOption();
 
@@ -155,7 +155,7 @@ internal sealed partial class CommandLine
         Func<ReportArguments, int>? report = null,
         Func<ScenarioArguments, int>? scenario = null)
     {
-        _require.CustomParser = r => Parse<string?>(r, t => t is "cuda" or "opencl" ? t : throw new UsageException($"--require: expected cuda or opencl, got '{t}'"));
+        _require.CustomParser = r => Parse<string?>(r, t => t is "cuda" or "opencl" ? t : throw new UsageException($"--require: expected cuda or opencl, got {Echo.Quote(t)}"));
         _benchBackends.CustomParser = r => Parse<IReadOnlyList<string>?>(r, t =>
         {
             if (r.Tokens.Count > 1) throw new UsageException("--backend: given more than once; list the backends with commas");
@@ -168,12 +168,12 @@ internal sealed partial class CommandLine
         _benchPaths.CustomParser = r => Parse<long?>(r, t => Integer("--paths", t, 1, long.MaxValue));
         _cpuPaths.CustomParser = r => Parse<long?>(r, t => Integer("--cpu-paths", t, 1, long.MaxValue));
         _workload.CustomParser = r => Parse(r, t => Benchmarks.Workloads.Names.Contains(t.Trim().ToUpperInvariant()) ? t
-            : throw new UsageException($"--workload: unknown workload '{t}' (expected {string.Join(" or ", Benchmarks.Workloads.Names)})"));
+            : throw new UsageException($"--workload: unknown workload {Echo.Quote(t)} (expected {string.Join(" or ", Benchmarks.Workloads.Names)})"));
         _precision.CustomParser = r => Parse<Precision?>(r, t => t.Trim().ToLowerInvariant() switch
         {
             "double" => Precision.Double,
             "single" => Precision.Single,
-            _ => throw new UsageException($"--precision: expected double or single, got '{t}'"),
+            _ => throw new UsageException($"--precision: expected double or single, got {Echo.Quote(t)}"),
         });
         _peak.CustomParser = r => Parse<Benchmarks.DevicePeak?>(r, t =>
         {
@@ -207,7 +207,7 @@ internal sealed partial class CommandLine
             if (parts.Length == 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int i)
                 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 1 && i < n)
                 return (i, n);
-            throw new UsageException($"--shard: expected I/N with 0 <= I < N (such as 0/4, as SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT), got '{t}'");
+            throw new UsageException($"--shard: expected I/N with 0 <= I < N (such as 0/4, as SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT), got {Echo.Quote(t)}");
         });
         _run.Options.Add(_runCheckpoint);
         _run.Options.Add(_checkpointEvery);
@@ -284,8 +284,8 @@ internal sealed partial class CommandLine
         _sets[_calibrate] = _calibrateSet;
         _grid.CustomParser = r => Parse<int?>(r, t => (int)Integer("--grid", t, 2, 1000));
         _resolution.CustomParser = r => Parse<double?>(r, t => ScenarioNumbers.TryParseDouble(t, out double v) && v > 0 && double.IsFinite(v) ? v
-            : throw new UsageException($"--resolution: must be a number > 0, got '{t}'"));
-        _prefer.CustomParser = r => Parse(r, t => t is "low" or "high" ? t : throw new UsageException($"--prefer: expected low or high, got '{t}'"));
+            : throw new UsageException($"--resolution: must be a number > 0, got {Echo.Quote(t)}"));
+        _prefer.CustomParser = r => Parse(r, t => t is "low" or "high" ? t : throw new UsageException($"--prefer: expected low or high, got {Echo.Quote(t)}"));
         foreach (var option in new Option[] { _calibrateVary, _target, _grid, _resolution, _prefer, _estimate, _regimes, _calibrateBreach, _checkpoint, _yaml })
             _calibrate.Options.Add(option);
         Examples[_calibrate] = """
@@ -401,17 +401,17 @@ internal sealed partial class CommandLine
         if (Unrecognized().Match(message) is not { Success: true } unknown) return message;
         string token = unknown.Groups[1].Value;
         if (command == _root)
-            return $"unknown command '{token}' (expected {Commands()}){Scenarios.DidYouMean.Hint(token, _root.Subcommands.Select(c => c.Name))}";
+            return $"unknown command {Echo.Quote(token)} (expected {Commands()}){Scenarios.DidYouMean.Hint(token, _root.Subcommands.Select(c => c.Name))}";
         if (token.StartsWith('-') && token != "-") return UnknownOption(token, command);
         if (_sets.TryGetValue(command, out var set))
             return Token(result.GetResult(set.Scenario)) is { } first && first.StartsWith('-')
                 ? null // the first was an unknown option, already reported
-                : $"only one scenario file, got '{Token(result.GetResult(set.Scenario))}' and '{token}'";
+                : $"only one scenario file, got {Echo.Quote(Token(result.GetResult(set.Scenario)))} and {Echo.Quote(token)}";
         // The value of an unknown option (bench --cpu-path 3) is not a second mistake.
         int at = Array.IndexOf(args, token);
         if (at > 0 && args[at - 1].StartsWith('-') && !command.Options.Any(o => o.Name == args[at - 1] || o.Aliases.Contains(args[at - 1])))
             return null;
-        return $"{command.Name} takes no file or argument, got '{token}'";
+        return $"{command.Name} takes no file or argument, got {Echo.Quote(token)}";
     }
 
     /// <summary>"run, compare, ... or bench": the commands, for messages.</summary>
@@ -453,7 +453,7 @@ internal sealed partial class CommandLine
     }
 
     private static string UnknownOption(string token, Command command) =>
-        $"unknown option '{token}' of {command.Name}{Scenarios.DidYouMean.Hint(token, command.Options.Select(o => o.Name))}";
+        $"unknown option {Echo.Quote(token)} of {command.Name}{Scenarios.DidYouMean.Hint(token, command.Options.Select(o => o.Name))}";
 
     [GeneratedRegex("^Required argument missing for option: '(.+)'")]
     private static partial Regex MissingValue();
@@ -486,7 +486,7 @@ internal sealed partial class CommandLine
     private static long Integer(string option, string text, long min, long max)
     {
         if (!long.TryParse(text, NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out long v) || v < min || v > max)
-            throw new UsageException($"{option}: must be an integer in {min} .. {max}, got '{text}'");
+            throw new UsageException($"{option}: must be an integer in {min} .. {max}, got {Echo.Quote(text)}");
         return v;
     }
 
@@ -523,7 +523,7 @@ internal sealed partial class CommandLine
             Scenario = new Argument<string?>("SCENARIO") { Arity = ArgumentArity.ZeroOrOne, Description = scenarioDescription };
             _paths.CustomParser = r => Parse<long?>(r, t => Integer("--paths", t, 1, long.MaxValue));
             _seed.CustomParser = r => Parse<ulong?>(r, t => ulong.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out ulong s) ? s
-                : throw new UsageException($"--seed: must be an integer in 0 .. 18446744073709551615, got '{t}'"));
+                : throw new UsageException($"--seed: must be an integer in 0 .. 18446744073709551615, got {Echo.Quote(t)}"));
             _threads.CustomParser = r => Parse<int?>(r, t => (int)Integer("--threads", t, 1, 4096));
             Scenario.Validators.Add(r =>
             {

@@ -62,7 +62,8 @@ internal static class OutputFiles
     private static string ResolveLinks(string path) =>
         new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(path);
 
-    private static bool CanWrite(string directory, out string why)
+    /// <summary>Whether a file can be created in <paramref name="directory"/> (tried, then removed); why not when it cannot.</summary>
+    internal static bool CanWrite(string directory, out string why)
     {
         string probe = Path.Combine(directory, $".gpucascade-probe-{Environment.ProcessId}-{Guid.NewGuid():N}");
         try

@@ -18,7 +18,7 @@ internal static class PathsOut
         if (a.PathsOutPath is not { } path) return;
         if (path == "-") throw new UsageException("--paths-out: needs a file, not stdout (Parquet is a binary format)");
         if (!ParquetFiles.IsParquet(path))
-            throw new UsageException($"--paths-out: writes Parquet; give a file name ending in .parquet, got '{path}'");
+            throw new UsageException($"--paths-out: writes Parquet; give a file name ending in .parquet, got {Echo.Quote(path)}");
         if (a.CheckpointPath is not null)
             throw new UsageException("--paths-out and --checkpoint cannot be combined: a resumed run simulates only the paths after " +
                                      "the checkpoint, so its --paths-out file would miss the earlier ones; give one of them, or cut " +

@@ -96,9 +96,25 @@ internal static class ReportCommand
         if (string.IsNullOrWhiteSpace(directory)) throw new UsageException("--plots: needs a directory name, got an empty one");
         if (directory == "-") throw new UsageException("--plots: needs a directory, not stdout");
         if (File.Exists(directory)) throw new UsageException($"--plots: {directory} is a file; give a directory");
-        string? parent = Path.GetDirectoryName(Path.GetFullPath(directory));
-        if (!Directory.Exists(directory) && parent is not null && !Directory.Exists(parent))
-            throw new UsageException($"--plots: the directory {parent} does not exist");
+        // Created with its parents when absent ("plots/" and "plots" alike): the nearest one that exists must be a
+        // directory we can write in, checked now rather than after the run.
+        string full;
+        try
+        {
+            full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new UsageException($"--plots: not a valid directory name {Scenarios.Echo.Quote(directory)}: {e.Message}");
+        }
+        string? existing = full;
+        while (existing is not null && !Directory.Exists(existing))
+        {
+            if (File.Exists(existing)) throw new UsageException($"--plots: {existing} is a file, so {directory} cannot be created in it");
+            existing = Path.GetDirectoryName(existing);
+        }
+        if (existing is not null && !OutputFiles.CanWrite(existing, out string why))
+            throw new UsageException($"--plots: cannot write in {existing}: {why}");
     }
 
     /// <summary>The report and plots of a run: its result and, with <c>--series</c>, its outputs over time.</summary>

@@ -24,7 +24,7 @@ internal sealed class RunCheckpoint(string path, Scenario asRun, string backend,
     public EngineState? Load()
     {
         if (!File.Exists(path)) return null;
-        var (header, _, accumulators) = AccumulatorFile.Read(path, _ => asRun.Assets.Length);
+        var (header, _, accumulators) = AccumulatorFile.Read(path, _ => asRun.Assets.Length, "checkpoint");
         string Refuse(string what) => $"--checkpoint {path}: {what}; delete it to start afresh, or give another file";
         if (header.Kind != "checkpoint") throw new CheckpointException(Refuse($"a {header.Kind} file, not a run's checkpoint"));
         if (header.ScenarioSha256 != _sha)

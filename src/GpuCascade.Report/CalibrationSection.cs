@@ -27,8 +27,12 @@ internal static class CalibrationSection
             ("seed", Html.Text(c["seed"])),
             ("book", c.Optional("bookRegenerated") is { } regen && regen.Bool ? "regenerated per candidate" : "generated once and held fixed"),
             ("breach rule", Html.Text(c["breach"])),
-            ("feasible", Html.Text(c["feasible"])),
         };
+        // The verdict first: a value that fails out of sample must not read as a success at the top.
+        if (c.Optional("verdictText") is { } verdict)
+            facts.Insert(0, ("verdict", $"<strong class=\"{(c["verdict"].Text == "holds" ? "ok" : "bad")}\">" + Html.Text(verdict) + "</strong>"));
+        else
+            facts.Add(("feasible", Html.Text(c["feasible"])));
         if (c.Optional("cancelled") is { } cancelled && cancelled.Bool) facts.Add(("cancelled", "yes: the curve is what finished"));
         if (single)
         {
@@ -44,11 +48,15 @@ internal static class CalibrationSection
 
         b.Heading(3, "Targets");
         var targets = c["targets"].Items.ToList();
-        Html.Table(b.Html, [.. single ? Array.Empty<string>() : ["regime"], "metric", "bound", "limit", "value at the chosen", "holds"],
+        // The estimate beside the figure the rule tested (the interval's upper end, or the estimate with --estimate).
+        bool upper = !(c.Optional("estimate") is { } e && e.Bool);
+        Html.Table(b.Html, [.. single ? Array.Empty<string>() : ["regime"], "metric", "bound", "limit", "estimate at the chosen",
+                upper ? "upper end tested" : "value tested", "holds"],
             targets.Select(t => (IReadOnlyList<string>)
             [
                 .. single ? Array.Empty<string>() : [Html.Text(t["regime"])],
                 Html.Text(t["metric"]), Html.Text(t["limitText"]), Html.Number(t["limit"], UnitOf(t["metric"].Text)),
+                t.Optional("estimate") is { } est ? Html.Number(est, UnitOf(t["metric"].Text)) : "n/a",
                 Html.Number(t["value"], UnitOf(t["metric"].Text)), t["holds"].IsNull ? "n/a" : Html.Text(t["holds"]),
             ]), textColumns: single ? 3 : 4);
 

@@ -47,6 +47,9 @@ internal readonly record struct Field(JsonElement Element, string Pointer, strin
         get
         {
             if (IsNull) return double.NaN;
+            // A varied value of "no limit" is written as a scenario's JSON writes it.
+            if (Element.ValueKind == JsonValueKind.String && Element.GetString() is ".inf" or "-.inf")
+                return Element.GetString() == ".inf" ? double.PositiveInfinity : double.NegativeInfinity;
             if (Element.ValueKind != JsonValueKind.Number)
                 throw new ReportException($"{Source}: {Where} should be a number, got {Kind(Element)}");
             return Element.GetDouble();

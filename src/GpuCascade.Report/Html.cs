@@ -48,6 +48,7 @@ internal static class Html
 
     public static string Format(double v, Unit unit)
     {
+        if (double.IsInfinity(v)) return v > 0 ? "inf" : "-inf"; // a varied "no limit"; results write no infinities
         if (!double.IsFinite(v)) return "n/a";
         return unit switch
         {
@@ -70,7 +71,7 @@ internal static class Html
         double v = f.Number;
         return double.IsFinite(v)
             ? $"<span data-json=\"{Escape(f.Pointer)}\" data-value=\"{v.ToString("R", Inv)}\" data-doc=\"{f.Doc}\">{Escape(Format(v, unit))}</span>"
-            : $"<span data-json=\"{Escape(f.Pointer)}\" data-doc=\"{f.Doc}\">n/a</span>";
+            : $"<span data-json=\"{Escape(f.Pointer)}\" data-doc=\"{f.Doc}\">{Format(v, unit)}</span>";
     }
 
     /// <summary>A string (or a seed, a flag) from the JSON, escaped, with its pointer and document.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GpuCascade.Calibration;
+using GpuCascade.Operations;
 using GpuCascade.Reporting;
 
 namespace GpuCascade.Report;
@@ -13,19 +14,18 @@ namespace GpuCascade.Report;
 /// <param name="Json">The document's text.</param>
 public sealed record ReportInput(string Source, string Json)
 {
-    /// <summary>Reads <paramref name="path"/>; a missing or unreadable file is a <see cref="ReportException"/> naming it.</summary>
+    /// <summary>Reads <paramref name="path"/>; a missing, unreadable, irregular (a device, a pipe) or oversized file
+    /// (over <see cref="InputFile.MaxJsonBytes"/>) is a <see cref="ReportException"/> naming it.</summary>
     public static ReportInput FromFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (Directory.Exists(path)) throw new ReportException($"{path}: is a directory, not a JSON result");
-        if (!File.Exists(path)) throw new ReportException($"{path}: no such file");
         try
         {
-            return new ReportInput(path, File.ReadAllText(path));
+            return new ReportInput(path, InputFile.ReadText(path, "JSON file", InputFile.MaxJsonBytes));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (InputFileException e)
         {
-            throw new ReportException($"{path}: cannot be read: {e.Message}");
+            throw new ReportException(e.Message);
         }
     }
 

@@ -115,7 +115,7 @@ public static class BackendCatalog
             if (device.Unsupported is { } why) throw new BackendUnavailableException($"--backend: {name} ({device.Model}) cannot run the path kernel: {why}");
             return new IlgpuBackend(device, precision);
         }
-        throw new BackendUnavailableException($"--backend: unknown backend '{name}' (expected {Names})");
+        throw new BackendUnavailableException($"--backend: unknown backend {Echo.Quote(name)} (expected {Names})");
     }
 
     /// <summary>Usable GPUs in the order <c>auto</c> prefers them: CUDA, then OpenCL.</summary>

@@ -43,7 +43,7 @@ public sealed record DevicePeak(string Source, double Fp32FlopsPerSecond, double
                 System.Globalization.CultureInfo.InvariantCulture, out values[i]) && values[i] > 0 && double.IsFinite(values[i]))
             .Contains(false))
             throw new FormatException(
-                $"expected FP32,FP64,BANDWIDTH as three positive numbers in TFLOP/s, TFLOP/s and TB/s (e.g. 67,34,3.35), got '{text}'");
+                $"expected FP32,FP64,BANDWIDTH as three positive numbers in TFLOP/s, TFLOP/s and TB/s (e.g. 67,34,3.35), got {Echo.Quote(text)}");
         return new("--peak", values[0] * 1e12, values[1] * 1e12, values[2] * 1e12);
     }
 }

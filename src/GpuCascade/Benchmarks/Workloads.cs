@@ -63,7 +63,7 @@ public static class Workloads
         "W0" => W0,
         "W1" => W1,
         _ => throw new ArgumentException(
-            $"unknown workload '{name}' (expected {string.Join(" or ", Names)})", nameof(name)),
+            $"unknown workload {Echo.Quote(name)} (expected {string.Join(" or ", Names)})", nameof(name)),
     };
 
     /// <summary>One line describing the workload named <paramref name="name"/>, for reports.</summary>

@@ -35,7 +35,16 @@ internal sealed class CalibrationCheckpoint
         }
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            string text;
+            try
+            {
+                text = Operations.InputFile.ReadText(path, "checkpoint", Operations.InputFile.MaxJsonBytes);
+            }
+            catch (Operations.InputFileException e)
+            {
+                throw new CheckpointException($"--checkpoint {e.Message}");
+            }
+            using var doc = JsonDocument.Parse(text);
             var root = doc.RootElement;
             if (root.GetProperty("format").GetString() != Format)
                 throw new CheckpointException($"--checkpoint {path}: not a calibration checkpoint ({Format})");

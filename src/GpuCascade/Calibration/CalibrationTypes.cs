@@ -35,14 +35,14 @@ public sealed record CalibrationTarget(RiskMetric Metric, double? Limit)
         {
             string op = text.Contains(">=") ? ">=" : text.Contains('<') ? "<" : text.Contains('>') ? ">" : text.Contains('=') ? "=" : "";
             throw new FormatException(op.Length > 0
-                ? $"'{text}': only <= targets (a figure kept below a bound); got '{op}'"
-                : $"expected METRIC<=VALUE, such as badDebt.es.0.99<=insuranceFund, got '{text}'");
+                ? $"{Echo.Quote(text)}: only <= targets (a figure kept below a bound); got {Echo.Quote(op)}"
+                : $"expected METRIC<=VALUE, such as badDebt.es.0.99<=insuranceFund, got {Echo.Quote(text)}");
         }
         var metric = RiskMetric.Parse(text[..at]);
         string value = text[(at + 2)..].Trim();
         if (value == "insuranceFund") return new CalibrationTarget(metric, null);
         if (!ScenarioNumbers.TryParseDouble(value, out double limit) || double.IsNaN(limit))
-            throw new FormatException($"'{text}': the bound must be a number or insuranceFund, got '{value}'");
+            throw new FormatException($"{Echo.Quote(text)}: the bound must be a number or insuranceFund, got {Echo.Quote(value)}");
         return new CalibrationTarget(metric, limit);
     }
 }
@@ -64,9 +64,9 @@ public sealed record VolatilityRegime(string Name, double Factor)
             int eq = item.IndexOf('=');
             string name = eq > 0 ? item[..eq].Trim() : "";
             if (eq <= 0 || name.Length == 0)
-                throw new FormatException($"expected NAME=FACTOR[,NAME=FACTOR...] such as calm=0.5,normal=1,stressed=2, got '{item}'");
+                throw new FormatException($"expected NAME=FACTOR[,NAME=FACTOR...] such as calm=0.5,normal=1,stressed=2, got {Echo.Quote(item)}");
             if (!ScenarioNumbers.TryParseDouble(item[(eq + 1)..], out double f) || !double.IsFinite(f) || f <= 0)
-                throw new FormatException($"{name}: the volatility factor must be a number > 0, got '{item[(eq + 1)..].Trim()}'");
+                throw new FormatException($"{name}: the volatility factor must be a number > 0, got {Echo.Quote(item[(eq + 1)..].Trim())}");
             if (regimes.Any(r => r.Name == name)) throw new FormatException($"{name}: given twice");
             regimes.Add(new VolatilityRegime(name, f));
         }
@@ -118,7 +118,29 @@ public sealed record CalibrationOptions
 /// <param name="Value">The figure tested: the upper bound of its 95% interval (+infinity when none exists), or the
 /// estimate under <see cref="CalibrationOptions.UseEstimate"/>.</param>
 /// <param name="Holds">Value &lt;= Limit.</param>
-public sealed record TargetCheck(string Metric, double Limit, string LimitText, double Value, bool Holds);
+/// <param name="Estimate">The figure's point estimate (shown beside the upper end that was tested).</param>
+/// <param name="UpperTested">Whether <paramref name="Value"/> is the upper end of the interval (not the estimate).</param>
+public sealed record TargetCheck(string Metric, double Limit, string LimitText, double Value, bool Holds, double Estimate = double.NaN,
+    bool UpperTested = false)
+{
+    /// <summary>The check in words, with the figures formatted as the summary tables format them: the estimate beside
+    /// the upper end that was tested, never the upper end alone under the metric's name
+    /// (<c>badDebt.es.0.99 48.2M, upper 68.9M &gt; 50.0M</c>; with <c>--estimate</c>, <c>badDebt.es.0.99 48.2M &lt;= 50.0M</c>).</summary>
+    public string Describe()
+    {
+        string relation = Holds ? "<=" : ">";
+        string estimate = FormatFigure(Metric, Estimate);
+        return UpperTested
+            ? $"{Metric} {estimate}, upper {FormatFigure(Metric, Value)} {relation} {FormatFigure(Metric, Limit)}"
+            : $"{Metric} {estimate} {relation} {FormatFigure(Metric, Limit)}";
+    }
+
+    /// <summary>A figure of <paramref name="metric"/> as the summary tables show it: a percentage for probabilities, USD
+    /// with a suffix otherwise (48.2M); n/a where there is none (an interval without an upper end).</summary>
+    public static string FormatFigure(string metric, double value) =>
+        !double.IsFinite(value) ? "n/a"
+        : metric.StartsWith("probabilities.", StringComparison.Ordinal) ? Reporting.SummaryTable.Pct(value) : Reporting.SummaryTable.Usd(value);
+}
 
 /// <summary>Expected bad debt per dollar of notional for the cohorts in one initial-leverage bucket, as a fee.</summary>
 /// <param name="Regime">The volatility regime.</param>
@@ -174,6 +196,20 @@ public sealed record MarginTableRow(
     double? Chosen,
     IReadOnlyList<KeyValuePair<string, double>> MaxLeverage,
     IReadOnlyList<KeyValuePair<string, Figure>> Figures);
+
+/// <summary>What a calibration concluded (<see cref="CalibrationResult.Verdict"/>; the command's exit code follows it).</summary>
+public enum CalibrationVerdict
+{
+    /// <summary>A value was chosen in every regime and holds out of sample (exit 0).</summary>
+    Holds,
+    /// <summary>A value was chosen, but it does not hold when rerun on fresh paths (exit 4): the figures are too close
+    /// to the bound for this many paths.</summary>
+    FailsOutOfSample,
+    /// <summary>No value in the range meets every target (exit 3).</summary>
+    Infeasible,
+    /// <summary>Stopped before it finished (exit 130, 143 or 129).</summary>
+    Cancelled,
+}
 
 /// <summary>How a regime's value was found.</summary>
 public enum CalibrationOutcome
@@ -254,8 +290,17 @@ public sealed record CalibrationResult
     public required bool Cancelled { get; init; }
     /// <summary>Candidates taken from the checkpoint rather than run.</summary>
     public required int ResumedCandidates { get; init; }
-    /// <summary>Whether every regime has a feasible value.</summary>
+    /// <summary>Whether every regime has a feasible value (on the calibration's paths).</summary>
     public bool Feasible => !Cancelled && Regimes.All(r => r.Chosen is not null);
+    /// <summary>Whether every chosen value also holds out of sample (rerun on fresh paths); false when none was chosen.</summary>
+    public bool HoldsOutOfSample => Feasible && Regimes.All(r => r.OutOfSample is { Holds: true });
+    /// <summary>The verdict: <see cref="CalibrationVerdict.Holds"/> only when a value was chosen in every regime and each
+    /// holds out of sample too.</summary>
+    public CalibrationVerdict Verdict =>
+        Cancelled ? CalibrationVerdict.Cancelled
+        : !Feasible ? CalibrationVerdict.Infeasible
+        : HoldsOutOfSample ? CalibrationVerdict.Holds
+        : CalibrationVerdict.FailsOutOfSample;
     /// <summary>How the figures were tested, in words (printed with the result).</summary>
     public string Rule => UseEstimate
         ? "a target holds when the point estimate of its figure is <= its bound (--estimate); a value is feasible when every target holds"

@@ -201,7 +201,7 @@ public static class Calibrator
             outOfSample = new OutOfSampleCheck(oos.Seed, oos.Paths, oos.Feasible, oos.Checks, TargetFigures(oos, options));
             if (!oos.Feasible)
                 warnings.Add($"out-of-sample{where}: {options.Key}={CalibrationResult.Format(value)} does not hold on seed {oos.Seed} " +
-                             $"({string.Join(", ", oos.Checks.Where(c => !c.Holds).Select(c => $"{c.Metric} {Short(c.Value)} > {Short(c.Limit)}"))}); " +
+                             $"({string.Join(", ", oos.Checks.Where(c => !c.Holds).Select(c => c.Describe()))}); " +
                              "more paths would narrow the intervals");
             margins = MarginRow(evaluator, regime, value, at);
             pricing = at.Pricing;
@@ -254,7 +254,7 @@ public static class Calibrator
             double tested = o.UseEstimate ? f.Estimate : f.Upper ?? double.PositiveInfinity;
             if (double.IsNaN(tested)) tested = double.PositiveInfinity;
             double limit = target.Limit ?? fund;
-            checks.Add(new TargetCheck(target.Metric.Name, limit, target.LimitText, tested, tested <= limit));
+            checks.Add(new TargetCheck(target.Metric.Name, limit, target.LimitText, tested, tested <= limit, f.Estimate, !o.UseEstimate));
         }
         return checks;
     }
@@ -275,8 +275,6 @@ public static class Calibrator
             "engine:" + EngineInfo.BuildId);
         return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
     }
-
-    private static string Short(double v) => double.IsInfinity(v) ? "n/a" : v.ToString("G4", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Evaluates candidates once each (cached, and kept in the checkpoint).</summary>
     private sealed class Evaluator(VariantFactory factory, CalibrationOptions options, long paths, CalibrationCheckpoint? checkpoint,
@@ -321,7 +319,7 @@ public static class Calibrator
 
         private static string Verdict(CalibrationCandidate c) =>
             (c.Feasible ? "feasible" : "infeasible") + "; " +
-            string.Join(", ", c.Checks.Select(k => $"{k.Metric} {Short(k.Value)} {(k.Holds ? "<=" : ">")} {Short(k.Limit)}"));
+            string.Join(", ", c.Checks.Select(k => k.Describe()));
 
 
         /// <summary>The candidates of a regime on the calibration's seed, by value.</summary>

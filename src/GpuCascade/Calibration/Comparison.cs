@@ -6,7 +6,8 @@ using GpuCascade.Statistics;
 
 namespace GpuCascade.Calibration;
 
-/// <summary>One key varied over values: <c>--vary venue.maintenanceMargin=0.005,0.01</c>.</summary>
+/// <summary>One key varied over values: <c>--vary venue.maintenanceMargin=0.005,0.01</c>; <c>inf</c> is a value for keys
+/// whose default is no limit (<c>--vary venue.liquidationCapacity=1e9,inf</c>).</summary>
 /// <param name="Key">A scenario key path (<see cref="ScenarioDocument"/>).</param>
 /// <param name="Values">Its values, in order.</param>
 public sealed record VaryAxis(string Key, IReadOnlyList<double> Values)
@@ -17,13 +18,15 @@ public sealed record VaryAxis(string Key, IReadOnlyList<double> Values)
     {
         ArgumentNullException.ThrowIfNull(text);
         int eq = text.IndexOf('=');
-        if (eq <= 0) throw new FormatException($"expected KEY=V1,V2[,...], got '{text}'");
+        if (eq <= 0) throw new FormatException($"expected KEY=V1,V2[,...], got {Echo.Quote(text)}");
         string key = text[..eq].Trim();
         var values = new List<double>();
         foreach (string part in text[(eq + 1)..].Split(','))
         {
-            if (!ScenarioNumbers.TryParseDouble(part, out double v) || !double.IsFinite(v))
-                throw new FormatException($"{key}: '{part.Trim()}' is not a finite number");
+            // inf (.inf) is a value, as in a scenario file, for the keys whose "no limit" is infinite (liquidationCapacity);
+            // the scenario's validator refuses it for every other key, naming it.
+            if (!ScenarioNumbers.TryParseDouble(part, out double v) || double.IsNaN(v) || double.IsNegativeInfinity(v))
+                throw new FormatException($"{key}: {Echo.Quote(part.Trim())} is not a number (finite, or inf for a key whose default is no limit)");
             values.Add(v);
         }
         return new VaryAxis(key, values);
@@ -85,6 +88,21 @@ public sealed record ComparisonResult(IReadOnlyList<VaryAxis> Axes, IReadOnlyLis
 /// </example>
 public static class Comparison
 {
+    /// <summary>The most variants one comparison runs (the product of the axes' value counts): every variant is
+    /// validated and kept before the first runs, and each is a full run.</summary>
+    public const int MaxVariants = 10_000;
+
+    /// <summary>How many variants the grid of <paramref name="axes"/> holds, without building it (saturates at
+    /// <see cref="long.MaxValue"/>).</summary>
+    public static long VariantCount(IReadOnlyList<VaryAxis> axes)
+    {
+        ArgumentNullException.ThrowIfNull(axes);
+        long count = 1;
+        foreach (var axis in axes)
+            count = axis.Values.Count == 0 ? 0 : count > long.MaxValue / axis.Values.Count ? long.MaxValue : count * axis.Values.Count;
+        return count;
+    }
+
     /// <summary>The cross product of the axes, the first axis outermost.</summary>
     public static IReadOnlyList<IReadOnlyList<KeyValuePair<string, double>>> Grid(IReadOnlyList<VaryAxis> axes)
     {
@@ -111,10 +129,22 @@ public static class Comparison
         var twice = axes.GroupBy(a => a.Key).FirstOrDefault(g => g.Count() > 1);
         if (twice is not null) throw new ArgumentException($"{twice.Key}: varied twice; give its values in one list", nameof(axes));
 
+        long count = VariantCount(axes);
+        if (count > MaxVariants)
+            throw new ArgumentException($"variants: the values make {(count == long.MaxValue ? "more than 9e18" : count.ToString("N0"))} variants " +
+                                        $"({string.Join(" x ", axes.Select(a => a.Values.Count.ToString("N0")))}); one comparison runs at most " +
+                                        $"{MaxVariants:N0}: give fewer values, or split it into several comparisons", nameof(axes));
+
         var factory = new VariantFactory(document, options.Breach);
+        CheckMemory(options.Paths ?? factory.Base.Paths, (int)count, factory.Base.Book.Cohorts.Length + factory.GeneratedCohorts);
         var grid = Grid(axes);
-        CheckMemory(options.Paths ?? factory.Base.Paths);
-        var prepared = grid.Select(values => factory.Prepare(values)).ToList(); // all validated before anything runs
+        // Every variant is validated before anything runs; a signal during this setup stops it like one during the runs.
+        var prepared = new List<PreparedVariant>(grid.Count);
+        foreach (var values in grid)
+        {
+            if (cancellation.IsCancellationRequested) return new ComparisonResult(axes, [], grid.Count, Cancelled: true, options.Breach);
+            prepared.Add(factory.Prepare(values));
+        }
         return Run(axes, grid, prepared, options, cancellation);
     }
 
@@ -151,7 +181,7 @@ public static class Comparison
                 throw new ArgumentException($"scenario {v + 1} has {variants[v].Paths:N0} paths, the first {variants[0].Paths:N0}: give " +
                                             "ComparisonOptions.Paths", nameof(variants));
         }
-        CheckMemory(options.Paths ?? variants[0].Paths);
+        CheckMemory(options.Paths ?? variants[0].Paths, variants.Count, variants.Max(s => s.Book.Cohorts.Length));
         string? firstBook = GeneratedBook(variants[0]);
         var prepared = variants.Select(s => new PreparedVariant(s, 0, 0, GeneratedBook(s) != firstBook)).ToList();
         var grid = variants.Select(_ => (IReadOnlyList<KeyValuePair<string, double>>)[]).ToList();
@@ -162,15 +192,26 @@ public static class Comparison
     private static string? GeneratedBook(Scenario scenario) =>
         scenario.Book.Generator is null ? null : ScenarioJson.BookSha256(scenario, BookGenerator.Generate(scenario));
 
-    /// <summary>A paired comparison keeps every path's figures of two runs in memory.</summary>
-    private static void CheckMemory(long paths)
+    /// <summary>Memory a variant holds for the whole comparison besides its cohorts: its result (statistics, exact
+    /// tails of the largest losses, histograms, per-asset and per-cohort figures), measured at about 40 KB for the
+    /// default scenario, with headroom.</summary>
+    internal const long BytesPerVariant = 64 << 10;
+
+    /// <summary>Memory a cohort of a prepared variant holds (its terms as a record, its per-cohort result figures).</summary>
+    internal const long BytesPerVariantCohort = 512;
+
+    /// <summary>A paired comparison keeps every path's figures of two runs in memory, and every variant (its scenario,
+    /// then its result) until the end: refused before anything is built when that is more than half of the memory.</summary>
+    private static void CheckMemory(long paths, int variants, int cohorts)
     {
-        long bytes = 2 * PathRecord.BytesPerPath * paths; // the first variant's figures and the current one's
+        long pathBytes = 2 * PathRecord.BytesPerPath * paths; // the first variant's figures and the current one's
+        long variantBytes = variants * (BytesPerVariant + BytesPerVariantCohort * cohorts);
         long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-        if (paths > Array.MaxLength || bytes > available / 2)
+        if (paths > Array.MaxLength || pathBytes + variantBytes > available / 2)
             throw new ArgumentException($"paths: a paired comparison keeps every path's figures of two runs ({PathRecord.BytesPerPath} bytes " +
-                                        $"per path each): {paths:N0} paths need {bytes / 1073741824.0:0.0} GiB, more than half of the " +
-                                        $"{available / 1073741824.0:0.0} GiB available; use fewer paths", "options");
+                                        $"per path each) and every variant ({variants:N0} of {cohorts:N0} cohorts): {paths:N0} paths and " +
+                                        $"{variants:N0} variants need {(pathBytes + variantBytes) / 1073741824.0:0.0} GiB, more than half of the " +
+                                        $"{available / 1073741824.0:0.0} GiB available; use fewer paths or variants", "options");
     }
 
     private static ComparisonResult Run(IReadOnlyList<VaryAxis> axes, IReadOnlyList<IReadOnlyList<KeyValuePair<string, double>>> grid,

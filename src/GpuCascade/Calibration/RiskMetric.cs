@@ -1,6 +1,7 @@
 using System.Globalization;
 using GpuCascade.Reporting;
 using GpuCascade.Statistics;
+using GpuCascade.Scenarios;
 
 namespace GpuCascade.Calibration;
 
@@ -118,13 +119,13 @@ public readonly record struct RiskMetric(MetricKind Kind, TailLevel? Level = nul
                 foreach (var l in TailLevel.Standard)
                     if (l.Value == a) return new RiskMetric(kind, l);
             throw new FormatException(
-                $"'{name}': the level must be one of {string.Join(", ", TailLevel.Standard.Select(l => l.Key))}, got '{level}'");
+                $"{Echo.Quote(name)}: the level must be one of {string.Join(", ", TailLevel.Standard.Select(l => l.Key))}, got {Echo.Quote(level)}");
         }
         string names = "probabilities.{anyLiquidation,cascade,badDebt,fundDepleted,adl}, badDebt.{mean,var.L,es.L}, " +
                        "liquidatedNotional.{mean,var.L,es.L}, insuranceFund.uncoveredLoss.mean, adl.lossAbsorbed.mean, " +
                        "queue.maxNotional.mean (L = 0.95, 0.99 or 0.999)";
         string hint = Scenarios.DidYouMean.Hint(t, All.Select(m => m.Name));
-        throw new FormatException($"unknown metric '{name}'{hint}; expected one of {names}");
+        throw new FormatException($"unknown metric {Echo.Quote(name)}{hint}; expected one of {names}");
     }
 
     /// <summary>The figure and its 95% interval in <paramref name="r"/>: Wilson for probabilities, mean +- 1.96 SE for

@@ -34,6 +34,9 @@ internal sealed class VariantFactory
         _generated = BookGenerator.Generate(_base);
     }
 
+    /// <summary>How many cohorts the base's generator made (held fixed in every variant).</summary>
+    public int GeneratedCohorts => _generated.Length;
+
     /// <summary>The base scenario, validated, with its generator.</summary>
     public Scenario Base => _base;
 

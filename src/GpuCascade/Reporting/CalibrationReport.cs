@@ -40,7 +40,10 @@ public static partial class CalibrationReport
             w.WriteNumber("seed", c.Seed);
             w.WriteBoolean("bookRegenerated", c.BookRegenerated);
             w.WriteString("breach", c.Breach == Book.BreachRule.Liquidate ? "liquidate" : "deleverage");
+            w.WriteString("verdict", VerdictKey(c.Verdict));
+            w.WriteString("verdictText", VerdictText(c));
             w.WriteBoolean("feasible", c.Feasible);
+            w.WriteBoolean("holdsOutOfSample", c.HoldsOutOfSample);
             w.WriteBoolean("cancelled", c.Cancelled);
 
             w.WriteStartArray("targets");
@@ -64,6 +67,7 @@ public static partial class CalibrationReport
                     else
                     {
                         Number(w, "limit", at.Checks[i].Limit);
+                        Number(w, "estimate", at.Checks[i].Estimate);
                         Number(w, "value", at.Checks[i].Value);
                         w.WriteBoolean("holds", at.Checks[i].Holds);
                     }
@@ -228,6 +232,8 @@ public static partial class CalibrationReport
                 foreach (var (m, f) in p.Figures) Row("curve", g, p.Value, m, f.Estimate, f.Lower, f.Upper, null);
             }
             Row("chosen", g, r.Chosen, Outcome(r.Outcome), null, null, null, r.Chosen is not null);
+            if (r.OutOfSample is { } checkedOut)
+                foreach (var k in checkedOut.Checks) Row("outOfSampleTarget", g, r.Chosen, k.Metric, k.Estimate, null, k.UpperTested ? k.Value : null, k.Holds);
             if (r.OutOfSample is { } o)
             {
                 Row("outOfSample", g, r.Chosen, "holds", null, null, null, o.Holds);
@@ -240,6 +246,7 @@ public static partial class CalibrationReport
         }
         if (c.AllRegimes is { } all)
             foreach (var (name, holds) in all.Holds) Row("allRegimes", name, all.Value, "holds", null, null, null, holds);
+        Row("verdict", "", null, VerdictKey(c.Verdict), null, null, null, c.Verdict == CalibrationVerdict.Holds);
         return sb.ToString();
     }
 
@@ -257,6 +264,7 @@ public static partial class CalibrationReport
                            $"{c.Paths:N0} paths per candidate, seed {c.Seed}{(c.Cancelled ? "  (CANCELLED)" : "")}");
         sb.AppendLine("Targets: " + string.Join(", ", c.Targets) + ".");
         sb.AppendLine("Rule: " + c.Rule + ".");
+        sb.AppendLine("Verdict: " + VerdictText(c) + ".");
         sb.AppendLine("Book: " + (c.BookRegenerated ? "regenerated per candidate (a book.generator.* key)."
             : c.Breach == Book.BreachRule.Liquidate
                 ? "generated once and held fixed; a cohort below IM = M / 0.8 under a candidate is liquidated in an opening round at the starting prices (--breach liquidate)."
@@ -283,7 +291,7 @@ public static partial class CalibrationReport
                 : $"  no value is chosen: {Words(r.Outcome)}");
             if (r.OutOfSample is { } o)
                 sb.AppendLine(string.Create(Inv, $"  out of sample (seed {o.Seed}, {o.Paths:N0} paths): {(o.Holds ? "holds" : "DOES NOT HOLD")}; ") +
-                                   string.Join(", ", o.Checks.Select(k => $"{k.Metric} {Num(k.Metric, k.Value)} {(k.Holds ? "<=" : ">")} {Num(k.Metric, k.Limit)}")));
+                                   string.Join(", ", o.Checks.Select(k => k.Describe())));
         }
         var rows = c.Regimes.Where(r => r.Margins is not null).Select(r => r.Margins!).ToList();
         if (rows.Count > 0)
@@ -315,6 +323,35 @@ public static partial class CalibrationReport
         return sb.ToString();
     }
 
+    /// <summary>The verdict's key in the JSON and CSV.</summary>
+    public static string VerdictKey(CalibrationVerdict v) => v switch
+    {
+        CalibrationVerdict.Holds => "holds",
+        CalibrationVerdict.FailsOutOfSample => "failsOutOfSample",
+        CalibrationVerdict.Infeasible => "infeasible",
+        _ => "cancelled",
+    };
+
+    /// <summary>The verdict in one sentence, for the top of the table and the report: what was chosen and whether it
+    /// held when rerun on fresh paths, with the figures the out-of-sample test used.</summary>
+    public static string VerdictText(CalibrationResult c)
+    {
+        string chosen = string.Join(", ", c.Regimes.Where(r => r.Chosen is not null)
+            .Select(r => $"{c.Key} = {F(r.Chosen!.Value)}{(Single(c) ? "" : $" in regime {r.Regime.Name}")}"));
+        string failed = string.Join("; ", c.Regimes.Where(r => r.OutOfSample is { Holds: false }).Select(r =>
+            $"{(Single(c) ? "" : $"regime {r.Regime.Name}: ")}seed {r.OutOfSample!.Seed}, " +
+            string.Join(", ", r.OutOfSample.Checks.Where(k => !k.Holds).Select(k => k.Describe()))));
+        return c.Verdict switch
+        {
+            CalibrationVerdict.Holds => $"{chosen} meets every target, in sample and out of sample",
+            CalibrationVerdict.FailsOutOfSample => $"{chosen} meets every target in sample but FAILS OUT OF SAMPLE ({failed}); " +
+                                                   "do not use it as it is: more paths, or a more conservative value",
+            CalibrationVerdict.Infeasible => $"no value of {c.Key} in [{F(c.Low)}, {F(c.High)}] meets every target" +
+                                             (chosen.Length > 0 ? $" in every regime (chosen where one does: {chosen})" : ""),
+            _ => "stopped before it finished: no verdict",
+        };
+    }
+
     private static string Words(CalibrationOutcome o) => o switch
     {
         CalibrationOutcome.Bisected => "bisected next to the preferred-most feasible grid point",
@@ -334,6 +371,26 @@ public static partial class CalibrationReport
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_\-]*$")]
     private static partial Regex PlainSegment();
 
+    /// <summary>A regime's chosen value with the decimals of the resolution (0.0124 for a resolution of 0.0005, not
+    /// 0.012318359375), rounded away from the infeasible neighbour the search stopped next to: up when the low end is
+    /// preferred (the values below failed), down when the high end is. An end of the range chosen as it is stays exact.</summary>
+    public static string RoundedToResolution(CalibrationResult c, RegimeCalibration r)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(r);
+        if (r.Chosen is not double value) return "";
+        if (c.IntegerKey || !(c.Resolution > 0) || !double.IsFinite(value)
+            || r.Outcome is not (CalibrationOutcome.Bisected or CalibrationOutcome.GridWithinResolution)) return F(value);
+        int decimals = Math.Clamp((int)-Math.Floor(Math.Log10(c.Resolution) + 1e-9), 0, 15);
+        double scale = Math.Pow(10, decimals);
+        // Within a part in 1e9 of a step counts as on it (0.0123 stays 0.0123 despite binary fractions).
+        double steps = value * scale, nearest = Math.Round(steps);
+        if (Math.Abs(steps - nearest) <= 1e-9 * Math.Max(1, Math.Abs(steps))) steps = nearest;
+        double rounded = (c.Prefer == Preference.Low ? Math.Ceiling(steps) : Math.Floor(steps)) / scale;
+        rounded = Math.Clamp(rounded, c.Low, c.High);
+        return rounded.ToString(decimals == 0 ? "0" : "0." + new string('#', decimals), Inv);
+    }
+
     /// <summary>The calibrated values as YAML to paste into a scenario (one block per regime with <c>--regimes</c>);
     /// a key with a list selector (<c>assets[BTC].depth1pct</c>) is given as a comment.</summary>
     public static string Yaml(CalibrationResult c)
@@ -349,7 +406,7 @@ public static partial class CalibrationReport
             sb.AppendLine(Single(c) ? "" : $" in regime {r.Regime.Name} (volatility x{F(r.Regime.Factor)})");
             if (!plain)
             {
-                sb.AppendLine(Inv, $"# set {c.Key}: {F(v)}");
+                sb.AppendLine(Inv, $"# set {c.Key}: {RoundedToResolution(c, r)}");
                 continue;
             }
             for (int i = 0; i < segments.Length; i++)
@@ -359,7 +416,7 @@ public static partial class CalibrationReport
                 if (last && i > 0 && segments[i - 1] == "liquidation" && segments[i] is "tranche" or "dustNotional")
                     sb.Append(new string(' ', 2 * i)).AppendLine("mode: partial");
                 sb.Append(new string(' ', 2 * i)).Append(segments[i]).Append(':');
-                sb.AppendLine(last ? " " + F(v) : "");
+                sb.AppendLine(last ? " " + RoundedToResolution(c, r) : "");
             }
         }
         return sb.ToString();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using GpuCascade.Calibration;
+using GpuCascade.Scenarios;
 
 namespace GpuCascade.Reporting;
 
@@ -30,7 +31,7 @@ public static class ComparisonReport
                 w.WriteStartObject();
                 w.WriteString("key", axis.Key);
                 w.WriteStartArray("values");
-                foreach (double v in axis.Values) w.WriteNumberValue(v);
+                foreach (double v in axis.Values) AxisValue(w, null, v);
                 w.WriteEndArray();
                 w.WriteEndObject();
             }
@@ -44,7 +45,7 @@ public static class ComparisonReport
             {
                 w.WriteStartObject();
                 w.WriteStartObject("values");
-                foreach (var (key, value) in v.Values) w.WriteNumber(key, value);
+                foreach (var (key, value) in v.Values) AxisValue(w, key, value);
                 w.WriteEndObject();
                 w.WriteBoolean("bookRegenerated", v.BookRegenerated);
                 w.WriteNumber("deleveragedNotional", v.DeleveragedNotional);
@@ -88,7 +89,7 @@ public static class ComparisonReport
             {
                 var f = RiskMetric.Parse(metric).Read(v.Result);
                 sb.Append(i + 1).Append(',');
-                foreach (var (_, value) in v.Values) sb.Append(F(value)).Append(',');
+                foreach (var (_, value) in v.Values) sb.Append(ScenarioNumbers.Text(value)).Append(',');
                 sb.Append(metric).Append(',').Append(F(f.Estimate)).Append(',').Append(F(f.Lower)).Append(',').Append(F(f.Upper)).Append(',')
                   .Append(F(d.Estimate)).Append(',').Append(F(d.Lower)).Append(',').Append(F(d.Upper)).Append(',')
                   .Append(F(d.UnpairedLower)).Append(',').Append(F(d.UnpairedUpper)).Append('\n');
@@ -156,7 +157,15 @@ public static class ComparisonReport
         return sb.ToString();
     }
 
-    private static string Values(VariantResult v) => string.Join(", ", v.Values.Select(x => $"{x.Key}={x.Value.ToString("R", Inv)}"));
+    private static string Values(VariantResult v) => string.Join(", ", v.Values.Select(x => $"{x.Key}={ScenarioNumbers.Text(x.Value)}"));
+
+    /// <summary>A varied value: a JSON number, or the string ".inf" as a scenario's JSON writes no limit.</summary>
+    private static void AxisValue(Utf8JsonWriter w, string? name, double value)
+    {
+        if (name is not null) w.WritePropertyName(name);
+        if (double.IsFinite(value)) w.WriteNumberValue(value);
+        else w.WriteStringValue(ScenarioNumbers.Text(value));
+    }
 
     private static string Short(string metric) => metric switch
     {

@@ -1,5 +1,6 @@
 using GpuCascade.Kernels;
 using GpuCascade.Statistics;
+using GpuCascade.Scenarios;
 
 namespace GpuCascade.Reporting;
 
@@ -73,7 +74,7 @@ public sealed class SeriesResult
         int i = -1;
         for (int k = 0; k < Symbols.Count && asset is not null; k++)
             if (Symbols[k] == asset) i = k;
-        if (i < 0) throw new ArgumentException($"unknown asset '{asset}'; the run has {string.Join(", ", Symbols)}", nameof(asset));
+        if (i < 0) throw new ArgumentException($"unknown asset {Echo.Quote(asset)}; the run has {string.Join(", ", Symbols)}", nameof(asset));
         return i;
     }
 

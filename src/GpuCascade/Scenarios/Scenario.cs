@@ -155,7 +155,7 @@ public readonly record struct Duration(string Text, double Years)
         string t = text.Trim();
         if (t.Length < 2)
         {
-            error = $"expected a duration such as 30s, 5m, 6h or 1d, got '{text}'";
+            error = $"expected a duration such as 30s, 5m, 6h or 1d, got {Echo.Quote(text)}";
             return false;
         }
         double unitSeconds = t[^1] switch
@@ -167,12 +167,12 @@ public readonly record struct Duration(string Text, double Years)
                 System.Globalization.CultureInfo.InvariantCulture, out double value)
             || !double.IsFinite(value))
         {
-            error = $"expected a duration such as 30s, 5m, 6h or 1d, got '{text}'";
+            error = $"expected a duration such as 30s, 5m, 6h or 1d, got {Echo.Quote(text)}";
             return false;
         }
         if (value <= 0)
         {
-            error = $"must be > 0, got '{text}'";
+            error = $"must be > 0, got {Echo.Quote(text)}";
             return false;
         }
         duration = new Duration(t, value * unitSeconds / SecondsPerYear);

@@ -128,7 +128,7 @@ internal sealed partial class ScenarioBinder
             if (text == "full") return LiquidationPolicy.Full;
             Errors.Add(path, text == "partial"
                 ? $"partial liquidation needs a tranche: {partialForm}"
-                : $"must be full or {partialForm}, got '{text}'", node);
+                : $"must be full or {partialForm}, got {Echo.Quote(text)}", node);
             return null;
         }
         if (r.Map(node, path) is not { } m) return null;

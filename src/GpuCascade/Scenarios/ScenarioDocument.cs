@@ -162,9 +162,12 @@ public sealed partial class ScenarioDocument
     internal (ScenarioDocument Document, bool Integer) Change(string key, double value, string origin = "--vary")
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (!double.IsFinite(value)) throw Error(key, $"the value must be a finite number, got {ScenarioNumbers.Format(value)}");
+        // +infinity is written .inf, as in a file: the grammar reads it, and the validator accepts it only where a key's
+        // "no limit" is infinite (liquidationCapacity).
+        if (double.IsNaN(value) || double.IsNegativeInfinity(value))
+            throw Error(key, $"the value must be a finite number or +inf, got {ScenarioNumbers.Format(value)}");
         var segments = Parse(key);
-        string text = value.ToString("R", CultureInfo.InvariantCulture);
+        string text = ScenarioNumbers.Text(value);
         var symbols = (_root as MapNode)?.Get("assets") is SequenceNode assets
             ? assets.Items.OfType<MapNode>().Select(a => a.Get("symbol")).OfType<ScalarNode>().Select(s => s.Text).ToList()
             : [];
@@ -198,7 +201,7 @@ public sealed partial class ScenarioDocument
         {
             var m = SegmentPattern().Match(part);
             if (!m.Success)
-                throw Error(key, $"expected a key path such as venue.maintenanceMargin or assets[BTC].depth1pct, got '{part}' in it");
+                throw Error(key, $"expected a key path such as venue.maintenanceMargin or assets[BTC].depth1pct, got {Echo.Quote(part)} in it");
             segments.Add(new Segment(m.Groups["name"].Value, m.Groups["sel"].Success ? m.Groups["sel"].Value.Trim() : null));
         }
         return segments;
@@ -283,7 +286,7 @@ public sealed partial class ScenarioDocument
                     labels.Add(label.Text);
                 }
         }
-        throw Error(key, $"no item '{selector}' in {path}{DidYouMean.Hint(selector, labels)}");
+        throw Error(key, $"no item {Echo.Quote(selector)} in {path}{DidYouMean.Hint(selector, labels)}");
     }
 
     private static string FirstKey(ScenarioNode item) => item is MapNode { Entries.Count: > 0 } m ? m.Entries[^1].Key.Text : "field";

@@ -7,13 +7,16 @@ namespace GpuCascade.Scenarios;
 /// <param name="Column">1-based column in the source file, when known.</param>
 public sealed record ScenarioError(string Path, string Message, int? Line = null, int? Column = null)
 {
+    /// <summary>The path as a message shows it: cut, like any echoed value, when a key in it is megabytes long.</summary>
+    private string ShortPath => Path.Length <= 3 * Echo.MaxCharacters ? Path : Echo.Clip(Path);
+
     /// <summary><c>path: message</c>, with the line and column when known.</summary>
     public override string ToString()
     {
         string where = Line is int l ? $" (line {l}, column {Column ?? 0})" : "";
         return Path.Length == 0
             ? (Line is int l2 ? $"line {l2}, column {Column ?? 0}: {Message}" : Message)
-            : $"{Path}: {Message}{where}";
+            : $"{ShortPath}: {Message}{where}";
     }
 }
 

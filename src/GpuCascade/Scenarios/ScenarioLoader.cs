@@ -26,40 +26,22 @@ public static class ScenarioLoader
     /// <summary>Whether a scenario file is read as JSON (by its extension).</summary>
     internal static bool IsJson(string path) => Path.GetExtension(path).Equals(".json", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Largest scenario file read, in characters: a scenario is a few KB, a listed book of 100,000 cohorts about
-    /// 10 MB; anything larger (or endless, such as /dev/zero) is refused instead of read into memory.</summary>
-    public const int MaxFileChars = 32 << 20;
+    /// <summary>Largest scenario file read, in bytes (<see cref="Operations.InputFile.MaxScenarioBytes"/>): a scenario is a
+    /// few KB, a listed book of 100,000 cohorts about 10 MB; anything larger, and anything that is not a regular file
+    /// (such as /dev/zero), is refused instead of read into memory.</summary>
+    public const long MaxFileBytes = Operations.InputFile.MaxScenarioBytes;
 
-    /// <summary>The text of a scenario file; a missing, unreadable or oversized file is a <see cref="ScenarioException"/>.</summary>
+    /// <summary>The text of a scenario file; a missing, unreadable, oversized or irregular file is a <see cref="ScenarioException"/>.</summary>
     internal static string ReadFile(string path)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        string text;
         try
         {
-            if (Directory.Exists(path)) throw new ScenarioException(new ScenarioError("", $"cannot read scenario file {path}: it is a directory"));
-            using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
-            var buffer = new char[Math.Min(MaxFileChars + 1, 1 << 16)];
-            var sb = new System.Text.StringBuilder();
-            int read;
-            while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
-            {
-                sb.Append(buffer, 0, read);
-                if (sb.Length > MaxFileChars)
-                    throw new ScenarioException(new ScenarioError("",
-                        $"scenario file {path} is larger than {MaxFileChars >> 20} MiB; a scenario is a few KB (is this the right file?)"));
-            }
-            text = sb.ToString();
+            return Operations.InputFile.ReadText(path, "scenario file", MaxFileBytes);
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        catch (Operations.InputFileException e)
         {
-            throw new ScenarioException(new ScenarioError("", $"scenario file not found: {path}"));
+            throw new ScenarioException(new ScenarioError("", e.Message));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new ScenarioException(new ScenarioError("", $"cannot read scenario file {path}: {e.Message}"));
-        }
-        return text;
     }
 
     /// <summary>Parses and validates a YAML scenario.</summary>

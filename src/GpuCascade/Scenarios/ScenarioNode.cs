@@ -25,8 +25,7 @@ internal sealed class ScalarNode(string text, bool isNull, int? line = null, int
 
     /// <summary>The text quoted, cut to its first 40 characters with the full length when longer (a message does not
     /// echo a megabyte of garbage).</summary>
-    public static string Excerpt(string text) =>
-        text.Length <= 40 ? $"'{text}'" : $"'{text[..40]}...' ({text.Length:N0} characters)";
+    public static string Excerpt(string text) => Echo.Quote(text);
 }
 
 /// <summary>Entries in document order; keys are unique (readers reject duplicates).</summary>

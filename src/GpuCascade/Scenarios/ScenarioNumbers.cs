@@ -58,6 +58,10 @@ internal static class ScenarioNumbers
     /// <summary>A value in a message: shortest round-trip text (0.2, 5E+07, Infinity, NaN).</summary>
     public static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
+    /// <summary>A value as a scenario file writes it: round-trip digits, and <c>.inf</c>, <c>-.inf</c>, <c>.nan</c>.</summary>
+    public static string Text(double value) =>
+        double.IsFinite(value) ? value.ToString("R", CultureInfo.InvariantCulture) : double.IsNaN(value) ? ".nan" : value > 0 ? ".inf" : "-.inf";
+
     /// <summary>Money in a message, in scientific notation (9.0e7).</summary>
     public static string Money(double value) => value.ToString("0.0##e0", CultureInfo.InvariantCulture);
 

@@ -340,7 +340,7 @@ public static class ScenarioValidator
                 message.Append($"; leverage {gross / equity:G3} needs maintenance below {Percent(equity / gross)}, the venue's is {Percent(requirement / gross)}");
             else
                 message.Append("; the cohort starts with no equity");
-            if (!string.IsNullOrEmpty(c.Name)) message.Append($"; cohort '{c.Name}'");
+            if (!string.IsNullOrEmpty(c.Name)) message.Append($"; cohort {Echo.Quote(c.Name)}");
             d.Add(path, message.Append(')').ToString());
         }
 
@@ -383,6 +383,6 @@ public static class ScenarioValidator
 
         private void PositiveDuration(string path, Duration duration) =>
             d.Require(duration.Years > 0 && double.IsFinite(duration.Years), path,
-                $"must be a positive duration, got '{duration.Text ?? Format(duration.Years) + " years"}'");
+                $"must be a positive duration, got {Echo.Quote(duration.Text ?? Format(duration.Years) + " years")}");
     }
 }

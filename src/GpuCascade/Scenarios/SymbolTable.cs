@@ -24,7 +24,7 @@ internal sealed class SymbolTable(IReadOnlyList<string?> symbols)
         var known = symbols.OfType<string>().ToList();
         string hint = DidYouMean.Hint(symbol, known.Concat(alternatives));
         if (hint.Length == 0 && known.Count > 0) hint = $" (the assets are {string.Join(", ", known)})";
-        errors.Add(path, $"unknown asset {symbol}{hint}", at);
+        errors.Add(path, $"unknown asset {Echo.Clip(symbol)}{hint}", at);
         return null;
     }
 }

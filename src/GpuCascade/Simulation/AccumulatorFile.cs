@@ -70,16 +70,17 @@ internal static class AccumulatorFile
 
     /// <summary>Reads a file; <paramref name="assets"/> is the scenario's asset count (from its JSON, checked here).</summary>
     /// <exception cref="CheckpointException">Missing, truncated, corrupt, not ours, or of another format version.</exception>
-    public static (AccumulatorHeader Header, string ScenarioJson, List<RiskAccumulator> Accumulators) Read(string path, Func<string, int> assets)
+    public static (AccumulatorHeader Header, string ScenarioJson, List<RiskAccumulator> Accumulators) Read(string path, Func<string, int> assets,
+        string what = "accumulator file")
     {
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = Operations.InputFile.ReadBytes(path, what, Operations.InputFile.MaxAccumulatorBytes);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Operations.InputFileException e)
         {
-            throw new CheckpointException($"{path}: cannot read it ({e.Message})");
+            throw new CheckpointException(e.Message);
         }
         if (bytes.Length < 32 + Magic.Length)
             throw new CheckpointException($"{path}: truncated ({bytes.Length} bytes), not a complete GpuCascade accumulator file");

@@ -82,7 +82,7 @@ public static class Shards
         var started = DateTimeOffset.UtcNow;
         var parts = partialPaths.Select(p =>
         {
-            var (header, json, accumulators) = AccumulatorFile.Read(p, j => ScenarioLoader.LoadJson(j).Assets.Length);
+            var (header, json, accumulators) = AccumulatorFile.Read(p, j => ScenarioLoader.LoadJson(j).Assets.Length, "partial file");
             if (header.Kind != "partial") throw new CheckpointException($"{p}: a {header.Kind} file, not a shard's partial file");
             return (Path: p, Header: header, Json: json, Accumulators: accumulators);
         }).ToList();

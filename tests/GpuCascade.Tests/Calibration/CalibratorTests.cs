@@ -39,7 +39,13 @@ public class CalibratorTests
         Assert.That(regime.Curve.First(c => c.Value > chosen).Value - chosen, Is.LessThanOrEqualTo(result.Resolution));
         Assert.That(regime.OutOfSample!.Seed, Is.EqualTo(12UL));
         Assert.That(result.Regimes[0].Curve.Select(c => c.DeleveragedNotional), Is.All.EqualTo(0), "m < 0.8 / L: nobody below IM");
-        Assert.That(CalibrationReport.Yaml(result), Does.Contain($"venue:\n  maintenanceMargin: {CalibrationResult.Format(chosen)}\n"));
+        // The fragment gives the value to the resolution's decimals, rounded towards the feasible side (here down: the
+        // high end is preferred, the larger values failed), never further from it than the resolution.
+        string rounded = CalibrationReport.RoundedToResolution(result, regime);
+        Assert.That(CalibrationReport.Yaml(result), Does.Contain($"venue:\n  maintenanceMargin: {rounded}\n"));
+        double pasted = double.Parse(rounded, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(rounded.Length, Is.LessThanOrEqualTo("0.1234".Length), "no more decimals than the resolution 0.00023 needs");
+        Assert.That(pasted, Is.LessThanOrEqualTo(chosen).And.GreaterThan(chosen - result.Resolution), "rounded towards the feasible side");
     }
 
     [Test]

@@ -77,7 +77,7 @@ public class CliTests : CliTestBase
     [TestCase(new[] { "run", "does-not-exist.yaml" }, "does-not-exist.yaml")]
     [TestCase(new[] { "compare" }, "--vary")]
     [TestCase(new[] { "run", "--paths", "20000", "--shard", "0/3", "--partial", "p.bin" }, "--shard: 20,000 paths make 2 segments of 16,384 paths; use at most 2 shards")]
-    [TestCase(new[] { "merge", "no-such-part.bin" }, "no-such-part.bin: cannot read it")]
+    [TestCase(new[] { "merge", "no-such-part.bin" }, "partial file not found: no-such-part.bin")]
     [TestCase(new[] { "compare", "--vary", "venue.maintenanceMargn=0.01,0.02" }, "venue.maintenanceMargn: unknown key (did you mean 'maintenanceMargin'?)")]
     [TestCase(new[] { "compare", "--vary", "assets[BTC].symbol=1,2" }, "assets[BTC].symbol: not a number")]
     [TestCase(new[] { "compare", "--vary", "venue.insuranceFund" }, "--vary: expected KEY=V1,V2")]

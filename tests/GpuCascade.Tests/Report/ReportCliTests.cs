@@ -59,7 +59,7 @@ public class ReportCliTests : CliTestBase
         File.WriteAllText(F("series.json"), SeriesJson);
         foreach (var (args, message) in new (string[], string)[]
                  {
-                     (["report", F("missing.json"), "--out", F("x.html")], $"error: {F("missing.json")}: no such file"),
+                     (["report", F("missing.json"), "--out", F("x.html")], $"error: JSON file not found: {F("missing.json")}"),
                      (["report", F("broken.json"), "--out", F("x.html")], $"error: {F("broken.json")}: not valid JSON"),
                      (["report", F("other.json"), "--out", F("x.html")], $"error: {F("other.json")}: not a GpuCascade result"),
                      (["report", F("series.json"), "--out", F("x.html")], $"error: {F("series.json")}: is a series (run --series), not a result"),
@@ -83,7 +83,7 @@ public class ReportCliTests : CliTestBase
                  {
                      (["run", "--report", "-"], "--report: needs a file, not stdout"),
                      (["run", "--plots", F("file")], "--plots: " + F("file") + " is a file"),
-                     (["run", "--plots", F("no/such/dir")], "--plots: the directory"),
+                     (["run", "--plots", F("file/plots/")], "--plots: " + F("file") + " is a file, so"),
                      (["run", "--json", F("same.html"), "--report", F("same.html")], "--json and --report both write"),
                      (["run", "--shard", "0/2", "--partial", F("p.bin"), "--report", F("r.html")], "--report: a shard has no result of its own"),
                      (["compare", "--vary", "venue.insuranceFund=0,1", "--report", "-"], "--report: needs a file"),
