@@ -5,7 +5,7 @@ using GpuCascade.Simulation;
 namespace GpuCascade.Kernels;
 
 /// <summary>
-/// One Monte Carlo path of the model (MODEL.md sections 2-6), written once: the managed backend calls it natively
+/// One Monte Carlo path of the model (docs/model.md sections 2-6), written once: the managed backend calls it natively
 /// on .NET threads and ILGPU compiles it for CUDA, OpenCL and its CPU accelerator (<see cref="PathKernels"/>).
 /// Hence the style: a struct with no references, no allocation, exceptions or virtual calls; every array is an
 /// <see cref="IModelArray{T}"/> and a path's state lives in <see cref="PathSlots{TD,TI}"/>.
@@ -35,7 +35,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
     private long _marginChecks, _liquidations;
     private int _failFlag, _failStep, _failAsset;
     private double _failLogPrice, _failFlow;
-    // The path's uncertain inputs (MODEL.md 8.4): depth u, volatility w (and w^2 for variances), book r; 1 when known.
+    // The path's uncertain inputs (docs/model.md section 8.4): depth u, volatility w (and w^2 for variances), book r; 1 when known.
     private double _depthMultiplier, _volatilityMultiplier, _varianceMultiplier, _bookMultiplier;
 
     /// <summary>A path runner over the plan (<paramref name="layout"/>, <paramref name="reals"/>,
@@ -164,8 +164,8 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
 
         double fund = _l.FundStart, fundMin = fund;
         double badDebt = 0, paid = 0, uncovered = 0, penalties = 0;
-        double uncoveredBefore = 0, adlAbsorbed = 0, adlNotional = 0; // MODEL.md 8.3: before ADL, what ADL took
-        double queueMax = 0, queueSteps = 0; // MODEL.md 8.2: the largest queued notional at a step's end, steps ending with a queue
+        double uncoveredBefore = 0, adlAbsorbed = 0, adlNotional = 0; // docs/model.md section 8.3: before ADL, what ADL took
+        double queueMax = 0, queueSteps = 0; // docs/model.md section 8.2: the largest queued notional at a step's end, steps ending with a queue
         int maxRounds = 0;
         bool capHit = false, cascade = false;
 
@@ -238,7 +238,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
                 if (round == _l.RoundCap)
                 {
                     if (delay == 0) CopyMidToOracle();
-                    // Cohorts held back only by capacity do not count (MODEL.md 8.2).
+                    // Cohorts held back only by capacity do not count (docs/model.md section 8.2).
                     if (_l.Capacity == 0 ? ScanCandidates(step, stopAtFirst: true) > 0 : AnyWithCapacity(ScanCandidates(step, stopAtFirst: false)))
                         capHit = true;
                 }
@@ -300,7 +300,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
         output.I(PathOutput.FailAsset) = _failAsset;
     }
 
-    /// <summary>Row <paramref name="row"/> of the path's record (MODEL.md 8.5, <see cref="PathSeries"/>).</summary>
+    /// <summary>Row <paramref name="row"/> of the path's record (docs/model.md section 8.5, <see cref="PathSeries"/>).</summary>
     private readonly void WriteSeriesRow<TR>(TR output, int row, double fund, double uncoveredBefore)
         where TR : struct, IModelArray<double>
     {
@@ -357,7 +357,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Representable(double price) => price > 0 && price <= double.MaxValue;
 
-    /// <summary>MODEL.md 2.1-2.6: shocks, returns, GARCH, jumps, stress, impact decay; then the step's margin rates.</summary>
+    /// <summary>docs/model.md section 2, items 1-6: shocks, returns and GARCH, jumps, stress, impact decay, the step's margin rates.</summary>
     /// <remarks>The hot loop of a step: arrays, offsets and slots are copied into locals, so that the JIT and ILGPU keep
     /// them in registers rather than reload them after every store to the path's state.</remarks>
     private void ExogenousMove(ulong path, int step)
@@ -479,10 +479,10 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
         if (rel < A(PathState.MinMid, i)) A(PathState.MinMid, i) = rel;
     }
 
-    /// <summary>Equity minus maintenance requirement of an open cohort at the current oracle prices (MODEL.md section 4).</summary>
+    /// <summary>Equity minus maintenance requirement of an open cohort at the current oracle prices (docs/model.md section 4).</summary>
     private readonly double Excess(int c) => ExcessParts(c, out _, out _);
 
-    /// <summary>Equity minus requirement, with both (the rank of MODEL.md 8.2 is their ratio).</summary>
+    /// <summary>Equity minus requirement, with both (the rank of docs/model.md section 8.2 is their ratio).</summary>
     private readonly double ExcessParts(int c, out double equityOut, out double requirementOut)
     {
         double s = ScaleOf(c);
@@ -539,7 +539,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
         return notional * Pd(_l.TierRate, t) - accounts * Pd(_l.TierAmount, t);
     }
 
-    /// <summary>MODEL.md 5.2-5.3: finds the cohorts to liquidate this round and sums their flows in units.</summary>
+    /// <summary>docs/model.md section 5, items 2-3: finds the cohorts to liquidate this round and sums their flows in units.</summary>
     private int CollectLiquidations(int step)
     {
         int count = ScanCandidates(step, stopAtFirst: false);
@@ -557,7 +557,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
     }
 
     /// <summary>
-    /// MODEL.md 8.2: in rank order (forced closes first, then the most underwater, E / M ascending, ties by index), each
+    /// docs/model.md section 8.2: in rank order (forced closes first, then the most underwater, E / M ascending, ties by index), each
     /// candidate gets f' = min(f, the remaining capacity of each asset it trades over its flow there at fraction 1);
     /// candidates with f' = 0 wait (queued) and leave the round; the list stays in cohort order. Returns its new length.
     /// </summary>
@@ -612,7 +612,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
         return false;
     }
 
-    /// <summary>MODEL.md 8.2: the position notional, at the mid, of the cohorts still waiting to be liquidated at a step's end.</summary>
+    /// <summary>docs/model.md section 8.2: the position notional, at the mid, of the cohorts still waiting to be liquidated at a step's end.</summary>
     private double QueuedNotional(int step)
     {
         if (_l.OracleDelay == 0) CopyMidToOracle();
@@ -628,7 +628,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
                 int a = Pi(_l.PositionAsset, p);
                 double notional = Math.Abs(s * Pd(_l.PositionUnits, p)) * A(PathState.Mid, a);
                 queued += notional;
-                A(PathState.Queued, a) += notional; // per asset, for the record (MODEL.md 8.5)
+                A(PathState.Queued, a) += notional; // per asset, for the record (docs/model.md section 8.5)
             }
         }
         for (int i = 0; i < _n; i++) A(PathState.Queued, i) *= _bookMultiplier;
@@ -651,7 +651,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             for (int j = Pi(_l.CollateralStart, c); j < Pi(_l.CollateralStart, c + 1); j++)
                 A(PathState.FlowUnits, Pi(_l.CollateralAsset, j)) -= fk * Pd(_l.CollateralUnits, j);
         }
-        // A book multiplier r scales every cohort's positions and collateral alike (MODEL.md 8.4): the cohorts are
+        // A book multiplier r scales every cohort's positions and collateral alike (docs/model.md section 8.4): the cohorts are
         // simulated per unit of r (their margins are homogeneous in it) and what reaches the market or the fund is r x.
         if (_l.Uncertain != 0)
             for (int i = 0; i < _n; i++) A(PathState.FlowUnits, i) *= _bookMultiplier;
@@ -786,7 +786,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
     {
         if (!OpenOf(c)) return false;
         double f;
-        double rank = double.NegativeInfinity; // forced closes first (MODEL.md 8.2)
+        double rank = double.NegativeInfinity; // forced closes first (docs/model.md section 8.2)
         if (ForcedOf(c)) f = 1.0;
         else
         {
@@ -803,13 +803,13 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
         return true;
     }
 
-    /// <summary>MODEL.md section 3: executes each asset's net flow, valued at the mid before the round's impact.</summary>
+    /// <summary>docs/model.md section 3: executes each asset's net flow, valued at the mid before the round's impact.</summary>
     private void Execute(int step)
     {
         TP real = default;
         for (int i = 0; i < _n; i++)
         {
-            // The effective depth of this round (MODEL.md 8.1, 8.4): D u g, with g set at the round's start.
+            // The effective depth of this round (docs/model.md sections 8.1, 8.4): D u g, with g set at the round's start.
             double depth = _depthMultiplier;
             if (_l.Liquidity != 0)
             {
@@ -836,7 +836,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             }
             else
             {
-                // Square root on the step's cumulative flow (MODEL.md 3): the round moves the price by I(C + Q) - I(C), so
+                // Square root on the step's cumulative flow (docs/model.md section 3): the round moves the price by I(C + Q) - I(C), so
                 // splitting a flow into rounds or cohorts does not change the step's move; the fills execute at the
                 // average impact over the chunk, (F(C + Q) - F(C)) / Q with F(x) = (2/3) c |x|^(3/2), relative to I(C).
                 if (adjusted) scale *= _volatilityMultiplier / Math.Sqrt(depth); // Y (sigma w) / sqrt(V u g)
@@ -860,7 +860,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
         }
     }
 
-    /// <summary>MODEL.md 8.1: g = (sref^2 / max(v, sref^2))^(kappa / 2) / (1 + phi A), at most 1.</summary>
+    /// <summary>docs/model.md section 8.1: g = (sref^2 / max(v, sref^2))^(kappa / 2) / (1 + phi A), at most 1.</summary>
     private readonly double DepthFactor(int i)
     {
         double g = 1.0;
@@ -874,7 +874,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
         return phi > 0 ? g / (1.0 + phi * A(PathState.Withdrawal, i)) : g;
     }
 
-    /// <summary>MODEL.md 8.1 at a step's start, before its exogenous move: the withdrawal pressure recovers, the mid the
+    /// <summary>docs/model.md section 8.1 at a step's start, before its exogenous move: the withdrawal pressure recovers, the mid the
     /// step's return starts from is kept, and the depth factor is tracked.</summary>
     private readonly void StepStartLiquidity()
     {
@@ -885,11 +885,11 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
             A(PathState.StepStartMid, i) = A(PathState.Mid, i);
             double depth = _depthMultiplier * DepthFactor(i);
             if (depth < A(PathState.MinDepthFactor, i)) A(PathState.MinDepthFactor, i) = depth;
-            A(PathState.StepDepthFactor, i) = depth; // the step's lowest, for its record (MODEL.md 8.5)
+            A(PathState.StepDepthFactor, i) = depth; // the step's lowest, for its record (docs/model.md section 8.5)
         }
     }
 
-    /// <summary>MODEL.md 8.1 at a step's end: the EWMA of the traded mid's realised variance takes the step's return
+    /// <summary>docs/model.md section 8.1 at a step's end: the EWMA of the traded mid's realised variance takes the step's return
     /// (exogenous move and impact together).</summary>
     private readonly void StepEndLiquidity()
     {
@@ -902,7 +902,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
         }
     }
 
-    /// <summary>MODEL.md 8.4: three normals from step 0's uncertainty slot; a dispersion of 0 leaves its multiplier 1.</summary>
+    /// <summary>docs/model.md section 8.4: three normals from step 0's uncertainty slot; a dispersion of 0 leaves its multiplier 1.</summary>
     private void DrawUncertainInputs(ulong path)
     {
         _depthMultiplier = 1;
@@ -925,7 +925,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
     /// <summary>sign(x) sqrt(|x|).</summary>
     private static double SignedRoot(double x) => x < 0 ? -Math.Sqrt(-x) : Math.Sqrt(x);
 
-    /// <summary>MODEL.md 5.4-5.5: settles the round's liquidations at execution prices, then the insurance fund.</summary>
+    /// <summary>docs/model.md section 5, items 4-5: settles the round's liquidations at execution prices, then the insurance fund.</summary>
     private double Settle(int count, int step, ref double fund, ref double badDebt, ref double paid,
         ref double uncovered, ref double penalties)
     {
@@ -1001,7 +1001,7 @@ public struct CascadePath<TD, TI, TSD, TSI, TP>
     }
 
     /// <summary>
-    /// MODEL.md 8.3: with ADL on, the round's uncovered loss <paramref name="loss"/> is absorbed by open cohorts that are
+    /// docs/model.md section 8.3: with ADL on, the round's uncovered loss <paramref name="loss"/> is absorbed by open cohorts that are
     /// neither liquidatable nor awaiting a forced close and have unrealised profit P at oracle prices, highest score
     /// (P / max(K, eps N)) (N / max(E, eps N)) first, ties by index: each gives up a = min(P, loss), a fraction a / P of its
     /// positions closed off-book at entry (no flow, no realised P&amp;L), its equity falling by exactly a. Returns what is

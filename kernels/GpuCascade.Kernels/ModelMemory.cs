@@ -83,7 +83,7 @@ public readonly struct Strided<TArray, T> : IModelArray<T>
 /// <summary>
 /// A path's slots: its real and integer state (or outputs). Natively each worker owns a contiguous scratch
 /// (<see cref="HostArray{T}"/>); on a device they are strided views into the batch's struct-of-arrays block
-/// (<see cref="Strided{TArray,T}"/> over a <see cref="DeviceArray{T}"/>). Same code, different layout (ARCHITECTURE.md).
+/// (<see cref="Strided{TArray,T}"/> over a <see cref="DeviceArray{T}"/>). Same code, different layout (docs/architecture.md).
 /// </summary>
 public struct PathSlots<TD, TI>
     where TD : struct, IModelArray<double>

@@ -32,18 +32,18 @@ public struct PlanLayout
     public int ScreenMultiAsset;
     /// <summary>Some cohort is liquidated in the opening round, at the starting prices before step 0's move.</summary>
     public int OpeningRound;
-    /// <summary>Some input is uncertain: per-path multipliers are drawn (MODEL.md 8.4).</summary>
+    /// <summary>Some input is uncertain: per-path multipliers are drawn (docs/model.md section 8.4).</summary>
     public int Uncertain;
-    /// <summary>Some asset's depth responds to stress (MODEL.md 8.1).</summary>
+    /// <summary>Some asset's depth responds to stress (docs/model.md section 8.1).</summary>
     public int Liquidity;
-    /// <summary>Auto-deleveraging allocates uncovered loss to cohorts in profit (MODEL.md 8.3).</summary>
+    /// <summary>Auto-deleveraging allocates uncovered loss to cohorts in profit (docs/model.md section 8.3).</summary>
     public int Adl;
-    /// <summary>The liquidation engine's capacity per step is finite (MODEL.md 8.2).</summary>
+    /// <summary>The liquidation engine's capacity per step is finite (docs/model.md section 8.2).</summary>
     public int Capacity;
     /// <summary>Position notional (USD) the liquidation engine may send to each asset's book per step.</summary>
     public double CapacityPerStep;
     /// <summary>The path writes its state at the start and after every step into its record (<see cref="PathSeries"/>,
-    /// MODEL.md 8.5): <c>run --series</c> and <c>--sample-paths</c>.</summary>
+    /// docs/model.md section 8.5): <c>run --series</c> and <c>--sample-paths</c>.</summary>
     public int Series;
     /// <summary>The path reads its cancel slot every <see cref="PathState.CancelCheckSteps"/> steps and stops when it is
     /// set (the managed backend's Ctrl-C inside a long path; devices leave it 0 and never read the slot).</summary>
@@ -166,7 +166,7 @@ public static class PathOutput
 }
 
 /// <summary>
-/// The per-step record of a path (MODEL.md 8.5), written only with <see cref="PlanLayout.Series"/> into its own array (strided
+/// The per-step record of a path (docs/model.md section 8.5), written only with <see cref="PlanLayout.Series"/> into its own array (strided
 /// on a device, contiguous per path natively): row 0 is the start (after the opening round, if any), row k + 1 the end of
 /// step k. Row r's fields start at r x <see cref="Fields"/>(N): the path fields, then the per-asset fields (field x N + asset).
 /// </summary>

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace GpuCascade.Market;
 
 /// <summary>
-/// The engine's random numbers, keyed by logical coordinates only (MODEL.md section 1): key = (seed low, seed high),
+/// The engine's random numbers, keyed by logical coordinates only (docs/model.md section 1): key = (seed low, seed high),
 /// counter = (path low, path high, step, slot). Each quantity of a step owns a slot range, so rejection sampling in
 /// one never shifts the numbers of another. Every backend must reproduce these exactly.
 /// </summary>
@@ -17,7 +17,7 @@ public static class RandomStreams
     public const uint JumpTestSlot = 0x8000_0000;
     /// <summary>Slot of the jump size normal.</summary>
     public const uint JumpSizeSlot = 0x8000_0001;
-    /// <summary>Slot of step 0 of the uncertain inputs' three normals (MODEL.md 8.4): depth, volatility, book.</summary>
+    /// <summary>Slot of step 0 of the uncertain inputs' three normals (docs/model.md section 8.4): depth, volatility, book.</summary>
     public const uint UncertaintySlot = 0x8000_0002;
     /// <summary>Slots from here are reserved for historical bootstrap draws.</summary>
     public const uint HistoricalSlotBase = 0xC000_0000;

@@ -4,7 +4,8 @@ using GpuCascade.Scenarios;
 namespace GpuCascade.Cli;
 
 /// <summary>
-/// The data commands and options (issue 11): <c>run --paths-out FILE.parquet</c> and <c>gpucascade scenario default|check</c>.
+/// The commands and options that move data in and out: <c>run --paths-out FILE.parquet</c> and
+/// <c>gpucascade scenario default|check</c>.
 /// Declared here, apart from the rest of the tree; the work is in <see cref="PathsOut"/> and <see cref="ScenarioCommand"/>.
 /// </summary>
 internal sealed partial class CommandLine

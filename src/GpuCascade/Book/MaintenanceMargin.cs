@@ -3,7 +3,7 @@ using GpuCascade.Scenarios;
 
 namespace GpuCascade.Book;
 
-/// <summary>Maintenance requirements under the venue's margin rules (MODEL.md section 4).</summary>
+/// <summary>Maintenance requirements under the venue's margin rules (docs/model.md section 4).</summary>
 public static class MaintenanceMargin
 {
     /// <summary>
@@ -24,7 +24,7 @@ public static class MaintenanceMargin
 
     /// <summary>
     /// Equity, maintenance requirement and gross position notional of a cohort at the scenario's starting prices
-    /// (the dynamic rule at each asset's starting volatility): the initial-margin check of MODEL.md section 4.
+    /// (the dynamic rule at each asset's starting volatility): the initial-margin check of docs/model.md section 4.
     /// </summary>
     public static (double Equity, double Requirement, double GrossNotional) AtStart(Scenario scenario, CohortSpec cohort)
     {

@@ -34,16 +34,16 @@ public sealed record EventProbabilities(
     ProbabilityEstimate BadDebt,
     ProbabilityEstimate FundDepleted)
 {
-    /// <summary>Auto-deleveraging took some loss (MODEL.md 8.3; 0 without <c>venue.adl</c>).</summary>
+    /// <summary>Auto-deleveraging took some loss (docs/model.md section 8.3; 0 without <c>venue.adl</c>).</summary>
     public ProbabilityEstimate Adl { get; init; }
 }
 
-/// <summary>Auto-deleveraging per path (MODEL.md 8.3).</summary>
+/// <summary>Auto-deleveraging per path (docs/model.md section 8.3).</summary>
 /// <param name="Notional">Notional closed by ADL, at the mid.</param>
 /// <param name="LossAbsorbed">Loss the deleveraged cohorts absorbed.</param>
 public sealed record AdlSummary(MeanEstimate Notional, MeanEstimate LossAbsorbed);
 
-/// <summary>The liquidation queue of a finite capacity per path (MODEL.md 8.2).</summary>
+/// <summary>The liquidation queue of a finite capacity per path (docs/model.md section 8.2).</summary>
 /// <param name="MaxNotional">The largest position notional waiting at a step's end, at the mid.</param>
 /// <param name="Steps">Steps that ended with a queue.</param>
 public sealed record QueueSummary(MeanEstimate MaxNotional, MeanEstimate Steps);
@@ -54,7 +54,7 @@ public sealed record QueueSummary(MeanEstimate MaxNotional, MeanEstimate Steps);
 /// <param name="Amplification">Mean drawdown / mean exogenous drawdown (NaN when the latter is 0).</param>
 /// <param name="LiquidatedNotional">Liquidated notional of this asset per path.</param>
 /// <param name="MaxDisplacement">Largest |liquidation-driven log displacement| per path.</param>
-/// <param name="MinDepthFactor">The path's lowest depth factor u g (MODEL.md 8.1, 8.4); 1 with constant, known depth.</param>
+/// <param name="MinDepthFactor">The path's lowest depth factor u g (docs/model.md sections 8.1, 8.4); 1 with constant, known depth.</param>
 public sealed record AssetRisk(
     MeanEstimate MaxDrawdown,
     MeanEstimate ExogenousMaxDrawdown,

@@ -14,7 +14,7 @@ namespace GpuCascade.Reporting;
 public readonly record struct SeriesPoint(int Step, double Time, string Asset, string Metric, string Statistic, double Value);
 
 /// <summary>
-/// The outputs over time of a run (MODEL.md 8.5; <c>run --series</c>): per step and asset, the quantiles of the traded and
+/// The outputs over time of a run (docs/model.md section 8.5; <c>run --series</c>): per step and asset, the quantiles of the traded and
 /// exogenous prices relative to the start (from <see cref="PriceBins"/> histograms that keep each bin's exact extremes),
 /// and the means, with standard errors, of the prices, the step's liquidated notional, P(some liquidation in the step),
 /// the depth factor and the queued notional; per step the mean fund and P(fund depleted by then).

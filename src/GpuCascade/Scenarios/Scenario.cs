@@ -55,7 +55,7 @@ public sealed record Scenario
     public required BookSpec Book { get; init; }
     /// <summary>|liquidation-driven log displacement| that makes a path a cascade [0.05].</summary>
     public double CascadeThreshold { get; init; } = 0.05;
-    /// <summary>Inputs that are not known exactly, drawn per path (MODEL.md 8.4) [none].</summary>
+    /// <summary>Inputs that are not known exactly, drawn per path (docs/model.md section 8.4) [none].</summary>
     public UncertaintySpec Uncertainty { get; init; } = UncertaintySpec.None;
 
     /// <summary>Time step in years (a year is 365 days).</summary>
@@ -117,7 +117,7 @@ public sealed record Scenario
 }
 
 /// <summary>
-/// Uncertain inputs (MODEL.md 8.4): per path, lognormal multipliers with median 1 and these log-standard deviations,
+/// Uncertain inputs (docs/model.md section 8.4): per path, lognormal multipliers with median 1 and these log-standard deviations,
 /// drawn from their own random slot of step 0: of every asset's depth and daily volume (<see cref="Depth"/>), of every
 /// asset's starting and long-run volatility (<see cref="Volatility"/>: GARCH's omega, dynamic margins and square-root
 /// impact follow; not jumps, Student-t or stress shocks), and of every cohort's positions, collateral and accounts alike
@@ -207,12 +207,12 @@ public sealed record AssetSpec
     public double JumpBeta { get; init; } = 1.0;
     /// <summary>Collateral weight w = 1 - haircut when held as collateral, in (0, 1] [1].</summary>
     public double CollateralWeight { get; init; } = 1.0;
-    /// <summary>Depth that thins under stress (MODEL.md 8.1); null: the depth is constant.</summary>
+    /// <summary>Depth that thins under stress (docs/model.md section 8.1); null: the depth is constant.</summary>
     public LiquiditySpec? Liquidity { get; init; }
 }
 
 /// <summary>
-/// Depth under stress (MODEL.md 8.1): the effective depth (and daily volume) is the scenario's times
+/// Depth under stress (docs/model.md section 8.1): the effective depth (and daily volume) is the scenario's times
 /// g = (sref^2 / max(v, sref^2))^(kappa/2) / (1 + phi A), with v an EWMA (half-life <see cref="StressHalfLife"/>) of the
 /// traded mid's realised variance and A the liquidation flow over depth, decaying with <see cref="RecoveryHalfLife"/>.
 /// </summary>
@@ -228,7 +228,7 @@ public sealed record LiquiditySpec(double VolatilityElasticity, double? Referenc
     public static readonly Duration DefaultHalfLife = new("1h", 3600.0 / Duration.SecondsPerYear);
 }
 
-/// <summary>Price impact model of an asset (MODEL.md section 3).</summary>
+/// <summary>Price impact model of an asset (docs/model.md section 3).</summary>
 public abstract record ImpactSpec;
 
 /// <summary>Linear impact: a flow of <see cref="Depth1Pct"/> USD moves the log price by 1%.</summary>
@@ -275,9 +275,9 @@ public sealed record VenueSpec
     public LiquidationPolicy Liquidation { get; init; } = LiquidationPolicy.Full;
     /// <summary>Maximum liquidation rounds per step [64].</summary>
     public int RoundCap { get; init; } = 64;
-    /// <summary>Auto-deleveraging (MODEL.md 8.3): uncovered loss is absorbed by open cohorts in profit [false].</summary>
+    /// <summary>Auto-deleveraging (docs/model.md section 8.3): uncovered loss is absorbed by open cohorts in profit [false].</summary>
     public bool Adl { get; init; }
-    /// <summary>Liquidation capacity (MODEL.md 8.2): USD of position notional per hour per asset the liquidation engine can
+    /// <summary>Liquidation capacity (docs/model.md section 8.2): USD of position notional per hour per asset the liquidation engine can
     /// send to the book [infinity].</summary>
     public double LiquidationCapacity { get; init; } = double.PositiveInfinity;
 

@@ -329,7 +329,7 @@ public static class ScenarioValidator
             if (checkInitialMargin && !c.LiquidateAtStart && d.Count == before) InitialMargin(path, c);
         }
 
-        /// <summary>Equity at the starting prices must exceed the maintenance requirement (MODEL.md section 4).</summary>
+        /// <summary>Equity at the starting prices must exceed the maintenance requirement (docs/model.md section 4).</summary>
         private void InitialMargin(string path, CohortSpec c)
         {
             var (equity, requirement, gross) = MaintenanceMargin.AtStart(s, c);

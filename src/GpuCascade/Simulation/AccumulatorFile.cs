@@ -27,7 +27,7 @@ internal static class AccumulatorFile
 {
     private const string Magic = "GpuCascade accumulators";
     /// <summary>2: the depth factor's moments and histograms; 3: auto-deleveraging's; 4: the liquidation queue's; 5: the
-    /// outputs over time and the sample paths (issue 10).</summary>
+    /// outputs over time and the sample paths. A file of another version is refused.</summary>
     public const int FormatVersion = 5;
 
     /// <summary>Writes the file; <paramref name="withTails"/> says which accumulators keep their exact tails (the others,

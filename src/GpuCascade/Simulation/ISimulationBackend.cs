@@ -1,13 +1,13 @@
 namespace GpuCascade.Simulation;
 
 /// <summary>
-/// A device that simulates paths. The seam every backend implements (managed CPU now; OpenCL and CUDA later):
-/// given a plan, fill the per-path outputs of paths [start, start + count). Results must not depend on how the
+/// A device that simulates paths. The seam every backend implements (the managed CPU backend, the ILGPU devices and
+/// several devices at once): given a plan, fill the per-path outputs of paths [start, start + count). Results must not depend on how the
 /// host splits the paths, because randomness is keyed by path index.
 /// </summary>
 public interface ISimulationBackend : IDisposable
 {
-    /// <summary>Stable device name: <c>managed</c>, <c>opencl:&lt;p&gt;:&lt;d&gt;</c>, <c>cuda:&lt;i&gt;</c>.</summary>
+    /// <summary>Stable device name: <c>managed</c>, <c>ilgpu-cpu</c>, <c>opencl:&lt;p&gt;:&lt;d&gt;</c>, <c>cuda:&lt;i&gt;</c>.</summary>
     string Name { get; }
 
     /// <summary>Human-readable description (device model, threads).</summary>

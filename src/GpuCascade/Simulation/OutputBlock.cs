@@ -113,7 +113,7 @@ internal sealed class OutputBlock
         }
     }
 
-    /// <summary>Fails loudly rather than report NaN or infinite money (MODEL.md section 7's identities would not hold).</summary>
+    /// <summary>Fails loudly rather than report NaN or infinite money (docs/model.md section 7's identities would not hold).</summary>
     private SimulationException Failure(SimulationPlan plan, long path, int row, int flags, string backend)
     {
         int step = Ints[PathOutput.FailStep * Stride + row], asset = Ints[PathOutput.FailAsset * Stride + row];

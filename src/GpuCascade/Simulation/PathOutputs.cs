@@ -1,7 +1,7 @@
 namespace GpuCascade.Simulation;
 
 /// <summary>
-/// What each path of a batch reports (MODEL.md section 6), as a struct of arrays. Index p is the path
+/// What each path of a batch reports (docs/model.md section 6), as a struct of arrays. Index p is the path
 /// <c>Start + p</c>; per-asset arrays are path-major (<c>[p * AssetCount + i]</c>). Backends fill it; the
 /// statistics read it. Money is in USD and always double.
 /// </summary>
@@ -57,7 +57,7 @@ public sealed class PathOutputs
     /// (field x N + asset) the relative mid and exogenous price, the cumulative liquidated notional, the step's lowest depth
     /// factor and the queued notional.</summary>
     public int SeriesFields { get; }
-    /// <summary>Each path's record (MODEL.md 8.5), path-major: row r of path p, field f at
+    /// <summary>Each path's record (docs/model.md section 8.5), path-major: row r of path p, field f at
     /// <c>[(p x SeriesRows + r) x SeriesFields + f]</c>. Empty when <see cref="SeriesRows"/> is 0.</summary>
     public double[] Series { get; }
 
@@ -77,11 +77,11 @@ public sealed class PathOutputs
     /// <summary>Uncovered loss before auto-deleveraging (equal to <see cref="UncoveredLoss"/> without ADL): the fund was
     /// depleted when it is positive.</summary>
     public double[] UncoveredBeforeAdl { get; }
-    /// <summary>Loss absorbed by auto-deleveraging (MODEL.md 8.3).</summary>
+    /// <summary>Loss absorbed by auto-deleveraging (docs/model.md section 8.3).</summary>
     public double[] AdlAbsorbed { get; }
     /// <summary>Notional closed by auto-deleveraging, at the mid.</summary>
     public double[] AdlNotional { get; }
-    /// <summary>Largest position notional (at the mid) waiting for the liquidation engine at a step's end (MODEL.md 8.2).</summary>
+    /// <summary>Largest position notional (at the mid) waiting for the liquidation engine at a step's end (docs/model.md section 8.2).</summary>
     public double[] QueueMaxNotional { get; }
     /// <summary>Steps that ended with a queue.</summary>
     public double[] QueueSteps { get; }
@@ -113,7 +113,7 @@ public sealed class PathOutputs
     public double[] MaxDisplacement { get; }
     /// <summary>Mid price at the end of the path per asset.</summary>
     public double[] FinalPrice { get; }
-    /// <summary>Lowest depth factor u g of the path per asset (MODEL.md 8.1, 8.4): 1 with constant, known depth.</summary>
+    /// <summary>Lowest depth factor u g of the path per asset (docs/model.md sections 8.1, 8.4): 1 with constant, known depth.</summary>
     public double[] MinDepthFactor { get; }
 
     /// <summary>

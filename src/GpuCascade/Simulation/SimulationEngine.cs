@@ -41,7 +41,7 @@ public sealed record RunOptions
     /// (<see cref="Reporting.PathsParquetWriter"/>).
     /// </summary>
     public Action<PathOutputs, int, int>? PathSink { get; init; }
-    /// <summary>Record the outputs over time (MODEL.md 8.5): per step and asset, quantiles of the prices and means of the
+    /// <summary>Record the outputs over time (docs/model.md section 8.5): per step and asset, quantiles of the prices and means of the
     /// rest, in <see cref="RunResult.Series"/> (<c>run --series</c>).</summary>
     public bool Series { get; init; }
     /// <summary>Keep the full records of paths 0 .. N - 1 (at most <see cref="Statistics.SamplePaths.MaxCount"/>) in

@@ -41,7 +41,7 @@ public sealed class SimulationPlan
     internal readonly double[] ExecutionEta;  // 1/2 linear, 2/3 square root
     internal readonly double[] PermanentShare;
     internal readonly double[] ImpactDecay;   // exp(-dt ln2 / halfLife)
-    // Depth under stress (MODEL.md 8.1), per asset: kappa / 2, sref^2, the EWMA's lambda, phi, the pressure's decay, and
+    // Depth under stress (docs/model.md section 8.1), per asset: kappa / 2, sref^2, the EWMA's lambda, phi, the pressure's decay, and
     // the pressure one USD of flow adds (1 / D linear, 100 / V square root).
     internal readonly bool Liquidity;
     internal readonly double[] HalfElasticity, ReferenceVariance, StressLambda, FlowWithdrawal, RecoveryDecay, WithdrawalPerUsd;

@@ -1,7 +1,7 @@
 namespace GpuCascade.Statistics;
 
 /// <summary>
-/// The fixed bins of a price relative to the start (MODEL.md 8.5): <see cref="Interior"/> bins evenly spaced in
+/// The fixed bins of a price relative to the start (docs/model.md section 8.5): <see cref="Interior"/> bins evenly spaced in
 /// u = asinh(ln(v) / <see cref="Scale"/>) between v = 1e-4 and v = 1e4, plus one bin below and one above. Fine where
 /// prices spend most of their time and coarse in the far tails: a bin is 0.06% of the price at the start, 0.13% at a
 /// 10% move, 0.6% at a 40% fall and 1.2% at a 63% fall (its width in ln v is about <see cref="Scale"/> cosh(u) du).

@@ -38,7 +38,7 @@ public sealed class RiskAccumulator
     /// <summary>Paths summarised.</summary>
     public long Paths => BadDebt.Count;
 
-#pragma warning disable CS1591 // the fields are named for what they hold; see MODEL.md section 6
+#pragma warning disable CS1591 // the fields are named for what they hold; see docs/model.md section 6
     public Moments BadDebt, UncoveredLoss, BadDebtPaid, Penalties, LiquidatedNotional, FundEnd, FundMin, MaxRounds, AdlNotional, AdlAbsorbed,
         QueueMaxNotional, QueueSteps;
     public readonly Moments[] MaxDrawdown, ExogenousMaxDrawdown, LiquidatedNotionalByAsset, MaxDisplacement, MinDepthFactor;
@@ -49,7 +49,7 @@ public sealed class RiskAccumulator
     /// <summary>Per asset, the path's lowest depth factor on 2% bins of [0, 1].</summary>
     public readonly Histogram[] DepthFactorHistograms;
 #pragma warning restore CS1591
-    /// <summary>The outputs over time (<c>run --series</c>, MODEL.md 8.5); null when not recorded. Folded by the engine from
+    /// <summary>The outputs over time (<c>run --series</c>, docs/model.md section 8.5); null when not recorded. Folded by the engine from
     /// the paths' records, not by <see cref="AddRows"/>.</summary>
     public SeriesAccumulator? Series { get; set; }
     /// <summary>The records of the first paths (<c>run --sample-paths</c>); null when not kept.</summary>

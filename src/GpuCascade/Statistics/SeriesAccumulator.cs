@@ -3,7 +3,7 @@ using GpuCascade.Simulation;
 
 namespace GpuCascade.Statistics;
 
-/// <summary>The figures of the outputs over time (MODEL.md 8.5), in the order of <see cref="SeriesAccumulator"/>'s cells.</summary>
+/// <summary>The figures of the outputs over time (docs/model.md section 8.5), in the order of <see cref="SeriesAccumulator"/>'s cells.</summary>
 public enum SeriesMetric
 {
     /// <summary>The traded price (mid) relative to the start.</summary>
@@ -25,7 +25,7 @@ public enum SeriesMetric
 }
 
 /// <summary>
-/// The outputs over time (MODEL.md 8.5), for a block of paths or a whole run: for every row (the start, then the end of
+/// The outputs over time (docs/model.md section 8.5), for a block of paths or a whole run: for every row (the start, then the end of
 /// every step) the moments of each <see cref="SeriesMetric"/>, and for the two prices of every asset a histogram on
 /// <see cref="PriceBins"/> in which every bin keeps its count and the exact minimum and maximum it received. Memory is fixed
 /// by the rows, assets and bins, whatever the paths. Like <see cref="RiskAccumulator"/>, the moments are folded in path

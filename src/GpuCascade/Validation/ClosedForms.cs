@@ -5,7 +5,7 @@ using MathNet.Numerics.Distributions;
 namespace GpuCascade.Validation;
 
 /// <summary>
-/// The closed forms of MODEL.md section 7 with the scenarios that exercise them, shared by the test suite and
+/// The closed forms of docs/model.md section 7 with the scenarios that exercise them, shared by the test suite and
 /// <c>gpucascade selftest</c> (which runs them on GPU machines that have no .NET SDK).
 /// </summary>
 public static class ClosedForms
@@ -89,7 +89,7 @@ public static class ClosedForms
     }
 
     /// <summary>
-    /// The exact discrete fixed point of the liquidation rounds (MODEL.md 3-5) on a single-asset book of isolated
+    /// The exact discrete fixed point of the liquidation rounds (docs/model.md sections 3-5) on a single-asset book of isolated
     /// longs with USD collateral, a live oracle and linear impact, after the exogenous log move of the scenario's
     /// stress: the final log move. An independent, direct computation for checking the engine.
     /// </summary>

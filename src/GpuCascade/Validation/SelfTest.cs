@@ -22,7 +22,7 @@ public sealed record SelfTestResult(string Device, string Check, bool Passed, st
 /// <summary>
 /// The device check that GPU machines without a .NET SDK run (<c>gpucascade selftest</c>): Philox known answers
 /// bit for bit, per-path parity with the managed reference in double and single precision, launch-size invariance,
-/// and the closed forms of MODEL.md section 7, on every device given.
+/// and the closed forms of docs/model.md section 7, on every device given.
 /// </summary>
 public static class SelfTest
 {

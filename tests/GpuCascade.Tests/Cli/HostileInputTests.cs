@@ -5,8 +5,8 @@ using GpuCascade.Scenarios;
 
 namespace GpuCascade.Tests.Cli;
 
-/// <summary>Issue 9's corpus of inputs that crashed, hung or ran out of memory: each is exit 2 with a message that says
-/// what is wrong, no stack trace, in bounded time.</summary>
+/// <summary>A corpus of hostile inputs, each able to crash the tool, hang it or exhaust its memory if not caught: each is
+/// exit 2 with a message that says what is wrong, no stack trace, in bounded time.</summary>
 public class HostileInputTests
 {
     private static string Bomb()

@@ -4,7 +4,7 @@ namespace GpuCascade.Tests.Market;
 
 public class PhiloxTests
 {
-    // Random123 kat_vectors, philox4x32 with R = 10 (MODEL.md section 1).
+    // Random123 kat_vectors, philox4x32 with R = 10 (docs/model.md section 1).
     [TestCase(0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u,
               0x6627e8d5u, 0xe169c58du, 0xbc57ac4cu, 0x9b00dbd8u)]
     [TestCase(0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu,

@@ -7,7 +7,7 @@ using GpuCascade.Statistics;
 
 namespace GpuCascade.Tests.Simulation;
 
-/// <summary>MODEL.md section 7, accounting on every path, and the engine's reproducibility guarantees.</summary>
+/// <summary>docs/model.md section 7, accounting on every path, and the engine's reproducibility guarantees.</summary>
 public class AccountingTests
 {
     /// <summary>The default venue, shortened, in several liquidation/oracle configurations.</summary>
@@ -140,7 +140,7 @@ public class AccountingTests
     /// <summary>
     /// A cohort whose margin no price move changes (short 4 SOL against 5 SOL of collateral under a dynamic rule with
     /// a 25% floor: g = -4 - 0.25 x 4 + 5 = 0) is liquidated only by the rise of its dynamic rate: the screen must
-    /// still check it (found in review: it used to get an infinite slack).
+    /// still check it (an infinite slack would let the screen skip it for good).
     /// </summary>
     [Test]
     public void ScreeningChecksCohortsThatOnlyADynamicRateCanLiquidate()

@@ -4,7 +4,7 @@ using static GpuCascade.Tests.TestScenarios;
 
 namespace GpuCascade.Tests.Simulation;
 
-/// <summary>Auto-deleveraging (MODEL.md 8.3): the uncovered loss moves to the winners exactly, highest score first.</summary>
+/// <summary>Auto-deleveraging (docs/model.md section 8.3): the uncovered loss moves to the winners exactly, highest score first.</summary>
 public class AdlTests
 {
     private const double S0 = 100;

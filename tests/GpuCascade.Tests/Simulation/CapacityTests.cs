@@ -4,7 +4,7 @@ using static GpuCascade.Tests.TestScenarios;
 
 namespace GpuCascade.Tests.Simulation;
 
-/// <summary>Liquidation capacity (MODEL.md 8.2): the most underwater first, the rest queued, falling further.</summary>
+/// <summary>Liquidation capacity (docs/model.md section 8.2): the most underwater first, the rest queued, falling further.</summary>
 public class CapacityTests
 {
     private const double S0 = 100;
@@ -67,7 +67,7 @@ public class CapacityTests
     }
 }
 
-/// <summary>scenarios/flash-crash.yaml, the example with every mechanism of MODEL.md section 8 on, loads and exercises
+/// <summary>scenarios/flash-crash.yaml, the example with every mechanism of docs/model.md section 8 on, loads and exercises
 /// them all (docs/model.md shows its output).</summary>
 public class FlashCrashExampleTests
 {

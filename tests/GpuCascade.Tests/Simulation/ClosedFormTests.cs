@@ -7,7 +7,7 @@ using static GpuCascade.Tests.TestScenarios;
 
 namespace GpuCascade.Tests.Simulation;
 
-/// <summary>MODEL.md section 7: closed forms the engine must reproduce.</summary>
+/// <summary>docs/model.md section 7: closed forms the engine must reproduce.</summary>
 public class ClosedFormTests
 {
     /// <summary>

@@ -5,8 +5,8 @@ namespace GpuCascade.Tests.Simulation;
 
 /// <summary>
 /// Square-root impact on the step's cumulative flow makes the price path independent of how the liquidation flow is cut
-/// into rounds, so the same open interest cut into 50 or 800 cohorts per asset gives drawdowns of the same size. With the
-/// per-round square root (before issue 10) the finer book's drawdowns were twice as deep (measured: BTC 5.5% -> 11.7%).
+/// into rounds, so the same open interest cut into 50 or 800 cohorts per asset gives drawdowns of the same size. A square
+/// root taken afresh in every round would make the finer book's drawdowns twice as deep (measured: BTC 5.5% -> 11.7%).
 /// </summary>
 public class ImpactGranularityTests
 {

@@ -5,7 +5,7 @@ using static GpuCascade.Tests.TestScenarios;
 
 namespace GpuCascade.Tests.Simulation;
 
-/// <summary>Known answers for one liquidation, worked by hand from MODEL.md sections 3-5 (zero volatility).</summary>
+/// <summary>Known answers for one liquidation, worked by hand from docs/model.md sections 3-5 (zero volatility).</summary>
 public class LiquidationMechanicsTests
 {
     private const double S0 = 100;
@@ -78,8 +78,8 @@ public class LiquidationMechanicsTests
             Throws.TypeOf<ScenarioException>());
     }
 
-    /// <summary>A partly closed cohort of the opening round can take its next tranche in step 0 (found in review: it was
-    /// marked as partly liquidated in step 0 and skipped for the whole step).</summary>
+    /// <summary>A partly closed cohort of the opening round can take its next tranche in step 0: the opening round counts
+    /// as no step, so the once-per-step rule of partial liquidation does not skip it for the whole of step 0.</summary>
     [Test]
     public void AfterAPartialOpeningRoundStepZeroLiquidatesAgain()
     {
@@ -141,7 +141,7 @@ public class LiquidationMechanicsTests
     }
 
     /// <summary>
-    /// Square-root impact on the step's cumulative flow (MODEL.md 3): a 10x long closed by a -20% shock sells Q1 and its
+    /// Square-root impact on the step's cumulative flow (docs/model.md section 3): a 10x long closed by a -20% shock sells Q1 and its
     /// impact liquidates a 4.17x long in round 2, which sells Q2. The step's move is I(Q1 + Q2), not I(Q1) + I(Q2): cut
     /// into rounds, the same flow moves the price as much as at once. Round 2 fills at the average impact over
     /// [Q1, Q1 + Q2] relative to I(Q1).
@@ -175,7 +175,7 @@ public class LiquidationMechanicsTests
         Assert.That(o.MaxDisplacement[0], Is.EqualTo(Math.Abs(I(q1 + q2))).Within(1e-12));
     }
 
-    /// <summary>The memory of executed flow decays with the impact half-life (MODEL.md 3): five half-lives after a first
+    /// <summary>The memory of executed flow decays with the impact half-life (docs/model.md section 3): five half-lives after a first
     /// liquidation, a second one starts from a small C and moves the price more (sqrt is concave) than with a memory that
     /// has not decayed. All impact permanent, so the transient decay does not blur the comparison.</summary>
     [Test]

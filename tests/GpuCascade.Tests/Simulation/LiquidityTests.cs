@@ -4,7 +4,7 @@ using static GpuCascade.Tests.TestScenarios;
 
 namespace GpuCascade.Tests.Simulation;
 
-/// <summary>Depth that thins under stress (MODEL.md 8.1): hand-computed depth paths and the direction of the effect.</summary>
+/// <summary>Depth that thins under stress (docs/model.md section 8.1): hand-computed depth paths and the direction of the effect.</summary>
 public class LiquidityTests
 {
     private const double S0 = 100;

@@ -5,7 +5,7 @@ using static GpuCascade.Tests.TestScenarios;
 
 namespace GpuCascade.Tests.Simulation;
 
-/// <summary>The exogenous market (MODEL.md section 2) recovers its inputs, each within 4 standard errors.</summary>
+/// <summary>The exogenous market (docs/model.md section 2) recovers its inputs, each within 4 standard errors.</summary>
 public class MarketDynamicsTests
 {
     private static double[] LogReturns(PathOutputs o, double s0, int asset)

@@ -8,7 +8,7 @@ using GpuCascade.Statistics;
 namespace GpuCascade.Tests.Simulation;
 
 /// <summary>
-/// The outputs over time (MODEL.md 8.5, run --series, --sample-paths): the records agree with the per-path outputs, the
+/// The outputs over time (docs/model.md section 8.5, run --series, --sample-paths): the records agree with the per-path outputs, the
 /// start is exactly 1, the series does not depend on batches, backends, checkpoints or shards, and recording changes
 /// nothing else.
 /// </summary>

@@ -6,7 +6,7 @@ using static GpuCascade.Tests.TestScenarios;
 namespace GpuCascade.Tests.Simulation;
 
 /// <summary>
-/// Uncertain inputs (MODEL.md 8.4): per path, lognormal multipliers of depth, volatility and book, median 1 and the
+/// Uncertain inputs (docs/model.md section 8.4): per path, lognormal multipliers of depth, volatility and book, median 1 and the
 /// stated dispersion, recovered here path by path from deterministic outputs; an effect test; nothing drawn when off.
 /// </summary>
 public class UncertaintyTests

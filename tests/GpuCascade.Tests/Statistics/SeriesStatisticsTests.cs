@@ -4,7 +4,7 @@ using GpuCascade.Statistics;
 
 namespace GpuCascade.Tests.Statistics;
 
-/// <summary>The price bins and the quantiles of the outputs over time (MODEL.md 8.5).</summary>
+/// <summary>The price bins and the quantiles of the outputs over time (docs/model.md section 8.5).</summary>
 public class SeriesStatisticsTests
 {
     [Test]
