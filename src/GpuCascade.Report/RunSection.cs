@@ -357,7 +357,10 @@ internal static class RunSection
             Html.Number(c["notional"], Unit.Usd),
         ]);
         Html.Table(b.Html, ["cohort", "assets", "side", "tail share", "P(liquidated)", "95% interval", "bad debt / path", "liquidated / path", "leverage", "notional"], rows,
-            textColumns: 3, caption: string.Create(Inv, $"The {top.Count} cohorts with the largest share of the bad debt on the 1% of paths with the most"));
+            textColumns: 3, caption: string.Create(Inv, $"The {top.Count} cohorts with the largest share of the bad debt on the 1% of paths with the most"),
+            // Ten columns: the compact style (smaller type and padding, headers that wrap) keeps them inside the card
+            // at a 1,400 px window instead of scrolling sideways.
+            cssClass: "wide");
     }
 
     private static void Other(ReportBuilder b, Field r)

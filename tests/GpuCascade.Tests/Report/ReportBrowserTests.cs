@@ -82,4 +82,33 @@ public class ReportBrowserTests
         Assert.That(requests, Is.EqualTo(new[] { url }), "no request but the file itself");
         TestContext.Out.WriteLine($"{charts.Count} charts, {values.Count} values checked in {clock.Elapsed.TotalSeconds:0.0} s; screenshot {screenshot}");
     }
+
+    /// <summary>At a 1,400 px window the table of the cohorts behind the tail fits its card: neither the table's box nor
+    /// the card scrolls sideways, and the table ends inside the card.</summary>
+    [Test]
+    [CancelAfter(120_000)]
+    public async Task TheCohortsTableFitsItsCardAt1400Pixels()
+    {
+        if (!File.Exists(Chromium)) Assert.Ignore($"no Chromium at {Chromium} (install Debian's chromium, or set GPUCASCADE_CHROMIUM to a Chromium binary)");
+        var report = HtmlReport.Build([new ReportInput("run.json", RunJson)], new ReportInput("series.json", SeriesJson));
+        string directory = Path.Combine(TestContext.CurrentContext.WorkDirectory, "report-browser-1400");
+        Directory.CreateDirectory(directory);
+        string file = Path.Combine(directory, "report.html");
+        report.Write(file);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium, Args = ["--no-sandbox"], Headless = true,
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        await page.GotoAsync(new Uri(file).AbsoluteUri, new PageGotoOptions { WaitUntil = WaitUntilState.Load });
+        var fit = await page.EvaluateAsync<JsonElement>("""
+            () => {
+                const table = [...document.querySelectorAll('table')].find(t => t.caption && t.caption.textContent.includes('cohorts with the largest share'));
+                if (!table) return null;
+                const wrap = table.parentElement, card = table.closest('section.doc');
+                return { wrapScroll: wrap.scrollWidth, wrapClient: wrap.clientWidth, cardScroll: card.scrollWidth, cardClient: card.clientWidth,
+                         tableRight: table.getBoundingClientRect().right, cardRight: card.getBoundingClientRect().right };
+            }
 }
