@@ -106,8 +106,7 @@ internal static class RunSection
                 foreach (var (name, value) in venue.Members) facts.Add(("venue." + name, Value(value)));
             if (s.Optional("book") is { } book)
             {
-                if (book.Optional("cohorts") is { } cohorts)
-                    facts.Add(("book.cohorts", string.Create(Inv, $"{cohorts.Items.Count():N0} listed")));
+                if (BookCohorts(r, book) is { } cohorts) facts.Add(("book.cohorts", cohorts));
                 foreach (var (name, value) in book.Members.Where(x => x.Name != "cohorts")) facts.Add(("book." + name, Value(value)));
             }
         }
@@ -128,6 +127,30 @@ internal static class RunSection
              .Append(Html.Escape(Indented(whole.Element))).Append("</pre></details>");
         else
             b.Note("This result has no manifest: the scenario it ran is not recorded.");
+    }
+
+    /// <summary>The book's cohorts as the scenario gives them: those listed, and those its generator makes (so many per
+    /// asset, with the generator's parameters; every parameter is in the book.generator row below); null when the book
+    /// has neither.</summary>
+    private static string? BookCohorts(Field r, Field book)
+    {
+        int listed = book.Optional("cohorts")?.Items.Count() ?? 0;
+        if (book.Optional("generator") is not { } g)
+            return book.Has("cohorts") ? string.Create(Inv, $"{listed:N0} listed") : null;
+        var assets = g.Optional("assets")?.Members.Select(m => m.Name).ToList() ?? [];
+        var parameters = new List<string>();
+        if (g.Optional("cohortsPerAsset") is { } perAsset)
+            parameters.Add(Html.Number(perAsset, Unit.Count) + " per asset" + (assets.Count > 0 ? " (" + Html.Escape(string.Join(", ", assets)) + ")" : ""));
+        if (g.Optional("seed") is { } seed) parameters.Add("seed " + Html.Text(seed));
+        if (g.Optional("crossMarginShare") is { } cross) parameters.Add(Html.Number(cross, Unit.Percent) + " cross-margin");
+        if (g.Optional("coinMarginedShare") is { } coin) parameters.Add(Html.Number(coin, Unit.Percent) + " coin-margined");
+        if (g.Optional("accountsPerCohort") is { } accounts) parameters.Add(Html.Number(accounts, Unit.Count) + " accounts per cohort");
+        // The run's cohort count is the book's: the listed ones and the generated ones together.
+        string count = listed == 0
+            ? Html.Number(r["cohorts"], Unit.Count) + " cohorts, generated"
+            : string.Create(Inv, $"{listed:N0} listed and ") + (g.Optional("cohortsPerAsset") is { } n
+                ? string.Create(Inv, $"{n.Number * assets.Count:N0}") : "more") + " generated";
+        return count + (parameters.Count > 0 ? ": " + string.Join(", ", parameters) : "");
     }
 
     /// <summary>A scenario value: a number or string with its pointer, an object or array as compact JSON.</summary>

@@ -238,6 +238,35 @@ public class HtmlReportTests
         Assert.That(e!.Message, Is.EqualTo($"run.json: /histograms/badDebt: expected at least two edges, got {edges}"));
     }
 
+    /// <summary>The scenario section's text as people read it: tags dropped, the folded canonical JSON (exact by design)
+    /// left out.</summary>
+    private static string ScenarioText(string html)
+    {
+        int start = html.IndexOf("<h3>Scenario</h3>", StringComparison.Ordinal), end = html.IndexOf("<h3>How it was run</h3>", StringComparison.Ordinal);
+        Assert.That(start, Is.GreaterThan(0));
+        Assert.That(end, Is.GreaterThan(start));
+        string section = Regex.Replace(html[start..end], "<details>.*?</details>", "", RegexOptions.Singleline);
+        return System.Net.WebUtility.HtmlDecode(Regex.Replace(section, "<[^>]+>", ""));
+    }
+
+    [Test]
+    public void TheScenarioShowsAGeneratedBookAsGenerated()
+    {
+        var book = JsonNode.Parse(RunJson)!["manifest"]!["scenario"]!["book"]!;
+        Assert.That(book["cohorts"]!.AsArray(), Is.Empty, "the default book lists no cohort");
+        Assert.That(book["generator"], Is.Not.Null, "it generates them");
+        string text = ScenarioText(RunReport().Html);
+        Assert.That(text, Does.Contain("book.cohorts300 cohorts, generated: 100 per asset (BTC, ETH, SOL), seed 7, 20.00% cross-margin, 10.00% coin-margined, 1,000 accounts per cohort"));
+        Assert.That(text, Does.Not.Contain("0 listed"));
+
+        // A listed book still says how many it lists.
+        var listed = JsonNode.Parse(RunJson)!;
+        var scenarioBook = listed["manifest"]!["scenario"]!["book"]!.AsObject();
+        scenarioBook.Remove("generator");
+        scenarioBook["cohorts"] = new JsonArray(new JsonObject { ["name"] = "a" }, new JsonObject { ["name"] = "b" });
+        Assert.That(ScenarioText(HtmlReport.Render([Input("run.json", listed.ToJsonString())])), Does.Contain("book.cohorts2 listed"));
+    }
+
     [TestCase("80.3M", 80_312_345.0, true)]
     [TestCase("80.3M", 80_400_000.0, false)]
     [TestCase("10.79%", 0.107851, true)]
