@@ -162,11 +162,40 @@ internal static class RunSection
         _ => "<code>" + Html.Escape(Compact(f.Element)) + "</code>",
     };
 
+    /// <summary>An object or array as one line of JSON for people: numbers without float noise
+    /// (<see cref="Html.JsonNumber"/>; the canonical JSON below keeps them exact).</summary>
     public static string Compact(JsonElement e)
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream)) e.WriteTo(w);
+        using (var w = new Utf8JsonWriter(stream)) WriteReadable(w, e);
         return Encoding.UTF8.GetString(stream.ToArray()).Replace(",\"", ", \"", StringComparison.Ordinal).Replace(":", ": ", StringComparison.Ordinal);
+    }
+
+    private static void WriteReadable(Utf8JsonWriter w, JsonElement e)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.Object:
+                w.WriteStartObject();
+                foreach (var p in e.EnumerateObject())
+                {
+                    w.WritePropertyName(p.Name);
+                    WriteReadable(w, p.Value);
+                }
+                w.WriteEndObject();
+                break;
+            case JsonValueKind.Array:
+                w.WriteStartArray();
+                foreach (var item in e.EnumerateArray()) WriteReadable(w, item);
+                w.WriteEndArray();
+                break;
+            case JsonValueKind.Number:
+                w.WriteRawValue(Html.JsonNumber(e));
+                break;
+            default:
+                e.WriteTo(w);
+                break;
+        }
     }
 
     private static string Indented(JsonElement e)

@@ -267,6 +267,24 @@ public class HtmlReportTests
         Assert.That(ScenarioText(HtmlReport.Render([Input("run.json", listed.ToJsonString())])), Does.Contain("book.cohorts2 listed"));
     }
 
+    [Test]
+    public void ScenarioNumbersAreShownWithoutFloatNoise()
+    {
+        Assert.That(RunJson, Does.Contain("16300.000000000002"), "the default venue's top tier amount, as the normalisation computes it");
+        string text = ScenarioText(RunReport().Html);
+        Assert.That(Regex.Matches(text, @"\d\.\d*(0{6,}|9{6,})\d").Select(m => m.Value), Is.Empty, "no float noise where people read the scenario");
+        Assert.That(text, Does.Contain("\"amount\": 16300}"));
+        Assert.That(RunReport().Html, Does.Contain("16300.000000000002"), "the canonical JSON keeps the exact number");
+
+        Assert.That(Html.Format(16300.000000000002, Unit.Plain), Is.EqualTo("16,300"));
+        Assert.That(Html.Format(0.1 + 0.2, Unit.Plain), Is.EqualTo("0.3"));
+        Assert.That(Html.Format(0.123456789, Unit.Plain), Is.EqualTo("0.123457"));
+        Assert.That(Html.Format(50_000_000, Unit.Plain), Is.EqualTo("50,000,000"));
+        using var doc = System.Text.Json.JsonDocument.Parse("[16300.000000000002, 0.30000000000000004, 18446744073709551615, 2.5e-7, 1e300]");
+        Assert.That(doc.RootElement.EnumerateArray().Select(Html.JsonNumber),
+            Is.EqualTo(new[] { "16300", "0.3", "18446744073709551615", "2.5E-07", "1E+300" }), "integer literals keep every digit");
+    }
+
     [TestCase("80.3M", 80_312_345.0, true)]
     [TestCase("80.3M", 80_400_000.0, false)]
     [TestCase("10.79%", 0.107851, true)]
