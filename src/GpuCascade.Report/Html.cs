@@ -98,6 +98,17 @@ internal static class Html
             : $"<span data-json=\"{Escape(f.Pointer)}\" data-doc=\"{f.Doc}\">n/a</span>";
     }
 
+    /// <summary>A price relative to the start (1 at the start) shown as its change from the start (-4.70% for 0.953), the
+    /// change <see cref="SeriesSection.PriceChange"/> gives the fan charts too; <c>data-value</c> keeps the JSON's number
+    /// and <c>data-shown="change"</c> says that the text is that number minus one.</summary>
+    public static string Change(Field f)
+    {
+        double v = f.Number;
+        return double.IsFinite(v)
+            ? $"<span data-json=\"{Escape(f.Pointer)}\" data-value=\"{v.ToString("R", Inv)}\" data-doc=\"{f.Doc}\" data-shown=\"change\">{Escape(Format(SeriesSection.PriceChange(v), Unit.Percent))}</span>"
+            : $"<span data-json=\"{Escape(f.Pointer)}\" data-doc=\"{f.Doc}\">n/a</span>";
+    }
+
     /// <summary>A string (or a seed, a flag) from the JSON, escaped, with its pointer and document.</summary>
     public static string Text(Field f, string element = "span") =>
         $"<{element} data-json=\"{Escape(f.Pointer)}\" data-doc=\"{f.Doc}\">{Escape(f.Text)}</{element}>";

@@ -285,6 +285,25 @@ public class HtmlReportTests
             Is.EqualTo(new[] { "16300", "0.3", "18446744073709551615", "2.5E-07", "1E+300" }), "integer literals keep every digit");
     }
 
+    [Test]
+    public void ThePriceTableShowsTheChangeTheFanChartsDraw()
+    {
+        var series = JsonNode.Parse(SeriesJson)!;
+        string html = RunReport().Html;
+        var shown = ShownValues(html).Where(s => s.Doc == 1).ToList();
+        int last = series["time"]!.AsArray().Count - 1;
+        foreach (var (symbol, asset) in series["assets"]!.AsObject())
+            foreach (string q in new[] { "q01", "q05", "q50", "q95", "q99", "mean" })
+            {
+                double relative = asset!["price"]![q]![last]!.GetValue<double>();
+                var cell = shown.Single(s => s.Pointer == $"/assets/{symbol}/price/{q}/{last}");
+                Assert.That(cell.As, Is.EqualTo("change"), $"{symbol} {q}");
+                Assert.That(cell.Text, Is.EqualTo(Html.Format(SeriesSection.PriceChange(relative), Unit.Percent)), $"{symbol} {q}");
+            }
+        Assert.That(SeriesSection.PriceChange(0.953), Is.EqualTo(-0.047).Within(1e-15));
+        Assert.That(html, Does.Contain("Price change from the start at the horizon"));
+    }
+
     [TestCase("80.3M", 80_312_345.0, true)]
     [TestCase("80.3M", 80_400_000.0, false)]
     [TestCase("10.79%", 0.107851, true)]

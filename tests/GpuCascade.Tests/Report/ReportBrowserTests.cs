@@ -64,11 +64,13 @@ public class ReportBrowserTests
         // Every number as the browser shows it, read back from the DOM and checked against the JSON documents.
         var shown = await page.EvaluateAsync<JsonElement>("""
             () => [...document.querySelectorAll('[data-json]')].map(e => ({
-                doc: Number(e.closest('[data-doc]').dataset.doc), json: e.dataset.json, value: e.dataset.value ?? null, text: e.textContent }))
+                doc: Number(e.closest('[data-doc]').dataset.doc), json: e.dataset.json, value: e.dataset.value ?? null, text: e.textContent,
+                shown: e.dataset.shown ?? null }))
             """);
         var roots = documents.Select(d => JsonDocument.Parse(d).RootElement).ToList();
         var values = shown.EnumerateArray().Select(e => new Shown(e.GetProperty("doc").GetInt32(), e.GetProperty("json").GetString()!,
-            e.GetProperty("value").ValueKind == JsonValueKind.String ? e.GetProperty("value").GetString() : null, e.GetProperty("text").GetString()!)).ToList();
+            e.GetProperty("value").ValueKind == JsonValueKind.String ? e.GetProperty("value").GetString() : null, e.GetProperty("text").GetString()!,
+            e.GetProperty("shown").ValueKind == JsonValueKind.String ? e.GetProperty("shown").GetString() : null)).ToList();
         var mismatches = values.Select(v => Mismatch(v, roots)).OfType<string>().ToList();
         Assert.That(mismatches, Is.Empty);
         Assert.That(values.Count(v => v.Value is not null), Is.GreaterThan(100));
@@ -111,4 +113,12 @@ public class ReportBrowserTests
                 return { wrapScroll: wrap.scrollWidth, wrapClient: wrap.clientWidth, cardScroll: card.scrollWidth, cardClient: card.clientWidth,
                          tableRight: table.getBoundingClientRect().right, cardRight: card.getBoundingClientRect().right };
             }
+            """);
+        Assert.That(fit.ValueKind, Is.EqualTo(JsonValueKind.Object), "the report has the table of the cohorts behind the tail");
+        double Get(string name) => fit.GetProperty(name).GetDouble();
+        TestContext.Out.WriteLine(fit.ToString());
+        Assert.That(Get("wrapScroll"), Is.LessThanOrEqualTo(Get("wrapClient")), "the table does not scroll sideways in its box");
+        Assert.That(Get("cardScroll"), Is.LessThanOrEqualTo(Get("cardClient")), "the card does not overflow");
+        Assert.That(Get("tableRight"), Is.LessThanOrEqualTo(Get("cardRight")), "the table ends inside its card");
+    }
 }
