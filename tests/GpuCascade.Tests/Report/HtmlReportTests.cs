@@ -304,6 +304,17 @@ public class HtmlReportTests
         Assert.That(html, Does.Contain("Price change from the start at the horizon"));
     }
 
+    /// <summary>Each fan chart's PNG is named after its asset (<c>price-fan-btc.png</c>), as docs/report.md lists them.</summary>
+    [Test]
+    public void FanChartPngsAreNamedAfterTheirAsset()
+    {
+        using var dir = new TempDirectory();
+        var written = RunReport().WritePlots(dir.File("plots")).Select(Path.GetFileName).ToList();
+        var symbols = JsonNode.Parse(SeriesJson)!["assets"]!.AsObject().Select(a => a.Key).ToList();
+        Assert.That(written.Where(f => f!.StartsWith("price-fan-", StringComparison.Ordinal)),
+            Is.EquivalentTo(symbols.Select(s => $"price-fan-{s.ToLowerInvariant()}.png")));
+    }
+
     [TestCase("80.3M", 80_312_345.0, true)]
     [TestCase("80.3M", 80_400_000.0, false)]
     [TestCase("10.79%", 0.107851, true)]
