@@ -15,8 +15,10 @@ namespace GpuCascade.Cli;
 
 /// <summary>
 /// <c>gpucascade bench</c>: times the backends on a reference workload (<see cref="Workloads"/>) in one process and
-/// prints a table of throughputs and the device/managed ratios. One warm-up and one timed run per backend: a quick
-/// comparison, not a statistical one (bench/GpuCascade.Bench runs BenchmarkDotNet for that).
+/// prints a table of throughputs and the device/managed ratios. Per backend: warm-up runs, then <c>--repeat</c> timed runs
+/// (<see cref="DefaultRepeat"/>) whose median is the headline and whose min and max stand beside it, as BenchmarkDotNet
+/// shows a spread; ratios are of medians. A quick comparison in one process (bench/GpuCascade.Bench runs BenchmarkDotNet
+/// for the full statistics).
 /// </summary>
 internal static class BenchCommand
 {
@@ -26,6 +28,12 @@ internal static class BenchCommand
     /// than cores would leave cores idle and understate the CPU.
     /// </summary>
     public const long DefaultCpuPaths = 4_096;
+
+    /// <summary>Timed runs per backend unless <c>--repeat</c> says otherwise: an odd count, so the median is one run's.</summary>
+    public const int DefaultRepeat = 5;
+
+    /// <summary>The most timed runs <c>--repeat</c> accepts.</summary>
+    public const int MaxRepeat = 1_000;
 
     /// <summary>
     /// The warm-up runs the timed run's paths over this many steps: the same batches and launch sizes as the timed
@@ -39,13 +47,20 @@ internal static class BenchCommand
 
     private const int MaxWarmupRuns = 5;
 
-    /// <summary>One backend's measurement; <see cref="Error"/> is set when it failed.</summary>
-    private sealed record Row(string Backend, string Description, bool IsManaged, long Paths, double Seconds,
+    /// <summary>One backend's measurement: the seconds of each timed run (<see cref="Runs"/>, none when it failed, and
+    /// then <see cref="Error"/> is set); the throughputs are of the median run.</summary>
+    private sealed record Row(string Backend, string Description, bool IsManaged, long Paths, IReadOnlyList<double> Runs,
         double? CompileSeconds, double WarmupSeconds, string? Error = null)
     {
+        /// <summary>Median, min and max of <see cref="Runs"/> (NaN when there are none).</summary>
+        public Spread SecondsSpread { get; } = Runs.Count > 0 ? Spread.Of(Runs) : new Spread(double.NaN, double.NaN, double.NaN);
+        /// <summary>The median run's seconds: what every headline throughput divides by.</summary>
+        public double Seconds => SecondsSpread.Median;
         /// <summary>The path kernel's registers and local memory, where the device reports them (CUDA).</summary>
         public string? KernelResources { get; init; }
         public double PathsPerSecond => Paths / Seconds;
+        /// <summary>The throughput of the slowest run (min) and of the fastest (max).</summary>
+        public (double Min, double Max) PathsPerSecondRange => (Paths / SecondsSpread.Max, Paths / SecondsSpread.Min);
         /// <summary>What the timed run did (null when it failed).</summary>
         public RunWork? Work { get; init; }
         /// <summary>Operations and bytes of the timed run.</summary>
@@ -103,8 +118,8 @@ internal static class BenchCommand
                 // A CPU device (ilgpu-cpu) is as slow as the managed backend: it runs the CPU's paths unless told otherwise.
                 bool cpuDevice = backend is IlgpuBackend { Device.IsGpu: false };
                 long paths = managed || (cpuDevice && a.Paths is null) ? cpuPaths : devicePaths;
-                stderr.WriteLine($"bench: {backend.Name}: warm-up, then {paths:N0} paths ...");
-                var row = Measure(backend, workload, paths, managed, cancellation);
+                stderr.WriteLine($"bench: {backend.Name}: warm-up, then {a.Repeat} timed run(s) of {paths:N0} paths ...");
+                var row = Measure(backend, workload, paths, managed, a.Repeat, cancellation);
                 if (row.Work is { } work) row = row with { Estimate = WorkEstimate.Of(plan, work) };
                 if (row.Estimate is { } estimate && backend is IlgpuBackend device)
                 {
@@ -130,9 +145,9 @@ internal static class BenchCommand
                 rows.Add(row);
             }
 
-            table.Write(Table(rows, steps, cohorts, notes));
+            table.Write(Table(rows, steps, cohorts, a.Repeat, notes));
             var failures = OutputFiles.WriteAll(stdout,
-                ("--json", a.JsonPath, () => Json(workloadName, workload, cohorts, devicePaths, cpuPaths, date, rows) + Environment.NewLine));
+                ("--json", a.JsonPath, () => Json(workloadName, workload, cohorts, devicePaths, cpuPaths, a.Repeat, date, rows) + Environment.NewLine));
             return CliApp.Finish(failures, stderr, rows.Any(r => r.Error is not null) ? CliApp.ExitFailure : CliApp.ExitOk);
         }
         finally
@@ -153,7 +168,7 @@ internal static class BenchCommand
         return names;
     }
 
-    private static Row Measure(ISimulationBackend backend, Scenario workload, long paths, bool managed,
+    private static Row Measure(ISimulationBackend backend, Scenario workload, long paths, bool managed, int repeat,
         CancellationToken cancellation)
     {
         var device = backend as IlgpuBackend;
@@ -173,25 +188,35 @@ internal static class BenchCommand
             compile = device?.CompileTime.TotalSeconds ?? 0;
 
             // The engine's own time of the simulation: the attribution's re-simulation of the tail paths (after it, on the
-            // CPU, the same for every backend) is not the backend's work.
-            var result = SimulationEngine.Run(workload, new RunOptions { Paths = paths, Backend = backend }, cancellation);
-            double seconds = result.Run.ElapsedSeconds;
-            return new Row(backend.Name, backend.Description, managed, result.Paths, seconds,
+            // CPU, the same for every backend) is not the backend's work. Every run is the same simulation (same seed),
+            // so the runs differ only in time; a run stopped by Ctrl-C is not counted.
+            var runs = new List<double>(repeat);
+            RunResult? result = null;
+            for (int run = 0; run < repeat && !cancellation.IsCancellationRequested; run++)
+            {
+                var r = SimulationEngine.Run(workload, new RunOptions { Paths = paths, Backend = backend }, cancellation);
+                if (r.Run.Cancelled) break;
+                runs.Add(r.Run.ElapsedSeconds);
+                result = r;
+            }
+            if (result is null)
+                return new Row(backend.Name, backend.Description, managed, paths, [], device is null ? null : compile, warmup, "stopped before a timed run");
+            return new Row(backend.Name, backend.Description, managed, result.Paths, runs,
                 device is null ? null : compile, warmup) { Work = result.Work, KernelResources = device?.KernelResources };
         }
         catch (Exception e) when (e is DeviceException or SimulationException)
         {
-            return new Row(backend.Name, backend.Description, managed, paths, double.NaN,
+            return new Row(backend.Name, backend.Description, managed, paths, [],
                 device is null ? null : compile, warmup, e.Message);
         }
     }
 
-    private static string Table(List<Row> rows, int steps, int cohorts, List<string> notes)
+    private static string Table(List<Row> rows, int steps, int cohorts, int repeat, List<string> notes)
     {
         var s = new StringBuilder();
         int width = Math.Max(12, rows.Max(r => r.Backend.Length));
         bool floors = rows.Any(r => r.FloorSeconds is not null && r.Error is null);
-        s.Append(Invariant($"{"backend".PadRight(width)} {"paths",11} {"seconds",9} {"paths/s",11} {"path-steps/s",13} {"cohort-evals/s*",16} {"compile s",10} {"warm-up s",10}"));
+        s.Append(Invariant($"{"backend".PadRight(width)} {"paths",11} {"runs",5} {"seconds",9} {"paths/s",11} {"path-steps/s",13} {"min",10} {"max",10} {"cohort-evals/s*",16} {"compile s",10} {"warm-up s",10}"));
         s.AppendLine(floors ? Invariant($" {"floor s",10} {"x floor",8}") : "");
         foreach (var r in rows)
         {
@@ -201,7 +226,8 @@ internal static class BenchCommand
                 s.AppendLine(Invariant($"{r.Backend.PadRight(width)} {r.Paths,11:N0}    failed (see the error above)"));
                 continue;
             }
-            s.Append(Invariant($"{r.Backend.PadRight(width)} {r.Paths,11:N0} {r.Seconds,9:0.00} {r.PathsPerSecond,11:0.000e+00} {r.PathsPerSecond * steps,13:0.000e+00} {r.MarginChecksPerSecond,16:0.000e+00} {compile,10} {r.WarmupSeconds,10:0.00}"));
+            var (min, max) = r.PathsPerSecondRange;
+            s.Append(Invariant($"{r.Backend.PadRight(width)} {r.Paths,11:N0} {r.Runs.Count,5} {r.Seconds,9:0.00} {r.PathsPerSecond,11:0.000e+00} {r.PathsPerSecond * steps,13:0.000e+00} {min * steps,10:0.000e+00} {max * steps,10:0.000e+00} {r.MarginChecksPerSecond,16:0.000e+00} {compile,10} {r.WarmupSeconds,10:0.00}"));
             if (floors)
                 s.Append(r.FloorSeconds is double f
                     ? Invariant($" {f,10:0.000e+00} {r.Seconds / f,8:0.0}")
@@ -213,7 +239,7 @@ internal static class BenchCommand
         var devices = rows.Where(r => !r.IsManaged && r.Error is null).ToList();
         if (reference is not null && devices.Count > 0)
         {
-            s.AppendLine("Path-steps/s relative to the managed backend (same run):");
+            s.AppendLine("Path-steps/s relative to the managed backend (same run, medians):");
             foreach (var d in devices)
                 s.AppendLine(Invariant($"  {d.Backend.PadRight(width)} {d.PathsPerSecond / reference.PathsPerSecond,9:0.00}x"));
             s.AppendLine();
@@ -225,9 +251,11 @@ internal static class BenchCommand
         foreach (var r in rows.Where(r => r.KernelResources is not null))
             s.AppendLine($"  {r.Backend}: kernel {r.KernelResources}");
         foreach (var note in notes) s.AppendLine($"note: {note}");
-        s.AppendLine($"seconds: the simulation time of one SimulationEngine.Run (run.elapsedSeconds: batches and statistics, not the " +
-                     $"attribution's tail re-simulation), after warm-up runs of the same paths over {WarmupSteps} " +
-                     $"steps on the same backend (repeated for {MinWarmup.TotalSeconds:0} s, {MaxWarmupRuns} runs at most; warm-up s).");
+        s.AppendLine($"seconds: the median over the {repeat} timed run(s) (--repeat; runs: those done) of the simulation time of one " +
+                     $"SimulationEngine.Run (run.elapsedSeconds: batches and statistics, not the attribution's tail re-simulation), " +
+                     $"after warm-up runs of the same paths over {WarmupSteps} steps on the same backend (repeated for " +
+                     $"{MinWarmup.TotalSeconds:0} s, {MaxWarmupRuns} runs at most; warm-up s). paths/s, path-steps/s and " +
+                     "cohort-evals/s are of that median; min and max: the path-steps/s of the slowest and of the fastest run.");
         s.AppendLine("* cohort evaluations = margin checks performed per second. Exact screening skips the cohorts it proves " +
                      "healthy, so a run checks far fewer than paths x steps x cohorts (the book it covers: in the JSON).");
         s.AppendLine("compile s: the one-time kernel compile in the warm-up (IlgpuBackend.CompileTime), 0 when the " +
@@ -240,7 +268,7 @@ internal static class BenchCommand
         return s.ToString();
     }
 
-    private static string Json(string name, Scenario workload, int cohorts, long gpuPaths, long cpuPaths, DateTimeOffset date,
+    private static string Json(string name, Scenario workload, int cohorts, long gpuPaths, long cpuPaths, int repeat, DateTimeOffset date,
         List<Row> rows)
     {
         using var stream = new MemoryStream();
@@ -258,6 +286,7 @@ internal static class BenchCommand
             w.WriteNumber("workloadPaths", workload.Paths);
             w.WriteNumber("gpuPaths", gpuPaths);
             w.WriteNumber("cpuPaths", cpuPaths);
+            w.WriteNumber("repeat", repeat);
             w.WriteNumber("steps", steps);
             w.WriteString("horizon", workload.Horizon.Text);
             w.WriteNumber("assets", workload.Assets.Length);
@@ -295,9 +324,20 @@ internal static class BenchCommand
                 w.WriteString("backend", r.Backend);
                 w.WriteString("description", r.Description);
                 w.WriteNumber("paths", r.Paths);
+                // The headline figures are of the median run; the spread beside them, and every run's seconds.
+                w.WriteStartArray("runSeconds");
+                foreach (double run in r.Runs) w.WriteNumberValue(run);
+                w.WriteEndArray();
                 Number(w, "seconds", r.Seconds);
+                Number(w, "secondsMin", r.SecondsSpread.Min);
+                Number(w, "secondsMax", r.SecondsSpread.Max);
+                var (min, max) = r.PathsPerSecondRange;
                 Number(w, "pathsPerSecond", r.PathsPerSecond);
+                Number(w, "pathsPerSecondMin", min);
+                Number(w, "pathsPerSecondMax", max);
                 Number(w, "pathStepsPerSecond", r.PathsPerSecond * steps);
+                Number(w, "pathStepsPerSecondMin", min * steps);
+                Number(w, "pathStepsPerSecondMax", max * steps);
                 Number(w, "cohortEvaluationsPerSecond", r.MarginChecksPerSecond);
                 Number(w, "bookCohortsPerSecond", r.PathsPerSecond * steps * cohorts);
                 if (r.Work is { } work) ResultJson.WriteWork(w, work);
@@ -335,7 +375,7 @@ internal static class BenchCommand
             }
             w.WriteEndArray();
 
-            // Device path-steps/s over the managed backend's, both measured in this run.
+            // Device path-steps/s over the managed backend's, both measured in this run: a ratio of medians.
             w.WriteStartObject("ratios");
             var reference = rows.FirstOrDefault(r => r.IsManaged && r.Error is null);
             if (reference is not null)
@@ -375,6 +415,23 @@ internal static class BenchCommand
     }
 }
 
+/// <summary>The median, min and max of a sample: the spread bench shows beside its headline (the median).</summary>
+internal readonly record struct Spread(double Median, double Min, double Max)
+{
+    /// <summary>The spread of <paramref name="values"/>: for an even count the median is the mean of the two middle
+    /// values. Needs at least one value and no NaN.</summary>
+    public static Spread Of(IReadOnlyList<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count == 0) throw new ArgumentException("needs at least one value", nameof(values));
+        if (values.Any(double.IsNaN)) throw new ArgumentException("a value is NaN", nameof(values));
+        var sorted = values.Order().ToArray();
+        int middle = sorted.Length / 2;
+        double median = sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+        return new Spread(median, sorted[0], sorted[^1]);
+    }
+}
+
 /// <summary>Parsed arguments of <c>gpucascade bench</c>.</summary>
 internal sealed record BenchArguments
 {
@@ -385,4 +442,6 @@ internal sealed record BenchArguments
     public string? JsonPath { get; init; }
     public Precision? Precision { get; init; }
     public DevicePeak? Peak { get; init; }
+    /// <summary>Timed runs per backend (<c>--repeat</c>).</summary>
+    public int Repeat { get; init; } = BenchCommand.DefaultRepeat;
 }

@@ -147,6 +147,11 @@ internal sealed partial class CommandLine
         HelpName = "FP32,FP64,TBPS",
     };
     private readonly Option<string?> _benchJson = new("--json") { Description = "write the numbers and the machine's facts as JSON ('-' for stdout)", HelpName = "FILE" };
+    private readonly Option<int?> _benchRepeat = new("--repeat")
+    {
+        Description = $"timed runs per backend after its warm-up; the table shows their median, min and max [{BenchCommand.DefaultRepeat}]",
+        HelpName = "N",
+    };
 
     private readonly Command _run, _compare, _calibrate, _merge, _devices, _selftest, _bench;
 
@@ -167,6 +172,7 @@ internal sealed partial class CommandLine
         });
         _benchPaths.CustomParser = r => Parse<long?>(r, t => Integer("--paths", t, 1, long.MaxValue));
         _cpuPaths.CustomParser = r => Parse<long?>(r, t => Integer("--cpu-paths", t, 1, long.MaxValue));
+        _benchRepeat.CustomParser = r => Parse<int?>(r, t => (int)Integer("--repeat", t, 1, BenchCommand.MaxRepeat));
         _workload.CustomParser = r => Parse(r, t => Benchmarks.Workloads.Names.Contains(t.Trim().ToUpperInvariant()) ? t
             : throw new UsageException($"--workload: unknown workload {Echo.Quote(t)} (expected {string.Join(" or ", Benchmarks.Workloads.Names)})"));
         _precision.CustomParser = r => Parse<Precision?>(r, t => t.Trim().ToLowerInvariant() switch
@@ -325,7 +331,7 @@ internal sealed partial class CommandLine
         _selftest.SetAction(r => selftest(r.GetValue(_selftestBackend), r.GetValue(_require)));
 
         _bench = new Command("bench", "Time the backends on a reference workload (W0, W1) in one process and compare them.")
-            { _benchBackends, _workload, _benchPaths, _cpuPaths, _precision, _peak, _benchJson };
+            { _benchBackends, _workload, _benchPaths, _cpuPaths, _benchRepeat, _precision, _peak, _benchJson };
         Examples[_bench] = """
               gpucascade bench --workload W0
               gpucascade bench --workload W1 --backend managed,cuda:0 --precision single --json bench.json
@@ -339,6 +345,7 @@ internal sealed partial class CommandLine
             Precision = r.GetValue(_precision),
             Peak = r.GetValue(_peak),
             JsonPath = r.GetValue(_benchJson),
+            Repeat = r.GetValue(_benchRepeat) ?? BenchCommand.DefaultRepeat,
         }));
 
         // A plain command as the root, so that usage lines say gpucascade whatever the executable is called.

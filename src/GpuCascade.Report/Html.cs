@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using GpuCascade.Reporting;
 
 namespace GpuCascade.Report;
@@ -58,9 +59,33 @@ internal static class Html
             Unit.Leverage => v.ToString("0.0", Inv) + "x",
             Unit.Count => v.ToString("N0", Inv),
             Unit.BasisPoints => v.ToString("0.##", Inv),
-            // Integers (a fund, a price, a count) with separators; other numbers to six significant digits.
-            _ => v == Math.Round(v) && Math.Abs(v) < 1e15 ? v.ToString("N0", Inv) : v.ToString("G6", Inv),
+            _ => Plain(v),
         };
+    }
+
+    /// <summary>Integers (a fund, a price, a count) with separators, also where float noise in the last digits hides
+    /// one (16300.000000000002 shows as 16,300); other numbers to six significant digits.</summary>
+    private static string Plain(double v)
+    {
+        double shown = IsInteger(v) ? v : Rounded(v);
+        return IsInteger(shown) ? shown.ToString("N0", Inv) : shown.ToString("G6", Inv);
+
+        static bool IsInteger(double x) => x == Math.Round(x) && Math.Abs(x) < 1e15;
+    }
+
+    /// <summary><paramref name="v"/> to 12 significant digits: what a scenario's number means, without the noise of
+    /// the arithmetic that made it (16300.000000000002 is 16300).</summary>
+    public static double Rounded(double v) =>
+        double.IsFinite(v) ? double.Parse(v.ToString("G12", Inv), NumberStyles.Float, Inv) : v;
+
+    /// <summary>A JSON number as people read it in a compact JSON value: an integer literal as written (a seed keeps
+    /// every digit), any other number at 12 significant digits in its shortest form (<c>16300</c> for
+    /// 16300.000000000002, <c>0.1</c> for 0.10000000000000002).</summary>
+    public static string JsonNumber(JsonElement number)
+    {
+        string raw = number.GetRawText();
+        if (raw.AsSpan().IndexOfAny('.', 'e', 'E') < 0) return raw;
+        return Rounded(number.GetDouble()).ToString("R", Inv);
     }
 
     /// <summary>A number shown for people, with <c>data-json</c> (the JSON pointer), <c>data-value</c> (the exact
@@ -72,6 +97,17 @@ internal static class Html
         return double.IsFinite(v)
             ? $"<span data-json=\"{Escape(f.Pointer)}\" data-value=\"{v.ToString("R", Inv)}\" data-doc=\"{f.Doc}\">{Escape(Format(v, unit))}</span>"
             : $"<span data-json=\"{Escape(f.Pointer)}\" data-doc=\"{f.Doc}\">{Format(v, unit)}</span>";
+    }
+
+    /// <summary>A price relative to the start (1 at the start) shown as its change from the start (-4.70% for 0.953), the
+    /// change <see cref="SeriesSection.PriceChange"/> gives the fan charts too; <c>data-value</c> keeps the JSON's number
+    /// and <c>data-shown="change"</c> says that the text is that number minus one.</summary>
+    public static string Change(Field f)
+    {
+        double v = f.Number;
+        return double.IsFinite(v)
+            ? $"<span data-json=\"{Escape(f.Pointer)}\" data-value=\"{v.ToString("R", Inv)}\" data-doc=\"{f.Doc}\" data-shown=\"change\">{Escape(Format(SeriesSection.PriceChange(v), Unit.Percent))}</span>"
+            : $"<span data-json=\"{Escape(f.Pointer)}\" data-doc=\"{f.Doc}\">n/a</span>";
     }
 
     /// <summary>A string (or a seed, a flag) from the JSON, escaped, with its pointer and document.</summary>

@@ -106,8 +106,7 @@ internal static class RunSection
                 foreach (var (name, value) in venue.Members) facts.Add(("venue." + name, Value(value)));
             if (s.Optional("book") is { } book)
             {
-                if (book.Optional("cohorts") is { } cohorts)
-                    facts.Add(("book.cohorts", string.Create(Inv, $"{cohorts.Items.Count():N0} listed")));
+                if (BookCohorts(r, book) is { } cohorts) facts.Add(("book.cohorts", cohorts));
                 foreach (var (name, value) in book.Members.Where(x => x.Name != "cohorts")) facts.Add(("book." + name, Value(value)));
             }
         }
@@ -130,6 +129,30 @@ internal static class RunSection
             b.Note("This result has no manifest: the scenario it ran is not recorded.");
     }
 
+    /// <summary>The book's cohorts as the scenario gives them: those listed, and those its generator makes (so many per
+    /// asset, with the generator's parameters; every parameter is in the book.generator row below); null when the book
+    /// has neither.</summary>
+    private static string? BookCohorts(Field r, Field book)
+    {
+        int listed = book.Optional("cohorts")?.Items.Count() ?? 0;
+        if (book.Optional("generator") is not { } g)
+            return book.Has("cohorts") ? string.Create(Inv, $"{listed:N0} listed") : null;
+        var assets = g.Optional("assets")?.Members.Select(m => m.Name).ToList() ?? [];
+        var parameters = new List<string>();
+        if (g.Optional("cohortsPerAsset") is { } perAsset)
+            parameters.Add(Html.Number(perAsset, Unit.Count) + " per asset" + (assets.Count > 0 ? " (" + Html.Escape(string.Join(", ", assets)) + ")" : ""));
+        if (g.Optional("seed") is { } seed) parameters.Add("seed " + Html.Text(seed));
+        if (g.Optional("crossMarginShare") is { } cross) parameters.Add(Html.Number(cross, Unit.Percent) + " cross-margin");
+        if (g.Optional("coinMarginedShare") is { } coin) parameters.Add(Html.Number(coin, Unit.Percent) + " coin-margined");
+        if (g.Optional("accountsPerCohort") is { } accounts) parameters.Add(Html.Number(accounts, Unit.Count) + " accounts per cohort");
+        // The run's cohort count is the book's: the listed ones and the generated ones together.
+        string count = listed == 0
+            ? Html.Number(r["cohorts"], Unit.Count) + " cohorts, generated"
+            : string.Create(Inv, $"{listed:N0} listed and ") + (g.Optional("cohortsPerAsset") is { } n
+                ? string.Create(Inv, $"{n.Number * assets.Count:N0}") : "more") + " generated";
+        return count + (parameters.Count > 0 ? ": " + string.Join(", ", parameters) : "");
+    }
+
     /// <summary>A scenario value: a number or string with its pointer, an object or array as compact JSON.</summary>
     private static string Value(Field f) => f.Element.ValueKind switch
     {
@@ -139,11 +162,40 @@ internal static class RunSection
         _ => "<code>" + Html.Escape(Compact(f.Element)) + "</code>",
     };
 
+    /// <summary>An object or array as one line of JSON for people: numbers without float noise
+    /// (<see cref="Html.JsonNumber"/>; the canonical JSON below keeps them exact).</summary>
     public static string Compact(JsonElement e)
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream)) e.WriteTo(w);
+        using (var w = new Utf8JsonWriter(stream)) WriteReadable(w, e);
         return Encoding.UTF8.GetString(stream.ToArray()).Replace(",\"", ", \"", StringComparison.Ordinal).Replace(":", ": ", StringComparison.Ordinal);
+    }
+
+    private static void WriteReadable(Utf8JsonWriter w, JsonElement e)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.Object:
+                w.WriteStartObject();
+                foreach (var p in e.EnumerateObject())
+                {
+                    w.WritePropertyName(p.Name);
+                    WriteReadable(w, p.Value);
+                }
+                w.WriteEndObject();
+                break;
+            case JsonValueKind.Array:
+                w.WriteStartArray();
+                foreach (var item in e.EnumerateArray()) WriteReadable(w, item);
+                w.WriteEndArray();
+                break;
+            case JsonValueKind.Number:
+                w.WriteRawValue(Html.JsonNumber(e));
+                break;
+            default:
+                e.WriteTo(w);
+                break;
+        }
     }
 
     private static string Indented(JsonElement e)
@@ -357,7 +409,10 @@ internal static class RunSection
             Html.Number(c["notional"], Unit.Usd),
         ]);
         Html.Table(b.Html, ["cohort", "assets", "side", "tail share", "P(liquidated)", "95% interval", "bad debt / path", "liquidated / path", "leverage", "notional"], rows,
-            textColumns: 3, caption: string.Create(Inv, $"The {top.Count} cohorts with the largest share of the bad debt on the 1% of paths with the most"));
+            textColumns: 3, caption: string.Create(Inv, $"The {top.Count} cohorts with the largest share of the bad debt on the 1% of paths with the most"),
+            // Ten columns: the compact style (smaller type and padding, headers that wrap) keeps them inside the card
+            // at a 1,400 px window instead of scrolling sideways.
+            cssClass: "wide");
     }
 
     private static void Other(ReportBuilder b, Field r)

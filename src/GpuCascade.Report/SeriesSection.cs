@@ -24,17 +24,20 @@ internal static class SeriesSection
         {
             var price = a["price"];
             Fan(b, symbol, time, price, a.Optional("exogenousPrice"));
-            rows.Add([Html.Escape(symbol), .. new[] { "q01", "q05", "q50", "q95", "q99" }.Select(q => Html.Number(price[q][last], Unit.Plain)),
-                      Html.Number(price["mean"][last], Unit.Plain)]);
+            rows.Add([Html.Escape(symbol), .. new[] { "q01", "q05", "q50", "q95", "q99", "mean" }.Select(q => Html.Change(price[q][last]))]);
         }
         Html.Table(b.Html, ["asset", "1%", "5%", "median", "95%", "99%", "mean"], rows,
-            caption: string.Create(Inv, $"Price at the horizon ({time[last]:0.##} h) relative to the start: quantiles over paths"));
+            caption: string.Create(Inv, $"Price change from the start at the horizon ({time[last]:0.##} h), as in the fan charts: quantiles over paths and the mean"));
         Liquidations(b, time, assets);
         Fund(b, time, s);
         b.Append("</div>");
     }
 
-    private static double[] Percent(double[] relative) => relative.Select(v => 100 * (v - 1)).ToArray();
+    /// <summary>The change from the start of a price relative to the start (0.953 is -0.047): what the fan charts draw
+    /// (in percent) and the table at the horizon shows.</summary>
+    public static double PriceChange(double relative) => relative - 1;
+
+    private static double[] Percent(double[] relative) => relative.Select(v => 100 * PriceChange(v)).ToArray();
 
     private static void Fan(ReportBuilder b, string symbol, double[] time, Field price, Field? exogenous)
     {

@@ -84,8 +84,9 @@ public class WorkloadTests
         try
         {
             string json = Path.Combine(dir, "bench.json");
-            var (code, output, err) = Cli("bench", "--workload", "W0", "--backend", "managed", "--json", json);
+            var (code, output, err) = Cli("bench", "--workload", "W0", "--backend", "managed", "--repeat", "3", "--json", json);
             Assert.That(code, Is.EqualTo(CliApp.ExitOk), err);
+            Assert.That(output, Does.Contain("runs").And.Contain("min").And.Contain("max").And.Contain("the median over the 3 timed run(s)"));
             Assert.That(output, Does.Contain("path-steps/s").And.Contain("cohort-evals/s*").And.Contain("margin checks performed per second"));
             Assert.That(output, Does.Contain("managed: ").And.Contain("margin checks per path-step (of 64 cohorts)"));
             Assert.That(output, Does.Not.Contain("x floor"), "no device, no floor");
@@ -96,6 +97,7 @@ public class WorkloadTests
             Assert.That(root["steps"]!.GetValue<int>(), Is.EqualTo(48));
             Assert.That(root["cohorts"]!.GetValue<int>(), Is.EqualTo(64));
             Assert.That(root["date"]!.GetValue<string>(), Is.Not.Empty);
+            Assert.That(root["repeat"]!.GetValue<int>(), Is.EqualTo(3));
             var machine = root["machine"]!;
             Assert.That(machine["processorCount"]!.GetValue<int>(), Is.EqualTo(Environment.ProcessorCount));
             Assert.That(machine["os"]!.GetValue<string>(), Is.Not.Empty);
@@ -109,6 +111,16 @@ public class WorkloadTests
             Assert.That(r["paths"]!.GetValue<long>(), Is.EqualTo(4_096), "W0's CPU run is the whole workload");
             double seconds = r["seconds"]!.GetValue<double>();
             Assert.That(seconds, Is.GreaterThan(0));
+            // Three timed runs: the headline is their median, the spread their min and max.
+            var runs = r["runSeconds"]!.AsArray().Select(x => x!.GetValue<double>()).Order().ToArray();
+            Assert.That(runs, Has.Length.EqualTo(3));
+            Assert.That(seconds, Is.EqualTo(runs[1]));
+            Assert.That(r["secondsMin"]!.GetValue<double>(), Is.EqualTo(runs[0]));
+            Assert.That(r["secondsMax"]!.GetValue<double>(), Is.EqualTo(runs[2]));
+            Assert.That(r["pathStepsPerSecondMin"]!.GetValue<double>(), Is.EqualTo(4_096 * 48 / runs[2]).Within(1e-9).Percent);
+            Assert.That(r["pathStepsPerSecondMax"]!.GetValue<double>(), Is.EqualTo(4_096 * 48 / runs[0]).Within(1e-9).Percent);
+            Assert.That(r["pathsPerSecondMin"]!.GetValue<double>(), Is.LessThanOrEqualTo(r["pathsPerSecond"]!.GetValue<double>()));
+            Assert.That(r["pathsPerSecondMax"]!.GetValue<double>(), Is.GreaterThanOrEqualTo(r["pathsPerSecond"]!.GetValue<double>()));
             Assert.That(r["pathsPerSecond"]!.GetValue<double>(), Is.EqualTo(4_096 / seconds).Within(1e-9).Percent);
             Assert.That(r["pathStepsPerSecond"]!.GetValue<double>(), Is.EqualTo(4_096 * 48 / seconds).Within(1e-9).Percent);
             var work = r["work"]!;
@@ -139,6 +151,11 @@ public class WorkloadTests
     [TestCase(new[] { "bench", "--cpu-paths", "x" }, "--cpu-paths: must be an integer")]
     [TestCase(new[] { "bench", "--frobnicate" }, "unknown option '--frobnicate'")]
     [TestCase(new[] { "bench", "--precision", "half" }, "--precision: expected double or single, got 'half'")]
+    [TestCase(new[] { "bench", "--repeat", "0" }, "--repeat: must be an integer in 1 .. 1000, got '0'")]
+    [TestCase(new[] { "bench", "--repeat", "-3" }, "--repeat: must be an integer in 1 .. 1000, got '-3'")]
+    [TestCase(new[] { "bench", "--repeat", "2.5" }, "--repeat: must be an integer in 1 .. 1000, got '2.5'")]
+    [TestCase(new[] { "bench", "--repeat", "many" }, "--repeat: must be an integer in 1 .. 1000, got 'many'")]
+    [TestCase(new[] { "bench", "--repeat", "1001" }, "--repeat: must be an integer in 1 .. 1000, got '1001'")]
     [TestCase(new[] { "bench", "--peak", "67,34" }, "--peak: expected FP32,FP64,BANDWIDTH")]
     [TestCase(new[] { "bench", "--peak", "67,-34,3" }, "--peak: expected FP32,FP64,BANDWIDTH")]
     public void BenchRejectsBadArgumentsWithCodeTwo(string[] args, string message)

@@ -238,6 +238,83 @@ public class HtmlReportTests
         Assert.That(e!.Message, Is.EqualTo($"run.json: /histograms/badDebt: expected at least two edges, got {edges}"));
     }
 
+    /// <summary>The scenario section's text as people read it: tags dropped, the folded canonical JSON (exact by design)
+    /// left out.</summary>
+    private static string ScenarioText(string html)
+    {
+        int start = html.IndexOf("<h3>Scenario</h3>", StringComparison.Ordinal), end = html.IndexOf("<h3>How it was run</h3>", StringComparison.Ordinal);
+        Assert.That(start, Is.GreaterThan(0));
+        Assert.That(end, Is.GreaterThan(start));
+        string section = Regex.Replace(html[start..end], "<details>.*?</details>", "", RegexOptions.Singleline);
+        return System.Net.WebUtility.HtmlDecode(Regex.Replace(section, "<[^>]+>", ""));
+    }
+
+    [Test]
+    public void TheScenarioShowsAGeneratedBookAsGenerated()
+    {
+        var book = JsonNode.Parse(RunJson)!["manifest"]!["scenario"]!["book"]!;
+        Assert.That(book["cohorts"]!.AsArray(), Is.Empty, "the default book lists no cohort");
+        Assert.That(book["generator"], Is.Not.Null, "it generates them");
+        string text = ScenarioText(RunReport().Html);
+        Assert.That(text, Does.Contain("book.cohorts300 cohorts, generated: 100 per asset (BTC, ETH, SOL), seed 7, 20.00% cross-margin, 10.00% coin-margined, 1,000 accounts per cohort"));
+        Assert.That(text, Does.Not.Contain("0 listed"));
+
+        // A listed book still says how many it lists.
+        var listed = JsonNode.Parse(RunJson)!;
+        var scenarioBook = listed["manifest"]!["scenario"]!["book"]!.AsObject();
+        scenarioBook.Remove("generator");
+        scenarioBook["cohorts"] = new JsonArray(new JsonObject { ["name"] = "a" }, new JsonObject { ["name"] = "b" });
+        Assert.That(ScenarioText(HtmlReport.Render([Input("run.json", listed.ToJsonString())])), Does.Contain("book.cohorts2 listed"));
+    }
+
+    [Test]
+    public void ScenarioNumbersAreShownWithoutFloatNoise()
+    {
+        Assert.That(RunJson, Does.Contain("16300.000000000002"), "the default venue's top tier amount, as the normalisation computes it");
+        string text = ScenarioText(RunReport().Html);
+        Assert.That(Regex.Matches(text, @"\d\.\d*(0{6,}|9{6,})\d").Select(m => m.Value), Is.Empty, "no float noise where people read the scenario");
+        Assert.That(text, Does.Contain("\"amount\": 16300}"));
+        Assert.That(RunReport().Html, Does.Contain("16300.000000000002"), "the canonical JSON keeps the exact number");
+
+        Assert.That(Html.Format(16300.000000000002, Unit.Plain), Is.EqualTo("16,300"));
+        Assert.That(Html.Format(0.1 + 0.2, Unit.Plain), Is.EqualTo("0.3"));
+        Assert.That(Html.Format(0.123456789, Unit.Plain), Is.EqualTo("0.123457"));
+        Assert.That(Html.Format(50_000_000, Unit.Plain), Is.EqualTo("50,000,000"));
+        using var doc = System.Text.Json.JsonDocument.Parse("[16300.000000000002, 0.30000000000000004, 18446744073709551615, 2.5e-7, 1e300]");
+        Assert.That(doc.RootElement.EnumerateArray().Select(Html.JsonNumber),
+            Is.EqualTo(new[] { "16300", "0.3", "18446744073709551615", "2.5E-07", "1E+300" }), "integer literals keep every digit");
+    }
+
+    [Test]
+    public void ThePriceTableShowsTheChangeTheFanChartsDraw()
+    {
+        var series = JsonNode.Parse(SeriesJson)!;
+        string html = RunReport().Html;
+        var shown = ShownValues(html).Where(s => s.Doc == 1).ToList();
+        int last = series["time"]!.AsArray().Count - 1;
+        foreach (var (symbol, asset) in series["assets"]!.AsObject())
+            foreach (string q in new[] { "q01", "q05", "q50", "q95", "q99", "mean" })
+            {
+                double relative = asset!["price"]![q]![last]!.GetValue<double>();
+                var cell = shown.Single(s => s.Pointer == $"/assets/{symbol}/price/{q}/{last}");
+                Assert.That(cell.As, Is.EqualTo("change"), $"{symbol} {q}");
+                Assert.That(cell.Text, Is.EqualTo(Html.Format(SeriesSection.PriceChange(relative), Unit.Percent)), $"{symbol} {q}");
+            }
+        Assert.That(SeriesSection.PriceChange(0.953), Is.EqualTo(-0.047).Within(1e-15));
+        Assert.That(html, Does.Contain("Price change from the start at the horizon"));
+    }
+
+    /// <summary>Each fan chart's PNG is named after its asset (<c>price-fan-btc.png</c>), as docs/report.md lists them.</summary>
+    [Test]
+    public void FanChartPngsAreNamedAfterTheirAsset()
+    {
+        using var dir = new TempDirectory();
+        var written = RunReport().WritePlots(dir.File("plots")).Select(Path.GetFileName).ToList();
+        var symbols = JsonNode.Parse(SeriesJson)!["assets"]!.AsObject().Select(a => a.Key).ToList();
+        Assert.That(written.Where(f => f!.StartsWith("price-fan-", StringComparison.Ordinal)),
+            Is.EquivalentTo(symbols.Select(s => $"price-fan-{s.ToLowerInvariant()}.png")));
+    }
+
     [TestCase("80.3M", 80_312_345.0, true)]
     [TestCase("80.3M", 80_400_000.0, false)]
     [TestCase("10.79%", 0.107851, true)]

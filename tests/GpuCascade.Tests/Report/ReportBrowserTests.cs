@@ -64,11 +64,13 @@ public class ReportBrowserTests
         // Every number as the browser shows it, read back from the DOM and checked against the JSON documents.
         var shown = await page.EvaluateAsync<JsonElement>("""
             () => [...document.querySelectorAll('[data-json]')].map(e => ({
-                doc: Number(e.closest('[data-doc]').dataset.doc), json: e.dataset.json, value: e.dataset.value ?? null, text: e.textContent }))
+                doc: Number(e.closest('[data-doc]').dataset.doc), json: e.dataset.json, value: e.dataset.value ?? null, text: e.textContent,
+                shown: e.dataset.shown ?? null }))
             """);
         var roots = documents.Select(d => JsonDocument.Parse(d).RootElement).ToList();
         var values = shown.EnumerateArray().Select(e => new Shown(e.GetProperty("doc").GetInt32(), e.GetProperty("json").GetString()!,
-            e.GetProperty("value").ValueKind == JsonValueKind.String ? e.GetProperty("value").GetString() : null, e.GetProperty("text").GetString()!)).ToList();
+            e.GetProperty("value").ValueKind == JsonValueKind.String ? e.GetProperty("value").GetString() : null, e.GetProperty("text").GetString()!,
+            e.GetProperty("shown").ValueKind == JsonValueKind.String ? e.GetProperty("shown").GetString() : null)).ToList();
         var mismatches = values.Select(v => Mismatch(v, roots)).OfType<string>().ToList();
         Assert.That(mismatches, Is.Empty);
         Assert.That(values.Count(v => v.Value is not null), Is.GreaterThan(100));
@@ -81,5 +83,42 @@ public class ReportBrowserTests
         Assert.That(errors, Is.Empty, "console and page errors");
         Assert.That(requests, Is.EqualTo(new[] { url }), "no request but the file itself");
         TestContext.Out.WriteLine($"{charts.Count} charts, {values.Count} values checked in {clock.Elapsed.TotalSeconds:0.0} s; screenshot {screenshot}");
+    }
+
+    /// <summary>At a 1,400 px window the table of the cohorts behind the tail fits its card: neither the table's box nor
+    /// the card scrolls sideways, and the table ends inside the card.</summary>
+    [Test]
+    [CancelAfter(120_000)]
+    public async Task TheCohortsTableFitsItsCardAt1400Pixels()
+    {
+        if (!File.Exists(Chromium)) Assert.Ignore($"no Chromium at {Chromium} (install Debian's chromium, or set GPUCASCADE_CHROMIUM to a Chromium binary)");
+        var report = HtmlReport.Build([new ReportInput("run.json", RunJson)], new ReportInput("series.json", SeriesJson));
+        string directory = Path.Combine(TestContext.CurrentContext.WorkDirectory, "report-browser-1400");
+        Directory.CreateDirectory(directory);
+        string file = Path.Combine(directory, "report.html");
+        report.Write(file);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium, Args = ["--no-sandbox"], Headless = true,
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        await page.GotoAsync(new Uri(file).AbsoluteUri, new PageGotoOptions { WaitUntil = WaitUntilState.Load });
+        var fit = await page.EvaluateAsync<JsonElement>("""
+            () => {
+                const table = [...document.querySelectorAll('table')].find(t => t.caption && t.caption.textContent.includes('cohorts with the largest share'));
+                if (!table) return null;
+                const wrap = table.parentElement, card = table.closest('section.doc');
+                return { wrapScroll: wrap.scrollWidth, wrapClient: wrap.clientWidth, cardScroll: card.scrollWidth, cardClient: card.clientWidth,
+                         tableRight: table.getBoundingClientRect().right, cardRight: card.getBoundingClientRect().right };
+            }
+            """);
+        Assert.That(fit.ValueKind, Is.EqualTo(JsonValueKind.Object), "the report has the table of the cohorts behind the tail");
+        double Get(string name) => fit.GetProperty(name).GetDouble();
+        TestContext.Out.WriteLine(fit.ToString());
+        Assert.That(Get("wrapScroll"), Is.LessThanOrEqualTo(Get("wrapClient")), "the table does not scroll sideways in its box");
+        Assert.That(Get("cardScroll"), Is.LessThanOrEqualTo(Get("cardClient")), "the card does not overflow");
+        Assert.That(Get("tableRight"), Is.LessThanOrEqualTo(Get("cardRight")), "the table ends inside its card");
     }
 }

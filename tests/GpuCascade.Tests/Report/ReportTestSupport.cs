@@ -54,16 +54,19 @@ internal static partial class ReportTestSupport
         return node;
     }
 
-    /// <summary>One value shown in the report: its document, pointer, exact value (absent for text and n/a) and text.</summary>
-    public readonly record struct Shown(int Doc, string Pointer, string? Value, string Text);
+    /// <summary>One value shown in the report: its document, pointer, exact value (absent for text and n/a), text and
+    /// what the text shows of the value (<c>data-shown</c>: null for the value itself, "change" for value - 1, a relative
+    /// price shown as its change from the start).</summary>
+    public readonly record struct Shown(int Doc, string Pointer, string? Value, string Text, string? As = null);
 
     /// <summary>Every element of <paramref name="html"/> that carries a JSON pointer (the same as the browser test reads
     /// through the DOM; the report writes them as flat spans, so a regular expression finds them).</summary>
     public static List<Shown> ShownValues(string html) =>
         DataJson().Matches(html).Select(m => new Shown(int.Parse(m.Groups["doc"].Value, CultureInfo.InvariantCulture), WebUtility.HtmlDecode(m.Groups["json"].Value),
-            m.Groups["value"].Success ? m.Groups["value"].Value : null, WebUtility.HtmlDecode(m.Groups["text"].Value))).ToList();
+            m.Groups["value"].Success ? m.Groups["value"].Value : null, WebUtility.HtmlDecode(m.Groups["text"].Value),
+            m.Groups["shown"].Success ? m.Groups["shown"].Value : null)).ToList();
 
-    [GeneratedRegex("""<(?<tag>span|pre) data-json="(?<json>[^"]*)"(?: data-value="(?<value>[^"]*)")? data-doc="(?<doc>\d+)">(?<text>[^<]*)</\k<tag>>""")]
+    [GeneratedRegex("""<(?<tag>span|pre) data-json="(?<json>[^"]*)"(?: data-value="(?<value>[^"]*)")? data-doc="(?<doc>\d+)"(?: data-shown="(?<shown>[^"]*)")?>(?<text>[^<]*)</\k<tag>>""")]
     private static partial Regex DataJson();
 
     /// <summary>Checks one shown value against the documents: the pointer exists, data-value is the JSON's number exactly,
@@ -79,7 +82,12 @@ internal static partial class ReportTestSupport
             if (json.ValueKind != JsonValueKind.Number) return $"doc {s.Doc} {s.Pointer}: data-value {s.Value} but the JSON has {json.ValueKind}";
             double value = double.Parse(s.Value, CultureInfo.InvariantCulture);
             if (value != json.GetDouble()) return $"doc {s.Doc} {s.Pointer}: data-value {s.Value} but the JSON has {json.GetRawText()}";
-            return ShowsNumber(text, value) ? null : $"doc {s.Doc} {s.Pointer}: shows '{text}' for {s.Value}";
+            return s.As switch
+            {
+                null => ShowsNumber(text, value) ? null : $"doc {s.Doc} {s.Pointer}: shows '{text}' for {s.Value}",
+                "change" => ShowsNumber(text, value - 1) ? null : $"doc {s.Doc} {s.Pointer}: shows '{text}' as the change of {s.Value}",
+                _ => $"doc {s.Doc} {s.Pointer}: unknown data-shown '{s.As}'",
+            };
         }
         return json.ValueKind switch
         {
