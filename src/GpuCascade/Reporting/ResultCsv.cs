@@ -5,7 +5,9 @@ namespace GpuCascade.Reporting;
 
 /// <summary>
 /// Writes a <see cref="RunResult"/> as a flat CSV, one statistic per row: <c>metric,statistic,value,lower,upper</c>
-/// (lower and upper only for probabilities). Handy for spreadsheets and for diffing runs.
+/// (lower and upper where the figure has an interval). Handy for spreadsheets and for diffing runs. The names are the
+/// JSON's: <c>metric.statistic</c> is the figure's path in <c>--json</c> (<c>badDebt</c>, <c>es.0.99</c> is
+/// <c>badDebt.es.0.99</c>), and the <c>--target</c> metrics of calibrate are these names (docs/interpreting.md, "Names").
 /// </summary>
 public static class ResultCsv
 {
@@ -18,7 +20,7 @@ public static class ResultCsv
               .Append(lower is double l ? F(l) : "").Append(',').Append(upper is double u ? F(u) : "").Append('\n');
         Row("paths", "count", r.Paths);
         sb.Append(CultureInfo.InvariantCulture, $"seed,value,{r.Seed},,\n"); // ulong: not through double
-        void Probability(string name, Statistics.ProbabilityEstimate p) => Row($"probability.{name}", "estimate", p.Estimate, p.Lower, p.Upper);
+        void Probability(string name, Statistics.ProbabilityEstimate p) => Row($"probabilities.{name}", "estimate", p.Estimate, p.Lower, p.Upper);
         Probability("anyLiquidation", r.Probabilities.AnyLiquidation);
         Probability("cascade", r.Probabilities.Cascade);
         Probability("badDebt", r.Probabilities.BadDebt);
@@ -58,7 +60,7 @@ public static class ResultCsv
         }
         foreach (var c in r.CohortAttribution)
         {
-            string metric = Quote($"cohort.{c.Name}");
+            string metric = Quote($"cohortAttribution.{c.Name}");
             Row(metric, "pLiquidated", c.PLiquidated.Estimate, c.PLiquidated.Lower, c.PLiquidated.Upper);
             Row(metric, "liquidatedNotional", c.LiquidatedNotional);
             Row(metric, "badDebt", c.BadDebt);

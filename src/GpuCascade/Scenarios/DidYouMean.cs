@@ -6,12 +6,16 @@ internal static class DidYouMean
     /// <summary>The closest candidate within a small edit distance, or null.</summary>
     public static string? Closest(string word, IEnumerable<string> candidates)
     {
+        // Names are short: nothing is suggested for, or as, a word of more than 64 characters.
+        if (word.Length > 64) return null;
         string? best = null;
         int bestDistance = int.MaxValue;
-        foreach (var candidate in candidates)
+        foreach (var candidate in candidates.Where(c => c.Length <= 64))
         {
-            // A case slip (Steps for steps) always deserves the suggestion.
-            int d = string.Equals(word, candidate, StringComparison.OrdinalIgnoreCase) ? 0 : Distance(word, candidate);
+            // A case slip (Steps for steps) always deserves the suggestion. No suggestion is more than 3 edits away, so
+            // lengths further apart than that are not compared (a megabyte of garbage costs nothing).
+            int d = string.Equals(word, candidate, StringComparison.OrdinalIgnoreCase) ? 0
+                : Math.Abs(word.Length - candidate.Length) > 3 ? int.MaxValue - 1 : Distance(word, candidate);
             if (d < bestDistance)
             {
                 best = candidate;
@@ -24,7 +28,7 @@ internal static class DidYouMean
 
     /// <summary><c> (did you mean 'x'?)</c> or an empty string.</summary>
     public static string Hint(string word, IEnumerable<string> candidates) =>
-        Closest(word, candidates) is string s ? $" (did you mean '{s}'?)" : "";
+        Closest(word, candidates) is string s ? $" (did you mean {Echo.Quote(s)}?)" : "";
 
     /// <summary>Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps.</summary>
     public static int Distance(string a, string b)

@@ -52,7 +52,7 @@ internal sealed partial class ScenarioBinder
         }
         var missing = symbols.Where((s, i) => s is not null && !covered[i]).ToList();
         if (missing.Count > 0)
-            Errors.Add(path, $"no rule for {string.Join(", ", missing)} (a per-asset map must cover every asset)", node);
+            Errors.Add(path, $"no rule for {string.Join(", ", missing.Select(Echo.Clip))} (a per-asset map must cover every asset)", node);
         return ok && missing.Count == 0 && rules.All(x => x is not null)
             ? rules.Select(x => x!).ToImmutableArray() : null;
     }

@@ -49,23 +49,76 @@ internal sealed partial class ScenarioBinder
         var venue = m.Required("venue") is { } v ? Venue(v, "venue") : null;
         var book = m.Required("book") is { } b ? Book(b, "book") : null;
         m.Done();
-        if (Errors.Count > 0) return null;
-
-        // No errors: every required value above was read.
-        var scenario = new Scenario
+        if (Errors.Count > 0)
         {
-            Horizon = horizon!.Value, Steps = steps!.Value, Paths = paths!.Value, Seed = seed!.Value,
-            Assets = assets, Venue = venue!, Book = book!,
-        };
-        if (precision is Precision p) scenario = scenario with { Precision = p };
-        if (cascadeThreshold is double threshold) scenario = scenario with { CascadeThreshold = threshold };
-        if (innovations is not null) scenario = scenario with { Innovations = innovations };
-        if (garch is not null) scenario = scenario with { Garch = garch };
-        if (jumps is not null) scenario = scenario with { Jumps = jumps };
-        if (correlation is { } rho) scenario = scenario with { Correlation = rho };
-        if (stress is { } shocks) scenario = scenario with { Stress = shocks };
-        if (uncertainty is not null) scenario = scenario with { Uncertainty = uncertainty };
-        return scenario;
+            // What did bind, for the validator to report the value errors beside the structural ones in one pass: only
+            // when the top-level values were read and the assets are whole (a dropped asset shifts every index after it).
+            // A venue or book that did not bind is replaced by a placeholder whose own errors are not reported.
+            if (horizon is not null && steps is not null && paths is not null && seed is not null
+                && !Errors.Errors.Any(e => e.Path.Length == 0 || e.Path == "assets" || e.Path.StartsWith("assets[", StringComparison.Ordinal)))
+            {
+                if (venue is null) _placeholders.Add("venue");
+                if (book is null) _placeholders.Add("book");
+                venue ??= new VenueSpec { MaintenanceMargin = [.. assets.Select(_ => (MarginRule)new StaticMargin(0.01))] };
+                book ??= new BookSpec();
+                _partial = Assemble();
+            }
+            return null;
+        }
+        return Assemble();
+
+        // Every required value is read here.
+        Scenario Assemble()
+        {
+            var scenario = new Scenario
+            {
+                Horizon = horizon!.Value, Steps = steps!.Value, Paths = paths!.Value, Seed = seed!.Value,
+                Assets = assets, Venue = venue!, Book = book!,
+            };
+            if (precision is Precision p) scenario = scenario with { Precision = p };
+            if (cascadeThreshold is double threshold) scenario = scenario with { CascadeThreshold = threshold };
+            if (innovations is not null) scenario = scenario with { Innovations = innovations };
+            if (garch is not null) scenario = scenario with { Garch = garch };
+            if (jumps is not null) scenario = scenario with { Jumps = jumps };
+            if (correlation is { } rho) scenario = scenario with { Correlation = rho };
+            if (stress is { } shocks) scenario = scenario with { Stress = shocks };
+            if (uncertainty is not null) scenario = scenario with { Uncertainty = uncertainty };
+            return scenario;
+        }
+    }
+
+    private Scenario? _partial;
+    private readonly List<string> _placeholders = [];
+
+    /// <summary>Binds <paramref name="root"/> and validates it: every error of the file at once, each located. The
+    /// structural errors (types, keys, references) come first; where the rest of the file bound, the validator's value
+    /// errors follow, except those in a list or field that had a structural error (its items may have been left out, so
+    /// their indices would be wrong).</summary>
+    public IReadOnlyList<ScenarioError> BindAndValidate(ScenarioNode root, out Scenario? scenario)
+    {
+        scenario = Bind(root);
+        if (scenario is not null) return [.. ScenarioValidator.Validate(scenario).Select(Locate)];
+        var errors = Errors.Errors.Select(Locate).ToList();
+        if (_partial is null) return errors;
+        var structural = Errors.Errors.Select(e => Unreliable(e.Path)).Concat(_placeholders).ToList();
+        static bool Within(string path, string part) =>
+            part.Length == 0 || path == part || path.StartsWith(part + ".", StringComparison.Ordinal) || path.StartsWith(part + "[", StringComparison.Ordinal);
+        // Dropped: errors inside an unreliable part, and errors about a part that contains one (a book whose generator
+        // did not bind looks empty to the validator).
+        errors.AddRange(ScenarioValidator.Validate(_partial)
+            .Where(v => !structural.Any(s => Within(v.Path, s) || Within(s, v.Path)))
+            .Select(Locate));
+        return errors;
+    }
+
+    /// <summary>The part of the scenario whose value errors cannot be trusted after a structural error at
+    /// <paramref name="path"/>: the list it is in (book.cohorts for book.cohorts[3].asset), else its parent.</summary>
+    private static string Unreliable(string path)
+    {
+        int bracket = path.IndexOf('[');
+        if (bracket > 0) return path[..bracket];
+        int dot = path.LastIndexOf('.');
+        return dot > 0 ? path[..dot] : path;
     }
 
     private ImmutableArray<AssetSpec> Assets(IReadOnlyList<ScenarioNode>? items)

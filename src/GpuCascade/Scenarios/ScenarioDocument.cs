@@ -53,10 +53,8 @@ public sealed partial class ScenarioDocument
     /// <exception cref="ScenarioException">The scenario is invalid (every error, with its field path).</exception>
     public Scenario ToScenario()
     {
-        var binder = new ScenarioBinder();
-        var scenario = binder.Bind(_root);
-        var errors = scenario is null ? binder.Errors.Errors : ScenarioValidator.Validate(scenario);
-        if (errors.Count > 0) throw new ScenarioException(errors.Select(binder.Locate).ToList());
+        var errors = new ScenarioBinder().BindAndValidate(_root, out var scenario);
+        if (errors.Count > 0) throw new ScenarioException([.. errors]);
         return Remember(scenario!, new Lazy<ScenarioDocument>(this));
     }
 

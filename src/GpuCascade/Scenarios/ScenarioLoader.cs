@@ -61,15 +61,13 @@ public static class ScenarioLoader
     }
 
     /// <summary>
-    /// Binding reports the file's structural errors (types, keys, references) all together; once the structure
-    /// is sound the validator reports every value error, located in the file where it can be.
+    /// Binding reports the file's structural errors (types, keys, references) and, where the rest of the file bound,
+    /// the validator's value errors with them: every problem in one pass, located in the file where it can be.
     /// </summary>
     private static Scenario Bind(ScenarioNode root)
     {
-        var binder = new ScenarioBinder();
-        var scenario = binder.Bind(root);
-        var errors = scenario is null ? binder.Errors.Errors : ScenarioValidator.Validate(scenario);
-        if (errors.Count > 0) throw new ScenarioException(errors.Select(binder.Locate).ToList());
+        var errors = new ScenarioBinder().BindAndValidate(root, out var scenario);
+        if (errors.Count > 0) throw new ScenarioException([.. errors]);
         return scenario!;
     }
 

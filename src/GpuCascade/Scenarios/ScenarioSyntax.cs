@@ -62,6 +62,11 @@ internal static partial class ScenarioSyntax
         while (root is null)
         {
             var e = parser.Consume<ParsingEvent>();
+            // A tag (!!python/object:..., !!binary, !custom) asks a YAML loader to build something; a scenario is plain
+            // data, so a tag is refused where it stands rather than silently dropped.
+            if (e is NodeEvent { Tag.IsEmpty: false } tagged)
+                throw Syntax($"YAML tags are not part of a scenario: remove {Echo.Clip(tagged.Tag.Value.Replace("tag:yaml.org,2002:", "!!"))} (a scenario holds plain " +
+                             "numbers, text, lists and maps)", (int)tagged.Start.Line, (int)tagged.Start.Column);
             switch (e)
             {
                 case Scalar scalar:

@@ -95,11 +95,11 @@ public static class ScenarioValidator
                 }
                 if (string.IsNullOrWhiteSpace(a.Symbol)) d.Add(Key(path, "symbol"), "must not be empty");
                 else if (a.Symbol == "USD") d.Add(Key(path, "symbol"), "USD is the quote currency, not an asset");
-                else if (!seen.TryAdd(a.Symbol, i)) d.Add(Key(path, "symbol"), $"duplicate symbol {a.Symbol} (also assets[{seen[a.Symbol]}])");
+                else if (!seen.TryAdd(a.Symbol, i)) d.Add(Key(path, "symbol"), $"duplicate symbol {Echo.Clip(a.Symbol)} (also assets[{seen[a.Symbol]}])");
                 d.Above(Key(path, "price"), a.Price, 0);
-                d.AtLeast(Key(path, "volatility"), a.Volatility, 0);
+                if (d.AtLeast(Key(path, "volatility"), a.Volatility, 0)) NotOverflowing(Key(path, "volatility"), a.Volatility);
                 if (a.LongRunVolatility != a.Volatility) // the default copies volatility: report a bad value once
-                    d.AtLeast(Key(path, "longRunVolatility"), a.LongRunVolatility, 0);
+                    if (d.AtLeast(Key(path, "longRunVolatility"), a.LongRunVolatility, 0)) NotOverflowing(Key(path, "longRunVolatility"), a.LongRunVolatility);
                 d.Finite(Key(path, "drift"), a.Drift);
                 switch (a.Impact)
                 {
@@ -173,8 +173,16 @@ public static class ScenarioValidator
                 if (s.Steps >= 1)
                     d.Require(shock.Step >= 0 && shock.Step < s.Steps, Key(path, "step"),
                         $"must be in [0, {s.Steps - 1}] (steps count from 0), got {shock.Step}");
-                AssetIndex(Key(path, "asset"), shock.AssetIndex);
-                d.Finite(Key(path, "logReturn"), shock.LogReturn);
+                bool asset = AssetIndex(Key(path, "asset"), shock.AssetIndex);
+                if (d.Finite(Key(path, "logReturn"), shock.LogReturn) && asset && assets[shock.AssetIndex] is { Price: > 0 and var price } && double.IsFinite(price))
+                {
+                    // A shock that takes the asset's starting price beyond what a double holds fails every path.
+                    double logPrice = Math.Log(price) + shock.LogReturn;
+                    d.Require(logPrice < ScenarioLimits.MaxLogPrice && logPrice > ScenarioLimits.MinLogPrice, Key(path, "logReturn"),
+                        $"must keep {SymbolOf(shock.AssetIndex)}'s price {Format(price)} representable (its log within " +
+                        $"[{Format(ScenarioLimits.MinLogPrice)}, {Format(ScenarioLimits.MaxLogPrice)}]), so in " +
+                        $"({Format(Math.Round(ScenarioLimits.MinLogPrice - Math.Log(price), 2))}, {Format(Math.Round(ScenarioLimits.MaxLogPrice - Math.Log(price), 2))}), got {Format(shock.LogReturn)}");
+                }
             }
         }
 
@@ -375,11 +383,23 @@ public static class ScenarioValidator
             }
         }
 
+        /// <summary>A volatility so large that one step's variance correction takes every price to 0 fails every path:
+        /// refused here (exit 2) rather than at run time.</summary>
+        private void NotOverflowing(string path, double volatility)
+        {
+            double stepYears = s.Steps >= 1 ? s.Horizon.Years / s.Steps : double.NaN;
+            if (!(stepYears > 0) || !double.IsFinite(stepYears)) return;
+            double max = ScenarioLimits.MaxVolatility(stepYears);
+            d.Require(volatility <= max, path,
+                $"must be at most {Format(Math.Floor(max))} for steps of {Format(Math.Round(stepYears * 365 * 24 * 60, 6))} minutes (beyond it a step's " +
+                $"variance correction volatility^2 dt / 2 exceeds {Format(ScenarioLimits.MaxStepVarianceCorrection)} and takes every price to 0), got {Format(volatility)}");
+        }
+
         private bool AssetIndex(string path, int index) =>
             d.Require(index >= 0 && index < assets.Length, path, $"asset index {index} out of range ({assets.Length} assets)");
 
         private string SymbolOf(int i) =>
-            i >= 0 && i < assets.Length && !string.IsNullOrEmpty(assets[i]?.Symbol) ? assets[i].Symbol : $"[{i}]";
+            i >= 0 && i < assets.Length && !string.IsNullOrEmpty(assets[i]?.Symbol) ? Echo.Clip(assets[i].Symbol) : $"[{i}]";
 
         private void PositiveDuration(string path, Duration duration) =>
             d.Require(duration.Years > 0 && double.IsFinite(duration.Years), path,

@@ -23,7 +23,7 @@ internal sealed class SymbolTable(IReadOnlyList<string?> symbols)
         if (index >= 0) return index;
         var known = symbols.OfType<string>().ToList();
         string hint = DidYouMean.Hint(symbol, known.Concat(alternatives));
-        if (hint.Length == 0 && known.Count > 0) hint = $" (the assets are {string.Join(", ", known)})";
+        if (hint.Length == 0 && known.Count > 0) hint = $" (the assets are {string.Join(", ", known.Select(Echo.Clip))})";
         errors.Add(path, $"unknown asset {Echo.Clip(symbol)}{hint}", at);
         return null;
     }

@@ -95,7 +95,7 @@ public sealed class VenueBuilder
             if ((rules[i] ??= forAll) is null) missing.Add(table.Symbols[i] ?? $"[{i}]");
         if (missing.Count > 0)
         {
-            errors.Add(MarginPath, $"no rule for {string.Join(", ", missing)}");
+            errors.Add(MarginPath, $"no rule for {string.Join(", ", missing.Select(Echo.Clip))}");
             return null;
         }
         return settings with { MaintenanceMargin = rules.Select(r => r!).ToImmutableArray() };

@@ -128,4 +128,225 @@ public class FirstUseDefectTests : CliTestBase
         File.WriteAllText(file, "x");
         AssertRefused(Run("run", "--paths", "256", "--quiet", "--plots", Path.Combine(file, "plots/")), "--plots:");
     }
+
+    // --- calibrate: the verdict says when the chosen value fails out of sample ---
+
+    /// <summary>On 512 paths of the default scenario, the preferred end 0.005 meets cascade <= 13% in sample (upper end
+    /// 11.78%) but not on seed + 1 (estimate 11.72%, upper end 14.79%): deterministic, as every run is.</summary>
+    private static readonly string[] FailingOutOfSample =
+        ["calibrate", "--paths", "512", "--vary", "venue.maintenanceMargin=0.005..0.05", "--target", "probabilities.cascade<=0.13", "--backend", "managed"];
+
+    [Test]
+    public void ACalibrationThatFailsOutOfSampleSaysSoAndExitsFour()
+    {
+        string json = Path.Combine(_dir, "c.json"), csv = Path.Combine(_dir, "c.csv"), html = Path.Combine(_dir, "c.html");
+        var r = Run([.. FailingOutOfSample, "--json", json, "--csv", csv, "--report", html]);
+        Assert.That(r.Code, Is.EqualTo(CliApp.ExitOutOfSampleFailed), r.Err);
+        Assert.That(r.Err, Does.Contain("error: venue.maintenanceMargin = 0.005 meets every target in sample but FAILS OUT OF SAMPLE " +
+                                        "(seed 20261122, probabilities.cascade 11.72%, upper 14.79% > 13.00%)"));
+        // The estimate beside the upper end, as stdout formats them: never the upper end alone, never 1.479E-01.
+        Assert.That(r.Err, Does.Contain("probabilities.cascade 8.98%, upper 11.78% <= 13.00%"));
+        Assert.That(r.Err, Does.Not.Match(@"\dE[+-]\d"));
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!;
+        Assert.That(root["verdict"]!.GetValue<string>(), Is.EqualTo("failsOutOfSample"));
+        Assert.That(root["feasible"]!.GetValue<bool>(), Is.True, "in sample it is feasible");
+        Assert.That(root["holdsOutOfSample"]!.GetValue<bool>(), Is.False);
+        Assert.That(root["targets"]![0]!["estimate"]!.GetValue<double>(), Is.LessThan(root["targets"]![0]!["value"]!.GetValue<double>()));
+        Assert.That(File.ReadAllText(csv), Does.Contain("verdict,,,failsOutOfSample,,,,false"));
+        // The report's first fact is the verdict, marked bad; "feasible true" is not what a committee reads first.
+        string page = File.ReadAllText(html);
+        int verdict = page.IndexOf("<th scope=\"row\">verdict</th>", StringComparison.Ordinal);
+        Assert.That(verdict, Is.GreaterThan(0));
+        Assert.That(page[verdict..(verdict + 200)], Does.Contain("class=\"bad\""));
+        Assert.That(page, Does.Contain("FAILS OUT OF SAMPLE"));
+        Assert.That(page, Does.Not.Contain("<th scope=\"row\">feasible</th>"));
+    }
+
+    [Test]
+    public void ACalibrationThatHoldsOutOfSampleExitsZeroWithTheVerdict()
+    {
+        var r = Run("calibrate", "--paths", "512", "--vary", "venue.maintenanceMargin=0.005..0.05", "--target", "probabilities.cascade<=0.5",
+            "--backend", "managed");
+        Assert.That(r.Code, Is.Zero, r.Err);
+        Assert.That(r.Out, Does.Contain("Verdict: venue.maintenanceMargin = ").And.Contain("meets every target, in sample and out of sample."));
+    }
+
+    // --- compare: a bounded number of variants, inf where a key's default is no limit ---
+
+    [Test]
+    public void ComparisonsOfMoreThanTenThousandVariantsAreRefusedBeforeAnythingIsBuilt()
+    {
+        string values = string.Join(",", Enumerable.Range(1, 1000).Select(i => (0.001 * i).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var r = Run("compare", "--paths", "64", "--vary", $"venue.maintenanceMargin={values}", "--vary", $"venue.insuranceFund={values}", "--quiet");
+        AssertRefused(r, "--vary: the values make 1,000,000 variants (1,000 x 1,000); one comparison runs at most 10,000");
+        Assert.That(clock.Elapsed.TotalSeconds, Is.LessThan(20), "refused before the variants are built");
+        Assert.That(GpuCascade.Calibration.Comparison.VariantCount([new("a", [1, 2, 3]), new("b", [1, 2])]), Is.EqualTo(6));
+    }
+
+    [Test]
+    public void ASignalDuringACompareSetupStopsIt()
+    {
+        using var stop = new CancellationTokenSource();
+        stop.Cancel();
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = CliApp.Run(["compare", "--paths", "64", "--vary", "venue.maintenanceMargin=0.01,0.02,0.03", "--quiet", "--backend", "managed"],
+            stdout, stderr, stop.Token);
+        Assert.That(code, Is.EqualTo(CliApp.ExitCancelled), stderr.ToString());
+        var result = GpuCascade.Calibration.Comparison.Run(ScenarioDocument.Default, [new("venue.maintenanceMargin", [0.01, 0.02])],
+            new GpuCascade.Calibration.ComparisonOptions { Paths = 64 }, stop.Token);
+        Assert.That(result.Cancelled, Is.True);
+        Assert.That(result.Variants, Is.Empty);
+        Assert.That(result.PlannedVariants, Is.EqualTo(2));
+    }
+
+    [Test]
+    public void InfIsAValueForKeysWhoseDefaultIsNoLimit()
+    {
+        string json = Path.Combine(_dir, "c.json"), csv = Path.Combine(_dir, "c.csv");
+        var r = Run("compare", "--paths", "256", "--vary", "venue.liquidationCapacity=1e6,inf", "--json", json, "--csv", csv, "--backend", "managed");
+        Assert.That(r.Code, Is.Zero, r.Err);
+        Assert.That(r.Out, Does.Contain("venue.liquidationCapacity=.inf"));
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!;
+        Assert.That(root["axes"]![0]!["values"]![1]!.GetValue<string>(), Is.EqualTo(".inf"));
+        Assert.That(root["variants"]![1]!["values"]!["venue.liquidationCapacity"]!.GetValue<string>(), Is.EqualTo(".inf"));
+        Assert.That(File.ReadAllText(csv), Does.Contain("\n2,.inf,"));
+        // The report reads it back.
+        var report = Run("report", json, "--out", Path.Combine(_dir, "c.html"));
+        Assert.That(report.Code, Is.Zero, report.Err);
+        Assert.That(File.ReadAllText(Path.Combine(_dir, "c.html")), Does.Contain("data-doc=\"0\">inf</span>"));
+        // A key whose value must be finite still says so, naming it.
+        AssertRefused(Run("compare", "--paths", "64", "--vary", "venue.maintenanceMargin=0.01,inf", "--quiet"), "venue.maintenanceMargin");
+        AssertRefused(Run("compare", "--paths", "64", "--vary", "venue.liquidationCapacity=1e6,-inf", "--quiet"), "'-inf' is not a number");
+    }
+
+    // --- echoes, logs ---
+
+    [Test]
+    public void EchoedValuesAreCutToFortyCharacters()
+    {
+        string horizon = new('7', 1 << 20), symbol = new('Z', 10 << 20);
+        string scenario = Path.Combine(_dir, "s.yaml");
+        File.WriteAllText(scenario, ScenarioLoader.DefaultScenarioText.Replace("horizon: 1d", $"horizon: {horizon}x"));
+        var r = Run("run", scenario, "--quiet");
+        AssertRefused(r, $"'{new string('7', 40)}...' (1,048,577 characters)");
+        Assert.That(r.Err.Length, Is.LessThan(2000));
+
+        File.WriteAllText(scenario, ScenarioLoader.DefaultScenarioText.Replace("- {symbol: BTC", $"- {{symbol: {symbol}"));
+        r = Run("run", scenario, "--quiet");
+        Assert.That(r.Code, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(r.Err, Does.Contain($"{new string('Z', 40)}... (10,485,760 characters)"));
+        Assert.That(r.Err.Length, Is.LessThan(4000));
+
+        r = Run("run", "--breach", new string('q', 100_000));
+        Assert.That(r.Err.Length, Is.LessThan(1000));
+        r = Run("compare", "--vary", "venue.maintenanceMargin=" + new string('9', 100_000) + "x", "--quiet");
+        AssertRefused(r, "(100,001 characters) is not a number");
+        Assert.That(r.Err.Length, Is.LessThan(1000));
+    }
+
+    [Test]
+    public void AShardsLogHasTheManifestOfAPlainRun()
+    {
+        string plain = Path.Combine(_dir, "plain.log"), shard = Path.Combine(_dir, "shard.log");
+        Assert.That(Run("run", "--paths", "64", "--quiet", "--log", plain).Code, Is.Zero);
+        Assert.That(Run("run", "--paths", "64", "--quiet", "--log", shard, "--shard", "0/1", "--partial", Path.Combine(_dir, "p.bin")).Code, Is.Zero);
+        static List<string> Kinds(string file) => File.ReadAllLines(file)
+            .Select(l => l.Split(' ', 2)[1]).Select(l => l.Split(':')[0]).Where(k => !k.StartsWith("shard ", StringComparison.Ordinal)).Distinct().ToList();
+        var kinds = Kinds(plain);
+        foreach (var line in new[] { "command", "host", "scenario", "backend", "memory estimate" })
+        {
+            Assert.That(kinds, Does.Contain(line), "plain run");
+            Assert.That(Kinds(shard), Does.Contain(line), "shard");
+        }
+        string Line(string file, string kind) => File.ReadAllLines(file).Select(l => l.Split(' ', 2)[1]).First(l => l.StartsWith(kind + ":", StringComparison.Ordinal));
+        Assert.That(Line(shard, "scenario"), Is.EqualTo(Line(plain, "scenario")), "the same scenario as run and SHA-256");
+    }
+
+    // --- scenarios: every problem in one pass; values that certainly overflow; tags ---
+
+    private static IReadOnlyList<string> Errors(string yaml)
+    {
+        var e = Assert.Throws<ScenarioException>(() => ScenarioLoader.LoadYaml(yaml))!;
+        return [.. e.Errors.Select(x => x.ToString())];
+    }
+
+    [Test]
+    public void StructuralAndValueErrorsAreReportedTogether()
+    {
+        // An unknown asset in a listed cohort (the binder) and a negative volatility (the validator): both at once.
+        string yaml = ScenarioLoader.DefaultScenarioText
+            .Replace("volatility: 0.70", "volatility: -0.2")
+            .Replace("book:\n", "book:\n  cohorts:\n    - {name: doge, asset: DOGE, side: long, notional: 1e6, leverage: 5}\n");
+        var errors = Errors(yaml);
+        Assert.That(errors, Has.Some.StartsWith("book.cohorts[0].asset: unknown asset DOGE"));
+        Assert.That(errors, Has.Some.StartsWith("assets[1].volatility: must be >= 0, got -0.2"));
+        // The same through a file on the command line.
+        string dir = Directory.CreateTempSubdirectory("gpucascade-two-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "s.yaml"), yaml);
+            var r = Run("run", Path.Combine(dir, "s.yaml"), "--quiet");
+            AssertRefused(r, "unknown asset DOGE");
+            Assert.That(r.Err, Does.Contain("assets[1].volatility: must be >= 0"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
+    public void AStructuralErrorDoesNotBringSpuriousValueErrors()
+    {
+        // A renamed asset breaks the venue's per-asset map and the generator's: those are reported, with the value error
+        // elsewhere, and nothing about the venue or book that only looks wrong because parts of them did not bind.
+        string yaml = ScenarioLoader.DefaultScenarioText.Replace("symbol: SOL", "symbol: SOLX").Replace("volatility: 0.55", "volatility: -1");
+        var errors = Errors(yaml);
+        Assert.That(errors, Has.Some.StartsWith("venue.maintenanceMargin.SOL: unknown asset SOL"));
+        Assert.That(errors, Has.Some.StartsWith("book.generator.assets.SOL: unknown asset SOL"));
+        Assert.That(errors, Has.Some.StartsWith("assets[0].volatility: must be >= 0, got -1"));
+        Assert.That(errors, Has.None.StartsWith("book: "));
+        Assert.That(errors, Has.Count.EqualTo(4), string.Join("\n", errors));
+    }
+
+    [TestCase("volatility: 0.55", "volatility: 1e200", "assets[0].volatility: must be at most 12131 for steps of 5 minutes")]
+    [TestCase("volatility: 0.55", "longRunVolatility: 1e20, volatility: 0.55", "assets[0].longRunVolatility: must be at most 12131")]
+    public void VolatilitiesThatCertainlyOverflowAreRefusedByTheValidator(string from, string to, string message)
+    {
+        Assert.That(Errors(ScenarioLoader.DefaultScenarioText.Replace(from, to)), Has.Some.StartsWith(message));
+        // The largest accepted value runs (the price may leave the range on some path, but not certainly on every one).
+        Assert.That(() => ScenarioLoader.LoadYaml(ScenarioLoader.DefaultScenarioText.Replace(from, from.Replace("0.55", "12000"))), Throws.Nothing);
+    }
+
+    [TestCase("1e300", "stress[0].logReturn: must keep BTC's price 100000 representable")]
+    [TestCase("-800", "stress[0].logReturn: must keep BTC's price 100000 representable")]
+    public void StressShocksThatCertainlyOverflowAreRefusedByTheValidator(string logReturn, string message)
+    {
+        string yaml = ScenarioLoader.DefaultScenarioText + $"stress:\n  - {{step: 3, asset: BTC, logReturn: {logReturn}}}\n";
+        Assert.That(Errors(yaml), Has.Some.StartsWith(message));
+        string dir = Directory.CreateTempSubdirectory("gpucascade-stress-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "s.yaml"), yaml);
+            AssertRefused(Run("run", Path.Combine(dir, "s.yaml"), "--paths", "16", "--quiet"), message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        Assert.That(() => ScenarioLoader.LoadYaml(ScenarioLoader.DefaultScenarioText + "stress:\n  - {step: 3, asset: BTC, logReturn: -5}\n"), Throws.Nothing);
+    }
+
+    [TestCase("steps: !!python/object:os.system 288", "YAML tags are not part of a scenario: remove !!python/object:os.system")]
+    [TestCase("steps: !!int 288", "YAML tags are not part of a scenario: remove !!int")]
+    [TestCase("venue: !custom", "YAML tags are not part of a scenario: remove !custom")]
+    public void YamlTagsAreRefusedNotIgnored(string replacement, string message)
+    {
+        string yaml = replacement.StartsWith("venue", StringComparison.Ordinal)
+            ? ScenarioLoader.DefaultScenarioText.Replace("venue:\n", replacement + "\n")
+            : ScenarioLoader.DefaultScenarioText.Replace("steps: 288", replacement);
+        Assert.That(Errors(yaml).Single(), Does.Contain(message));
+    }
 }

@@ -65,7 +65,7 @@ public class AttributionTests
             { "name", "assets", "side", "leverage", "notional", "pLiquidated", "liquidatedNotional", "badDebt", "tailShare" }));
         Assert.That((string)first["name"]!, Is.EqualTo(r.CohortAttribution[0].Name));
         string csv = ResultCsv.Serialize(r);
-        Assert.That(csv.Split('\n').Count(l => l.StartsWith("cohort.", StringComparison.Ordinal)), Is.EqualTo(4 * r.Cohorts));
+        Assert.That(csv.Split('\n').Count(l => l.StartsWith("cohortAttribution.", StringComparison.Ordinal)), Is.EqualTo(4 * r.Cohorts));
     }
 
     /// <summary>The tail keeps path indices; among equal values the lowest indices, whatever the merge order.</summary>
