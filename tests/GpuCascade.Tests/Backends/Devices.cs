@@ -17,14 +17,15 @@ internal static class Devices
             if (IlgpuDevices.All.Any(d => d.Api == api && d.Unsupported is null)) continue;
             string why = IlgpuDevices.Unavailable.FirstOrDefault(u => u.StartsWith(api + ":", StringComparison.Ordinal))
                          ?? string.Join("; ", IlgpuDevices.All.Where(d => d.Api == api).Select(d => $"{d.Name}: {d.Unsupported}"));
-            yield return new TestFixtureData("", $"{api}: {why}").SetArgDisplayNames($"{api}: none");
+            // Unavailable lines already start with the api ("cuda: libcuda.so.1 not found ...").
+            yield return new TestFixtureData("", why.StartsWith(api + ":", StringComparison.Ordinal) ? why : $"{api}: {why}").SetArgDisplayNames($"{api}: none");
         }
     }
 
     /// <summary>The device by name, or skip with the reason.</summary>
     public static IlgpuDevice Require(string name, string reason)
     {
-        if (name.Length == 0) Assert.Ignore($"no usable device: {reason}");
+        if (name.Length == 0) Assert.Ignore($"no usable device: {reason} (the tests run on every GPU ILGPU finds; ilgpu-cpu's parity runs everywhere)");
         return IlgpuDevices.Find(name)!;
     }
 }

@@ -37,11 +37,17 @@ public class OfflineCompilationTests
         Report(ptx, arch);
     }
 
+    /// <summary>Why a test that needs NVIDIA's tools skipped: which tool is missing and how CI gets it.</summary>
+    private static string CudaToolsMissing(string what) =>
+        $"{what} not found (GPUCASCADE_CUDA_ROOT is {(Environment.GetEnvironmentVariable("GPUCASCADE_CUDA_ROOT") is { Length: > 0 } root ? $"'{root}'" : "unset")}); " +
+        ".ci/run gets them as root with '.ci/cuda-tools /opt/gpucascade-cuda' (unpacked from Debian's non-free nvidia-cuda-toolkit and " +
+        "libnvvm4, nothing installed) and sets GPUCASCADE_CUDA_ROOT=/opt/gpucascade-cuda; do the same to run this test (docs/backends.md)";
+
     [TestCaseSource(nameof(Targets))]
     public void PathKernelCompilesToPtxWithLibDevice(CudaArchitecture arch, Precision precision)
     {
         if (CudaToolkit.LibDevice() is null)
-            Assert.Ignore("no CUDA toolkit (libnvvm and libdevice.10.bc): see docs/backends.md for Debian's nvidia-cuda-toolkit and libnvvm4");
+            Assert.Ignore(CudaToolsMissing("NVIDIA's libnvvm and libdevice.10.bc"));
         string ptx = OfflineCompiler.Ptx(arch, precision, libDevice: true);
         Assert.That(ptx, Does.Contain(".entry"));
         TestContext.Out.WriteLine($"sm_{arch.Major}{arch.Minor} {precision} with libdevice: {ptx.Length:N0} characters of PTX");
@@ -79,7 +85,7 @@ public class OfflineCompilationTests
         string? ptxas = CudaToolkit.Ptxas(), cuobjdump = CudaToolkit.Cuobjdump();
         if (ptxas is null || cuobjdump is null)
         {
-            Assert.Ignore("no ptxas and cuobjdump: .ci/cuda-tools DIR, then GPUCASCADE_CUDA_ROOT=DIR");
+            Assert.Ignore(CudaToolsMissing(ptxas is null && cuobjdump is null ? "NVIDIA's ptxas and cuobjdump" : ptxas is null ? "NVIDIA's ptxas" : "NVIDIA's cuobjdump"));
             return;
         }
         string Sass(bool strict)
