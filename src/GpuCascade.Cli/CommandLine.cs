@@ -285,7 +285,7 @@ internal sealed partial class CommandLine
         }));
 
         _calibrate = new Command("calibrate",
-            "Find the value of a scenario key (a margin, a fund) that keeps risk figures below bounds, on common random numbers; exit 3 if no value in the range does.");
+            "Find the value of a scenario key (a margin, a fund) that keeps risk figures below bounds, on common random numbers; exit 3 if no value in the range does, 4 if the chosen one fails when rerun on fresh paths (out of sample).");
         _calibrateSet = new RunOptionSet(_calibrate, "the scenario to calibrate (YAML or JSON); the embedded default when absent");
         _sets[_calibrate] = _calibrateSet;
         _grid.CustomParser = r => Parse<int?>(r, t => (int)Integer("--grid", t, 2, 1000));
@@ -444,7 +444,8 @@ internal sealed partial class CommandLine
                 output.Write(text.TrimEnd('\n', ' ') + "\n");
                 output.WriteLine();
             }
-            output.WriteLine("Exit codes: 0 done, 1 failure, 2 invalid scenario or arguments, 3 calibration target unreachable (no feasible value), 130/143/129 stopped by Ctrl-C/SIGTERM/SIGHUP (what finished is written).");
+            output.WriteLine("Exit codes: 0 done, 1 failure, 2 invalid scenario, input file or arguments, 3 calibration target unreachable (no feasible value), " +
+                             "4 calibrated value fails the out-of-sample check, 130/143/129 stopped by Ctrl-C/SIGTERM/SIGHUP (what finished is written).");
             return code;
         }
     }

@@ -169,6 +169,9 @@ public class FirstUseDefectTests : CliTestBase
             "--backend", "managed");
         Assert.That(r.Code, Is.Zero, r.Err);
         Assert.That(r.Out, Does.Contain("Verdict: venue.maintenanceMargin = ").And.Contain("meets every target, in sample and out of sample."));
+        var help = Run("calibrate", "--help");
+        string text = System.Text.RegularExpressions.Regex.Replace(help.Out, @"\s+", " "); // however the help wraps
+        Assert.That(text, Does.Contain("4 if the chosen one fails when rerun on fresh paths").And.Contain("4 calibrated value fails the out-of-sample check"));
     }
 
     // --- compare: a bounded number of variants, inf where a key's default is no limit ---

@@ -7,7 +7,7 @@ using GpuCascade.Simulation;
 namespace GpuCascade.Tests.Operations;
 
 /// <summary>
-/// The Slurm round trip on a real single-node Slurm (Debian's slurm-wlm and munge; ../shared/notes/slurm-single-node.md):
+/// The Slurm round trip on a real single-node Slurm (Debian's slurm-wlm and munge; docs/operations.md):
 /// scripts/slurm/submit.sh submits the array of shards and the merge, and the merged result equals the one-shot run's
 /// outside <c>run</c>. Skipped, with the reason, where Slurm is not installed or cannot be started (CI installs it).
 /// </summary>
