@@ -53,7 +53,8 @@ CC=$PERF_DIR/c_cascade
 for f in iso256 iso1024; do
     [[ -f $PERF_DIR/$f.yaml ]] || { echo "compare.sh: missing $PERF_DIR/$f.yaml" >&2; exit 2; }
     if [[ -z ${SKIP_C:-} && ! -f $PERF_DIR/$f.in.txt ]]; then
-        python3 "${PEERS_DIR:-$(dirname "$0")/../../../shared/peers}/c_cascade_prep.py" "$PERF_DIR/$f.yaml" "$PERF_DIR/$f.in.txt"
+        [[ -n ${PEERS_DIR:-} ]] || { echo "compare.sh: set PEERS_DIR to the native peer's folder (c_cascade_prep.py), or SKIP_C=1" >&2; exit 2; }
+        python3 "$PEERS_DIR/c_cascade_prep.py" "$PERF_DIR/$f.yaml" "$PERF_DIR/$f.in.txt"
     fi
 done
 

@@ -25,7 +25,7 @@ internal static class CalibrationCommands
             }
         }
         if (axes.GroupBy(x => x.Key).FirstOrDefault(g => g.Count() > 1) is { } twice)
-            throw new UsageException($"--vary: {twice.Key} is given twice; list its values once (KEY=V1,V2,...)");
+            throw new UsageException($"--vary: {Echo.Key(twice.Key)} is given twice; list its values once (KEY=V1,V2,...)");
         OutputFiles.Check([("--json", a.Run.JsonPath), ("--csv", a.Run.CsvPath), ("--log", a.Run.LogPath), ("--report", a.Run.ReportPath)], ("scenario file", a.Run.ScenarioPath));
         ReportCommand.Check(a.Run);
         var document = a.Run.ScenarioPath is null ? ScenarioDocument.Default : ScenarioDocument.Load(a.Run.ScenarioPath);
@@ -158,10 +158,10 @@ internal static class CalibrationCommands
         string key = text[..eq].Trim();
         string lo = text[(eq + 1)..dots], hi = text[(dots + 2)..];
         if (!ScenarioNumbers.TryParseDouble(lo, out double low) || !double.IsFinite(low))
-            throw new UsageException($"--vary: {key}: LO must be a finite number, got {Echo.Quote(lo.Trim())}");
+            throw new UsageException($"--vary: {Echo.Key(key)}: LO must be a finite number, got {Echo.Quote(lo.Trim())}");
         if (!ScenarioNumbers.TryParseDouble(hi, out double high) || !double.IsFinite(high))
-            throw new UsageException($"--vary: {key}: HI must be a finite number, got {Echo.Quote(hi.Trim())}");
-        if (low >= high) throw new UsageException($"--vary: {key}: LO must be below HI, got {lo.Trim()}..{hi.Trim()}");
+            throw new UsageException($"--vary: {Echo.Key(key)}: HI must be a finite number, got {Echo.Quote(hi.Trim())}");
+        if (low >= high) throw new UsageException($"--vary: {Echo.Key(key)}: LO must be below HI, got {lo.Trim()}..{hi.Trim()}");
         return (key, low, high);
     }
 }

@@ -31,18 +31,18 @@ internal static class OutputFiles
             }
             catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
             {
-                throw new UsageException($"{option}: not a valid file name '{path}': {e.Message}");
+                throw new UsageException($"{option}: not a valid file name '{Scenarios.Echo.Path(path)}': {e.Message}");
             }
-            if (seen.TryGetValue(full, out var other)) throw new UsageException($"{other} and {option} both write {path}; give each its own file");
+            if (seen.TryGetValue(full, out var other)) throw new UsageException($"{other} and {option} both write {Scenarios.Echo.Path(path)}; give each its own file");
             seen[full] = option;
             foreach (var (what, input) in inputs)
                 if (input is not null && input != "-" && SameFile(full, input))
-                    throw new UsageException($"{option}: {path} is the {what}; writing the result there would destroy it");
-            if (Directory.Exists(full)) throw new UsageException($"{option}: {path} is a directory; give a file name");
+                    throw new UsageException($"{option}: {Scenarios.Echo.Path(path)} is the {what}; writing the result there would destroy it");
+            if (Directory.Exists(full)) throw new UsageException($"{option}: {Scenarios.Echo.Path(path)} is a directory; give a file name");
             string directory = Path.GetDirectoryName(full) ?? ".";
-            if (!Directory.Exists(directory)) throw new UsageException($"{option}: the directory {directory} does not exist");
-            if (!CanWrite(directory, out string why)) throw new UsageException($"{option}: cannot write in {directory}: {why}");
-            if (File.Exists(full) && new FileInfo(full).IsReadOnly) throw new UsageException($"{option}: {path} is read-only");
+            if (!Directory.Exists(directory)) throw new UsageException($"{option}: the directory {Scenarios.Echo.Path(directory)} does not exist");
+            if (!CanWrite(directory, out string why)) throw new UsageException($"{option}: cannot write in {Scenarios.Echo.Path(directory)}: {why}");
+            if (File.Exists(full) && new FileInfo(full).IsReadOnly) throw new UsageException($"{option}: {Scenarios.Echo.Path(path)} is read-only");
         }
     }
 

@@ -68,7 +68,11 @@ internal static class Html
     private static string Plain(double v)
     {
         double shown = IsInteger(v) ? v : Rounded(v);
-        return IsInteger(shown) ? shown.ToString("N0", Inv) : shown.ToString("G6", Inv);
+        if (IsInteger(shown)) return shown.ToString("N0", Inv);
+        // Six significant digits, written out rather than in exponent notation where that stays short (0.000045, not 4.5E-05).
+        string g = shown.ToString("G6", Inv);
+        return g.Contains('E', StringComparison.Ordinal) && Math.Abs(shown) >= 1e-9 && Math.Abs(shown) < 1e15
+            ? ((decimal)double.Parse(g, NumberStyles.Float, Inv)).ToString(Inv) : g;
 
         static bool IsInteger(double x) => x == Math.Round(x) && Math.Abs(x) < 1e15;
     }

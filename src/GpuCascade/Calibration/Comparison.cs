@@ -26,7 +26,7 @@ public sealed record VaryAxis(string Key, IReadOnlyList<double> Values)
             // inf (.inf) is a value, as in a scenario file, for the keys whose "no limit" is infinite (liquidationCapacity);
             // the scenario's validator refuses it for every other key, naming it.
             if (!ScenarioNumbers.TryParseDouble(part, out double v) || double.IsNaN(v) || double.IsNegativeInfinity(v))
-                throw new FormatException($"{key}: {Echo.Quote(part.Trim())} is not a number (finite, or inf for a key whose default is no limit)");
+                throw new FormatException($"{Echo.Key(key)}: {Echo.Quote(part.Trim())} is not a number (finite, or inf for a key whose default is no limit)");
             values.Add(v);
         }
         return new VaryAxis(key, values);
@@ -48,6 +48,8 @@ public sealed record ComparisonOptions
     public Action<string>? Log { get; init; }
     /// <summary>What happens to a cohort a variant puts below its initial margin [deleverage].</summary>
     public BreachRule Breach { get; init; } = BreachRule.Deleverage;
+    /// <summary>Told how many variants are prepared (built and validated) so far, during the setup before any runs.</summary>
+    internal Action<int>? Prepared { get; init; }
 }
 
 /// <summary>A variant of a comparison: its values, its result and its differences to the first variant.</summary>
@@ -127,13 +129,14 @@ public static class Comparison
         foreach (var axis in axes)
             if (axis.Values.Count == 0) throw new ArgumentException($"{axis.Key}: no values", nameof(axes));
         var twice = axes.GroupBy(a => a.Key).FirstOrDefault(g => g.Count() > 1);
-        if (twice is not null) throw new ArgumentException($"{twice.Key}: varied twice; give its values in one list", nameof(axes));
+        if (twice is not null) throw new ArgumentException($"{Echo.Key(twice.Key)}: varied twice; give its values in one list", nameof(axes));
 
         long count = VariantCount(axes);
         if (count > MaxVariants)
-            throw new ArgumentException($"variants: the values make {(count == long.MaxValue ? "more than 9e18" : count.ToString("N0"))} variants " +
-                                        $"({string.Join(" x ", axes.Select(a => a.Values.Count.ToString("N0")))}); one comparison runs at most " +
-                                        $"{MaxVariants:N0}: give fewer values, or split it into several comparisons", nameof(axes));
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"variants: the values make {(count == long.MaxValue ? "more than 9e18" : count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))} variants " +
+                $"({string.Join(" x ", axes.Select(a => a.Values.Count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)))}); one comparison runs at most " +
+                $"{MaxVariants:N0}: give fewer values, or split it into several comparisons"), nameof(axes));
 
         var factory = new VariantFactory(document, options.Breach);
         CheckMemory(options.Paths ?? factory.Base.Paths, (int)count, factory.Base.Book.Cohorts.Length + factory.GeneratedCohorts);
@@ -144,6 +147,7 @@ public static class Comparison
         {
             if (cancellation.IsCancellationRequested) return new ComparisonResult(axes, [], grid.Count, Cancelled: true, options.Breach);
             prepared.Add(factory.Prepare(values));
+            options.Prepared?.Invoke(prepared.Count);
         }
         return Run(axes, grid, prepared, options, cancellation);
     }
@@ -208,10 +212,10 @@ public static class Comparison
         long variantBytes = variants * (BytesPerVariant + BytesPerVariantCohort * cohorts);
         long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (paths > Array.MaxLength || pathBytes + variantBytes > available / 2)
-            throw new ArgumentException($"paths: a paired comparison keeps every path's figures of two runs ({PathRecord.BytesPerPath} bytes " +
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"paths: a paired comparison keeps every path's figures of two runs ({PathRecord.BytesPerPath} bytes " +
                                         $"per path each) and every variant ({variants:N0} of {cohorts:N0} cohorts): {paths:N0} paths and " +
                                         $"{variants:N0} variants need {(pathBytes + variantBytes) / 1073741824.0:0.0} GiB, more than half of the " +
-                                        $"{available / 1073741824.0:0.0} GiB available; use fewer paths or variants", "options");
+                                        $"{available / 1073741824.0:0.0} GiB available; use fewer paths or variants"), "options");
     }
 
     private static ComparisonResult Run(IReadOnlyList<VaryAxis> axes, IReadOnlyList<IReadOnlyList<KeyValuePair<string, double>>> grid,
@@ -223,7 +227,7 @@ public static class Comparison
         bool cancelled = false;
         for (int v = 0; v < prepared.Count && !cancelled; v++)
         {
-            string label = grid[v].Count > 0 ? string.Join(", ", grid[v].Select(x => $"{x.Key}={ScenarioNumbers.Format(x.Value)}"))
+            string label = grid[v].Count > 0 ? string.Join(", ", grid[v].Select(x => $"{x.Key}={ScenarioNumbers.Text(x.Value)}"))
                 : $"scenario {v + 1}";
             options.Log?.Invoke($"variant {v + 1}/{prepared.Count}: {label}");
             var (result, record) = Runner.Run(prepared[v].Scenario, options.Paths, options.Seed, options.Backend,

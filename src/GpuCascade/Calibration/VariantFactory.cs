@@ -86,7 +86,7 @@ internal sealed class VariantFactory
     private static void Throw(IReadOnlyList<ScenarioError> errors, IReadOnlyList<KeyValuePair<string, double>> values, double volatilityFactor)
     {
         if (errors.Count == 0) return;
-        string set = string.Join(", ", values.Select(v => $"{v.Key}={ScenarioNumbers.Format(v.Value)}"));
+        string set = string.Join(", ", values.Select(v => $"{Echo.Key(v.Key)}={ScenarioNumbers.Text(v.Value)}"));
         if (volatilityFactor != 1) set += $", volatility x{ScenarioNumbers.Format(volatilityFactor)}";
         throw new ScenarioException(errors.Select(e => e with { Message = $"{e.Message} (with {set})" }).ToList());
     }

@@ -371,9 +371,10 @@ public static partial class CalibrationReport
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_\-]*$")]
     private static partial Regex PlainSegment();
 
-    /// <summary>A regime's chosen value with the decimals of the resolution (0.0124 for a resolution of 0.0005, not
-    /// 0.012318359375), rounded away from the infeasible neighbour the search stopped next to: up when the low end is
-    /// preferred (the values below failed), down when the high end is. An end of the range chosen as it is stays exact.</summary>
+    /// <summary>A regime's chosen value rounded to the resolution's leading power of ten (0.0124 for a resolution of
+    /// 0.0005, not 0.012318359375; 127,600,000 for a resolution of 900,000, not 127,527,246), away from the infeasible
+    /// neighbour the search stopped next to: up when the low end is preferred (the values below failed), down when the
+    /// high end is. An end of the range chosen as it is and an integer key stay exact.</summary>
     public static string RoundedToResolution(CalibrationResult c, RegimeCalibration r)
     {
         ArgumentNullException.ThrowIfNull(c);
@@ -381,12 +382,14 @@ public static partial class CalibrationReport
         if (r.Chosen is not double value) return "";
         if (c.IntegerKey || !(c.Resolution > 0) || !double.IsFinite(value)
             || r.Outcome is not (CalibrationOutcome.Bisected or CalibrationOutcome.GridWithinResolution)) return F(value);
-        int decimals = Math.Clamp((int)-Math.Floor(Math.Log10(c.Resolution) + 1e-9), 0, 15);
-        double scale = Math.Pow(10, decimals);
+        // The step is the resolution's leading power of ten: 0.0001 for 0.00046, 100,000 for 900,000.
+        int exponent = Math.Clamp((int)Math.Floor(Math.Log10(c.Resolution) + 1e-9), -15, 300);
+        int decimals = Math.Max(0, -exponent);
         // Within a part in 1e9 of a step counts as on it (0.0123 stays 0.0123 despite binary fractions).
-        double steps = value * scale, nearest = Math.Round(steps);
+        double steps = exponent < 0 ? value * Math.Pow(10, decimals) : value / Math.Pow(10, exponent), nearest = Math.Round(steps);
         if (Math.Abs(steps - nearest) <= 1e-9 * Math.Max(1, Math.Abs(steps))) steps = nearest;
-        double rounded = (c.Prefer == Preference.Low ? Math.Ceiling(steps) : Math.Floor(steps)) / scale;
+        steps = c.Prefer == Preference.Low ? Math.Ceiling(steps) : Math.Floor(steps);
+        double rounded = exponent < 0 ? steps / Math.Pow(10, decimals) : steps * Math.Pow(10, exponent);
         rounded = Math.Clamp(rounded, c.Low, c.High);
         return rounded.ToString(decimals == 0 ? "0" : "0." + new string('#', decimals), Inv);
     }

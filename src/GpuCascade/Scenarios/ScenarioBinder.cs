@@ -51,14 +51,24 @@ internal sealed partial class ScenarioBinder
         m.Done();
         if (Errors.Count > 0)
         {
-            // What did bind, for the validator to report the value errors beside the structural ones in one pass: only
-            // when the top-level values were read and the assets are whole (a dropped asset shifts every index after it).
-            // A venue or book that did not bind is replaced by a placeholder whose own errors are not reported.
-            if (horizon is not null && steps is not null && paths is not null && seed is not null
-                && !Errors.Errors.Any(e => e.Path.Length == 0 || e.Path == "assets" || e.Path.StartsWith("assets[", StringComparison.Ordinal)))
+            // What did bind, for the validator to report the value errors beside the structural ones in one pass. A part
+            // that did not bind is replaced by a placeholder whose own errors are not reported: a top-level value (a
+            // horizon of NaN years and 0 steps turn off the checks that depend on them), an asset (kept in its place, so
+            // the other assets' indices hold), the venue, the book. Not when the file is not a mapping of keys or the
+            // assets are no list.
+            if (root is MapNode && _assetsInPlace is { } inPlace)
             {
+                if (horizon is null) _placeholders.Add("horizon");
+                if (steps is null) _placeholders.Add("steps");
+                if (paths is null) _placeholders.Add("paths");
+                if (seed is null) _placeholders.Add("seed");
                 if (venue is null) _placeholders.Add("venue");
                 if (book is null) _placeholders.Add("book");
+                horizon ??= new Duration("", double.NaN);
+                steps ??= 0;
+                paths ??= 1;
+                seed ??= 0;
+                assets = inPlace;
                 venue ??= new VenueSpec { MaintenanceMargin = [.. assets.Select(_ => (MarginRule)new StaticMargin(0.01))] };
                 book ??= new BookSpec();
                 _partial = Assemble();
@@ -88,6 +98,17 @@ internal sealed partial class ScenarioBinder
     }
 
     private Scenario? _partial;
+    private ImmutableArray<AssetSpec>? _assetsInPlace;
+
+    /// <summary>A stand-in for an asset that did not bind, so the others keep their indices; its errors are not reported,
+    /// nor those of the parts that read its values (the book's cohorts and the stress shocks, priced with it).</summary>
+    private AssetSpec Placeholder(string path, string? symbol)
+    {
+        _placeholders.Add(path);
+        _placeholders.Add("book");
+        _placeholders.Add("stress");
+        return new AssetSpec { Symbol = symbol ?? $"#{path}", Price = 1, Volatility = 0, LongRunVolatility = 0, Impact = new LinearImpact(1) };
+    }
     private readonly List<string> _placeholders = [];
 
     /// <summary>Binds <paramref name="root"/> and validates it: every error of the file at once, each located. The
@@ -112,9 +133,11 @@ internal sealed partial class ScenarioBinder
     }
 
     /// <summary>The part of the scenario whose value errors cannot be trusted after a structural error at
-    /// <paramref name="path"/>: the list it is in (book.cohorts for book.cohorts[3].asset), else its parent.</summary>
+    /// <paramref name="path"/>: the asset (assets[1] for assets[1].price: the others keep their places), the list it
+    /// is in (book.cohorts for book.cohorts[3].asset: a cohort that did not bind is left out), else its parent.</summary>
     private static string Unreliable(string path)
     {
+        if (path.StartsWith("assets[", StringComparison.Ordinal) && path.IndexOf(']') is > 0 and var close) return path[..(close + 1)];
         int bracket = path.IndexOf('[');
         if (bracket > 0) return path[..bracket];
         int dot = path.LastIndexOf('.');
@@ -124,6 +147,7 @@ internal sealed partial class ScenarioBinder
     private ImmutableArray<AssetSpec> Assets(IReadOnlyList<ScenarioNode>? items)
     {
         var assets = ImmutableArray.CreateBuilder<AssetSpec>();
+        var inPlace = ImmutableArray.CreateBuilder<AssetSpec>(); // with placeholders for the assets that did not bind
         for (int i = 0; i < (items?.Count ?? 0); i++)
         {
             string path = Index("assets", i);
@@ -131,6 +155,7 @@ internal sealed partial class ScenarioBinder
             {
                 symbols.Add(null);
                 prices.Add(double.NaN);
+                inPlace.Add(Placeholder(path, null));
                 continue;
             }
             var symbol = a.Text("symbol", required: true);
@@ -147,7 +172,11 @@ internal sealed partial class ScenarioBinder
             var weight = AssetTerms.CollateralWeight(Errors, path, a.Number("collateralWeight"), a.Number("haircut"));
             var liquidity = a["liquidity"] is { } l ? Liquidity(l, a.PathOf("liquidity")) : null;
             a.Done();
-            if (symbol is null || price is null || volatility is null || impact is null) continue;
+            if (symbol is null || price is null || volatility is null || impact is null)
+            {
+                inPlace.Add(Placeholder(path, symbol));
+                continue;
+            }
             var asset = new AssetSpec
             {
                 Symbol = symbol, Price = price.Value, Volatility = volatility.Value,
@@ -155,8 +184,10 @@ internal sealed partial class ScenarioBinder
             };
             asset = AssetTerms.WithOptions(asset, drift, permanent, halfLife, jumpBeta, weight);
             assets.Add(liquidity is null ? asset : asset with { Liquidity = liquidity });
+            inPlace.Add(assets[^1]);
         }
         table = new SymbolTable(symbols);
+        if (items is not null) _assetsInPlace = inPlace.ToImmutable();
         return items is null || assets.Count != items.Count ? ImmutableArray<AssetSpec>.Empty : assets.ToImmutable();
     }
 

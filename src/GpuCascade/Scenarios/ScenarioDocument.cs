@@ -179,11 +179,11 @@ public sealed partial class ScenarioDocument
         if (scenario is null && (numeric || binder.Errors.Errors.Any(e => e.Path == fieldPath)))
         {
             var errors = binder.Errors.Errors.Select(binder.Locate)
-                .Select(e => e with { Message = $"{e.Message} (after {origin} {key}={text})" }).ToList();
+                .Select(e => e with { Message = $"{e.Message} (after {origin} {Echo.Key(key)}={Echo.Clip(text)})" }).ToList();
             throw new ScenarioException(errors);
         }
         if (!numeric)
-            throw Error(key, $"not a number in the scenario grammar ({fieldPath} is read as text, a duration or a choice, or not at all)");
+            throw Error(key, $"not a number in the scenario grammar ({Echo.Key(fieldPath)} is read as text, a duration or a choice, or not at all)");
         return (document, binder.Reader.IntegerPaths.Contains(fieldPath));
     }
 
@@ -215,7 +215,7 @@ public sealed partial class ScenarioDocument
         var segment = segments[i];
         var map = node as MapNode;
         if (map is null && node is SequenceNode)
-            throw Error(key, $"{(path.Length == 0 ? "the scenario" : path)} is a list: select an item, as in {path}[0]");
+            throw Error(key, $"{(path.Length == 0 ? "the scenario" : Echo.Key(path))} is a list: select an item, as in {Echo.Key(path)}[0]");
         var entries = map?.Entries.ToList() ?? [];
         int at = entries.FindIndex(e => e.Key.Text == segment.Name);
         ScenarioNode? child = at >= 0 ? entries[at].Value : null;
@@ -226,12 +226,12 @@ public sealed partial class ScenarioDocument
         if (segment.Selector is string selector)
         {
             if (child is not SequenceNode list)
-                throw Error(key, $"{childPath} is not a list, so [{selector}] selects nothing");
+                throw Error(key, $"{Echo.Key(childPath)} is not a list, so [{selector}] selects nothing");
             int index = Select(list, selector, key, childPath);
             string itemPath = FieldPath.Index(childPath, index);
             var items = list.Items.ToList();
             if (last)
-                throw Error(key, $"{itemPath} is a whole item; name a field of it, as in {itemPath}.{FirstKey(items[index])}");
+                throw Error(key, $"{Echo.Key(itemPath)} is a whole item; name a field of it, as in {Echo.Key(itemPath)}.{FirstKey(items[index])}");
             items[index] = Set(items[index], segments, i + 1, text, key, itemPath, symbols, out fieldPath);
             replacement = new SequenceNode(items, list.Line, list.Column);
         }
@@ -241,7 +241,7 @@ public sealed partial class ScenarioDocument
             replacement = new ScalarNode(text, false, child?.Line, child?.Column);
         }
         else if (child is SequenceNode)
-            throw Error(key, $"{childPath} is a list: select an item, as in {childPath}[0]");
+            throw Error(key, $"{Echo.Key(childPath)} is a list: select an item, as in {Echo.Key(childPath)}[0]");
         else
         {
             // liquidation: full (or {mode: full}) becomes partial when a tranche or dust size is set.
@@ -272,7 +272,7 @@ public sealed partial class ScenarioDocument
     {
         if (int.TryParse(selector, NumberStyles.None, CultureInfo.InvariantCulture, out int index))
             return index < list.Items.Count ? index
-                : throw Error(key, $"{path} has {list.Items.Count} item{(list.Items.Count == 1 ? "" : "s")}, so [{selector}] selects nothing");
+                : throw Error(key, $"{Echo.Key(path)} has {list.Items.Count} item{(list.Items.Count == 1 ? "" : "s")}, so [{selector}] selects nothing");
         var labels = new List<string>();
         for (int k = 0; k < list.Items.Count; k++)
         {
@@ -284,7 +284,7 @@ public sealed partial class ScenarioDocument
                     labels.Add(label.Text);
                 }
         }
-        throw Error(key, $"no item {Echo.Quote(selector)} in {path}{DidYouMean.Hint(selector, labels)}");
+        throw Error(key, $"no item {Echo.Quote(selector)} in {Echo.Key(path)}{DidYouMean.Hint(selector, labels)}");
     }
 
     private static string FirstKey(ScenarioNode item) => item is MapNode { Entries.Count: > 0 } m ? m.Entries[^1].Key.Text : "field";

@@ -19,11 +19,13 @@ public static class ScenarioLimits
     public const double MaxLogPrice = 709.78;
     /// <summary>The smallest: a price below exp(-745) is 0.</summary>
     public const double MinLogPrice = -745.13;
-    /// <summary>The largest variance correction of one step, volatility^2 x dt / 2, in log price: beyond it the
-    /// diffusion's drift alone takes every price below exp(-700), to 0, within a step or two.</summary>
-    public const double MaxStepVarianceCorrection = 700;
+    /// <summary>How many standard deviations of the horizon's diffusion a scenario is allowed before its prices are said
+    /// to leave the representable range for certain (<see cref="HorizonLogPrice"/>).</summary>
+    public const double CertainSpread = 10;
 
-    /// <summary>The largest annualised volatility whose one-step variance correction stays within
-    /// <see cref="MaxStepVarianceCorrection"/> for a step of <paramref name="stepYears"/>.</summary>
-    public static double MaxVolatility(double stepYears) => Math.Sqrt(2 * MaxStepVarianceCorrection / stepYears);
+    /// <summary>The log price an asset's diffusion reaches at the horizon T (years): its centre
+    /// ln P + (drift - volatility^2 / 2) T and the half-width <see cref="CertainSpread"/> x volatility x sqrt(T) that
+    /// no path's diffusion exceeds (jumps and stress shocks aside).</summary>
+    public static (double Centre, double HalfWidth) HorizonLogPrice(double price, double drift, double volatility, double years) =>
+        (Math.Log(price) + (drift - volatility * volatility / 2) * years, CertainSpread * volatility * Math.Sqrt(years));
 }

@@ -97,10 +97,10 @@ public static class ScenarioValidator
                 else if (a.Symbol == "USD") d.Add(Key(path, "symbol"), "USD is the quote currency, not an asset");
                 else if (!seen.TryAdd(a.Symbol, i)) d.Add(Key(path, "symbol"), $"duplicate symbol {Echo.Clip(a.Symbol)} (also assets[{seen[a.Symbol]}])");
                 d.Above(Key(path, "price"), a.Price, 0);
-                if (d.AtLeast(Key(path, "volatility"), a.Volatility, 0)) NotOverflowing(Key(path, "volatility"), a.Volatility);
+                bool volatilityOk = d.AtLeast(Key(path, "volatility"), a.Volatility, 0);
                 if (a.LongRunVolatility != a.Volatility) // the default copies volatility: report a bad value once
-                    if (d.AtLeast(Key(path, "longRunVolatility"), a.LongRunVolatility, 0)) NotOverflowing(Key(path, "longRunVolatility"), a.LongRunVolatility);
-                d.Finite(Key(path, "drift"), a.Drift);
+                    volatilityOk &= d.AtLeast(Key(path, "longRunVolatility"), a.LongRunVolatility, 0);
+                if (d.Finite(Key(path, "drift"), a.Drift) && volatilityOk) NotOverflowing(path, i, a);
                 switch (a.Impact)
                 {
                     case LinearImpact l:
@@ -383,16 +383,24 @@ public static class ScenarioValidator
             }
         }
 
-        /// <summary>A volatility so large that one step's variance correction takes every price to 0 fails every path:
-        /// refused here (exit 2) rather than at run time.</summary>
-        private void NotOverflowing(string path, double volatility)
+        /// <summary>A drift or volatility whose diffusion certainly takes the asset's price out of what a double holds by
+        /// the horizon (the whole band of <see cref="ScenarioLimits.CertainSpread"/> standard deviations beyond it) fails
+        /// every path: refused here (exit 2) rather than at run time. With GARCH the smaller of the starting and long-run
+        /// volatility is used, so that only a certain failure is refused.</summary>
+        private void NotOverflowing(string path, int i, AssetSpec a)
         {
-            double stepYears = s.Steps >= 1 ? s.Horizon.Years / s.Steps : double.NaN;
-            if (!(stepYears > 0) || !double.IsFinite(stepYears)) return;
-            double max = ScenarioLimits.MaxVolatility(stepYears);
-            d.Require(volatility <= max, path,
-                $"must be at most {Format(Math.Floor(max))} for steps of {Format(Math.Round(stepYears * 365 * 24 * 60, 6))} minutes (beyond it a step's " +
-                $"variance correction volatility^2 dt / 2 exceeds {Format(ScenarioLimits.MaxStepVarianceCorrection)} and takes every price to 0), got {Format(volatility)}");
+            double years = s.Horizon.Years;
+            if (!(years > 0) || !double.IsFinite(years) || !(a.Price > 0) || !double.IsFinite(a.Price)) return;
+            double volatility = s.Garch is null ? a.Volatility : Math.Min(a.Volatility, a.LongRunVolatility);
+            var (centre, halfWidth) = ScenarioLimits.HorizonLogPrice(a.Price, a.Drift, volatility, years);
+            bool below = centre + halfWidth < ScenarioLimits.MinLogPrice, above = centre - halfWidth > ScenarioLimits.MaxLogPrice;
+            if (!below && !above && !double.IsNaN(centre)) return;
+            // The term that moves the log price most is named: the drift, or the volatility's correction -volatility^2 / 2.
+            bool drift = Math.Abs(a.Drift) > volatility * volatility / 2;
+            d.Add(Key(path, drift ? "drift" : s.Garch is not null && a.LongRunVolatility < a.Volatility ? "longRunVolatility" : "volatility"),
+                $"takes {SymbolOf(i)}'s price {Format(a.Price)} out of the range a double holds for certain: over the " +
+                $"horizon its log price ends near {Format(Math.Round(centre, 1))} ({(below ? "below" : "above")} {Format(below ? ScenarioLimits.MinLogPrice : ScenarioLimits.MaxLogPrice)} " +
+                $"even {Format(ScenarioLimits.CertainSpread)} standard deviations away), with drift {Format(a.Drift)} and volatility {Format(volatility)}");
         }
 
         private bool AssetIndex(string path, int index) =>

@@ -46,8 +46,8 @@ public class FirstUseDefectTests : CliTestBase
         Assert.That(File.ReadAllText(samples), Does.Contain("\n3,"));
     }
 
-    [TestCase("merge", "partial file /dev/zero: empty, or not a regular file")]
-    [TestCase("report", "JSON file /dev/zero: empty, or not a regular file")]
+    [TestCase("merge", "partial file /dev/zero: is empty (0 bytes), or is a device or a pipe rather than a regular file")]
+    [TestCase("report", "JSON file /dev/zero: is empty (0 bytes), or is a device or a pipe rather than a regular file")]
     public void DevicesAreNotReadAsInputs(string command, string message)
     {
         Assume.That(File.Exists("/dev/zero"), "a Unix machine");
@@ -74,7 +74,25 @@ public class FirstUseDefectTests : CliTestBase
         Assume.That(File.Exists(fifo), "mkfifo is available");
         var task = Task.Run(() => Run("report", fifo, "--out", Path.Combine(_dir, "r.html")));
         Assert.That(task.Wait(TimeSpan.FromSeconds(30)), Is.True, "the report did not wait on the pipe");
-        AssertRefused(task.Result, "not a regular file");
+        AssertRefused(task.Result, "is a device or a pipe rather than a regular file");
+    }
+
+    [Test]
+    public void InputsGivenThroughSymbolicLinksAreReadFromTheirTargets()
+    {
+        string json = Path.Combine(_dir, "r.json"), scenario = Path.Combine(_dir, "s.yaml");
+        Assert.That(Run("run", "--paths", "64", "--quiet", "--json", json).Code, Is.Zero);
+        File.WriteAllText(scenario, ScenarioLoader.DefaultScenarioText);
+        File.CreateSymbolicLink(Path.Combine(_dir, "link.json"), json);
+        File.CreateSymbolicLink(Path.Combine(_dir, "link.yaml"), scenario);
+        Directory.CreateDirectory(Path.Combine(_dir, "sub"));
+        File.CreateSymbolicLink(Path.Combine(_dir, "sub", "chain.yaml"), Path.Combine(_dir, "link.yaml")); // a link to a link
+        var r = Run("report", Path.Combine(_dir, "link.json"), "--out", Path.Combine(_dir, "r.html"));
+        Assert.That(r.Code, Is.Zero, r.Err);
+        r = Run("run", Path.Combine(_dir, "sub", "chain.yaml"), "--paths", "64", "--quiet");
+        Assert.That(r.Code, Is.Zero, r.Err);
+        File.CreateSymbolicLink(Path.Combine(_dir, "dangling.yaml"), Path.Combine(_dir, "none.yaml"));
+        AssertRefused(Run("run", Path.Combine(_dir, "dangling.yaml"), "--quiet"), "scenario file not found: " + Path.Combine(_dir, "dangling.yaml"));
     }
 
     [Test]
@@ -82,10 +100,10 @@ public class FirstUseDefectTests : CliTestBase
     {
         string big = Path.Combine(_dir, "big.json");
         using (var f = File.Create(big)) f.SetLength(InputFile.MaxJsonBytes + 1); // sparse: no disk used
-        AssertRefused(Run("report", big, "--out", Path.Combine(_dir, "r.html")), $"JSON file {big}: {InputFile.MaxJsonBytes + 1:N0} bytes, over the limit of 256 MiB");
+        AssertRefused(Run("report", big, "--out", Path.Combine(_dir, "r.html")), $"JSON file {big}: {InputFile.MaxJsonBytes + 1:N0} bytes, over the limit of 1 GiB");
         string part = Path.Combine(_dir, "big.bin");
         using (var f = File.Create(part)) f.SetLength(InputFile.MaxAccumulatorBytes + 1);
-        AssertRefused(Run("merge", part, "--json", Path.Combine(_dir, "m.json")), $"partial file {part}: {InputFile.MaxAccumulatorBytes + 1:N0} bytes, over the limit of 1 GiB");
+        AssertRefused(Run("merge", part, "--json", Path.Combine(_dir, "m.json")), $"partial file {part}: {InputFile.MaxAccumulatorBytes + 1:N0} bytes, over the limit of 2 GiB");
         string scenario = Path.Combine(_dir, "big.yaml");
         using (var f = File.Create(scenario)) f.SetLength(InputFile.MaxScenarioBytes + 1);
         AssertRefused(Run("run", scenario, "--quiet"), $"scenario file {scenario}: {InputFile.MaxScenarioBytes + 1:N0} bytes, over the limit of 32 MiB");
@@ -190,18 +208,33 @@ public class FirstUseDefectTests : CliTestBase
     [Test]
     public void ASignalDuringACompareSetupStopsIt()
     {
+        // A signal (the token) arrives while the third of 200 variants is being built: no fourth is built, nothing runs.
         using var stop = new CancellationTokenSource();
-        stop.Cancel();
+        int built = 0;
+        var values = Enumerable.Range(1, 200).Select(i => 0.0001 * i).ToList();
+        var result = GpuCascade.Calibration.Comparison.Run(ScenarioDocument.Default, [new("venue.maintenanceMargin", values)],
+            new GpuCascade.Calibration.ComparisonOptions
+            {
+                Paths = 64,
+                Prepared = n =>
+                {
+                    built = n;
+                    if (n == 3) stop.Cancel();
+                },
+                Log = line => Assert.Fail($"no variant may run after the signal: {line}"),
+            }, stop.Token);
+        Assert.That(built, Is.EqualTo(3));
+        Assert.That(result.Cancelled, Is.True);
+        Assert.That(result.Variants, Is.Empty);
+        Assert.That(result.PlannedVariants, Is.EqualTo(200));
+        // On the command line: stopped before the runs, exit 130 (143 for SIGTERM, as the program maps it).
+        using var stopped = new CancellationTokenSource();
+        stopped.Cancel();
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         int code = CliApp.Run(["compare", "--paths", "64", "--vary", "venue.maintenanceMargin=0.01,0.02,0.03", "--quiet", "--backend", "managed"],
-            stdout, stderr, stop.Token);
+            stdout, stderr, stopped.Token);
         Assert.That(code, Is.EqualTo(CliApp.ExitCancelled), stderr.ToString());
-        var result = GpuCascade.Calibration.Comparison.Run(ScenarioDocument.Default, [new("venue.maintenanceMargin", [0.01, 0.02])],
-            new GpuCascade.Calibration.ComparisonOptions { Paths = 64 }, stop.Token);
-        Assert.That(result.Cancelled, Is.True);
-        Assert.That(result.Variants, Is.Empty);
-        Assert.That(result.PlannedVariants, Is.EqualTo(2));
     }
 
     [Test]
@@ -247,6 +280,20 @@ public class FirstUseDefectTests : CliTestBase
         r = Run("compare", "--vary", "venue.maintenanceMargin=" + new string('9', 100_000) + "x", "--quiet");
         AssertRefused(r, "(100,001 characters) is not a number");
         Assert.That(r.Err.Length, Is.LessThan(1000));
+        // Keys: cut at 100 characters (a real key path is shorter), in compare and calibrate alike.
+        string key = new('k', 100_000);
+        foreach (var args in new[]
+                 {
+                     new[] { "compare", "--vary", key + "=1,2", "--quiet", "--paths", "64" },
+                     ["compare", "--vary", key + "=1,x", "--quiet"],
+                     ["calibrate", "--vary", key + "=1..x", "--target", "badDebt.mean<=1", "--quiet"],
+                     ["calibrate", "--vary", "venue.insuranceFund=" + new string('5', 100_000) + "..1", "--target", "badDebt.mean<=1", "--quiet"],
+                 })
+        {
+            r = Run(args);
+            AssertRefused(r, "characters)");
+            Assert.That(r.Err.Length, Is.LessThan(1500), string.Join(" ", args.Select(a => a.Length > 50 ? a[..50] : a)));
+        }
     }
 
     [Test]
@@ -300,6 +347,19 @@ public class FirstUseDefectTests : CliTestBase
         }
     }
 
+    [TestCase("horizon: 1d", "horizon: 1q", "horizon: expected a duration", "assets[1].volatility: must be >= 0, got -0.2")]
+    [TestCase("paths: 20000", "paths: lots", "paths: ", "assets[1].volatility: must be >= 0, got -0.2")]
+    [TestCase("price: 100000", "price: abc", "assets[0].price: ", "assets[1].volatility: must be >= 0, got -0.2")]
+    [TestCase("price: 100000", "price: abc", "assets[0].price: ", "venue.liquidationPenalty: ")]
+    public void AStructuralErrorInATopLevelValueOrAnAssetStillListsTheOtherValueErrors(string from, string to, string structural, string value)
+    {
+        string yaml = ScenarioLoader.DefaultScenarioText.Replace(from, to).Replace("volatility: 0.70", "volatility: -0.2");
+        if (value.StartsWith("venue.", StringComparison.Ordinal)) yaml = yaml.Replace("liquidationPenalty: 0.01", "liquidationPenalty: -1");
+        var errors = Errors(yaml);
+        Assert.That(errors, Has.Some.StartsWith(structural), string.Join("\n", errors));
+        Assert.That(errors, Has.Some.StartsWith(value), string.Join("\n", errors));
+    }
+
     [Test]
     public void AStructuralErrorDoesNotBringSpuriousValueErrors()
     {
@@ -314,14 +374,24 @@ public class FirstUseDefectTests : CliTestBase
         Assert.That(errors, Has.Count.EqualTo(4), string.Join("\n", errors));
     }
 
-    [TestCase("volatility: 0.55", "volatility: 1e200", "assets[0].volatility: must be at most 12131 for steps of 5 minutes")]
-    [TestCase("volatility: 0.55", "longRunVolatility: 1e20, volatility: 0.55", "assets[0].longRunVolatility: must be at most 12131")]
-    public void VolatilitiesThatCertainlyOverflowAreRefusedByTheValidator(string from, string to, string message)
+    [TestCase("volatility: 0.55", "volatility: 1e200", "assets[0].volatility: takes BTC's price 100000 out of the range a double holds for certain")]
+    [TestCase("volatility: 0.55", "volatility: 959", "assets[0].volatility: takes BTC's price 100000 out of the range a double holds for certain")]
+    [TestCase("drift: 0, depth1pct: 1.5e8", "drift: 1e300, depth1pct: 1.5e8", "assets[0].drift: takes BTC's price 100000 out of the range")]
+    [TestCase("drift: 0, depth1pct: 1.5e8", "drift: 2.6e5, depth1pct: 1.5e8", "assets[0].drift: takes BTC's price 100000 out of the range")]
+    [TestCase("drift: 0, depth1pct: 1.5e8", "drift: -3e5, depth1pct: 1.5e8", "assets[0].drift: takes BTC's price 100000 out of the range")]
+    public void DriftsAndVolatilitiesThatCertainlyOverflowAreRefusedByTheValidator(string from, string to, string message)
     {
+        // Over the default's day, BTC at 100,000 leaves the range for certain (10 standard deviations of the diffusion)
+        // above a volatility of 958.4 or a drift of about 2.55e5 a year.
         Assert.That(Errors(ScenarioLoader.DefaultScenarioText.Replace(from, to)), Has.Some.StartsWith(message));
-        // The largest accepted value runs (the price may leave the range on some path, but not certainly on every one).
-        Assert.That(() => ScenarioLoader.LoadYaml(ScenarioLoader.DefaultScenarioText.Replace(from, from.Replace("0.55", "12000"))), Throws.Nothing);
+        var (centre, halfWidth) = ScenarioLimits.HorizonLogPrice(1e5, 0, 958.4, 1.0 / 365);
+        Assert.That(centre + halfWidth, Is.GreaterThan(ScenarioLimits.MinLogPrice).And.LessThan(ScenarioLimits.MinLogPrice + 1), "958.4 is at the bound");
     }
+
+    [TestCase("volatility: 0.55", "volatility: 958")]
+    [TestCase("drift: 0, depth1pct: 1.5e8", "drift: 2.5e5, depth1pct: 1.5e8")]
+    public void ValuesThatMightStayInRangeAreAccepted(string from, string to) =>
+        Assert.That(() => ScenarioLoader.LoadYaml(ScenarioLoader.DefaultScenarioText.Replace(from, to)), Throws.Nothing);
 
     [TestCase("1e300", "stress[0].logReturn: must keep BTC's price 100000 representable")]
     [TestCase("-800", "stress[0].logReturn: must keep BTC's price 100000 representable")]

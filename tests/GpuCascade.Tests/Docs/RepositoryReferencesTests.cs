@@ -38,6 +38,17 @@ public partial class RepositoryReferencesTests
     }
 
     [Test]
+    public void NoFileCitesTheProjectsSharedFolder()
+    {
+        // The folder beside the repository with the company's notes, data and the native peer: code and docs describe
+        // what they need in their own words (the peer's folder is a variable, PEERS_DIR). Built here so that this file
+        // does not cite it itself.
+        var pattern = new Regex(Regex.Escape("../" + "shared") + @"\b");
+        var offenders = Matches(pattern).ToList();
+        Assert.That(offenders, Is.Empty, "cite files inside the repository only:\n" + string.Join("\n", offenders));
+    }
+
+    [Test]
     public void EveryCitedDocumentAndHeadingExists()
     {
         string root = DocsCodeTests.RepositoryRoot();
