@@ -37,8 +37,18 @@ public class OfflineCompilationTests
         Report(ptx, arch);
     }
 
+    [Test]
+    public void ASkipForMissingToolsNamesTheToolAndHowCiGetsIt()
+    {
+        string why = CudaToolsMissing("NVIDIA's ptxas");
+        Assert.That(why, Does.StartWith("NVIDIA's ptxas not found (GPUCASCADE_CUDA_ROOT is "));
+        Assert.That(why, Does.Contain(".ci/run gets them as root with '.ci/cuda-tools /opt/gpucascade-cuda'")
+            .And.Contain("GPUCASCADE_CUDA_ROOT=/opt/gpucascade-cuda"));
+        Assert.That(File.Exists(Path.Combine(Docs.DocsCodeTests.RepositoryRoot(), ".ci", "cuda-tools")), Is.True, "the script it names exists");
+    }
+
     /// <summary>Why a test that needs NVIDIA's tools skipped: which tool is missing and how CI gets it.</summary>
-    private static string CudaToolsMissing(string what) =>
+    internal static string CudaToolsMissing(string what) =>
         $"{what} not found (GPUCASCADE_CUDA_ROOT is {(Environment.GetEnvironmentVariable("GPUCASCADE_CUDA_ROOT") is { Length: > 0 } root ? $"'{root}'" : "unset")}); " +
         ".ci/run gets them as root with '.ci/cuda-tools /opt/gpucascade-cuda' (unpacked from Debian's non-free nvidia-cuda-toolkit and " +
         "libnvvm4, nothing installed) and sets GPUCASCADE_CUDA_ROOT=/opt/gpucascade-cuda; do the same to run this test (docs/backends.md)";

@@ -192,6 +192,22 @@ public class FirstUseDefectTests : CliTestBase
         Assert.That(text, Does.Contain("4 if the chosen one fails when rerun on fresh paths").And.Contain("4 calibrated value fails the out-of-sample check"));
     }
 
+    [Test]
+    public void TheFragmentsValueIsRoundedToTheResolutionAlsoAboveOne()
+    {
+        // The fund searched over [1e5, 9e8] has a resolution of 899,900: the fragment gives the bisected 2,736,425.78125
+        // rounded up (the low end is preferred) to the resolution's leading power of ten, 100,000.
+        string yaml = Path.Combine(_dir, "f.yaml"), json = Path.Combine(_dir, "f.json");
+        var r = Run("calibrate", "--paths", "512", "--vary", "venue.insuranceFund=1e5..9e8", "--target", "probabilities.fundDepleted<=0.01",
+            "--estimate", "--backend", "managed", "--quiet", "--yaml", yaml, "--json", json);
+        Assert.That(r.Code, Is.AnyOf(CliApp.ExitOk, CliApp.ExitOutOfSampleFailed), r.Err);
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!;
+        double chosen = root["chosen"]!.GetValue<double>(), resolution = root["resolution"]!.GetValue<double>();
+        Assert.That(root["outcome"]!.GetValue<string>(), Is.EqualTo("bisected"));
+        Assert.That(File.ReadAllText(yaml), Does.EndWith("  insuranceFund: 2800000\n"));
+        Assert.That(2_800_000 - chosen, Is.GreaterThanOrEqualTo(0).And.LessThan(resolution), "on the feasible side, within the resolution");
+    }
+
     // --- compare: a bounded number of variants, inf where a key's default is no limit ---
 
     [Test]
