@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using GpuCascade.Cli;
+using GpuCascade.Cli.Shared;
 
 // Ctrl-C (SIGINT), SIGTERM (a scheduler's or a shutdown's kill) and SIGHUP (a closed terminal) all stop the run the
 // same way: the paths in flight finish or stop within a few thousand steps, the exact result of the completed ones is
@@ -19,9 +20,9 @@ Console.CancelKeyPress += (_, e) =>
 {
     if (cancellation.IsCancellationRequested) return;
     e.Cancel = true;
-    Stop(CliApp.ExitCancelled, "Ctrl-C", null);
+    Stop(ExitCodes.Cancelled, "Ctrl-C", null);
 };
-using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Stop(CliApp.ExitTerminated, "SIGTERM", c));
-using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => Stop(CliApp.ExitHangup, "SIGHUP", c));
+using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Stop(ExitCodes.Terminated, "SIGTERM", c));
+using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => Stop(ExitCodes.Hangup, "SIGHUP", c));
 int code = CliApp.Run(args, Console.Out, Console.Error, cancellation.Token, progressToTerminal: !Console.IsErrorRedirected);
-return code == CliApp.ExitCancelled && signalExit != 0 ? signalExit : code;
+return code == ExitCodes.Cancelled && signalExit != 0 ? signalExit : code;

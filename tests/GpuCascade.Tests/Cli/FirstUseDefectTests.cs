@@ -1,4 +1,5 @@
 using GpuCascade.Cli;
+using GpuCascade.Cli.Shared;
 using GpuCascade.Operations;
 using GpuCascade.Scenarios;
 
@@ -11,7 +12,7 @@ public class FirstUseDefectTests : CliTestBase
 {
     private static void AssertRefused((int Code, string Out, string Err) r, string message)
     {
-        Assert.That(r.Code, Is.EqualTo(CliApp.ExitInvalidInput), r.Err);
+        Assert.That(r.Code, Is.EqualTo(ExitCodes.InvalidInput), r.Err);
         Assert.That(r.Err, Does.Contain(message));
         Assert.That(r.Err, Does.Not.Contain("   at "), "no stack trace");
     }
@@ -141,7 +142,7 @@ public class FirstUseDefectTests : CliTestBase
     {
         string json = Path.Combine(_dir, "c.json"), csv = Path.Combine(_dir, "c.csv"), html = Path.Combine(_dir, "c.html");
         var r = Run([.. FailingOutOfSample, "--json", json, "--csv", csv, "--report", html]);
-        Assert.That(r.Code, Is.EqualTo(CliApp.ExitOutOfSampleFailed), r.Err);
+        Assert.That(r.Code, Is.EqualTo(ExitCodes.OutOfSampleFailed), r.Err);
         Assert.That(r.Err, Does.Contain("error: venue.maintenanceMargin = 0.005 meets every target in sample but FAILS OUT OF SAMPLE " +
                                         "(seed 20261122, probabilities.cascade 11.72%, upper 14.79% > 13.00%)"));
         // The estimate beside the upper end, as stdout formats them: never the upper end alone, never 1.479E-01.
@@ -196,7 +197,7 @@ public class FirstUseDefectTests : CliTestBase
         var stderr = new StringWriter();
         int code = CliApp.Run(["compare", "--paths", "64", "--vary", "venue.maintenanceMargin=0.01,0.02,0.03", "--quiet", "--backend", "managed"],
             stdout, stderr, stop.Token);
-        Assert.That(code, Is.EqualTo(CliApp.ExitCancelled), stderr.ToString());
+        Assert.That(code, Is.EqualTo(ExitCodes.Cancelled), stderr.ToString());
         var result = GpuCascade.Calibration.Comparison.Run(ScenarioDocument.Default, [new("venue.maintenanceMargin", [0.01, 0.02])],
             new GpuCascade.Calibration.ComparisonOptions { Paths = 64 }, stop.Token);
         Assert.That(result.Cancelled, Is.True);
@@ -238,7 +239,7 @@ public class FirstUseDefectTests : CliTestBase
 
         File.WriteAllText(scenario, ScenarioLoader.DefaultScenarioText.Replace("- {symbol: BTC", $"- {{symbol: {symbol}"));
         r = Run("run", scenario, "--quiet");
-        Assert.That(r.Code, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(r.Code, Is.EqualTo(ExitCodes.InvalidInput));
         Assert.That(r.Err, Does.Contain($"{new string('Z', 40)}... (10,485,760 characters)"));
         Assert.That(r.Err.Length, Is.LessThan(4000));
 

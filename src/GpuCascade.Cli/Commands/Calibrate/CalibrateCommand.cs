@@ -2,73 +2,19 @@ using System.Diagnostics;
 using GpuCascade.Backends;
 using GpuCascade.Book;
 using GpuCascade.Calibration;
+using GpuCascade.Cli.Shared;
+using GpuCascade.Report;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
 
-namespace GpuCascade.Cli;
+namespace GpuCascade.Cli.Commands.Calibrate;
 
-/// <summary><c>gpucascade compare</c> and <c>gpucascade calibrate</c>: argument checks, the run, the outputs.</summary>
-internal static class CalibrationCommands
+/// <summary><c>gpucascade calibrate</c>: argument checks, the search (<see cref="Calibrator.Run"/>), the outputs and the verdict's exit code.</summary>
+internal static class CalibrateCommand
 {
-    public static int Compare(CompareArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellation, bool progressToTerminal)
+    public static int Run(CalibrateArguments a, CommandContext context)
     {
-        var axes = new List<VaryAxis>();
-        foreach (string text in a.Vary)
-        {
-            try
-            {
-                axes.Add(VaryAxis.Parse(text));
-            }
-            catch (FormatException e)
-            {
-                throw new UsageException($"--vary: {e.Message}");
-            }
-        }
-        if (axes.GroupBy(x => x.Key).FirstOrDefault(g => g.Count() > 1) is { } twice)
-            throw new UsageException($"--vary: {twice.Key} is given twice; list its values once (KEY=V1,V2,...)");
-        OutputFiles.Check([("--json", a.Run.JsonPath), ("--csv", a.Run.CsvPath), ("--log", a.Run.LogPath), ("--report", a.Run.ReportPath)], ("scenario file", a.Run.ScenarioPath));
-        ReportCommand.Check(a.Run);
-        var document = a.Run.ScenarioPath is null ? ScenarioDocument.Default : ScenarioDocument.Load(a.Run.ScenarioPath);
-        var precision = document.ToScenario().Precision;
-        using var backend = BackendCatalog.Create(a.Run.Backend, precision, a.Run.Threads, line => stderr.WriteLine(line));
-        using var progress = new CommandProgress(a.Run, stderr, progressToTerminal);
-        ComparisonResult result;
-        try
-        {
-            result = Comparison.Run(document, axes, new ComparisonOptions
-            {
-                Paths = a.Run.Paths,
-                Seed = a.Run.Seed,
-                Backend = backend,
-                Progress = progress.Progress,
-                Log = progress.Line,
-                Breach = a.LiquidateBreaches ? BreachRule.Liquidate : BreachRule.Deleverage,
-            }, cancellation);
-        }
-        catch (ArgumentException e)
-        {
-            string message = e.Message.Split(" (Parameter")[0];
-            throw new UsageException(message.StartsWith("paths:", StringComparison.Ordinal) ? "--" + message
-                : message.StartsWith("variants:", StringComparison.Ordinal) ? "--vary:" + message["variants:".Length..] : message);
-        }
-        progress.Finish();
-        // Warnings shared by every variant (those about the path count) once; the others with their variant.
-        var shared = result.Variants.Count == 0 ? []
-            : result.Variants.Skip(1).Aggregate((IEnumerable<string>)result.Variants[0].Result.Warnings, (w, v) => w.Intersect(v.Result.Warnings)).ToList();
-        foreach (var warning in shared) progress.Line($"warning: {warning}");
-        foreach (var (v, i) in result.Variants.Select((v, i) => (v, i)))
-            foreach (var warning in v.Result.Warnings.Except(shared)) progress.Line($"warning: variant {i + 1}: {warning}");
-
-        var failures = OutputFiles.WriteAll(stdout,
-            ("--json", a.Run.JsonPath, () => ComparisonReport.Json(result)),
-            ("--csv", a.Run.CsvPath, () => ComparisonReport.Csv(result)));
-        failures.AddRange(ReportCommand.Write(a.Run, () => Report.ReportInput.From(result, a.Run.JsonPath ?? "comparison")));
-        if (!a.Run.Quiet && a.Run.JsonPath != "-" && a.Run.CsvPath != "-") stdout.Write(ComparisonReport.Table(result));
-        return CliApp.Finish(failures, stderr, result.Cancelled ? CliApp.ExitCancelled : CliApp.ExitOk);
-    }
-
-    public static int Calibrate(CalibrateArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellation, bool progressToTerminal)
-    {
+        var (stdout, stderr, cancellation, progressToTerminal) = context;
         var (key, low, high) = Range(a.Vary);
         var targets = new List<CalibrationTarget>();
         foreach (string text in a.Targets)
@@ -97,7 +43,7 @@ internal static class CalibrationCommands
         var outputs = new[] { ("--json", a.Run.JsonPath), ("--csv", a.Run.CsvPath), ("--yaml", a.YamlPath) }.Where(o => o.Item2 == "-").ToList();
         OutputFiles.Check([("--json", a.Run.JsonPath), ("--csv", a.Run.CsvPath), ("--yaml", a.YamlPath), ("--checkpoint", a.CheckpointPath), ("--log", a.Run.LogPath),
             ("--report", a.Run.ReportPath)], ("scenario file", a.Run.ScenarioPath));
-        ReportCommand.Check(a.Run);
+        ReportOutputs.Check(a.Run);
         if (a.CheckpointPath == "-") throw new UsageException("--checkpoint: needs a file, not stdout");
 
         var document = a.Run.ScenarioPath is null ? ScenarioDocument.Default : ScenarioDocument.Load(a.Run.ScenarioPath);
@@ -128,24 +74,24 @@ internal static class CalibrationCommands
             ("--json", a.Run.JsonPath, () => CalibrationReport.Json(result, clock.Elapsed.TotalSeconds)),
             ("--csv", a.Run.CsvPath, () => CalibrationReport.Csv(result)),
             ("--yaml", a.YamlPath, () => CalibrationReport.Yaml(result)));
-        failures.AddRange(ReportCommand.Write(a.Run, () => Report.ReportInput.From(result, a.Run.JsonPath ?? "calibration")));
+        failures.AddRange(ReportOutputs.Write(a.Run, () => ReportInput.From(result, a.Run.JsonPath ?? "calibration")));
         if (!a.Run.Quiet && outputs.Count == 0) stdout.Write(CalibrationReport.Table(result));
-        if (failures.Count > 0) return CliApp.Finish(failures, stderr, CliApp.ExitFailure);
-        if (result.Cancelled) return CliApp.ExitCancelled;
+        if (failures.Count > 0) return ExitCodes.Finish(failures, stderr, ExitCodes.Failure);
+        if (result.Cancelled) return ExitCodes.Cancelled;
         if (!result.Feasible)
         {
             stderr.WriteLine($"error: no value of {key} in [{CalibrationResult.Format(low)}, {CalibrationResult.Format(high)}] meets every target" +
                              (result.Regimes.Count > 1 ? $" in regime{(result.Regimes.Count(r => r.Chosen is null) > 1 ? "s" : "")} " +
                                                          string.Join(", ", result.Regimes.Where(r => r.Chosen is null).Select(r => r.Regime.Name)) : "") +
                              " (the response curve shows how close each candidate came)");
-            return CliApp.ExitTargetUnreachable;
+            return ExitCodes.TargetUnreachable;
         }
         if (result.Verdict == CalibrationVerdict.FailsOutOfSample)
         {
             stderr.WriteLine($"error: {CalibrationReport.VerdictText(result)}");
-            return CliApp.ExitOutOfSampleFailed;
+            return ExitCodes.OutOfSampleFailed;
         }
-        return CliApp.ExitOk;
+        return ExitCodes.Ok;
     }
 
     /// <summary><c>KEY=LO..HI</c>.</summary>
