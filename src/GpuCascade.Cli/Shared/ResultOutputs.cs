@@ -4,11 +4,19 @@ using GpuCascade.Simulation;
 namespace GpuCascade.Cli.Shared;
 
 /// <summary>
-/// The <c>--series</c> and <c>--sample-paths</c> files of run, shard and merge in each of their forms: Parquet for a name
-/// ending in .parquet, JSON for .json, CSV otherwise ("-" for stdout).
+/// The files of a run's result, as run, a shard and merge write them: <c>--json</c> and <c>--csv</c>, and the
+/// <c>--series</c> and <c>--sample-paths</c> files in each of their forms (Parquet for a name ending in .parquet, JSON for
+/// .json, CSV otherwise; "-" for stdout).
 /// </summary>
-internal static class SeriesOutputs
+internal static class ResultOutputs
 {
+    /// <summary>The <c>--json</c> and <c>--csv</c> outputs of <paramref name="result"/>, for <see cref="OutputFiles.WriteAll"/>.</summary>
+    public static (string Option, string? Path, Func<string> Text)[] Files(RunResult result, string? json, string? csv) =>
+    [
+        ("--json", json, () => ResultJson.Serialize(result) + Environment.NewLine),
+        ("--csv", csv, () => ResultCsv.Serialize(result)),
+    ];
+
     /// <summary>Whether an output of --series or --sample-paths is Parquet (so the text writers leave it alone).</summary>
     private static bool IsParquet(string? path) => path is not null && path != "-" && ParquetFiles.IsParquet(path);
 

@@ -1,20 +1,28 @@
 using System.Diagnostics;
-using GpuCascade.Backends;
 using GpuCascade.Book;
 using GpuCascade.Calibration;
 using GpuCascade.Cli.Shared;
 using GpuCascade.Report;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
+using GpuCascade.Simulation;
 
 namespace GpuCascade.Cli.Commands.Calibrate;
 
-/// <summary><c>gpucascade calibrate</c>: argument checks, the search (<see cref="Calibrator.Run"/>), the outputs and the verdict's exit code.</summary>
-internal static class CalibrateCommand
+/// <summary><c>gpucascade calibrate</c>: the range, targets and regimes checked, then <see cref="Calibrator.Run"/> in the
+/// run pipeline, writing the calibration's JSON, CSV and YAML fragment, the report and its table; the exit code is the
+/// verdict's (3 when no value meets every target, 4 when the chosen one fails out of sample).</summary>
+internal sealed class CalibrateCommand : VariantPipeline<CalibrationResult>
 {
+    private readonly CalibrateArguments _a;
+    private readonly CalibrationOptions _search;
+    private Stopwatch _clock = new();
+
+    private CalibrateCommand(CalibrateArguments a, CalibrationOptions search, CommandContext context) : base(a.Run, context) => (_a, _search) = (a, search);
+
+    /// <summary>The handler of <c>gpucascade calibrate</c>.</summary>
     public static int Run(CalibrateArguments a, CommandContext context)
     {
-        var (stdout, stderr, cancellation, progressToTerminal) = context;
         var (key, low, high) = Range(a.Vary);
         var targets = new List<CalibrationTarget>();
         foreach (string text in a.Targets)
@@ -40,47 +48,65 @@ internal static class CalibrateCommand
                 throw new UsageException($"--regimes: {e.Message}");
             }
         }
-        var outputs = new[] { ("--json", a.Run.JsonPath), ("--csv", a.Run.CsvPath), ("--yaml", a.YamlPath) }.Where(o => o.Item2 == "-").ToList();
-        OutputFiles.Check([("--json", a.Run.JsonPath), ("--csv", a.Run.CsvPath), ("--yaml", a.YamlPath), ("--checkpoint", a.CheckpointPath), ("--log", a.Run.LogPath),
-            ("--report", a.Run.ReportPath)], ("scenario file", a.Run.ScenarioPath));
-        ReportOutputs.Check(a.Run);
-        if (a.CheckpointPath == "-") throw new UsageException("--checkpoint: needs a file, not stdout");
+        // The search as asked; the backend, progress and log are the pipeline's.
+        var search = new CalibrationOptions
+        {
+            Key = key, Low = low, High = high, Targets = targets, Grid = a.Grid, Resolution = a.Resolution,
+            Prefer = a.PreferHigh ? Preference.High : Preference.Low, UseEstimate = a.Estimate, Regimes = regimes,
+            Paths = a.Run.Paths, Seed = a.Run.Seed, CheckpointPath = a.CheckpointPath,
+            Breach = a.LiquidateBreaches ? BreachRule.Liquidate : BreachRule.Deleverage,
+        };
+        return new CalibrateCommand(a, search, context).Execute();
+    }
 
-        var document = a.Run.ScenarioPath is null ? ScenarioDocument.Default : ScenarioDocument.Load(a.Run.ScenarioPath);
-        var precision = document.ToScenario().Precision;
-        using var backend = BackendCatalog.Create(a.Run.Backend, precision, a.Run.Threads, line => stderr.WriteLine(line));
-        using var progress = new CommandProgress(a.Run, stderr, progressToTerminal);
-        var clock = Stopwatch.StartNew();
-        CalibrationResult result;
+    protected override IEnumerable<(string Option, string? Path)> Outputs =>
+    [
+        ("--json", _a.Run.JsonPath), ("--csv", _a.Run.CsvPath), ("--yaml", _a.YamlPath), ("--checkpoint", _a.CheckpointPath), ("--log", _a.Run.LogPath),
+        ("--report", _a.Run.ReportPath),
+    ];
+
+    protected override bool WritesToStdout => _a.Run.JsonPath == "-" || _a.Run.CsvPath == "-" || _a.YamlPath == "-";
+
+    protected override void Check()
+    {
+        if (_a.CheckpointPath == "-") throw new UsageException("--checkpoint: needs a file, not stdout");
+    }
+
+    protected override CalibrationResult Compute(ScenarioDocument document, ISimulationBackend backend, CommandProgress progress)
+    {
+        _clock = Stopwatch.StartNew();
         try
         {
-            result = Calibrator.Run(document, new CalibrationOptions
-            {
-                Key = key, Low = low, High = high, Targets = targets, Grid = a.Grid, Resolution = a.Resolution,
-                Prefer = a.PreferHigh ? Preference.High : Preference.Low, UseEstimate = a.Estimate, Regimes = regimes,
-                Paths = a.Run.Paths, Seed = a.Run.Seed, Backend = backend, Progress = progress.Progress,
-                Log = progress.Line, CheckpointPath = a.CheckpointPath,
-                Breach = a.LiquidateBreaches ? BreachRule.Liquidate : BreachRule.Deleverage,
-            }, cancellation);
+            return Calibrator.Run(document, _search with { Backend = backend, Progress = progress.Progress, Log = progress.Line }, Context.Cancellation);
         }
         catch (ArgumentException e)
         {
             throw new UsageException($"--vary: {e.Message.Split(" (Parameter")[0]}");
         }
-        progress.Finish();
-        foreach (var warning in result.Warnings) progress.Line($"warning: {warning}");
+    }
 
-        var failures = OutputFiles.WriteAll(stdout,
-            ("--json", a.Run.JsonPath, () => CalibrationReport.Json(result, clock.Elapsed.TotalSeconds)),
-            ("--csv", a.Run.CsvPath, () => CalibrationReport.Csv(result)),
-            ("--yaml", a.YamlPath, () => CalibrationReport.Yaml(result)));
-        failures.AddRange(ReportOutputs.Write(a.Run, () => ReportInput.From(result, a.Run.JsonPath ?? "calibration")));
-        if (!a.Run.Quiet && outputs.Count == 0) stdout.Write(CalibrationReport.Table(result));
-        if (failures.Count > 0) return ExitCodes.Finish(failures, stderr, ExitCodes.Failure);
+    protected override IEnumerable<string> Messages(CalibrationResult result) => result.Warnings.Select(w => $"warning: {w}");
+
+    protected override IEnumerable<(string Option, string? Path, Func<string> Text)> Files(CalibrationResult result) =>
+    [
+        ("--json", _a.Run.JsonPath, () => CalibrationReport.Json(result, _clock.Elapsed.TotalSeconds)),
+        ("--csv", _a.Run.CsvPath, () => CalibrationReport.Csv(result)),
+        ("--yaml", _a.YamlPath, () => CalibrationReport.Yaml(result)),
+    ];
+
+    protected override (Func<ReportInput> Result, Func<ReportInput>? Series)? ReportOf(CalibrationResult result) =>
+        (() => ReportInput.From(result, _a.Run.JsonPath ?? "calibration"), null);
+
+    protected override void WriteSummary(CalibrationResult result, TextWriter stdout) => stdout.Write(CalibrationReport.Table(result));
+
+    /// <summary>Stopped, no feasible value (exit 3) or a value that fails out of sample (exit 4), each said on stderr.</summary>
+    protected override int ExitCode(CalibrationResult result)
+    {
+        var stderr = Context.Stderr;
         if (result.Cancelled) return ExitCodes.Cancelled;
         if (!result.Feasible)
         {
-            stderr.WriteLine($"error: no value of {key} in [{CalibrationResult.Format(low)}, {CalibrationResult.Format(high)}] meets every target" +
+            stderr.WriteLine($"error: no value of {_search.Key} in [{CalibrationResult.Format(_search.Low)}, {CalibrationResult.Format(_search.High)}] meets every target" +
                              (result.Regimes.Count > 1 ? $" in regime{(result.Regimes.Count(r => r.Chosen is null) > 1 ? "s" : "")} " +
                                                          string.Join(", ", result.Regimes.Where(r => r.Chosen is null).Select(r => r.Regime.Name)) : "") +
                              " (the response curve shows how close each candidate came)");

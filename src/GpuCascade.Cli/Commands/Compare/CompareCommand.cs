@@ -1,19 +1,25 @@
-using GpuCascade.Backends;
 using GpuCascade.Book;
 using GpuCascade.Calibration;
 using GpuCascade.Cli.Shared;
 using GpuCascade.Report;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
+using GpuCascade.Simulation;
 
 namespace GpuCascade.Cli.Commands.Compare;
 
-/// <summary><c>gpucascade compare</c>: argument checks, the variants' run (<see cref="Comparison.Run"/>), the outputs.</summary>
-internal static class CompareCommand
+/// <summary><c>gpucascade compare</c>: the variants (<c>--vary</c>) checked, then <see cref="Comparison.Run"/> in the run
+/// pipeline, writing the comparison's JSON and CSV, the report and its table.</summary>
+internal sealed class CompareCommand : VariantPipeline<ComparisonResult>
 {
+    private readonly CompareArguments _a;
+    private readonly IReadOnlyList<VaryAxis> _axes;
+
+    private CompareCommand(CompareArguments a, IReadOnlyList<VaryAxis> axes, CommandContext context) : base(a.Run, context) => (_a, _axes) = (a, axes);
+
+    /// <summary>The handler of <c>gpucascade compare</c>.</summary>
     public static int Run(CompareArguments a, CommandContext context)
     {
-        var (stdout, stderr, cancellation, progressToTerminal) = context;
         var axes = new List<VaryAxis>();
         foreach (string text in a.Vary)
         {
@@ -28,24 +34,27 @@ internal static class CompareCommand
         }
         if (axes.GroupBy(x => x.Key).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new UsageException($"--vary: {twice.Key} is given twice; list its values once (KEY=V1,V2,...)");
-        OutputFiles.Check([("--json", a.Run.JsonPath), ("--csv", a.Run.CsvPath), ("--log", a.Run.LogPath), ("--report", a.Run.ReportPath)], ("scenario file", a.Run.ScenarioPath));
-        ReportOutputs.Check(a.Run);
-        var document = a.Run.ScenarioPath is null ? ScenarioDocument.Default : ScenarioDocument.Load(a.Run.ScenarioPath);
-        var precision = document.ToScenario().Precision;
-        using var backend = BackendCatalog.Create(a.Run.Backend, precision, a.Run.Threads, line => stderr.WriteLine(line));
-        using var progress = new CommandProgress(a.Run, stderr, progressToTerminal);
-        ComparisonResult result;
+        return new CompareCommand(a, axes, context).Execute();
+    }
+
+    protected override IEnumerable<(string Option, string? Path)> Outputs =>
+        [("--json", _a.Run.JsonPath), ("--csv", _a.Run.CsvPath), ("--log", _a.Run.LogPath), ("--report", _a.Run.ReportPath)];
+
+    protected override bool WritesToStdout => _a.Run.JsonPath == "-" || _a.Run.CsvPath == "-";
+
+    protected override ComparisonResult Compute(ScenarioDocument document, ISimulationBackend backend, CommandProgress progress)
+    {
         try
         {
-            result = Comparison.Run(document, axes, new ComparisonOptions
+            return Comparison.Run(document, _axes, new ComparisonOptions
             {
-                Paths = a.Run.Paths,
-                Seed = a.Run.Seed,
+                Paths = _a.Run.Paths,
+                Seed = _a.Run.Seed,
                 Backend = backend,
                 Progress = progress.Progress,
                 Log = progress.Line,
-                Breach = a.LiquidateBreaches ? BreachRule.Liquidate : BreachRule.Deleverage,
-            }, cancellation);
+                Breach = _a.LiquidateBreaches ? BreachRule.Liquidate : BreachRule.Deleverage,
+            }, Context.Cancellation);
         }
         catch (ArgumentException e)
         {
@@ -53,19 +62,25 @@ internal static class CompareCommand
             throw new UsageException(message.StartsWith("paths:", StringComparison.Ordinal) ? "--" + message
                 : message.StartsWith("variants:", StringComparison.Ordinal) ? "--vary:" + message["variants:".Length..] : message);
         }
-        progress.Finish();
-        // Warnings shared by every variant (those about the path count) once; the others with their variant.
+    }
+
+    /// <summary>Warnings shared by every variant (those about the path count) once; the others with their variant.</summary>
+    protected override IEnumerable<string> Messages(ComparisonResult result)
+    {
         var shared = result.Variants.Count == 0 ? []
             : result.Variants.Skip(1).Aggregate((IEnumerable<string>)result.Variants[0].Result.Warnings, (w, v) => w.Intersect(v.Result.Warnings)).ToList();
-        foreach (var warning in shared) progress.Line($"warning: {warning}");
+        foreach (var warning in shared) yield return $"warning: {warning}";
         foreach (var (v, i) in result.Variants.Select((v, i) => (v, i)))
-            foreach (var warning in v.Result.Warnings.Except(shared)) progress.Line($"warning: variant {i + 1}: {warning}");
-
-        var failures = OutputFiles.WriteAll(stdout,
-            ("--json", a.Run.JsonPath, () => ComparisonReport.Json(result)),
-            ("--csv", a.Run.CsvPath, () => ComparisonReport.Csv(result)));
-        failures.AddRange(ReportOutputs.Write(a.Run, () => ReportInput.From(result, a.Run.JsonPath ?? "comparison")));
-        if (!a.Run.Quiet && a.Run.JsonPath != "-" && a.Run.CsvPath != "-") stdout.Write(ComparisonReport.Table(result));
-        return ExitCodes.Finish(failures, stderr, result.Cancelled ? ExitCodes.Cancelled : ExitCodes.Ok);
+            foreach (var warning in v.Result.Warnings.Except(shared)) yield return $"warning: variant {i + 1}: {warning}";
     }
+
+    protected override IEnumerable<(string Option, string? Path, Func<string> Text)> Files(ComparisonResult result) =>
+        [("--json", _a.Run.JsonPath, () => ComparisonReport.Json(result)), ("--csv", _a.Run.CsvPath, () => ComparisonReport.Csv(result))];
+
+    protected override (Func<ReportInput> Result, Func<ReportInput>? Series)? ReportOf(ComparisonResult result) =>
+        (() => ReportInput.From(result, _a.Run.JsonPath ?? "comparison"), null);
+
+    protected override void WriteSummary(ComparisonResult result, TextWriter stdout) => stdout.Write(ComparisonReport.Table(result));
+
+    protected override int ExitCode(ComparisonResult result) => result.Cancelled ? ExitCodes.Cancelled : ExitCodes.Ok;
 }

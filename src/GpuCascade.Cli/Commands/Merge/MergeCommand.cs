@@ -19,10 +19,8 @@ internal static class MergeCommand
         if (a.SamplePathsFile is not null && result.SamplePaths is null)
             throw new UsageException("--sample-paths: the partial files hold no sample paths; run the shards with --sample-paths N FILE");
         foreach (var warning in result.Warnings) stderr.WriteLine($"warning: {warning}");
-        var failures = OutputFiles.WriteAll(stdout, [
-            ("--json", a.JsonPath, () => ResultJson.Serialize(result) + Environment.NewLine),
-            ("--csv", a.CsvPath, () => ResultCsv.Serialize(result))]);
-        failures.AddRange(SeriesOutputs.WriteSeries(stdout, result, a.SeriesPath, a.SamplePathsFile));
+        var failures = OutputFiles.WriteAll(stdout, ResultOutputs.Files(result, a.JsonPath, a.CsvPath));
+        failures.AddRange(ResultOutputs.WriteSeries(stdout, result, a.SeriesPath, a.SamplePathsFile));
         if (!a.Quiet && a.JsonPath != "-" && a.CsvPath != "-" && a.SeriesPath != "-" && a.SamplePathsFile != "-") stdout.Write(SummaryTable.Format(result));
         return ExitCodes.Finish(failures, stderr, ExitCodes.Ok);
     }
