@@ -1,7 +1,5 @@
 using GpuCascade.Backends;
 using GpuCascade.Calibration;
-using GpuCascade.Cli.Shared;
-using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 using GpuCascade.Validation;
 

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using GpuCascade.Cli.Commands.Bench;
 using GpuCascade.Cli.Commands.Calibrate;
 using GpuCascade.Cli.Commands.Compare;
@@ -8,7 +7,6 @@ using GpuCascade.Cli.Commands.Report;
 using GpuCascade.Cli.Commands.Run;
 using GpuCascade.Cli.Commands.Scenario;
 using GpuCascade.Cli.Commands.SelfTest;
-using GpuCascade.Cli.Shared;
 
 namespace GpuCascade.Cli;
 

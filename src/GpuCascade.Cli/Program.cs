@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using GpuCascade.Cli;
-using GpuCascade.Cli.Shared;
 
 // Ctrl-C (SIGINT), SIGTERM (a scheduler's or a shutdown's kill) and SIGHUP (a closed terminal) all stop the run the
 // same way: the paths in flight finish or stop within a few thousand steps, the exact result of the completed ones is

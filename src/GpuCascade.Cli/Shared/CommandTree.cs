@@ -1,8 +1,6 @@
-using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
-using GpuCascade.Scenarios;
 using static GpuCascade.Cli.Shared.OptionParsing;
 
 namespace GpuCascade.Cli.Shared;

@@ -1,7 +1,6 @@
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using GpuCascade.Scenarios;
 
 namespace GpuCascade.Cli.Shared;
 

@@ -1,6 +1,4 @@
-using System.CommandLine;
 using System.Globalization;
-using GpuCascade.Scenarios;
 using static GpuCascade.Cli.Shared.OptionParsing;
 
 namespace GpuCascade.Cli.Shared;

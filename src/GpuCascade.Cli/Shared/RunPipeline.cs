@@ -1,6 +1,5 @@
 using GpuCascade.Backends;
 using GpuCascade.Report;
-using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 
 namespace GpuCascade.Cli.Shared;

@@ -7,9 +7,7 @@ using GpuCascade.Backends;
 using GpuCascade.Backends.Ilgpu;
 using GpuCascade.Backends.Managed;
 using GpuCascade.Benchmarks;
-using GpuCascade.Cli.Shared;
 using GpuCascade.Reporting;
-using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 
 namespace GpuCascade.Cli.Commands.Bench;

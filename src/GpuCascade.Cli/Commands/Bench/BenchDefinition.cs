@@ -1,7 +1,4 @@
-using System.CommandLine;
 using GpuCascade.Benchmarks;
-using GpuCascade.Cli.Shared;
-using GpuCascade.Scenarios;
 using static GpuCascade.Cli.Shared.OptionParsing;
 
 namespace GpuCascade.Cli.Commands.Bench;

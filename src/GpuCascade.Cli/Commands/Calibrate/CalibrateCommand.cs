@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using GpuCascade.Book;
 using GpuCascade.Calibration;
-using GpuCascade.Cli.Shared;
 using GpuCascade.Report;
 using GpuCascade.Reporting;
-using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 
 namespace GpuCascade.Cli.Commands.Calibrate;

@@ -1,6 +1,3 @@
-using System.CommandLine;
-using GpuCascade.Cli.Shared;
-using GpuCascade.Scenarios;
 using static GpuCascade.Cli.Shared.OptionParsing;
 
 namespace GpuCascade.Cli.Commands.Calibrate;

@@ -1,9 +1,7 @@
 using GpuCascade.Book;
 using GpuCascade.Calibration;
-using GpuCascade.Cli.Shared;
 using GpuCascade.Report;
 using GpuCascade.Reporting;
-using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 
 namespace GpuCascade.Cli.Commands.Compare;

@@ -1,5 +1,4 @@
 using GpuCascade.Backends;
-using GpuCascade.Cli.Shared;
 
 namespace GpuCascade.Cli.Commands.Devices;
 

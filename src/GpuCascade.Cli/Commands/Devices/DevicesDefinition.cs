@@ -1,6 +1,3 @@
-using System.CommandLine;
-using GpuCascade.Cli.Shared;
-
 namespace GpuCascade.Cli.Commands.Devices;
 
 /// <summary>The <c>devices</c> command and its example.</summary>

@@ -1,6 +1,3 @@
-using System.CommandLine;
-using GpuCascade.Cli.Shared;
-
 namespace GpuCascade.Cli.Commands.Merge;
 
 /// <summary>Parsed arguments of <c>gpucascade merge</c>.</summary>

@@ -1,4 +1,3 @@
-using GpuCascade.Cli.Shared;
 using GpuCascade.Report;
 
 namespace GpuCascade.Cli.Commands.Report;

@@ -1,6 +1,3 @@
-using System.CommandLine;
-using GpuCascade.Cli.Shared;
-
 namespace GpuCascade.Cli.Commands.Report;
 
 /// <summary>Parsed arguments of <c>gpucascade report</c>.</summary>

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using GpuCascade.Calibration;
 using GpuCascade.Reporting;
-using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 using GpuCascade.Statistics;
 

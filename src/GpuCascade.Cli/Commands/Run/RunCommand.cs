@@ -1,4 +1,3 @@
-using GpuCascade.Cli.Shared;
 using GpuCascade.Report;
 using GpuCascade.Reporting;
 using GpuCascade.Simulation;

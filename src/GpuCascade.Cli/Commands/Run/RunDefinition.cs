@@ -1,7 +1,4 @@
-using System.CommandLine;
 using System.Globalization;
-using GpuCascade.Cli.Shared;
-using GpuCascade.Scenarios;
 using static GpuCascade.Cli.Shared.OptionParsing;
 
 namespace GpuCascade.Cli.Commands.Run;

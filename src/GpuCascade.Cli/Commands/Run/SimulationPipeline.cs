@@ -1,6 +1,4 @@
-using GpuCascade.Cli.Shared;
 using GpuCascade.Reporting;
-using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 
 namespace GpuCascade.Cli.Commands.Run;

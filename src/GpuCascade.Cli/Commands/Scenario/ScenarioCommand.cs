@@ -1,5 +1,3 @@
-using GpuCascade.Cli.Shared;
-using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 
 namespace GpuCascade.Cli.Commands.Scenario;

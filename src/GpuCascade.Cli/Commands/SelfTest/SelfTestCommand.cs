@@ -1,6 +1,5 @@
 using GpuCascade.Backends;
 using GpuCascade.Backends.Ilgpu;
-using GpuCascade.Cli.Shared;
 
 namespace GpuCascade.Cli.Commands.SelfTest;
 
