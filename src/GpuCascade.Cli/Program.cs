@@ -19,9 +19,9 @@ Console.CancelKeyPress += (_, e) =>
 {
     if (cancellation.IsCancellationRequested) return;
     e.Cancel = true;
-    Stop(CliApp.ExitCancelled, "Ctrl-C", null);
+    Stop(ExitCodes.Cancelled, "Ctrl-C", null);
 };
-using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Stop(CliApp.ExitTerminated, "SIGTERM", c));
-using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => Stop(CliApp.ExitHangup, "SIGHUP", c));
+using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Stop(ExitCodes.Terminated, "SIGTERM", c));
+using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => Stop(ExitCodes.Hangup, "SIGHUP", c));
 int code = CliApp.Run(args, Console.Out, Console.Error, cancellation.Token, progressToTerminal: !Console.IsErrorRedirected);
-return code == CliApp.ExitCancelled && signalExit != 0 ? signalExit : code;
+return code == ExitCodes.Cancelled && signalExit != 0 ? signalExit : code;

@@ -1,4 +1,6 @@
 using GpuCascade.Cli;
+using GpuCascade.Cli.Commands.Bench;
+using GpuCascade.Cli.Shared;
 
 namespace GpuCascade.Tests.Benchmarks;
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using GpuCascade.Benchmarks;
 using GpuCascade.Cli;
+using GpuCascade.Cli.Shared;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
@@ -84,7 +85,7 @@ public class WorkEstimateTests
             var stderr = new StringWriter();
             int code = CliApp.Run(["bench", "--workload", "W0", "--backend", "ilgpu-cpu", "--paths", "1024", "--precision", "single",
                 "--peak", "67,34,3.35", "--json", json], stdout, stderr);
-            Assert.That(code, Is.EqualTo(CliApp.ExitOk), stderr.ToString());
+            Assert.That(code, Is.EqualTo(ExitCodes.Ok), stderr.ToString());
             Assert.That(stdout.ToString(), Does.Contain("x floor").And.Contain("single precision"));
 
             var root = JsonNode.Parse(File.ReadAllText(json))!;

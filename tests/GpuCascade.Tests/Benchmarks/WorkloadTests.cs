@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using GpuCascade.Backends.Managed;
 using GpuCascade.Benchmarks;
 using GpuCascade.Cli;
+using GpuCascade.Cli.Shared;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 
@@ -85,7 +86,7 @@ public class WorkloadTests
         {
             string json = Path.Combine(dir, "bench.json");
             var (code, output, err) = Cli("bench", "--workload", "W0", "--backend", "managed", "--repeat", "3", "--json", json);
-            Assert.That(code, Is.EqualTo(CliApp.ExitOk), err);
+            Assert.That(code, Is.EqualTo(ExitCodes.Ok), err);
             Assert.That(output, Does.Contain("runs").And.Contain("min").And.Contain("max").And.Contain("the median over the 3 timed run(s)"));
             Assert.That(output, Does.Contain("path-steps/s").And.Contain("cohort-evals/s*").And.Contain("margin checks performed per second"));
             Assert.That(output, Does.Contain("managed: ").And.Contain("margin checks per path-step (of 64 cohorts)"));
@@ -161,7 +162,7 @@ public class WorkloadTests
     public void BenchRejectsBadArgumentsWithCodeTwo(string[] args, string message)
     {
         var (code, output, err) = Cli(args);
-        Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput), output + err);
+        Assert.That(code, Is.EqualTo(ExitCodes.InvalidInput), output + err);
         Assert.That(err, Does.Contain(message));
         Assert.That(output, Does.Not.Contain("path-steps/s"), "nothing was timed");
         Assert.That(err, Does.Not.Contain("   at "), "no stack trace");

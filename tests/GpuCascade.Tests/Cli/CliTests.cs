@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using GpuCascade.Calibration;
 using GpuCascade.Cli;
+using GpuCascade.Cli.Shared;
 
 namespace GpuCascade.Tests.Cli;
 
@@ -96,7 +97,7 @@ public class CliTests : CliTestBase
     public void BadArgumentsExitWithCodeTwoAndAClearMessage(string[] args, string message)
     {
         var (code, _, err) = Run(args);
-        Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(code, Is.EqualTo(ExitCodes.InvalidInput));
         Assert.That(err, Does.Contain(message));
         Assert.That(err, Does.Not.Contain("   at "), "no stack trace");
     }
@@ -115,7 +116,7 @@ public class CliTests : CliTestBase
     public void TyposAreNamedWithTheClosestValidName(string[] args, string message)
     {
         var (code, output, err) = Run(args);
-        Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(code, Is.EqualTo(ExitCodes.InvalidInput));
         Assert.That(err, Does.Contain($"error: {message}\n").Or.Contain($"error: {message}{Environment.NewLine}"));
         Assert.That(err.Split('\n').Count(l => l.StartsWith("error: ", StringComparison.Ordinal)), Is.EqualTo(1), err);
         Assert.That(output, Is.Empty, "nothing runs");
@@ -163,7 +164,7 @@ public class CliTests : CliTestBase
 
         (code, output, err) = Run("calibrate", scenario, "--vary", "venue.maintenanceMargin=0.02..0.25",
             "--target", "probabilities.anyLiquidation<=0", "--grid", "3");
-        Assert.That(code, Is.EqualTo(CliApp.ExitTargetUnreachable), err);
+        Assert.That(code, Is.EqualTo(ExitCodes.TargetUnreachable), err);
         Assert.That(err, Does.Contain("no value of venue.maintenanceMargin in [0.02, 0.25] meets every target"));
         Assert.That(output, Does.Contain("Response curve").And.Contain("no candidate is feasible"));
     }
@@ -196,7 +197,7 @@ public class CliTests : CliTestBase
     public void NoCommandShowsTheCommandsAndExitsTwo()
     {
         var (code, output, _) = Run();
-        Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(code, Is.EqualTo(ExitCodes.InvalidInput));
         Assert.That(output, Does.Contain("Commands:").And.Contain("run").And.Contain("bench"));
         var (helpCode, help, _) = Run("--help");
         Assert.That(helpCode, Is.Zero);
@@ -265,7 +266,7 @@ public class CliTests : CliTestBase
         Assert.That(autoCode, Is.Zero, autoOutput);
         Assert.That(autoOutput, Does.Contain("auto: no GPU driver (cuda: libcuda.so.1 cannot be loaded").And.Contain("using the managed backend"));
         var (cudaCode, cudaOutput) = Cli("run", "--backend", "cuda", "--paths", "1024");
-        Assert.That(cudaCode, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(cudaCode, Is.EqualTo(ExitCodes.InvalidInput));
         Assert.That(cudaOutput, Does.Contain("--backend: cuda is not available: cuda: libcuda.so.1 cannot be loaded"));
     }
 
@@ -303,7 +304,7 @@ public class CliTests : CliTestBase
                 - {asset: BTC, side: long, notional: 1.0e9, leverage: 10}
             """);
         var (code, _, err) = Run("run", file);
-        Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(code, Is.EqualTo(ExitCodes.InvalidInput));
         Assert.That(err, Does.Contain("assets[1].volatility: must be >= 0, got -0.2"));
         Assert.That(err, Does.Not.Contain("   at "));
     }
@@ -314,7 +315,7 @@ public class CliTests : CliTestBase
         string file = Path.Combine(_dir, "broken.yaml");
         File.WriteAllText(file, "horizon: 1d\nsteps: [1, 2\npaths: 3\n");
         var (code, _, err) = Run("run", file);
-        Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(code, Is.EqualTo(ExitCodes.InvalidInput));
         Assert.That(err, Does.Match(@"line \d+, column \d+"));
     }
 }

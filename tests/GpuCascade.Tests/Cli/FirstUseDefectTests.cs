@@ -1,4 +1,5 @@
 using GpuCascade.Cli;
+using GpuCascade.Cli.Shared;
 using GpuCascade.Operations;
 using GpuCascade.Scenarios;
 
@@ -11,7 +12,7 @@ public class FirstUseDefectTests : CliTestBase
 {
     private static void AssertRefused((int Code, string Out, string Err) r, string message)
     {
-        Assert.That(r.Code, Is.EqualTo(CliApp.ExitInvalidInput), r.Err);
+        Assert.That(r.Code, Is.EqualTo(ExitCodes.InvalidInput), r.Err);
         Assert.That(r.Err, Does.Contain(message));
         Assert.That(r.Err, Does.Not.Contain("   at "), "no stack trace");
     }
@@ -159,7 +160,7 @@ public class FirstUseDefectTests : CliTestBase
     {
         string json = Path.Combine(_dir, "c.json"), csv = Path.Combine(_dir, "c.csv"), html = Path.Combine(_dir, "c.html");
         var r = Run([.. FailingOutOfSample, "--json", json, "--csv", csv, "--report", html]);
-        Assert.That(r.Code, Is.EqualTo(CliApp.ExitOutOfSampleFailed), r.Err);
+        Assert.That(r.Code, Is.EqualTo(ExitCodes.OutOfSampleFailed), r.Err);
         Assert.That(r.Err, Does.Contain("error: venue.maintenanceMargin = 0.005 meets every target in sample but FAILS OUT OF SAMPLE " +
                                         "(seed 20261122, probabilities.cascade 11.72%, upper 14.79% > 13.00%)"));
         // The estimate beside the upper end, as stdout formats them: never the upper end alone, never 1.479E-01.
@@ -200,7 +201,7 @@ public class FirstUseDefectTests : CliTestBase
         string yaml = Path.Combine(_dir, "f.yaml"), json = Path.Combine(_dir, "f.json");
         var r = Run("calibrate", "--paths", "512", "--vary", "venue.insuranceFund=1e5..9e8", "--target", "probabilities.fundDepleted<=0.01",
             "--estimate", "--backend", "managed", "--quiet", "--yaml", yaml, "--json", json);
-        Assert.That(r.Code, Is.AnyOf(CliApp.ExitOk, CliApp.ExitOutOfSampleFailed), r.Err);
+        Assert.That(r.Code, Is.AnyOf(ExitCodes.Ok, ExitCodes.OutOfSampleFailed), r.Err);
         var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!;
         double chosen = root["chosen"]!.GetValue<double>(), resolution = root["resolution"]!.GetValue<double>();
         Assert.That(root["outcome"]!.GetValue<string>(), Is.EqualTo("bisected"));
@@ -250,7 +251,7 @@ public class FirstUseDefectTests : CliTestBase
         var stderr = new StringWriter();
         int code = CliApp.Run(["compare", "--paths", "64", "--vary", "venue.maintenanceMargin=0.01,0.02,0.03", "--quiet", "--backend", "managed"],
             stdout, stderr, stopped.Token);
-        Assert.That(code, Is.EqualTo(CliApp.ExitCancelled), stderr.ToString());
+        Assert.That(code, Is.EqualTo(ExitCodes.Cancelled), stderr.ToString());
     }
 
     [Test]
@@ -287,7 +288,7 @@ public class FirstUseDefectTests : CliTestBase
 
         File.WriteAllText(scenario, ScenarioLoader.DefaultScenarioText.Replace("- {symbol: BTC", $"- {{symbol: {symbol}"));
         r = Run("run", scenario, "--quiet");
-        Assert.That(r.Code, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(r.Code, Is.EqualTo(ExitCodes.InvalidInput));
         Assert.That(r.Err, Does.Contain($"{new string('Z', 40)}... (10,485,760 characters)"));
         Assert.That(r.Err.Length, Is.LessThan(4000));
 

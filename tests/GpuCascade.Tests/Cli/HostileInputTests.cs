@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using GpuCascade.Cli;
+using GpuCascade.Cli.Shared;
 using GpuCascade.Scenarios;
 
 namespace GpuCascade.Tests.Cli;
@@ -49,7 +50,7 @@ public class HostileInputTests
             var clock = Stopwatch.StartNew();
             int code = CliApp.Run(["run", file, "--backend", "managed", "--quiet"], stdout, stderr);
             string err = stderr.ToString();
-            Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput), err);
+            Assert.That(code, Is.EqualTo(ExitCodes.InvalidInput), err);
             Assert.That(err, Does.Contain(message));
             Assert.That(err, Does.Not.Contain("   at "), "no stack trace");
             Assert.That(clock.Elapsed.TotalSeconds, Is.LessThan(30));

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using GpuCascade.Cli;
+using GpuCascade.Cli.Shared;
 
 namespace GpuCascade.Tests.Cli;
 
@@ -21,13 +22,13 @@ public class OutputSafetyTests : CliTestBase
         string s = Scenario();
         string before = File.ReadAllText(s);
         var (code, output, err) = Run("run", s, "--json", s);
-        Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(code, Is.EqualTo(ExitCodes.InvalidInput));
         Assert.That(err, Does.Contain("--json: ").And.Contain("is the scenario file; writing the result there would destroy it"));
         Assert.That(output, Is.Empty, "nothing ran");
         Assert.That(File.ReadAllText(s), Is.EqualTo(before));
-        Assert.That(Run("compare", s, "--vary", "venue.insuranceFund=0,1", "--csv", s).Code, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(Run("compare", s, "--vary", "venue.insuranceFund=0,1", "--csv", s).Code, Is.EqualTo(ExitCodes.InvalidInput));
         Assert.That(Run("calibrate", s, "--vary", "venue.insuranceFund=0..1", "--target", "badDebt.mean<=1", "--checkpoint", s).Code,
-            Is.EqualTo(CliApp.ExitInvalidInput));
+            Is.EqualTo(ExitCodes.InvalidInput));
         Assert.That(File.ReadAllText(s), Is.EqualTo(before));
     }
 
@@ -36,7 +37,7 @@ public class OutputSafetyTests : CliTestBase
     {
         string o = Path.Combine(_dir, "o");
         var (code, _, err) = Run("run", "--paths", "1024", "--json", o, "--csv", o);
-        Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(code, Is.EqualTo(ExitCodes.InvalidInput));
         Assert.That(err, Does.Contain("--json and --csv both write"));
         Assert.That(File.Exists(o), Is.False);
     }
@@ -48,7 +49,7 @@ public class OutputSafetyTests : CliTestBase
     {
         var clock = Stopwatch.StartNew();
         var (code, output, err) = Run("run", "--paths", "1000000", option, path);
-        Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(code, Is.EqualTo(ExitCodes.InvalidInput));
         Assert.That(err, Does.Contain(message));
         Assert.That(output, Is.Empty);
         Assert.That(clock.Elapsed.TotalSeconds, Is.LessThan(30), "refused before a million paths ran");
@@ -69,7 +70,7 @@ public class OutputSafetyTests : CliTestBase
             try { File.WriteAllText(Path.Combine(locked, "x"), ""); } catch (UnauthorizedAccessException) { writable = false; }
             if (writable) Assert.Ignore("running as root: every directory is writable");
             var (code, _, err) = Run("run", "--paths", "1024", "--json", Path.Combine(locked, "r.json"));
-            Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput));
+            Assert.That(code, Is.EqualTo(ExitCodes.InvalidInput));
             Assert.That(err, Does.Contain("--json: cannot write in"));
         }
         finally
@@ -100,7 +101,7 @@ public class OutputSafetyTests : CliTestBase
         var progress = 0;
         int code = CliApp.Run(["run", "--paths", "4096", "--json", json, "--csv", Path.Combine(gone, "r.csv")], stdout,
             new CallbackWriter(stderr, () => { if (progress++ == 0 && Directory.Exists(gone)) Directory.Delete(gone); }));
-        Assert.That(code, Is.EqualTo(CliApp.ExitFailure), stderr.ToString());
+        Assert.That(code, Is.EqualTo(ExitCodes.Failure), stderr.ToString());
         Assert.That(File.Exists(json), Is.True);
         Assert.That(stdout.ToString(), Does.Contain("any liquidation"));
         Assert.That(stderr.ToString(), Does.Contain("error: --csv: could not write"));
@@ -197,7 +198,7 @@ public class OutputSafetyTests : CliTestBase
             Thread.Sleep(3000);
             using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString()])) kill.WaitForExit();
             Assert.That(process.WaitForExit(60_000), Is.True);
-            Assume.That(process.ExitCode, Is.EqualTo(CliApp.ExitTerminated), "stopped before the end (a very fast machine finishes 61,440 paths in 3 s)");
+            Assume.That(process.ExitCode, Is.EqualTo(ExitCodes.Terminated), "stopped before the end (a very fast machine finishes 61,440 paths in 3 s)");
             _ = err.Result;
         }
         Assert.That(File.Exists(ckpt), Is.True, "written on the signal");
@@ -214,12 +215,12 @@ public class OutputSafetyTests : CliTestBase
         Assert.That(Without(resumed, "run"), Is.EqualTo(Without(whole, "run")));
 
         (code, _, stderr) = Run("run", "--paths", "61440", "--seed", "5", "--backend", "managed", "--quiet", "--checkpoint", ckpt);
-        Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(code, Is.EqualTo(ExitCodes.InvalidInput));
         Assert.That(stderr, Does.Contain("written for another scenario as run").And.Contain("--paths or --seed"));
         string damaged = Path.Combine(_dir, "damaged.ckpt");
         File.WriteAllBytes(damaged, File.ReadAllBytes(ckpt)[..2000]);
         (code, _, stderr) = Run([.. common, "--checkpoint", damaged]);
-        Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(code, Is.EqualTo(ExitCodes.InvalidInput));
         Assert.That(stderr, Does.Contain("corrupt or truncated"));
     }
 

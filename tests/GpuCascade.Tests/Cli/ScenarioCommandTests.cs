@@ -1,4 +1,5 @@
 using GpuCascade.Cli;
+using GpuCascade.Cli.Shared;
 using GpuCascade.Scenarios;
 using GpuCascade.Tests.Scenarios;
 
@@ -75,7 +76,7 @@ public class ScenarioCommandTests : CliTestBase
         File.WriteAllText(file, ScenarioTexts.Edit(ScenarioTexts.Edit(ScenarioTexts.Full, "volatility: 0.9", "volatility: -0.2"),
             "dustNotional: 10", "dustNotional: -1"));
         var (code, stdout, err) = Run("scenario", "check", file);
-        Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput));
+        Assert.That(code, Is.EqualTo(ExitCodes.InvalidInput));
         Assert.That(stdout, Is.Empty, "nothing that could be taken for a valid scenario");
         Assert.That(err, Does.Contain("error: assets[1].volatility: must be >= 0, got -0.2 (line"));
         Assert.That(err, Does.Contain("error: venue.liquidation.dustNotional"));

@@ -1,4 +1,5 @@
 using GpuCascade.Cli;
+using GpuCascade.Cli.Shared;
 using GpuCascade.Tests.Cli;
 using static GpuCascade.Tests.Report.ReportTestSupport;
 
@@ -69,7 +70,7 @@ public class ReportCliTests : CliTestBase
                  })
         {
             var (code, _, err) = Run(args);
-            Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput), string.Join(" ", args));
+            Assert.That(code, Is.EqualTo(ExitCodes.InvalidInput), string.Join(" ", args));
             Assert.That(err, Does.Contain(message), string.Join(" ", args));
         }
         Assert.That(File.Exists(F("x.html")), Is.False);
@@ -90,7 +91,7 @@ public class ReportCliTests : CliTestBase
                  })
         {
             var (code, output, err) = Run(args);
-            Assert.That(code, Is.EqualTo(CliApp.ExitInvalidInput), string.Join(" ", args));
+            Assert.That(code, Is.EqualTo(ExitCodes.InvalidInput), string.Join(" ", args));
             Assert.That(err, Does.Contain(message), string.Join(" ", args));
             Assert.That(output, Is.Empty, "nothing ran");
         }

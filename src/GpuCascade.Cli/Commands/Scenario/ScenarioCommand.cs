@@ -1,7 +1,6 @@
-using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 
-namespace GpuCascade.Cli;
+namespace GpuCascade.Cli.Commands.Scenario;
 
 /// <summary>
 /// <c>gpucascade scenario default</c>: the embedded default scenario, exactly as scenarios/default.yaml (comments and all).
@@ -12,13 +11,14 @@ namespace GpuCascade.Cli;
 /// </summary>
 internal static class ScenarioCommand
 {
-    public static int Run(ScenarioArguments a, TextWriter stdout)
+    public static int Run(ScenarioArguments a, CommandContext context)
     {
+        var stdout = context.Stdout;
         if (a.Action == ScenarioAction.Default)
         {
             stdout.Write(ScenarioLoader.DefaultScenarioText);
             stdout.Flush();
-            return CliApp.ExitOk;
+            return ExitCodes.Ok;
         }
         string file = a.File ?? throw new UsageException("scenario check: needs the scenario FILE to check");
         var scenario = ScenarioLoader.LoadFile(file); // a ScenarioException: every error, exit 2 (CliApp)
@@ -32,7 +32,7 @@ internal static class ScenarioCommand
             """);
         stdout.Write(ScenarioYaml.Normalised(scenario));
         stdout.Flush();
-        return CliApp.ExitOk;
+        return ExitCodes.Ok;
     }
 
     /// <summary>A file name in a comment line: no line breaks.</summary>

@@ -1,13 +1,11 @@
 using GpuCascade.Reporting;
-using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 
-namespace GpuCascade.Cli;
+namespace GpuCascade.Cli.Commands.Run;
 
 /// <summary>
-/// <c>run --paths-out FILE.parquet</c> (every path's outputs as Parquet, written as the blocks are merged, so memory stays
-/// bounded) and the <c>--series</c> and <c>--sample-paths</c> files in each of their forms (Parquet for a name ending in
-/// .parquet, JSON, CSV).
+/// <c>run --paths-out FILE.parquet</c>: every path's outputs as Parquet, written as the blocks are merged, so memory stays
+/// bounded.
 /// </summary>
 internal static class PathsOut
 {
@@ -26,7 +24,7 @@ internal static class PathsOut
     }
 
     /// <summary>The writer for <paramref name="a"/>'s --paths-out, or null when it was not asked for.</summary>
-    public static PathsParquetWriter? Open(RunArguments a, Scenario asRun, string backend)
+    public static PathsParquetWriter? Open(RunArguments a, Scenarios.Scenario asRun, string backend)
     {
         if (a.PathsOutPath is not { } path) return null;
         try
@@ -56,28 +54,5 @@ internal static class PathsOut
     public static void Commit(PathsParquetWriter? writer, string? path, List<string> failures)
     {
         if (writer is not null) OutputFiles.Attempt(failures, "--paths-out", path!, writer.Commit);
-    }
-
-    /// <summary>Whether an output of --series or --sample-paths is Parquet (so the text writers leave it alone).</summary>
-    public static bool IsParquet(string? path) => path is not null && path != "-" && ParquetFiles.IsParquet(path);
-
-    /// <summary>Writes the --series and --sample-paths outputs that were asked for: Parquet for a name ending in .parquet,
-    /// else JSON for .json and CSV otherwise ("-" for stdout). Returns the failures, one line each naming the option.</summary>
-    public static List<string> WriteSeries(TextWriter stdout, RunResult result, string? series, string? samples)
-    {
-        var failures = new List<string>();
-        if (series is not null)
-            OutputFiles.Attempt(failures, "--series", series, () =>
-            {
-                if (IsParquet(series)) ParquetFiles.WriteSeries(series, result.Series!);
-                else OutputFiles.Write(series, SeriesFiles.IsJson(series) ? SeriesFiles.SeriesJson(result.Series!) : SeriesFiles.SeriesCsv(result.Series!), stdout);
-            });
-        if (samples is not null)
-            OutputFiles.Attempt(failures, "--sample-paths", samples, () =>
-            {
-                if (IsParquet(samples)) ParquetFiles.WriteSamplePaths(samples, result.SamplePaths!);
-                else OutputFiles.Write(samples, SeriesFiles.IsJson(samples) ? SeriesFiles.SamplePathsJson(result.SamplePaths!) : SeriesFiles.SamplePathsCsv(result.SamplePaths!), stdout);
-            });
-        return failures;
     }
 }

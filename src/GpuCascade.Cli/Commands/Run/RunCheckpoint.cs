@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using GpuCascade.Calibration;
 using GpuCascade.Reporting;
-using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 using GpuCascade.Statistics;
 
-namespace GpuCascade.Cli;
+namespace GpuCascade.Cli.Commands.Run;
 
 /// <summary>
 /// <c>run --checkpoint FILE</c>: the merged statistics of the completed prefix of paths, saved atomically every so many
@@ -13,7 +12,7 @@ namespace GpuCascade.Cli;
 /// the file must match the scenario as run (its SHA-256: file, --paths, --seed), the engine build and the backend, or the
 /// rerun is refused naming what differs. A complete run's checkpoint is kept: rerunning just reports the result.
 /// </summary>
-internal sealed class RunCheckpoint(string path, Scenario asRun, string backend, TimeSpan every)
+internal sealed class RunCheckpoint(string path, Scenarios.Scenario asRun, string backend, TimeSpan every)
 {
     private readonly string _sha = ScenarioJson.Sha256(asRun);
     private readonly string _json = ScenarioJson.Canonical(asRun);

@@ -8,10 +8,9 @@ using GpuCascade.Backends.Ilgpu;
 using GpuCascade.Backends.Managed;
 using GpuCascade.Benchmarks;
 using GpuCascade.Reporting;
-using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 
-namespace GpuCascade.Cli;
+namespace GpuCascade.Cli.Commands.Bench;
 
 /// <summary>
 /// <c>gpucascade bench</c>: times the backends on a reference workload (<see cref="Workloads"/>) in one process and
@@ -72,10 +71,11 @@ internal static class BenchCommand
         public double MarginChecksPerSecond => (Work?.MarginChecks ?? double.NaN) / Seconds;
     }
 
-    public static int Run(BenchArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellation)
+    public static int Run(BenchArguments a, CommandContext context)
     {
+        var (stdout, stderr, cancellation, _) = context;
         OutputFiles.Check([("--json", a.JsonPath)]);
-        Scenario workload;
+        Scenarios.Scenario workload;
         try
         {
             workload = Workloads.ByName(a.Workload);
@@ -135,7 +135,7 @@ internal static class BenchCommand
                 if (cancellation.IsCancellationRequested)
                 {
                     stderr.WriteLine("bench: stopped by Ctrl-C");
-                    return CliApp.ExitCancelled;
+                    return ExitCodes.Cancelled;
                 }
                 if (row.Error is not null) stderr.WriteLine($"error: {backend.Name}: {row.Error}");
                 long blocks = (paths + SimulationEngine.BlockSize - 1) / SimulationEngine.BlockSize;
@@ -148,7 +148,7 @@ internal static class BenchCommand
             table.Write(Table(rows, steps, cohorts, a.Repeat, notes));
             var failures = OutputFiles.WriteAll(stdout,
                 ("--json", a.JsonPath, () => Json(workloadName, workload, cohorts, devicePaths, cpuPaths, a.Repeat, date, rows) + Environment.NewLine));
-            return CliApp.Finish(failures, stderr, rows.Any(r => r.Error is not null) ? CliApp.ExitFailure : CliApp.ExitOk);
+            return ExitCodes.Finish(failures, stderr, rows.Any(r => r.Error is not null) ? ExitCodes.Failure : ExitCodes.Ok);
         }
         finally
         {
@@ -168,7 +168,7 @@ internal static class BenchCommand
         return names;
     }
 
-    private static Row Measure(ISimulationBackend backend, Scenario workload, long paths, bool managed, int repeat,
+    private static Row Measure(ISimulationBackend backend, Scenarios.Scenario workload, long paths, bool managed, int repeat,
         CancellationToken cancellation)
     {
         var device = backend as IlgpuBackend;
@@ -268,7 +268,7 @@ internal static class BenchCommand
         return s.ToString();
     }
 
-    private static string Json(string name, Scenario workload, int cohorts, long gpuPaths, long cpuPaths, int repeat, DateTimeOffset date,
+    private static string Json(string name, Scenarios.Scenario workload, int cohorts, long gpuPaths, long cpuPaths, int repeat, DateTimeOffset date,
         List<Row> rows)
     {
         using var stream = new MemoryStream();
@@ -430,18 +430,4 @@ internal readonly record struct Spread(double Median, double Min, double Max)
         double median = sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
         return new Spread(median, sorted[0], sorted[^1]);
     }
-}
-
-/// <summary>Parsed arguments of <c>gpucascade bench</c>.</summary>
-internal sealed record BenchArguments
-{
-    public IReadOnlyList<string>? Backends { get; init; }
-    public string Workload { get; init; } = "W1";
-    public long? Paths { get; init; }
-    public long? CpuPaths { get; init; }
-    public string? JsonPath { get; init; }
-    public Precision? Precision { get; init; }
-    public DevicePeak? Peak { get; init; }
-    /// <summary>Timed runs per backend (<c>--repeat</c>).</summary>
-    public int Repeat { get; init; } = BenchCommand.DefaultRepeat;
 }

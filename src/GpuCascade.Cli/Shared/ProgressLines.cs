@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using GpuCascade.Simulation;
 
-namespace GpuCascade.Cli;
+namespace GpuCascade.Cli.Shared;
 
 /// <summary>
 /// Progress for unattended runs (stderr not a terminal, or a <c>--log</c> file): a line every <c>interval</c> with the
@@ -100,7 +100,7 @@ internal sealed class CommandProgress : IDisposable
     private readonly ProgressBar? _bar;
     private readonly RunLog? _log;
 
-    public CommandProgress(RunArguments a, TextWriter stderr, bool terminal)
+    public CommandProgress(ScenarioRunArguments a, TextWriter stderr, bool terminal)
     {
         _stderr = stderr;
         _bar = terminal ? new ProgressBar(stderr) : null;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using GpuCascade.Simulation;
 
-namespace GpuCascade.Cli;
+namespace GpuCascade.Cli.Shared;
 
 /// <summary>A one-line progress bar on stderr, redrawn at most ten times a second; only used on a terminal.</summary>
 internal sealed class ProgressBar(TextWriter stderr) : IProgress<RunProgress>, IDisposable

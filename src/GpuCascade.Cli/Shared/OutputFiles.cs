@@ -1,4 +1,4 @@
-namespace GpuCascade.Cli;
+namespace GpuCascade.Cli.Shared;
 
 /// <summary>
 /// The files a command writes: checked before anything runs (so a night's run never ends in "cannot write"), and
