@@ -36,7 +36,6 @@ internal sealed class PackedPlan
             Assets = plan.AssetCount,
             Cohorts = plan.CohortCount,
             Steps = plan.Steps,
-            OracleDelay = plan.OracleDelay,
             RoundCap = plan.RoundCap,
             StudentT = plan.StudentT ? 1 : 0,
             Garch = plan.Garch ? 1 : 0,
@@ -46,14 +45,20 @@ internal sealed class PackedPlan
             ScreenMultiAsset = plan.ScreenGroupStart[SimulationPlan.ScreenGroups] > 0 ? 1 : 0,
             OpeningRound = plan.LiquidateAtStart.Contains(true) ? 1 : 0,
             CancelCheck = cancellable ? 1 : 0,
-            Uncertain = plan.Scenario.Uncertainty.Any ? 1 : 0,
-            Liquidity = plan.Liquidity ? 1 : 0,
-            Adl = plan.Scenario.Venue.Adl ? 1 : 0,
-            Capacity = double.IsPositiveInfinity(plan.Scenario.Venue.LiquidationCapacity) ? 0 : 1,
-            CapacityPerStep = plan.Scenario.Venue.LiquidationCapacity * plan.Dt * 8760.0,
-            DepthDispersion = plan.Scenario.Uncertainty.Depth,
-            VolatilityDispersion = plan.Scenario.Uncertainty.Volatility,
-            BookDispersion = plan.Scenario.Uncertainty.Book,
+            Oracle = new OracleParams { Delay = plan.OracleDelay },
+            Uncertainty = new UncertaintyParams
+            {
+                On = plan.Scenario.Uncertainty.Any ? 1 : 0,
+                DepthDispersion = plan.Scenario.Uncertainty.Depth,
+                VolatilityDispersion = plan.Scenario.Uncertainty.Volatility,
+                BookDispersion = plan.Scenario.Uncertainty.Book,
+            },
+            Adl = new AdlParams { On = plan.Scenario.Venue.Adl ? 1 : 0 },
+            Capacity = new CapacityParams
+            {
+                On = double.IsPositiveInfinity(plan.Scenario.Venue.LiquidationCapacity) ? 0 : 1,
+                PerStep = plan.Scenario.Venue.LiquidationCapacity * plan.Dt * 8760.0,
+            },
             Seed = plan.Seed,
             Dt = plan.Dt,
             SqrtDt = Math.Sqrt(plan.Dt),
@@ -107,12 +112,16 @@ internal sealed class PackedPlan
             TierAmount = RealArray(plan.TierAmount),
             BookUnits = RealArray(plan.BookUnits),
             InversePrice0 = RealArray(plan.LogPrice0.Select(x => 1.0 / Math.Exp(x))),
-            HalfElasticity = RealArray(plan.HalfElasticity),
-            ReferenceVariance = RealArray(plan.ReferenceVariance),
-            StressLambda = RealArray(plan.StressLambda),
-            FlowWithdrawal = RealArray(plan.FlowWithdrawal),
-            RecoveryDecay = RealArray(plan.RecoveryDecay),
-            WithdrawalPerUsd = RealArray(plan.WithdrawalPerUsd),
+            Liquidity = new LiquidityParams
+            {
+                On = plan.Liquidity ? 1 : 0,
+                HalfElasticity = RealArray(plan.HalfElasticity),
+                ReferenceVariance = RealArray(plan.ReferenceVariance),
+                StressLambda = RealArray(plan.StressLambda),
+                FlowWithdrawal = RealArray(plan.FlowWithdrawal),
+                RecoveryDecay = RealArray(plan.RecoveryDecay),
+                WithdrawalPerUsd = RealArray(plan.WithdrawalPerUsd),
+            },
             Accounts = RealArray(plan.Accounts),
             UsdCollateral = RealArray(plan.UsdCollateral),
             EntryValue = RealArray(plan.EntryValue),
@@ -148,7 +157,7 @@ internal sealed class PackedPlan
     /// <summary>Bytes of device memory per path in flight: state slots and outputs.</summary>
     public static long BytesPerPath(SimulationPlan plan)
     {
-        var l = new PlanLayout { Assets = plan.AssetCount, Cohorts = plan.CohortCount, OracleDelay = plan.OracleDelay };
+        var l = new PlanLayout { Assets = plan.AssetCount, Cohorts = plan.CohortCount, Oracle = new OracleParams { Delay = plan.OracleDelay } };
         l.LayOutSlots();
         return 8L * l.RealSlots + 4L * l.IntSlots + 8L * PathOutput.RealSlots(plan.AssetCount) + 4L * PathOutput.IntFields;
     }
