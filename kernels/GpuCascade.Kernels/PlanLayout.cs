@@ -22,12 +22,6 @@ public struct PlanLayout
     public int Garch;
     /// <summary>Common jumps.</summary>
     public int Jumps;
-    /// <summary>Some asset has a tiered margin rule.</summary>
-    public int AnyTiered;
-    /// <summary>Skip cohorts proven healthy (exact; false only to test that claim).</summary>
-    public int Screen;
-    /// <summary>Some screened cohort spans several assets (the first three screening groups are not all empty).</summary>
-    public int ScreenMultiAsset;
     /// <summary>Some cohort is liquidated in the opening round, at the starting prices before step 0's move.</summary>
     public int OpeningRound;
     /// <summary>The path writes its state at the start and after every step into its record (<see cref="PathSeries"/>,
@@ -50,10 +44,14 @@ public struct PlanLayout
     public double JumpProbability, JumpMean, JumpVolatility;
     /// <summary>Venue: penalty rate, starting fund, tranche, dust per account, cascade threshold.</summary>
     public double Penalty, FundStart, Tranche, DustPerAccount, CascadeThreshold;
-    /// <summary>Screening: the absolute epsilon and the book's dynamic exposure U.</summary>
-    public double ScreenEpsilon, DynamicExposure;
 
-    // ---- The mechanisms of docs/model.md section 8, each its parameters (kernels/GpuCascade.Kernels/Mechanisms).
+    // ---- Parameters of the phases and mechanisms, each a struct beside the code that reads it (Path/, Mechanisms/).
+    /// <summary>The maintenance margin rules (Path/Margin.cs).</summary>
+    public MarginParams Margin;
+    /// <summary>Price impact of executed flow (Path/Execution.cs).</summary>
+    public ImpactParams Impact;
+    /// <summary>Exact screening of the cohorts (Mechanisms/Screening.cs).</summary>
+    public ScreenParams Screen;
     /// <summary>The oracle: live or delayed.</summary>
     public OracleParams Oracle;
     /// <summary>Depth that responds to stress.</summary>
@@ -67,16 +65,14 @@ public struct PlanLayout
 
     // ---- Offsets of integer arrays (into the packed integers).
     /// <summary>Offsets of the plan's integer arrays.</summary>
-    public int StressStart, StressAsset, ImpactKind, MarginKind, TierStart, PositionStart, PositionAsset, PositionTiered,
-        CollateralStart, CollateralAsset, ScreenOrder, Screenable, ScreenGroupStart, LiquidateAtStart;
+    public int StressStart, StressAsset, PositionStart, PositionAsset, CollateralStart, CollateralAsset, LiquidateAtStart;
 
     // ---- Offsets of real arrays (into the packed reals).
     /// <summary>Offsets of the plan's per-asset real arrays.</summary>
-    public int LogPrice0, Variance0, Drift, JumpBeta, CollateralWeight, GarchOmega, Cholesky, StressLogReturn, ImpactScale,
-        ExecutionEta, PermanentShare, ImpactDecay, MarginRate, MarginFloor, MarginVolScale, TierCap, TierRate, TierAmount,
-        BookUnits, InversePrice0;
+    public int LogPrice0, Variance0, Drift, JumpBeta, CollateralWeight, GarchOmega, Cholesky, StressLogReturn, BookUnits,
+        InversePrice0;
     /// <summary>Offsets of the plan's per-cohort and per-position real arrays.</summary>
-    public int Accounts, UsdCollateral, EntryValue, PositionUnits, CollateralUnits, ScreenSlack;
+    public int Accounts, UsdCollateral, EntryValue, PositionUnits, CollateralUnits;
 
     // ---- A path's slots (PathState).
     /// <summary>First real slot of the normals (N + 3 of them), of the oracle history (delay x N), of the screening

@@ -142,15 +142,6 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         ModifiedWord(c) |= 1 << (c & 31);
     }
 
-    /// <summary>Marks a cohort whose state left its start for the screen (docs/model.md, "Screening").</summary>
-    private void Touch(int c)
-    {
-        if (Pi(_l.Screenable, c) == 0 || CohortInt(PathState.Touched, c) != 0) return;
-        CohortInt(PathState.Touched, c) = 1;
-        CohortInt(PathState.TouchedList, _touchedCount) = c;
-        _touchedCount++;
-    }
-
     /// <summary>Records the first price that left the representable range; the host turns it into the error.</summary>
     private void Fail(int flag, int step, int asset, double flow)
     {

@@ -27,14 +27,14 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
                 continue;
             }
             double flow = units * mid;
-            double scale = Pd(_l.ImpactScale, i);
+            double scale = Pd(_l.Impact.Scale, i);
             double delta;
             bool adjusted = _l.Uncertainty.On != 0 || _l.Liquidity.On != 0;
-            if (Pi(_l.ImpactKind, i) == (int)ImpactKind.Linear)
+            if (Pi(_l.Impact.Kind, i) == (int)ImpactKind.Linear)
             {
                 if (adjusted) scale /= depth; // 0.01 / (D u g)
                 delta = scale * flow;
-                A(ExecutionState.Execution, i) = real.Hold(mid * Math.Exp(Pd(_l.ExecutionEta, i) * delta));
+                A(ExecutionState.Execution, i) = real.Hold(mid * Math.Exp(Pd(_l.Impact.ExecutionEta, i) * delta));
             }
             else
             {
@@ -50,7 +50,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
                 A(ExecutionState.Execution, i) = real.Hold(mid * Math.Exp(real.Hold(average - impactBefore)));
                 A(ExecutionState.ImpactMemory, i) = after;
             }
-            double permanent = Pd(_l.PermanentShare, i) * delta;
+            double permanent = Pd(_l.Impact.PermanentShare, i) * delta;
             A(MarketState.X, i) = real.Hold(A(MarketState.X, i) + permanent);
             A(ExecutionState.Y, i) = real.Hold(A(ExecutionState.Y, i) + (delta - permanent));
             A(ExecutionState.Displacement, i) = real.Hold(A(ExecutionState.Displacement, i) + delta);
@@ -64,6 +64,16 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 
     /// <summary>sign(x) sqrt(|x|).</summary>
     private static double SignedRoot(double x) => x < 0 ? -Math.Sqrt(-x) : Math.Sqrt(x);
+}
+
+/// <summary>Price impact in the plan (docs/model.md section 3): per asset the model (<see cref="ImpactKind"/>) and its scale,
+/// the execution's share of the impact, the permanent share and the transient impact's decay per step.</summary>
+public struct ImpactParams
+{
+    /// <summary>Offset of the integer array: the impact model per asset.</summary>
+    public int Kind;
+    /// <summary>Offsets of the real arrays, per asset.</summary>
+    public int Scale, ExecutionEta, PermanentShare, Decay;
 }
 
 /// <summary>Per-asset state of execution: the round's flow in units and its execution price, the transient impact y,

@@ -1,3 +1,5 @@
+using GpuCascade.Simulation;
+
 namespace GpuCascade.Kernels;
 
 /// <summary>A cohort's equity against its maintenance requirement (docs/model.md section 4).</summary>
@@ -12,7 +14,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         double s = ScaleOf(c);
         double positionValue = 0, requirement = 0;
         int end = Pi(_l.PositionStart, c + 1);
-        if (_l.AnyTiered != 0)
+        if (_l.Margin.AnyTiered != 0)
         {
             for (int p = Pi(_l.PositionStart, c); p < end; p++)
             {
@@ -20,7 +22,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
                 double q = Pd(_l.PositionUnits, p), o = A(OracleState.Price, a);
                 positionValue += q * o;
                 double notional = Math.Abs(q) * o;
-                requirement += Pi(_l.PositionTiered, p) != 0
+                requirement += Pi(_l.Margin.PositionTiered, p) != 0
                     ? TieredRequirement(a, s * notional, Pd(_l.Accounts, c))
                     : s * A(MarketState.Rate, a) * notional;
             }
@@ -57,9 +59,23 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     private readonly double TieredRequirement(int asset, double notional, double accounts)
     {
         double perAccount = notional / accounts;
-        int last = Pi(_l.TierStart, asset + 1) - 1;
-        int t = Pi(_l.TierStart, asset);
-        while (t < last && perAccount > Pd(_l.TierCap, t)) t++;
-        return notional * Pd(_l.TierRate, t) - accounts * Pd(_l.TierAmount, t);
+        int last = Pi(_l.Margin.TierStart, asset + 1) - 1;
+        int t = Pi(_l.Margin.TierStart, asset);
+        while (t < last && perAccount > Pd(_l.Margin.TierCap, t)) t++;
+        return notional * Pd(_l.Margin.TierRate, t) - accounts * Pd(_l.Margin.TierAmount, t);
     }
+}
+
+/// <summary>The maintenance margin rules in the plan (docs/model.md section 4): per asset a kind (<see cref="MarginKind"/>)
+/// with its static rate, or its floor and volatility scale, or its brackets.</summary>
+public struct MarginParams
+{
+    /// <summary>Some asset has a tiered margin rule (0 or 1).</summary>
+    public int AnyTiered;
+    /// <summary>Offsets of the integer arrays: the kind per asset, where each asset's brackets start, whether each position is
+    /// under a tiered rule.</summary>
+    public int Kind, TierStart, PositionTiered;
+    /// <summary>Offsets of the real arrays: the static rate, the dynamic floor and volatility scale per asset; each bracket's
+    /// cap (per account), rate and amount.</summary>
+    public int Rate, Floor, VolScale, TierCap, TierRate, TierAmount;
 }

@@ -94,8 +94,8 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             st[sx + a] = real.Hold(st[sx + a] + r);
             st[sxe + a] = real.Hold(st[sxe + a] + r);
         }
-        int decays = _l.ImpactDecay, inverse = _l.InversePrice0, kinds = _l.MarginKind;
-        int rates = _l.MarginRate, floors = _l.MarginFloor, volScales = _l.MarginVolScale;
+        int decays = _l.Impact.Decay, inverse = _l.InversePrice0, kinds = _l.Margin.Kind;
+        int rates = _l.Margin.Rate, floors = _l.Margin.Floor, volScales = _l.Margin.VolScale;
         for (int i = 0; i < n; i++)
         {
             double decay = real.Hold(pd[decays + i]);

@@ -32,14 +32,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         StartOracle();
         int words = PathState.ModifiedWords(_cohorts);
         for (int w = 0; w < words; w++) _m.I(_l.ModifiedSlot + w) = 0;
-        int groups = PathState.ScreenGroups(n);
-        for (int g = 0; g < groups; g++)
-        {
-            int first = Pi(_l.ScreenGroupStart, g);
-            _m.I(_l.CursorSlot + g) = first;
-            _m.R(_l.ThresholdSlot + g) = first < Pi(_l.ScreenGroupStart, g + 1) ? Pd(_l.ScreenSlack, first) : double.PositiveInfinity;
-        }
-        _touchedCount = 0;
+        StartScreen();
         _marginChecks = 0;
         _liquidations = 0;
         _failFlag = 0;
