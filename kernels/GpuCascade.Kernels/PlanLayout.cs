@@ -16,12 +16,6 @@ public struct PlanLayout
     public int Steps;
     /// <summary>Liquidation rounds per step at most.</summary>
     public int RoundCap;
-    /// <summary>Student-t innovations.</summary>
-    public int StudentT;
-    /// <summary>GARCH(1,1) variance.</summary>
-    public int Garch;
-    /// <summary>Common jumps.</summary>
-    public int Jumps;
     /// <summary>Some cohort is liquidated in the opening round, at the starting prices before step 0's move.</summary>
     public int OpeningRound;
     /// <summary>The path writes its state at the start and after every step into its record (<see cref="PathSeries"/>,
@@ -36,16 +30,12 @@ public struct PlanLayout
     // ---- Real scalars.
     /// <summary>Step in years and its square root.</summary>
     public double Dt, SqrtDt;
-    /// <summary>Student-t degrees of freedom and the scale numerator nu - 2.</summary>
-    public double Dof, StudentScaleNumerator;
-    /// <summary>GARCH alpha and beta.</summary>
-    public double GarchAlpha, GarchBeta;
-    /// <summary>Jump probability per step, mean and volatility of the log size.</summary>
-    public double JumpProbability, JumpMean, JumpVolatility;
     /// <summary>Venue: penalty rate, starting fund, tranche, dust per account, cascade threshold.</summary>
     public double Penalty, FundStart, Tranche, DustPerAccount, CascadeThreshold;
 
     // ---- Parameters of the phases and mechanisms, each a struct beside the code that reads it (Path/, Mechanisms/).
+    /// <summary>The market move (Path/MarketMove.cs).</summary>
+    public MarketParams Market;
     /// <summary>The maintenance margin rules (Path/Margin.cs).</summary>
     public MarginParams Margin;
     /// <summary>Price impact of executed flow (Path/Execution.cs).</summary>
@@ -65,12 +55,11 @@ public struct PlanLayout
 
     // ---- Offsets of integer arrays (into the packed integers).
     /// <summary>Offsets of the plan's integer arrays.</summary>
-    public int StressStart, StressAsset, PositionStart, PositionAsset, CollateralStart, CollateralAsset, LiquidateAtStart;
+    public int PositionStart, PositionAsset, CollateralStart, CollateralAsset, LiquidateAtStart;
 
     // ---- Offsets of real arrays (into the packed reals).
     /// <summary>Offsets of the plan's per-asset real arrays.</summary>
-    public int LogPrice0, Variance0, Drift, JumpBeta, CollateralWeight, GarchOmega, Cholesky, StressLogReturn, BookUnits,
-        InversePrice0;
+    public int LogPrice0, Variance0, CollateralWeight, BookUnits, InversePrice0;
     /// <summary>Offsets of the plan's per-cohort and per-position real arrays.</summary>
     public int Accounts, UsdCollateral, EntryValue, PositionUnits, CollateralUnits;
 

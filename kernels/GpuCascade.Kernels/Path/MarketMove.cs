@@ -52,12 +52,12 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             }
         }
         double scale = 1.0;
-        if (_l.StudentT != 0)
+        if (_l.Market.StudentT != 0)
         {
-            double w = RandomStreams.ChiSquare(seed, path, ustep, _l.Dof);
-            scale = Math.Sqrt(_l.StudentScaleNumerator / w);
+            double w = RandomStreams.ChiSquare(seed, path, ustep, _l.Market.Dof);
+            scale = Math.Sqrt(_l.Market.StudentScaleNumerator / w);
         }
-        int cholesky = _l.Cholesky;
+        int cholesky = _l.Market.Cholesky;
         for (int i = 0; i < n; i++)
         {
             double e = 0;
@@ -67,15 +67,15 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         }
         double jump = 0;
         bool jumped = false;
-        if (_l.Jumps != 0 && RandomStreams.JumpUniform(seed, path, ustep) < _l.JumpProbability)
+        if (_l.Market.Jumps != 0 && RandomStreams.JumpUniform(seed, path, ustep) < _l.Market.JumpProbability)
         {
             jumped = true;
-            jump = _l.JumpMean + _l.JumpVolatility * RandomStreams.JumpNormal(seed, path, ustep);
+            jump = _l.Market.JumpMean + _l.Market.JumpVolatility * RandomStreams.JumpNormal(seed, path, ustep);
         }
         double dt = _l.Dt, sqrtDt = _l.SqrtDt;
-        bool garch = _l.Garch != 0;
-        double garchAlpha = _l.GarchAlpha, garchBeta = _l.GarchBeta;
-        int drift = _l.Drift, jumpBeta = _l.JumpBeta, garchOmega = _l.GarchOmega;
+        bool garch = _l.Market.Garch != 0;
+        double garchAlpha = _l.Market.GarchAlpha, garchBeta = _l.Market.GarchBeta;
+        int drift = _l.Market.Drift, jumpBeta = _l.Market.JumpBeta, garchOmega = _l.Market.GarchOmega;
         for (int i = 0; i < n; i++)
         {
             double h = st[sh + i];
@@ -86,8 +86,8 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             st[sxe + i] = real.Hold(st[sxe + i] + dx);
             if (garch) st[sh + i] = real.Hold(pd[garchOmega + i] * _varianceMultiplier + garchAlpha * diffusion * diffusion / dt + garchBeta * h);
         }
-        int stressAsset = _l.StressAsset, stressReturn = _l.StressLogReturn;
-        for (int k = pi[_l.StressStart + step], end = pi[_l.StressStart + step + 1]; k < end; k++)
+        int stressAsset = _l.Market.StressAsset, stressReturn = _l.Market.StressLogReturn;
+        for (int k = pi[_l.Market.StressStart + step], end = pi[_l.Market.StressStart + step + 1]; k < end; k++)
         {
             int a = pi[stressAsset + k];
             double r = pd[stressReturn + k];
@@ -131,6 +131,25 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Representable(double price) => price > 0 && price <= double.MaxValue;
+}
+
+/// <summary>The market move's parameters in the plan (docs/model.md section 2): the innovations, GARCH, the common jumps,
+/// the drift and the correlation's factor, and the scenario's stress returns.</summary>
+public struct MarketParams
+{
+    /// <summary>Student-t innovations, GARCH(1,1) variance, common jumps (each 0 or 1).</summary>
+    public int StudentT, Garch, Jumps;
+    /// <summary>Student-t degrees of freedom and the scale numerator nu - 2.</summary>
+    public double Dof, StudentScaleNumerator;
+    /// <summary>GARCH alpha and beta.</summary>
+    public double GarchAlpha, GarchBeta;
+    /// <summary>Jump probability per step, mean and volatility of the log size.</summary>
+    public double JumpProbability, JumpMean, JumpVolatility;
+    /// <summary>Offsets of the per-asset reals: drift, jump beta, GARCH omega; of the lower Cholesky factor (N x N).</summary>
+    public int Drift, JumpBeta, GarchOmega, Cholesky;
+    /// <summary>Offsets of the stress returns: where each step's start (Steps + 1 integers), their assets (integers) and
+    /// their log returns (reals).</summary>
+    public int StressStart, StressAsset, StressLogReturn;
 }
 
 /// <summary>Per-asset state of the market move: log prices (x with the permanent impact, the exogenous x without it), the
