@@ -78,7 +78,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         where TOI : struct, IModelArray<int>
         where TR : struct, IModelArray<double>
     {
-        StartPath(path);                                       // Path/StartOfPath.cs (Uncertainty, Oracle)
+        StartPath(path);                                       // Path/StartOfPath.cs (every mechanism's start)
         if (_l.OpeningRound != 0) OpeningRound();              // the round loop's phases, once, at the starting prices
         if (_l.Series != 0 && _failFlag == 0) RecordStart(record);
         for (int step = 0; step < _l.Steps && _failFlag == 0; step++)
@@ -88,7 +88,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             ExogenousMove(path, step);                         // Path/MarketMove.cs
             if (_failFlag != 0) break;
             ObserveOracle(step);                               // Mechanisms/Oracle.cs
-            RunRounds(step);                                   // Path/RoundLoop.cs (Capacity, Liquidity, Adl)
+            RunRounds(step);                                   // Path/RoundLoop.cs (Oracle, Screening, Capacity, Liquidity, Uncertainty, Adl)
             EndStep(step, record);                             // Path/EndOfStep.cs (Capacity, Liquidity, Oracle)
         }
         EndPath(output);                                       // Path/EndOfPath.cs
