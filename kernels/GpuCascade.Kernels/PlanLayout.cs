@@ -14,34 +14,10 @@ public struct PlanLayout
     public int Cohorts;
     /// <summary>Steps.</summary>
     public int Steps;
-    /// <summary>Oracle delay in steps (0: live).</summary>
-    public int OracleDelay;
     /// <summary>Liquidation rounds per step at most.</summary>
     public int RoundCap;
-    /// <summary>Student-t innovations.</summary>
-    public int StudentT;
-    /// <summary>GARCH(1,1) variance.</summary>
-    public int Garch;
-    /// <summary>Common jumps.</summary>
-    public int Jumps;
-    /// <summary>Some asset has a tiered margin rule.</summary>
-    public int AnyTiered;
-    /// <summary>Skip cohorts proven healthy (exact; false only to test that claim).</summary>
-    public int Screen;
-    /// <summary>Some screened cohort spans several assets (the first three screening groups are not all empty).</summary>
-    public int ScreenMultiAsset;
     /// <summary>Some cohort is liquidated in the opening round, at the starting prices before step 0's move.</summary>
     public int OpeningRound;
-    /// <summary>Some input is uncertain: per-path multipliers are drawn (docs/model.md section 8.4).</summary>
-    public int Uncertain;
-    /// <summary>Some asset's depth responds to stress (docs/model.md section 8.1).</summary>
-    public int Liquidity;
-    /// <summary>Auto-deleveraging allocates uncovered loss to cohorts in profit (docs/model.md section 8.3).</summary>
-    public int Adl;
-    /// <summary>The liquidation engine's capacity per step is finite (docs/model.md section 8.2).</summary>
-    public int Capacity;
-    /// <summary>Position notional (USD) the liquidation engine may send to each asset's book per step.</summary>
-    public double CapacityPerStep;
     /// <summary>The path writes its state at the start and after every step into its record (<see cref="PathSeries"/>,
     /// docs/model.md section 8.5): <c>run --series</c> and <c>--sample-paths</c>.</summary>
     public int Series;
@@ -54,31 +30,38 @@ public struct PlanLayout
     // ---- Real scalars.
     /// <summary>Step in years and its square root.</summary>
     public double Dt, SqrtDt;
-    /// <summary>Student-t degrees of freedom and the scale numerator nu - 2.</summary>
-    public double Dof, StudentScaleNumerator;
-    /// <summary>GARCH alpha and beta.</summary>
-    public double GarchAlpha, GarchBeta;
-    /// <summary>Jump probability per step, mean and volatility of the log size.</summary>
-    public double JumpProbability, JumpMean, JumpVolatility;
     /// <summary>Venue: penalty rate, starting fund, tranche, dust per account, cascade threshold.</summary>
     public double Penalty, FundStart, Tranche, DustPerAccount, CascadeThreshold;
-    /// <summary>Screening: the absolute epsilon and the book's dynamic exposure U.</summary>
-    public double ScreenEpsilon, DynamicExposure;
-    /// <summary>Log-standard deviations of the per-path depth, volatility and book multipliers.</summary>
-    public double DepthDispersion, VolatilityDispersion, BookDispersion;
+
+    // ---- Parameters of the phases and mechanisms, each a struct beside the code that reads it (Path/, Mechanisms/).
+    /// <summary>The market move (Path/MarketMove.cs).</summary>
+    public MarketParams Market;
+    /// <summary>The maintenance margin rules (Path/Margin.cs).</summary>
+    public MarginParams Margin;
+    /// <summary>Price impact of executed flow (Path/Execution.cs).</summary>
+    public ImpactParams Impact;
+    /// <summary>Exact screening of the cohorts (Mechanisms/Screening.cs).</summary>
+    public ScreenParams Screen;
+    /// <summary>The oracle: live or delayed.</summary>
+    public OracleParams Oracle;
+    /// <summary>Depth that responds to stress.</summary>
+    public LiquidityParams Liquidity;
+    /// <summary>The liquidation engine's capacity per step.</summary>
+    public CapacityParams Capacity;
+    /// <summary>Auto-deleveraging.</summary>
+    public AdlParams Adl;
+    /// <summary>Uncertain inputs: per-path multipliers.</summary>
+    public UncertaintyParams Uncertainty;
 
     // ---- Offsets of integer arrays (into the packed integers).
     /// <summary>Offsets of the plan's integer arrays.</summary>
-    public int StressStart, StressAsset, ImpactKind, MarginKind, TierStart, PositionStart, PositionAsset, PositionTiered,
-        CollateralStart, CollateralAsset, ScreenOrder, Screenable, ScreenGroupStart, LiquidateAtStart;
+    public int PositionStart, PositionAsset, CollateralStart, CollateralAsset, LiquidateAtStart;
 
     // ---- Offsets of real arrays (into the packed reals).
     /// <summary>Offsets of the plan's per-asset real arrays.</summary>
-    public int LogPrice0, Variance0, Drift, JumpBeta, CollateralWeight, GarchOmega, Cholesky, StressLogReturn, ImpactScale,
-        ExecutionEta, PermanentShare, ImpactDecay, MarginRate, MarginFloor, MarginVolScale, TierCap, TierRate, TierAmount,
-        BookUnits, InversePrice0, HalfElasticity, ReferenceVariance, StressLambda, FlowWithdrawal, RecoveryDecay, WithdrawalPerUsd;
+    public int LogPrice0, Variance0, CollateralWeight, BookUnits, InversePrice0;
     /// <summary>Offsets of the plan's per-cohort and per-position real arrays.</summary>
-    public int Accounts, UsdCollateral, EntryValue, PositionUnits, CollateralUnits, ScreenSlack;
+    public int Accounts, UsdCollateral, EntryValue, PositionUnits, CollateralUnits;
 
     // ---- A path's slots (PathState).
     /// <summary>First real slot of the normals (N + 3 of them), of the oracle history (delay x N), of the screening
@@ -96,12 +79,13 @@ public struct PlanLayout
     /// <summary>Integer slots per path.</summary>
     public int IntSlots;
 
-    /// <summary>Fills the slot fields from the shape (Assets, Cohorts, OracleDelay).</summary>
+    /// <summary>Fills the slot fields from the shape (Assets, Cohorts, Oracle.Delay): each region starts where the
+    /// previous one ends.</summary>
     public void LayOutSlots()
     {
         NormalsSlot = PathState.AssetFields * Assets;
-        HistorySlot = NormalsSlot + Assets + 3;
-        ThresholdSlot = HistorySlot + OracleDelay * Assets;
+        HistorySlot = NormalsSlot + PathState.NormalSlots(Assets);
+        ThresholdSlot = HistorySlot + OracleState.HistorySlots(Assets, Oracle.Delay);
         CohortRealSlot = ThresholdSlot + PathState.ScreenGroups(Assets);
         RealSlots = CohortRealSlot + PathState.CohortRealFields * Cohorts;
         ModifiedSlot = PathState.CohortIntFields * Cohorts;
@@ -109,34 +93,6 @@ public struct PlanLayout
         CancelSlot = CursorSlot + PathState.ScreenGroups(Assets);
         IntSlots = CancelSlot + 1;
     }
-}
-
-/// <summary>The fields of a path's state: per asset (slot field x N + asset), per cohort (field x cohorts + cohort).</summary>
-public static class PathState
-{
-    /// <summary>Per-asset real fields.</summary>
-    public const int X = 0, Y = 1, XExogenous = 2, Variance = 3, Displacement = 4, Shock = 5, Mid = 6, Oracle = 7, Rate = 8,
-        Execution = 9, FlowUnits = 10, MinMid = 11, MinExogenous = 12, MaxDisplacement = 13, Liquidated = 14, ClosedUnits = 15,
-        ImpactMemory = 16, RealisedVariance = 17, Withdrawal = 18, StepStartMid = 19, MinDepthFactor = 20, CapacityLeft = 21,
-        StepDepthFactor = 22, Queued = 23, AssetFields = 24;
-
-    /// <summary>Per-cohort real fields: position scale s, collateral scale k, USD balance b, the round's fraction, and
-    /// what the path did to the cohort (for attribution): notional liquidated and bad debt left on closing.</summary>
-    public const int Scale = 0, CollateralScale = 1, Balance = 2, Fraction = 3, LiquidatedNotional = 4, BadDebt = 5,
-        Rank = 6, CohortRealFields = 7;
-
-    /// <summary>Steps between two reads of the cancel slot (<see cref="PlanLayout.CancelCheck"/>).</summary>
-    public const int CancelCheckSteps = 4096;
-
-    /// <summary>Per-cohort integer fields (the last two are lists indexed by position, not by cohort).</summary>
-    public const int Open = 0, ForceClose = 1, PartialStep = 2, Touched = 3, TouchedList = 4, RoundList = 5, RankList = 6,
-        CohortIntFields = 7;
-
-    /// <summary>Screening groups: long, short and mixed books over several assets, then long and short books per asset.</summary>
-    public static int ScreenGroups(int assets) => 3 + 2 * assets;
-
-    /// <summary>32-bit words of the set of cohorts whose state has left its start (at least one).</summary>
-    public static int ModifiedWords(int cohorts) => cohorts <= 0 ? 1 : (cohorts + 31) / 32;
 }
 
 /// <summary>

@@ -1,0 +1,93 @@
+namespace GpuCascade.Kernels;
+
+/// <summary>The liquidity mechanism's hooks: start of step, execution (the depth), end of step.</summary>
+public partial struct CascadePath<TD, TI, TSD, TSI, TP>
+{
+    /// <summary>Start of path: the realised variance starts at the scenario's (times w^2), no withdrawal, and the depth
+    /// factor at u. Run with the mechanism off too: the path's lowest depth factor is an output either way.</summary>
+    private readonly void StartLiquidity()
+    {
+        TP real = default;
+        for (int i = 0; i < _n; i++)
+        {
+            A(LiquidityState.RealisedVariance, i) = real.Hold(Pd(_l.Variance0, i) * _varianceMultiplier);
+            A(LiquidityState.Withdrawal, i) = 0;
+            A(LiquidityState.StepStartMid, i) = A(MarketState.Mid, i);
+            A(LiquidityState.MinDepthFactor, i) = _depthMultiplier;
+            A(LiquidityState.StepDepthFactor, i) = _depthMultiplier;
+        }
+    }
+
+    /// <summary>docs/model.md section 8.1: g = (sref^2 / max(v, sref^2))^(kappa / 2) / (1 + phi A), at most 1.</summary>
+    private readonly double DepthFactor(int i)
+    {
+        double g = 1.0;
+        double halfKappa = Pd(_l.Liquidity.HalfElasticity, i);
+        if (halfKappa > 0)
+        {
+            double reference = Pd(_l.Liquidity.ReferenceVariance, i);
+            g = Math.Pow(reference / Math.Max(A(LiquidityState.RealisedVariance, i), reference), halfKappa);
+        }
+        double phi = Pd(_l.Liquidity.FlowWithdrawal, i);
+        return phi > 0 ? g / (1.0 + phi * A(LiquidityState.Withdrawal, i)) : g;
+    }
+
+    /// <summary>docs/model.md section 8.1 at a step's start, before its exogenous move: the withdrawal pressure recovers, the mid the
+    /// step's return starts from is kept, and the depth factor is tracked.</summary>
+    private readonly void StepStartLiquidity()
+    {
+        TP real = default;
+        for (int i = 0; i < _n; i++)
+        {
+            A(LiquidityState.Withdrawal, i) = real.Hold(A(LiquidityState.Withdrawal, i) * Pd(_l.Liquidity.RecoveryDecay, i));
+            A(LiquidityState.StepStartMid, i) = A(MarketState.Mid, i);
+            double depth = _depthMultiplier * DepthFactor(i);
+            if (depth < A(LiquidityState.MinDepthFactor, i)) A(LiquidityState.MinDepthFactor, i) = depth;
+            A(LiquidityState.StepDepthFactor, i) = depth; // the step's lowest, for its record (docs/model.md section 8.5)
+        }
+    }
+
+    /// <summary>docs/model.md section 8.1 at a step's end: the EWMA of the traded mid's realised variance takes the step's return
+    /// (exogenous move and impact together).</summary>
+    private readonly void StepEndLiquidity()
+    {
+        TP real = default;
+        for (int i = 0; i < _n; i++)
+        {
+            double r = Math.Log(A(MarketState.Mid, i) / A(LiquidityState.StepStartMid, i));
+            double lambda = Pd(_l.Liquidity.StressLambda, i);
+            A(LiquidityState.RealisedVariance, i) = real.Hold(lambda * A(LiquidityState.RealisedVariance, i) + (1.0 - lambda) * r * r / _l.Dt);
+        }
+    }
+
+    /// <summary>Start of path, for row 0 of the record: the depth factor the first round would see.</summary>
+    private readonly void SetStartDepth()
+    {
+        for (int i = 0; i < _n; i++) A(LiquidityState.StepDepthFactor, i) = _depthMultiplier * DepthFactor(i);
+    }
+}
+
+/// <summary>The liquidity mechanism's parameters in the plan (docs/model.md section 8.1): a switch and the offsets of its
+/// per-asset arrays.</summary>
+public struct LiquidityParams
+{
+    /// <summary>Some asset's depth responds to stress (0 or 1).</summary>
+    public int On;
+    /// <summary>Offsets of the per-asset reals: kappa / 2, the reference variance sref^2, the EWMA weight lambda, the
+    /// withdrawal phi, the withdrawal's recovery per step, the withdrawal pressure per USD of flow.</summary>
+    public int HalfElasticity, ReferenceVariance, StressLambda, FlowWithdrawal, RecoveryDecay, WithdrawalPerUsd;
+}
+
+/// <summary>Per-asset state of the liquidity mechanism: the traded mid's realised variance, the withdrawal pressure, the
+/// mid the step started from, the path's and the step's lowest depth factor u g (the path's is an output, with or
+/// without the mechanism).</summary>
+public static class LiquidityState
+{
+    private const int F = PathState.LiquidityFirst;
+
+    /// <summary>Per-asset fields.</summary>
+    public const int RealisedVariance = F, Withdrawal = F + 1, StepStartMid = F + 2, MinDepthFactor = F + 3, StepDepthFactor = F + 4;
+
+    /// <summary>How many per-asset fields the mechanism needs.</summary>
+    public const int Fields = 5;
+}

@@ -1,0 +1,72 @@
+namespace GpuCascade.Kernels;
+
+/// <summary>Candidates: the cohorts a round liquidates (docs/model.md section 5, item 2), as the scan of
+/// Mechanisms/Screening.cs finds them.</summary>
+public partial struct CascadePath<TD, TI, TSD, TSI, TP>
+{
+    /// <summary>docs/model.md section 5, item 2: lists the cohorts to liquidate this round, in cohort order.</summary>
+    private int Candidates(int step)
+    {
+        int count = ScanCandidates(step, stopAtFirst: false);
+        if (count == 0) return 0;
+        // Candidates come in screening order; settle and sum flows in cohort order, as the unscreened loop does, so
+        // that every sum is the same whether or not the screen is on.
+        SortCohortList(PathState.RoundList, count, byRank: false);
+        return count;
+    }
+
+    /// <summary>Adds cohort <paramref name="c"/> to the round's list when it is to be liquidated; true if added.</summary>
+    private bool Consider(int c, int step, ref int count)
+    {
+        if (!OpenOf(c)) return false;
+        double f;
+        double rank = double.NegativeInfinity; // forced closes first (docs/model.md section 8.2)
+        if (ForcedOf(c)) f = 1.0;
+        else
+        {
+            if (_l.Tranche < 1.0 && PartialStepOf(c) == step) return false;
+            _marginChecks++;
+            if (!(ExcessParts(c, out double equity, out double requirement) < 0)) return false;
+            f = _l.Tranche;
+            if (requirement > 0) rank = equity / requirement;
+        }
+        CohortReal(PathState.Fraction, c) = f;
+        if (_l.Capacity.On != 0) CohortReal(CapacityState.Rank, c) = rank;
+        CohortInt(PathState.RoundList, count) = c;
+        count++;
+        return true;
+    }
+
+    /// <summary>
+    /// Shell sort (no recursion, no scratch) of the first <paramref name="count"/> cohorts of a cohort list: the round
+    /// list into cohort order (any order in gives the same list), or with <paramref name="byRank"/> the rank list by
+    /// (rank, cohort index).
+    /// </summary>
+    private readonly void SortCohortList(int list, int count, bool byRank)
+    {
+        int gap = 1;
+        while (gap < count / 3) gap = 3 * gap + 1;
+        for (; gap >= 1; gap /= 3)
+        {
+            for (int k = gap; k < count; k++)
+            {
+                int c = CohortInt(list, k);
+                double key = byRank ? CohortReal(CapacityState.Rank, c) : 0;
+                int j = k;
+                while (j >= gap)
+                {
+                    int other = CohortInt(list, j - gap);
+                    if (byRank)
+                    {
+                        double otherKey = CohortReal(CapacityState.Rank, other);
+                        if (otherKey < key || (otherKey == key && other < c)) break;
+                    }
+                    else if (other < c) break;
+                    CohortInt(list, j) = other;
+                    j -= gap;
+                }
+                CohortInt(list, j) = c;
+            }
+        }
+    }
+}

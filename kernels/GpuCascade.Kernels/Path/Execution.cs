@@ -1,0 +1,92 @@
+using GpuCascade.Simulation;
+
+namespace GpuCascade.Kernels;
+
+/// <summary>Execution of the round's net flows against each asset's book (docs/model.md section 3).</summary>
+public partial struct CascadePath<TD, TI, TSD, TSI, TP>
+{
+    /// <summary>docs/model.md section 3: executes each asset's net flow, valued at the mid before the round's impact.</summary>
+    private void Execute(int step)
+    {
+        TP real = default;
+        for (int i = 0; i < _n; i++)
+        {
+            // The effective depth of this round (docs/model.md sections 8.1, 8.4): D u g, with g set at the round's start.
+            double depth = _depthMultiplier;
+            if (_l.Liquidity.On != 0)
+            {
+                depth *= DepthFactor(i);
+                if (depth < A(LiquidityState.MinDepthFactor, i)) A(LiquidityState.MinDepthFactor, i) = depth;
+                if (depth < A(LiquidityState.StepDepthFactor, i)) A(LiquidityState.StepDepthFactor, i) = depth;
+            }
+            double units = A(ExecutionState.FlowUnits, i);
+            double mid = A(MarketState.Mid, i);
+            if (units == 0)
+            {
+                A(ExecutionState.Execution, i) = mid;
+                continue;
+            }
+            double flow = units * mid;
+            double scale = Pd(_l.Impact.Scale, i);
+            double delta;
+            bool adjusted = _l.Uncertainty.On != 0 || _l.Liquidity.On != 0;
+            if (Pi(_l.Impact.Kind, i) == (int)ImpactKind.Linear)
+            {
+                if (adjusted) scale /= depth; // 0.01 / (D u g)
+                delta = scale * flow;
+                A(ExecutionState.Execution, i) = real.Hold(mid * Math.Exp(Pd(_l.Impact.ExecutionEta, i) * delta));
+            }
+            else
+            {
+                // Square root on the step's cumulative flow (docs/model.md section 3): the round moves the price by I(C + Q) - I(C), so
+                // splitting a flow into rounds or cohorts does not change the step's move; the fills execute at the
+                // average impact over the chunk, (F(C + Q) - F(C)) / Q with F(x) = (2/3) c |x|^(3/2), relative to I(C).
+                if (adjusted) scale *= _volatilityMultiplier / Math.Sqrt(depth); // Y (sigma w) / sqrt(V u g)
+                double before = A(ExecutionState.ImpactMemory, i);
+                double after = real.Hold(before + flow);
+                double impactBefore = SignedRoot(before) * scale, impactAfter = SignedRoot(after) * scale;
+                delta = real.Hold(impactAfter - impactBefore);
+                double average = 2.0 / 3.0 * scale * (Math.Abs(after) * Math.Sqrt(Math.Abs(after)) - Math.Abs(before) * Math.Sqrt(Math.Abs(before))) / flow;
+                A(ExecutionState.Execution, i) = real.Hold(mid * Math.Exp(real.Hold(average - impactBefore)));
+                A(ExecutionState.ImpactMemory, i) = after;
+            }
+            double permanent = Pd(_l.Impact.PermanentShare, i) * delta;
+            A(MarketState.X, i) = real.Hold(A(MarketState.X, i) + permanent);
+            A(ExecutionState.Y, i) = real.Hold(A(ExecutionState.Y, i) + (delta - permanent));
+            A(ExecutionState.Displacement, i) = real.Hold(A(ExecutionState.Displacement, i) + delta);
+            double next = real.Exp(real.Hold(A(MarketState.X, i) + A(ExecutionState.Y, i)));
+            A(MarketState.Mid, i) = next;
+            if (!Representable(next)) Fail(PathOutput.FlowFailureFlag, step, i, flow);
+            // Market makers withdraw after toxic flow: the pressure grows by the flow over the scenario's depth.
+            if (_l.Liquidity.On != 0) A(LiquidityState.Withdrawal, i) = real.Hold(A(LiquidityState.Withdrawal, i) + Math.Abs(flow) * Pd(_l.Liquidity.WithdrawalPerUsd, i));
+        }
+    }
+
+    /// <summary>sign(x) sqrt(|x|).</summary>
+    private static double SignedRoot(double x) => x < 0 ? -Math.Sqrt(-x) : Math.Sqrt(x);
+}
+
+/// <summary>Price impact in the plan (docs/model.md section 3): per asset the model (<see cref="ImpactKind"/>) and its scale,
+/// the execution's share of the impact, the permanent share and the transient impact's decay per step.</summary>
+public struct ImpactParams
+{
+    /// <summary>Offset of the integer array: the impact model per asset.</summary>
+    public int Kind;
+    /// <summary>Offsets of the real arrays, per asset.</summary>
+    public int Scale, ExecutionEta, PermanentShare, Decay;
+}
+
+/// <summary>Per-asset state of execution: the round's flow in units and its execution price, the transient impact y,
+/// the displacement of the mid from the exogenous price and its largest size, the square-root impact's memory of
+/// executed flow.</summary>
+public static class ExecutionState
+{
+    private const int F = PathState.ExecutionFirst;
+
+    /// <summary>Per-asset fields.</summary>
+    public const int FlowUnits = F, Execution = F + 1, Y = F + 2, Displacement = F + 3, ImpactMemory = F + 4,
+        MaxDisplacement = F + 5;
+
+    /// <summary>How many per-asset fields execution needs.</summary>
+    public const int Fields = 6;
+}

@@ -1,0 +1,62 @@
+namespace GpuCascade.Kernels;
+
+/// <summary>The liquidation rounds of a step: candidates, admission, flows, execution, settlement, loss waterfall.</summary>
+public partial struct CascadePath<TD, TI, TSD, TSI, TP>
+{
+    /// <summary>
+    /// The step's liquidation rounds (docs/model.md section 5): each round takes the candidates at the oracle prices,
+    /// admits them (within capacity), sums their flows, executes them, settles them and runs the loss waterfall, until a
+    /// round finds no candidate or the round cap is reached.
+    /// </summary>
+    private void RunRounds(int step)
+    {
+        if (_l.Capacity.On != 0) OpenCapacity();
+        int rounds = 0;
+        for (int round = 1; round <= _l.RoundCap; round++)
+        {
+            if (_l.Oracle.Delay == 0) RefreshLiveOracle();
+            int count = Candidates(step);
+            if (count > 0 && _l.Capacity.On != 0) count = Admit(count);
+            if (count == 0) break;
+            SumRoundFlows(count);
+            _liquidations += count;
+            rounds = round;
+            Execute(step);
+            if (_failFlag != 0) break;
+            SettleRound(count, step);
+            if (round == _l.RoundCap) CheckRoundCap(step);
+        }
+        if (rounds > _maxRounds) _maxRounds = rounds;
+    }
+
+    /// <summary>Settlement, the loss waterfall, and the round's extremes.</summary>
+    private void SettleRound(int count, int step)
+    {
+        Settle(count, step, out double roundPenalties, out double roundBadDebt);
+        CoverLosses(roundPenalties, roundBadDebt);
+        AfterRound();
+    }
+
+    /// <summary>At the round cap: whether some cohort would still be liquidated (cohorts held back only by capacity do not
+    /// count, docs/model.md section 8.2).</summary>
+    private void CheckRoundCap(int step)
+    {
+        if (_l.Oracle.Delay == 0) RefreshLiveOracle();
+        if (_l.Capacity.On == 0 ? ScanCandidates(step, stopAtFirst: true) > 0 : AnyWithCapacity(ScanCandidates(step, stopAtFirst: false)))
+            _roundCapHit = true;
+    }
+
+    /// <summary>After a round: the fund's minimum, each asset's largest displacement (a cascade past the threshold) and
+    /// lowest price.</summary>
+    private void AfterRound()
+    {
+        if (_ledger.Fund < _ledger.FundMin) _ledger.FundMin = _ledger.Fund;
+        for (int i = 0; i < _n; i++)
+        {
+            double ad = Math.Abs(A(ExecutionState.Displacement, i));
+            if (ad > A(ExecutionState.MaxDisplacement, i)) A(ExecutionState.MaxDisplacement, i) = ad;
+            if (ad >= _l.CascadeThreshold) _cascade = true;
+            TrackMin(i);
+        }
+    }
+}
