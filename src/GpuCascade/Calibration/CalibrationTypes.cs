@@ -138,8 +138,7 @@ public sealed record TargetCheck(string Metric, double Limit, string LimitText, 
     /// <summary>A figure of <paramref name="metric"/> as the summary tables show it: a percentage for probabilities, USD
     /// with a suffix otherwise (48.2M); n/a where there is none (an interval without an upper end).</summary>
     public static string FormatFigure(string metric, double value) =>
-        !double.IsFinite(value) ? "n/a"
-        : metric.StartsWith("probabilities.", StringComparison.Ordinal) ? Reporting.SummaryTable.Pct(value) : Reporting.SummaryTable.Usd(value);
+        metric.StartsWith("probabilities.", StringComparison.Ordinal) ? Reporting.SummaryTable.Pct(value) : Reporting.SummaryTable.Usd(value);
 }
 
 /// <summary>Expected bad debt per dollar of notional for the cohorts in one initial-leverage bucket, as a fee.</summary>

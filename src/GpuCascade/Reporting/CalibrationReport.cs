@@ -362,11 +362,8 @@ public static partial class CalibrationReport
         _ => "stopped before it finished",
     };
 
-    private static string Num(string metric, double v) =>
-        metric.StartsWith("probabilities.", StringComparison.Ordinal) ? SummaryTable.Pct(v) : SummaryTable.Usd(v);
-
     private static string Cell(string metric, Figure f) =>
-        $"{Num(metric, f.Estimate)} [{(f.Lower is double l ? Num(metric, l) : "n/a")}, {(f.Upper is double u ? Num(metric, u) : "n/a")}]";
+        $"{TargetCheck.FormatFigure(metric, f.Estimate)} [{(f.Lower is double l ? TargetCheck.FormatFigure(metric, l) : "n/a")}, {(f.Upper is double u ? TargetCheck.FormatFigure(metric, u) : "n/a")}]";
 
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_\-]*$")]
     private static partial Regex PlainSegment();

@@ -73,7 +73,7 @@ internal sealed class NodeReader
         if (Scalar(node, path) is string t && ScenarioNumbers.TryParseInteger(t, typeMin, typeMax, out long v)) return v;
         if (node is ScalarNode { IsNull: false } s && (min != long.MinValue || max != long.MaxValue))
         {
-            string got = s.Text.Trim().Length <= 40 && ScenarioNumbers.TryParseDouble(s.Text, out _) ? s.Text.Trim() : ScalarNode.Excerpt(s.Text);
+            string got = s.Text.Trim().Length <= Echo.MaxCharacters && ScenarioNumbers.TryParseDouble(s.Text, out _) ? s.Text.Trim() : Echo.Quote(s.Text);
             Errors.Add(path, $"must be an integer in {min} .. {max}, got {got}", node);
             return null;
         }

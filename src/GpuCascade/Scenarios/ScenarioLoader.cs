@@ -26,17 +26,13 @@ public static class ScenarioLoader
     /// <summary>Whether a scenario file is read as JSON (by its extension).</summary>
     internal static bool IsJson(string path) => Path.GetExtension(path).Equals(".json", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Largest scenario file read, in bytes (<see cref="Operations.InputFile.MaxScenarioBytes"/>): a scenario is a
-    /// few KB, a listed book of 100,000 cohorts about 10 MB; anything larger, and anything that is not a regular file
-    /// (such as /dev/zero), is refused instead of read into memory.</summary>
-    public const long MaxFileBytes = Operations.InputFile.MaxScenarioBytes;
-
-    /// <summary>The text of a scenario file; a missing, unreadable, oversized or irregular file is a <see cref="ScenarioException"/>.</summary>
+    /// <summary>The text of a scenario file; a missing, unreadable, irregular or oversized file (over
+    /// <see cref="Operations.InputFile.MaxScenarioBytes"/>) is a <see cref="ScenarioException"/>.</summary>
     internal static string ReadFile(string path)
     {
         try
         {
-            return Operations.InputFile.ReadText(path, "scenario file", MaxFileBytes);
+            return Operations.InputFile.ReadText(path, "scenario file", Operations.InputFile.MaxScenarioBytes);
         }
         catch (Operations.InputFileException e)
         {

@@ -21,11 +21,7 @@ internal sealed class ScalarNode(string text, bool isNull, int? line = null, int
     /// <summary>YAML <c>~</c>, <c>null</c> or an empty value; JSON <c>null</c>.</summary>
     public bool IsNull { get; } = isNull;
 
-    public override string Describe() => IsNull ? "nothing" : Excerpt(Text);
-
-    /// <summary>The text quoted, cut to its first 40 characters with the full length when longer (a message does not
-    /// echo a megabyte of garbage).</summary>
-    public static string Excerpt(string text) => Echo.Quote(text);
+    public override string Describe() => IsNull ? "nothing" : Echo.Quote(Text);
 }
 
 /// <summary>Entries in document order; keys are unique (readers reject duplicates).</summary>
