@@ -96,29 +96,40 @@ public struct PlanLayout
 }
 
 /// <summary>
-/// The per-path outputs as the model writes them: real fields, then per-asset real fields (field x N + asset), and
-/// integer fields, each a slot of the output block (lane = the path's row in the batch).
+/// The per-path outputs as the model writes them, each a real slot of the output block (lane = the path's row in the
+/// batch): the core fields, then each mechanism's fields (their counts declared in the mechanism's file), then the
+/// per-asset fields (field x N + asset); and a few integer slots (flags, where a path failed). What each slot means, its
+/// unit and how the run aggregates it is the output schema's row for it (the host's <c>OutputSchema</c>).
 /// </summary>
 public static class PathOutput
 {
-    /// <summary>Per-path real outputs. The work counters are whole numbers, exact in doubles up to 2^53.</summary>
-    public const int BadDebt = 0, BadDebtPaid = 1, UncoveredLoss = 2, Penalties = 3, FundEnd = 4, FundMin = 5,
-        LiquidatedNotional = 6, ClosedUnitsShare = 7, MarginChecks = 8, CohortLiquidations = 9, FailLogPrice = 10,
-        FailFlow = 11, UncoveredBeforeAdl = 12, AdlAbsorbed = 13, AdlNotional = 14, QueueMaxNotional = 15, QueueSteps = 16,
-        RealFields = 17;
+    /// <summary>Core per-path outputs. Counts and 0/1 flags are whole numbers, exact in doubles up to 2^53.</summary>
+    public const int AnyLiquidation = 0, Cascade = 1, BadDebt = 2, UncoveredBeforeAdl = 3, LiquidatedNotional = 4, BadDebtPaid = 5,
+        Penalties = 6, FundEnd = 7, FundMin = 8, UncoveredLoss = 9, ClosedUnitsShare = 10, MaxRounds = 11, RoundCapHit = 12,
+        MarginChecks = 13, CohortLiquidations = 14, FailLogPrice = 15, FailFlow = 16, CoreFields = 17;
+
+    /// <summary>The first slot of auto-deleveraging's outputs (<see cref="AdlOutput"/>).</summary>
+    public const int AdlFirst = CoreFields;
+    /// <summary>The first slot of the liquidation capacity's outputs (<see cref="CapacityOutput"/>).</summary>
+    public const int CapacityFirst = AdlFirst + AdlOutput.Fields;
+    /// <summary>Per-path real slots; the per-asset fields follow.</summary>
+    public const int RealFields = CapacityFirst + CapacityOutput.Fields;
 
     /// <summary>Per-asset real outputs, after the per-path ones.</summary>
     public const int LiquidatedByAsset = 0, MaxDrawdown = 1, ExogenousMaxDrawdown = 2, MaxDisplacement = 3, FinalPrice = 4,
         MinDepthFactor = 5, AssetFields = 6;
 
-    /// <summary>Integer outputs.</summary>
-    public const int MaxRounds = 0, Flags = 1, FailStep = 2, FailAsset = 3, IntFields = 4;
+    /// <summary>Integer outputs: the flags, and where a path failed.</summary>
+    public const int Flags = 0, FailStep = 1, FailAsset = 2, IntFields = 3;
 
     /// <summary>Flag bits.</summary>
-    public const int RoundCapHitFlag = 1, CascadeFlag = 2, ExogenousFailureFlag = 4, FlowFailureFlag = 8, CancelledFlag = 16;
+    public const int ExogenousFailureFlag = 4, FlowFailureFlag = 8, CancelledFlag = 16;
 
     /// <summary>Real output slots for <paramref name="assets"/> assets.</summary>
     public static int RealSlots(int assets) => RealFields + AssetFields * assets;
+
+    /// <summary>The slot of per-asset field <paramref name="field"/> of asset <paramref name="asset"/> of <paramref name="assets"/>.</summary>
+    public static int AssetSlot(int field, int assets, int asset) => RealFields + field * assets + asset;
 }
 
 /// <summary>

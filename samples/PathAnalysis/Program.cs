@@ -15,7 +15,7 @@ int btc = scenario.AssetIndex("BTC"), n = o.Count, assets = o.AssetCount;
 Moments cascade = new(), calm = new();
 for (int p = 0; p < n; p++)
 {
-    if (o.Cascade[p]) cascade.Add(o.BadDebt[p]);
+    if (o.Cascade[p] != 0) cascade.Add(o.BadDebt[p]);
     else calm.Add(o.BadDebt[p]);
 }
 ProbabilityEstimate pCascade = Proportion.WilsonInterval(cascade.Count, n);

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using GpuCascade.Kernels;
+using GpuCascade.Simulation;
 using ScottPlot;
 
 namespace GpuCascade.Report;
@@ -12,13 +14,11 @@ internal static class RunSection
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
+    /// <summary>The probabilities of the output schema (<see cref="OutputSchema"/>), by their key under <c>probabilities</c>.</summary>
     private static readonly (string Key, string Label)[] Events =
     [
-        ("anyLiquidation", "any liquidation"),
-        ("cascade", "cascade"),
-        ("badDebt", "bad debt > 0"),
-        ("fundDepleted", "insurance fund depleted"),
-        ("adl", "auto-deleveraging"),
+        .. OutputSchema.Rows.Where(r => r.ProbabilityKey is not null).Select(r =>
+            (r.ProbabilityKey!["probabilities.".Length..], r.ProbabilityLabel ?? r.Label + " > 0")),
     ];
 
     /// <summary>"99%" for the level key "0.99".</summary>
@@ -426,15 +426,12 @@ internal static class RunSection
                          ("badDebtPaid", "mean bad debt paid"), ("uncoveredLoss", "mean uncovered loss (after ADL)") })
                 if (fund.Optional(name) is { } f) facts.Add(("insurance fund: " + label, Mean(f, Unit.Usd)));
         }
-        if (r.Optional("adl") is { } adl)
+        // The mechanisms' means, as the output schema lists them (adl.lossAbsorbed is "adl": {"lossAbsorbed": ...}).
+        foreach (var row in OutputSchema.MechanismRows.Where(row => row.Has(OutputAggregations.Mean)))
         {
-            facts.Add(("ADL: mean notional deleveraged", Mean(adl["notional"], Unit.Usd)));
-            facts.Add(("ADL: mean loss absorbed", Mean(adl["lossAbsorbed"], Unit.Usd)));
-        }
-        if (r.Optional("queue") is { } queue)
-        {
-            facts.Add(("queue: mean of the largest notional waiting", Mean(queue["maxNotional"], Unit.Usd)));
-            facts.Add(("queue: mean steps with a queue", Mean(queue["steps"], Unit.Plain)));
+            int dot = row.Key.IndexOf('.', StringComparison.Ordinal);
+            if (r.Optional(row.Key[..dot])?.Optional(row.Key[(dot + 1)..]) is { } figure)
+                facts.Add(($"{row.Mechanism}: mean {row.Label}", Mean(figure, row.Unit == "USD" ? Unit.Usd : Unit.Plain)));
         }
         if (r.Optional("maxRoundsInStep") is { } rounds) facts.Add(("liquidation rounds: mean of the largest in a step", Mean(rounds, Unit.Plain)));
         if (r.Optional("roundCapHits") is { } cap) facts.Add(("paths hitting the round cap", Html.Number(cap, Unit.Count)));

@@ -3,6 +3,15 @@ namespace GpuCascade.Kernels;
 /// <summary>The auto-deleveraging mechanism's hook: the loss waterfall, after the insurance fund.</summary>
 public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 {
+    /// <summary>End of path: auto-deleveraging's outputs (<see cref="AdlOutput"/>).</summary>
+    private readonly void WriteAdlOutputs<TOD, TOI>(PathSlots<TOD, TOI> output)
+        where TOD : struct, IModelArray<double>
+        where TOI : struct, IModelArray<int>
+    {
+        output.R(AdlOutput.Notional) = _ledger.AdlNotional;
+        output.R(AdlOutput.LossAbsorbed) = _ledger.AdlAbsorbed;
+    }
+
     /// <summary>
     /// docs/model.md section 8.3: with ADL on, the round's uncovered loss <paramref name="loss"/> is absorbed by open cohorts that are
     /// neither liquidatable nor awaiting a forced close and have unrealised profit P at oracle prices, highest score
@@ -79,4 +88,13 @@ public struct AdlParams
 {
     /// <summary>Uncovered loss is allocated to cohorts in profit (0 or 1).</summary>
     public int On;
+}
+
+/// <summary>Auto-deleveraging's per-path outputs (slots of <see cref="PathOutput"/>).</summary>
+public static class AdlOutput
+{
+    /// <summary>The position notional ADL closed, at the mid; the loss it absorbed.</summary>
+    public const int Notional = PathOutput.AdlFirst, LossAbsorbed = PathOutput.AdlFirst + 1;
+    /// <summary>Slots.</summary>
+    public const int Fields = 2;
 }

@@ -3,6 +3,15 @@ namespace GpuCascade.Kernels;
 /// <summary>The capacity mechanism's hooks: start of the rounds, admission, the round cap, end of step.</summary>
 public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 {
+    /// <summary>End of path: the queue's outputs (<see cref="CapacityOutput"/>).</summary>
+    private readonly void WriteCapacityOutputs<TOD, TOI>(PathSlots<TOD, TOI> output)
+        where TOD : struct, IModelArray<double>
+        where TOI : struct, IModelArray<int>
+    {
+        output.R(CapacityOutput.MaxNotional) = _queueMax;
+        output.R(CapacityOutput.Steps) = _queueSteps;
+    }
+
     /// <summary>Start of path: no queue (row 0 of the record reads it).</summary>
     private readonly void StartCapacity()
     {
@@ -135,4 +144,13 @@ public static class CapacityState
 
     /// <summary>How many per-cohort integer fields the mechanism needs.</summary>
     public const int CohortIntFields = 1;
+}
+
+/// <summary>The liquidation capacity's per-path outputs (slots of <see cref="PathOutput"/>).</summary>
+public static class CapacityOutput
+{
+    /// <summary>The largest notional waiting at a step's end, at the mid; the steps that ended with a queue.</summary>
+    public const int MaxNotional = PathOutput.CapacityFirst, Steps = PathOutput.CapacityFirst + 1;
+    /// <summary>Slots.</summary>
+    public const int Fields = 2;
 }

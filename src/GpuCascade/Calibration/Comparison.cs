@@ -1,4 +1,5 @@
 using GpuCascade.Book;
+using GpuCascade.Kernels;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
@@ -254,15 +255,15 @@ public static class Comparison
     {
         long n = Math.Min(first.Paths, variant.Paths);
         var result = new List<KeyValuePair<string, MetricDifference>>();
-        var tails = new Dictionary<(MetricKind, TailLevel), (double, double)>();
-        foreach (var loss in new[] { (MetricKind.BadDebtVaR, MetricKind.BadDebtES), (MetricKind.LiquidatedNotionalVaR, MetricKind.LiquidatedNotionalES) })
+        var tails = new Dictionary<(OutputRow, MetricStatistic, TailLevel), (double, double)>();
+        foreach (var row in RiskMetric.All.Where(m => m.IsTail).Select(m => m.Row).Distinct())
         {
-            var probe = new RiskMetric(loss.Item1, TailLevel.Standard[0]);
+            var probe = new RiskMetric(row, MetricStatistic.ValueAtRisk, TailLevel.Standard[0]);
             var bounds = PairedDifference.Bootstrap(firstRecord.Loss(probe), variantRecord.Loss(probe), n, TailLevel.Standard);
             for (int l = 0; l < TailLevel.Standard.Length; l++)
             {
-                tails[(loss.Item1, TailLevel.Standard[l])] = (bounds[l].VarLower, bounds[l].VarUpper);
-                tails[(loss.Item2, TailLevel.Standard[l])] = (bounds[l].EsLower, bounds[l].EsUpper);
+                tails[(row, MetricStatistic.ValueAtRisk, TailLevel.Standard[l])] = (bounds[l].VarLower, bounds[l].VarUpper);
+                tails[(row, MetricStatistic.ExpectedShortfall, TailLevel.Standard[l])] = (bounds[l].EsLower, bounds[l].EsUpper);
             }
         }
         foreach (var metric in RiskMetric.All)
@@ -272,7 +273,7 @@ public static class Comparison
             MetricDifference d;
             if (metric.Level is TailLevel level)
             {
-                var (lower, upper) = tails[(metric.Kind, level)];
+                var (lower, upper) = tails[(metric.Row, metric.Statistic, level)];
                 d = new MetricDifference(f1.Estimate - f0.Estimate, lower, upper, unpairedLower, unpairedUpper);
             }
             else

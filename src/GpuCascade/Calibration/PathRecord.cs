@@ -1,73 +1,67 @@
+using GpuCascade.Kernels;
 using GpuCascade.Simulation;
 
 namespace GpuCascade.Calibration;
 
-/// <summary>The per-path figures of a run that paired differences need, indexed by path (filled by the engine's
-/// observer from worker threads; every path is written once).</summary>
+/// <summary>The per-path figures of a run that paired differences need, indexed by path: every per-path output that is a
+/// calibration metric (<see cref="OutputAggregations.Target"/>), flags as bits. Filled by the engine's observer from
+/// worker threads; every path is written once.</summary>
 internal sealed class PathRecord
 {
+    /// <summary>The rows kept: real outputs as doubles, flags as one bit each of a byte.</summary>
+    private static readonly OutputRow[] Rows =
+        [.. OutputSchema.Rows.Where(r => r.Shape == OutputShape.PerPath && r.Has(OutputAggregations.Target))];
+    private static readonly OutputRow[] RealRows = [.. Rows.Where(r => r.Storage != OutputStorage.Flag)];
+    private static readonly OutputRow[] FlagRows = [.. Rows.Where(r => r.Storage == OutputStorage.Flag)];
+
     public PathRecord(long paths)
     {
         if (paths > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(paths), paths, $"a paired comparison keeps every path's figures: at most {Array.MaxLength:N0} paths");
-        BadDebt = new double[paths];
-        LiquidatedNotional = new double[paths];
-        UncoveredLoss = new double[paths];
-        UncoveredBeforeAdl = new double[paths];
-        AdlAbsorbed = new double[paths];
-        QueueMaxNotional = new double[paths];
-        Flags = new byte[paths];
+        if (FlagRows.Length > 8) throw new InvalidOperationException("more than 8 flags to keep per path");
+        _values = [.. RealRows.Select(_ => new double[paths])];
+        _flags = new byte[paths];
     }
 
-    private const byte AnyLiquidationFlag = 1, CascadeFlag = 2;
+    private readonly double[][] _values;
+    private readonly byte[] _flags;
 
-    /// <summary>Memory per path: six doubles and a byte of flags.</summary>
-    public const int BytesPerPath = 6 * sizeof(double) + 1;
-
-    public double[] BadDebt { get; }
-    public double[] LiquidatedNotional { get; }
-    public double[] UncoveredLoss { get; }
-    public double[] UncoveredBeforeAdl { get; }
-    public double[] AdlAbsorbed { get; }
-    public double[] QueueMaxNotional { get; }
-    public byte[] Flags { get; }
+    /// <summary>Memory per path: a double per real output kept, and a byte of flags.</summary>
+    public static int BytesPerPath => RealRows.Length * sizeof(double) + 1;
 
     public void Observe(PathOutputs o, int from, int to)
     {
-        for (int row = from; row < to; row++)
+        for (int k = 0; k < RealRows.Length; k++)
+            o.Column(RealRows[k])[from..to].CopyTo(_values[k].AsSpan((int)(o.Start + from), to - from));
+        for (int k = 0; k < FlagRows.Length; k++)
         {
-            long p = o.Start + row;
-            BadDebt[p] = o.BadDebt[row];
-            LiquidatedNotional[p] = o.LiquidatedNotional[row];
-            UncoveredLoss[p] = o.UncoveredLoss[row];
-            UncoveredBeforeAdl[p] = o.UncoveredBeforeAdl[row];
-            AdlAbsorbed[p] = o.AdlAbsorbed[row];
-            QueueMaxNotional[p] = o.QueueMaxNotional[row];
-            Flags[p] = (byte)((o.AnyLiquidation(row) ? AnyLiquidationFlag : 0) | (o.Cascade[row] ? CascadeFlag : 0));
+            var flag = o.Column(FlagRows[k]);
+            for (int row = from; row < to; row++)
+                if (flag[row] != 0) _flags[o.Start + row] |= (byte)(1 << k);
         }
     }
 
     /// <summary>The path's value of a mean or probability metric (1 or 0 for an event).</summary>
-    public double Value(RiskMetric metric, long p) => metric.Kind switch
+    public double Value(RiskMetric metric, long p)
     {
-        MetricKind.AnyLiquidation => (Flags[p] & AnyLiquidationFlag) != 0 ? 1 : 0,
-        MetricKind.Cascade => (Flags[p] & CascadeFlag) != 0 ? 1 : 0,
-        MetricKind.BadDebtProbability => BadDebt[p] > 0 ? 1 : 0,
-        MetricKind.FundDepleted => UncoveredBeforeAdl[p] > 0 ? 1 : 0,
-        MetricKind.BadDebtMean => BadDebt[p],
-        MetricKind.LiquidatedNotionalMean => LiquidatedNotional[p],
-        MetricKind.UncoveredLossMean => UncoveredLoss[p],
-        MetricKind.AdlProbability => AdlAbsorbed[p] > 0 ? 1 : 0,
-        MetricKind.AdlLossMean => AdlAbsorbed[p],
-        MetricKind.QueueMaxNotionalMean => QueueMaxNotional[p],
-        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric.Name, "not a per-path mean"),
-    };
+        int flag = Array.IndexOf(FlagRows, metric.Row);
+        double value = flag >= 0 ? (_flags[p] >> flag) & 1 : Values(metric.Row)[p];
+        return metric.Statistic switch
+        {
+            MetricStatistic.Probability => value > 0 ? 1 : 0,
+            MetricStatistic.Mean => value,
+            _ => throw new ArgumentOutOfRangeException(nameof(metric), metric.Name, "not a per-path mean"),
+        };
+    }
 
     /// <summary>The per-path loss behind a VaR or ES metric.</summary>
-    public double[] Loss(RiskMetric metric) => metric.Kind switch
+    public double[] Loss(RiskMetric metric) => metric.IsTail
+        ? Values(metric.Row)
+        : throw new ArgumentOutOfRangeException(nameof(metric), metric.Name, "not a tail metric");
+
+    private double[] Values(OutputRow row)
     {
-        MetricKind.BadDebtVaR or MetricKind.BadDebtES => BadDebt,
-        MetricKind.LiquidatedNotionalVaR or MetricKind.LiquidatedNotionalES => LiquidatedNotional,
-        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric.Name, "not a tail metric"),
-    };
+        int k = Array.IndexOf(RealRows, row);
+        return k >= 0 ? _values[k] : throw new ArgumentOutOfRangeException(nameof(row), row.Key, "not kept per path");
+    }
 }

@@ -1,41 +1,23 @@
 using System.Globalization;
+using GpuCascade.Kernels;
 using GpuCascade.Reporting;
+using GpuCascade.Simulation;
 using GpuCascade.Statistics;
 using GpuCascade.Scenarios;
 
 namespace GpuCascade.Calibration;
 
-/// <summary>What a <see cref="RiskMetric"/> measures.</summary>
-public enum MetricKind
+/// <summary>Which statistic of an output a <see cref="RiskMetric"/> is.</summary>
+public enum MetricStatistic
 {
-    /// <summary><c>probabilities.anyLiquidation</c></summary>
-    AnyLiquidation,
-    /// <summary><c>probabilities.cascade</c></summary>
-    Cascade,
-    /// <summary><c>probabilities.badDebt</c></summary>
-    BadDebtProbability,
-    /// <summary><c>probabilities.fundDepleted</c></summary>
-    FundDepleted,
-    /// <summary><c>badDebt.mean</c></summary>
-    BadDebtMean,
-    /// <summary><c>badDebt.var.L</c></summary>
-    BadDebtVaR,
-    /// <summary><c>badDebt.es.L</c></summary>
-    BadDebtES,
-    /// <summary><c>liquidatedNotional.mean</c></summary>
-    LiquidatedNotionalMean,
-    /// <summary><c>liquidatedNotional.var.L</c></summary>
-    LiquidatedNotionalVaR,
-    /// <summary><c>liquidatedNotional.es.L</c></summary>
-    LiquidatedNotionalES,
-    /// <summary><c>insuranceFund.uncoveredLoss.mean</c></summary>
-    UncoveredLossMean,
-    /// <summary><c>probabilities.adl</c>: auto-deleveraging took some loss.</summary>
-    AdlProbability,
-    /// <summary><c>adl.lossAbsorbed.mean</c></summary>
-    AdlLossMean,
-    /// <summary><c>queue.maxNotional.mean</c>: the largest notional waiting for the liquidation engine.</summary>
-    QueueMaxNotionalMean,
+    /// <summary>The probability that the output is positive (<c>probabilities.badDebt</c>).</summary>
+    Probability,
+    /// <summary>The mean per path (<c>badDebt.mean</c>).</summary>
+    Mean,
+    /// <summary>VaR at a tail level (<c>badDebt.var.0.99</c>).</summary>
+    ValueAtRisk,
+    /// <summary>ES at a tail level (<c>badDebt.es.0.99</c>).</summary>
+    ExpectedShortfall,
 }
 
 /// <summary>A figure with its 95% interval; a bound is null where none exists (a VaR with too few paths).</summary>
@@ -43,89 +25,112 @@ public readonly record struct Figure(double Estimate, double? Lower, double? Upp
 
 /// <summary>
 /// A figure of a run result that <c>compare</c> reports differences of and <c>calibrate</c> targets, named as in the
-/// JSON result: <c>probabilities.{anyLiquidation,cascade,badDebt,fundDepleted}</c>, <c>badDebt.{mean,var.L,es.L}</c>,
-/// <c>liquidatedNotional.{mean,var.L,es.L}</c>, <c>insuranceFund.uncoveredLoss.mean</c> (L one of 0.95, 0.99, 0.999).
+/// JSON result. The metrics are the output schema's rows marked <see cref="OutputAggregations.Target"/>
+/// (<see cref="OutputSchema"/>): each one's probability of being positive (<c>probabilities.badDebt</c>), mean
+/// (<c>badDebt.mean</c>), and with an exact tail its VaR and ES (<c>badDebt.var.0.99</c>, <c>badDebt.es.0.999</c>).
 /// </summary>
-public readonly record struct RiskMetric(MetricKind Kind, TailLevel? Level = null)
+/// <param name="Row">The output it is a statistic of.</param>
+/// <param name="Statistic">Which statistic.</param>
+/// <param name="Level">The tail level of a VaR or ES; null otherwise.</param>
+public readonly record struct RiskMetric(OutputRow Row, MetricStatistic Statistic, TailLevel? Level = null)
 {
-    private static readonly (MetricKind Kind, string Name)[] Plain =
-    [
-        (MetricKind.AnyLiquidation, "probabilities.anyLiquidation"),
-        (MetricKind.Cascade, "probabilities.cascade"),
-        (MetricKind.BadDebtProbability, "probabilities.badDebt"),
-        (MetricKind.FundDepleted, "probabilities.fundDepleted"),
-        (MetricKind.BadDebtMean, "badDebt.mean"),
-        (MetricKind.LiquidatedNotionalMean, "liquidatedNotional.mean"),
-        (MetricKind.UncoveredLossMean, "insuranceFund.uncoveredLoss.mean"),
-        (MetricKind.AdlProbability, "probabilities.adl"),
-        (MetricKind.AdlLossMean, "adl.lossAbsorbed.mean"),
-        (MetricKind.QueueMaxNotionalMean, "queue.maxNotional.mean"),
-    ];
+    /// <summary>Every metric, in report order: the core outputs' probabilities, their tails (mean, VaR, ES), their other
+    /// means, then each mechanism's probability and mean.</summary>
+    public static IReadOnlyList<RiskMetric> All { get; } = Build();
 
-    private static readonly (MetricKind Kind, string Name)[] Tails =
-    [
-        (MetricKind.BadDebtVaR, "badDebt.var"),
-        (MetricKind.BadDebtES, "badDebt.es"),
-        (MetricKind.LiquidatedNotionalVaR, "liquidatedNotional.var"),
-        (MetricKind.LiquidatedNotionalES, "liquidatedNotional.es"),
-    ];
-
-    /// <summary>Every metric, in report order.</summary>
-    public static IReadOnlyList<RiskMetric> All { get; } =
-    [
-        new(MetricKind.AnyLiquidation), new(MetricKind.Cascade), new(MetricKind.BadDebtProbability), new(MetricKind.FundDepleted),
-        new(MetricKind.BadDebtMean),
-        .. TailLevel.Standard.Select(l => new RiskMetric(MetricKind.BadDebtVaR, l)),
-        .. TailLevel.Standard.Select(l => new RiskMetric(MetricKind.BadDebtES, l)),
-        new(MetricKind.LiquidatedNotionalMean),
-        .. TailLevel.Standard.Select(l => new RiskMetric(MetricKind.LiquidatedNotionalVaR, l)),
-        .. TailLevel.Standard.Select(l => new RiskMetric(MetricKind.LiquidatedNotionalES, l)),
-        new(MetricKind.UncoveredLossMean),
-        new(MetricKind.AdlProbability), new(MetricKind.AdlLossMean), new(MetricKind.QueueMaxNotionalMean),
-    ];
+    private static List<RiskMetric> Build()
+    {
+        var targets = OutputSchema.Rows.Where(r => r.Shape == OutputShape.PerPath && r.Has(OutputAggregations.Target)).ToList();
+        var core = targets.Where(r => r.Mechanism is null).ToList();
+        var all = new List<RiskMetric>();
+        all.AddRange(core.Where(r => r.Has(OutputAggregations.Positive)).Select(r => new RiskMetric(r, MetricStatistic.Probability)));
+        foreach (var r in core.Where(r => r.Has(OutputAggregations.Tail)))
+        {
+            all.Add(new RiskMetric(r, MetricStatistic.Mean));
+            all.AddRange(TailLevel.Standard.Select(l => new RiskMetric(r, MetricStatistic.ValueAtRisk, l)));
+            all.AddRange(TailLevel.Standard.Select(l => new RiskMetric(r, MetricStatistic.ExpectedShortfall, l)));
+        }
+        all.AddRange(core.Where(r => r.Has(OutputAggregations.Mean) && !r.Has(OutputAggregations.Tail)).Select(r => new RiskMetric(r, MetricStatistic.Mean)));
+        foreach (var r in targets.Where(r => r.Mechanism is not null))
+        {
+            if (r.Has(OutputAggregations.Positive)) all.Add(new RiskMetric(r, MetricStatistic.Probability));
+            if (r.Has(OutputAggregations.Mean)) all.Add(new RiskMetric(r, MetricStatistic.Mean));
+            if (r.Has(OutputAggregations.Tail))
+            {
+                all.AddRange(TailLevel.Standard.Select(l => new RiskMetric(r, MetricStatistic.ValueAtRisk, l)));
+                all.AddRange(TailLevel.Standard.Select(l => new RiskMetric(r, MetricStatistic.ExpectedShortfall, l)));
+            }
+        }
+        return all;
+    }
 
     /// <summary>The name, as in the JSON result (<c>badDebt.es.0.99</c>).</summary>
-    public string Name
+    public string Name => Statistic switch
     {
-        get
-        {
-            var kind = Kind;
-            return Level is TailLevel l ? $"{Tails.First(t => t.Kind == kind).Name}.{l.Key}" : Plain.First(p => p.Kind == kind).Name;
-        }
-    }
+        MetricStatistic.Probability => Row.ProbabilityKey!,
+        MetricStatistic.Mean => Row.Key + ".mean",
+        MetricStatistic.ValueAtRisk => $"{Row.Key}.var.{Level!.Value.Key}",
+        _ => $"{Row.Key}.es.{Level!.Value.Key}",
+    };
+
+    /// <summary>What it measures, in words, with the unit (for the help and the report).</summary>
+    public string Description => Statistic switch
+    {
+        MetricStatistic.Probability => $"P({Row.Label} > 0)",
+        MetricStatistic.Mean => $"mean {Row.Label} per path, {Row.Unit}",
+        MetricStatistic.ValueAtRisk => $"VaR of the {Row.Label} per path, {Row.Unit}",
+        _ => $"ES of the {Row.Label} per path, {Row.Unit}",
+    };
 
     /// <inheritdoc/>
     public override string ToString() => Name;
 
     /// <summary>Whether the metric is a probability (its values are in [0, 1]).</summary>
-    public bool IsProbability => Kind is MetricKind.AnyLiquidation or MetricKind.Cascade or MetricKind.BadDebtProbability or MetricKind.FundDepleted
-        or MetricKind.AdlProbability;
+    public bool IsProbability => Statistic == MetricStatistic.Probability;
 
     /// <summary>Whether the metric is a VaR or an ES (a tail figure, not a mean over paths).</summary>
     public bool IsTail => Level is not null;
+
+    /// <summary>The names, compactly, for help and errors: <c>probabilities.{anyLiquidation,...}</c>, <c>badDebt.{mean,var.L,es.L}</c>.</summary>
+    public static string Names
+    {
+        get
+        {
+            var parts = new List<string>();
+            var probabilities = All.Where(m => m.IsProbability).Select(m => m.Name["probabilities.".Length..]).ToList();
+            parts.Add($"probabilities.{{{string.Join(",", probabilities)}}}");
+            foreach (var group in All.Where(m => !m.IsProbability).GroupBy(m => m.Row.Key))
+            {
+                var statistics = group.Select(m => m.Statistic switch
+                {
+                    MetricStatistic.Mean => "mean", MetricStatistic.ValueAtRisk => "var.L", _ => "es.L",
+                }).Distinct().ToList();
+                parts.Add(statistics.Count == 1 ? $"{group.Key}.{statistics[0]}" : $"{group.Key}.{{{string.Join(",", statistics)}}}");
+            }
+            return $"{string.Join(", ", parts)} (L = {string.Join(", ", TailLevel.Standard.Select(l => l.Key).SkipLast(1))} or {TailLevel.Standard[^1].Key})";
+        }
+    }
 
     /// <summary>Parses a name; a <see cref="FormatException"/> lists the names when it is unknown.</summary>
     public static RiskMetric Parse(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
         string t = name.Trim();
-        foreach (var (kind, plain) in Plain)
-            if (t == plain) return new RiskMetric(kind);
-        foreach (var (kind, prefix) in Tails)
+        foreach (var m in All)
+            if (m.Level is null && t == m.Name) return m;
+        foreach (var m in All.Where(m => m.Level is not null && m.Level == TailLevel.Standard[0]))
         {
+            string prefix = m.Statistic == MetricStatistic.ValueAtRisk ? $"{m.Row.Key}.var" : $"{m.Row.Key}.es";
             if (!t.StartsWith(prefix + ".", StringComparison.Ordinal)) continue;
             string level = t[(prefix.Length + 1)..];
             if (double.TryParse(level, NumberStyles.Float, CultureInfo.InvariantCulture, out double a))
                 foreach (var l in TailLevel.Standard)
-                    if (l.Value == a) return new RiskMetric(kind, l);
+                    if (l.Value == a) return m with { Level = l };
             throw new FormatException(
                 $"{Echo.Quote(name)}: the level must be one of {string.Join(", ", TailLevel.Standard.Select(l => l.Key))}, got {Echo.Quote(level)}");
         }
-        string names = "probabilities.{anyLiquidation,cascade,badDebt,fundDepleted,adl}, badDebt.{mean,var.L,es.L}, " +
-                       "liquidatedNotional.{mean,var.L,es.L}, insuranceFund.uncoveredLoss.mean, adl.lossAbsorbed.mean, " +
-                       "queue.maxNotional.mean (L = 0.95, 0.99 or 0.999)";
         string hint = Scenarios.DidYouMean.Hint(t, All.Select(m => m.Name));
-        throw new FormatException($"unknown metric {Echo.Quote(name)}{hint}; expected one of {names}");
+        throw new FormatException($"unknown metric {Echo.Quote(name)}{hint}; expected one of {Names}");
     }
 
     /// <summary>The figure and its 95% interval in <paramref name="r"/>: Wilson for probabilities, mean +- 1.96 SE for
@@ -133,42 +138,36 @@ public readonly record struct RiskMetric(MetricKind Kind, TailLevel? Level = nul
     public Figure Read(RunResult r)
     {
         ArgumentNullException.ThrowIfNull(r);
-        return Kind switch
+        var row = Row;
+        switch (Statistic)
         {
-            MetricKind.AnyLiquidation => Probability(r.Probabilities.AnyLiquidation),
-            MetricKind.Cascade => Probability(r.Probabilities.Cascade),
-            MetricKind.BadDebtProbability => Probability(r.Probabilities.BadDebt),
-            MetricKind.FundDepleted => Probability(r.Probabilities.FundDepleted),
-            MetricKind.BadDebtMean => Mean(r.BadDebt.Mean, r.BadDebt.StandardError),
-            MetricKind.LiquidatedNotionalMean => Mean(r.LiquidatedNotional.Mean, r.LiquidatedNotional.StandardError),
-            MetricKind.UncoveredLossMean => Mean(r.InsuranceFund.UncoveredLoss.Mean, r.InsuranceFund.UncoveredLoss.StandardError),
-            MetricKind.AdlProbability => Probability(r.Probabilities.Adl),
-            MetricKind.AdlLossMean => Mean(r.Adl.LossAbsorbed.Mean, r.Adl.LossAbsorbed.StandardError),
-            MetricKind.QueueMaxNotionalMean => Mean(r.Queue.MaxNotional.Mean, r.Queue.MaxNotional.StandardError),
-            MetricKind.BadDebtVaR => VaR(r.BadDebt),
-            MetricKind.BadDebtES => ES(r.BadDebt),
-            MetricKind.LiquidatedNotionalVaR => VaR(r.LiquidatedNotional),
-            MetricKind.LiquidatedNotionalES => ES(r.LiquidatedNotional),
-            _ => throw new InvalidOperationException($"unknown metric {Kind}"),
-        };
-    }
-
-    private static Figure Probability(ProbabilityEstimate p) => new(p.Estimate, p.Lower, p.Upper);
-
-    private static Figure Mean(double mean, double se) =>
-        new(mean, mean - Proportion.Z95 * se, mean + Proportion.Z95 * se);
-
-    private Figure VaR(LossDistribution d)
-    {
-        double level = Level!.Value.Value;
-        var interval = d.ValueAtRiskInterval.TryGetValue(level, out var i) ? i : new TailInterval(null, null);
-        return new Figure(d.ValueAtRisk[level], interval.Lower, interval.Upper);
-    }
-
-    private Figure ES(LossDistribution d)
-    {
-        double level = Level!.Value.Value;
-        var interval = d.ExpectedShortfallInterval.TryGetValue(level, out var i) ? i : new TailInterval(null, null);
-        return new Figure(d.ExpectedShortfall[level], interval.Lower, interval.Upper);
+            case MetricStatistic.Probability:
+                var p = row.Mechanism is not null ? r.Mechanisms.Probability(row.ProbabilityKey!)
+                    : row == OutputSchema.AnyLiquidation ? r.Probabilities.AnyLiquidation
+                    : row == OutputSchema.Cascade ? r.Probabilities.Cascade
+                    : row == OutputSchema.BadDebt ? r.Probabilities.BadDebt
+                    : row == OutputSchema.UncoveredBeforeAdl ? r.Probabilities.FundDepleted
+                    : throw new InvalidOperationException($"no probability of {row.Key} in a result");
+                return new Figure(p.Estimate, p.Lower, p.Upper);
+            case MetricStatistic.Mean:
+                var m = row.Mechanism is not null ? r.Mechanisms.Mean(row.Key)
+                    : row == OutputSchema.BadDebt ? new MeanEstimate(r.BadDebt.Mean, r.BadDebt.StandardError)
+                    : row == OutputSchema.LiquidatedNotional ? new MeanEstimate(r.LiquidatedNotional.Mean, r.LiquidatedNotional.StandardError)
+                    : row == OutputSchema.UncoveredLoss ? r.InsuranceFund.UncoveredLoss
+                    : throw new InvalidOperationException($"no mean of {row.Key} in a result");
+                return new Figure(m.Mean, m.Mean - Proportion.Z95 * m.StandardError, m.Mean + Proportion.Z95 * m.StandardError);
+            default:
+                var d = row == OutputSchema.BadDebt ? r.BadDebt
+                    : row == OutputSchema.LiquidatedNotional ? r.LiquidatedNotional
+                    : throw new InvalidOperationException($"no tail of {row.Key} in a result");
+                double level = Level!.Value.Value;
+                if (Statistic == MetricStatistic.ValueAtRisk)
+                {
+                    var interval = d.ValueAtRiskInterval.TryGetValue(level, out var i) ? i : new TailInterval(null, null);
+                    return new Figure(d.ValueAtRisk[level], interval.Lower, interval.Upper);
+                }
+                var esInterval = d.ExpectedShortfallInterval.TryGetValue(level, out var e) ? e : new TailInterval(null, null);
+                return new Figure(d.ExpectedShortfall[level], esInterval.Lower, esInterval.Upper);
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using GpuCascade.Kernels;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 using Parquet;
@@ -8,8 +9,8 @@ namespace GpuCascade.Reporting;
 
 /// <summary>
 /// Writes per-path outputs (<see cref="PathOutputs"/>) to a Parquet file as they arrive, one row per path in path order
-/// (<c>run --paths-out</c>; docs/research-data.md): a <c>path</c> column (the global path index), every per-path figure
-/// of the model, and the per-asset figures as one column per asset, <c>METRIC_SYMBOL</c> (<c>maxDrawdown_BTC</c>).
+/// (<c>run --paths-out</c>; docs/research-data.md): a <c>path</c> column (the global path index), then every output of
+/// the schema (<see cref="OutputSchema"/>), the per-asset ones as one column per asset, <c>METRIC_SYMBOL</c> (<c>maxDrawdown_BTC</c>).
 /// Rows are buffered into row groups of <see cref="RowGroupRows"/> paths and written as each fills, so memory stays
 /// bounded however many paths the run has. The file is written under a temporary name in the target's directory and
 /// renamed over the target by <see cref="Commit"/>; disposing without committing removes it, so a failed run never
@@ -197,41 +198,25 @@ public sealed class PathsParquetWriter : IDisposable
         }
     }
 
-    /// <summary>The columns, in file order: path, the per-path figures, the per-asset figures (metric by metric, asset
-    /// by asset), then the work counters.</summary>
+    /// <summary>The columns, in file order: path, then every row of the output schema (<see cref="OutputSchema.Rows"/>), a
+    /// per-asset row as one column per asset (<c>maxDrawdown_BTC</c>), typed by the row's storage (double, int, long, bool).</summary>
     private static IColumn[] Columns(IReadOnlyList<string> symbols)
     {
         int n = symbols.Count;
         var columns = new List<IColumn> { new PathColumn() };
-        void Scalar<T>(string name, Func<PathOutputs, T[]> array) where T : struct => columns.Add(new Column<T>(name, array, 1, 0));
-        void PerAsset(string metric, Func<PathOutputs, double[]> array)
-        {
-            for (int i = 0; i < n; i++) columns.Add(new Column<double>($"{metric}_{symbols[i]}", array, n, i));
-        }
-        Scalar("badDebt", o => o.BadDebt);
-        Scalar("badDebtPaid", o => o.BadDebtPaid);
-        Scalar("uncoveredLoss", o => o.UncoveredLoss);
-        Scalar("uncoveredBeforeAdl", o => o.UncoveredBeforeAdl);
-        Scalar("adlAbsorbed", o => o.AdlAbsorbed);
-        Scalar("adlNotional", o => o.AdlNotional);
-        Scalar("penalties", o => o.Penalties);
-        Scalar("fundEnd", o => o.FundEnd);
-        Scalar("fundMin", o => o.FundMin);
-        Scalar("liquidatedNotional", o => o.LiquidatedNotional);
-        Scalar("queueMaxNotional", o => o.QueueMaxNotional);
-        Scalar("queueSteps", o => o.QueueSteps);
-        Scalar("closedUnitsShare", o => o.ClosedUnitsShare);
-        Scalar("maxRoundsInStep", o => o.MaxRoundsInStep);
-        Scalar("roundCapHit", o => o.RoundCapHit);
-        Scalar("cascade", o => o.Cascade);
-        PerAsset("liquidatedNotional", o => o.LiquidatedNotionalByAsset);
-        PerAsset("maxDrawdown", o => o.MaxDrawdown);
-        PerAsset("exogenousMaxDrawdown", o => o.ExogenousMaxDrawdown);
-        PerAsset("maxDisplacement", o => o.MaxDisplacement);
-        PerAsset("finalPrice", o => o.FinalPrice);
-        PerAsset("minDepthFactor", o => o.MinDepthFactor);
-        Scalar("marginChecks", o => o.MarginChecks);
-        Scalar("cohortLiquidations", o => o.CohortLiquidations);
+        foreach (var row in OutputSchema.Rows)
+            for (int i = 0; i < (row.Shape == OutputShape.PerPath ? 1 : n); i++)
+            {
+                string name = row.Shape == OutputShape.PerPath ? row.Column : $"{row.Column}_{symbols[i]}";
+                int asset = i;
+                columns.Add(row.Storage switch
+                {
+                    OutputStorage.Integer => new Column<int>(name, row, asset, v => (int)v),
+                    OutputStorage.Count => new Column<long>(name, row, asset, v => (long)v),
+                    OutputStorage.Flag => new Column<bool>(name, row, asset, v => v != 0),
+                    _ => new Column<double>(name, row, asset, v => v),
+                });
+            }
         return [.. columns];
     }
 
@@ -245,8 +230,8 @@ public sealed class PathsParquetWriter : IDisposable
         Task WriteAsync(ParquetRowGroupWriter group, int rows);
     }
 
-    /// <summary>Element <c>[row x width + offset]</c> of one of the outputs' arrays.</summary>
-    private sealed class Column<T>(string name, Func<PathOutputs, T[]> array, int width, int offset) : IColumn where T : struct
+    /// <summary>One output's column (<paramref name="row"/>, asset <paramref name="asset"/>), converted from the slot matrix's double.</summary>
+    private sealed class Column<T>(string name, OutputRow row, int asset, Func<double, T> convert) : IColumn where T : struct
     {
         private T[] _buffer = [];
         public DataField Field { get; } = new DataField<T>(name);
@@ -255,13 +240,13 @@ public sealed class PathsParquetWriter : IDisposable
 
         public void Fill(PathOutputs outputs, int from, int count, int at)
         {
-            var source = array(outputs);
-            if (width == 1)
+            var source = outputs.Column(row, asset).Slice(from, count);
+            if (typeof(T) == typeof(double))
             {
-                source.AsSpan(from, count).CopyTo(_buffer.AsSpan(at, count));
+                source.CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(_buffer.AsSpan(at, count)));
                 return;
             }
-            for (int p = 0; p < count; p++) _buffer[at + p] = source[(from + p) * width + offset];
+            for (int p = 0; p < count; p++) _buffer[at + p] = convert(source[p]);
         }
 
         public Task WriteAsync(ParquetRowGroupWriter group, int rows) =>

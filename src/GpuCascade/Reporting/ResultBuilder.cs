@@ -1,3 +1,4 @@
+using GpuCascade.Kernels;
 using GpuCascade.Simulation;
 using GpuCascade.Statistics;
 
@@ -17,23 +18,29 @@ internal static class ResultBuilder
     {
         long n = acc.Paths;
         var assets = new List<KeyValuePair<string, AssetRisk>>();
-        var histograms = new List<KeyValuePair<string, HistogramSummary>>
-        {
-            new("badDebt", Summary(acc.BadDebtHistogram)),
-        };
+        var histograms = new List<KeyValuePair<string, HistogramSummary>>();
+        MeanEstimate Mean(OutputRow row, int asset = 0) => MeanEstimate.From(acc.Mean(row, asset));
+        var perPath = OutputSchema.Rows.Where(r => r.Shape == OutputShape.PerPath).ToList();
+        var perAsset = OutputSchema.Rows.Where(r => r.Shape == OutputShape.PerAsset).ToList();
+        foreach (var row in perPath.Where(r => r.Has(OutputAggregations.Histogram)))
+            histograms.Add(new(row.Key, Summary(acc.Histogram(row))));
         for (int i = 0; i < plan.AssetCount; i++)
         {
-            double exo = acc.ExogenousMaxDrawdown[i].Mean;
+            double exo = acc.Mean(OutputSchema.ExogenousMaxDrawdown, i).Mean;
             assets.Add(new(plan.Symbols[i], new AssetRisk(
-                MeanEstimate.From(acc.MaxDrawdown[i]),
-                MeanEstimate.From(acc.ExogenousMaxDrawdown[i]),
-                exo > 0 ? acc.MaxDrawdown[i].Mean / exo : double.NaN,
-                MeanEstimate.From(acc.LiquidatedNotionalByAsset[i]),
-                MeanEstimate.From(acc.MaxDisplacement[i]),
-                MeanEstimate.From(acc.MinDepthFactor[i]))));
-            histograms.Add(new($"maxDrawdown.{plan.Symbols[i]}", Summary(acc.DrawdownHistograms[i])));
-            histograms.Add(new($"minDepthFactor.{plan.Symbols[i]}", Summary(acc.DepthFactorHistograms[i])));
+                Mean(OutputSchema.MaxDrawdown, i),
+                Mean(OutputSchema.ExogenousMaxDrawdown, i),
+                exo > 0 ? acc.Mean(OutputSchema.MaxDrawdown, i).Mean / exo : double.NaN,
+                Mean(OutputSchema.LiquidatedByAsset, i),
+                Mean(OutputSchema.MaxDisplacement, i),
+                Mean(OutputSchema.MinDepthFactor, i))));
+            foreach (var row in perAsset.Where(r => r.Has(OutputAggregations.Histogram)))
+                histograms.Add(new($"{row.Key}.{plan.Symbols[i]}", Summary(acc.Histogram(row, i))));
         }
+        var mechanisms = new MechanismFigures(
+            [.. OutputSchema.MechanismRows.Where(r => r.Has(OutputAggregations.Mean)).Select(r => new KeyValuePair<string, MeanEstimate>(r.Key, Mean(r)))],
+            [.. OutputSchema.MechanismRows.Where(r => r.Has(OutputAggregations.Positive))
+                .Select(r => new KeyValuePair<string, ProbabilityEstimate>(r.ProbabilityKey!, acc.Positive(r).Wilson()))]);
         var manifest = Manifest(plan);
         return new RunResult
         {
@@ -45,21 +52,18 @@ internal static class ResultBuilder
             Horizon = plan.Scenario.Horizon.Text,
             Cohorts = plan.CohortCount,
             Probabilities = new EventProbabilities(
-                acc.AnyLiquidation.Wilson(), acc.Cascade.Wilson(), acc.BadDebtPositive.Wilson(), acc.FundDepleted.Wilson())
-            {
-                Adl = acc.Adl.Wilson(),
-            },
-            Adl = new AdlSummary(MeanEstimate.From(acc.AdlNotional), MeanEstimate.From(acc.AdlAbsorbed)),
-            Queue = new QueueSummary(MeanEstimate.From(acc.QueueMaxNotional), MeanEstimate.From(acc.QueueSteps)),
-            BadDebt = Loss(acc.BadDebt, acc.BadDebtTail, n),
-            LiquidatedNotional = Loss(acc.LiquidatedNotional, acc.LiquidatedNotionalTail, n),
+                acc.Positive(OutputSchema.AnyLiquidation).Wilson(), acc.Positive(OutputSchema.Cascade).Wilson(),
+                acc.Positive(OutputSchema.BadDebt).Wilson(), acc.Positive(OutputSchema.UncoveredBeforeAdl).Wilson()),
+            Mechanisms = mechanisms,
+            BadDebt = Loss(acc.Mean(OutputSchema.BadDebt), acc.Tail(OutputSchema.BadDebt), n),
+            LiquidatedNotional = Loss(acc.Mean(OutputSchema.LiquidatedNotional), acc.Tail(OutputSchema.LiquidatedNotional), n),
             Assets = assets,
-            RoundCapHits = acc.RoundCapHit.Successes,
-            MaxRoundsInStep = MeanEstimate.From(acc.MaxRounds),
-            InsuranceFund = new FundSummary(plan.FundStart, MeanEstimate.From(acc.FundEnd), MeanEstimate.From(acc.FundMin),
-                MeanEstimate.From(acc.Penalties), MeanEstimate.From(acc.BadDebtPaid), MeanEstimate.From(acc.UncoveredLoss)),
+            RoundCapHits = acc.Positive(OutputSchema.RoundCapHit).Successes,
+            MaxRoundsInStep = Mean(OutputSchema.MaxRoundsInStep),
+            InsuranceFund = new FundSummary(plan.FundStart, Mean(OutputSchema.FundEnd), Mean(OutputSchema.FundMin),
+                Mean(OutputSchema.Penalties), Mean(OutputSchema.BadDebtPaid), Mean(OutputSchema.UncoveredLoss)),
             Histograms = histograms,
-            Work = new RunWork(n * plan.Steps, acc.MarginChecks, acc.CohortLiquidations),
+            Work = new RunWork(n * plan.Steps, acc.Total(OutputSchema.MarginChecks), acc.Total(OutputSchema.CohortLiquidations)),
             Warnings = [.. TailWarnings("badDebt", n), .. TailWarnings("liquidatedNotional", n)],
             CohortAttribution = attribution ?? [],
             Series = acc.Series is { } series

@@ -25,11 +25,8 @@ public static class ResultCsv
         Probability("cascade", r.Probabilities.Cascade);
         Probability("badDebt", r.Probabilities.BadDebt);
         Probability("fundDepleted", r.Probabilities.FundDepleted);
-        Probability("adl", r.Probabilities.Adl);
-        Row("adl.notional", "mean", r.Adl.Notional.Mean);
-        Row("adl.lossAbsorbed", "mean", r.Adl.LossAbsorbed.Mean);
-        Row("queue.maxNotional", "mean", r.Queue.MaxNotional.Mean);
-        Row("queue.steps", "mean", r.Queue.Steps.Mean);
+        foreach (var (key, p) in r.Mechanisms.Probabilities) Row(key, "estimate", p.Estimate, p.Lower, p.Upper);
+        foreach (var (key, m) in r.Mechanisms.Means) Row(key, "mean", m.Mean);
         void Loss(string name, LossDistribution d)
         {
             Row(name, "mean", d.Mean);

@@ -36,7 +36,7 @@ public static class ResultJson
         Probability(w, "cascade", r.Probabilities.Cascade);
         Probability(w, "badDebt", r.Probabilities.BadDebt);
         Probability(w, "fundDepleted", r.Probabilities.FundDepleted);
-        Probability(w, "adl", r.Probabilities.Adl);
+        foreach (var (key, p) in r.Mechanisms.Probabilities) Probability(w, key[(key.IndexOf('.', StringComparison.Ordinal) + 1)..], p);
         w.WriteEndObject();
 
         Loss(w, "badDebt", r.BadDebt);
@@ -56,14 +56,21 @@ public static class ResultJson
         }
         w.WriteEndObject();
 
-        w.WriteStartObject("adl");
-        Mean(w, "notional", r.Adl.Notional);
-        Mean(w, "lossAbsorbed", r.Adl.LossAbsorbed);
-        w.WriteEndObject();
-        w.WriteStartObject("queue");
-        Mean(w, "maxNotional", r.Queue.MaxNotional);
-        Mean(w, "steps", r.Queue.Steps);
-        w.WriteEndObject();
+        // The mechanisms' means, one object per mechanism (adl.lossAbsorbed is "adl": {"lossAbsorbed": ...}), in schema order.
+        string? open = null;
+        foreach (var (key, mean) in r.Mechanisms.Means)
+        {
+            int dot = key.IndexOf('.', StringComparison.Ordinal);
+            string group = key[..dot];
+            if (group != open)
+            {
+                if (open is not null) w.WriteEndObject();
+                w.WriteStartObject(group);
+                open = group;
+            }
+            Mean(w, key[(dot + 1)..], mean);
+        }
+        if (open is not null) w.WriteEndObject();
 
         w.WriteNumber("roundCapHits", r.RoundCapHits);
         Mean(w, "maxRoundsInStep", r.MaxRoundsInStep);

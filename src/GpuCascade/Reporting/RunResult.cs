@@ -32,21 +32,37 @@ public sealed record EventProbabilities(
     ProbabilityEstimate AnyLiquidation,
     ProbabilityEstimate Cascade,
     ProbabilityEstimate BadDebt,
-    ProbabilityEstimate FundDepleted)
+    ProbabilityEstimate FundDepleted);
+
+/// <summary>
+/// The figures of the mechanisms (auto-deleveraging, the liquidation queue, ...), by the output schema's keys
+/// (<see cref="Simulation.OutputSchema"/>): the mean of each of their rows (<c>adl.lossAbsorbed</c>) and the probability
+/// of each event (<c>probabilities.adl</c>), in schema order. A mechanism that is off reports zeros.
+/// </summary>
+/// <param name="Means">Per-path means with their standard errors, by row key.</param>
+/// <param name="Probabilities">Probabilities with Wilson 95% intervals, by their JSON key.</param>
+public sealed record MechanismFigures(
+    IReadOnlyList<KeyValuePair<string, MeanEstimate>> Means,
+    IReadOnlyList<KeyValuePair<string, ProbabilityEstimate>> Probabilities)
 {
-    /// <summary>Auto-deleveraging took some loss (docs/model.md section 8.3; 0 without <c>venue.adl</c>).</summary>
-    public ProbabilityEstimate Adl { get; init; }
+    /// <summary>None (a result built by hand).</summary>
+    public static readonly MechanismFigures Empty = new([], []);
+
+    /// <summary>The mean of the output <paramref name="key"/> (<c>adl.lossAbsorbed</c>).</summary>
+    /// <exception cref="KeyNotFoundException">No such mechanism output; the message lists them.</exception>
+    public MeanEstimate Mean(string key) => Find(Means, key);
+
+    /// <summary>The probability <paramref name="key"/> (<c>probabilities.adl</c>).</summary>
+    /// <exception cref="KeyNotFoundException">No such mechanism probability; the message lists them.</exception>
+    public ProbabilityEstimate Probability(string key) => Find(Probabilities, key);
+
+    private static T Find<T>(IReadOnlyList<KeyValuePair<string, T>> figures, string key)
+    {
+        foreach (var (k, v) in figures)
+            if (k == key) return v;
+        throw new KeyNotFoundException($"no mechanism figure {Scenarios.Echo.Quote(key)}; there are {string.Join(", ", figures.Select(f => f.Key))}");
+    }
 }
-
-/// <summary>Auto-deleveraging per path (docs/model.md section 8.3).</summary>
-/// <param name="Notional">Notional closed by ADL, at the mid.</param>
-/// <param name="LossAbsorbed">Loss the deleveraged cohorts absorbed.</param>
-public sealed record AdlSummary(MeanEstimate Notional, MeanEstimate LossAbsorbed);
-
-/// <summary>The liquidation queue of a finite capacity per path (docs/model.md section 8.2).</summary>
-/// <param name="MaxNotional">The largest position notional waiting at a step's end, at the mid.</param>
-/// <param name="Steps">Steps that ended with a queue.</param>
-public sealed record QueueSummary(MeanEstimate MaxNotional, MeanEstimate Steps);
 
 /// <summary>Per-asset results.</summary>
 /// <param name="MaxDrawdown">1 - min(mid)/p0 of the traded price.</param>
@@ -163,10 +179,8 @@ public sealed record RunResult
     public required MeanEstimate MaxRoundsInStep { get; init; }
     /// <summary>Insurance fund.</summary>
     public required FundSummary InsuranceFund { get; init; }
-    /// <summary>Auto-deleveraging; zeros without <c>venue.adl</c>.</summary>
-    public AdlSummary Adl { get; init; } = new(default, default);
-    /// <summary>The liquidation queue; zeros with unlimited capacity.</summary>
-    public QueueSummary Queue { get; init; } = new(default, default);
+    /// <summary>The mechanisms' figures by key (<c>Mechanisms.Mean("adl.lossAbsorbed")</c>); zeros for a mechanism that is off.</summary>
+    public MechanismFigures Mechanisms { get; init; } = MechanismFigures.Empty;
     /// <summary>Histograms: "badDebt" and "maxDrawdown.&lt;symbol&gt;".</summary>
     public required IReadOnlyList<KeyValuePair<string, HistogramSummary>> Histograms { get; init; }
     /// <summary>Work done: path-steps, margin checks, cohort liquidations.</summary>

@@ -27,8 +27,9 @@ internal static class AccumulatorFile
 {
     private const string Magic = "GpuCascade accumulators";
     /// <summary>2: the depth factor's moments and histograms; 3: auto-deleveraging's; 4: the liquidation queue's; 5: the
-    /// outputs over time and the sample paths. A file of another version is refused.</summary>
-    public const int FormatVersion = 5;
+    /// outputs over time and the sample paths; 6: the figures row by row in the output schema's order
+    /// (<see cref="OutputSchema"/>). A file of another version is refused, naming both versions.</summary>
+    public const int FormatVersion = 6;
 
     /// <summary>Writes the file; <paramref name="withTails"/> says which accumulators keep their exact tails (the others,
     /// a shard's segments, are only needed for their moments).</summary>
@@ -91,7 +92,10 @@ internal static class AccumulatorFile
             if (r.ReadString() != Magic) throw new CheckpointException($"{path}: not a GpuCascade accumulator file");
             int version = r.ReadInt32();
             if (version != FormatVersion)
-                throw new CheckpointException($"{path}: format version {version}; this engine reads version {FormatVersion}");
+                throw new CheckpointException(version < FormatVersion
+                    ? $"{path}: format version {version}, written by an earlier engine; this engine reads version {FormatVersion} only: " +
+                      "rerun the shard or the run with this engine (the results are the same)"
+                    : $"{path}: format version {version}, written by a newer engine; this engine reads version {FormatVersion}");
             if (!SHA256.HashData(body).AsSpan().SequenceEqual(bytes.AsSpan(body.Length)))
                 throw new CheckpointException($"{path}: corrupt or truncated (its checksum does not match its content)");
             var header = new AccumulatorHeader(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadInt64(),

@@ -60,8 +60,8 @@ internal static class CohortAttributionBuilder
     private static double[] TailBadDebt(SimulationPlan plan, RiskAccumulator acc)
     {
         long n = acc.Paths;
-        int count = (int)Math.Min(TailLevel.CeilTimesComplement(n), acc.BadDebtTail.Capacity);
-        var paths = acc.BadDebtTail.Paths.Take(count).Order().ToArray();
+        int count = (int)Math.Min(TailLevel.CeilTimesComplement(n), acc.Tail(OutputSchema.BadDebt).Capacity);
+        var paths = acc.Tail(OutputSchema.BadDebt).Paths.Take(count).Order().ToArray();
         using var backend = new ManagedBackend();
         var sums = backend.BadDebtByCohort(plan, paths);
         return sums;

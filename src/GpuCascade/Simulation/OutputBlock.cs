@@ -57,43 +57,13 @@ internal sealed class OutputBlock
                 throw Failure(plan, firstPath + p, from + p, flags[p], backend);
 
         int count = to - from;
-        R(PathOutput.BadDebt).CopyTo(outputs.BadDebt.AsSpan(target, count));
-        R(PathOutput.BadDebtPaid).CopyTo(outputs.BadDebtPaid.AsSpan(target, count));
-        R(PathOutput.UncoveredLoss).CopyTo(outputs.UncoveredLoss.AsSpan(target, count));
-        R(PathOutput.UncoveredBeforeAdl).CopyTo(outputs.UncoveredBeforeAdl.AsSpan(target, count));
-        R(PathOutput.AdlAbsorbed).CopyTo(outputs.AdlAbsorbed.AsSpan(target, count));
-        R(PathOutput.AdlNotional).CopyTo(outputs.AdlNotional.AsSpan(target, count));
-        R(PathOutput.QueueMaxNotional).CopyTo(outputs.QueueMaxNotional.AsSpan(target, count));
-        R(PathOutput.QueueSteps).CopyTo(outputs.QueueSteps.AsSpan(target, count));
-        R(PathOutput.Penalties).CopyTo(outputs.Penalties.AsSpan(target, count));
-        R(PathOutput.FundEnd).CopyTo(outputs.FundEnd.AsSpan(target, count));
-        R(PathOutput.FundMin).CopyTo(outputs.FundMin.AsSpan(target, count));
-        R(PathOutput.LiquidatedNotional).CopyTo(outputs.LiquidatedNotional.AsSpan(target, count));
-        R(PathOutput.ClosedUnitsShare).CopyTo(outputs.ClosedUnitsShare.AsSpan(target, count));
-        I(PathOutput.MaxRounds).CopyTo(outputs.MaxRoundsInStep.AsSpan(target, count));
-        var checks = R(PathOutput.MarginChecks);
-        var liquidations = R(PathOutput.CohortLiquidations);
-        for (int p = 0; p < count; p++)
+        var rows = OutputSchema.Rows;
+        for (int k = 0; k < rows.Count; k++)
         {
-            outputs.MarginChecks[target + p] = (long)checks[p];
-            outputs.CohortLiquidations[target + p] = (long)liquidations[p];
-            outputs.RoundCapHit[target + p] = (flags[p] & PathOutput.RoundCapHitFlag) != 0;
-            outputs.Cascade[target + p] = (flags[p] & PathOutput.CascadeFlag) != 0;
+            var row = rows[k];
+            int width = row.Shape == OutputShape.PerPath ? 1 : n;
+            for (int i = 0; i < width; i++) R(row.KernelSlot(n, i)).CopyTo(outputs.Column(row, i).Slice(target, count));
         }
-        void Asset(int field, double[] destination)
-        {
-            for (int i = 0; i < n; i++)
-            {
-                var source = R(PathOutput.RealFields + field * n + i);
-                for (int p = 0; p < count; p++) destination[(target + p) * n + i] = source[p];
-            }
-        }
-        Asset(PathOutput.LiquidatedByAsset, outputs.LiquidatedNotionalByAsset);
-        Asset(PathOutput.MaxDrawdown, outputs.MaxDrawdown);
-        Asset(PathOutput.ExogenousMaxDrawdown, outputs.ExogenousMaxDrawdown);
-        Asset(PathOutput.MaxDisplacement, outputs.MaxDisplacement);
-        Asset(PathOutput.FinalPrice, outputs.FinalPrice);
-        Asset(PathOutput.MinDepthFactor, outputs.MinDepthFactor);
         if (SeriesRows > 0)
         {
             // A device's records, transposed from slot-major (coalesced there) to path-major (read path by path).

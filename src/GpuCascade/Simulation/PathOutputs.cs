@@ -1,9 +1,12 @@
+using GpuCascade.Kernels;
+
 namespace GpuCascade.Simulation;
 
 /// <summary>
-/// What each path of a batch reports (docs/model.md section 6), as a struct of arrays. Index p is the path
-/// <c>Start + p</c>; per-asset arrays are path-major (<c>[p * AssetCount + i]</c>). Backends fill it; the
-/// statistics read it. Money is in USD and always double.
+/// What each path of a batch reports (docs/model.md section 6): a slot matrix with one column per output of the schema
+/// (<see cref="OutputSchema"/>; per asset, one per asset), read by row (<c>outputs[OutputSchema.BadDebt][p]</c>,
+/// <c>outputs["adl.lossAbsorbed"][p]</c>) or by the typed views of the core outputs (<c>outputs.BadDebt[p]</c>). Row p is
+/// the path <c>Start + p</c>. Backends fill it; the statistics read it. Money is in USD and always double.
 /// </summary>
 public sealed class PathOutputs
 {
@@ -18,30 +21,8 @@ public sealed class PathOutputs
         SeriesFields = seriesRows > 0 ? Kernels.PathSeries.Fields(assetCount) : 0;
         // Pinned: the managed backend's paths write their records here directly.
         Series = seriesRows > 0 ? GC.AllocateUninitializedArray<double>(checked(capacity * seriesRows * SeriesFields), pinned: true) : [];
-        BadDebt = new double[capacity];
-        UncoveredLoss = new double[capacity];
-        UncoveredBeforeAdl = new double[capacity];
-        AdlAbsorbed = new double[capacity];
-        AdlNotional = new double[capacity];
-        QueueMaxNotional = new double[capacity];
-        QueueSteps = new double[capacity];
-        BadDebtPaid = new double[capacity];
-        Penalties = new double[capacity];
-        FundEnd = new double[capacity];
-        FundMin = new double[capacity];
-        LiquidatedNotional = new double[capacity];
-        MaxRoundsInStep = new int[capacity];
-        RoundCapHit = new bool[capacity];
-        Cascade = new bool[capacity];
-        ClosedUnitsShare = new double[capacity];
-        LiquidatedNotionalByAsset = new double[capacity * assetCount];
-        MaxDrawdown = new double[capacity * assetCount];
-        ExogenousMaxDrawdown = new double[capacity * assetCount];
-        MaxDisplacement = new double[capacity * assetCount];
-        FinalPrice = new double[capacity * assetCount];
-        MinDepthFactor = new double[capacity * assetCount];
-        MarginChecks = new long[capacity];
-        CohortLiquidations = new long[capacity];
+        (_first, Columns) = OutputSchema.Layout(assetCount);
+        Values = new double[checked(Columns * capacity)];
         BlockCohorts = new Statistics.CohortTotals?[(capacity + SimulationEngine.BlockSize - 1) / SimulationEngine.BlockSize];
     }
 
@@ -70,93 +51,96 @@ public sealed class PathOutputs
     /// <summary>Paths held.</summary>
     public int Count { get; set; }
 
+    private readonly int[] _first;
+
+    /// <summary>Columns of <see cref="Values"/>: one per per-path row of <see cref="OutputSchema.Rows"/>, one per asset of a
+    /// per-asset row.</summary>
+    public int Columns { get; }
+
+    /// <summary>The outputs as a slot matrix, column by column (<see cref="OutputSchema.Rows"/> in order, a per-asset row
+    /// asset by asset): path row p of column c at <c>[c x Capacity + p]</c>. Counts and flags are whole numbers.</summary>
+    public double[] Values { get; }
+
+    /// <summary>The column of <paramref name="row"/> (of asset <paramref name="asset"/> for a per-asset row).</summary>
+    public int ColumnOf(OutputRow row, int asset = 0)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        if (row.Shape == OutputShape.PerPath && asset != 0 || (uint)asset >= (uint)AssetCount)
+            throw new ArgumentOutOfRangeException(nameof(asset), asset, $"{row.Key}: asset out of range");
+        return _first[OutputSchema.IndexOf(row)] + asset;
+    }
+
+    /// <summary>Every held path's value of <paramref name="row"/> for asset <paramref name="asset"/> (a per-path row: asset 0),
+    /// rows [0, <see cref="Capacity"/>).</summary>
+    public Span<double> Column(OutputRow row, int asset = 0) => Values.AsSpan(ColumnOf(row, asset) * Capacity, Capacity);
+
+    /// <summary>The output <paramref name="row"/>: per path, or per asset path-major (<c>[p x AssetCount + i]</c>).</summary>
+    public OutputColumn this[OutputRow row] =>
+        new(Values, ColumnOf(row), row.Shape == OutputShape.PerPath ? 1 : AssetCount, Capacity);
+
+    /// <summary>The output called <paramref name="key"/> (<c>outputs["adl.lossAbsorbed"][p]</c>; <see cref="OutputSchema.Row"/>).</summary>
+    public OutputColumn this[string key] => this[OutputSchema.Row(key)];
+
     /// <summary>Bad debt: negative equity of closed cohorts, summed over the path.</summary>
-    public double[] BadDebt { get; }
-    /// <summary>Bad debt the insurance fund could not pay (socialised by auto-deleveraging).</summary>
-    public double[] UncoveredLoss { get; }
+    public OutputColumn BadDebt => this[OutputSchema.BadDebt];
+    /// <summary>Bad debt the insurance fund could not pay and auto-deleveraging did not absorb.</summary>
+    public OutputColumn UncoveredLoss => this[OutputSchema.UncoveredLoss];
     /// <summary>Uncovered loss before auto-deleveraging (equal to <see cref="UncoveredLoss"/> without ADL): the fund was
     /// depleted when it is positive.</summary>
-    public double[] UncoveredBeforeAdl { get; }
-    /// <summary>Loss absorbed by auto-deleveraging (docs/model.md section 8.3).</summary>
-    public double[] AdlAbsorbed { get; }
-    /// <summary>Notional closed by auto-deleveraging, at the mid.</summary>
-    public double[] AdlNotional { get; }
-    /// <summary>Largest position notional (at the mid) waiting for the liquidation engine at a step's end (docs/model.md section 8.2).</summary>
-    public double[] QueueMaxNotional { get; }
-    /// <summary>Steps that ended with a queue.</summary>
-    public double[] QueueSteps { get; }
+    public OutputColumn UncoveredBeforeAdl => this[OutputSchema.UncoveredBeforeAdl];
     /// <summary>Bad debt the fund paid.</summary>
-    public double[] BadDebtPaid { get; }
+    public OutputColumn BadDebtPaid => this[OutputSchema.BadDebtPaid];
     /// <summary>Liquidation penalties paid into the fund.</summary>
-    public double[] Penalties { get; }
+    public OutputColumn Penalties => this[OutputSchema.Penalties];
     /// <summary>Insurance fund at the end of the path.</summary>
-    public double[] FundEnd { get; }
+    public OutputColumn FundEnd => this[OutputSchema.FundEnd];
     /// <summary>Lowest insurance fund over the path.</summary>
-    public double[] FundMin { get; }
+    public OutputColumn FundMin => this[OutputSchema.FundMin];
     /// <summary>Position notional closed by liquidations, at execution prices.</summary>
-    public double[] LiquidatedNotional { get; }
+    public OutputColumn LiquidatedNotional => this[OutputSchema.LiquidatedNotional];
     /// <summary>Largest number of liquidation rounds in one step.</summary>
-    public int[] MaxRoundsInStep { get; }
-    /// <summary>Whether some step still had liquidations pending at the round cap.</summary>
-    public bool[] RoundCapHit { get; }
-    /// <summary>Whether |liquidation-driven displacement| reached the cascade threshold for some asset.</summary>
-    public bool[] Cascade { get; }
+    public OutputColumn MaxRoundsInStep => this[OutputSchema.MaxRoundsInStep];
+    /// <summary>1 where some step still had liquidations pending at the round cap, else 0.</summary>
+    public OutputColumn RoundCapHit => this[OutputSchema.RoundCapHit];
+    /// <summary>1 where |liquidation-driven displacement| reached the cascade threshold for some asset, else 0.</summary>
+    public OutputColumn Cascade => this[OutputSchema.Cascade];
     /// <summary>Largest share, over assets, of the book's units closed on the path (at most 1).</summary>
-    public double[] ClosedUnitsShare { get; }
-    /// <summary>Liquidated notional per asset.</summary>
-    public double[] LiquidatedNotionalByAsset { get; }
-    /// <summary>1 - min(mid) / p0 per asset (mid after every exogenous move and every round).</summary>
-    public double[] MaxDrawdown { get; }
-    /// <summary>1 - min(exogenous price) / p0 per asset, the exogenous price being exp(x) without any impact.</summary>
-    public double[] ExogenousMaxDrawdown { get; }
-    /// <summary>Largest |liquidation-driven log displacement| per asset.</summary>
-    public double[] MaxDisplacement { get; }
-    /// <summary>Mid price at the end of the path per asset.</summary>
-    public double[] FinalPrice { get; }
-    /// <summary>Lowest depth factor u g of the path per asset (docs/model.md sections 8.1, 8.4): 1 with constant, known depth.</summary>
-    public double[] MinDepthFactor { get; }
+    public OutputColumn ClosedUnitsShare => this[OutputSchema.ClosedUnitsShare];
+    /// <summary>Liquidated notional per asset (path-major).</summary>
+    public OutputColumn LiquidatedNotionalByAsset => this[OutputSchema.LiquidatedByAsset];
+    /// <summary>1 - min(mid) / p0 per asset (mid after every exogenous move and every round; path-major).</summary>
+    public OutputColumn MaxDrawdown => this[OutputSchema.MaxDrawdown];
+    /// <summary>1 - min(exogenous price) / p0 per asset, the exogenous price being exp(x) without any impact (path-major).</summary>
+    public OutputColumn ExogenousMaxDrawdown => this[OutputSchema.ExogenousMaxDrawdown];
+    /// <summary>Largest |liquidation-driven log displacement| per asset (path-major).</summary>
+    public OutputColumn MaxDisplacement => this[OutputSchema.MaxDisplacement];
+    /// <summary>Mid price at the end of the path per asset (path-major).</summary>
+    public OutputColumn FinalPrice => this[OutputSchema.FinalPrice];
+    /// <summary>Lowest depth factor u g of the path per asset (docs/model.md sections 8.1, 8.4): 1 with constant, known depth
+    /// (path-major).</summary>
+    public OutputColumn MinDepthFactor => this[OutputSchema.MinDepthFactor];
 
     /// <summary>
     /// Work, not risk: margin checks of a cohort (equity against requirement) the path performed. Exact screening
     /// (docs/model.md) skips the cohorts it proves healthy, so this is usually far below steps x cohorts; every backend
     /// screens alike, so it is the same number on each.
     /// </summary>
-    public long[] MarginChecks { get; }
+    public OutputColumn MarginChecks => this[OutputSchema.MarginChecks];
     /// <summary>Work, not risk: liquidations performed on the path, one per cohort and round (a cohort partly
     /// liquidated in three rounds counts three).</summary>
-    public long[] CohortLiquidations { get; }
+    public OutputColumn CohortLiquidations => this[OutputSchema.CohortLiquidations];
 
     /// <summary>Copies rows [<paramref name="from"/>, +<paramref name="count"/>) of <paramref name="source"/> to rows from <paramref name="to"/>.</summary>
     public void CopyRowsFrom(PathOutputs source, int from, int to, int count)
     {
         if (source.AssetCount != AssetCount) throw new ArgumentException("different asset counts", nameof(source));
-        void Rows<T>(T[] s, T[] t, int width) => Array.Copy(s, from * width, t, to * width, count * width);
-        Rows(source.BadDebt, BadDebt, 1);
-        Rows(source.UncoveredLoss, UncoveredLoss, 1);
-        Rows(source.UncoveredBeforeAdl, UncoveredBeforeAdl, 1);
-        Rows(source.AdlAbsorbed, AdlAbsorbed, 1);
-        Rows(source.AdlNotional, AdlNotional, 1);
-        Rows(source.QueueMaxNotional, QueueMaxNotional, 1);
-        Rows(source.QueueSteps, QueueSteps, 1);
-        Rows(source.BadDebtPaid, BadDebtPaid, 1);
-        Rows(source.Penalties, Penalties, 1);
-        Rows(source.FundEnd, FundEnd, 1);
-        Rows(source.FundMin, FundMin, 1);
-        Rows(source.LiquidatedNotional, LiquidatedNotional, 1);
-        Rows(source.MaxRoundsInStep, MaxRoundsInStep, 1);
-        Rows(source.RoundCapHit, RoundCapHit, 1);
-        Rows(source.Cascade, Cascade, 1);
-        Rows(source.ClosedUnitsShare, ClosedUnitsShare, 1);
-        Rows(source.LiquidatedNotionalByAsset, LiquidatedNotionalByAsset, AssetCount);
-        Rows(source.MaxDrawdown, MaxDrawdown, AssetCount);
-        Rows(source.ExogenousMaxDrawdown, ExogenousMaxDrawdown, AssetCount);
-        Rows(source.MaxDisplacement, MaxDisplacement, AssetCount);
-        Rows(source.FinalPrice, FinalPrice, AssetCount);
-        Rows(source.MinDepthFactor, MinDepthFactor, AssetCount);
-        Rows(source.MarginChecks, MarginChecks, 1);
-        Rows(source.CohortLiquidations, CohortLiquidations, 1);
+        for (int c = 0; c < Columns; c++) Array.Copy(source.Values, c * source.Capacity + from, Values, c * Capacity + to, count);
         if (source.SeriesRows != SeriesRows) throw new ArgumentException("different series rows", nameof(source));
-        if (SeriesRows > 0) Rows(source.Series, Series, SeriesRows * SeriesFields);
+        if (SeriesRows > 0)
+        {
+            int width = SeriesRows * SeriesFields;
+            Array.Copy(source.Series, (long)from * width, Series, (long)to * width, (long)count * width);
+        }
         // Whole blocks only (every backend starts and ends its work on block boundaries, but the batch's last block).
         int block = SimulationEngine.BlockSize;
         if (from % block == 0 && to % block == 0)
@@ -164,6 +148,6 @@ public sealed class PathOutputs
                 BlockCohorts[to / block + b] = source.BlockCohorts[from / block + b];
     }
 
-    /// <summary>Whether the path had any liquidation.</summary>
-    public bool AnyLiquidation(int p) => LiquidatedNotional[p] > 0 || MaxRoundsInStep[p] > 0;
+    /// <summary>Whether the path in row <paramref name="p"/> had any liquidation.</summary>
+    public bool AnyLiquidation(int p) => Column(OutputSchema.AnyLiquidation)[p] != 0;
 }

@@ -1,3 +1,4 @@
+using GpuCascade.Kernels;
 using GpuCascade.Simulation;
 
 namespace GpuCascade.Statistics;
@@ -7,48 +8,65 @@ namespace GpuCascade.Statistics;
 /// histograms. Blocks are summarised independently and merged in path order, so the totals are bit-identical
 /// whatever the thread count, batch size or shard layout.
 /// </summary>
-public sealed class RiskAccumulator
+internal sealed class RiskAccumulator
 {
     /// <summary>Empty accumulator for a run of <paramref name="plannedPaths"/> paths over <paramref name="assetCount"/> assets.</summary>
     public RiskAccumulator(int assetCount, long plannedPaths)
     {
         AssetCount = assetCount;
         TailCapacity = TailQuantiles.CapacityFor(plannedPaths, TailLevel.Standard);
-        BadDebtTail = new TailQuantiles(TailCapacity);
-        LiquidatedNotionalTail = new TailQuantiles(TailCapacity);
-        MaxDrawdown = new Moments[assetCount];
-        ExogenousMaxDrawdown = new Moments[assetCount];
-        LiquidatedNotionalByAsset = new Moments[assetCount];
-        MaxDisplacement = new Moments[assetCount];
-        MinDepthFactor = new Moments[assetCount];
-        BadDebtHistogram = new Histogram(BadDebtEdges);
-        DrawdownHistograms = Enumerable.Range(0, assetCount).Select(_ => new Histogram(DrawdownEdges)).ToArray();
-        DepthFactorHistograms = Enumerable.Range(0, assetCount).Select(_ => new Histogram(DrawdownEdges)).ToArray();
+        (_first, int columns) = OutputSchema.Layout(assetCount);
+        _means = new Moments[columns];
+        _events = new Proportion[columns];
+        _totals = new long[columns];
+        _tails = new TailQuantiles?[columns];
+        _histograms = new Histogram?[columns];
+        ForEachColumn((row, c) =>
+        {
+            if (row.Has(OutputAggregations.Tail)) _tails[c] = new TailQuantiles(TailCapacity);
+            if (row.Has(OutputAggregations.Histogram)) _histograms[c] = new Histogram([.. row.HistogramEdges]);
+        });
     }
 
-    /// <summary>Bad debt bins: 0 alone, then 4 per decade from $1 to $1e13.</summary>
-    private static readonly double[] BadDebtEdges = [double.Epsilon, .. Histogram.LogEdges(0, 13, 4)];
-    /// <summary>Drawdown bins: 2% wide from 0 to 1.</summary>
-    private static readonly double[] DrawdownEdges = Histogram.LinearEdges(0, 1, 50);
+    private readonly int[] _first;
+    private readonly Moments[] _means;
+    private readonly Proportion[] _events;
+    private readonly long[] _totals;
+    private readonly TailQuantiles?[] _tails;
+    private readonly Histogram?[] _histograms;
 
     /// <summary>Assets per path.</summary>
     public int AssetCount { get; }
     /// <summary>Values kept in each exact tail.</summary>
     public int TailCapacity { get; }
     /// <summary>Paths summarised.</summary>
-    public long Paths => BadDebt.Count;
+    public long Paths => _means[Column(OutputSchema.BadDebt)].Count;
 
-#pragma warning disable CS1591 // the fields are named for what they hold; see docs/model.md section 6
-    public Moments BadDebt, UncoveredLoss, BadDebtPaid, Penalties, LiquidatedNotional, FundEnd, FundMin, MaxRounds, AdlNotional, AdlAbsorbed,
-        QueueMaxNotional, QueueSteps;
-    public readonly Moments[] MaxDrawdown, ExogenousMaxDrawdown, LiquidatedNotionalByAsset, MaxDisplacement, MinDepthFactor;
-    public Proportion AnyLiquidation, Cascade, BadDebtPositive, FundDepleted, RoundCapHit, Adl;
-    public readonly TailQuantiles BadDebtTail, LiquidatedNotionalTail;
-    public readonly Histogram BadDebtHistogram;
-    public readonly Histogram[] DrawdownHistograms;
-    /// <summary>Per asset, the path's lowest depth factor on 2% bins of [0, 1].</summary>
-    public readonly Histogram[] DepthFactorHistograms;
-#pragma warning restore CS1591
+    private int Column(OutputRow row, int asset = 0) => _first[OutputSchema.IndexOf(row)] + asset;
+
+    /// <summary>Calls <paramref name="action"/> for every row and column, in schema order.</summary>
+    private void ForEachColumn(Action<OutputRow, int> action)
+    {
+        var rows = OutputSchema.Rows;
+        for (int k = 0; k < rows.Count; k++)
+        {
+            int width = rows[k].Shape == OutputShape.PerPath ? 1 : AssetCount;
+            for (int i = 0; i < width; i++) action(rows[k], _first[k] + i);
+        }
+    }
+
+    /// <summary>The moments of <paramref name="row"/> (of asset <paramref name="asset"/>), a row with <see cref="OutputAggregations.Mean"/>.</summary>
+    public Moments Mean(OutputRow row, int asset = 0) => _means[Column(row, asset)];
+    /// <summary>How often <paramref name="row"/> was positive (a row with <see cref="OutputAggregations.Positive"/>).</summary>
+    public Proportion Positive(OutputRow row) => _events[Column(row)];
+    /// <summary>The exact tail of <paramref name="row"/> (a row with <see cref="OutputAggregations.Tail"/>).</summary>
+    public TailQuantiles Tail(OutputRow row) => _tails[Column(row)] ?? throw new ArgumentException($"{row.Key} keeps no tail", nameof(row));
+    /// <summary>The histogram of <paramref name="row"/> (of asset <paramref name="asset"/>; a row with <see cref="OutputAggregations.Histogram"/>).</summary>
+    public Histogram Histogram(OutputRow row, int asset = 0) =>
+        _histograms[Column(row, asset)] ?? throw new ArgumentException($"{row.Key} keeps no histogram", nameof(row));
+    /// <summary>The exact total of <paramref name="row"/> (a row with <see cref="OutputAggregations.Total"/>).</summary>
+    public long Total(OutputRow row) => _totals[Column(row)];
+
     /// <summary>The outputs over time (<c>run --series</c>, docs/model.md section 8.5); null when not recorded. Folded by the engine from
     /// the paths' records, not by <see cref="AddRows"/>.</summary>
     public SeriesAccumulator? Series { get; set; }
@@ -62,52 +80,35 @@ public sealed class RiskAccumulator
     /// <summary>Whether every block summarised brought its per-cohort totals.</summary>
     public bool HasCohorts => Cohorts is not null && !_cohortsMissing;
 
-    /// <summary>Work: margin checks summed over the paths (<see cref="PathOutputs.MarginChecks"/>).</summary>
-    public long MarginChecks;
-    /// <summary>Work: cohort liquidations summed over the paths (<see cref="PathOutputs.CohortLiquidations"/>).</summary>
-    public long CohortLiquidations;
-
     /// <summary>Summarises rows [<paramref name="from"/>, <paramref name="to"/>) of a batch, in row order.</summary>
     public void AddRows(PathOutputs o, int from, int to)
     {
-        int n = AssetCount;
-        for (int p = from; p < to; p++)
+        var rows = OutputSchema.Rows;
+        for (int k = 0; k < rows.Count; k++)
         {
-            BadDebt.Add(o.BadDebt[p]);
-            UncoveredLoss.Add(o.UncoveredLoss[p]);
-            BadDebtPaid.Add(o.BadDebtPaid[p]);
-            Penalties.Add(o.Penalties[p]);
-            LiquidatedNotional.Add(o.LiquidatedNotional[p]);
-            FundEnd.Add(o.FundEnd[p]);
-            FundMin.Add(o.FundMin[p]);
-            MaxRounds.Add(o.MaxRoundsInStep[p]);
-            AnyLiquidation.Add(o.AnyLiquidation(p));
-            Cascade.Add(o.Cascade[p]);
-            BadDebtPositive.Add(o.BadDebt[p] > 0);
-            FundDepleted.Add(o.UncoveredBeforeAdl[p] > 0); // depleted: the fund failed to pay, whatever ADL then took
-            AdlNotional.Add(o.AdlNotional[p]);
-            AdlAbsorbed.Add(o.AdlAbsorbed[p]);
-            Adl.Add(o.AdlAbsorbed[p] > 0);
-            QueueMaxNotional.Add(o.QueueMaxNotional[p]);
-            QueueSteps.Add(o.QueueSteps[p]);
-            RoundCapHit.Add(o.RoundCapHit[p]);
-            BadDebtHistogram.Add(o.BadDebt[p]);
-            MarginChecks += o.MarginChecks[p];
-            CohortLiquidations += o.CohortLiquidations[p];
-            for (int i = 0; i < n; i++)
+            var row = rows[k];
+            int width = row.Shape == OutputShape.PerPath ? 1 : AssetCount;
+            for (int i = 0; i < width; i++)
             {
-                int k = p * n + i;
-                MaxDrawdown[i].Add(o.MaxDrawdown[k]);
-                ExogenousMaxDrawdown[i].Add(o.ExogenousMaxDrawdown[k]);
-                LiquidatedNotionalByAsset[i].Add(o.LiquidatedNotionalByAsset[k]);
-                MaxDisplacement[i].Add(o.MaxDisplacement[k]);
-                DrawdownHistograms[i].Add(o.MaxDrawdown[k]);
-                MinDepthFactor[i].Add(o.MinDepthFactor[k]);
-                DepthFactorHistograms[i].Add(o.MinDepthFactor[k]);
+                int c = _first[k] + i;
+                ReadOnlySpan<double> values = o.Column(row, i).Slice(from, to - from);
+                if (row.Has(OutputAggregations.Mean))
+                {
+                    ref var m = ref _means[c];
+                    foreach (double v in values) m.Add(v);
+                }
+                if (row.Has(OutputAggregations.Positive))
+                {
+                    ref var e = ref _events[c];
+                    foreach (double v in values) e.Add(v > 0);
+                }
+                if (_histograms[c] is { } h)
+                    foreach (double v in values) h.Add(v);
+                if (row.Has(OutputAggregations.Total))
+                    foreach (double v in values) _totals[c] += (long)v;
+                _tails[c]?.SetFrom(values, o.Start + from);
             }
         }
-        BadDebtTail.SetFrom(o.BadDebt.AsSpan(from, to - from), o.Start + from);
-        LiquidatedNotionalTail.SetFrom(o.LiquidatedNotional.AsSpan(from, to - from), o.Start + from);
     }
 
     /// <summary>Writes every figure exactly (doubles bit for bit), for a checkpoint or a shard's partial file.</summary>
@@ -116,28 +117,25 @@ public sealed class RiskAccumulator
         w.Write(AssetCount);
         w.Write(TailCapacity);
         w.Write(tails);
-        foreach (var m in new[] { BadDebt, UncoveredLoss, BadDebtPaid, Penalties, LiquidatedNotional, FundEnd, FundMin, MaxRounds, AdlNotional, AdlAbsorbed,
-                     QueueMaxNotional, QueueSteps })
-            Write(w, m);
-        foreach (var array in new[] { MaxDrawdown, ExogenousMaxDrawdown, LiquidatedNotionalByAsset, MaxDisplacement, MinDepthFactor })
-            foreach (var m in array) Write(w, m);
-        foreach (var p in new[] { AnyLiquidation, Cascade, BadDebtPositive, FundDepleted, RoundCapHit, Adl })
+        // Row by row in the output schema's order (format version 6, AccumulatorFile): each column's moments, proportion, total,
+        // histogram and, with tails, its exact tail.
+        var self = this;
+        ForEachColumn((row, c) =>
         {
-            w.Write(p.Successes);
-            w.Write(p.Trials);
-        }
-        if (tails)
-        {
-            BadDebtTail.WriteTo(w);
-            LiquidatedNotionalTail.WriteTo(w);
-        }
-        foreach (var h in new[] { BadDebtHistogram }.Concat(DrawdownHistograms).Concat(DepthFactorHistograms))
-        {
-            w.Write(h.Counts.Length);
-            foreach (long c in h.Counts) w.Write(c);
-        }
-        w.Write(MarginChecks);
-        w.Write(CohortLiquidations);
+            if (row.Has(OutputAggregations.Mean)) Write(w, self._means[c]);
+            if (row.Has(OutputAggregations.Positive))
+            {
+                w.Write(self._events[c].Successes);
+                w.Write(self._events[c].Trials);
+            }
+            if (row.Has(OutputAggregations.Total)) w.Write(self._totals[c]);
+            if (self._histograms[c] is { } h)
+            {
+                w.Write(h.Counts.Length);
+                foreach (long count in h.Counts) w.Write(count);
+            }
+            if (tails) self._tails[c]?.WriteTo(w);
+        });
         w.Write(_cohortsMissing);
         w.Write(Cohorts is not null);
         if (Cohorts is { } totals)
@@ -166,26 +164,19 @@ public sealed class RiskAccumulator
         if (assets != assetCount) throw new InvalidDataException($"{assets} assets, expected {assetCount}");
         if (capacity != a.TailCapacity) throw new InvalidDataException($"tail capacity {capacity}, expected {a.TailCapacity}");
         bool tails = r.ReadBoolean();
-        a.BadDebt = Read(r); a.UncoveredLoss = Read(r); a.BadDebtPaid = Read(r); a.Penalties = Read(r);
-        a.LiquidatedNotional = Read(r); a.FundEnd = Read(r); a.FundMin = Read(r); a.MaxRounds = Read(r);
-        a.AdlNotional = Read(r); a.AdlAbsorbed = Read(r); a.QueueMaxNotional = Read(r); a.QueueSteps = Read(r);
-        foreach (var array in new[] { a.MaxDrawdown, a.ExogenousMaxDrawdown, a.LiquidatedNotionalByAsset, a.MaxDisplacement, a.MinDepthFactor })
-            for (int i = 0; i < array.Length; i++) array[i] = Read(r);
-        Proportion P() => new() { Successes = r.ReadInt64(), Trials = r.ReadInt64() };
-        a.AnyLiquidation = P(); a.Cascade = P(); a.BadDebtPositive = P(); a.FundDepleted = P(); a.RoundCapHit = P(); a.Adl = P();
-        if (tails)
+        a.ForEachColumn((row, c) =>
         {
-            a.BadDebtTail.Merge(TailQuantiles.ReadFrom(r, a.TailCapacity));
-            a.LiquidatedNotionalTail.Merge(TailQuantiles.ReadFrom(r, a.TailCapacity));
-        }
-        foreach (var h in new[] { a.BadDebtHistogram }.Concat(a.DrawdownHistograms).Concat(a.DepthFactorHistograms))
-        {
-            int bins = r.ReadInt32();
-            if (bins != h.Counts.Length) throw new InvalidDataException($"histogram of {bins} bins, expected {h.Counts.Length}");
-            for (int k = 0; k < bins; k++) h.Counts[k] = r.ReadInt64();
-        }
-        a.MarginChecks = r.ReadInt64();
-        a.CohortLiquidations = r.ReadInt64();
+            if (row.Has(OutputAggregations.Mean)) a._means[c] = Read(r);
+            if (row.Has(OutputAggregations.Positive)) a._events[c] = new Proportion { Successes = r.ReadInt64(), Trials = r.ReadInt64() };
+            if (row.Has(OutputAggregations.Total)) a._totals[c] = r.ReadInt64();
+            if (a._histograms[c] is { } h)
+            {
+                int bins = r.ReadInt32();
+                if (bins != h.Counts.Length) throw new InvalidDataException($"{row.Key}: histogram of {bins} bins, expected {h.Counts.Length}");
+                for (int k = 0; k < bins; k++) h.Counts[k] = r.ReadInt64();
+            }
+            if (tails && a._tails[c] is { } tail) tail.Merge(TailQuantiles.ReadFrom(r, a.TailCapacity));
+        });
         a._cohortsMissing = r.ReadBoolean();
         if (r.ReadBoolean())
         {
@@ -223,26 +214,7 @@ public sealed class RiskAccumulator
     /// the merges, so runs, checkpoints and shards all merge it segment by segment in path order.</summary>
     internal void MergeMoments(RiskAccumulator next)
     {
-        BadDebt.Merge(next.BadDebt);
-        UncoveredLoss.Merge(next.UncoveredLoss);
-        BadDebtPaid.Merge(next.BadDebtPaid);
-        Penalties.Merge(next.Penalties);
-        LiquidatedNotional.Merge(next.LiquidatedNotional);
-        FundEnd.Merge(next.FundEnd);
-        FundMin.Merge(next.FundMin);
-        MaxRounds.Merge(next.MaxRounds);
-        AdlNotional.Merge(next.AdlNotional);
-        AdlAbsorbed.Merge(next.AdlAbsorbed);
-        QueueMaxNotional.Merge(next.QueueMaxNotional);
-        QueueSteps.Merge(next.QueueSteps);
-        for (int i = 0; i < AssetCount; i++)
-        {
-            MaxDrawdown[i].Merge(next.MaxDrawdown[i]);
-            ExogenousMaxDrawdown[i].Merge(next.ExogenousMaxDrawdown[i]);
-            LiquidatedNotionalByAsset[i].Merge(next.LiquidatedNotionalByAsset[i]);
-            MaxDisplacement[i].Merge(next.MaxDisplacement[i]);
-            MinDepthFactor[i].Merge(next.MinDepthFactor[i]);
-        }
+        for (int c = 0; c < _means.Length; c++) _means[c].Merge(next._means[c]);
         if (next.Series is { } series) (Series ??= series.EmptyLike()).MergeMoments(series);
         if (next.Paths == 0 && !next._cohortsMissing) return; // an empty accumulator brings no per-cohort totals to miss
         if (next.Cohorts is null || next._cohortsMissing) _cohortsMissing = true;
@@ -257,22 +229,13 @@ public sealed class RiskAccumulator
     /// total can be merged whole.</summary>
     internal void MergeCounts(RiskAccumulator next)
     {
-        AnyLiquidation.Merge(next.AnyLiquidation);
-        Cascade.Merge(next.Cascade);
-        BadDebtPositive.Merge(next.BadDebtPositive);
-        FundDepleted.Merge(next.FundDepleted);
-        RoundCapHit.Merge(next.RoundCapHit);
-        Adl.Merge(next.Adl);
-        BadDebtHistogram.Merge(next.BadDebtHistogram);
-        MarginChecks += next.MarginChecks;
-        CohortLiquidations += next.CohortLiquidations;
-        for (int i = 0; i < AssetCount; i++)
+        for (int c = 0; c < _events.Length; c++)
         {
-            DrawdownHistograms[i].Merge(next.DrawdownHistograms[i]);
-            DepthFactorHistograms[i].Merge(next.DepthFactorHistograms[i]);
+            _events[c].Merge(next._events[c]);
+            _totals[c] += next._totals[c];
+            if (_histograms[c] is { } h) h.Merge(next._histograms[c]!);
+            _tails[c]?.Merge(next._tails[c]!);
         }
-        BadDebtTail.Merge(next.BadDebtTail);
-        LiquidatedNotionalTail.Merge(next.LiquidatedNotionalTail);
         if (next.Series is { } series) (Series ??= series.EmptyLike()).MergeCounts(series);
         if (next.Samples is { } samples) (Samples ??= new SamplePaths(samples.Count, samples.Rows, samples.Fields)).Merge(samples);
     }

@@ -1,3 +1,4 @@
+using GpuCascade.Kernels;
 using GpuCascade.Simulation;
 
 namespace GpuCascade.Validation;
@@ -15,54 +16,44 @@ public static class OutputComparison
     {
         if (actual.Count != expected.Count) return $"count: {expected.Count} vs {actual.Count}";
         int count = expected.Count;
-        string? Exact<T>(string name, T[] e, T[] a, int width)
+        int n = expected.AssetCount;
+        string? Compare(OutputRow row)
         {
-            for (int k = 0; k < count * width; k++)
-                if (!EqualityComparer<T>.Default.Equals(e[k], a[k]))
-                    return $"{name}, path {expected.Start + k / width}: {e[k]} vs {a[k]}";
-            return null;
-        }
-        string? Reals(string name, double[] e, double[] a, int width)
-        {
-            for (int k = 0; k < count * width; k++)
+            for (int i = 0; i < (row.Shape == OutputShape.PerPath ? 1 : n); i++)
             {
-                double tolerance = relative * Math.Max(1.0, Math.Max(Math.Abs(e[k]), Math.Abs(a[k])));
-                if (!(Math.Abs(e[k] - a[k]) <= tolerance))
-                    return $"{name}, path {expected.Start + k / width}: {e[k]:R} vs {a[k]:R}";
+                ReadOnlySpan<double> e = expected.Column(row, i), a = actual.Column(row, i);
+                string name = row.Shape == OutputShape.PerPath ? row.Column : $"{row.Column}[{i}]";
+                for (int p = 0; p < count; p++)
+                {
+                    // Whole numbers (counts, flags, rounds) exactly; reals within the tolerance.
+                    bool same = row.Storage == OutputStorage.Real
+                        ? Math.Abs(e[p] - a[p]) <= relative * Math.Max(1.0, Math.Max(Math.Abs(e[p]), Math.Abs(a[p])))
+                        : e[p] == a[p];
+                    if (!same) return $"{name}, path {expected.Start + p}: {e[p]:R} vs {a[p]:R}";
+                }
             }
             return null;
         }
-        int n = expected.AssetCount;
         // The outputs first: when a backend diverges, the first differing risk output says more than the work it did.
-        return Exact("maxRoundsInStep", expected.MaxRoundsInStep, actual.MaxRoundsInStep, 1)
-            ?? Exact("roundCapHit", expected.RoundCapHit, actual.RoundCapHit, 1)
-            ?? Exact("cascade", expected.Cascade, actual.Cascade, 1)
-            ?? Reals("badDebt", expected.BadDebt, actual.BadDebt, 1)
-            ?? Reals("badDebtPaid", expected.BadDebtPaid, actual.BadDebtPaid, 1)
-            ?? Reals("uncoveredLoss", expected.UncoveredLoss, actual.UncoveredLoss, 1)
-            ?? Reals("penalties", expected.Penalties, actual.Penalties, 1)
-            ?? Reals("fundEnd", expected.FundEnd, actual.FundEnd, 1)
-            ?? Reals("fundMin", expected.FundMin, actual.FundMin, 1)
-            ?? Reals("liquidatedNotional", expected.LiquidatedNotional, actual.LiquidatedNotional, 1)
-            ?? Reals("closedUnitsShare", expected.ClosedUnitsShare, actual.ClosedUnitsShare, 1)
-            ?? Reals("liquidatedNotionalByAsset", expected.LiquidatedNotionalByAsset, actual.LiquidatedNotionalByAsset, n)
-            ?? Reals("maxDrawdown", expected.MaxDrawdown, actual.MaxDrawdown, n)
-            ?? Reals("exogenousMaxDrawdown", expected.ExogenousMaxDrawdown, actual.ExogenousMaxDrawdown, n)
-            ?? Reals("maxDisplacement", expected.MaxDisplacement, actual.MaxDisplacement, n)
-            ?? Reals("finalPrice", expected.FinalPrice, actual.FinalPrice, n)
-            ?? (includeWork ? Exact("marginChecks", expected.MarginChecks, actual.MarginChecks, 1) : null)
-            ?? (includeWork ? Exact("cohortLiquidations", expected.CohortLiquidations, actual.CohortLiquidations, 1) : null);
+        var rows = OutputSchema.Rows;
+        foreach (var row in rows.Where(r => !r.Has(OutputAggregations.Total)))
+            if (Compare(row) is { } difference) return difference;
+        if (includeWork)
+            foreach (var row in rows.Where(r => r.Has(OutputAggregations.Total)))
+                if (Compare(row) is { } difference) return difference;
+        return null;
     }
 
     /// <summary>Shares of (path, asset) pairs whose final price differs by more than 1e-4 relative and drawdown by more than 1e-4.</summary>
     public static (double PriceShare, double DrawdownShare) SinglePrecisionDrift(PathOutputs reference, PathOutputs single)
     {
         int total = reference.Count * reference.AssetCount, priceOff = 0, drawdownOff = 0;
-        for (int k = 0; k < total; k++)
-        {
-            if (Math.Abs(single.FinalPrice[k] / reference.FinalPrice[k] - 1) > 1e-4) priceOff++;
-            if (Math.Abs(single.MaxDrawdown[k] - reference.MaxDrawdown[k]) > 1e-4) drawdownOff++;
-        }
+        for (int i = 0; i < reference.AssetCount; i++)
+            for (int p = 0; p < reference.Count; p++)
+            {
+                if (Math.Abs(single.Column(OutputSchema.FinalPrice, i)[p] / reference.Column(OutputSchema.FinalPrice, i)[p] - 1) > 1e-4) priceOff++;
+                if (Math.Abs(single.Column(OutputSchema.MaxDrawdown, i)[p] - reference.Column(OutputSchema.MaxDrawdown, i)[p]) > 1e-4) drawdownOff++;
+            }
         return ((double)priceOff / total, (double)drawdownOff / total);
     }
 

@@ -210,7 +210,7 @@ public static class SelfTest
         using var backend = new IlgpuBackend(device, Precision.Single);
         var single = SimulationEngine.SimulatePaths(scenario, 0, paths, backend);
         var (priceShare, drawdownShare) = OutputComparison.SinglePrecisionDrift(reference, single);
-        double liquidated = single.LiquidatedNotional.Average() / reference.LiquidatedNotional.Average() - 1;
+        double liquidated = single.LiquidatedNotional.ToArray().Average() / reference.LiquidatedNotional.ToArray().Average() - 1;
         bool ok = priceShare <= OutputComparison.SingleOffShare && drawdownShare <= OutputComparison.SingleOffShare && Math.Abs(liquidated) <= 0.01;
         return (ok, $"{priceShare:P2} of prices and {drawdownShare:P2} of drawdowns beyond 1e-4 (limit {OutputComparison.SingleOffShare:P0}); mean liquidated notional {liquidated:+0.000%;-0.000%}");
     }

@@ -51,7 +51,8 @@ public class ParityTests(string deviceName, string reason)
         }
     }
 
-    private static IEnumerable<TestCaseData> Scenarios()
+    /// <summary>The parity cases by name (also the golden results' cases).</summary>
+    internal static IEnumerable<(string Name, Scenario Scenario)> Cases()
     {
         var d = ScenarioLoader.LoadDefault() with { Steps = 48, Horizon = Duration.Parse("4h") };
         var stressed = d with
@@ -59,39 +60,34 @@ public class ParityTests(string deviceName, string reason)
             Stress = [new StressShock(5, 0, -0.1), new StressShock(5, 1, -0.12), new StressShock(20, 2, -0.15)],
             Venue = d.Venue with { InsuranceFund = 2e6 },
         };
-        yield return new TestCaseData(d).SetArgDisplayNames("default venue");
-        yield return new TestCaseData(stressed).SetArgDisplayNames("stressed");
-        yield return new TestCaseData(stressed with { Venue = stressed.Venue with { Liquidation = new LiquidationPolicy(0.25, 10) } })
-            .SetArgDisplayNames("partial");
-        yield return new TestCaseData(stressed with { Venue = stressed.Venue with { OracleDelaySteps = 2, RoundCap = 2 } })
-            .SetArgDisplayNames("delayed oracle, round cap 2");
-        yield return new TestCaseData(stressed with
+        yield return ("default venue", d);
+        yield return ("stressed", stressed);
+        yield return ("partial", stressed with { Venue = stressed.Venue with { Liquidation = new LiquidationPolicy(0.25, 10) } });
+        yield return ("delayed oracle, round cap 2", stressed with { Venue = stressed.Venue with { OracleDelaySteps = 2, RoundCap = 2 } });
+        yield return ("square-root impact, normal", stressed with
         {
             Assets = stressed.Assets.Select(a => a with { Impact = new SquareRootImpact(3e9, 0.8) }).ToImmutableArray(),
             Innovations = InnovationSpec.Normal, Garch = null,
-        }).SetArgDisplayNames("square-root impact, normal");
-        yield return new TestCaseData(TestScenarios.AdversarialBook(1)).SetArgDisplayNames("adversarial book, full");
-        yield return new TestCaseData(TestScenarios.AdversarialBook(2)).SetArgDisplayNames("adversarial book, partial");
+        });
+        yield return ("adversarial book, full", TestScenarios.AdversarialBook(1));
+        yield return ("adversarial book, partial", TestScenarios.AdversarialBook(2));
         var opening = TestScenarios.AdversarialBook(2);
-        yield return new TestCaseData(opening with
+        yield return ("adversarial book, opening round", opening with
         {
             Book = opening.Book with { Cohorts = [.. opening.Book.Cohorts.Select((c, i) => i % 3 == 0 ? c with { LiquidateAtStart = true } : c)] },
-        }).SetArgDisplayNames("adversarial book, opening round");
-        yield return new TestCaseData(GpuCascade.Benchmarks.Workloads.W1 with { Steps = 96, Horizon = Duration.Parse("8h") })
-            .SetArgDisplayNames("W1 shape, 96 steps");
-        yield return new TestCaseData(stressed with { Jumps = new JumpSpec(2000, -0.02, 0.03), Garch = null })
-            .SetArgDisplayNames("frequent jumps, no GARCH");
-        yield return new TestCaseData(stressed with { Uncertainty = new UncertaintySpec(0.3, 0.2, 0.25) })
-            .SetArgDisplayNames("uncertain depth, volatility and book");
-        yield return new TestCaseData(stressed with
+        });
+        yield return ("W1 shape, 96 steps", GpuCascade.Benchmarks.Workloads.W1 with { Steps = 96, Horizon = Duration.Parse("8h") });
+        yield return ("frequent jumps, no GARCH", stressed with { Jumps = new JumpSpec(2000, -0.02, 0.03), Garch = null });
+        yield return ("uncertain depth, volatility and book", stressed with { Uncertainty = new UncertaintySpec(0.3, 0.2, 0.25) });
+        yield return ("depth under stress", stressed with
         {
             Assets = [.. stressed.Assets.Select(a => a with { Liquidity = new LiquiditySpec(0.5, null, Duration.Parse("2h"), 0.2, Duration.Parse("30m")) })],
-        }).SetArgDisplayNames("depth under stress");
-        yield return new TestCaseData(stressed with { Venue = stressed.Venue with { Adl = true, InsuranceFund = 0 } })
-            .SetArgDisplayNames("auto-deleveraging");
-        yield return new TestCaseData(stressed with { Venue = stressed.Venue with { LiquidationCapacity = 2e7 } })
-            .SetArgDisplayNames("liquidation capacity");
+        });
+        yield return ("auto-deleveraging", stressed with { Venue = stressed.Venue with { Adl = true, InsuranceFund = 0 } });
+        yield return ("liquidation capacity", stressed with { Venue = stressed.Venue with { LiquidationCapacity = 2e7 } });
     }
+
+    private static IEnumerable<TestCaseData> Scenarios() => Cases().Select(c => new TestCaseData(c.Scenario).SetArgDisplayNames(c.Name));
 
     [TestCaseSource(nameof(Scenarios))]
     public void PerPathOutputsMatchTheManagedReference(Scenario scenario)
@@ -125,7 +121,7 @@ public class ParityTests(string deviceName, string reason)
         Assert.That(drawdownShare, Is.LessThanOrEqualTo(OutputComparison.SingleOffShare));
         Assert.That(single.LiquidatedNotional.Average(), Is.EqualTo(reference.LiquidatedNotional.Average()).Within(1).Percent);
         Assert.That(single.BadDebt.Average(), Is.EqualTo(reference.BadDebt.Average()).Within(1).Percent);
-        Assert.That(single.Cascade.Count(c => c), Is.EqualTo(reference.Cascade.Count(c => c)).Within(Math.Max(2, paths / 1000)));
+        Assert.That(single.Cascade.Count(c => c != 0), Is.EqualTo(reference.Cascade.Count(c => c != 0)).Within(Math.Max(2, paths / 1000)));
     }
 
     [Test]

@@ -1,4 +1,5 @@
 using GpuCascade.Book;
+using GpuCascade.Kernels;
 using GpuCascade.Calibration;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
@@ -18,8 +19,8 @@ public class ComparisonTests
             new ComparisonOptions { Paths = 2048 });
         Assert.That(result.Variants, Has.Count.EqualTo(2));
         var v = result.Variants[1];
-        foreach (var metric in RiskMetric.All.Where(m => m.Kind is MetricKind.BadDebtMean or MetricKind.BadDebtVaR or MetricKind.BadDebtES
-                     or MetricKind.BadDebtProbability or MetricKind.LiquidatedNotionalMean or MetricKind.AnyLiquidation))
+        foreach (var metric in RiskMetric.All.Where(m => m.Row == OutputSchema.BadDebt
+                     || m.Row == OutputSchema.LiquidatedNotional && m.Statistic == MetricStatistic.Mean || m.Row == OutputSchema.AnyLiquidation))
         {
             var d = Difference(v, metric.Name);
             Assert.That((d.Estimate, d.Lower, d.Upper), Is.EqualTo((0.0, (double?)0.0, (double?)0.0)), metric.Name);

@@ -1,3 +1,4 @@
+using GpuCascade.Kernels;
 using System.Globalization;
 using GpuCascade.Backends.Managed;
 using GpuCascade.Reporting;
@@ -55,37 +56,30 @@ public class ParquetTests
         Assert.That(table.Rows, Is.EqualTo(n));
         Assert.That(table.Names, Is.EqualTo(PathsParquetWriter.ColumnNames(symbols)));
         Assert.That(table.Column<long>("path"), Is.EqualTo(Enumerable.Range(0, n).Select(p => firstPath + p).ToArray()));
-        void Scalar(string name, double[] values) => Assert.That(Bits(table.Column<double>(name)), Is.EqualTo(Bits(values[..n])), name);
-        Scalar("badDebt", expected.BadDebt);
-        Scalar("badDebtPaid", expected.BadDebtPaid);
-        Scalar("uncoveredLoss", expected.UncoveredLoss);
-        Scalar("uncoveredBeforeAdl", expected.UncoveredBeforeAdl);
-        Scalar("adlAbsorbed", expected.AdlAbsorbed);
-        Scalar("adlNotional", expected.AdlNotional);
-        Scalar("penalties", expected.Penalties);
-        Scalar("fundEnd", expected.FundEnd);
-        Scalar("fundMin", expected.FundMin);
-        Scalar("liquidatedNotional", expected.LiquidatedNotional);
-        Scalar("queueMaxNotional", expected.QueueMaxNotional);
-        Scalar("queueSteps", expected.QueueSteps);
-        Scalar("closedUnitsShare", expected.ClosedUnitsShare);
-        Assert.That(table.Column<int>("maxRoundsInStep"), Is.EqualTo(expected.MaxRoundsInStep[..n]));
-        Assert.That(table.Column<bool>("roundCapHit"), Is.EqualTo(expected.RoundCapHit[..n]));
-        Assert.That(table.Column<bool>("cascade"), Is.EqualTo(expected.Cascade[..n]));
-        Assert.That(table.Column<long>("marginChecks"), Is.EqualTo(expected.MarginChecks[..n]));
-        Assert.That(table.Column<long>("cohortLiquidations"), Is.EqualTo(expected.CohortLiquidations[..n]));
-        void PerAsset(string metric, double[] values)
-        {
-            for (int i = 0; i < a; i++)
-                Assert.That(Bits(table.Column<double>($"{metric}_{symbols[i]}")), Is.EqualTo(Bits([.. Enumerable.Range(0, n).Select(p => values[p * a + i])])),
-                    $"{metric}_{symbols[i]}");
-        }
-        PerAsset("liquidatedNotional", expected.LiquidatedNotionalByAsset);
-        PerAsset("maxDrawdown", expected.MaxDrawdown);
-        PerAsset("exogenousMaxDrawdown", expected.ExogenousMaxDrawdown);
-        PerAsset("maxDisplacement", expected.MaxDisplacement);
-        PerAsset("finalPrice", expected.FinalPrice);
-        PerAsset("minDepthFactor", expected.MinDepthFactor);
+        // Every output of the schema, each in its storage type, against the slot matrix's column.
+        foreach (var row in OutputSchema.Rows)
+            for (int i = 0; i < (row.Shape == OutputShape.PerPath ? 1 : a); i++)
+            {
+                string name = row.Shape == OutputShape.PerPath ? row.Column : $"{row.Column}_{symbols[i]}";
+                double[] values = expected.Column(row, i)[..n].ToArray();
+                switch (row.Storage)
+                {
+                    case OutputStorage.Integer:
+                        Assert.That(table.Column<int>(name), Is.EqualTo(values.Select(v => (int)v).ToArray()), name);
+                        break;
+                    case OutputStorage.Count:
+                        Assert.That(table.Column<long>(name), Is.EqualTo(values.Select(v => (long)v).ToArray()), name);
+                        break;
+                    case OutputStorage.Flag:
+                        Assert.That(table.Column<bool>(name), Is.EqualTo(values.Select(v => v != 0).ToArray()), name);
+                        break;
+                    default:
+                        Assert.That(Bits(table.Column<double>(name)), Is.EqualTo(Bits(values)), name);
+                        break;
+                }
+            }
+        Assert.That(table.Names, Does.Contain("adlAbsorbed").And.Contain("queueMaxNotional").And.Contain("maxDrawdown_" + symbols[0]),
+            "the columns keep their names");
     }
 
     private static IReadOnlyList<string> Symbols(Scenario s) => [.. s.Assets.Select(x => x.Symbol)];
@@ -180,7 +174,7 @@ public class ParquetTests
     {
         var names = PathsParquetWriter.ColumnNames(["BTC", "ETH"]);
         Assert.That(names[0], Is.EqualTo("path"));
-        Assert.That(names, Has.Count.EqualTo(19 + 6 * 2).And.Contains("maxDrawdown_BTC").And.Contains("minDepthFactor_ETH").And.Contains("liquidatedNotional"));
+        Assert.That(names, Has.Count.EqualTo(1 + 19 + 6 * 2).And.Contains("maxDrawdown_BTC").And.Contains("minDepthFactor_ETH").And.Contains("liquidatedNotional").And.Contains("anyLiquidation"));
         Assert.That(names, Is.Unique);
     }
 

@@ -28,11 +28,11 @@ public class AdlTests
         double p = S0 * Math.Exp(-0.3);
         double badDebt = 10 * (S0 - p) - 100, profit = 10 * (S0 - p);
         Assert.That(o.BadDebt[0], Is.EqualTo(badDebt).Within(1e-9));
-        Assert.That(o.AdlAbsorbed[0], Is.EqualTo(badDebt).Within(1e-9));
+        Assert.That(o["adl.lossAbsorbed"][0], Is.EqualTo(badDebt).Within(1e-9));
         Assert.That(o.UncoveredBeforeAdl[0], Is.EqualTo(badDebt).Within(1e-9), "the fund (empty) failed to pay it");
         Assert.That(o.UncoveredLoss[0], Is.Zero, "nothing left after ADL");
-        Assert.That(o.AdlNotional[0], Is.EqualTo(badDebt / profit * 10 * p).Within(1e-9), "the fraction B / P of 10 units, at the mid");
-        Assert.That(o.BadDebt[0], Is.EqualTo(o.BadDebtPaid[0] + o.AdlAbsorbed[0] + o.UncoveredLoss[0]).Within(1e-9));
+        Assert.That(o["adl.notional"][0], Is.EqualTo(badDebt / profit * 10 * p).Within(1e-9), "the fraction B / P of 10 units, at the mid");
+        Assert.That(o.BadDebt[0], Is.EqualTo(o.BadDebtPaid[0] + o["adl.lossAbsorbed"][0] + o.UncoveredLoss[0]).Within(1e-9));
     }
 
     /// <summary>Two winners: the higher score (profit over collateral times leverage: the 5x short) goes first and, its
@@ -43,13 +43,13 @@ public class AdlTests
         var o = SimulationEngine.SimulatePaths(TwoSided(Isolated(0, 1000, 2, S0, isLong: false), Isolated(0, 1000, 5, S0, isLong: false)), 0, 1);
         double p = S0 * Math.Exp(-0.3);
         double badDebt = 10 * (S0 - p) - 100, profit = 10 * (S0 - p);
-        Assert.That(o.AdlNotional[0], Is.EqualTo(badDebt / profit * 10 * p).Within(1e-9));
+        Assert.That(o["adl.notional"][0], Is.EqualTo(badDebt / profit * 10 * p).Within(1e-9));
         // Not enough profit anywhere: a loss larger than every winner's profit leaves the rest uncovered.
         var small = SimulationEngine.SimulatePaths(TwoSided(Isolated(0, 100, 2, S0, isLong: false)), 0, 1);
         double smallProfit = 1 * (S0 - p);
-        Assert.That(small.AdlAbsorbed[0], Is.EqualTo(smallProfit).Within(1e-9));
+        Assert.That(small["adl.lossAbsorbed"][0], Is.EqualTo(smallProfit).Within(1e-9));
         Assert.That(small.UncoveredLoss[0], Is.EqualTo(badDebt - smallProfit).Within(1e-9));
-        Assert.That(small.AdlNotional[0], Is.EqualTo(1 * p).Within(1e-9), "the whole position given up");
+        Assert.That(small["adl.notional"][0], Is.EqualTo(1 * p).Within(1e-9), "the whole position given up");
     }
 
     [Test]
@@ -62,15 +62,15 @@ public class AdlTests
         int used = 0;
         for (int p = 0; p < 2048; p++)
         {
-            Assert.That(with.BadDebt[p], Is.EqualTo(with.BadDebtPaid[p] + with.AdlAbsorbed[p] + with.UncoveredLoss[p]).Within(1e-6 + 1e-9 * with.BadDebt[p]), $"path {p}");
+            Assert.That(with.BadDebt[p], Is.EqualTo(with.BadDebtPaid[p] + with["adl.lossAbsorbed"][p] + with.UncoveredLoss[p]).Within(1e-6 + 1e-9 * with.BadDebt[p]), $"path {p}");
             Assert.That(with.UncoveredLoss[p], Is.LessThanOrEqualTo(with.UncoveredBeforeAdl[p] * (1 + 1e-12)));
-            if (with.AdlAbsorbed[p] > 0) used++;
+            if (with["adl.lossAbsorbed"][p] > 0) used++;
         }
         Assert.That(used, Is.GreaterThan(0));
         Assert.That(with.UncoveredLoss.Sum(), Is.LessThan(without.UncoveredLoss.Sum()));
         var result = SimulationEngine.Run(noFund with { Venue = noFund.Venue with { Adl = true } }, new RunOptions { Paths = 2048 });
-        Assert.That(result.Probabilities.Adl.Estimate, Is.GreaterThan(0));
-        Assert.That(result.Probabilities.FundDepleted.Estimate, Is.GreaterThanOrEqualTo(result.Probabilities.Adl.Estimate), "ADL follows a depleted fund");
+        Assert.That(result.Mechanisms.Probability("probabilities.adl").Estimate, Is.GreaterThan(0));
+        Assert.That(result.Probabilities.FundDepleted.Estimate, Is.GreaterThanOrEqualTo(result.Mechanisms.Probability("probabilities.adl").Estimate), "ADL follows a depleted fund");
     }
 
     [Test]

@@ -33,14 +33,14 @@ public class CapacityTests
         double s = 1 - f;
         double badB = -(balanceB + s * 10 * (p2 - S0));
         Assert.That(o.CohortLiquidations[0], Is.EqualTo(3), "the 10x, a first fill of the 8x, then its forced close");
-        Assert.That(o.QueueMaxNotional[0], Is.EqualTo(s * 10 * p1).Within(1e-9));
-        Assert.That(o.QueueSteps[0], Is.EqualTo(1));
+        Assert.That(o["queue.maxNotional"][0], Is.EqualTo(s * 10 * p1).Within(1e-9));
+        Assert.That(o["queue.steps"][0], Is.EqualTo(1));
         Assert.That(o.BadDebt[0], Is.EqualTo(badA + badB).Within(1e-9));
 
         var unlimited = SimulationEngine.SimulatePaths(scenario, 0, 1);
         Assert.That(unlimited.BadDebt[0], Is.EqualTo(badA - (125 + 10 * (p1 - S0))).Within(1e-9), "both closed at p1");
         Assert.That(o.BadDebt[0], Is.GreaterThan(unlimited.BadDebt[0]), "the queued cohort fell further");
-        Assert.That(unlimited.QueueMaxNotional[0], Is.Zero);
+        Assert.That(unlimited["queue.maxNotional"][0], Is.Zero);
     }
 
     [Test]
@@ -50,9 +50,9 @@ public class CapacityTests
         var limited = d with { Venue = d.Venue with { LiquidationCapacity = 5e7 } };
         var plain = SimulationEngine.Run(d, new RunOptions { Paths = 2048 });
         var queued = SimulationEngine.Run(limited, new RunOptions { Paths = 2048 });
-        Assert.That(queued.Queue.Steps.Mean, Is.GreaterThan(0));
+        Assert.That(queued.Mechanisms.Mean("queue.steps").Mean, Is.GreaterThan(0));
         Assert.That(queued.BadDebt.Mean, Is.GreaterThan(plain.BadDebt.Mean));
-        Assert.That(plain.Queue.MaxNotional.Mean, Is.Zero);
+        Assert.That(plain.Mechanisms.Mean("queue.maxNotional").Mean, Is.Zero);
     }
 
     [Test]
@@ -79,9 +79,9 @@ public class FlashCrashExampleTests
         Assert.That(scenario.Assets.All(a => a.Liquidity is not null) && scenario.Uncertainty.Any && scenario.Venue.Adl, Is.True);
         Assert.That(scenario.Venue.LiquidationCapacity, Is.LessThan(double.PositiveInfinity));
         var r = SimulationEngine.Run(scenario, new RunOptions { Paths = 4096 });
-        Assert.That(r.Queue.Steps.Mean, Is.GreaterThan(0), "the engine's capacity binds");
+        Assert.That(r.Mechanisms.Mean("queue.steps").Mean, Is.GreaterThan(0), "the engine's capacity binds");
         Assert.That(r.Assets.Select(a => a.Value.MinDepthFactor.Mean), Is.All.LessThan(1), "depth thins");
-        Assert.That(r.Probabilities.Adl.Estimate, Is.GreaterThan(0), "ADL takes some loss");
+        Assert.That(r.Mechanisms.Probability("probabilities.adl").Estimate, Is.GreaterThan(0), "ADL takes some loss");
         Assert.That(r.Probabilities.Cascade.Estimate, Is.InRange(0.01, 0.5), "cascades are possible, not certain");
     }
 }

@@ -75,7 +75,7 @@ public class SeriesTests
                 queueMax = Math.Max(queueMax, Enumerable.Range(0, assets).Sum(i => paths.QueuedNotional(p, k, i)));
                 fundMin = Math.Min(fundMin, paths.Fund(p, k));
             }
-            Assert.That(queueMax, Is.EqualTo(outputs.QueueMaxNotional[p]).Within(1e-9).Percent, $"path {p}: largest queue");
+            Assert.That(queueMax, Is.EqualTo(outputs["queue.maxNotional"][p]).Within(1e-9).Percent, $"path {p}: largest queue");
             Assert.That(fundMin, Is.GreaterThanOrEqualTo(outputs.FundMin[p]), $"path {p}: the fund's lowest (within a step it can be lower)");
             if (queueMax > 0) queued++;
             for (int i = 0; i < assets; i++)

@@ -1,3 +1,4 @@
+using GpuCascade.Calibration;
 using static GpuCascade.Cli.Shared.OptionParsing;
 
 namespace GpuCascade.Cli.Commands.Calibrate;
@@ -32,7 +33,8 @@ internal static class CalibrateDefinition
         };
         var target = new Option<string[]>("--target")
         {
-            Description = "METRIC<=VALUE, VALUE a number or insuranceFund; METRIC probabilities.{anyLiquidation,cascade,badDebt,fundDepleted,adl}, badDebt.{mean,var.L,es.L}, liquidatedNotional.{mean,var.L,es.L}, insuranceFund.uncoveredLoss.mean, adl.lossAbsorbed.mean, queue.maxNotional.mean (L 0.95, 0.99, 0.999); repeat for several",
+            // The metrics are the output schema's targets (RiskMetric.All): a mechanism's appear here once it declares them.
+            Description = $"METRIC<=VALUE, VALUE a number or insuranceFund; METRIC {RiskMetric.Names}; repeat for several",
             HelpName = "METRIC<=VALUE",
             Required = true,
         };

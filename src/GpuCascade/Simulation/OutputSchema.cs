@@ -1,0 +1,149 @@
+using GpuCascade.Kernels;
+using static GpuCascade.Kernels.OutputAggregations;
+
+namespace GpuCascade.Simulation;
+
+/// <summary>
+/// The per-path outputs of the model, one <see cref="OutputRow"/> each (docs/model.md section 6; docs/interpreting.md,
+/// "Names"): where the model writes them, their names, units and aggregations. The core rows come first, then each
+/// mechanism's (from its host module), then the per-asset rows. <see cref="PathOutputs"/> holds one column per row and
+/// asset; the accumulators, the accumulator and checkpoint files, the JSON, CSV and Parquet files, the calibration
+/// metrics and the report loop over <see cref="Rows"/>.
+/// </summary>
+public static class OutputSchema
+{
+    /// <summary>Bad debt bins: 0 alone, then 4 per decade from $1 to $1e13.</summary>
+    private static readonly double[] MoneyEdges = [double.Epsilon, .. Statistics.Histogram.LogEdges(0, 13, 4)];
+    /// <summary>Fraction bins: 2% wide from 0 to 1.</summary>
+    private static readonly double[] FractionEdges = Statistics.Histogram.LinearEdges(0, 1, 50);
+
+    private static OutputRow Path(string key, string column, int slot, OutputStorage storage, string unit, OutputAggregations aggregations,
+        string label) => new(key, column, OutputShape.PerPath, slot, storage, unit, aggregations, label);
+
+    private static OutputRow Asset(string key, int field, string unit, OutputAggregations aggregations, string label) =>
+        new(key, key, OutputShape.PerAsset, field, OutputStorage.Real, unit, aggregations, label);
+
+    /// <summary>Whether the path had any liquidation (some notional closed, or a round run).</summary>
+    public static readonly OutputRow AnyLiquidation = Path("anyLiquidation", "anyLiquidation", PathOutput.AnyLiquidation, OutputStorage.Flag,
+        "flag", Positive | Target, "any liquidation") with { ProbabilityKey = "probabilities.anyLiquidation", ProbabilityLabel = "any liquidation" };
+    /// <summary>Whether |liquidation-driven displacement| reached the cascade threshold for some asset.</summary>
+    public static readonly OutputRow Cascade = Path("cascade", "cascade", PathOutput.Cascade, OutputStorage.Flag, "flag", Positive | Target,
+        "cascade") with { ProbabilityKey = "probabilities.cascade", ProbabilityLabel = "cascade" };
+    /// <summary>Bad debt: negative equity of closed cohorts, summed over the path.</summary>
+    public static readonly OutputRow BadDebt = Path("badDebt", "badDebt", PathOutput.BadDebt, OutputStorage.Real, "USD",
+        Mean | Positive | Tail | OutputAggregations.Histogram | Target, "bad debt") with { ProbabilityKey = "probabilities.badDebt", HistogramEdges = MoneyEdges };
+    /// <summary>Bad debt the fund could not pay, before auto-deleveraging: the fund was depleted when it is positive.</summary>
+    public static readonly OutputRow UncoveredBeforeAdl = Path("uncoveredBeforeAdl", "uncoveredBeforeAdl", PathOutput.UncoveredBeforeAdl,
+        OutputStorage.Real, "USD", Positive | Target, "uncovered loss before ADL") with { ProbabilityKey = "probabilities.fundDepleted", ProbabilityLabel = "insurance fund depleted" };
+    /// <summary>Position notional closed by liquidations, at execution prices.</summary>
+    public static readonly OutputRow LiquidatedNotional = Path("liquidatedNotional", "liquidatedNotional", PathOutput.LiquidatedNotional,
+        OutputStorage.Real, "USD", Mean | Tail | Target, "liquidated notional");
+    /// <summary>Bad debt the fund paid.</summary>
+    public static readonly OutputRow BadDebtPaid = Path("insuranceFund.badDebtPaid", "badDebtPaid", PathOutput.BadDebtPaid, OutputStorage.Real,
+        "USD", Mean, "bad debt the fund paid");
+    /// <summary>Liquidation penalties paid into the fund.</summary>
+    public static readonly OutputRow Penalties = Path("insuranceFund.penalties", "penalties", PathOutput.Penalties, OutputStorage.Real, "USD",
+        Mean, "penalties paid into the fund");
+    /// <summary>Insurance fund at the end of the path.</summary>
+    public static readonly OutputRow FundEnd = Path("insuranceFund.end", "fundEnd", PathOutput.FundEnd, OutputStorage.Real, "USD", Mean,
+        "insurance fund at the end");
+    /// <summary>Lowest insurance fund over the path.</summary>
+    public static readonly OutputRow FundMin = Path("insuranceFund.minimum", "fundMin", PathOutput.FundMin, OutputStorage.Real, "USD", Mean,
+        "lowest insurance fund");
+    /// <summary>Bad debt the fund could not pay and ADL did not absorb.</summary>
+    public static readonly OutputRow UncoveredLoss = Path("insuranceFund.uncoveredLoss", "uncoveredLoss", PathOutput.UncoveredLoss,
+        OutputStorage.Real, "USD", Mean | Target, "uncovered loss (after ADL)");
+    /// <summary>Largest share, over assets, of the book's units closed on the path (at most 1).</summary>
+    public static readonly OutputRow ClosedUnitsShare = Path("closedUnitsShare", "closedUnitsShare", PathOutput.ClosedUnitsShare,
+        OutputStorage.Real, "fraction", None, "largest share of an asset's book units closed");
+    /// <summary>Largest number of liquidation rounds in one step.</summary>
+    public static readonly OutputRow MaxRoundsInStep = Path("maxRoundsInStep", "maxRoundsInStep", PathOutput.MaxRounds, OutputStorage.Integer,
+        "rounds", Mean, "largest liquidation rounds in a step");
+    /// <summary>Whether some step still had liquidations pending at the round cap.</summary>
+    public static readonly OutputRow RoundCapHit = Path("roundCapHit", "roundCapHit", PathOutput.RoundCapHit, OutputStorage.Flag, "flag",
+        Positive, "the round cap was hit");
+    /// <summary>Work: margin checks of a cohort the path performed.</summary>
+    public static readonly OutputRow MarginChecks = Path("work.marginChecks", "marginChecks", PathOutput.MarginChecks, OutputStorage.Count,
+        "checks", Total, "margin checks");
+    /// <summary>Work: liquidations performed on the path, one per cohort and round.</summary>
+    public static readonly OutputRow CohortLiquidations = Path("work.cohortLiquidations", "cohortLiquidations", PathOutput.CohortLiquidations,
+        OutputStorage.Count, "liquidations", Total, "cohort liquidations");
+
+    /// <summary>Liquidated notional per asset.</summary>
+    public static readonly OutputRow LiquidatedByAsset = Asset("liquidatedNotional", PathOutput.LiquidatedByAsset, "USD", Mean,
+        "liquidated notional");
+    /// <summary>1 - min(mid) / p0 per asset.</summary>
+    public static readonly OutputRow MaxDrawdown = Asset("maxDrawdown", PathOutput.MaxDrawdown, "fraction", Mean | OutputAggregations.Histogram,
+        "largest drawdown of the traded price") with { HistogramEdges = FractionEdges };
+    /// <summary>1 - min(exogenous price) / p0 per asset.</summary>
+    public static readonly OutputRow ExogenousMaxDrawdown = Asset("exogenousMaxDrawdown", PathOutput.ExogenousMaxDrawdown, "fraction", Mean,
+        "largest drawdown without impact");
+    /// <summary>Largest |liquidation-driven log displacement| per asset.</summary>
+    public static readonly OutputRow MaxDisplacement = Asset("maxDisplacement", PathOutput.MaxDisplacement, "log price", Mean,
+        "largest liquidation-driven displacement");
+    /// <summary>Mid price at the end of the path per asset.</summary>
+    public static readonly OutputRow FinalPrice = Asset("finalPrice", PathOutput.FinalPrice, "USD per unit", None, "price at the end");
+    /// <summary>Lowest depth factor u g of the path per asset.</summary>
+    public static readonly OutputRow MinDepthFactor = Asset("minDepthFactor", PathOutput.MinDepthFactor, "factor", Mean | OutputAggregations.Histogram,
+        "lowest depth factor") with { HistogramEdges = FractionEdges };
+
+    /// <summary>Auto-deleveraging (docs/model.md section 8.3): the notional it closed.</summary>
+    public static readonly OutputRow AdlNotional = Path("adl.notional", "adlNotional", AdlOutput.Notional, OutputStorage.Real, "USD", Mean,
+        "notional deleveraged") with { Mechanism = "adl" };
+    /// <summary>Auto-deleveraging: the loss it absorbed.</summary>
+    public static readonly OutputRow AdlLossAbsorbed = Path("adl.lossAbsorbed", "adlAbsorbed", AdlOutput.LossAbsorbed, OutputStorage.Real, "USD",
+        Mean | Positive | Target, "loss absorbed") with { Mechanism = "adl", ProbabilityKey = "probabilities.adl", ProbabilityLabel = "auto-deleveraging" };
+    /// <summary>The liquidation queue (docs/model.md section 8.2): the largest notional waiting at a step's end.</summary>
+    public static readonly OutputRow QueueMaxNotional = Path("queue.maxNotional", "queueMaxNotional", CapacityOutput.MaxNotional,
+        OutputStorage.Real, "USD", Mean | Target, "largest notional waiting") with { Mechanism = "queue" };
+    /// <summary>The liquidation queue: steps that ended with a queue.</summary>
+    public static readonly OutputRow QueueSteps = Path("queue.steps", "queueSteps", CapacityOutput.Steps, OutputStorage.Real, "steps", Mean,
+        "steps with a queue") with { Mechanism = "queue" };
+
+    /// <summary>Every row, in order: core per-path rows, the mechanisms' rows, per-asset rows.</summary>
+    public static IReadOnlyList<OutputRow> Rows { get; } =
+    [
+        AnyLiquidation, Cascade, BadDebt, UncoveredBeforeAdl, LiquidatedNotional, BadDebtPaid, Penalties, FundEnd, FundMin, UncoveredLoss,
+        ClosedUnitsShare, MaxRoundsInStep, RoundCapHit, MarginChecks, CohortLiquidations,
+        AdlNotional, AdlLossAbsorbed, QueueMaxNotional, QueueSteps,
+        LiquidatedByAsset, MaxDrawdown, ExogenousMaxDrawdown, MaxDisplacement, FinalPrice, MinDepthFactor,
+    ];
+
+    /// <summary>The mechanisms' rows, in order.</summary>
+    public static IEnumerable<OutputRow> MechanismRows => Rows.Where(r => r.Mechanism is not null);
+
+    /// <summary>The row called <paramref name="key"/>; a <see cref="KeyNotFoundException"/> lists the keys.</summary>
+    public static OutputRow Row(string key) =>
+        Rows.FirstOrDefault(r => r.Key == key)
+        ?? throw new KeyNotFoundException($"no output {Scenarios.Echo.Quote(key)}; the outputs are {string.Join(", ", Rows.Select(r => r.Key))}");
+
+    /// <summary>Columns of the slot matrix for <paramref name="assets"/> assets: one per per-path row, N per per-asset row.</summary>
+    public static int Columns(int assets) => Layout(assets).Columns;
+
+    /// <summary>The first column of each row, for <paramref name="assets"/> assets (cached per asset count).</summary>
+    internal static (int[] First, int Columns) Layout(int assets)
+    {
+        var cache = _layouts;
+        if (cache is not null && cache.Assets == assets) return (cache.First, cache.Columns);
+        var first = new int[Rows.Count];
+        int c = 0;
+        for (int k = 0; k < Rows.Count; k++)
+        {
+            first[k] = c;
+            c += Rows[k].Shape == OutputShape.PerPath ? 1 : assets;
+        }
+        _layouts = new LayoutCache(assets, first, c);
+        return (first, c);
+    }
+
+    private sealed record LayoutCache(int Assets, int[] First, int Columns);
+    private static LayoutCache? _layouts;
+
+    /// <summary>The index of <paramref name="row"/> in <see cref="Rows"/>.</summary>
+    internal static int IndexOf(OutputRow row)
+    {
+        for (int k = 0; k < Rows.Count; k++)
+            if (ReferenceEquals(Rows[k], row)) return k;
+        throw new ArgumentException($"{row.Key} is not a row of the schema", nameof(row));
+    }
+}
