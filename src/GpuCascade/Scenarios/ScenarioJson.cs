@@ -285,7 +285,7 @@ public static class ScenarioJson
     }
 
     // The grammar reads numbers from text: infinities (a last tier's cap) go as the strings it accepts.
-    private static void Number(Utf8JsonWriter w, string name, double v)
+    internal static void Number(Utf8JsonWriter w, string name, double v)
     {
         w.WritePropertyName(name);
         NumberValue(w, v);

@@ -53,7 +53,7 @@ public static class ScenarioValidator
 
         private void General()
         {
-            PositiveDuration("horizon", s.Horizon);
+            d.PositiveDuration("horizon", s.Horizon);
             d.IntegerIn("steps", s.Steps, 1, ScenarioLimits.MaxSteps);
             d.IntegerIn("paths", s.Paths, 1, ScenarioLimits.MaxPaths);
             d.Require(Enum.IsDefined(s.Precision), "precision", $"must be double or single, got {s.Precision}");
@@ -115,7 +115,7 @@ public static class ScenarioValidator
                         break;
                 }
                 d.InRange(Key(path, "permanentImpact"), a.PermanentImpact, 0, 1, lowClosed: true, highClosed: true);
-                PositiveDuration(Key(path, "impactHalfLife"), a.ImpactHalfLife);
+                d.PositiveDuration(Key(path, "impactHalfLife"), a.ImpactHalfLife);
                 d.Finite(Key(path, "jumpBeta"), a.JumpBeta);
                 d.InRange(Key(path, "collateralWeight"), a.CollateralWeight, 0, 1, lowClosed: false, highClosed: true);
                 if (a.Liquidity is { } liquidity)
@@ -123,8 +123,8 @@ public static class ScenarioValidator
                     string lp = Key(path, "liquidity");
                     d.AtLeast(Key(lp, "volatilityElasticity"), liquidity.VolatilityElasticity, 0);
                     d.AtLeast(Key(lp, "flowWithdrawal"), liquidity.FlowWithdrawal, 0);
-                    PositiveDuration(Key(lp, "stressHalfLife"), liquidity.StressHalfLife);
-                    PositiveDuration(Key(lp, "recoveryHalfLife"), liquidity.RecoveryHalfLife);
+                    d.PositiveDuration(Key(lp, "stressHalfLife"), liquidity.StressHalfLife);
+                    d.PositiveDuration(Key(lp, "recoveryHalfLife"), liquidity.RecoveryHalfLife);
                     if (liquidity.ReferenceVolatility is double sref) d.Above(Key(lp, "referenceVolatility"), sref, 0);
                     else if (liquidity.VolatilityElasticity > 0)
                         d.Require(a.LongRunVolatility > 0, Key(lp, "referenceVolatility"),
@@ -233,7 +233,7 @@ public static class ScenarioValidator
                 case DynamicMargin m:
                     d.InRange(Key(path, "dynamic.floor"), m.Floor, 0, 1, lowClosed: false, highClosed: false);
                     d.AtLeast(Key(path, "dynamic.z"), m.Z, 0);
-                    PositiveDuration(Key(path, "dynamic.closeOutHorizon"), m.CloseOutHorizon);
+                    d.PositiveDuration(Key(path, "dynamic.closeOutHorizon"), m.CloseOutHorizon);
                     break;
                 case null:
                     d.Add(path, "required");
@@ -408,9 +408,5 @@ public static class ScenarioValidator
 
         private string SymbolOf(int i) =>
             i >= 0 && i < assets.Length && !string.IsNullOrEmpty(assets[i]?.Symbol) ? Echo.Clip(assets[i].Symbol) : $"[{i}]";
-
-        private void PositiveDuration(string path, Duration duration) =>
-            d.Require(duration.Years > 0 && double.IsFinite(duration.Years), path,
-                $"must be a positive duration, got {Echo.Quote(duration.Text ?? Format(duration.Years) + " years")}");
     }
 }
