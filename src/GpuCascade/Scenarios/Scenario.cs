@@ -116,22 +116,6 @@ public sealed record Scenario
         HashCode.Combine(Venue, Book, Uncertainty));
 }
 
-/// <summary>
-/// Uncertain inputs (docs/model.md section 8.4): per path, lognormal multipliers with median 1 and these log-standard deviations,
-/// drawn from their own random slot of step 0: of every asset's depth and daily volume (<see cref="Depth"/>), of every
-/// asset's starting and long-run volatility (<see cref="Volatility"/>: GARCH's omega, dynamic margins and square-root
-/// impact follow; not jumps, Student-t or stress shocks), and of every cohort's positions, collateral and accounts alike
-/// (<see cref="Book"/>: leverage and tier brackets unchanged). 0 draws nothing.
-/// </summary>
-public sealed record UncertaintySpec(double Depth = 0, double Volatility = 0, double Book = 0)
-{
-    /// <summary>Everything known exactly.</summary>
-    public static readonly UncertaintySpec None = new();
-
-    /// <summary>Whether any multiplier is drawn.</summary>
-    public bool Any => Depth != 0 || Volatility != 0 || Book != 0;
-}
-
 /// <summary>A length of time as written in a scenario (<c>30s</c>, <c>5m</c>, <c>6h</c>, <c>1d</c>).</summary>
 /// <param name="Text">The text as written, kept for reports.</param>
 /// <param name="Years">The length in years of 365 days.</param>

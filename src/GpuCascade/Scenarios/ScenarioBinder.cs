@@ -45,7 +45,7 @@ internal sealed partial class ScenarioBinder
         var assets = Assets(m.Items("assets", required: true));
         var correlation = m["correlation"] is { } c ? Correlation(c, "correlation", assets.Length) : null;
         var stress = m["stress"] is { } s ? Stress(s, "stress") : null;
-        var uncertainty = m["uncertainty"] is { } u ? Uncertainty(u, "uncertainty") : null;
+        var uncertainty = m[UncertaintyModule.Name] is { } u ? UncertaintyModule.Bind(r, u, UncertaintyModule.Name) : null;
         var venue = m.Required("venue") is { } v ? Venue(v, "venue") : null;
         var book = m.Required("book") is { } b ? Book(b, "book") : null;
         m.Done();
@@ -305,16 +305,6 @@ internal sealed partial class ScenarioBinder
         var recovery = m.Duration("recoveryHalfLife");
         m.Done();
         return new LiquiditySpec(kappa ?? 0, reference, stress ?? LiquiditySpec.DefaultHalfLife, phi ?? 0, recovery ?? LiquiditySpec.DefaultHalfLife);
-    }
-
-    private UncertaintySpec? Uncertainty(ScenarioNode node, string path)
-    {
-        if (r.Map(node, path) is not { } m) return null;
-        var depth = m.Number("depth");
-        var volatility = m.Number("volatility");
-        var book = m.Number("book");
-        m.Done();
-        return new UncertaintySpec(depth ?? 0, volatility ?? 0, book ?? 0);
     }
 
     private ImmutableArray<StressShock>? Stress(ScenarioNode node, string path)

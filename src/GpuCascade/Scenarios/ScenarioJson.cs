@@ -112,14 +112,7 @@ public static class ScenarioJson
             }
             w.WriteEndArray();
         }
-        if (s.Uncertainty.Any)
-        {
-            w.WriteStartObject("uncertainty");
-            Number(w, "depth", s.Uncertainty.Depth);
-            Number(w, "volatility", s.Uncertainty.Volatility);
-            Number(w, "book", s.Uncertainty.Book);
-            w.WriteEndObject();
-        }
+        UncertaintyModule.WriteJson(w, s.Uncertainty);
         Venue(w, s, editable);
         w.WriteStartObject("book");
         w.WriteStartArray("cohorts");

@@ -58,12 +58,7 @@ public static class ScenarioValidator
             d.IntegerIn("paths", s.Paths, 1, ScenarioLimits.MaxPaths);
             d.Require(Enum.IsDefined(s.Precision), "precision", $"must be double or single, got {s.Precision}");
             d.Above("cascadeThreshold", s.CascadeThreshold, 0);
-            if (s.Uncertainty is { } u)
-            {
-                d.InRange("uncertainty.depth", u.Depth, 0, ScenarioLimits.MaxDispersion, lowClosed: true, highClosed: true);
-                d.InRange("uncertainty.volatility", u.Volatility, 0, ScenarioLimits.MaxDispersion, lowClosed: true, highClosed: true);
-                d.InRange("uncertainty.book", u.Book, 0, ScenarioLimits.MaxDispersion, lowClosed: true, highClosed: true);
-            }
+            UncertaintyModule.Validate(d, s.Uncertainty);
             if (s.Innovations?.StudentTDof is double nu) d.Above("innovations.dof", nu, 2);
             if (s.Garch is { } g && d.AtLeast("garch.alpha", g.Alpha, 0) & d.AtLeast("garch.beta", g.Beta, 0))
                 d.Require(g.Alpha + g.Beta < 1, "garch", $"alpha + beta must be < 1 (per step), got {Format(g.Alpha + g.Beta)}");

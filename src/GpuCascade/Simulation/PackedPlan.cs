@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using GpuCascade.Kernels;
+using GpuCascade.Scenarios;
 
 namespace GpuCascade.Simulation;
 
@@ -40,13 +41,7 @@ internal sealed class PackedPlan
             OpeningRound = plan.LiquidateAtStart.Contains(true) ? 1 : 0,
             CancelCheck = cancellable ? 1 : 0,
             Oracle = new OracleParams { Delay = plan.OracleDelay },
-            Uncertainty = new UncertaintyParams
-            {
-                On = plan.Scenario.Uncertainty.Any ? 1 : 0,
-                DepthDispersion = plan.Scenario.Uncertainty.Depth,
-                VolatilityDispersion = plan.Scenario.Uncertainty.Volatility,
-                BookDispersion = plan.Scenario.Uncertainty.Book,
-            },
+            Uncertainty = UncertaintyModule.Pack(plan.Scenario.Uncertainty),
             Adl = new AdlParams { On = plan.Scenario.Venue.Adl ? 1 : 0 },
             Capacity = new CapacityParams
             {
