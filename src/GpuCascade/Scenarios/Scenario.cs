@@ -195,23 +195,6 @@ public sealed record AssetSpec
     public LiquiditySpec? Liquidity { get; init; }
 }
 
-/// <summary>
-/// Depth under stress (docs/model.md section 8.1): the effective depth (and daily volume) is the scenario's times
-/// g = (sref^2 / max(v, sref^2))^(kappa/2) / (1 + phi A), with v an EWMA (half-life <see cref="StressHalfLife"/>) of the
-/// traded mid's realised variance and A the liquidation flow over depth, decaying with <see cref="RecoveryHalfLife"/>.
-/// </summary>
-/// <param name="VolatilityElasticity">kappa &gt;= 0 [0].</param>
-/// <param name="ReferenceVolatility">sref &gt; 0; null: the asset's long-run volatility.</param>
-/// <param name="StressHalfLife">Half-life of the realised-variance EWMA [1h].</param>
-/// <param name="FlowWithdrawal">phi &gt;= 0 [0].</param>
-/// <param name="RecoveryHalfLife">Half-life of the withdrawal pressure [1h].</param>
-public sealed record LiquiditySpec(double VolatilityElasticity, double? ReferenceVolatility, Duration StressHalfLife, double FlowWithdrawal,
-    Duration RecoveryHalfLife)
-{
-    /// <summary>The default half-lives.</summary>
-    public static readonly Duration DefaultHalfLife = new("1h", 3600.0 / Duration.SecondsPerYear);
-}
-
 /// <summary>Price impact model of an asset (docs/model.md section 3).</summary>
 public abstract record ImpactSpec;
 

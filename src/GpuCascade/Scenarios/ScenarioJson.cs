@@ -137,16 +137,7 @@ public static class ScenarioJson
         w.WriteString("impactHalfLife", a.ImpactHalfLife.Text);
         Number(w, "jumpBeta", a.JumpBeta);
         Number(w, "collateralWeight", a.CollateralWeight);
-        if (a.Liquidity is { } liquidity)
-        {
-            w.WriteStartObject("liquidity");
-            Number(w, "volatilityElasticity", liquidity.VolatilityElasticity);
-            if (liquidity.ReferenceVolatility is double sref) Number(w, "referenceVolatility", sref);
-            w.WriteString("stressHalfLife", liquidity.StressHalfLife.Text);
-            Number(w, "flowWithdrawal", liquidity.FlowWithdrawal);
-            w.WriteString("recoveryHalfLife", liquidity.RecoveryHalfLife.Text);
-            w.WriteEndObject();
-        }
+        LiquidityModule.WriteJson(w, a);
         w.WriteEndObject();
     }
 

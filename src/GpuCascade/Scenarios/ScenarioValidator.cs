@@ -113,18 +113,7 @@ public static class ScenarioValidator
                 d.PositiveDuration(Key(path, "impactHalfLife"), a.ImpactHalfLife);
                 d.Finite(Key(path, "jumpBeta"), a.JumpBeta);
                 d.InRange(Key(path, "collateralWeight"), a.CollateralWeight, 0, 1, lowClosed: false, highClosed: true);
-                if (a.Liquidity is { } liquidity)
-                {
-                    string lp = Key(path, "liquidity");
-                    d.AtLeast(Key(lp, "volatilityElasticity"), liquidity.VolatilityElasticity, 0);
-                    d.AtLeast(Key(lp, "flowWithdrawal"), liquidity.FlowWithdrawal, 0);
-                    d.PositiveDuration(Key(lp, "stressHalfLife"), liquidity.StressHalfLife);
-                    d.PositiveDuration(Key(lp, "recoveryHalfLife"), liquidity.RecoveryHalfLife);
-                    if (liquidity.ReferenceVolatility is double sref) d.Above(Key(lp, "referenceVolatility"), sref, 0);
-                    else if (liquidity.VolatilityElasticity > 0)
-                        d.Require(a.LongRunVolatility > 0, Key(lp, "referenceVolatility"),
-                            "required when volatilityElasticity > 0 and the asset's long-run volatility is 0");
-                }
+                LiquidityModule.Validate(d, path, a);
             }
             return d.Count == before;
         }

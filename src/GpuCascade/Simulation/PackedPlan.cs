@@ -120,16 +120,7 @@ internal sealed class PackedPlan
                 GroupStart = IntArray(plan.ScreenGroupStart),
                 Slack = RealArray(plan.ScreenSlack),
             },
-            Liquidity = new LiquidityParams
-            {
-                On = plan.Liquidity ? 1 : 0,
-                HalfElasticity = RealArray(plan.HalfElasticity),
-                ReferenceVariance = RealArray(plan.ReferenceVariance),
-                StressLambda = RealArray(plan.StressLambda),
-                FlowWithdrawal = RealArray(plan.FlowWithdrawal),
-                RecoveryDecay = RealArray(plan.RecoveryDecay),
-                WithdrawalPerUsd = RealArray(plan.WithdrawalPerUsd),
-            },
+            Liquidity = LiquidityModule.Pack(plan.Liquidity, RealArray),
             Accounts = RealArray(plan.Accounts),
             UsdCollateral = RealArray(plan.UsdCollateral),
             EntryValue = RealArray(plan.EntryValue),
