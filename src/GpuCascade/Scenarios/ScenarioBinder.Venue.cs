@@ -15,7 +15,7 @@ internal sealed partial class ScenarioBinder
         var fund = m.Number("insuranceFund");
         var liquidation = m["liquidation"] is { } l ? Liquidation(l, m.PathOf("liquidation")) : null;
         var roundCap = m.Int("roundCap", min: 1, max: int.MaxValue);
-        var adl = m.Choice("adl", false, ("true", true), ("false", false));
+        var adl = AdlModule.Bind(m);
         var capacity = m.Number("liquidationCapacity");
         m.Done();
         if (margin is not { } rules) return null;
@@ -25,7 +25,7 @@ internal sealed partial class ScenarioBinder
         if (fund is double f) venue = venue with { InsuranceFund = f };
         if (liquidation is not null) venue = venue with { Liquidation = liquidation };
         if (roundCap is int cap) venue = venue with { RoundCap = cap };
-        if (adl is bool deleveraging) venue = venue with { Adl = deleveraging };
+        venue = AdlModule.Apply(venue, adl);
         if (capacity is double cap2) venue = venue with { LiquidationCapacity = cap2 };
         return venue;
     }

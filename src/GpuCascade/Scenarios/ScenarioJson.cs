@@ -214,7 +214,7 @@ public static class ScenarioJson
         }
         w.WriteEndObject();
         w.WriteNumber("roundCap", v.RoundCap);
-        if (v.Adl) w.WriteBoolean("adl", true);
+        AdlModule.WriteJson(w, v);
         if (!double.IsPositiveInfinity(v.LiquidationCapacity)) Number(w, "liquidationCapacity", v.LiquidationCapacity);
         w.WriteEndObject();
     }

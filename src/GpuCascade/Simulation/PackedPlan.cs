@@ -42,7 +42,7 @@ internal sealed class PackedPlan
             CancelCheck = cancellable ? 1 : 0,
             Oracle = new OracleParams { Delay = plan.OracleDelay },
             Uncertainty = UncertaintyModule.Pack(plan.Scenario.Uncertainty),
-            Adl = new AdlParams { On = plan.Scenario.Venue.Adl ? 1 : 0 },
+            Adl = AdlModule.Pack(plan.Scenario.Venue.Adl),
             Capacity = new CapacityParams
             {
                 On = double.IsPositiveInfinity(plan.Scenario.Venue.LiquidationCapacity) ? 0 : 1,
