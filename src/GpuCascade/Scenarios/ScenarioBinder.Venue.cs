@@ -16,7 +16,7 @@ internal sealed partial class ScenarioBinder
         var liquidation = m["liquidation"] is { } l ? Liquidation(l, m.PathOf("liquidation")) : null;
         var roundCap = m.Int("roundCap", min: 1, max: int.MaxValue);
         var adl = AdlModule.Bind(m);
-        var capacity = m.Number("liquidationCapacity");
+        var capacity = CapacityModule.Bind(m);
         m.Done();
         if (margin is not { } rules) return null;
         var venue = new VenueSpec { MaintenanceMargin = rules };
@@ -26,7 +26,7 @@ internal sealed partial class ScenarioBinder
         if (liquidation is not null) venue = venue with { Liquidation = liquidation };
         if (roundCap is int cap) venue = venue with { RoundCap = cap };
         venue = AdlModule.Apply(venue, adl);
-        if (capacity is double cap2) venue = venue with { LiquidationCapacity = cap2 };
+        venue = CapacityModule.Apply(venue, capacity);
         return venue;
     }
 

@@ -215,7 +215,7 @@ public static class ScenarioJson
         w.WriteEndObject();
         w.WriteNumber("roundCap", v.RoundCap);
         AdlModule.WriteJson(w, v);
-        if (!double.IsPositiveInfinity(v.LiquidationCapacity)) Number(w, "liquidationCapacity", v.LiquidationCapacity);
+        CapacityModule.WriteJson(w, v);
         w.WriteEndObject();
     }
 

@@ -198,8 +198,7 @@ public static class ScenarioValidator
                 d.AtLeast("venue.liquidation.dustNotional", l.DustNotional, 0);
             }
             d.IntegerIn("venue.roundCap", v.RoundCap, 1, int.MaxValue);
-            d.Require(v.LiquidationCapacity > 0, "venue.liquidationCapacity",
-                $"must be > 0 (USD of notional per hour per asset; .inf for none), got {Format(v.LiquidationCapacity)}");
+            CapacityModule.Validate(d, v);
             return marginOk;
         }
 

@@ -43,11 +43,7 @@ internal sealed class PackedPlan
             Oracle = new OracleParams { Delay = plan.OracleDelay },
             Uncertainty = UncertaintyModule.Pack(plan.Scenario.Uncertainty),
             Adl = AdlModule.Pack(plan.Scenario.Venue.Adl),
-            Capacity = new CapacityParams
-            {
-                On = double.IsPositiveInfinity(plan.Scenario.Venue.LiquidationCapacity) ? 0 : 1,
-                PerStep = plan.Scenario.Venue.LiquidationCapacity * plan.Dt * 8760.0,
-            },
+            Capacity = CapacityModule.Pack(plan.Scenario.Venue.LiquidationCapacity, plan.Dt),
             Seed = plan.Seed,
             Dt = plan.Dt,
             SqrtDt = Math.Sqrt(plan.Dt),
