@@ -202,7 +202,7 @@ public static class ScenarioJson
         }
         w.WriteEndObject();
         Number(w, "liquidationPenalty", v.LiquidationPenalty);
-        w.WriteNumber("oracleDelaySteps", v.OracleDelaySteps);
+        OracleModule.WriteJson(w, v);
         Number(w, "insuranceFund", v.InsuranceFund);
         w.WriteStartObject("liquidation");
         if (v.Liquidation.IsFull) w.WriteString("mode", "full");

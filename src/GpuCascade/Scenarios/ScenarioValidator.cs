@@ -189,7 +189,7 @@ public static class ScenarioValidator
                 }
             }
             d.InRange("venue.liquidationPenalty", v.LiquidationPenalty, 0, 1, lowClosed: true, highClosed: false);
-            d.IntegerIn("venue.oracleDelaySteps", v.OracleDelaySteps, 0, int.MaxValue);
+            OracleModule.Validate(d, v);
             d.AtLeast("venue.insuranceFund", v.InsuranceFund, 0);
             if (v.Liquidation is not { } l) d.Add("venue.liquidation", "required");
             else

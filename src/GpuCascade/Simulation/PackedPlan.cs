@@ -40,7 +40,7 @@ internal sealed class PackedPlan
             RoundCap = plan.RoundCap,
             OpeningRound = plan.LiquidateAtStart.Contains(true) ? 1 : 0,
             CancelCheck = cancellable ? 1 : 0,
-            Oracle = new OracleParams { Delay = plan.OracleDelay },
+            Oracle = OracleModule.Pack(plan.OracleDelay),
             Uncertainty = UncertaintyModule.Pack(plan.Scenario.Uncertainty),
             Adl = AdlModule.Pack(plan.Scenario.Venue.Adl),
             Capacity = CapacityModule.Pack(plan.Scenario.Venue.LiquidationCapacity, plan.Dt),
@@ -151,7 +151,7 @@ internal sealed class PackedPlan
     /// <summary>Bytes of device memory per path in flight: state slots and outputs.</summary>
     public static long BytesPerPath(SimulationPlan plan)
     {
-        var l = new PlanLayout { Assets = plan.AssetCount, Cohorts = plan.CohortCount, Oracle = new OracleParams { Delay = plan.OracleDelay } };
+        var l = new PlanLayout { Assets = plan.AssetCount, Cohorts = plan.CohortCount, Oracle = OracleModule.Pack(plan.OracleDelay) };
         l.LayOutSlots();
         return 8L * l.RealSlots + 4L * l.IntSlots + 8L * PathOutput.RealSlots(plan.AssetCount) + 4L * PathOutput.IntFields;
     }

@@ -203,7 +203,7 @@ public sealed class SimulationPlan
         TierRate = rates.ToArray();
         TierAmount = amounts.ToArray();
         Penalty = venue.LiquidationPenalty;
-        OracleDelay = Math.Min(venue.OracleDelaySteps, Steps); // any longer delay sees only the starting price
+        OracleDelay = OracleModule.EffectiveDelay(venue.OracleDelaySteps, Steps);
         FundStart = venue.InsuranceFund;
         Tranche = venue.Liquidation.Tranche;
         DustPerAccount = venue.Liquidation.DustNotional;
