@@ -54,6 +54,11 @@ internal sealed class Diagnostics
         return Require(ok, path, $"must be in {interval}, got {Format(value)}");
     }
 
+    /// <summary>A duration of a positive, finite length.</summary>
+    public bool PositiveDuration(string path, Duration duration) =>
+        Require(duration.Years > 0 && double.IsFinite(duration.Years), path,
+            $"must be a positive duration, got {Echo.Quote(duration.Text ?? Format(duration.Years) + " years")}");
+
     public bool Require(bool condition, string path, string message)
     {
         if (!condition) Add(path, message);

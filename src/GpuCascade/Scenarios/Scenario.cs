@@ -116,22 +116,6 @@ public sealed record Scenario
         HashCode.Combine(Venue, Book, Uncertainty));
 }
 
-/// <summary>
-/// Uncertain inputs (docs/model.md section 8.4): per path, lognormal multipliers with median 1 and these log-standard deviations,
-/// drawn from their own random slot of step 0: of every asset's depth and daily volume (<see cref="Depth"/>), of every
-/// asset's starting and long-run volatility (<see cref="Volatility"/>: GARCH's omega, dynamic margins and square-root
-/// impact follow; not jumps, Student-t or stress shocks), and of every cohort's positions, collateral and accounts alike
-/// (<see cref="Book"/>: leverage and tier brackets unchanged). 0 draws nothing.
-/// </summary>
-public sealed record UncertaintySpec(double Depth = 0, double Volatility = 0, double Book = 0)
-{
-    /// <summary>Everything known exactly.</summary>
-    public static readonly UncertaintySpec None = new();
-
-    /// <summary>Whether any multiplier is drawn.</summary>
-    public bool Any => Depth != 0 || Volatility != 0 || Book != 0;
-}
-
 /// <summary>A length of time as written in a scenario (<c>30s</c>, <c>5m</c>, <c>6h</c>, <c>1d</c>).</summary>
 /// <param name="Text">The text as written, kept for reports.</param>
 /// <param name="Years">The length in years of 365 days.</param>
@@ -209,23 +193,6 @@ public sealed record AssetSpec
     public double CollateralWeight { get; init; } = 1.0;
     /// <summary>Depth that thins under stress (docs/model.md section 8.1); null: the depth is constant.</summary>
     public LiquiditySpec? Liquidity { get; init; }
-}
-
-/// <summary>
-/// Depth under stress (docs/model.md section 8.1): the effective depth (and daily volume) is the scenario's times
-/// g = (sref^2 / max(v, sref^2))^(kappa/2) / (1 + phi A), with v an EWMA (half-life <see cref="StressHalfLife"/>) of the
-/// traded mid's realised variance and A the liquidation flow over depth, decaying with <see cref="RecoveryHalfLife"/>.
-/// </summary>
-/// <param name="VolatilityElasticity">kappa &gt;= 0 [0].</param>
-/// <param name="ReferenceVolatility">sref &gt; 0; null: the asset's long-run volatility.</param>
-/// <param name="StressHalfLife">Half-life of the realised-variance EWMA [1h].</param>
-/// <param name="FlowWithdrawal">phi &gt;= 0 [0].</param>
-/// <param name="RecoveryHalfLife">Half-life of the withdrawal pressure [1h].</param>
-public sealed record LiquiditySpec(double VolatilityElasticity, double? ReferenceVolatility, Duration StressHalfLife, double FlowWithdrawal,
-    Duration RecoveryHalfLife)
-{
-    /// <summary>The default half-lives.</summary>
-    public static readonly Duration DefaultHalfLife = new("1h", 3600.0 / Duration.SecondsPerYear);
 }
 
 /// <summary>Price impact model of an asset (docs/model.md section 3).</summary>

@@ -11,22 +11,22 @@ internal sealed partial class ScenarioBinder
         if (r.Map(node, path) is not { } m) return null;
         var margin = m.Required("maintenanceMargin") is { } mm ? Margin(mm, m.PathOf("maintenanceMargin")) : null;
         var penalty = m.Number("liquidationPenalty");
-        var delay = m.Int("oracleDelaySteps", min: 0, max: int.MaxValue);
+        var delay = OracleModule.Bind(m);
         var fund = m.Number("insuranceFund");
         var liquidation = m["liquidation"] is { } l ? Liquidation(l, m.PathOf("liquidation")) : null;
         var roundCap = m.Int("roundCap", min: 1, max: int.MaxValue);
-        var adl = m.Choice("adl", false, ("true", true), ("false", false));
-        var capacity = m.Number("liquidationCapacity");
+        var adl = AdlModule.Bind(m);
+        var capacity = CapacityModule.Bind(m);
         m.Done();
         if (margin is not { } rules) return null;
         var venue = new VenueSpec { MaintenanceMargin = rules };
         if (penalty is double pi) venue = venue with { LiquidationPenalty = pi };
-        if (delay is int d) venue = venue with { OracleDelaySteps = d };
+        venue = OracleModule.Apply(venue, delay);
         if (fund is double f) venue = venue with { InsuranceFund = f };
         if (liquidation is not null) venue = venue with { Liquidation = liquidation };
         if (roundCap is int cap) venue = venue with { RoundCap = cap };
-        if (adl is bool deleveraging) venue = venue with { Adl = deleveraging };
-        if (capacity is double cap2) venue = venue with { LiquidationCapacity = cap2 };
+        venue = AdlModule.Apply(venue, adl);
+        venue = CapacityModule.Apply(venue, capacity);
         return venue;
     }
 

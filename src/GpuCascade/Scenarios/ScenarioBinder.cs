@@ -45,7 +45,7 @@ internal sealed partial class ScenarioBinder
         var assets = Assets(m.Items("assets", required: true));
         var correlation = m["correlation"] is { } c ? Correlation(c, "correlation", assets.Length) : null;
         var stress = m["stress"] is { } s ? Stress(s, "stress") : null;
-        var uncertainty = m["uncertainty"] is { } u ? Uncertainty(u, "uncertainty") : null;
+        var uncertainty = m[UncertaintyModule.Name] is { } u ? UncertaintyModule.Bind(r, u, UncertaintyModule.Name) : null;
         var venue = m.Required("venue") is { } v ? Venue(v, "venue") : null;
         var book = m.Required("book") is { } b ? Book(b, "book") : null;
         m.Done();
@@ -170,7 +170,7 @@ internal sealed partial class ScenarioBinder
             var halfLife = a.Duration("impactHalfLife");
             var jumpBeta = a.Number("jumpBeta");
             var weight = AssetTerms.CollateralWeight(Errors, path, a.Number("collateralWeight"), a.Number("haircut"));
-            var liquidity = a["liquidity"] is { } l ? Liquidity(l, a.PathOf("liquidity")) : null;
+            var liquidity = a[LiquidityModule.Name] is { } l ? LiquidityModule.Bind(r, l, a.PathOf(LiquidityModule.Name)) : null;
             a.Done();
             if (symbol is null || price is null || volatility is null || impact is null)
             {
@@ -293,28 +293,6 @@ internal sealed partial class ScenarioBinder
                 if (r.Number(row[j], Index(rowPath, j)) is double rho) values.Add(rho);
         }
         return values.Count == n * n && assets == n ? values.MoveToImmutable() : null;
-    }
-
-    private LiquiditySpec? Liquidity(ScenarioNode node, string path)
-    {
-        if (r.Map(node, path) is not { } m) return null;
-        var kappa = m.Number("volatilityElasticity");
-        var reference = m.Number("referenceVolatility");
-        var stress = m.Duration("stressHalfLife");
-        var phi = m.Number("flowWithdrawal");
-        var recovery = m.Duration("recoveryHalfLife");
-        m.Done();
-        return new LiquiditySpec(kappa ?? 0, reference, stress ?? LiquiditySpec.DefaultHalfLife, phi ?? 0, recovery ?? LiquiditySpec.DefaultHalfLife);
-    }
-
-    private UncertaintySpec? Uncertainty(ScenarioNode node, string path)
-    {
-        if (r.Map(node, path) is not { } m) return null;
-        var depth = m.Number("depth");
-        var volatility = m.Number("volatility");
-        var book = m.Number("book");
-        m.Done();
-        return new UncertaintySpec(depth ?? 0, volatility ?? 0, book ?? 0);
     }
 
     private ImmutableArray<StressShock>? Stress(ScenarioNode node, string path)

@@ -112,14 +112,7 @@ public static class ScenarioJson
             }
             w.WriteEndArray();
         }
-        if (s.Uncertainty.Any)
-        {
-            w.WriteStartObject("uncertainty");
-            Number(w, "depth", s.Uncertainty.Depth);
-            Number(w, "volatility", s.Uncertainty.Volatility);
-            Number(w, "book", s.Uncertainty.Book);
-            w.WriteEndObject();
-        }
+        UncertaintyModule.WriteJson(w, s.Uncertainty);
         Venue(w, s, editable);
         w.WriteStartObject("book");
         w.WriteStartArray("cohorts");
@@ -144,16 +137,7 @@ public static class ScenarioJson
         w.WriteString("impactHalfLife", a.ImpactHalfLife.Text);
         Number(w, "jumpBeta", a.JumpBeta);
         Number(w, "collateralWeight", a.CollateralWeight);
-        if (a.Liquidity is { } liquidity)
-        {
-            w.WriteStartObject("liquidity");
-            Number(w, "volatilityElasticity", liquidity.VolatilityElasticity);
-            if (liquidity.ReferenceVolatility is double sref) Number(w, "referenceVolatility", sref);
-            w.WriteString("stressHalfLife", liquidity.StressHalfLife.Text);
-            Number(w, "flowWithdrawal", liquidity.FlowWithdrawal);
-            w.WriteString("recoveryHalfLife", liquidity.RecoveryHalfLife.Text);
-            w.WriteEndObject();
-        }
+        LiquidityModule.WriteJson(w, a);
         w.WriteEndObject();
     }
 
@@ -218,7 +202,7 @@ public static class ScenarioJson
         }
         w.WriteEndObject();
         Number(w, "liquidationPenalty", v.LiquidationPenalty);
-        w.WriteNumber("oracleDelaySteps", v.OracleDelaySteps);
+        OracleModule.WriteJson(w, v);
         Number(w, "insuranceFund", v.InsuranceFund);
         w.WriteStartObject("liquidation");
         if (v.Liquidation.IsFull) w.WriteString("mode", "full");
@@ -230,8 +214,8 @@ public static class ScenarioJson
         }
         w.WriteEndObject();
         w.WriteNumber("roundCap", v.RoundCap);
-        if (v.Adl) w.WriteBoolean("adl", true);
-        if (!double.IsPositiveInfinity(v.LiquidationCapacity)) Number(w, "liquidationCapacity", v.LiquidationCapacity);
+        AdlModule.WriteJson(w, v);
+        CapacityModule.WriteJson(w, v);
         w.WriteEndObject();
     }
 
@@ -285,7 +269,7 @@ public static class ScenarioJson
     }
 
     // The grammar reads numbers from text: infinities (a last tier's cap) go as the strings it accepts.
-    private static void Number(Utf8JsonWriter w, string name, double v)
+    internal static void Number(Utf8JsonWriter w, string name, double v)
     {
         w.WritePropertyName(name);
         NumberValue(w, v);

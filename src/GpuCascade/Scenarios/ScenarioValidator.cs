@@ -53,17 +53,12 @@ public static class ScenarioValidator
 
         private void General()
         {
-            PositiveDuration("horizon", s.Horizon);
+            d.PositiveDuration("horizon", s.Horizon);
             d.IntegerIn("steps", s.Steps, 1, ScenarioLimits.MaxSteps);
             d.IntegerIn("paths", s.Paths, 1, ScenarioLimits.MaxPaths);
             d.Require(Enum.IsDefined(s.Precision), "precision", $"must be double or single, got {s.Precision}");
             d.Above("cascadeThreshold", s.CascadeThreshold, 0);
-            if (s.Uncertainty is { } u)
-            {
-                d.InRange("uncertainty.depth", u.Depth, 0, ScenarioLimits.MaxDispersion, lowClosed: true, highClosed: true);
-                d.InRange("uncertainty.volatility", u.Volatility, 0, ScenarioLimits.MaxDispersion, lowClosed: true, highClosed: true);
-                d.InRange("uncertainty.book", u.Book, 0, ScenarioLimits.MaxDispersion, lowClosed: true, highClosed: true);
-            }
+            UncertaintyModule.Validate(d, s.Uncertainty);
             if (s.Innovations?.StudentTDof is double nu) d.Above("innovations.dof", nu, 2);
             if (s.Garch is { } g && d.AtLeast("garch.alpha", g.Alpha, 0) & d.AtLeast("garch.beta", g.Beta, 0))
                 d.Require(g.Alpha + g.Beta < 1, "garch", $"alpha + beta must be < 1 (per step), got {Format(g.Alpha + g.Beta)}");
@@ -115,21 +110,10 @@ public static class ScenarioValidator
                         break;
                 }
                 d.InRange(Key(path, "permanentImpact"), a.PermanentImpact, 0, 1, lowClosed: true, highClosed: true);
-                PositiveDuration(Key(path, "impactHalfLife"), a.ImpactHalfLife);
+                d.PositiveDuration(Key(path, "impactHalfLife"), a.ImpactHalfLife);
                 d.Finite(Key(path, "jumpBeta"), a.JumpBeta);
                 d.InRange(Key(path, "collateralWeight"), a.CollateralWeight, 0, 1, lowClosed: false, highClosed: true);
-                if (a.Liquidity is { } liquidity)
-                {
-                    string lp = Key(path, "liquidity");
-                    d.AtLeast(Key(lp, "volatilityElasticity"), liquidity.VolatilityElasticity, 0);
-                    d.AtLeast(Key(lp, "flowWithdrawal"), liquidity.FlowWithdrawal, 0);
-                    PositiveDuration(Key(lp, "stressHalfLife"), liquidity.StressHalfLife);
-                    PositiveDuration(Key(lp, "recoveryHalfLife"), liquidity.RecoveryHalfLife);
-                    if (liquidity.ReferenceVolatility is double sref) d.Above(Key(lp, "referenceVolatility"), sref, 0);
-                    else if (liquidity.VolatilityElasticity > 0)
-                        d.Require(a.LongRunVolatility > 0, Key(lp, "referenceVolatility"),
-                            "required when volatilityElasticity > 0 and the asset's long-run volatility is 0");
-                }
+                LiquidityModule.Validate(d, path, a);
             }
             return d.Count == before;
         }
@@ -205,7 +189,7 @@ public static class ScenarioValidator
                 }
             }
             d.InRange("venue.liquidationPenalty", v.LiquidationPenalty, 0, 1, lowClosed: true, highClosed: false);
-            d.IntegerIn("venue.oracleDelaySteps", v.OracleDelaySteps, 0, int.MaxValue);
+            OracleModule.Validate(d, v);
             d.AtLeast("venue.insuranceFund", v.InsuranceFund, 0);
             if (v.Liquidation is not { } l) d.Add("venue.liquidation", "required");
             else
@@ -214,8 +198,7 @@ public static class ScenarioValidator
                 d.AtLeast("venue.liquidation.dustNotional", l.DustNotional, 0);
             }
             d.IntegerIn("venue.roundCap", v.RoundCap, 1, int.MaxValue);
-            d.Require(v.LiquidationCapacity > 0, "venue.liquidationCapacity",
-                $"must be > 0 (USD of notional per hour per asset; .inf for none), got {Format(v.LiquidationCapacity)}");
+            CapacityModule.Validate(d, v);
             return marginOk;
         }
 
@@ -233,7 +216,7 @@ public static class ScenarioValidator
                 case DynamicMargin m:
                     d.InRange(Key(path, "dynamic.floor"), m.Floor, 0, 1, lowClosed: false, highClosed: false);
                     d.AtLeast(Key(path, "dynamic.z"), m.Z, 0);
-                    PositiveDuration(Key(path, "dynamic.closeOutHorizon"), m.CloseOutHorizon);
+                    d.PositiveDuration(Key(path, "dynamic.closeOutHorizon"), m.CloseOutHorizon);
                     break;
                 case null:
                     d.Add(path, "required");
@@ -408,9 +391,5 @@ public static class ScenarioValidator
 
         private string SymbolOf(int i) =>
             i >= 0 && i < assets.Length && !string.IsNullOrEmpty(assets[i]?.Symbol) ? Echo.Clip(assets[i].Symbol) : $"[{i}]";
-
-        private void PositiveDuration(string path, Duration duration) =>
-            d.Require(duration.Years > 0 && double.IsFinite(duration.Years), path,
-                $"must be a positive duration, got {Echo.Quote(duration.Text ?? Format(duration.Years) + " years")}");
     }
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using GpuCascade.Kernels;
+using GpuCascade.Scenarios;
 
 namespace GpuCascade.Simulation;
 
@@ -39,20 +40,10 @@ internal sealed class PackedPlan
             RoundCap = plan.RoundCap,
             OpeningRound = plan.LiquidateAtStart.Contains(true) ? 1 : 0,
             CancelCheck = cancellable ? 1 : 0,
-            Oracle = new OracleParams { Delay = plan.OracleDelay },
-            Uncertainty = new UncertaintyParams
-            {
-                On = plan.Scenario.Uncertainty.Any ? 1 : 0,
-                DepthDispersion = plan.Scenario.Uncertainty.Depth,
-                VolatilityDispersion = plan.Scenario.Uncertainty.Volatility,
-                BookDispersion = plan.Scenario.Uncertainty.Book,
-            },
-            Adl = new AdlParams { On = plan.Scenario.Venue.Adl ? 1 : 0 },
-            Capacity = new CapacityParams
-            {
-                On = double.IsPositiveInfinity(plan.Scenario.Venue.LiquidationCapacity) ? 0 : 1,
-                PerStep = plan.Scenario.Venue.LiquidationCapacity * plan.Dt * 8760.0,
-            },
+            Oracle = OracleModule.Pack(plan.OracleDelay),
+            Uncertainty = UncertaintyModule.Pack(plan.Scenario.Uncertainty),
+            Adl = AdlModule.Pack(plan.Scenario.Venue.Adl),
+            Capacity = CapacityModule.Pack(plan.Scenario.Venue.LiquidationCapacity, plan.Dt),
             Seed = plan.Seed,
             Dt = plan.Dt,
             SqrtDt = Math.Sqrt(plan.Dt),
@@ -125,16 +116,7 @@ internal sealed class PackedPlan
                 GroupStart = IntArray(plan.ScreenGroupStart),
                 Slack = RealArray(plan.ScreenSlack),
             },
-            Liquidity = new LiquidityParams
-            {
-                On = plan.Liquidity ? 1 : 0,
-                HalfElasticity = RealArray(plan.HalfElasticity),
-                ReferenceVariance = RealArray(plan.ReferenceVariance),
-                StressLambda = RealArray(plan.StressLambda),
-                FlowWithdrawal = RealArray(plan.FlowWithdrawal),
-                RecoveryDecay = RealArray(plan.RecoveryDecay),
-                WithdrawalPerUsd = RealArray(plan.WithdrawalPerUsd),
-            },
+            Liquidity = LiquidityModule.Pack(plan.Liquidity, RealArray),
             Accounts = RealArray(plan.Accounts),
             UsdCollateral = RealArray(plan.UsdCollateral),
             EntryValue = RealArray(plan.EntryValue),
@@ -169,7 +151,7 @@ internal sealed class PackedPlan
     /// <summary>Bytes of device memory per path in flight: state slots and outputs.</summary>
     public static long BytesPerPath(SimulationPlan plan)
     {
-        var l = new PlanLayout { Assets = plan.AssetCount, Cohorts = plan.CohortCount, Oracle = new OracleParams { Delay = plan.OracleDelay } };
+        var l = new PlanLayout { Assets = plan.AssetCount, Cohorts = plan.CohortCount, Oracle = OracleModule.Pack(plan.OracleDelay) };
         l.LayOutSlots();
         return 8L * l.RealSlots + 4L * l.IntSlots + 8L * PathOutput.RealSlots(plan.AssetCount) + 4L * PathOutput.IntFields;
     }

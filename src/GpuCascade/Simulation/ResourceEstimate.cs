@@ -40,7 +40,7 @@ public sealed record ResourceEstimate(long Bytes, long AvailableBytes, IReadOnly
         long n = scenario.Assets.IsDefault ? 0 : scenario.Assets.Length;
         long cohorts = (scenario.Book.Cohorts.IsDefault ? 0 : scenario.Book.Cohorts.Length)
                        + (scenario.Book.Generator is { Assets.IsDefault: false } g ? (long)g.CohortsPerAsset * g.Assets.Length : 0);
-        long delay = Math.Min(scenario.Venue.OracleDelaySteps, scenario.Steps);
+        long delay = OracleModule.EffectiveDelay(scenario.Venue.OracleDelaySteps, scenario.Steps);
         long groups = PathState.ScreenGroups((int)Math.Min(n, 1 << 20));
         long realSlots = PathState.AssetFields * n + n + 3 + delay * n + groups + PathState.CohortRealFields * cohorts;
         long intSlots = PathState.CohortIntFields * cohorts + (cohorts + 31) / 32 + groups;

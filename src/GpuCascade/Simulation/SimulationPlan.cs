@@ -41,10 +41,8 @@ public sealed class SimulationPlan
     internal readonly double[] ExecutionEta;  // 1/2 linear, 2/3 square root
     internal readonly double[] PermanentShare;
     internal readonly double[] ImpactDecay;   // exp(-dt ln2 / halfLife)
-    // Depth under stress (docs/model.md section 8.1), per asset: kappa / 2, sref^2, the EWMA's lambda, phi, the pressure's decay, and
-    // the pressure one USD of flow adds (1 / D linear, 100 / V square root).
-    internal readonly bool Liquidity;
-    internal readonly double[] HalfElasticity, ReferenceVariance, StressLambda, FlowWithdrawal, RecoveryDecay, WithdrawalPerUsd;
+    // Depth under stress (docs/model.md section 8.1), per asset (LiquidityModule).
+    internal readonly LiquidityTables Liquidity;
 
     // ---- Venue ----
     internal readonly MarginKind[] Margin;
@@ -165,25 +163,7 @@ public sealed class SimulationPlan
             PermanentShare[i] = a.PermanentImpact;
             ImpactDecay[i] = Math.Exp(-Dt * Math.Log(2.0) / a.ImpactHalfLife.Years);
         }
-        HalfElasticity = new double[n];
-        ReferenceVariance = new double[n];
-        StressLambda = new double[n];
-        FlowWithdrawal = new double[n];
-        RecoveryDecay = new double[n];
-        WithdrawalPerUsd = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            var a = s.Assets[i];
-            if (a.Liquidity is not { } l) continue;
-            HalfElasticity[i] = l.VolatilityElasticity / 2;
-            double reference = l.ReferenceVolatility ?? a.LongRunVolatility;
-            ReferenceVariance[i] = reference * reference;
-            StressLambda[i] = Math.Exp(-Dt * Math.Log(2.0) / l.StressHalfLife.Years);
-            FlowWithdrawal[i] = l.FlowWithdrawal;
-            RecoveryDecay[i] = Math.Exp(-Dt * Math.Log(2.0) / l.RecoveryHalfLife.Years);
-            WithdrawalPerUsd[i] = a.Impact is SquareRootImpact q ? 100.0 / q.DailyVolume : 1.0 / ((LinearImpact)a.Impact).Depth1Pct;
-            Liquidity |= l.VolatilityElasticity > 0 || l.FlowWithdrawal > 0;
-        }
+        Liquidity = LiquidityModule.Tables(s.Assets, Dt);
 
         var venue = s.Venue;
         Margin = new MarginKind[n];
@@ -223,7 +203,7 @@ public sealed class SimulationPlan
         TierRate = rates.ToArray();
         TierAmount = amounts.ToArray();
         Penalty = venue.LiquidationPenalty;
-        OracleDelay = Math.Min(venue.OracleDelaySteps, Steps); // any longer delay sees only the starting price
+        OracleDelay = OracleModule.EffectiveDelay(venue.OracleDelaySteps, Steps);
         FundStart = venue.InsuranceFund;
         Tranche = venue.Liquidation.Tranche;
         DustPerAccount = venue.Liquidation.DustNotional;

@@ -1,0 +1,44 @@
+using System.Text.Json;
+using GpuCascade.Kernels;
+using static GpuCascade.Scenarios.ScenarioNumbers;
+
+namespace GpuCascade.Scenarios;
+
+/// <summary>
+/// Liquidation capacity on the host (docs/model.md section 8.2; the path's side is
+/// kernels/GpuCascade.Kernels/Mechanisms/Capacity.cs): the binding of <c>venue.liquidationCapacity</c>
+/// (<see cref="VenueSpec.LiquidationCapacity"/>), its validation rule, its canonical JSON (which the normalised YAML lays
+/// out) and its packing into <see cref="CapacityParams"/>.
+/// </summary>
+internal static class CapacityModule
+{
+    /// <summary>The venue's key.</summary>
+    public const string Name = "liquidationCapacity";
+
+    /// <summary>The key's field path.</summary>
+    public const string Path = "venue." + Name;
+
+    /// <summary>Reads <c>liquidationCapacity</c> (optional; <c>.inf</c> for none) from the venue's mapping.</summary>
+    public static double? Bind(MapReader venue) => venue.Number(Name);
+
+    /// <summary>The venue with the value read, when one was.</summary>
+    public static VenueSpec Apply(VenueSpec venue, double? capacity) => capacity is double cap ? venue with { LiquidationCapacity = cap } : venue;
+
+    /// <summary>The capacity is &gt; 0 (+infinity: none).</summary>
+    public static void Validate(Diagnostics d, VenueSpec v) =>
+        d.Require(v.LiquidationCapacity > 0, Path,
+            $"must be > 0 (USD of notional per hour per asset; .inf for none), got {Format(v.LiquidationCapacity)}");
+
+    /// <summary><c>"liquidationCapacity"</c>, only when finite.</summary>
+    public static void WriteJson(Utf8JsonWriter w, VenueSpec v)
+    {
+        if (!double.IsPositiveInfinity(v.LiquidationCapacity)) ScenarioJson.Number(w, Name, v.LiquidationCapacity);
+    }
+
+    /// <summary>The kernel's parameters: the capacity per hour as position notional per step of <paramref name="dt"/> years.</summary>
+    public static CapacityParams Pack(double liquidationCapacity, double dt) => new()
+    {
+        On = double.IsPositiveInfinity(liquidationCapacity) ? 0 : 1,
+        PerStep = liquidationCapacity * dt * 8760.0,
+    };
+}
