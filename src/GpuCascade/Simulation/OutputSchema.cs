@@ -1,4 +1,5 @@
 using GpuCascade.Kernels;
+using GpuCascade.Scenarios;
 using static GpuCascade.Kernels.OutputAggregations;
 
 namespace GpuCascade.Simulation;
@@ -87,25 +88,13 @@ public static class OutputSchema
     public static readonly OutputRow MinDepthFactor = Asset("minDepthFactor", PathOutput.MinDepthFactor, "factor", Mean | OutputAggregations.Histogram,
         "lowest depth factor") with { HistogramEdges = FractionEdges };
 
-    /// <summary>Auto-deleveraging (docs/model.md section 8.3): the notional it closed.</summary>
-    public static readonly OutputRow AdlNotional = Path("adl.notional", "adlNotional", AdlOutput.Notional, OutputStorage.Real, "USD", Mean,
-        "notional deleveraged") with { Mechanism = "adl" };
-    /// <summary>Auto-deleveraging: the loss it absorbed.</summary>
-    public static readonly OutputRow AdlLossAbsorbed = Path("adl.lossAbsorbed", "adlAbsorbed", AdlOutput.LossAbsorbed, OutputStorage.Real, "USD",
-        Mean | Positive | Target, "loss absorbed") with { Mechanism = "adl", ProbabilityKey = "probabilities.adl", ProbabilityLabel = "auto-deleveraging" };
-    /// <summary>The liquidation queue (docs/model.md section 8.2): the largest notional waiting at a step's end.</summary>
-    public static readonly OutputRow QueueMaxNotional = Path("queue.maxNotional", "queueMaxNotional", CapacityOutput.MaxNotional,
-        OutputStorage.Real, "USD", Mean | Target, "largest notional waiting") with { Mechanism = "queue" };
-    /// <summary>The liquidation queue: steps that ended with a queue.</summary>
-    public static readonly OutputRow QueueSteps = Path("queue.steps", "queueSteps", CapacityOutput.Steps, OutputStorage.Real, "steps", Mean,
-        "steps with a queue") with { Mechanism = "queue" };
-
     /// <summary>Every row, in order: core per-path rows, the mechanisms' rows, per-asset rows.</summary>
     public static IReadOnlyList<OutputRow> Rows { get; } =
     [
         AnyLiquidation, Cascade, BadDebt, UncoveredBeforeAdl, LiquidatedNotional, BadDebtPaid, Penalties, FundEnd, FundMin, UncoveredLoss,
         ClosedUnitsShare, MaxRoundsInStep, RoundCapHit, MarginChecks, CohortLiquidations,
-        AdlNotional, AdlLossAbsorbed, QueueMaxNotional, QueueSteps,
+        // The mechanisms' rows, each from its host module (src/GpuCascade/Scenarios/Mechanisms/).
+        .. AdlModule.Outputs, .. CapacityModule.Outputs,
         LiquidatedByAsset, MaxDrawdown, ExogenousMaxDrawdown, MaxDisplacement, FinalPrice, MinDepthFactor,
     ];
 

@@ -6,7 +6,7 @@ namespace GpuCascade.Scenarios;
 /// <summary>
 /// Auto-deleveraging on the host (docs/model.md section 8.3; the path's side is kernels/GpuCascade.Kernels/Mechanisms/Adl.cs):
 /// the binding of <c>venue.adl</c> (<see cref="VenueSpec.Adl"/>), its canonical JSON (which the normalised YAML lays out)
-/// and its packing into <see cref="AdlParams"/>. It has no validation rule: true and false are both valid, and binding
+/// its packing into <see cref="AdlParams"/> and its outputs (rows of the output schema). It has no validation rule: true and false are both valid, and binding
 /// accepts nothing else.
 /// </summary>
 internal static class AdlModule
@@ -28,4 +28,17 @@ internal static class AdlModule
 
     /// <summary>The kernel's parameters.</summary>
     public static AdlParams Pack(bool adl) => new() { On = adl ? 1 : 0 };
+
+    /// <summary>Its outputs (the model writes them at <see cref="AdlOutput"/>'s slots): the notional it closed, the loss it
+    /// absorbed and how often it took some (<c>adl.notional</c>, <c>adl.lossAbsorbed</c>, <c>probabilities.adl</c>).</summary>
+    public static readonly OutputRow[] Outputs =
+    [
+        new("adl.notional", "adlNotional", OutputShape.PerPath, AdlOutput.Notional, OutputStorage.Real, "USD", OutputAggregations.Mean,
+            "notional deleveraged") { Mechanism = Name },
+        new("adl.lossAbsorbed", "adlAbsorbed", OutputShape.PerPath, AdlOutput.LossAbsorbed, OutputStorage.Real, "USD",
+            OutputAggregations.Mean | OutputAggregations.Positive | OutputAggregations.Target, "loss absorbed")
+        {
+            Mechanism = Name, ProbabilityKey = "probabilities.adl", ProbabilityLabel = "auto-deleveraging",
+        },
+    ];
 }

@@ -8,7 +8,7 @@ namespace GpuCascade.Scenarios;
 /// Liquidation capacity on the host (docs/model.md section 8.2; the path's side is
 /// kernels/GpuCascade.Kernels/Mechanisms/Capacity.cs): the binding of <c>venue.liquidationCapacity</c>
 /// (<see cref="VenueSpec.LiquidationCapacity"/>), its validation rule, its canonical JSON (which the normalised YAML lays
-/// out) and its packing into <see cref="CapacityParams"/>.
+/// out), its packing into <see cref="CapacityParams"/> and its outputs (rows of the output schema: the queue).
 /// </summary>
 internal static class CapacityModule
 {
@@ -41,4 +41,14 @@ internal static class CapacityModule
         On = double.IsPositiveInfinity(liquidationCapacity) ? 0 : 1,
         PerStep = liquidationCapacity * dt * 8760.0,
     };
+
+    /// <summary>Its outputs (the model writes them at <see cref="CapacityOutput"/>'s slots): the queue, the largest notional
+    /// waiting at a step's end and the steps that ended with one (<c>queue.maxNotional</c>, <c>queue.steps</c>).</summary>
+    public static readonly OutputRow[] Outputs =
+    [
+        new("queue.maxNotional", "queueMaxNotional", OutputShape.PerPath, CapacityOutput.MaxNotional, OutputStorage.Real, "USD",
+            OutputAggregations.Mean | OutputAggregations.Target, "largest notional waiting") { Mechanism = "queue" },
+        new("queue.steps", "queueSteps", OutputShape.PerPath, CapacityOutput.Steps, OutputStorage.Real, "steps", OutputAggregations.Mean,
+            "steps with a queue") { Mechanism = "queue" },
+    ];
 }
