@@ -49,14 +49,14 @@ public enum OutputAggregations
 /// </summary>
 /// <param name="Key">The output's name, as a path in the JSON result: the mean of a per-path row is written at
 /// <c>Key.mean</c> (<c>adl.lossAbsorbed.mean</c>), of a per-asset row at <c>assets.SYMBOL.Key.mean</c>.</param>
-/// <param name="Column">The column in the paths file (per asset: <c>Column_SYMBOL</c>).</param>
+/// <param name="ParquetName">The column in the paths file (per asset: <c>ParquetName_SYMBOL</c>).</param>
 /// <param name="Shape">Per path or per asset.</param>
 /// <param name="Slot">The model's real slot (<see cref="PathOutput"/>); per asset, the per-asset field.</param>
 /// <param name="Storage">Real, integer, count or flag.</param>
 /// <param name="Unit">The unit, in words (<c>USD</c>, <c>fraction</c>, <c>steps</c>).</param>
 /// <param name="Aggregations">How the run aggregates it.</param>
 /// <param name="Label">What it is, in a few words, for the report and the help.</param>
-public sealed record OutputRow(string Key, string Column, OutputShape Shape, int Slot, OutputStorage Storage, string Unit,
+public sealed record OutputRow(string Key, string ParquetName, OutputShape Shape, int Slot, OutputStorage Storage, string Unit,
     OutputAggregations Aggregations, string Label)
 {
     /// <summary>The JSON key of its probability of being positive (<c>probabilities.adl</c>); null when it has none.</summary>

@@ -34,7 +34,8 @@ internal static class PairedDifference
     public static (double Estimate, double Lower, double Upper) PerPath(PathRecord first, PathRecord variant, RiskMetric metric, long n)
     {
         var d = new Moments();
-        for (long p = 0; p < n; p++) d.Add(variant.Value(metric, p) - first.Value(metric, p));
+        Func<long, double> v = variant.Values(metric), f = first.Values(metric);
+        for (long p = 0; p < n; p++) d.Add(v(p) - f(p));
         double half = Proportion.Z95 * d.StandardError;
         return (d.Mean, d.Mean - half, d.Mean + half);
     }

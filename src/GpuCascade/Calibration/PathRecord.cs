@@ -32,24 +32,24 @@ internal sealed class PathRecord
     public void Observe(PathOutputs o, int from, int to)
     {
         for (int k = 0; k < RealRows.Length; k++)
-            o.Column(RealRows[k])[from..to].CopyTo(_values[k].AsSpan((int)(o.Start + from), to - from));
+            o.Span(RealRows[k])[from..to].CopyTo(_values[k].AsSpan((int)(o.Start + from), to - from));
         for (int k = 0; k < FlagRows.Length; k++)
         {
-            var flag = o.Column(FlagRows[k]);
+            var flag = o.Span(FlagRows[k]);
             for (int row = from; row < to; row++)
                 if (flag[row] != 0) _flags[o.Start + row] |= (byte)(1 << k);
         }
     }
 
-    /// <summary>The path's value of a mean or probability metric (1 or 0 for an event).</summary>
-    public double Value(RiskMetric metric, long p)
+    /// <summary>The paths' values of a mean or probability metric (1 or 0 for an event), resolved once for a loop over paths.</summary>
+    public Func<long, double> Values(RiskMetric metric)
     {
-        int flag = Array.IndexOf(FlagRows, metric.Row);
-        double value = flag >= 0 ? (_flags[p] >> flag) & 1 : Values(metric.Row)[p];
+        int flag = Array.FindIndex(FlagRows, r => ReferenceEquals(r, metric.Row));
         return metric.Statistic switch
         {
-            MetricStatistic.Probability => value > 0 ? 1 : 0,
-            MetricStatistic.Mean => value,
+            MetricStatistic.Probability when flag >= 0 => p => (_flags[p] >> flag) & 1,
+            MetricStatistic.Probability => Values(metric.Row) is var v ? p => v[p] > 0 ? 1 : 0 : null!,
+            MetricStatistic.Mean => Values(metric.Row) is var m ? p => m[p] : null!,
             _ => throw new ArgumentOutOfRangeException(nameof(metric), metric.Name, "not a per-path mean"),
         };
     }
@@ -61,7 +61,7 @@ internal sealed class PathRecord
 
     private double[] Values(OutputRow row)
     {
-        int k = Array.IndexOf(RealRows, row);
+        int k = Array.FindIndex(RealRows, r => ReferenceEquals(r, row));
         return k >= 0 ? _values[k] : throw new ArgumentOutOfRangeException(nameof(row), row.Key, "not kept per path");
     }
 }

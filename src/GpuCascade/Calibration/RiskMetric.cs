@@ -34,6 +34,22 @@ public readonly record struct Figure(double Estimate, double? Lower, double? Upp
 /// <param name="Level">The tail level of a VaR or ES; null otherwise.</param>
 public readonly record struct RiskMetric(OutputRow Row, MetricStatistic Statistic, TailLevel? Level = null)
 {
+    /// <summary>The output it is a statistic of: a per-path row marked <see cref="OutputAggregations.Target"/> that has
+    /// the statistic (checked: a metric the results cannot read is refused when it is made).</summary>
+    public OutputRow Row { get; init; } = Checked(Row, Statistic, Level);
+
+    private static OutputRow Checked(OutputRow row, MetricStatistic statistic, TailLevel? level)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        bool ok = row.Shape == OutputShape.PerPath && row.Has(OutputAggregations.Target) && statistic switch
+        {
+            MetricStatistic.Probability => row.ProbabilityKey is not null && level is null,
+            MetricStatistic.Mean => row.Has(OutputAggregations.Mean) && level is null,
+            _ => row.Has(OutputAggregations.Tail) && level is not null,
+        };
+        return ok ? row : throw new ArgumentException($"{row.Key} has no {statistic} metric{(level is null ? "" : " at a tail level")}", nameof(row));
+    }
+
     /// <summary>Every metric, in report order: the core outputs' probabilities, their tails (mean, VaR, ES), their other
     /// means, then each mechanism's probability and mean.</summary>
     public static IReadOnlyList<RiskMetric> All { get; } = Build();

@@ -73,6 +73,8 @@ public sealed class PathsParquetWriter : IDisposable
             [MetadataPrefix + "seed"] = scenario.Seed.ToString(CultureInfo.InvariantCulture),
             [MetadataPrefix + "paths"] = scenario.Paths.ToString(CultureInfo.InvariantCulture),
             [MetadataPrefix + "assets"] = string.Join(",", _symbols),
+            // The output schema's fingerprint: the columns' layout (a new mechanism adds columns).
+            [MetadataPrefix + "schema"] = OutputSchema.Fingerprint,
             [MetadataPrefix + "units"] = "money in USD; drawdowns, displacements, shares and depth factors as fractions; finalPrice in USD per unit",
         };
         if (backend is not null) metadata[MetadataPrefix + "backend"] = backend;
@@ -207,7 +209,7 @@ public sealed class PathsParquetWriter : IDisposable
         foreach (var row in OutputSchema.Rows)
             for (int i = 0; i < (row.Shape == OutputShape.PerPath ? 1 : n); i++)
             {
-                string name = row.Shape == OutputShape.PerPath ? row.Column : $"{row.Column}_{symbols[i]}";
+                string name = row.Shape == OutputShape.PerPath ? row.ParquetName : $"{row.ParquetName}_{symbols[i]}";
                 int asset = i;
                 columns.Add(row.Storage switch
                 {
@@ -240,7 +242,7 @@ public sealed class PathsParquetWriter : IDisposable
 
         public void Fill(PathOutputs outputs, int from, int count, int at)
         {
-            var source = outputs.Column(row, asset).Slice(from, count);
+            var source = outputs.Span(row, asset).Slice(from, count);
             if (typeof(T) == typeof(double))
             {
                 source.CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(_buffer.AsSpan(at, count)));

@@ -64,7 +64,7 @@ internal static class ResultBuilder
                 Mean(OutputSchema.Penalties), Mean(OutputSchema.BadDebtPaid), Mean(OutputSchema.UncoveredLoss)),
             Histograms = histograms,
             Work = new RunWork(n * plan.Steps, acc.Total(OutputSchema.MarginChecks), acc.Total(OutputSchema.CohortLiquidations)),
-            Warnings = [.. TailWarnings("badDebt", n), .. TailWarnings("liquidatedNotional", n)],
+            Warnings = [.. OutputSchema.Rows.Where(r => r.Shape == OutputShape.PerPath && r.Has(OutputAggregations.Tail)).SelectMany(r => TailWarnings(r.Key, n))],
             CohortAttribution = attribution ?? [],
             Series = acc.Series is { } series
                 ? new SeriesResult(series, plan.Symbols, plan.Dt * HoursPerYear) { Seed = plan.Seed, ScenarioSha256 = manifest.ScenarioSha256 }

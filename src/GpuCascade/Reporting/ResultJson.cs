@@ -56,12 +56,13 @@ public static class ResultJson
         }
         w.WriteEndObject();
 
-        // The mechanisms' means, one object per mechanism (adl.lossAbsorbed is "adl": {"lossAbsorbed": ...}), in schema order.
+        // The mechanisms' means, one object per mechanism (adl.lossAbsorbed is "adl": {"lossAbsorbed": ...}), in schema order
+        // (OutputSchemaTests: a mechanism's rows are contiguous and their keys start with its name and a dot).
         string? open = null;
         foreach (var (key, mean) in r.Mechanisms.Means)
         {
-            int dot = key.IndexOf('.', StringComparison.Ordinal);
-            string group = key[..dot];
+            string group = Simulation.OutputSchema.Row(key).Mechanism!;
+            int dot = group.Length;
             if (group != open)
             {
                 if (open is not null) w.WriteEndObject();

@@ -28,7 +28,8 @@ internal static class AccumulatorFile
     private const string Magic = "GpuCascade accumulators";
     /// <summary>2: the depth factor's moments and histograms; 3: auto-deleveraging's; 4: the liquidation queue's; 5: the
     /// outputs over time and the sample paths; 6: the figures row by row in the output schema's order
-    /// (<see cref="OutputSchema"/>). A file of another version is refused, naming both versions.</summary>
+    /// (<see cref="OutputSchema"/>), after the schema's fingerprint. A file of another version, or of another schema, is
+    /// refused, naming both.</summary>
     public const int FormatVersion = 6;
 
     /// <summary>Writes the file; <paramref name="withTails"/> says which accumulators keep their exact tails (the others,
@@ -49,6 +50,7 @@ internal static class AccumulatorFile
         {
             w.Write(Magic);
             w.Write(FormatVersion);
+            w.Write(OutputSchema.Fingerprint);
             w.Write(header.Kind);
             w.Write(header.ScenarioSha256);
             w.Write(header.EngineBuild);
@@ -96,6 +98,10 @@ internal static class AccumulatorFile
                     ? $"{path}: format version {version}, written by an earlier engine; this engine reads version {FormatVersion} only: " +
                       "rerun the shard or the run with this engine (the results are the same)"
                     : $"{path}: format version {version}, written by a newer engine; this engine reads version {FormatVersion}");
+            string schema = r.ReadString();
+            if (schema != OutputSchema.Fingerprint)
+                throw new CheckpointException($"{path}: written by a build with other outputs (output schema {Scenarios.Echo.Quote(schema)}, this " +
+                                              $"build's is {OutputSchema.Fingerprint}); rerun the shard or the run with this engine");
             if (!SHA256.HashData(body).AsSpan().SequenceEqual(bytes.AsSpan(body.Length)))
                 throw new CheckpointException($"{path}: corrupt or truncated (its checksum does not match its content)");
             var header = new AccumulatorHeader(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadInt64(),

@@ -62,7 +62,7 @@ internal sealed class OutputBlock
         {
             var row = rows[k];
             int width = row.Shape == OutputShape.PerPath ? 1 : n;
-            for (int i = 0; i < width; i++) R(row.KernelSlot(n, i)).CopyTo(outputs.Column(row, i).Slice(target, count));
+            for (int i = 0; i < width; i++) R(row.KernelSlot(n, i)).CopyTo(outputs.Span(row, i).Slice(target, count));
         }
         if (SeriesRows > 0)
         {

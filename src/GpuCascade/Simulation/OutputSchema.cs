@@ -14,9 +14,9 @@ namespace GpuCascade.Simulation;
 public static class OutputSchema
 {
     /// <summary>Bad debt bins: 0 alone, then 4 per decade from $1 to $1e13.</summary>
-    private static readonly double[] MoneyEdges = [double.Epsilon, .. Statistics.Histogram.LogEdges(0, 13, 4)];
+    private static readonly IReadOnlyList<double> MoneyEdges = Array.AsReadOnly<double>([double.Epsilon, .. Statistics.Histogram.LogEdges(0, 13, 4)]);
     /// <summary>Fraction bins: 2% wide from 0 to 1.</summary>
-    private static readonly double[] FractionEdges = Statistics.Histogram.LinearEdges(0, 1, 50);
+    private static readonly IReadOnlyList<double> FractionEdges = Array.AsReadOnly(Statistics.Histogram.LinearEdges(0, 1, 50));
 
     private static OutputRow Path(string key, string column, int slot, OutputStorage storage, string unit, OutputAggregations aggregations,
         string label) => new(key, column, OutputShape.PerPath, slot, storage, unit, aggregations, label);
@@ -101,10 +101,22 @@ public static class OutputSchema
     /// <summary>The mechanisms' rows, in order.</summary>
     public static IEnumerable<OutputRow> MechanismRows => Rows.Where(r => r.Mechanism is not null);
 
-    /// <summary>The row called <paramref name="key"/>; a <see cref="KeyNotFoundException"/> lists the keys.</summary>
-    public static OutputRow Row(string key) =>
-        Rows.FirstOrDefault(r => r.Key == key)
-        ?? throw new KeyNotFoundException($"no output {Scenarios.Echo.Quote(key)}; the outputs are {string.Join(", ", Rows.Select(r => r.Key))}");
+    /// <summary>The row called <paramref name="key"/> of shape <paramref name="shape"/> (a per-asset row may share a per-path
+    /// row's key: <c>liquidatedNotional</c> is the total and, per asset, each asset's); a <see cref="KeyNotFoundException"/>
+    /// lists the keys.</summary>
+    public static OutputRow Row(string key, OutputShape shape = OutputShape.PerPath) =>
+        Rows.FirstOrDefault(r => r.Key == key && r.Shape == shape)
+        ?? throw new KeyNotFoundException($"no {(shape == OutputShape.PerPath ? "per-path" : "per-asset")} output {Scenarios.Echo.Quote(key)}; " +
+                                          $"the outputs are {string.Join(", ", Rows.Where(r => r.Shape == shape).Select(r => r.Key))}");
+
+    /// <summary>
+    /// A fingerprint of the table (each row's key, shape, storage, aggregations and histogram bins, in order): files whose
+    /// layout follows the schema (the accumulator and checkpoint files, the paths file's metadata) carry it, so a file
+    /// written by a build with other outputs is refused by name rather than misread.
+    /// </summary>
+    public static string Fingerprint { get; } = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+        System.Text.Encoding.UTF8.GetBytes(string.Join("\n", Rows.Select(r =>
+            $"{r.Key}|{r.Shape}|{r.Storage}|{(int)r.Aggregations}|{r.HistogramEdges.Count}")))))[..16];
 
     /// <summary>Columns of the slot matrix for <paramref name="assets"/> assets: one per per-path row, N per per-asset row.</summary>
     public static int Columns(int assets) => Layout(assets).Columns;
@@ -128,11 +140,10 @@ public static class OutputSchema
     private sealed record LayoutCache(int Assets, int[] First, int Columns);
     private static LayoutCache? _layouts;
 
-    /// <summary>The index of <paramref name="row"/> in <see cref="Rows"/>.</summary>
-    internal static int IndexOf(OutputRow row)
-    {
-        for (int k = 0; k < Rows.Count; k++)
-            if (ReferenceEquals(Rows[k], row)) return k;
-        throw new ArgumentException($"{row.Key} is not a row of the schema", nameof(row));
-    }
+    private static readonly Dictionary<OutputRow, int> Indices =
+        Rows.Select((r, k) => (r, k)).ToDictionary(x => x.r, x => x.k, (IEqualityComparer<OutputRow>)ReferenceEqualityComparer.Instance);
+
+    /// <summary>The index of <paramref name="row"/> in <see cref="Rows"/> (the row itself, not an equal copy).</summary>
+    internal static int IndexOf(OutputRow row) =>
+        Indices.TryGetValue(row, out int k) ? k : throw new ArgumentException($"{row.Key} is not a row of the schema", nameof(row));
 }

@@ -72,7 +72,7 @@ public sealed class PathOutputs
 
     /// <summary>Every held path's value of <paramref name="row"/> for asset <paramref name="asset"/> (a per-path row: asset 0),
     /// rows [0, <see cref="Capacity"/>).</summary>
-    public Span<double> Column(OutputRow row, int asset = 0) => Values.AsSpan(ColumnOf(row, asset) * Capacity, Capacity);
+    public Span<double> Span(OutputRow row, int asset = 0) => Values.AsSpan(ColumnOf(row, asset) * Capacity, Capacity);
 
     /// <summary>The output <paramref name="row"/>: per path, or per asset path-major (<c>[p x AssetCount + i]</c>).</summary>
     public OutputColumn this[OutputRow row] =>
@@ -149,5 +149,5 @@ public sealed class PathOutputs
     }
 
     /// <summary>Whether the path in row <paramref name="p"/> had any liquidation.</summary>
-    public bool AnyLiquidation(int p) => Column(OutputSchema.AnyLiquidation)[p] != 0;
+    public bool AnyLiquidation(int p) => Span(OutputSchema.AnyLiquidation)[p] != 0;
 }

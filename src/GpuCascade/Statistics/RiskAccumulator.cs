@@ -91,7 +91,7 @@ internal sealed class RiskAccumulator
             for (int i = 0; i < width; i++)
             {
                 int c = _first[k] + i;
-                ReadOnlySpan<double> values = o.Column(row, i).Slice(from, to - from);
+                ReadOnlySpan<double> values = o.Span(row, i).Slice(from, to - from);
                 if (row.Has(OutputAggregations.Mean))
                 {
                     ref var m = ref _means[c];

@@ -21,8 +21,8 @@ public static class OutputComparison
         {
             for (int i = 0; i < (row.Shape == OutputShape.PerPath ? 1 : n); i++)
             {
-                ReadOnlySpan<double> e = expected.Column(row, i), a = actual.Column(row, i);
-                string name = row.Shape == OutputShape.PerPath ? row.Column : $"{row.Column}[{i}]";
+                ReadOnlySpan<double> e = expected.Span(row, i), a = actual.Span(row, i);
+                string name = row.Shape == OutputShape.PerPath ? row.ParquetName : $"{row.ParquetName}[{i}]";
                 for (int p = 0; p < count; p++)
                 {
                     // Whole numbers (counts, flags, rounds) exactly; reals within the tolerance.
@@ -51,8 +51,8 @@ public static class OutputComparison
         for (int i = 0; i < reference.AssetCount; i++)
             for (int p = 0; p < reference.Count; p++)
             {
-                if (Math.Abs(single.Column(OutputSchema.FinalPrice, i)[p] / reference.Column(OutputSchema.FinalPrice, i)[p] - 1) > 1e-4) priceOff++;
-                if (Math.Abs(single.Column(OutputSchema.MaxDrawdown, i)[p] - reference.Column(OutputSchema.MaxDrawdown, i)[p]) > 1e-4) drawdownOff++;
+                if (Math.Abs(single.Span(OutputSchema.FinalPrice, i)[p] / reference.Span(OutputSchema.FinalPrice, i)[p] - 1) > 1e-4) priceOff++;
+                if (Math.Abs(single.Span(OutputSchema.MaxDrawdown, i)[p] - reference.Span(OutputSchema.MaxDrawdown, i)[p]) > 1e-4) drawdownOff++;
             }
         return ((double)priceOff / total, (double)drawdownOff / total);
     }

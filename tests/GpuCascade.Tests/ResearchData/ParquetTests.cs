@@ -60,8 +60,8 @@ public class ParquetTests
         foreach (var row in OutputSchema.Rows)
             for (int i = 0; i < (row.Shape == OutputShape.PerPath ? 1 : a); i++)
             {
-                string name = row.Shape == OutputShape.PerPath ? row.Column : $"{row.Column}_{symbols[i]}";
-                double[] values = expected.Column(row, i)[..n].ToArray();
+                string name = row.Shape == OutputShape.PerPath ? row.ParquetName : $"{row.ParquetName}_{symbols[i]}";
+                double[] values = expected.Span(row, i)[..n].ToArray();
                 switch (row.Storage)
                 {
                     case OutputStorage.Integer:

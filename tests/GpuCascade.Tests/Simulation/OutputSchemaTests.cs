@@ -22,7 +22,7 @@ public class OutputSchemaTests
             "each per-path slot but the failure diagnostics is exactly one row");
         Assert.That(rows.Where(r => r.Shape == OutputShape.PerAsset).Select(r => r.Slot).Order(), Is.EqualTo(Enumerable.Range(0, PathOutput.AssetFields)));
         Assert.That(rows.Select(r => (r.Shape, r.Key)), Is.Unique, "a per-asset row may share a per-path row's key (liquidatedNotional: the total and per asset)");
-        Assert.That(rows.Select(r => (r.Shape, r.Column)), Is.Unique);
+        Assert.That(rows.Select(r => (r.Shape, r.ParquetName)), Is.Unique);
         foreach (var row in rows)
         {
             Assert.That(row.Has(OutputAggregations.Histogram), Is.EqualTo(row.HistogramEdges.Count > 0), row.Key);
@@ -72,6 +72,40 @@ public class OutputSchemaTests
     }
 
     [Test]
+    public void EveryMetricReadsTheFigureTheJsonHasUnderItsName()
+    {
+        var scenario = ScenarioLoader.LoadDefault() with { Steps = 12, Horizon = Duration.Parse("1h") };
+        var result = SimulationEngine.Run(scenario with { Venue = scenario.Venue with { Adl = true, LiquidationCapacity = 5e7 } },
+            new RunOptions { Paths = 512, Backend = new ManagedBackend(2) });
+        using var json = JsonDocument.Parse(ResultJson.Serialize(result));
+        foreach (var metric in RiskMetric.All)
+        {
+            // The name is the JSON path; a tail level is one key with a dot ("0.99"), a probability ends in .estimate.
+            var e = json.RootElement;
+            string path = metric.Name;
+            string[] parts = metric.Level is { } level ? [.. path[..^(level.Key.Length + 1)].Split('.'), level.Key] : path.Split('.');
+            foreach (var part in parts) e = e.GetProperty(part);
+            if (metric.IsProbability) e = e.GetProperty("estimate");
+            Assert.That(metric.Read(result).Estimate, Is.EqualTo(e.GetDouble()), metric.Name);
+        }
+    }
+
+    [Test]
+    public void AMechanismsRowsAreContiguousAndNamedAfterIt()
+    {
+        var mechanisms = OutputSchema.Rows.Select(r => r.Mechanism).Where(m => m is not null).ToList();
+        var runs = mechanisms.Where((m, k) => k == 0 || mechanisms[k - 1] != m).ToList();
+        Assert.That(runs, Is.Unique, "each mechanism's rows follow one another");
+        Assert.That(OutputSchema.Rows.Select(r => r.Key.Split('.')[0]).Intersect(runs!), Is.EquivalentTo(runs),
+            "a mechanism's object is its own");
+        Assert.That(OutputSchema.Rows.Where(r => r.Mechanism is null).Select(r => r.Key.Split('.')[0]).Intersect(runs!), Is.Empty,
+            "no core figure shares a mechanism's JSON object");
+        Assert.That(OutputSchema.Rows.Where(r => r.ProbabilityKey is not null).Select(r => r.ProbabilityKey), Is.All.StartsWith("probabilities."));
+        Assert.That(OutputSchema.Row("liquidatedNotional", OutputShape.PerAsset), Is.SameAs(OutputSchema.LiquidatedByAsset));
+        Assert.That(OutputSchema.Row("liquidatedNotional"), Is.SameAs(OutputSchema.LiquidatedNotional));
+    }
+
+    [Test]
     public void TheTargetableMetricsAreTheSchemasTargetRows()
     {
         var names = RiskMetric.All.Select(m => m.Name).ToList();
@@ -83,6 +117,9 @@ public class OutputSchemaTests
             if (row.Has(OutputAggregations.Tail)) Assert.That(names, Does.Contain(row.Key + ".var.0.999").And.Contain(row.Key + ".es.0.95"));
         }
         foreach (var name in names) Assert.That(RiskMetric.Parse(name).Name, Is.EqualTo(name), "every name parses back to itself");
+        Assert.That(() => new RiskMetric(OutputSchema.FundEnd, MetricStatistic.Mean), Throws.ArgumentException, "not a target");
+        Assert.That(() => new RiskMetric(OutputSchema.Cascade, MetricStatistic.ValueAtRisk, GpuCascade.Statistics.TailLevel.Standard[0]), Throws.ArgumentException);
+        Assert.That(() => new RiskMetric(OutputSchema.BadDebt, MetricStatistic.Mean, GpuCascade.Statistics.TailLevel.Standard[0]), Throws.ArgumentException);
         Assert.That(RiskMetric.Names, Does.Contain("adl.lossAbsorbed.mean").And.Contain("queue.maxNotional.mean").And.Contain("badDebt.{mean,var.L,es.L}"));
     }
 }
