@@ -2,7 +2,7 @@ using GpuCascade.Kernels;
 using GpuCascade.Scenarios;
 using static GpuCascade.Kernels.OutputAggregations;
 
-namespace GpuCascade.Simulation;
+namespace GpuCascade.Paths;
 
 /// <summary>
 /// The per-path outputs of the model, one <see cref="OutputRow"/> each (docs/model.md section 6; docs/interpreting.md,
@@ -104,7 +104,7 @@ public static class OutputSchema
     /// <summary>The row called <paramref name="key"/>; a <see cref="KeyNotFoundException"/> lists the keys.</summary>
     public static OutputRow Row(string key) =>
         Rows.FirstOrDefault(r => r.Key == key)
-        ?? throw new KeyNotFoundException($"no output {Scenarios.Echo.Quote(key)}; the outputs are {string.Join(", ", Rows.Select(r => r.Key))}");
+        ?? throw new KeyNotFoundException($"no output {Operations.Echo.Quote(key)}; the outputs are {string.Join(", ", Rows.Select(r => r.Key))}");
 
     /// <summary>Columns of the slot matrix for <paramref name="assets"/> assets: one per per-path row, N per per-asset row.</summary>
     public static int Columns(int assets) => Layout(assets).Columns;
