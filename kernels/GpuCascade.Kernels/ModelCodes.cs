@@ -1,4 +1,4 @@
-namespace GpuCascade.Simulation;
+namespace GpuCascade.Kernels;
 
 /// <summary>Impact model codes in the plan (read by the path model).</summary>
 public enum ImpactKind

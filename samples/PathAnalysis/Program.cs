@@ -1,6 +1,7 @@
 // Research example: per-path outputs (SimulationEngine.SimulatePaths) answer questions the run's summary does not: the bad
 // debt of paths with a cascade against those without, and how BTC's drawdown and the liquidations move together.
 // Run: dotnet run --project samples/PathAnalysis -c Release -- [--paths N]
+using GpuCascade.Paths;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 using GpuCascade.Statistics;

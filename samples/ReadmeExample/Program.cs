@@ -1,3 +1,4 @@
+using GpuCascade.Paths;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using GpuCascade.Kernels;
-using GpuCascade.Simulation;
+using GpuCascade.Paths;
 using ScottPlot;
 
 namespace GpuCascade.Report;

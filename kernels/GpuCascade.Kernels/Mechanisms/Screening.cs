@@ -1,5 +1,3 @@
-using GpuCascade.Simulation;
-
 namespace GpuCascade.Kernels;
 
 /// <summary>The screening mechanism's hooks: start of path, the candidate scan of every round, and the cohorts whose

@@ -1,5 +1,3 @@
-using GpuCascade.Simulation;
-
 namespace GpuCascade.Kernels;
 
 /// <summary>Execution of the round's net flows against each asset's book (docs/model.md section 3).</summary>

@@ -1,5 +1,3 @@
-using GpuCascade.Simulation;
-
 namespace GpuCascade.Kernels;
 
 /// <summary>A cohort's equity against its maintenance requirement (docs/model.md section 4).</summary>

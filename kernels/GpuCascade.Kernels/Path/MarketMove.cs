@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using GpuCascade.Market;
-using GpuCascade.Simulation;
 
 namespace GpuCascade.Kernels;
 

@@ -1,6 +1,7 @@
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
+using GpuCascade.Operations;
 using static GpuCascade.Cli.Shared.OptionParsing;
 
 namespace GpuCascade.Cli.Shared;
@@ -121,7 +122,7 @@ internal sealed class CommandTree
     {
         public override int Invoke(ParseResult parseResult)
         {
-            parseResult.InvocationConfiguration.Output.WriteLine(Reporting.EngineInfo.Describe());
+            parseResult.InvocationConfiguration.Output.WriteLine(Operations.EngineInfo.Describe());
             return ExitCodes.Ok;
         }
     }

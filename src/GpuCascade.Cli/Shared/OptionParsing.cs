@@ -1,6 +1,7 @@
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using GpuCascade.Operations;
 
 namespace GpuCascade.Cli.Shared;
 

@@ -31,18 +31,18 @@ internal static class OutputFiles
             }
             catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
             {
-                throw new UsageException($"{option}: not a valid file name '{Scenarios.Echo.Path(path)}': {e.Message}");
+                throw new UsageException($"{option}: not a valid file name '{Operations.Echo.Path(path)}': {e.Message}");
             }
-            if (seen.TryGetValue(full, out var other)) throw new UsageException($"{other} and {option} both write {Scenarios.Echo.Path(path)}; give each its own file");
+            if (seen.TryGetValue(full, out var other)) throw new UsageException($"{other} and {option} both write {Operations.Echo.Path(path)}; give each its own file");
             seen[full] = option;
             foreach (var (what, input) in inputs)
                 if (input is not null && input != "-" && SameFile(full, input))
-                    throw new UsageException($"{option}: {Scenarios.Echo.Path(path)} is the {what}; writing the result there would destroy it");
-            if (Directory.Exists(full)) throw new UsageException($"{option}: {Scenarios.Echo.Path(path)} is a directory; give a file name");
+                    throw new UsageException($"{option}: {Operations.Echo.Path(path)} is the {what}; writing the result there would destroy it");
+            if (Directory.Exists(full)) throw new UsageException($"{option}: {Operations.Echo.Path(path)} is a directory; give a file name");
             string directory = Path.GetDirectoryName(full) ?? ".";
-            if (!Directory.Exists(directory)) throw new UsageException($"{option}: the directory {Scenarios.Echo.Path(directory)} does not exist");
-            if (!CanWrite(directory, out string why)) throw new UsageException($"{option}: cannot write in {Scenarios.Echo.Path(directory)}: {why}");
-            if (File.Exists(full) && new FileInfo(full).IsReadOnly) throw new UsageException($"{option}: {Scenarios.Echo.Path(path)} is read-only");
+            if (!Directory.Exists(directory)) throw new UsageException($"{option}: the directory {Operations.Echo.Path(directory)} does not exist");
+            if (!CanWrite(directory, out string why)) throw new UsageException($"{option}: cannot write in {Operations.Echo.Path(directory)}: {why}");
+            if (File.Exists(full) && new FileInfo(full).IsReadOnly) throw new UsageException($"{option}: {Operations.Echo.Path(path)} is read-only");
         }
     }
 
@@ -87,7 +87,7 @@ internal static class OutputFiles
             stdout.Write(text);
             return;
         }
-        Reporting.AtomicFile.WriteAllText(path, text);
+        Operations.AtomicFile.WriteAllText(path, text);
     }
 
     /// <summary>Writes every output that was asked for; one that fails does not stop the others. Returns the failures,

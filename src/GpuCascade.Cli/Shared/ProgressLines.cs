@@ -106,7 +106,7 @@ internal sealed class CommandProgress : IDisposable
         _bar = terminal ? new ProgressBar(stderr) : null;
         _log = RunLog.Open(a.LogPath);
         Progress = new ProgressFan(_bar ?? (IProgress<RunProgress>)new ProgressLines(stderr, ProgressLines.DefaultInterval), _log?.Progress);
-        _log?.Line($"{Reporting.EngineInfo.Describe()}");
+        _log?.Line($"{Operations.EngineInfo.Describe()}");
         _log?.Line($"command: {a.CommandLine ?? "gpucascade"}");
         _log?.Line($"host: {Environment.MachineName}, {Environment.ProcessorCount} cores, pid {Environment.ProcessId}");
     }

@@ -33,7 +33,7 @@ internal static class ReportOutputs
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
         {
-            throw new UsageException($"--plots: not a valid directory name {Scenarios.Echo.Quote(directory)}: {e.Message}");
+            throw new UsageException($"--plots: not a valid directory name {Operations.Echo.Quote(directory)}: {e.Message}");
         }
         string? existing = full;
         while (existing is not null && !Directory.Exists(existing))

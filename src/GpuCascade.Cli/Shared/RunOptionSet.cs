@@ -1,4 +1,5 @@
 using System.Globalization;
+using GpuCascade.Operations;
 using static GpuCascade.Cli.Shared.OptionParsing;
 
 namespace GpuCascade.Cli.Shared;

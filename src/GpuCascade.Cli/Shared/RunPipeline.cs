@@ -1,4 +1,5 @@
 using GpuCascade.Backends;
+using GpuCascade.Paths;
 using GpuCascade.Report;
 using GpuCascade.Simulation;
 

@@ -1,7 +1,8 @@
 using GpuCascade.Backends.Ilgpu;
 using GpuCascade.Backends.Managed;
+using GpuCascade.Operations;
+using GpuCascade.Paths;
 using GpuCascade.Scenarios;
-using GpuCascade.Simulation;
 
 namespace GpuCascade.Backends;
 

@@ -1,4 +1,4 @@
-using GpuCascade.Simulation;
+using GpuCascade.Paths;
 
 namespace GpuCascade.Backends;
 
@@ -37,7 +37,7 @@ public sealed class MultiBackend : ISimulationBackend
     {
         outputs.Start = start;
         outputs.Count = count;
-        int block = SimulationEngine.BlockSize;
+        int block = PathOutputs.BlockSize;
         // Chunks small enough to share out, large enough to keep a GPU busy: a quarter of each device's batch at most.
         int chunk = Math.Max(block, Math.Min(count / (2 * _backends.Count), _backends.Min(b => b.PreferredBatchSize(plan)) / 4) / block * block);
         int chunks = (count + chunk - 1) / chunk;

@@ -1,6 +1,7 @@
+using GpuCascade.Operations;
+using GpuCascade.Paths;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
-using GpuCascade.Simulation;
 
 namespace GpuCascade.Benchmarks;
 

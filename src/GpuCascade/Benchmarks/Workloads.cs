@@ -1,3 +1,4 @@
+using GpuCascade.Operations;
 using GpuCascade.Scenarios;
 
 namespace GpuCascade.Benchmarks;

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using GpuCascade.Operations;
 using GpuCascade.Reporting;
+using GpuCascade.Simulation;
 
 namespace GpuCascade.Calibration;
 
@@ -105,7 +107,7 @@ internal sealed class CalibrationCheckpoint
         }
         w.WriteEndObject();
         w.WriteStartArray("pricing");
-        foreach (var p in c.Pricing) JsonFields.Pricing(w, p, withRegime: false); // finite: notional > 0 in every row
+        foreach (var p in c.Pricing) CalibrationJsonFields.Pricing(w, p, withRegime: false); // finite: notional > 0 in every row
         w.WriteEndArray();
         JsonFields.Strings(w, "warnings", c.Warnings);
         w.WriteEndObject();

@@ -1,5 +1,7 @@
 using System.Globalization;
 using GpuCascade.Book;
+using GpuCascade.Operations;
+using GpuCascade.Paths;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 
@@ -307,6 +309,3 @@ public sealed record CalibrationResult
 
     internal static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 }
-
-/// <summary>A checkpoint that cannot be used: written for other arguments, or unreadable.</summary>
-public sealed class CheckpointException(string message) : Exception(message);

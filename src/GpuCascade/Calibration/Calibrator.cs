@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using GpuCascade.Book;
+using GpuCascade.Operations;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
-using GpuCascade.Statistics;
+using GpuCascade.Simulation;
 
 namespace GpuCascade.Calibration;
 

@@ -1,5 +1,7 @@
 using GpuCascade.Book;
 using GpuCascade.Kernels;
+using GpuCascade.Operations;
+using GpuCascade.Paths;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;

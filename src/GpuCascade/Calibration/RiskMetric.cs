@@ -1,9 +1,9 @@
 using System.Globalization;
 using GpuCascade.Kernels;
+using GpuCascade.Operations;
+using GpuCascade.Paths;
 using GpuCascade.Reporting;
-using GpuCascade.Simulation;
 using GpuCascade.Statistics;
-using GpuCascade.Scenarios;
 
 namespace GpuCascade.Calibration;
 

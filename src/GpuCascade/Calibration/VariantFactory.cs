@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using GpuCascade.Book;
+using GpuCascade.Operations;
 using GpuCascade.Scenarios;
 
 namespace GpuCascade.Calibration;

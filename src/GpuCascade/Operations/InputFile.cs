@@ -89,8 +89,8 @@ public static class InputFile
         : bytes >= 1L << 20 ? (bytes / (double)(1L << 20)).ToString("0.#", CultureInfo.InvariantCulture) + " MiB"
         : bytes.ToString("N0", CultureInfo.InvariantCulture) + " bytes";
 
-    /// <summary>A path as a message shows it: whole up to <see cref="Scenarios.Echo.MaxPathCharacters"/> characters.</summary>
-    private static string Shown(string path) => Scenarios.Echo.Path(path);
+    /// <summary>A path as a message shows it: whole up to <see cref="Operations.Echo.MaxPathCharacters"/> characters.</summary>
+    private static string Shown(string path) => Operations.Echo.Path(path);
 }
 
 /// <summary>An input file that cannot be used: its message names the file and what is wrong with it.</summary>

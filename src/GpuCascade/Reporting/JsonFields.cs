@@ -1,9 +1,9 @@
 using System.Text.Json;
-using GpuCascade.Calibration;
 
 namespace GpuCascade.Reporting;
 
-/// <summary>JSON and CSV fields shared by the reports and the calibration checkpoint.</summary>
+/// <summary>JSON and CSV fields shared by the result files, the calibration and comparison reports and the calibration
+/// checkpoint (their own fields: <see cref="Calibration.CalibrationJsonFields"/>).</summary>
 internal static class JsonFields
 {
     /// <summary>A number, or null when it is absent, NaN or infinite (JSON has no such numbers).</summary>
@@ -14,33 +14,12 @@ internal static class JsonFields
     }
 
     /// <summary><c>{"estimate", "lower", "upper"}</c>.</summary>
-    public static void Figure(Utf8JsonWriter w, string name, Figure f)
+    public static void Figure(Utf8JsonWriter w, string name, double estimate, double? lower, double? upper)
     {
         w.WriteStartObject(name);
-        Number(w, "estimate", f.Estimate);
-        Number(w, "lower", f.Lower);
-        Number(w, "upper", f.Upper);
-        w.WriteEndObject();
-    }
-
-    /// <summary>An object of figures by metric name.</summary>
-    public static void Figures(Utf8JsonWriter w, string name, IReadOnlyList<KeyValuePair<string, Figure>> figures)
-    {
-        w.WriteStartObject(name);
-        foreach (var (metric, f) in figures) Figure(w, metric, f);
-        w.WriteEndObject();
-    }
-
-    /// <summary>A row of the leverage pricing, with its regime or without (inside a candidate).</summary>
-    public static void Pricing(Utf8JsonWriter w, PricingRow p, bool withRegime)
-    {
-        w.WriteStartObject();
-        if (withRegime) w.WriteString("regime", p.Regime);
-        w.WriteString("bucket", p.Bucket);
-        w.WriteNumber("cohorts", p.Cohorts);
-        Number(w, "notional", p.Notional);
-        Number(w, "expectedBadDebt", p.ExpectedBadDebt);
-        Number(w, "feeBp", p.FeeBasisPoints);
+        Number(w, "estimate", estimate);
+        Number(w, "lower", lower);
+        Number(w, "upper", upper);
         w.WriteEndObject();
     }
 

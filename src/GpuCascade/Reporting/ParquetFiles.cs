@@ -1,5 +1,6 @@
+using GpuCascade.Operations;
+using GpuCascade.Paths;
 using GpuCascade.Scenarios;
-using GpuCascade.Simulation;
 using Parquet;
 using Parquet.Schema;
 
@@ -144,7 +145,7 @@ public static class ParquetFiles
         });
     }
 
-    /// <summary>Writes <paramref name="outputs"/> (from <see cref="SimulationEngine.SimulatePaths"/>) to
+    /// <summary>Writes <paramref name="outputs"/> (from <see cref="Simulation.SimulationEngine.SimulatePaths"/>) to
     /// <paramref name="path"/> atomically, in the format of <c>run --paths-out</c>.</summary>
     public static void WritePaths(string path, Scenario scenario, PathOutputs outputs, string? backend = null)
     {

@@ -1,7 +1,8 @@
 using System.Globalization;
 using GpuCascade.Kernels;
+using GpuCascade.Operations;
+using GpuCascade.Paths;
 using GpuCascade.Scenarios;
-using GpuCascade.Simulation;
 using Parquet;
 using Parquet.Schema;
 
@@ -32,7 +33,7 @@ public sealed class PathsParquetWriter : IDisposable
     public const long BufferBytes = 32L << 20;
 
     /// <summary>Most paths per row group (fewer when that would exceed <see cref="BufferBytes"/>).</summary>
-    public const int MaxRowGroupRows = 64 * SimulationEngine.BlockSize;
+    public const int MaxRowGroupRows = 64 * PathOutputs.BlockSize;
 
     private readonly string _target, _temporary;
     private readonly IReadOnlyList<string> _symbols;
@@ -61,8 +62,8 @@ public sealed class PathsParquetWriter : IDisposable
         _columns = Columns(_symbols);
         _schema = new ParquetSchema(_columns.Select(c => c.Field));
         long perRow = _columns.Sum(c => (long)c.Bytes);
-        RowGroupRows = rowGroupRows ?? (int)Math.Clamp(BufferBytes / perRow / SimulationEngine.BlockSize * SimulationEngine.BlockSize,
-            SimulationEngine.BlockSize, MaxRowGroupRows);
+        RowGroupRows = rowGroupRows ?? (int)Math.Clamp(BufferBytes / perRow / PathOutputs.BlockSize * PathOutputs.BlockSize,
+            PathOutputs.BlockSize, MaxRowGroupRows);
         foreach (var c in _columns) c.Allocate(RowGroupRows);
         _target = Path.GetFullPath(path);
         _temporary = Path.Combine(Path.GetDirectoryName(_target)!, $".{Path.GetFileName(_target)}.{Environment.ProcessId}.tmp");
@@ -95,7 +96,7 @@ public sealed class PathsParquetWriter : IDisposable
     public static IReadOnlyList<string> ColumnNames(IReadOnlyList<string> symbols) =>
         [.. Columns(symbols ?? throw new ArgumentNullException(nameof(symbols))).Select(c => c.Field.Name)];
 
-    /// <summary>Paths per row group (a multiple of <see cref="SimulationEngine.BlockSize"/>).</summary>
+    /// <summary>Paths per row group (a multiple of <see cref="PathOutputs.BlockSize"/>).</summary>
     public int RowGroupRows { get; }
 
     /// <summary>Paths written so far (including those still buffered).</summary>
@@ -105,7 +106,7 @@ public sealed class PathsParquetWriter : IDisposable
     public long FirstPath { get; private set; } = -1;
 
     /// <summary>Adds rows [<paramref name="from"/>, <paramref name="to"/>) of <paramref name="outputs"/> (paths
-    /// <c>outputs.Start + from</c> onwards): the signature of <see cref="RunOptions.PathSink"/>. Paths must follow one
+    /// <c>outputs.Start + from</c> onwards): the signature of <see cref="Simulation.RunOptions.PathSink"/>. Paths must follow one
     /// another without a gap.</summary>
     /// <exception cref="InvalidOperationException">The paths do not continue the previous ones, or the file is closed.</exception>
     /// <exception cref="IOException">Writing failed.</exception>

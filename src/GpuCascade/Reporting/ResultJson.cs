@@ -61,7 +61,7 @@ public static class ResultJson
         string? open = null;
         foreach (var (key, mean) in r.Mechanisms.Means)
         {
-            string group = Simulation.OutputSchema.Row(key).Mechanism!;
+            string group = Paths.OutputSchema.Row(key).Mechanism!;
             int dot = group.Length;
             if (group != open)
             {
@@ -173,7 +173,7 @@ public static class ResultJson
     private static void Number(Utf8JsonWriter w, string name, double value) => JsonFields.Number(w, name, value);
 
     private static void Probability(Utf8JsonWriter w, string name, ProbabilityEstimate p) =>
-        JsonFields.Figure(w, name, new Calibration.Figure(p.Estimate, p.Lower, p.Upper));
+        JsonFields.Figure(w, name, p.Estimate, p.Lower, p.Upper);
 
     private static void Mean(Utf8JsonWriter w, string name, MeanEstimate m)
     {

@@ -36,7 +36,7 @@ public sealed record EventProbabilities(
 
 /// <summary>
 /// The figures of the mechanisms (auto-deleveraging, the liquidation queue, ...), by the output schema's keys
-/// (<see cref="Simulation.OutputSchema"/>): the mean of each of their rows (<c>adl.lossAbsorbed</c>) and the probability
+/// (<see cref="GpuCascade.Paths.OutputSchema"/>): the mean of each of their rows (<c>adl.lossAbsorbed</c>) and the probability
 /// of each event (<c>probabilities.adl</c>), in schema order. A mechanism that is off reports zeros.
 /// </summary>
 /// <param name="Means">Per-path means with their standard errors, by row key.</param>
@@ -60,7 +60,7 @@ public sealed record MechanismFigures(
     {
         foreach (var (k, v) in figures)
             if (k == key) return v;
-        throw new KeyNotFoundException($"no mechanism figure {Scenarios.Echo.Quote(key)}; there are {string.Join(", ", figures.Select(f => f.Key))}");
+        throw new KeyNotFoundException($"no mechanism figure {Operations.Echo.Quote(key)}; there are {string.Join(", ", figures.Select(f => f.Key))}");
     }
 }
 

@@ -1,6 +1,7 @@
 using GpuCascade.Kernels;
+using GpuCascade.Operations;
+using GpuCascade.Paths;
 using GpuCascade.Statistics;
-using GpuCascade.Scenarios;
 
 namespace GpuCascade.Reporting;
 

@@ -1,3 +1,5 @@
+using GpuCascade.Operations;
+
 using static GpuCascade.Scenarios.ScenarioNumbers;
 
 namespace GpuCascade.Scenarios;

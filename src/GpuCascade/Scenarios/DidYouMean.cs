@@ -1,3 +1,5 @@
+using GpuCascade.Operations;
+
 namespace GpuCascade.Scenarios;
 
 /// <summary>Suggests the closest known name for a misspelt key or symbol.</summary>

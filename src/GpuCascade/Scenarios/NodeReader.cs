@@ -1,3 +1,5 @@
+using GpuCascade.Operations;
+
 namespace GpuCascade.Scenarios;
 
 /// <summary>

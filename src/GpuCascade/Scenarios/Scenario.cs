@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using GpuCascade.Operations;
 
 namespace GpuCascade.Scenarios;
 

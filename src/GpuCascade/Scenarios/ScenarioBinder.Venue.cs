@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using GpuCascade.Book;
+using GpuCascade.Operations;
 using static GpuCascade.Scenarios.FieldPath;
 
 namespace GpuCascade.Scenarios;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
+using GpuCascade.Operations;
 
 namespace GpuCascade.Scenarios;
 

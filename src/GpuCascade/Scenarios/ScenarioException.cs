@@ -1,3 +1,5 @@
+using GpuCascade.Operations;
+
 namespace GpuCascade.Scenarios;
 
 /// <summary>One problem with a scenario: where it is and what is wrong.</summary>

@@ -174,7 +174,7 @@ public static class ScenarioJson
                     break;
                 case TieredMargin t:
                     // Amounts that are the continuous ones are left out in the editable form: a changed rate moves them.
-                    bool amounts = !editable || !Book.MaintenanceMargin.ContinuousTiers([.. t.Tiers.Select(x => (x.Cap, x.Rate))])
+                    bool amounts = !editable || !MaintenanceMargin.ContinuousTiers([.. t.Tiers.Select(x => (x.Cap, x.Rate))])
                         .SequenceEqual(t.Tiers);
                     w.WriteStartObject();
                     w.WriteStartArray("tiers");

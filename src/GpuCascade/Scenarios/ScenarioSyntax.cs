@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
+using GpuCascade.Operations;
 
 namespace GpuCascade.Scenarios;
 

@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using System.Text;
-using GpuCascade.Book;
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.LinearAlgebra.Factorization;
+using GpuCascade.Operations;
 using static GpuCascade.Scenarios.FieldPath;
 using static GpuCascade.Scenarios.ScenarioNumbers;
 

@@ -1,3 +1,5 @@
+using GpuCascade.Operations;
+
 namespace GpuCascade.Scenarios;
 
 /// <summary>Resolves asset symbols to indices in scenario order, with a helpful error for unknown ones.</summary>

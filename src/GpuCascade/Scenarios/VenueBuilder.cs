@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
-using Margins = GpuCascade.Book.MaintenanceMargin;
+using GpuCascade.Operations;
+using Margins = GpuCascade.Scenarios.MaintenanceMargin;
 
 namespace GpuCascade.Scenarios;
 

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using GpuCascade.Calibration;
-using GpuCascade.Statistics;
+using GpuCascade.Paths;
 
 namespace GpuCascade.Simulation;
 
@@ -9,7 +8,7 @@ namespace GpuCascade.Simulation;
 /// <param name="Kind">"checkpoint" (the completed prefix of a run: the completed segments and the one in progress) or
 /// "partial" (a shard: its total, then each of its segments).</param>
 /// <param name="ScenarioSha256">SHA-256 of the scenario as run (canonical JSON).</param>
-/// <param name="EngineBuild">The engine build that wrote it (<see cref="Reporting.EngineInfo.BuildId"/>).</param>
+/// <param name="EngineBuild">The engine build that wrote it (<see cref="Operations.EngineInfo.BuildId"/>).</param>
 /// <param name="Backend">The backend's name.</param>
 /// <param name="TotalPaths">Paths of the whole run.</param>
 /// <param name="FirstPath">First path summarised.</param>
@@ -64,7 +63,7 @@ internal static class AccumulatorFile
         }
         byte[] bytes = body.ToArray();
         byte[] checksum = SHA256.HashData(bytes);
-        Reporting.AtomicFile.Write(path, stream =>
+        Operations.AtomicFile.Write(path, stream =>
         {
             stream.Write(bytes);
             stream.Write(checksum);
@@ -100,7 +99,7 @@ internal static class AccumulatorFile
                     : $"{path}: format version {version}, written by a newer engine; this engine reads version {FormatVersion}");
             string schema = r.ReadString();
             if (schema != OutputSchema.Fingerprint)
-                throw new CheckpointException($"{path}: written by a build with other outputs (output schema {Scenarios.Echo.Quote(schema)}, this " +
+                throw new CheckpointException($"{path}: written by a build with other outputs (output schema {Operations.Echo.Quote(schema)}, this " +
                                               $"build's is {OutputSchema.Fingerprint}); rerun the shard or the run with this engine");
             if (!SHA256.HashData(body).AsSpan().SequenceEqual(bytes.AsSpan(body.Length)))
                 throw new CheckpointException($"{path}: corrupt or truncated (its checksum does not match its content)");

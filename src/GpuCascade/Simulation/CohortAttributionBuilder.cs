@@ -1,4 +1,5 @@
 using GpuCascade.Backends.Managed;
+using GpuCascade.Paths;
 using GpuCascade.Reporting;
 using GpuCascade.Statistics;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using GpuCascade.Kernels;
+using GpuCascade.Paths;
 using GpuCascade.Scenarios;
-using GpuCascade.Statistics;
 
 namespace GpuCascade.Simulation;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using GpuCascade.Calibration;
+using GpuCascade.Operations;
+using GpuCascade.Paths;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
-using GpuCascade.Statistics;
 
 namespace GpuCascade.Simulation;
 

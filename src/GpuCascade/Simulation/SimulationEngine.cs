@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using GpuCascade.Backends.Managed;
+using GpuCascade.Operations;
+using GpuCascade.Paths;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
-using GpuCascade.Statistics;
 
 namespace GpuCascade.Simulation;
 
@@ -44,7 +45,7 @@ public sealed record RunOptions
     /// <summary>Record the outputs over time (docs/model.md section 8.5): per step and asset, quantiles of the prices and means of the
     /// rest, in <see cref="RunResult.Series"/> (<c>run --series</c>).</summary>
     public bool Series { get; init; }
-    /// <summary>Keep the full records of paths 0 .. N - 1 (at most <see cref="Statistics.SamplePaths.MaxCount"/>) in
+    /// <summary>Keep the full records of paths 0 .. N - 1 (at most <see cref="GpuCascade.Paths.SamplePaths.MaxCount"/>) in
     /// <see cref="RunResult.SamplePaths"/> (<c>run --sample-paths</c>); 0 for none.</summary>
     public int SamplePaths { get; init; }
     /// <summary>The command line that started the run, recorded under <c>run</c> in the result.</summary>
@@ -74,8 +75,8 @@ public sealed record RunOptions
 /// </summary>
 public static class SimulationEngine
 {
-    /// <summary>Paths per statistics block: a constant of the engine, not of the batch.</summary>
-    public const int BlockSize = 1024;
+    /// <summary>Paths per statistics block: a constant of the engine, not of the batch (<see cref="PathOutputs.BlockSize"/>).</summary>
+    public const int BlockSize = PathOutputs.BlockSize;
 
     /// <summary>Paths per segment (16 blocks): blocks fold into segments, segments into the run, in path order. Shards
     /// start on segment boundaries and keep their segments' floating-point sums apart, so that their merge repeats the
@@ -98,9 +99,9 @@ public static class SimulationEngine
             Seed = options.Seed ?? scenario.Seed,
         };
         ScenarioValidator.EnsureValid(scenario);
-        if (options.SamplePaths < 0 || options.SamplePaths > Statistics.SamplePaths.MaxCount || options.SamplePaths > scenario.Paths)
+        if (options.SamplePaths < 0 || options.SamplePaths > GpuCascade.Paths.SamplePaths.MaxCount || options.SamplePaths > scenario.Paths)
             throw new ArgumentOutOfRangeException(nameof(options), options.SamplePaths,
-                $"SamplePaths must be in 0 .. {Math.Min(Statistics.SamplePaths.MaxCount, scenario.Paths):N0} (at most {Statistics.SamplePaths.MaxCount:N0} and the paths)");
+                $"SamplePaths must be in 0 .. {Math.Min(GpuCascade.Paths.SamplePaths.MaxCount, scenario.Paths):N0} (at most {GpuCascade.Paths.SamplePaths.MaxCount:N0} and the paths)");
         // Before the book is generated: a run that cannot fit in memory is refused now, not hours (or gigabytes) later.
         int workers = options.Backend is ManagedBackend managed ? managed.Threads : Environment.ProcessorCount;
         ResourceEstimate.For(scenario, workers, options.BatchSize ?? SimulationEngine.BlockSize * Math.Max(4, 4 * workers),
@@ -134,8 +135,8 @@ public static class SimulationEngine
         // segment is the unit that checkpoints and shards keep apart, so every way of running gives the same bits.
         RiskAccumulator Fresh() => new(plan.AssetCount, total)
         {
-            Series = options.Series ? new Statistics.SeriesAccumulator(plan.AssetCount, seriesRows) : null,
-            Samples = options.SamplePaths > 0 ? new Statistics.SamplePaths(options.SamplePaths, seriesRows, PathSeriesFields(plan)) : null,
+            Series = options.Series ? new SeriesAccumulator(plan.AssetCount, seriesRows) : null,
+            Samples = options.SamplePaths > 0 ? new GpuCascade.Paths.SamplePaths(options.SamplePaths, seriesRows, PathSeriesFields(plan)) : null,
         };
         var state = options.Resume ?? new EngineState(Fresh(), null);
         CheckResumed(state, options, seriesRows);
@@ -240,11 +241,11 @@ public static class SimulationEngine
         {
             if (acc is null) continue;
             if (options.Series != acc.Series is not null || (acc.Series is { } s && s.Rows != rows))
-                throw new Calibration.CheckpointException(options.Series
+                throw new CheckpointException(options.Series
                     ? "the checkpoint was written without --series; rerun without it, or delete the checkpoint to start afresh"
                     : "the checkpoint was written with --series; rerun with it, or delete the checkpoint to start afresh");
             if (options.SamplePaths != (acc.Samples?.Count ?? 0) || (acc.Samples is { } p && p.Rows != rows))
-                throw new Calibration.CheckpointException(
+                throw new CheckpointException(
                     $"the checkpoint keeps {acc.Samples?.Count ?? 0} sample paths, this run asks for {options.SamplePaths}; rerun with " +
                     "the same --sample-paths, or delete the checkpoint to start afresh");
         }

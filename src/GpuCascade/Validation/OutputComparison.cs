@@ -1,5 +1,5 @@
 using GpuCascade.Kernels;
-using GpuCascade.Simulation;
+using GpuCascade.Paths;
 
 namespace GpuCascade.Validation;
 

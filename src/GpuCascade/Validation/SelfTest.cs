@@ -1,11 +1,11 @@
 using System.Diagnostics;
-using GpuCascade.Backends;
 using GpuCascade.Backends.Ilgpu;
 using GpuCascade.Backends.Managed;
 using GpuCascade.Kernels;
 using GpuCascade.Market;
 using ILGPU;
 using ILGPU.Runtime;
+using GpuCascade.Paths;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 

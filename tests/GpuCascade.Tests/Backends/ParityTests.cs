@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using GpuCascade.Backends.Ilgpu;
 using GpuCascade.Backends.Managed;
 using GpuCascade.Market;
+using GpuCascade.Paths;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 using GpuCascade.Validation;

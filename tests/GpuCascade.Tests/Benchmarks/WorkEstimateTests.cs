@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using GpuCascade.Benchmarks;
 using GpuCascade.Cli;
 using GpuCascade.Cli.Shared;
+using GpuCascade.Paths;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;

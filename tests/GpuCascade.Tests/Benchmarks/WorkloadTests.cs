@@ -3,6 +3,7 @@ using GpuCascade.Backends.Managed;
 using GpuCascade.Benchmarks;
 using GpuCascade.Cli;
 using GpuCascade.Cli.Shared;
+using GpuCascade.Paths;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 

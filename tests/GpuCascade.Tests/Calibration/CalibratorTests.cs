@@ -3,6 +3,7 @@ using GpuCascade.Book;
 using GpuCascade.Calibration;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
+using GpuCascade.Simulation;
 
 namespace GpuCascade.Tests.Calibration;
 

@@ -1,6 +1,7 @@
 using GpuCascade.Book;
 using GpuCascade.Kernels;
 using GpuCascade.Calibration;
+using GpuCascade.Paths;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;

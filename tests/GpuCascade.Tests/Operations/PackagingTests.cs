@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
+using GpuCascade.Operations;
 using GpuCascade.Reporting;
 
 namespace GpuCascade.Tests.Operations;

@@ -1,6 +1,7 @@
 using GpuCascade.Kernels;
 using System.Globalization;
 using GpuCascade.Backends.Managed;
+using GpuCascade.Paths;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;

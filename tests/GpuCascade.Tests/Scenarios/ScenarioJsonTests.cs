@@ -44,7 +44,7 @@ public class ScenarioJsonTests
         Assert.That(ScenarioLoader.LoadJson(m.ScenarioJson), Is.EqualTo(d with { Paths = 1024, Seed = 9 }), "after the overrides");
         Assert.That(m.ScenarioSha256, Is.EqualTo(ScenarioJson.Sha256(d with { Paths = 1024, Seed = 9 })));
         Assert.That(m.BookSha256, Has.Length.EqualTo(64));
-        Assert.That(m.EngineVersion, Is.EqualTo(GpuCascade.Reporting.EngineInfo.Version));
+        Assert.That(m.EngineVersion, Is.EqualTo(GpuCascade.Operations.EngineInfo.Version));
         var json = System.Text.Json.Nodes.JsonNode.Parse(GpuCascade.Reporting.ResultJson.Serialize(r))!;
         Assert.That(json["manifest"]!["scenario"]!["seed"]!.GetValue<ulong>(), Is.EqualTo(9UL));
         Assert.That(json["manifest"]!["scenarioSha256"]!.GetValue<string>(), Is.EqualTo(m.ScenarioSha256));

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using GpuCascade.Backends.Managed;
 using GpuCascade.Calibration;
+using GpuCascade.Paths;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
@@ -232,7 +233,7 @@ public class AccountingTests
         try
         {
             long prefix = saved!.Completed.Paths + saved.Segment!.Paths;
-            var header = new AccumulatorHeader("checkpoint", ScenarioJson.Sha256(scenario), Reporting.EngineInfo.BuildId, "managed",
+            var header = new AccumulatorHeader("checkpoint", ScenarioJson.Sha256(scenario), GpuCascade.Operations.EngineInfo.BuildId, "managed",
                 scenario.Paths, 0, prefix);
             AccumulatorFile.Write(file, header, ScenarioJson.Canonical(scenario), [saved.Completed, saved.Segment]);
             var (read, json, accumulators) = AccumulatorFile.Read(file, _ => scenario.Assets.Length);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using GpuCascade.Backends.Managed;
 using GpuCascade.Kernels;
+using GpuCascade.Paths;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 using static GpuCascade.Tests.TestScenarios;

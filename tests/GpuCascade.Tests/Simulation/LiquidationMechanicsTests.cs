@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using GpuCascade.Paths;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 using static GpuCascade.Tests.TestScenarios;
@@ -339,7 +340,7 @@ public class LiquidationMechanicsTests
     [TestCase(92.2, true)]
     public void TieredMarginAppliesPerAccountBrackets(double price, bool liquidated)
     {
-        var tiers = new TieredMargin(GpuCascade.Book.MaintenanceMargin.ContinuousTiers([(5e4, 0.01), (double.PositiveInfinity, 0.05)]));
+        var tiers = new TieredMargin(GpuCascade.Scenarios.MaintenanceMargin.ContinuousTiers([(5e4, 0.01), (double.PositiveInfinity, 0.05)]));
         Assert.That(tiers.Tiers[1].Amount, Is.EqualTo(2000));
         var scenario = Single(Asset("BTC", S0, 0), [Isolated(0, 1e6, 10, S0, accounts: 10)], steps: 1) with
         {

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using GpuCascade.Paths;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 using static GpuCascade.Tests.TestScenarios;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using GpuCascade.Backends.Managed;
 using GpuCascade.Calibration;
 using GpuCascade.Kernels;
+using GpuCascade.Paths;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;

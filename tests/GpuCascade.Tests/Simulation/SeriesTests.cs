@@ -1,5 +1,6 @@
 using GpuCascade.Backends.Ilgpu;
 using GpuCascade.Backends.Managed;
+using GpuCascade.Paths;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
@@ -19,7 +20,7 @@ public class SeriesTests
     private static Scenario FlashCrash() => ScenarioLoader.LoadFile(Path.Combine(
         GpuCascade.Tests.Scenarios.ScenarioDocsTests.RepositoryRoot(), "scenarios", "flash-crash.yaml")) with { Paths = 2048 };
 
-    private static RunResult Run(Scenario s, int? batch = null, bool series = true, int samples = 0, GpuCascade.Simulation.ISimulationBackend? backend = null) =>
+    private static RunResult Run(Scenario s, int? batch = null, bool series = true, int samples = 0, GpuCascade.Paths.ISimulationBackend? backend = null) =>
         SimulationEngine.Run(s, new RunOptions { Backend = backend ?? new ManagedBackend(2), BatchSize = batch, Series = series, SamplePaths = samples });
 
     private static string Csv(RunResult r) => SeriesFiles.SeriesCsv(r.Series!);
@@ -155,7 +156,7 @@ public class SeriesTests
             // A shard run without the series does not merge with one run with it.
             string plain = Path.Combine(dir, "plain1.bin");
             Shards.RunShard(scenario, 1, 2, plain, new RunOptions { Backend = new ManagedBackend(2), SamplePaths = 3 });
-            var e = Assert.Throws<GpuCascade.Calibration.CheckpointException>(() => Shards.Merge([files[1], plain]))!;
+            var e = Assert.Throws<GpuCascade.Simulation.CheckpointException>(() => Shards.Merge([files[1], plain]))!;
             Assert.That(e.Message, Does.Contain("--series"));
         }
         finally

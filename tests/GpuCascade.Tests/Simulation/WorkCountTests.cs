@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using GpuCascade.Backends.Managed;
 using GpuCascade.Benchmarks;
+using GpuCascade.Paths;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;

@@ -1,4 +1,5 @@
 using GpuCascade.Kernels;
+using GpuCascade.Paths;
 using GpuCascade.Simulation;
 using GpuCascade.Statistics;
 

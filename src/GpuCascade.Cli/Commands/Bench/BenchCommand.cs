@@ -7,6 +7,7 @@ using GpuCascade.Backends;
 using GpuCascade.Backends.Ilgpu;
 using GpuCascade.Backends.Managed;
 using GpuCascade.Benchmarks;
+using GpuCascade.Paths;
 using GpuCascade.Reporting;
 using GpuCascade.Simulation;
 

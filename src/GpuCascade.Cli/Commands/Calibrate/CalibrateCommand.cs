@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using GpuCascade.Book;
 using GpuCascade.Calibration;
+using GpuCascade.Operations;
+using GpuCascade.Paths;
 using GpuCascade.Report;
 using GpuCascade.Reporting;
 using GpuCascade.Simulation;

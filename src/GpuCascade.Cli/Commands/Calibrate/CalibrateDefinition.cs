@@ -1,4 +1,5 @@
 using GpuCascade.Calibration;
+using GpuCascade.Operations;
 using static GpuCascade.Cli.Shared.OptionParsing;
 
 namespace GpuCascade.Cli.Commands.Calibrate;

@@ -1,5 +1,7 @@
 using GpuCascade.Book;
 using GpuCascade.Calibration;
+using GpuCascade.Operations;
+using GpuCascade.Paths;
 using GpuCascade.Report;
 using GpuCascade.Reporting;
 using GpuCascade.Simulation;

@@ -1,3 +1,5 @@
+using GpuCascade.Operations;
+using GpuCascade.Paths;
 using GpuCascade.Reporting;
 using GpuCascade.Simulation;
 

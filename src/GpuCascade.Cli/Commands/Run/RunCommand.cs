@@ -1,3 +1,4 @@
+using GpuCascade.Paths;
 using GpuCascade.Report;
 using GpuCascade.Reporting;
 using GpuCascade.Simulation;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using GpuCascade.Operations;
 using static GpuCascade.Cli.Shared.OptionParsing;
 
 namespace GpuCascade.Cli.Commands.Run;
@@ -91,7 +92,7 @@ internal static class RunDefinition
             {
                 try
                 {
-                    Integer("--sample-paths", n.Value, 1, Statistics.SamplePaths.MaxCount);
+                    Integer("--sample-paths", n.Value, 1, GpuCascade.Paths.SamplePaths.MaxCount);
                 }
                 catch (UsageException e)
                 {
@@ -115,5 +116,5 @@ internal static class RunDefinition
 
     /// <summary>N of <c>--sample-paths N FILE</c> (0 when absent); the parser has checked it.</summary>
     private static int SamplePathCount(string[]? values) =>
-        values is [var n, _] ? (int)Integer("--sample-paths", n, 1, Statistics.SamplePaths.MaxCount) : 0;
+        values is [var n, _] ? (int)Integer("--sample-paths", n, 1, GpuCascade.Paths.SamplePaths.MaxCount) : 0;
 }

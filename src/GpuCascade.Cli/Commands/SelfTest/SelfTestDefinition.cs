@@ -1,3 +1,5 @@
+using GpuCascade.Operations;
+
 using static GpuCascade.Cli.Shared.OptionParsing;
 
 namespace GpuCascade.Cli.Commands.SelfTest;

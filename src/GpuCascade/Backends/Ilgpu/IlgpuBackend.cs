@@ -1,6 +1,6 @@
 using GpuCascade.Kernels;
+using GpuCascade.Paths;
 using GpuCascade.Scenarios;
-using GpuCascade.Simulation;
 using GpuCascade.Statistics;
 using ILGPU;
 using ILGPU.Runtime;
@@ -87,8 +87,8 @@ public sealed class IlgpuBackend : ISimulationBackend
     {
         long perPath = PackedPlan.BytesPerPath(plan);
         long budget = _device.MemoryBytes / 4;
-        long paths = Math.Clamp(budget / Math.Max(1, perPath), SimulationEngine.BlockSize, _device.IsGpu ? 1 << 21 : 1 << 15);
-        return (int)(paths / SimulationEngine.BlockSize * SimulationEngine.BlockSize);
+        long paths = Math.Clamp(budget / Math.Max(1, perPath), PathOutputs.BlockSize, _device.IsGpu ? 1 << 21 : 1 << 15);
+        return (int)(paths / PathOutputs.BlockSize * PathOutputs.BlockSize);
     }
 
     /// <inheritdoc/>
@@ -98,7 +98,7 @@ public sealed class IlgpuBackend : ISimulationBackend
         outputs.Start = start;
         outputs.Count = count;
         Prepare(plan);
-        int block = SimulationEngine.BlockSize;
+        int block = PathOutputs.BlockSize;
         int launch = MaxLaunchPaths is int max ? Math.Max(block, max / block * block) : count;
         launch = Math.Min(launch, _launchLimit);
         int done = 0;
@@ -173,7 +173,7 @@ public sealed class IlgpuBackend : ISimulationBackend
         _outReals = Allocate<double>((long)PathOutput.RealSlots(l.Assets) * count);
         _seriesReals = Allocate<double>((long)seriesRows * PathSeries.Fields(l.Assets) * count);
         _outInts = Allocate<int>((long)PathOutput.IntFields * count);
-        _totals = Allocate<double>(3L * Math.Max(1, l.Cohorts) * ((count + SimulationEngine.BlockSize - 1) / SimulationEngine.BlockSize));
+        _totals = Allocate<double>(3L * Math.Max(1, l.Cohorts) * ((count + PathOutputs.BlockSize - 1) / PathOutputs.BlockSize));
         _capacity = count;
         _seriesRows = seriesRows;
     }
@@ -218,7 +218,7 @@ public sealed class IlgpuBackend : ISimulationBackend
     /// <summary>Per-cohort totals of each statistics block of the launch (attribution), reduced on the device.</summary>
     private void BlockTotals(in PathLaunch launch, int count, PathOutputs outputs, int row)
     {
-        int cohorts = launch.Layout.Cohorts, block = SimulationEngine.BlockSize, blocks = (count + block - 1) / block;
+        int cohorts = launch.Layout.Cohorts, block = PathOutputs.BlockSize, blocks = (count + block - 1) / block;
         if (cohorts == 0) return;
         _totalsKernel!(_accelerator!.DefaultStream, new Index2D(cohorts, blocks), new CohortTotalsLaunch
         {

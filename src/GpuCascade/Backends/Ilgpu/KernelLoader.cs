@@ -6,6 +6,7 @@ using ILGPU.Backends.EntryPoints;
 using ILGPU.Backends.OpenCL;
 using ILGPU.Backends.PTX;
 using ILGPU.Runtime;
+using GpuCascade.Paths;
 
 namespace GpuCascade.Backends.Ilgpu;
 

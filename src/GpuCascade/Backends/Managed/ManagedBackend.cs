@@ -1,5 +1,5 @@
 using GpuCascade.Kernels;
-using GpuCascade.Simulation;
+using GpuCascade.Paths;
 using GpuCascade.Statistics;
 
 namespace GpuCascade.Backends.Managed;
@@ -35,13 +35,13 @@ public sealed class ManagedBackend : ISimulationBackend
     public string Description => $"managed CPU reference, double precision, {Threads} thread{(Threads == 1 ? "" : "s")}";
 
     /// <inheritdoc/>
-    public int PreferredBatchSize(SimulationPlan plan) => SimulationEngine.BlockSize * Math.Max(4, 4 * Threads);
+    public int PreferredBatchSize(SimulationPlan plan) => PathOutputs.BlockSize * Math.Max(4, 4 * Threads);
 
     /// <inheritdoc/>
     public void Run(SimulationPlan plan, long start, int count, PathOutputs outputs, Action<int>? blockDone,
         CancellationToken cancellation)
     {
-        int blockSize = SimulationEngine.BlockSize;
+        int blockSize = PathOutputs.BlockSize;
         int blocks = (count + blockSize - 1) / blockSize;
         outputs.Start = start;
         outputs.Count = count;

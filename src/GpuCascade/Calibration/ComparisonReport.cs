@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using GpuCascade.Calibration;
+using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
 
-namespace GpuCascade.Reporting;
+namespace GpuCascade.Calibration;
 
 /// <summary>A <see cref="ComparisonResult"/> as JSON, CSV and a readable table (docs/calibration.md).</summary>
 public static class ComparisonReport

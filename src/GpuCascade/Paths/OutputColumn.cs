@@ -1,6 +1,6 @@
 using System.Collections;
 
-namespace GpuCascade.Simulation;
+namespace GpuCascade.Paths;
 
 /// <summary>
 /// One output of a batch's paths (<see cref="PathOutputs"/>), a view into its slot matrix: element p of a per-path

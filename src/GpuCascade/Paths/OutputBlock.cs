@@ -1,6 +1,6 @@
 using GpuCascade.Kernels;
 
-namespace GpuCascade.Simulation;
+namespace GpuCascade.Paths;
 
 /// <summary>
 /// The path model's outputs for a batch as it writes them, struct-of-arrays (slot x stride + row, see

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace GpuCascade.Reporting;
+namespace GpuCascade.Operations;
 
 /// <summary>The engine's version and the git commit it was built from (the version is set once, in
 /// Directory.Build.props; the commit is stamped by the SDK's source link into the informational version).</summary>

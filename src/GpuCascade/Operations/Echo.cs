@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace GpuCascade.Scenarios;
+namespace GpuCascade.Operations;
 
 /// <summary>
 /// How a message repeats a value the user gave: whole when short, otherwise its first <see cref="MaxCharacters"/>

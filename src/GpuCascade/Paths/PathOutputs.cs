@@ -1,6 +1,6 @@
 using GpuCascade.Kernels;
 
-namespace GpuCascade.Simulation;
+namespace GpuCascade.Paths;
 
 /// <summary>
 /// What each path of a batch reports (docs/model.md section 6): a slot matrix with one column per output of the schema
@@ -10,6 +10,10 @@ namespace GpuCascade.Simulation;
 /// </summary>
 public sealed class PathOutputs
 {
+    /// <summary>Paths per statistics block (rows [b x 1,024, (b + 1) x 1,024) of a batch): the engine folds the outputs
+    /// block by block, and a backend reports each block done; a constant of the engine, not of the batch.</summary>
+    public const int BlockSize = 1024;
+
     /// <summary>Allocates outputs for up to <paramref name="capacity"/> paths; with <paramref name="seriesRows"/> &gt; 0 the
     /// backends also record each path's state at the start and after every step (<see cref="Series"/>).</summary>
     public PathOutputs(int capacity, int assetCount, int seriesRows = 0)
@@ -23,7 +27,7 @@ public sealed class PathOutputs
         Series = seriesRows > 0 ? GC.AllocateUninitializedArray<double>(checked(capacity * seriesRows * SeriesFields), pinned: true) : [];
         (_first, Columns) = OutputSchema.Layout(assetCount);
         Values = new double[checked(Columns * capacity)];
-        BlockCohorts = new Statistics.CohortTotals?[(capacity + SimulationEngine.BlockSize - 1) / SimulationEngine.BlockSize];
+        BlockCohorts = new Statistics.CohortTotals?[(capacity + PathOutputs.BlockSize - 1) / PathOutputs.BlockSize];
     }
 
     /// <summary>
@@ -142,7 +146,7 @@ public sealed class PathOutputs
             Array.Copy(source.Series, (long)from * width, Series, (long)to * width, (long)count * width);
         }
         // Whole blocks only (every backend starts and ends its work on block boundaries, but the batch's last block).
-        int block = SimulationEngine.BlockSize;
+        int block = PathOutputs.BlockSize;
         if (from % block == 0 && to % block == 0)
             for (int b = 0; b < (count + block - 1) / block; b++)
                 BlockCohorts[to / block + b] = source.BlockCohorts[from / block + b];

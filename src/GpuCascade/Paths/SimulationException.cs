@@ -1,4 +1,4 @@
-namespace GpuCascade.Simulation;
+namespace GpuCascade.Paths;
 
 /// <summary>
 /// A path left the model's numerical domain (a price overflowed to infinity or became NaN): the scenario's

@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using GpuCascade.Calibration;
+using GpuCascade.Reporting;
 
-namespace GpuCascade.Reporting;
+namespace GpuCascade.Calibration;
 
 /// <summary>A <see cref="CalibrationResult"/> as JSON, CSV, a readable summary and a YAML fragment (docs/calibration.md).</summary>
 public static partial class CalibrationReport
@@ -144,7 +144,7 @@ public static partial class CalibrationReport
             w.WriteEndArray();
 
             w.WriteStartArray("pricing");
-            foreach (var p in c.Regimes.SelectMany(r => r.Pricing)) JsonFields.Pricing(w, p, withRegime: true);
+            foreach (var p in c.Regimes.SelectMany(r => r.Pricing)) CalibrationJsonFields.Pricing(w, p, withRegime: true);
             w.WriteEndArray();
             JsonFields.Strings(w, "warnings", c.Warnings);
             w.WriteString("yaml", Yaml(c));
@@ -202,7 +202,7 @@ public static partial class CalibrationReport
     }
 
     private static void Figures(Utf8JsonWriter w, string name, IReadOnlyList<KeyValuePair<string, Figure>> figures) =>
-        JsonFields.Figures(w, name, figures);
+        CalibrationJsonFields.Figures(w, name, figures);
 
     private static void Map(Utf8JsonWriter w, string name, IReadOnlyList<KeyValuePair<string, double>> values)
     {

@@ -1,4 +1,4 @@
-namespace GpuCascade.Simulation;
+namespace GpuCascade.Paths;
 
 /// <summary>
 /// A device that simulates paths. The seam every backend implements (the managed CPU backend, the ILGPU devices and
@@ -13,13 +13,13 @@ public interface ISimulationBackend : IDisposable
     /// <summary>Human-readable description (device model, threads).</summary>
     string Description { get; }
 
-    /// <summary>A good number of paths per batch for this plan on this device (a multiple of <see cref="SimulationEngine.BlockSize"/>).</summary>
+    /// <summary>A good number of paths per batch for this plan on this device (a multiple of <see cref="PathOutputs.BlockSize"/>).</summary>
     int PreferredBatchSize(SimulationPlan plan);
 
     /// <summary>
     /// Simulates paths [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) into rows
     /// 0..count-1 of <paramref name="outputs"/>. <paramref name="blockDone"/>, when given, is called with the index of
-    /// each completed block of <see cref="SimulationEngine.BlockSize"/> rows (rows [b*BlockSize, ...)) as soon as it
+    /// each completed block of <see cref="PathOutputs.BlockSize"/> rows (rows [b*BlockSize, ...)) as soon as it
     /// is done, from any thread. On cancellation it returns early; blocks not reported are incomplete.
     /// </summary>
     void Run(SimulationPlan plan, long start, int count, PathOutputs outputs, Action<int>? blockDone,

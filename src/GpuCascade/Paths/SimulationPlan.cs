@@ -1,8 +1,9 @@
 using GpuCascade.Book;
+using GpuCascade.Kernels;
 using GpuCascade.Market;
 using GpuCascade.Scenarios;
 
-namespace GpuCascade.Simulation;
+namespace GpuCascade.Paths;
 
 /// <summary>
 /// A scenario flattened into plain arrays for the backends: per-asset parameters, the Cholesky factor, stress

@@ -1,4 +1,4 @@
-namespace GpuCascade.Backends;
+namespace GpuCascade.Paths;
 
 /// <summary>A device failed or cannot run the path kernel; the message names the device and the reason.</summary>
 public class DeviceException(string message) : Exception(message);

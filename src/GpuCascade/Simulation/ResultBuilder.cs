@@ -1,8 +1,10 @@
 using GpuCascade.Kernels;
-using GpuCascade.Simulation;
+using GpuCascade.Operations;
+using GpuCascade.Paths;
+using GpuCascade.Reporting;
 using GpuCascade.Statistics;
 
-namespace GpuCascade.Reporting;
+namespace GpuCascade.Simulation;
 
 /// <summary>Turns the merged accumulators into a <see cref="RunResult"/>.</summary>
 internal static class ResultBuilder

@@ -1,7 +1,7 @@
 using GpuCascade.Kernels;
-using GpuCascade.Simulation;
+using GpuCascade.Statistics;
 
-namespace GpuCascade.Statistics;
+namespace GpuCascade.Paths;
 
 /// <summary>
 /// Everything the run aggregates, for a block of paths or for the whole run: moments, probabilities, exact tails,

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using GpuCascade.Kernels;
 using GpuCascade.Scenarios;
 
-namespace GpuCascade.Simulation;
+namespace GpuCascade.Paths;
 
 /// <summary>
 /// A <see cref="SimulationPlan"/> packed for the path model (<see cref="CascadePath{TD,TI,TSD,TSI,TP}"/>): one array of

@@ -1,7 +1,7 @@
 using GpuCascade.Kernels;
-using GpuCascade.Simulation;
+using GpuCascade.Statistics;
 
-namespace GpuCascade.Statistics;
+namespace GpuCascade.Paths;
 
 /// <summary>The figures of the outputs over time (docs/model.md section 8.5), in the order of <see cref="SeriesAccumulator"/>'s cells.</summary>
 public enum SeriesMetric

@@ -1,4 +1,4 @@
-namespace GpuCascade.Reporting;
+namespace GpuCascade.Operations;
 
 /// <summary>
 /// Writes a file so that it is either the old one or the complete new one, never half: a temporary file in the same

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
-using GpuCascade.Scenarios;
 
-namespace GpuCascade.Book;
+namespace GpuCascade.Scenarios;
 
 /// <summary>Maintenance requirements under the venue's margin rules (docs/model.md section 4).</summary>
 public static class MaintenanceMargin

@@ -2,7 +2,7 @@ using GpuCascade.Kernels;
 using GpuCascade.Scenarios;
 using static GpuCascade.Kernels.OutputAggregations;
 
-namespace GpuCascade.Simulation;
+namespace GpuCascade.Paths;
 
 /// <summary>
 /// The per-path outputs of the model, one <see cref="OutputRow"/> each (docs/model.md section 6; docs/interpreting.md,
@@ -106,7 +106,7 @@ public static class OutputSchema
     /// lists the keys.</summary>
     public static OutputRow Row(string key, OutputShape shape = OutputShape.PerPath) =>
         Rows.FirstOrDefault(r => r.Key == key && r.Shape == shape)
-        ?? throw new KeyNotFoundException($"no {(shape == OutputShape.PerPath ? "per-path" : "per-asset")} output {Scenarios.Echo.Quote(key)}; " +
+        ?? throw new KeyNotFoundException($"no {(shape == OutputShape.PerPath ? "per-path" : "per-asset")} output {Operations.Echo.Quote(key)}; " +
                                           $"the outputs are {string.Join(", ", Rows.Where(r => r.Shape == shape).Select(r => r.Key))}");
 
     /// <summary>

@@ -1,6 +1,5 @@
-using GpuCascade.Simulation;
 
-namespace GpuCascade.Statistics;
+namespace GpuCascade.Paths;
 
 /// <summary>
 /// The full records (<see cref="Kernels.PathSeries"/>) of paths 0 .. <see cref="Count"/> - 1, for plots
