@@ -1,4 +1,3 @@
-
 namespace GpuCascade.Paths;
 
 /// <summary>
