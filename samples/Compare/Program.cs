@@ -1,7 +1,6 @@
 // Research example (docs/calibration.md): compare variants of a scenario by key on common random numbers, the generated
 // book held fixed, as gpucascade compare does. Run: dotnet run --project samples/Compare -c Release -- [KEY=V1,V2,...] [--paths N]
 using GpuCascade.Calibration;
-using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
 
 long paths = args.SkipWhile(a => a != "--paths").Skip(1).Select(long.Parse).FirstOrDefault(20_000);

@@ -1,5 +1,4 @@
 using GpuCascade.Backends;
-using GpuCascade.Calibration;
 using GpuCascade.Paths;
 using GpuCascade.Simulation;
 using GpuCascade.Validation;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using GpuCascade.Operations;
-using GpuCascade.Reporting;
 using ScottPlot;
 
 namespace GpuCascade.Report;

@@ -1,7 +1,6 @@
 using GpuCascade.Backends;
 using GpuCascade.Paths;
 using GpuCascade.Report;
-using GpuCascade.Simulation;
 
 namespace GpuCascade.Cli.Shared;
 

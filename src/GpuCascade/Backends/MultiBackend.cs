@@ -8,7 +8,7 @@ namespace GpuCascade.Backends;
 /// by exactly one device; results agree with a single device within the parity tolerance (not bit for bit, since
 /// which device simulates which chunk depends on timing).
 /// </summary>
-public sealed class MultiBackend : ISimulationBackend
+internal sealed class MultiBackend : ISimulationBackend
 {
     private readonly IReadOnlyList<ISimulationBackend> _backends;
 

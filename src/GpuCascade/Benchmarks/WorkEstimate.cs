@@ -9,7 +9,7 @@ namespace GpuCascade.Benchmarks;
 /// A device's peak rates, for the floor of a run: floating-point operations per second in single and double
 /// precision (non-tensor, fused multiply-add counted as two), and memory bandwidth in bytes per second.
 /// </summary>
-public sealed record DevicePeak(string Source, double Fp32FlopsPerSecond, double Fp64FlopsPerSecond, double BytesPerSecond)
+internal sealed record DevicePeak(string Source, double Fp32FlopsPerSecond, double Fp64FlopsPerSecond, double BytesPerSecond)
 {
     /// <summary>
     /// NVIDIA's published peaks for the GPUs this project benchmarks on, by model name (as the CUDA driver or OpenCL
@@ -71,7 +71,7 @@ public sealed record DevicePeak(string Source, double Fp32FlopsPerSecond, double
 /// written and read per step. The plan (read by every path alike) is counted once, as caches serve it; untouched
 /// cohorts' state costs nothing (it is implicit: docs/model.md, "Screening").</para>
 /// </remarks>
-public sealed record WorkEstimate(double Operations, double DoubleOperations, double Transcendentals, double Bytes)
+internal sealed record WorkEstimate(double Operations, double DoubleOperations, double Transcendentals, double Bytes)
 {
     /// <summary>Operations per asset and path-step that follow the kernel's precision policy (IPrecision: single in the fast mode).</summary>
     internal const double RealOperationsPerAsset = 9;

@@ -20,7 +20,7 @@ namespace GpuCascade.Book;
 /// its maintenance requirement is given entry = current price (real books hold no liquidatable accounts).
 /// <c>openInterest</c> counts the primary positions only; the longs and shorts together are twice it.
 /// </remarks>
-public static class BookGenerator
+internal static class BookGenerator
 {
     private const uint LeverageSlot = 0, EntrySlot = 1, FamilySlot = 2;
     private const double LeverageHeadroom = 0.8;

@@ -17,7 +17,7 @@ public enum BreachRule
 /// (or the volatility regime) change: IM = M / 0.8 at the starting prices, M the maintenance requirement (the book
 /// generator's leverage cap), and the deleveraging of the cohorts that a candidate puts below it (docs/calibration.md).
 /// </summary>
-public static class InitialMargin
+internal static class InitialMargin
 {
     /// <summary>IM = M / <see cref="MaintenanceShare"/>: maintenance is 80% of initial margin.</summary>
     public const double MaintenanceShare = 0.8;

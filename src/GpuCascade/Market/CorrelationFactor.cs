@@ -4,7 +4,7 @@ namespace GpuCascade.Market;
 /// Lower-triangular factor L with L L^T = C for a positive semi-definite correlation matrix C. A zero pivot
 /// (a singular matrix, such as rho = 1) gives a zero column instead of failing, so perfectly correlated assets work.
 /// </summary>
-public static class CorrelationFactor
+internal static class CorrelationFactor
 {
     /// <summary>Pivots below this are treated as zero (the matrix is already known to be PSD).</summary>
     public const double PivotTolerance = 1e-12;

@@ -4,7 +4,7 @@ namespace GpuCascade.Operations;
 /// Writes a file so that it is either the old one or the complete new one, never half: a temporary file in the same
 /// directory, flushed to disk, then renamed over the target. Results, checkpoints and partial files all go this way.
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>Writes <paramref name="write"/>'s bytes to <paramref name="path"/> atomically; the temporary file is
     /// removed if anything fails.</summary>

@@ -4,7 +4,7 @@ namespace GpuCascade.Operations;
 
 /// <summary>The engine's version and the git commit it was built from (the version is set once, in
 /// Directory.Build.props; the commit is stamped by the SDK's source link into the informational version).</summary>
-public static class EngineInfo
+internal static class EngineInfo
 {
     private static readonly string Informational =
         typeof(EngineInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";

@@ -7,7 +7,7 @@ namespace GpuCascade.Operations;
 /// same guards: a regular file only (not a directory, a device such as /dev/zero, or a pipe) and a size cap per kind, so
 /// that a wrong path is refused at once with a message instead of being read until memory runs out.
 /// </summary>
-public static class InputFile
+internal static class InputFile
 {
     /// <summary>Cap on a scenario file: a scenario is a few KB, a listed book of 100,000 cohorts about 10 MB.</summary>
     public const long MaxScenarioBytes = 32L << 20;
@@ -94,4 +94,4 @@ public static class InputFile
 }
 
 /// <summary>An input file that cannot be used: its message names the file and what is wrong with it.</summary>
-public sealed class InputFileException(string message) : Exception(message);
+internal sealed class InputFileException(string message) : Exception(message);

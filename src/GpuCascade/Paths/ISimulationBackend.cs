@@ -14,7 +14,7 @@ public interface ISimulationBackend : IDisposable
     string Description { get; }
 
     /// <summary>A good number of paths per batch for this plan on this device (a multiple of <see cref="PathOutputs.BlockSize"/>).</summary>
-    int PreferredBatchSize(SimulationPlan plan);
+    internal int PreferredBatchSize(SimulationPlan plan);
 
     /// <summary>
     /// Simulates paths [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) into rows
@@ -22,6 +22,6 @@ public interface ISimulationBackend : IDisposable
     /// each completed block of <see cref="PathOutputs.BlockSize"/> rows (rows [b*BlockSize, ...)) as soon as it
     /// is done, from any thread. On cancellation it returns early; blocks not reported are incomplete.
     /// </summary>
-    void Run(SimulationPlan plan, long start, int count, PathOutputs outputs, Action<int>? blockDone,
+    internal void Run(SimulationPlan plan, long start, int count, PathOutputs outputs, Action<int>? blockDone,
         CancellationToken cancellation);
 }

@@ -34,7 +34,7 @@ public sealed class PathOutputs
     /// Per statistics block of the batch (rows [b x 1,024, (b + 1) x 1,024)), the per-cohort totals of its paths
     /// (attribution), filled by the backend before it reports the block done; null where a backend does not record them.
     /// </summary>
-    public Statistics.CohortTotals?[] BlockCohorts { get; }
+    internal Statistics.CohortTotals?[] BlockCohorts { get; }
 
     /// <summary>Rows of each path's record (steps + 1: the start, then every step's end); 0 when not recorded.</summary>
     public int SeriesRows { get; }

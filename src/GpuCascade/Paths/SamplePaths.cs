@@ -1,4 +1,3 @@
-
 namespace GpuCascade.Paths;
 
 /// <summary>
@@ -6,7 +5,7 @@ namespace GpuCascade.Paths;
 /// (<c>run --sample-paths</c>). Kept with the run's accumulators so that checkpoints and shards carry them: a store holds
 /// a prefix of those paths, and merging keeps the longer prefix.
 /// </summary>
-public sealed class SamplePaths
+internal sealed class SamplePaths
 {
     /// <summary>The most sample paths a run keeps.</summary>
     public const int MaxCount = 1000;

@@ -31,7 +31,7 @@ public enum SeriesMetric
 /// by the rows, assets and bins, whatever the paths. Like <see cref="RiskAccumulator"/>, the moments are folded in path
 /// order and merged segment by segment (<see cref="MergeMoments"/>), the histograms in any order (<see cref="MergeCounts"/>).
 /// </summary>
-public sealed class SeriesAccumulator
+internal sealed class SeriesAccumulator
 {
     /// <summary>Per-asset metrics per row, then the two per-path ones.</summary>
     private const int AssetMetrics = 6, PathMetrics = 2;

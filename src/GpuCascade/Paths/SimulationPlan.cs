@@ -9,7 +9,7 @@ namespace GpuCascade.Paths;
 /// A scenario flattened into plain arrays for the backends: per-asset parameters, the Cholesky factor, stress
 /// shocks by step, margin tables and the book in compressed-row form. Built once, read-only afterwards.
 /// </summary>
-public sealed class SimulationPlan
+internal sealed class SimulationPlan
 {
     /// <summary>The scenario the plan was built from.</summary>
     public Scenario Scenario { get; }

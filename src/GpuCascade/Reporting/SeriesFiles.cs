@@ -9,7 +9,7 @@ namespace GpuCascade.Reporting;
 /// The files of <c>run --series</c> and <c>run --sample-paths</c>: CSV (long format, one value per row, for pandas, R and
 /// spreadsheets) or JSON (arrays over the steps, for plotting code); JSON when the file name ends in <c>.json</c>.
 /// </summary>
-public static class SeriesFiles
+internal static class SeriesFiles
 {
     /// <summary>Whether <paramref name="path"/> asks for JSON (it ends in .json).</summary>
     public static bool IsJson(string path) => path.EndsWith(".json", StringComparison.OrdinalIgnoreCase);

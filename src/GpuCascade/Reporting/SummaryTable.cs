@@ -5,7 +5,7 @@ using GpuCascade.Statistics;
 namespace GpuCascade.Reporting;
 
 /// <summary>The human-readable summary of a run that the CLI prints on stdout.</summary>
-public static class SummaryTable
+internal static class SummaryTable
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 

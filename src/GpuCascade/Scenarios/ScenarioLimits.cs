@@ -4,7 +4,7 @@ namespace GpuCascade.Scenarios;
 /// The largest values a scenario may hold: beyond them a run could not finish, would overflow an index or would exhaust
 /// memory before it started. Files and code are held to the same limits (binder and validator), with one message.
 /// </summary>
-public static class ScenarioLimits
+internal static class ScenarioLimits
 {
     /// <summary>Steps per path.</summary>
     public const int MaxSteps = 10_000_000;

@@ -13,7 +13,7 @@ namespace GpuCascade.Simulation;
 /// <param name="TotalPaths">Paths of the whole run.</param>
 /// <param name="FirstPath">First path summarised.</param>
 /// <param name="EndPath">One past the last path summarised.</param>
-public sealed record AccumulatorHeader(string Kind, string ScenarioSha256, string EngineBuild, string Backend, long TotalPaths,
+internal sealed record AccumulatorHeader(string Kind, string ScenarioSha256, string EngineBuild, string Backend, long TotalPaths,
     long FirstPath, long EndPath);
 
 /// <summary>

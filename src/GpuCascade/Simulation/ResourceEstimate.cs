@@ -14,7 +14,7 @@ namespace GpuCascade.Simulation;
 /// <param name="Bytes">Estimated peak host memory of the run.</param>
 /// <param name="AvailableBytes">Memory the process may use (the GC's view: physical memory or the container's limit).</param>
 /// <param name="Parts">The larger parts, by name, in bytes.</param>
-public sealed record ResourceEstimate(long Bytes, long AvailableBytes, IReadOnlyList<KeyValuePair<string, long>> Parts)
+internal sealed record ResourceEstimate(long Bytes, long AvailableBytes, IReadOnlyList<KeyValuePair<string, long>> Parts)
 {
     /// <summary>Bytes a cohort costs on the host: its spec record and positions, the plan's arrays, the packed copy.</summary>
     public const long BytesPerCohort = 640;

@@ -13,7 +13,7 @@ namespace GpuCascade.Simulation;
 /// build, backend; the ranges complete, none missing or overlapping) and folds the segments in path order, as the
 /// one-shot run does: the result is identical to it, outside <c>run</c>, bit for bit (exact tails and intervals too).
 /// </summary>
-public static class Shards
+internal static class Shards
 {
     /// <summary>Paths [first, end) of shard <paramref name="index"/> (0-based) of <paramref name="count"/>.</summary>
     /// <exception cref="ArgumentException">The index is out of range, or there are fewer segments than shards.</exception>

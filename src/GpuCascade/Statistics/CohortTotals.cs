@@ -5,7 +5,7 @@ namespace GpuCascade.Statistics;
 /// the cohort was liquidated (any fill), notional liquidated, and bad debt it left. Filled path by path in path order
 /// by every backend alike and merged in block order, so the totals are bit-identical whatever the device or batch.
 /// </summary>
-public sealed class CohortTotals
+internal sealed class CohortTotals
 {
     /// <summary>Zero totals for <paramref name="cohorts"/> cohorts.</summary>
     public CohortTotals(int cohorts)

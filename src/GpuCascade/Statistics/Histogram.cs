@@ -4,7 +4,7 @@ namespace GpuCascade.Statistics;
 /// Counts on bins fixed before the run. Bin 0 holds values below <c>Edges[0]</c>, bin k values in
 /// [Edges[k-1], Edges[k]), the last bin values at or above the last edge. Counts merge by addition.
 /// </summary>
-public sealed class Histogram
+internal sealed class Histogram
 {
     /// <summary>A histogram on strictly increasing <paramref name="edges"/>.</summary>
     public Histogram(double[] edges)

@@ -8,7 +8,7 @@ namespace GpuCascade.Statistics;
 /// v = 1 is an edge, so the start has a bin of its own. Edges are computed once, and a value is placed by comparisons
 /// only, so the same value lands in the same bin on every machine and in every order.
 /// </summary>
-public static class PriceBins
+internal static class PriceBins
 {
     /// <summary>Interior bins.</summary>
     public const int Interior = 1024;

@@ -22,7 +22,7 @@ public readonly record struct TailInterval(double? Lower, double? Upper);
 /// the spread of the tail, the second the uncertainty of where the tail starts. No interval when m &lt; 2.
 /// </para>
 /// </summary>
-public static class TailIntervals
+internal static class TailIntervals
 {
     /// <summary>Two-sided confidence of the intervals.</summary>
     public const double Confidence = 0.95;

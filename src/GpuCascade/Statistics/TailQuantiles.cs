@@ -25,7 +25,7 @@ public readonly record struct TailLevel(int Numerator, int Denominator)
 /// are the largest K of the parts' largest K, so merging is exact and order-independent.
 /// VaR_a is the ceil(n a)-th smallest of n values; ES_a the mean of the largest ceil(n (1 - a)).
 /// </summary>
-public sealed class TailQuantiles
+internal sealed class TailQuantiles
 {
     private Entry[] _entries = [];
     private double[]? _values; // the entries' values, built when first asked for after a change

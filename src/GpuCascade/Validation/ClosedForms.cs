@@ -8,7 +8,7 @@ namespace GpuCascade.Validation;
 /// The closed forms of docs/model.md section 7 with the scenarios that exercise them, shared by the test suite and
 /// <c>gpucascade selftest</c> (which runs them on GPU machines that have no .NET SDK).
 /// </summary>
-public static class ClosedForms
+internal static class ClosedForms
 {
     /// <summary>Broadie-Glasserman-Kou constant: beta = -zeta(1/2)/sqrt(2 pi).</summary>
     public const double BroadieGlassermanKou = 0.5826;

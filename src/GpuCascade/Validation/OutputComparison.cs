@@ -4,7 +4,7 @@ using GpuCascade.Paths;
 namespace GpuCascade.Validation;
 
 /// <summary>Compares the per-path outputs of two backends field by field.</summary>
-public static class OutputComparison
+internal static class OutputComparison
 {
     /// <summary>
     /// The first difference between <paramref name="expected"/> and <paramref name="actual"/>, or null when they agree:

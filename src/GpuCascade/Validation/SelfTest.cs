@@ -17,14 +17,14 @@ namespace GpuCascade.Validation;
 /// <param name="Passed">Whether it passed.</param>
 /// <param name="Detail">Numbers behind the verdict, or the first difference.</param>
 /// <param name="Seconds">Wall time of the check.</param>
-public sealed record SelfTestResult(string Device, string Check, bool Passed, string Detail, double Seconds);
+internal sealed record SelfTestResult(string Device, string Check, bool Passed, string Detail, double Seconds);
 
 /// <summary>
 /// The device check that GPU machines without a .NET SDK run (<c>gpucascade selftest</c>): Philox known answers
 /// bit for bit, per-path parity with the managed reference in double and single precision, launch-size invariance,
 /// and the closed forms of docs/model.md section 7, on every device given.
 /// </summary>
-public static class SelfTest
+internal static class SelfTest
 {
     /// <summary>Runs every check on every device, reporting each result as it completes.</summary>
     public static IReadOnlyList<SelfTestResult> Run(IEnumerable<IlgpuDevice> devices, Action<SelfTestResult>? report = null)

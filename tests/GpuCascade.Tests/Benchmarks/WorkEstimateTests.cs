@@ -5,7 +5,6 @@ using GpuCascade.Cli.Shared;
 using GpuCascade.Paths;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
-using GpuCascade.Simulation;
 using GpuCascade.Tests.Backends;
 
 namespace GpuCascade.Tests.Benchmarks;

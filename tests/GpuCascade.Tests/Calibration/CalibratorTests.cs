@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using GpuCascade.Book;
 using GpuCascade.Calibration;
-using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 

@@ -2,7 +2,6 @@ using GpuCascade.Book;
 using GpuCascade.Kernels;
 using GpuCascade.Calibration;
 using GpuCascade.Paths;
-using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 using GpuCascade.Statistics;

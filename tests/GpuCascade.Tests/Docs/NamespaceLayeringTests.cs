@@ -64,9 +64,6 @@ internal sealed class NamespaceGraph
     /// <summary>Edge (from, to) and one example of it: the file and the type used.</summary>
     public Dictionary<(string From, string To), (string File, string Type)> Edges { get; } = [];
 
-    /// <summary>Every use behind the edges: (from, to, file, type), each once.</summary>
-    public SortedSet<(string From, string To, string File, string Type)> Uses { get; } = [];
-
     /// <summary>How many files were read.</summary>
     public int Files { get; private init; }
 
@@ -164,9 +161,7 @@ internal sealed class NamespaceGraph
                 if (type is null) continue;
                 string to = type.ContainingNamespace.ToDisplayString();
                 if (to == from || !to.StartsWith("GpuCascade.", StringComparison.Ordinal)) continue;
-                string used = type.OriginalDefinition.ToDisplayString();
-                graph.Edges.TryAdd((from, to), (tree.FilePath, used));
-                graph.Uses.Add((from, to, tree.FilePath, used));
+                graph.Edges.TryAdd((from, to), (tree.FilePath, type.OriginalDefinition.ToDisplayString()));
             }
         }
         return graph;

@@ -3,7 +3,6 @@ using System.IO.Compression;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
 using GpuCascade.Operations;
-using GpuCascade.Reporting;
 
 namespace GpuCascade.Tests.Operations;
 

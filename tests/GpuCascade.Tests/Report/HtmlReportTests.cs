@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using GpuCascade.Calibration;
 using GpuCascade.Report;
-using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
 using static GpuCascade.Tests.Report.ReportTestSupport;
 

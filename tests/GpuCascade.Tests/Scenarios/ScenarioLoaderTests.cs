@@ -1,4 +1,3 @@
-using GpuCascade.Book;
 using GpuCascade.Scenarios;
 using static GpuCascade.Tests.Scenarios.ScenarioTexts;
 

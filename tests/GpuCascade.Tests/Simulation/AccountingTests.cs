@@ -1,8 +1,6 @@
 using System.Collections.Immutable;
 using GpuCascade.Backends.Managed;
-using GpuCascade.Calibration;
 using GpuCascade.Paths;
-using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 using GpuCascade.Statistics;

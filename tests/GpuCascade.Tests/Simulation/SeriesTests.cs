@@ -4,7 +4,6 @@ using GpuCascade.Paths;
 using GpuCascade.Reporting;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
-using GpuCascade.Statistics;
 
 namespace GpuCascade.Tests.Simulation;
 

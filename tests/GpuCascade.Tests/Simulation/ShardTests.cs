@@ -1,5 +1,4 @@
 using GpuCascade.Backends.Managed;
-using GpuCascade.Calibration;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 

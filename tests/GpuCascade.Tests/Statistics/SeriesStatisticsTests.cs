@@ -1,6 +1,5 @@
 using GpuCascade.Kernels;
 using GpuCascade.Paths;
-using GpuCascade.Simulation;
 using GpuCascade.Statistics;
 
 namespace GpuCascade.Tests.Statistics;

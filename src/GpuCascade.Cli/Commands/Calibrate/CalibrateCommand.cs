@@ -4,8 +4,6 @@ using GpuCascade.Calibration;
 using GpuCascade.Operations;
 using GpuCascade.Paths;
 using GpuCascade.Report;
-using GpuCascade.Reporting;
-using GpuCascade.Simulation;
 
 namespace GpuCascade.Cli.Commands.Calibrate;
 

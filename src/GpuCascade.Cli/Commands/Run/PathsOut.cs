@@ -1,7 +1,6 @@
 using GpuCascade.Operations;
 using GpuCascade.Paths;
 using GpuCascade.Reporting;
-using GpuCascade.Simulation;
 
 namespace GpuCascade.Cli.Commands.Run;
 

@@ -1,10 +1,7 @@
 using System.Diagnostics;
-using GpuCascade.Calibration;
 using GpuCascade.Operations;
 using GpuCascade.Paths;
-using GpuCascade.Reporting;
 using GpuCascade.Simulation;
-using GpuCascade.Statistics;
 
 namespace GpuCascade.Cli.Commands.Run;
 

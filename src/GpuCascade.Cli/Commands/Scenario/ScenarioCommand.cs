@@ -1,5 +1,4 @@
 using GpuCascade.Paths;
-using GpuCascade.Simulation;
 
 namespace GpuCascade.Cli.Commands.Scenario;
 

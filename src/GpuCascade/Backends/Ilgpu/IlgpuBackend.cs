@@ -83,7 +83,7 @@ public sealed class IlgpuBackend : ISimulationBackend
     }
 
     /// <inheritdoc/>
-    public int PreferredBatchSize(SimulationPlan plan)
+    int ISimulationBackend.PreferredBatchSize(SimulationPlan plan)
     {
         long perPath = PackedPlan.BytesPerPath(plan);
         long budget = _device.MemoryBytes / 4;
@@ -92,7 +92,7 @@ public sealed class IlgpuBackend : ISimulationBackend
     }
 
     /// <inheritdoc/>
-    public void Run(SimulationPlan plan, long start, int count, PathOutputs outputs, Action<int>? blockDone,
+    void ISimulationBackend.Run(SimulationPlan plan, long start, int count, PathOutputs outputs, Action<int>? blockDone,
         CancellationToken cancellation)
     {
         outputs.Start = start;

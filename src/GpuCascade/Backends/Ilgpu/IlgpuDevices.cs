@@ -187,7 +187,7 @@ public static class IlgpuDevices
 /// NVIDIA's own math (libdevice) instead of ILGPU.Algorithms' software routines. ILGPU's own search needs CUDA_HOME
 /// laid out as NVIDIA's installer does; this one also knows Debian's packages (nvidia-cuda-toolkit, libnvvm4).
 /// </summary>
-public static class CudaToolkit
+internal static class CudaToolkit
 {
     private static readonly Lazy<(string Nvvm, string LibDevice)?> Found = new(Search);
 

@@ -18,7 +18,7 @@ namespace GpuCascade.Backends.Ilgpu;
 /// (<see cref="NoContractionPtx"/>, <see cref="NoContractionOpenCl"/>) and the result is loaded. ILGPU's CPU accelerator
 /// runs .NET code, which never contracts: its compiled kernel is loaded as it is.
 /// </summary>
-public static partial class KernelLoader
+internal static partial class KernelLoader
 {
     /// <summary>The kernel <paramref name="method"/> as a launcher <c>(stream, extent, arguments...)</c>.</summary>
     /// <remarks>Every accelerator takes the same steps (compile, rewrite, load, bind), so the tests on ILGPU's CPU

@@ -19,7 +19,7 @@ namespace GpuCascade.Backends.Ilgpu;
 /// fails CI on a machine without a GPU; <see cref="Assemble"/> runs the PTX where a ptxas is installed and reports
 /// registers and spills.
 /// </summary>
-public static class OfflineCompiler
+internal static class OfflineCompiler
 {
     /// <summary>PTX ISA 7.8: the newest that CUDA 11.8's ptxas (Debian's nvidia-cuda-toolkit) accepts, and enough for sm_90.</summary>
     public static readonly CudaInstructionSet InstructionSet = new(7, 8);
@@ -136,7 +136,7 @@ public static class OfflineCompiler
 /// <param name="StackBytes">Stack frame (local memory) in bytes.</param>
 /// <param name="SpillStoreBytes">Bytes of register spill stores.</param>
 /// <param name="SpillLoadBytes">Bytes of register spill loads.</param>
-public sealed record KernelResources(int Registers, int StackBytes, int SpillStoreBytes, int SpillLoadBytes)
+internal sealed record KernelResources(int Registers, int StackBytes, int SpillStoreBytes, int SpillLoadBytes)
 {
     /// <inheritdoc/>
     public override string ToString() =>

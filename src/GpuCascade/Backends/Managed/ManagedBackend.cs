@@ -35,10 +35,10 @@ public sealed class ManagedBackend : ISimulationBackend
     public string Description => $"managed CPU reference, double precision, {Threads} thread{(Threads == 1 ? "" : "s")}";
 
     /// <inheritdoc/>
-    public int PreferredBatchSize(SimulationPlan plan) => PathOutputs.BlockSize * Math.Max(4, 4 * Threads);
+    int ISimulationBackend.PreferredBatchSize(SimulationPlan plan) => PathOutputs.BlockSize * Math.Max(4, 4 * Threads);
 
     /// <inheritdoc/>
-    public void Run(SimulationPlan plan, long start, int count, PathOutputs outputs, Action<int>? blockDone,
+    void ISimulationBackend.Run(SimulationPlan plan, long start, int count, PathOutputs outputs, Action<int>? blockDone,
         CancellationToken cancellation)
     {
         int blockSize = PathOutputs.BlockSize;
