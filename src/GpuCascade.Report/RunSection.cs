@@ -431,7 +431,7 @@ internal static class RunSection
         {
             int dot = row.Key.IndexOf('.', StringComparison.Ordinal);
             if (r.Optional(row.Key[..dot])?.Optional(row.Key[(dot + 1)..]) is { } figure)
-                facts.Add(($"{row.Mechanism}: mean {row.Label}", Mean(figure, row.Unit == "USD" ? Unit.Usd : Unit.Plain)));
+                facts.Add(($"mean {row.Label}", Mean(figure, row.Unit == "USD" ? Unit.Usd : Unit.Plain)));
         }
         if (r.Optional("maxRoundsInStep") is { } rounds) facts.Add(("liquidation rounds: mean of the largest in a step", Mean(rounds, Unit.Plain)));
         if (r.Optional("roundCapHits") is { } cap) facts.Add(("paths hitting the round cap", Html.Number(cap, Unit.Count)));

@@ -34,9 +34,9 @@ internal static class AdlModule
     public static readonly OutputRow[] Outputs =
     [
         new("adl.notional", "adlNotional", OutputShape.PerPath, AdlOutput.Notional, OutputStorage.Real, "USD", OutputAggregations.Mean,
-            "notional deleveraged") { Mechanism = Name },
+            "notional deleveraged by ADL") { Mechanism = Name },
         new("adl.lossAbsorbed", "adlAbsorbed", OutputShape.PerPath, AdlOutput.LossAbsorbed, OutputStorage.Real, "USD",
-            OutputAggregations.Mean | OutputAggregations.Positive | OutputAggregations.Target, "loss absorbed")
+            OutputAggregations.Mean | OutputAggregations.Positive | OutputAggregations.Target, "loss absorbed by ADL")
         {
             Mechanism = Name, ProbabilityKey = "probabilities.adl", ProbabilityLabel = "auto-deleveraging",
         },

@@ -47,8 +47,8 @@ internal static class CapacityModule
     public static readonly OutputRow[] Outputs =
     [
         new("queue.maxNotional", "queueMaxNotional", OutputShape.PerPath, CapacityOutput.MaxNotional, OutputStorage.Real, "USD",
-            OutputAggregations.Mean | OutputAggregations.Target, "largest notional waiting") { Mechanism = "queue" },
+            OutputAggregations.Mean | OutputAggregations.Target, "largest notional waiting in the liquidation queue") { Mechanism = "queue" },
         new("queue.steps", "queueSteps", OutputShape.PerPath, CapacityOutput.Steps, OutputStorage.Real, "steps", OutputAggregations.Mean,
-            "steps with a queue") { Mechanism = "queue" },
+            "steps ending with a liquidation queue") { Mechanism = "queue" },
     ];
 }
