@@ -69,8 +69,19 @@ public sealed record OutputRow(string Key, string ParquetName, OutputShape Shape
     /// carry as typed figures.</summary>
     public string? Mechanism { get; init; }
 
+    /// <summary>Its name inside its mechanism's JSON object (<c>adl.lossAbsorbed</c>: <c>lossAbsorbed</c>); the key for a
+    /// core row.</summary>
+    public string MemberName => Mechanism is null ? Key : Key[(Mechanism.Length + 1)..];
+
+    /// <summary>Its probability's name inside the JSON's <c>probabilities</c> object (<c>probabilities.adl</c>: <c>adl</c>);
+    /// null when it has none.</summary>
+    public string? ProbabilityName => ProbabilityKey?[(ProbabilityKey.IndexOf('.', StringComparison.Ordinal) + 1)..];
+
     /// <summary>Whether it is aggregated by <paramref name="aggregation"/>.</summary>
     public bool Has(OutputAggregations aggregation) => (Aggregations & aggregation) == aggregation;
+
+    /// <summary>Its columns for <paramref name="assets"/> assets: 1 per path, one per asset.</summary>
+    public int Width(int assets) => Shape == OutputShape.PerPath ? 1 : assets;
 
     /// <summary>The model's slot for asset <paramref name="asset"/> of <paramref name="assets"/> (per path: <see cref="Slot"/>).</summary>
     public int KernelSlot(int assets, int asset) => Shape == OutputShape.PerPath ? Slot : PathOutput.AssetSlot(Slot, assets, asset);

@@ -18,7 +18,7 @@ internal static class RunSection
     private static readonly (string Key, string Label)[] Events =
     [
         .. OutputSchema.Rows.Where(r => r.ProbabilityKey is not null).Select(r =>
-            (r.ProbabilityKey!["probabilities.".Length..], r.ProbabilityLabel ?? r.Label + " > 0")),
+            (r.ProbabilityName!, r.ProbabilityLabel ?? r.Label + " > 0")),
     ];
 
     /// <summary>"99%" for the level key "0.99".</summary>
@@ -429,8 +429,7 @@ internal static class RunSection
         // The mechanisms' means, as the output schema lists them (adl.lossAbsorbed is "adl": {"lossAbsorbed": ...}).
         foreach (var row in OutputSchema.MechanismRows.Where(row => row.Has(OutputAggregations.Mean)))
         {
-            int dot = row.Key.IndexOf('.', StringComparison.Ordinal);
-            if (r.Optional(row.Key[..dot])?.Optional(row.Key[(dot + 1)..]) is { } figure)
+            if (r.Optional(row.Mechanism!)?.Optional(row.MemberName) is { } figure)
                 facts.Add(($"mean {row.Label}", Mean(figure, row.Unit == "USD" ? Unit.Usd : Unit.Plain)));
         }
         if (r.Optional("maxRoundsInStep") is { } rounds) facts.Add(("liquidation rounds: mean of the largest in a step", Mean(rounds, Unit.Plain)));

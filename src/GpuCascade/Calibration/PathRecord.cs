@@ -44,14 +44,11 @@ internal sealed class PathRecord
     /// <summary>The paths' values of a mean or probability metric (1 or 0 for an event), resolved once for a loop over paths.</summary>
     public Func<long, double> Values(RiskMetric metric)
     {
+        if (metric.IsTail) throw new ArgumentOutOfRangeException(nameof(metric), metric.Name, "not a per-path mean");
         int flag = Array.FindIndex(FlagRows, r => ReferenceEquals(r, metric.Row));
-        return metric.Statistic switch
-        {
-            MetricStatistic.Probability when flag >= 0 => p => (_flags[p] >> flag) & 1,
-            MetricStatistic.Probability => Values(metric.Row) is var v ? p => v[p] > 0 ? 1 : 0 : null!,
-            MetricStatistic.Mean => Values(metric.Row) is var m ? p => m[p] : null!,
-            _ => throw new ArgumentOutOfRangeException(nameof(metric), metric.Name, "not a per-path mean"),
-        };
+        if (flag >= 0) return p => (_flags[p] >> flag) & 1; // a flag's probability (flags have no other metric)
+        double[] values = Values(metric.Row);
+        return metric.IsProbability ? p => values[p] > 0 ? 1 : 0 : p => values[p];
     }
 
     /// <summary>The per-path loss behind a VaR or ES metric.</summary>

@@ -113,7 +113,7 @@ public readonly record struct RiskMetric(OutputRow Row, MetricStatistic Statisti
         get
         {
             var parts = new List<string>();
-            var probabilities = All.Where(m => m.IsProbability).Select(m => m.Name["probabilities.".Length..]).ToList();
+            var probabilities = All.Where(m => m.IsProbability).Select(m => m.Row.ProbabilityName!).ToList();
             parts.Add($"probabilities.{{{string.Join(",", probabilities)}}}");
             foreach (var group in All.Where(m => !m.IsProbability).GroupBy(m => m.Row.Key))
             {

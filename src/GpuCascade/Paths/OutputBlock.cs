@@ -57,13 +57,8 @@ internal sealed class OutputBlock
                 throw Failure(plan, firstPath + p, from + p, flags[p], backend);
 
         int count = to - from;
-        var rows = OutputSchema.Rows;
-        for (int k = 0; k < rows.Count; k++)
-        {
-            var row = rows[k];
-            int width = row.Shape == OutputShape.PerPath ? 1 : n;
-            for (int i = 0; i < width; i++) R(row.KernelSlot(n, i)).CopyTo(outputs.Span(row, i).Slice(target, count));
-        }
+        foreach (var row in OutputSchema.Rows)
+            for (int i = 0; i < row.Width(n); i++) R(row.KernelSlot(n, i)).CopyTo(outputs.Span(row, i).Slice(target, count));
         if (SeriesRows > 0)
         {
             // A device's records, transposed from slot-major (coalesced there) to path-major (read path by path).

@@ -121,24 +121,18 @@ public static class OutputSchema
     /// <summary>Columns of the slot matrix for <paramref name="assets"/> assets: one per per-path row, N per per-asset row.</summary>
     public static int Columns(int assets) => Layout(assets).Columns;
 
-    /// <summary>The first column of each row, for <paramref name="assets"/> assets (cached per asset count).</summary>
+    /// <summary>The first column of each row, and the columns in all, for <paramref name="assets"/> assets.</summary>
     internal static (int[] First, int Columns) Layout(int assets)
     {
-        var cache = _layouts;
-        if (cache is not null && cache.Assets == assets) return (cache.First, cache.Columns);
         var first = new int[Rows.Count];
         int c = 0;
         for (int k = 0; k < Rows.Count; k++)
         {
             first[k] = c;
-            c += Rows[k].Shape == OutputShape.PerPath ? 1 : assets;
+            c += Rows[k].Width(assets);
         }
-        _layouts = new LayoutCache(assets, first, c);
         return (first, c);
     }
-
-    private sealed record LayoutCache(int Assets, int[] First, int Columns);
-    private static LayoutCache? _layouts;
 
     private static readonly Dictionary<OutputRow, int> Indices =
         Rows.Select((r, k) => (r, k)).ToDictionary(x => x.r, x => x.k, (IEqualityComparer<OutputRow>)ReferenceEqualityComparer.Instance);

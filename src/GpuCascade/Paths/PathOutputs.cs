@@ -69,7 +69,7 @@ public sealed class PathOutputs
     public int ColumnOf(OutputRow row, int asset = 0)
     {
         ArgumentNullException.ThrowIfNull(row);
-        if (row.Shape == OutputShape.PerPath && asset != 0 || (uint)asset >= (uint)AssetCount)
+        if ((uint)asset >= (uint)row.Width(AssetCount))
             throw new ArgumentOutOfRangeException(nameof(asset), asset, $"{row.Key}: asset out of range");
         return _first[OutputSchema.IndexOf(row)] + asset;
     }
@@ -80,7 +80,7 @@ public sealed class PathOutputs
 
     /// <summary>The output <paramref name="row"/>: per path, or per asset path-major (<c>[p x AssetCount + i]</c>).</summary>
     public OutputColumn this[OutputRow row] =>
-        new(Values, ColumnOf(row), row.Shape == OutputShape.PerPath ? 1 : AssetCount, Capacity);
+        new(Values, ColumnOf(row), row.Width(AssetCount), Capacity);
 
     /// <summary>The output called <paramref name="key"/> (<c>outputs["adl.lossAbsorbed"][p]</c>; <see cref="OutputSchema.Row"/>).</summary>
     public OutputColumn this[string key] => this[OutputSchema.Row(key)];

@@ -50,7 +50,7 @@ internal sealed class RiskAccumulator
         var rows = OutputSchema.Rows;
         for (int k = 0; k < rows.Count; k++)
         {
-            int width = rows[k].Shape == OutputShape.PerPath ? 1 : AssetCount;
+            int width = rows[k].Width(AssetCount);
             for (int i = 0; i < width; i++) action(rows[k], _first[k] + i);
         }
     }
@@ -87,7 +87,7 @@ internal sealed class RiskAccumulator
         for (int k = 0; k < rows.Count; k++)
         {
             var row = rows[k];
-            int width = row.Shape == OutputShape.PerPath ? 1 : AssetCount;
+            int width = row.Width(AssetCount);
             for (int i = 0; i < width; i++)
             {
                 int c = _first[k] + i;
@@ -119,22 +119,21 @@ internal sealed class RiskAccumulator
         w.Write(tails);
         // Row by row in the output schema's order (format version 6, AccumulatorFile): each column's moments, proportion, total,
         // histogram and, with tails, its exact tail.
-        var self = this;
         ForEachColumn((row, c) =>
         {
-            if (row.Has(OutputAggregations.Mean)) Write(w, self._means[c]);
+            if (row.Has(OutputAggregations.Mean)) Write(w, _means[c]);
             if (row.Has(OutputAggregations.Positive))
             {
-                w.Write(self._events[c].Successes);
-                w.Write(self._events[c].Trials);
+                w.Write(_events[c].Successes);
+                w.Write(_events[c].Trials);
             }
-            if (row.Has(OutputAggregations.Total)) w.Write(self._totals[c]);
-            if (self._histograms[c] is { } h)
+            if (row.Has(OutputAggregations.Total)) w.Write(_totals[c]);
+            if (_histograms[c] is { } h)
             {
                 w.Write(h.Counts.Length);
                 foreach (long count in h.Counts) w.Write(count);
             }
-            if (tails) self._tails[c]?.WriteTo(w);
+            if (tails) _tails[c]?.WriteTo(w);
         });
         w.Write(_cohortsMissing);
         w.Write(Cohorts is not null);

@@ -208,7 +208,7 @@ public sealed class PathsParquetWriter : IDisposable
         int n = symbols.Count;
         var columns = new List<IColumn> { new PathColumn() };
         foreach (var row in OutputSchema.Rows)
-            for (int i = 0; i < (row.Shape == OutputShape.PerPath ? 1 : n); i++)
+            for (int i = 0; i < row.Width(n); i++)
             {
                 string name = row.Shape == OutputShape.PerPath ? row.ParquetName : $"{row.ParquetName}_{symbols[i]}";
                 int asset = i;

@@ -36,7 +36,7 @@ public static class ResultJson
         Probability(w, "cascade", r.Probabilities.Cascade);
         Probability(w, "badDebt", r.Probabilities.BadDebt);
         Probability(w, "fundDepleted", r.Probabilities.FundDepleted);
-        foreach (var (key, p) in r.Mechanisms.Probabilities) Probability(w, key[(key.IndexOf('.', StringComparison.Ordinal) + 1)..], p);
+        foreach (var (key, p) in r.Mechanisms.Probabilities) Probability(w, key["probabilities.".Length..], p);
         w.WriteEndObject();
 
         Loss(w, "badDebt", r.BadDebt);
@@ -61,15 +61,14 @@ public static class ResultJson
         string? open = null;
         foreach (var (key, mean) in r.Mechanisms.Means)
         {
-            string group = Paths.OutputSchema.Row(key).Mechanism!;
-            int dot = group.Length;
-            if (group != open)
+            var row = Paths.OutputSchema.Row(key);
+            if (row.Mechanism != open)
             {
                 if (open is not null) w.WriteEndObject();
-                w.WriteStartObject(group);
-                open = group;
+                open = row.Mechanism!;
+                w.WriteStartObject(open);
             }
-            Mean(w, key[(dot + 1)..], mean);
+            Mean(w, row.MemberName, mean);
         }
         if (open is not null) w.WriteEndObject();
 

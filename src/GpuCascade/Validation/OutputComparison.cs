@@ -19,7 +19,7 @@ internal static class OutputComparison
         int n = expected.AssetCount;
         string? Compare(OutputRow row)
         {
-            for (int i = 0; i < (row.Shape == OutputShape.PerPath ? 1 : n); i++)
+            for (int i = 0; i < row.Width(n); i++)
             {
                 ReadOnlySpan<double> e = expected.Span(row, i), a = actual.Span(row, i);
                 string name = row.Shape == OutputShape.PerPath ? row.ParquetName : $"{row.ParquetName}[{i}]";

@@ -59,7 +59,7 @@ public class ParquetTests
         Assert.That(table.Column<long>("path"), Is.EqualTo(Enumerable.Range(0, n).Select(p => firstPath + p).ToArray()));
         // Every output of the schema, each in its storage type, against the slot matrix's column.
         foreach (var row in OutputSchema.Rows)
-            for (int i = 0; i < (row.Shape == OutputShape.PerPath ? 1 : a); i++)
+            for (int i = 0; i < row.Width(a); i++)
             {
                 string name = row.Shape == OutputShape.PerPath ? row.ParquetName : $"{row.ParquetName}_{symbols[i]}";
                 double[] values = expected.Span(row, i)[..n].ToArray();
