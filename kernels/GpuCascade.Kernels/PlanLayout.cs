@@ -5,7 +5,7 @@ namespace GpuCascade.Kernels;
 /// the packed reals or integers, and where each piece of a path's state lives among its slots. Built on the host
 /// (GpuCascade's <c>PackedPlan</c>) and passed by value to every path, natively and to device kernels alike.
 /// </summary>
-public struct PlanLayout
+public partial struct PlanLayout
 {
     // ---- Shape and switches (switches are 0 or 1: a kernel parameter must be blittable, which bool is not).
     /// <summary>Assets N.</summary>
@@ -33,25 +33,15 @@ public struct PlanLayout
     /// <summary>Venue: penalty rate, starting fund, tranche, dust per account, cascade threshold.</summary>
     public double Penalty, FundStart, Tranche, DustPerAccount, CascadeThreshold;
 
-    // ---- Parameters of the phases and mechanisms, each a struct beside the code that reads it (Path/, Mechanisms/).
+    // ---- Parameters of the phases, each a struct beside the code that reads it (Path/). Each mechanism's parameters
+    // (Mechanisms/: Screen, Oracle, Liquidity, Capacity, Adl, Uncertainty, ...) join the plan from their own file: a struct
+    // marked [PlanParams("Name")] becomes the field PlanLayout.Name (Wiring.cs).
     /// <summary>The market move (Path/MarketMove.cs).</summary>
     public MarketParams Market;
     /// <summary>The maintenance margin rules (Path/Margin.cs).</summary>
     public MarginParams Margin;
     /// <summary>Price impact of executed flow (Path/Execution.cs).</summary>
     public ImpactParams Impact;
-    /// <summary>Exact screening of the cohorts (Mechanisms/Screening.cs).</summary>
-    public ScreenParams Screen;
-    /// <summary>The oracle: live or delayed.</summary>
-    public OracleParams Oracle;
-    /// <summary>Depth that responds to stress.</summary>
-    public LiquidityParams Liquidity;
-    /// <summary>The liquidation engine's capacity per step.</summary>
-    public CapacityParams Capacity;
-    /// <summary>Auto-deleveraging.</summary>
-    public AdlParams Adl;
-    /// <summary>Uncertain inputs: per-path multipliers.</summary>
-    public UncertaintyParams Uncertainty;
 
     // ---- Offsets of integer arrays (into the packed integers).
     /// <summary>Offsets of the plan's integer arrays.</summary>
@@ -97,23 +87,16 @@ public struct PlanLayout
 
 /// <summary>
 /// The per-path outputs as the model writes them, each a real slot of the output block (lane = the path's row in the
-/// batch): the core fields, then each mechanism's fields (their counts declared in the mechanism's file), then the
+/// batch): the core fields, then each mechanism's block (a class marked [OutputBlock], Wiring.cs; RealFields is the total), then the
 /// per-asset fields (field x N + asset); and a few integer slots (flags, where a path failed). What each slot means, its
 /// unit and how the run aggregates it is the output schema's row for it (the host's <c>OutputSchema</c>).
 /// </summary>
-public static class PathOutput
+public static partial class PathOutput
 {
     /// <summary>Core per-path outputs. Counts and 0/1 flags are whole numbers, exact in doubles up to 2^53.</summary>
     public const int AnyLiquidation = 0, Cascade = 1, BadDebt = 2, UncoveredBeforeAdl = 3, LiquidatedNotional = 4, BadDebtPaid = 5,
         Penalties = 6, FundEnd = 7, FundMin = 8, UncoveredLoss = 9, ClosedUnitsShare = 10, MaxRounds = 11, RoundCapHit = 12,
         MarginChecks = 13, CohortLiquidations = 14, FailLogPrice = 15, FailFlow = 16, CoreFields = 17;
-
-    /// <summary>The first slot of auto-deleveraging's outputs (<see cref="AdlOutput"/>).</summary>
-    public const int AdlFirst = CoreFields;
-    /// <summary>The first slot of the liquidation capacity's outputs (<see cref="CapacityOutput"/>).</summary>
-    public const int CapacityFirst = AdlFirst + AdlOutput.Fields;
-    /// <summary>Per-path real slots; the per-asset fields follow.</summary>
-    public const int RealFields = CapacityFirst + CapacityOutput.Fields;
 
     /// <summary>Per-asset real outputs, after the per-path ones.</summary>
     public const int LiquidatedByAsset = 0, MaxDrawdown = 1, ExogenousMaxDrawdown = 2, MaxDisplacement = 3, FinalPrice = 4,

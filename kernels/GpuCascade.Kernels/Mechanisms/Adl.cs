@@ -4,6 +4,7 @@ namespace GpuCascade.Kernels;
 public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 {
     /// <summary>End of path: auto-deleveraging's outputs (<see cref="AdlOutput"/>).</summary>
+    [PhaseHook(nameof(OnEndOfPath), Order = 10)]
     private readonly void WriteAdlOutputs<TOD, TOI>(PathSlots<TOD, TOI> output)
         where TOD : struct, IModelArray<double>
         where TOI : struct, IModelArray<int>
@@ -84,6 +85,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 }
 
 /// <summary>Auto-deleveraging in the plan (docs/model.md section 8.3).</summary>
+[PlanParams("Adl")]
 public struct AdlParams
 {
     /// <summary>Uncovered loss is allocated to cohorts in profit (0 or 1).</summary>
@@ -91,10 +93,11 @@ public struct AdlParams
 }
 
 /// <summary>Auto-deleveraging's per-path outputs (slots of <see cref="PathOutput"/>).</summary>
-public static class AdlOutput
+[OutputBlock(0)]
+public static partial class AdlOutput
 {
     /// <summary>The position notional ADL closed, at the mid; the loss it absorbed.</summary>
-    public const int Notional = PathOutput.AdlFirst, LossAbsorbed = PathOutput.AdlFirst + 1;
+    public const int Notional = First, LossAbsorbed = First + 1;
     /// <summary>Slots.</summary>
     public const int Fields = 2;
 }

@@ -4,6 +4,7 @@ namespace GpuCascade.Kernels;
 public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 {
     /// <summary>End of path: the queue's outputs (<see cref="CapacityOutput"/>).</summary>
+    [PhaseHook(nameof(OnEndOfPath), Order = 20)]
     private readonly void WriteCapacityOutputs<TOD, TOI>(PathSlots<TOD, TOI> output)
         where TOD : struct, IModelArray<double>
         where TOI : struct, IModelArray<int>
@@ -12,15 +13,24 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         output.R(CapacityOutput.Steps) = _queueSteps;
     }
 
+    // docs/model.md section 8.2: the largest queued notional at a step's end, and the steps ending with a queue.
+    private double _queueMax, _queueSteps;
+
     /// <summary>Start of path: no queue (row 0 of the record reads it).</summary>
-    private readonly void StartCapacity()
+    [PhaseHook(nameof(OnStartOfPath), Order = 20)]
+    private void StartCapacity()
     {
+        _queueMax = 0;
+        _queueSteps = 0;
+        if (_l.Capacity.On == 0) return;
         for (int i = 0; i < _n; i++) A(CapacityState.Queued, i) = 0;
     }
 
     /// <summary>Start of the step's rounds: each asset's budget is the capacity per step (unused capacity does not carry over).</summary>
-    private readonly void OpenCapacity()
+    [PhaseHook(nameof(OnStartOfRounds), Order = 10)]
+    private readonly void OpenCapacity(int step)
     {
+        if (_l.Capacity.On == 0) return;
         for (int i = 0; i < _n; i++) A(CapacityState.Left, i) = _l.Capacity.PerStep;
     }
 
@@ -29,8 +39,10 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// candidate gets f' = min(f, the remaining capacity of each asset it trades over its flow there at fraction 1);
     /// candidates with f' = 0 wait (queued) and leave the round; the list stays in cohort order. Returns its new length.
     /// </summary>
+    [PhaseHook(nameof(OnAdmission), Order = 10)]
     private int Admit(int count)
     {
+        if (_l.Capacity.On == 0 || count == 0) return count;
         for (int k = 0; k < count; k++) CohortInt(CapacityState.RankList, k) = CohortInt(PathState.RoundList, k);
         SortCohortList(CapacityState.RankList, count, byRank: true);
         for (int k = 0; k < count; k++)
@@ -104,8 +116,10 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     }
 
     /// <summary>End of step: the queue's largest notional and the steps that end with a queue (docs/model.md section 8.2).</summary>
+    [PhaseHook(nameof(OnEndOfStep), Order = 10)]
     private void RecordQueue(int step)
     {
+        if (_l.Capacity.On == 0) return;
         double queued = QueuedNotional(step);
         if (queued > 0) _queueSteps++;
         if (queued > _queueMax) _queueMax = queued;
@@ -113,6 +127,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 }
 
 /// <summary>The liquidation engine's capacity in the plan (docs/model.md section 8.2).</summary>
+[PlanParams("Capacity")]
 public struct CapacityParams
 {
     /// <summary>The capacity per step is finite (0 or 1).</summary>
@@ -123,9 +138,10 @@ public struct CapacityParams
 
 /// <summary>State of the capacity mechanism: per asset, the budget left in the step and the notional queued at its end
 /// (for the record); per cohort, its rank and the list of candidates in rank order.</summary>
-public static class CapacityState
+[StateBlock(5)]
+public static partial class CapacityState
 {
-    private const int F = PathState.CapacityFirst;
+    private const int F = First;
 
     /// <summary>Per-asset fields.</summary>
     public const int Left = F, Queued = F + 1;
@@ -134,23 +150,24 @@ public static class CapacityState
     public const int Fields = 2;
 
     /// <summary>Per-cohort real field: E / M (minus infinity for a forced close).</summary>
-    public const int Rank = PathState.CohortRealFirstOfMechanisms;
+    public const int Rank = CohortRealFirst;
 
     /// <summary>How many per-cohort real fields the mechanism needs.</summary>
     public const int CohortRealFields = 1;
 
     /// <summary>Per-cohort integer field: the round's candidates in rank order (a list indexed by position).</summary>
-    public const int RankList = PathState.CohortIntFirstOfMechanisms;
+    public const int RankList = CohortIntFirst;
 
     /// <summary>How many per-cohort integer fields the mechanism needs.</summary>
     public const int CohortIntFields = 1;
 }
 
 /// <summary>The liquidation capacity's per-path outputs (slots of <see cref="PathOutput"/>).</summary>
-public static class CapacityOutput
+[OutputBlock(1)]
+public static partial class CapacityOutput
 {
     /// <summary>The largest notional waiting at a step's end, at the mid; the steps that ended with a queue.</summary>
-    public const int MaxNotional = PathOutput.CapacityFirst, Steps = PathOutput.CapacityFirst + 1;
+    public const int MaxNotional = First, Steps = First + 1;
     /// <summary>Slots.</summary>
     public const int Fields = 2;
 }

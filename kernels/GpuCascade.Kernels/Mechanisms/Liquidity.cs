@@ -5,6 +5,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 {
     /// <summary>Start of path: the realised variance starts at the scenario's (times w^2), no withdrawal, and the depth
     /// factor at u. Run with the mechanism off too: the path's lowest depth factor is an output either way.</summary>
+    [PhaseHook(nameof(OnStartOfPath), Order = 10)]
     private readonly void StartLiquidity()
     {
         TP real = default;
@@ -34,8 +35,10 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 
     /// <summary>docs/model.md section 8.1 at a step's start, before its exogenous move: the withdrawal pressure recovers, the mid the
     /// step's return starts from is kept, and the depth factor is tracked.</summary>
-    private readonly void StepStartLiquidity()
+    [PhaseHook(nameof(OnStartOfStep), Order = 10)]
+    private readonly void StepStartLiquidity(int step)
     {
+        if (_l.Liquidity.On == 0) return;
         TP real = default;
         for (int i = 0; i < _n; i++)
         {
@@ -49,8 +52,10 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 
     /// <summary>docs/model.md section 8.1 at a step's end: the EWMA of the traded mid's realised variance takes the step's return
     /// (exogenous move and impact together).</summary>
-    private readonly void StepEndLiquidity()
+    [PhaseHook(nameof(OnEndOfStep), Order = 20)]
+    private readonly void StepEndLiquidity(int step)
     {
+        if (_l.Liquidity.On == 0) return;
         TP real = default;
         for (int i = 0; i < _n; i++)
         {
@@ -61,14 +66,17 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     }
 
     /// <summary>Start of path, for row 0 of the record: the depth factor the first round would see.</summary>
+    [PhaseHook(nameof(OnStartOfRecord), Order = 10)]
     private readonly void SetStartDepth()
     {
+        if (_l.Liquidity.On == 0) return;
         for (int i = 0; i < _n; i++) A(LiquidityState.StepDepthFactor, i) = _depthMultiplier * DepthFactor(i);
     }
 }
 
 /// <summary>The liquidity mechanism's parameters in the plan (docs/model.md section 8.1): a switch and the offsets of its
 /// per-asset arrays.</summary>
+[PlanParams("Liquidity")]
 public struct LiquidityParams
 {
     /// <summary>Some asset's depth responds to stress (0 or 1).</summary>
@@ -81,9 +89,10 @@ public struct LiquidityParams
 /// <summary>Per-asset state of the liquidity mechanism: the traded mid's realised variance, the withdrawal pressure, the
 /// mid the step started from, the path's and the step's lowest depth factor u g (the path's is an output, with or
 /// without the mechanism).</summary>
-public static class LiquidityState
+[StateBlock(4)]
+public static partial class LiquidityState
 {
-    private const int F = PathState.LiquidityFirst;
+    private const int F = First;
 
     /// <summary>Per-asset fields.</summary>
     public const int RealisedVariance = F, Withdrawal = F + 1, StepStartMid = F + 2, MinDepthFactor = F + 3, StepDepthFactor = F + 4;

@@ -4,6 +4,7 @@ namespace GpuCascade.Kernels;
 public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 {
     /// <summary>Start of path: the delayed oracle's history holds the starting prices.</summary>
+    [PhaseHook(nameof(OnStartOfPath), Order = 30)]
     private readonly void StartOracle()
     {
         int n = _n;
@@ -13,6 +14,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 
     /// <summary>The oracle for the step, after the market move: with a delay d, the end price of step k - d (the live
     /// oracle is refreshed every round instead).</summary>
+    [PhaseHook(nameof(OnMarketMoved), Order = 10)]
     private readonly void ObserveOracle(int step)
     {
         int delay = _l.Oracle.Delay;
@@ -24,8 +26,10 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     }
 
     /// <summary>End of step, with a delay: the step's end price (log) joins the history, in the slot step k + d reads.</summary>
+    [PhaseHook(nameof(OnEndOfStep), Order = 30)]
     private readonly void RecordOracleHistory(int step)
     {
+        if (_l.Oracle.Delay == 0) return;
         TP real = default;
         int n = _n;
         int slot = step % _l.Oracle.Delay;
@@ -41,6 +45,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 }
 
 /// <summary>The oracle's parameters in the plan (docs/model.md section 5, item 1).</summary>
+[PlanParams("Oracle")]
 public struct OracleParams
 {
     /// <summary>Delay in steps (0: live, refreshed every round).</summary>
@@ -49,10 +54,11 @@ public struct OracleParams
 
 /// <summary>Per-asset state of the oracle: the price margins are checked at. The delayed oracle's history (delay x N log
 /// prices) is a region of its own (<see cref="PlanLayout.HistorySlot"/>).</summary>
-public static class OracleState
+[StateBlock(3)]
+public static partial class OracleState
 {
     /// <summary>Per-asset fields.</summary>
-    public const int Price = PathState.OracleFirst;
+    public const int Price = First;
 
     /// <summary>How many per-asset fields the oracle needs.</summary>
     public const int Fields = 1;

@@ -124,6 +124,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 /// assets, then long and short books per asset) and sorted by their slack, the relative price move they can take before
 /// their margin is breached; a round checks only the prefix of each group the prices' move can have reached.
 /// </summary>
+[PlanParams("Screen")]
 public struct ScreenParams
 {
     /// <summary>Skip cohorts proven healthy (exact; 0 only to test that claim).</summary>

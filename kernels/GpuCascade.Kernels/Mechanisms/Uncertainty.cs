@@ -27,6 +27,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 }
 
 /// <summary>Uncertain inputs in the plan (docs/model.md section 8.4): the log-standard deviations of the per-path multipliers.</summary>
+[PlanParams("Uncertainty")]
 public struct UncertaintyParams
 {
     /// <summary>Some input is uncertain: per-path multipliers are drawn (0 or 1).</summary>

@@ -44,8 +44,6 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     private double _depthMultiplier, _volatilityMultiplier, _varianceMultiplier, _bookMultiplier;
     // The money of the path: insurance fund, penalties, bad debt, what ADL absorbed, what is left uncovered.
     private PathLedger _ledger;
-    // docs/model.md section 8.2: the largest queued notional at a step's end, and the steps ending with a queue.
-    private double _queueMax, _queueSteps;
     private int _maxRounds;
     private bool _roundCapHit, _cascade, _stopped;
 
@@ -84,14 +82,14 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         for (int step = 0; step < _l.Steps && _failFlag == 0; step++)
         {
             if (CancelRequested(step)) break;
-            StartStep();                                       // Path/StartOfStep.cs (Liquidity)
+            OnStartOfStep(step);                               // Path/StartOfStep.cs (hooks: Liquidity)
             ExogenousMove(path, step);                         // Path/MarketMove.cs
             if (_failFlag != 0) break;
-            ObserveOracle(step);                               // Mechanisms/Oracle.cs
-            RunRounds(step);                                   // Path/RoundLoop.cs (Oracle, Screening, Capacity, Liquidity, Uncertainty, Adl)
-            EndStep(step, record);                             // Path/EndOfStep.cs (Capacity, Liquidity, Oracle)
+            OnMarketMoved(step);                               // Path/MarketMove.cs (hooks: Oracle)
+            RunRounds(step);                                   // Path/RoundLoop.cs (hooks: Capacity; calls Oracle, Screening, Liquidity, Uncertainty, Adl)
+            EndStep(step, record);                             // Path/EndOfStep.cs (hooks: Capacity, Liquidity, Oracle)
         }
-        EndPath(output);                                       // Path/EndOfPath.cs
+        EndPath(output);                                       // Path/EndOfPath.cs (hooks: Adl, Capacity)
     }
 
     // ------------------------------------------------------------------ access

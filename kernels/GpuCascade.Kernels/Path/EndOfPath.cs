@@ -3,6 +3,11 @@ namespace GpuCascade.Kernels;
 /// <summary>End of path.</summary>
 public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 {
+    /// <summary>Phase: each mechanism's per-path outputs (its [OutputBlock]'s slots of <paramref name="output"/>).</summary>
+    private readonly partial void OnEndOfPath<TOD, TOI>(PathSlots<TOD, TOI> output)
+        where TOD : struct, IModelArray<double>
+        where TOI : struct, IModelArray<int>;
+
     /// <summary>End of path: writes the path's outputs (<see cref="PathOutput"/>): the core ones, each mechanism's, the
     /// per-asset ones, and the flags.</summary>
     private readonly void EndPath<TOD, TOI>(PathSlots<TOD, TOI> output)
@@ -18,8 +23,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         output.R(PathOutput.Penalties) = _ledger.Penalties;
         output.R(PathOutput.FundEnd) = _ledger.Fund;
         output.R(PathOutput.FundMin) = _ledger.FundMin;
-        WriteAdlOutputs(output);
-        WriteCapacityOutputs(output);
+        OnEndOfPath(output);
         double total = 0, closedShare = 0;
         for (int i = 0; i < n; i++)
         {

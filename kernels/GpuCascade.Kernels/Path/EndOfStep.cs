@@ -9,11 +9,13 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         where TR : struct, IModelArray<double>
     {
         if (_failFlag != 0) return;
-        if (_l.Capacity.On != 0) RecordQueue(step);
-        if (_l.Liquidity.On != 0) StepEndLiquidity();
-        if (_l.Oracle.Delay > 0) RecordOracleHistory(step);
+        OnEndOfStep(step);
         if (_l.Series != 0) WriteSeriesRow(record, step + 1, _ledger.Fund, _ledger.UncoveredBeforeAdl);
     }
+
+    /// <summary>Phase: every mechanism's end of step <paramref name="step"/> (the queue, the realised variance, the oracle's
+    /// history), before the record's row.</summary>
+    private partial void OnEndOfStep(int step);
 
     /// <summary>Row <paramref name="row"/> of the path's record (docs/model.md section 8.5, <see cref="PathSeries"/>).</summary>
     private readonly void WriteSeriesRow<TR>(TR output, int row, double fund, double uncoveredBefore)

@@ -77,9 +77,10 @@ public struct ImpactParams
 /// <summary>Per-asset state of execution: the round's flow in units and its execution price, the transient impact y,
 /// the displacement of the mid from the exogenous price and its largest size, the square-root impact's memory of
 /// executed flow.</summary>
-public static class ExecutionState
+[StateBlock(1)]
+public static partial class ExecutionState
 {
-    private const int F = PathState.ExecutionFirst;
+    private const int F = First;
 
     /// <summary>Per-asset fields.</summary>
     public const int FlowUnits = F, Execution = F + 1, Y = F + 2, Displacement = F + 3, ImpactMemory = F + 4,

@@ -6,6 +6,9 @@ namespace GpuCascade.Kernels;
 /// <summary>The market move of a step (docs/model.md section 2).</summary>
 public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 {
+    /// <summary>Phase: after the exogenous move of step <paramref name="step"/> and before the oracle and the rounds.</summary>
+    private partial void OnMarketMoved(int step);
+
     /// <summary>docs/model.md section 2, items 1-6: shocks, returns and GARCH, jumps, stress, impact decay, the step's margin rates.</summary>
     /// <remarks>The hot loop of a step: arrays, offsets and slots are copied into locals, so that the JIT and ILGPU keep
     /// them in registers rather than reload them after every store to the path's state.</remarks>
@@ -153,9 +156,10 @@ public struct MarketParams
 
 /// <summary>Per-asset state of the market move: log prices (x with the permanent impact, the exogenous x without it), the
 /// variance, the step's correlated shock, the mid, the step's margin rate and the running minima.</summary>
-public static class MarketState
+[StateBlock(0)]
+public static partial class MarketState
 {
-    private const int F = PathState.MarketFirst;
+    private const int F = First;
 
     /// <summary>Per-asset fields.</summary>
     public const int X = F, XExogenous = F + 1, Variance = F + 2, Shock = F + 3, Mid = F + 4, Rate = F + 5, MinMid = F + 6,

@@ -10,13 +10,13 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// </summary>
     private void RunRounds(int step)
     {
-        if (_l.Capacity.On != 0) OpenCapacity();
+        OnStartOfRounds(step);
         int rounds = 0;
         for (int round = 1; round <= _l.RoundCap; round++)
         {
             if (_l.Oracle.Delay == 0) RefreshLiveOracle();
             int count = Candidates(step);
-            if (count > 0 && _l.Capacity.On != 0) count = Admit(count);
+            count = OnAdmission(count);
             if (count == 0) break;
             SumRoundFlows(count);
             _liquidations += count;
@@ -28,6 +28,13 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         }
         if (rounds > _maxRounds) _maxRounds = rounds;
     }
+
+    /// <summary>Phase: before the step's first round (the capacity's budget for the step).</summary>
+    private partial void OnStartOfRounds(int step);
+
+    /// <summary>Phase: admission of a round's <paramref name="count"/> candidates (listed in <see cref="PathState.RoundList"/>
+    /// with their fractions); each hook may lower fractions and drop candidates, and returns how many are left.</summary>
+    private partial int OnAdmission(int count);
 
     /// <summary>Settlement, the loss waterfall, and the round's extremes.</summary>
     private void SettleRound(int count, int step)

@@ -74,9 +74,10 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 }
 
 /// <summary>Per-asset state of settlement: the notional liquidated and the units closed so far.</summary>
-public static class SettlementState
+[StateBlock(2)]
+public static partial class SettlementState
 {
-    private const int F = PathState.SettlementFirst;
+    private const int F = First;
 
     /// <summary>Per-asset fields.</summary>
     public const int Liquidated = F, ClosedUnits = F + 1;

@@ -27,9 +27,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             A(SettlementState.Liquidated, i) = 0;
             A(SettlementState.ClosedUnits, i) = 0;
         }
-        StartLiquidity();
-        if (_l.Capacity.On != 0) StartCapacity();
-        StartOracle();
+        OnStartOfPath();
         int words = PathState.ModifiedWords(_cohorts);
         for (int w = 0; w < words; w++) _m.I(_l.ModifiedSlot + w) = 0;
         StartScreen();
@@ -41,13 +39,18 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         _failLogPrice = 0;
         _failFlow = 0;
         _ledger.Open(_l.FundStart);
-        _queueMax = 0;
-        _queueSteps = 0;
         _maxRounds = 0;
         _roundCapHit = false;
         _cascade = false;
         _stopped = false;
     }
+
+    /// <summary>Phase: every mechanism's start of path, after the assets' (depth under stress, the queue, the oracle). Its
+    /// hooks are the methods marked [PhaseHook(nameof(OnStartOfPath))] (Wiring.cs).</summary>
+    private partial void OnStartOfPath();
+
+    /// <summary>Phase: what row 0 of the record needs of a mechanism (the starting depth factor).</summary>
+    private partial void OnStartOfRecord();
 
     /// <summary>The opening round (--breach liquidate): the marked cohorts, at the starting prices, before step 0's move.</summary>
     private void OpeningRound()
@@ -72,7 +75,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     private void RecordStart<TR>(TR record)
         where TR : struct, IModelArray<double>
     {
-        if (_l.Liquidity.On != 0) SetStartDepth();
+        OnStartOfRecord();
         WriteSeriesRow(record, 0, _ledger.Fund, _ledger.UncoveredBeforeAdl);
     }
 }

@@ -12,9 +12,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         return _stopped;
     }
 
-    /// <summary>Start of step, before the market moves: the liquidity mechanism's recovery.</summary>
-    private void StartStep()
-    {
-        if (_l.Liquidity.On != 0) StepStartLiquidity();
-    }
+    /// <summary>Phase: start of step <paramref name="step"/>, before the market moves (depth under stress: the step's
+    /// starting mid). Its hooks are the methods marked [PhaseHook(nameof(OnStartOfStep))] (Wiring.cs).</summary>
+    private partial void OnStartOfStep(int step);
 }
