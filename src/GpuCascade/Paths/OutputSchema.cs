@@ -94,7 +94,7 @@ public static class OutputSchema
         AnyLiquidation, Cascade, BadDebt, UncoveredBeforeAdl, LiquidatedNotional, BadDebtPaid, Penalties, FundEnd, FundMin, UncoveredLoss,
         ClosedUnitsShare, MaxRoundsInStep, RoundCapHit, MarginChecks, CohortLiquidations,
         // The mechanisms' rows, each from its host module (src/GpuCascade/Scenarios/Mechanisms/).
-        .. AdlModule.Outputs, .. CapacityModule.Outputs,
+        .. AdlModule.Outputs, .. CapacityModule.Outputs, .. MechanismCatalogue.Outputs,
         LiquidatedByAsset, MaxDrawdown, ExogenousMaxDrawdown, MaxDisplacement, FinalPrice, MinDepthFactor,
     ];
 

@@ -123,6 +123,7 @@ internal sealed class PackedPlan
             PositionUnits = RealArray(plan.PositionUnits),
             CollateralUnits = RealArray(plan.CollateralUnits),
         };
+        MechanismCatalogue.Pack(new PlanPacking(plan.Scenario, plan.Dt, RealArray, IntArray), ref l);
         l.LayOutSlots();
         _layout = l;
         // Pinned (on the pinned object heap) so that the managed backend reads them by pointer; never empty, since a

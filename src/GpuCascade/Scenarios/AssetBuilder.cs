@@ -7,6 +7,7 @@ public sealed class AssetBuilder
     private readonly double volatility;
     private ImpactSpec? impact;
     private double? longRunVolatility, drift, permanentImpact, jumpBeta, collateralWeight, haircut;
+    private MechanismSet mechanisms = MechanismSet.Empty;
     private Duration? impactHalfLife;
 
     internal AssetBuilder(string symbol, double price, double volatility)
@@ -63,6 +64,9 @@ public sealed class AssetBuilder
     /// <summary>Collateral haircut in [0, 1): weight = 1 - haircut. Not together with <see cref="CollateralWeight"/>.</summary>
     public AssetBuilder Haircut(double value) { haircut = value; return this; }
 
+    /// <summary>Adds a mechanism to the asset (docs/scenarios.md), replacing one of the same type.</summary>
+    public AssetBuilder Mechanism(MechanismSpec spec) { mechanisms = mechanisms.With(spec); return this; }
+
     internal AssetSpec? Build(Diagnostics errors, string path)
     {
         foreach (var e in pending) errors.Add(FieldPath.Key(path, e.Path), e.Message);
@@ -74,6 +78,6 @@ public sealed class AssetBuilder
             Symbol = Symbol, Price = Price, Volatility = volatility,
             LongRunVolatility = longRunVolatility ?? volatility, Impact = impact,
         };
-        return AssetTerms.WithOptions(asset, drift, permanentImpact, impactHalfLife, jumpBeta, weight);
+        return AssetTerms.WithOptions(asset, drift, permanentImpact, impactHalfLife, jumpBeta, weight) with { Mechanisms = mechanisms };
     }
 }

@@ -194,6 +194,8 @@ public sealed record AssetSpec
     public double CollateralWeight { get; init; } = 1.0;
     /// <summary>Depth that thins under stress (docs/model.md section 8.1); null: the depth is constant.</summary>
     public LiquiditySpec? Liquidity { get; init; }
+    /// <summary>The asset's other mechanisms (docs/model.md section 8), each under its own key (<see cref="MechanismSpec"/>) [none].</summary>
+    public MechanismSet Mechanisms { get; init; } = MechanismSet.Empty;
 }
 
 /// <summary>Price impact model of an asset (docs/model.md section 3).</summary>
@@ -248,17 +250,21 @@ public sealed record VenueSpec
     /// <summary>Liquidation capacity (docs/model.md section 8.2): USD of position notional per hour per asset the liquidation engine can
     /// send to the book [infinity].</summary>
     public double LiquidationCapacity { get; init; } = double.PositiveInfinity;
+    /// <summary>The venue's other mechanisms (docs/model.md section 8), each under its own key (<see cref="MechanismSpec"/>) [none].</summary>
+    public MechanismSet Mechanisms { get; init; } = MechanismSet.Empty;
 
     /// <summary>Value equality, the margin rules compared element by element.</summary>
     public bool Equals(VenueSpec? other) =>
         other is not null && Sequence.Equal(MaintenanceMargin, other.MaintenanceMargin)
         && LiquidationPenalty.Equals(other.LiquidationPenalty) && OracleDelaySteps == other.OracleDelaySteps
         && InsuranceFund.Equals(other.InsuranceFund) && Equals(Liquidation, other.Liquidation)
-        && RoundCap == other.RoundCap && Adl == other.Adl && LiquidationCapacity.Equals(other.LiquidationCapacity);
+        && RoundCap == other.RoundCap && Adl == other.Adl && LiquidationCapacity.Equals(other.LiquidationCapacity)
+        && Equals(Mechanisms, other.Mechanisms);
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(
-        Sequence.Hash(MaintenanceMargin), LiquidationPenalty, OracleDelaySteps, InsuranceFund, Liquidation, RoundCap, Adl, LiquidationCapacity);
+        HashCode.Combine(Sequence.Hash(MaintenanceMargin), LiquidationPenalty, OracleDelaySteps, InsuranceFund, Liquidation, RoundCap, Adl,
+        LiquidationCapacity), Mechanisms);
 }
 
 /// <summary>Maintenance-margin rule of one asset.</summary>

@@ -17,6 +17,7 @@ internal sealed partial class ScenarioBinder
         var roundCap = m.Int("roundCap", min: 1, max: int.MaxValue);
         var adl = AdlModule.Bind(m);
         var capacity = CapacityModule.Bind(m);
+        var mechanisms = MechanismCatalogue.Bind(r, m, MechanismScope.Venue);
         m.Done();
         if (margin is not { } rules) return null;
         var venue = new VenueSpec { MaintenanceMargin = rules };
@@ -27,7 +28,7 @@ internal sealed partial class ScenarioBinder
         if (roundCap is int cap) venue = venue with { RoundCap = cap };
         venue = AdlModule.Apply(venue, adl);
         venue = CapacityModule.Apply(venue, capacity);
-        return venue;
+        return mechanisms.Count == 0 ? venue : venue with { Mechanisms = mechanisms };
     }
 
     /// <summary>One rule for every asset (the same instance, which the validator reports once), or a map symbol -&gt; rule.</summary>

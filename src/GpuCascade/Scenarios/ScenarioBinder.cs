@@ -171,6 +171,7 @@ internal sealed partial class ScenarioBinder
             var jumpBeta = a.Number("jumpBeta");
             var weight = AssetTerms.CollateralWeight(Errors, path, a.Number("collateralWeight"), a.Number("haircut"));
             var liquidity = a[LiquidityModule.Name] is { } l ? LiquidityModule.Bind(r, l, a.PathOf(LiquidityModule.Name)) : null;
+            var mechanisms = MechanismCatalogue.Bind(r, a, MechanismScope.Asset);
             a.Done();
             if (symbol is null || price is null || volatility is null || impact is null)
             {
@@ -183,7 +184,8 @@ internal sealed partial class ScenarioBinder
                 LongRunVolatility = longRun ?? volatility.Value, Impact = impact,
             };
             asset = AssetTerms.WithOptions(asset, drift, permanent, halfLife, jumpBeta, weight);
-            assets.Add(liquidity is null ? asset : asset with { Liquidity = liquidity });
+            if (liquidity is not null) asset = asset with { Liquidity = liquidity };
+            assets.Add(mechanisms.Count == 0 ? asset : asset with { Mechanisms = mechanisms });
             inPlace.Add(assets[^1]);
         }
         table = new SymbolTable(symbols);

@@ -138,6 +138,7 @@ public static class ScenarioJson
         Number(w, "jumpBeta", a.JumpBeta);
         Number(w, "collateralWeight", a.CollateralWeight);
         LiquidityModule.WriteJson(w, a);
+        MechanismCatalogue.WriteJson(w, a.Mechanisms);
         w.WriteEndObject();
     }
 
@@ -216,6 +217,7 @@ public static class ScenarioJson
         w.WriteNumber("roundCap", v.RoundCap);
         AdlModule.WriteJson(w, v);
         CapacityModule.WriteJson(w, v);
+        MechanismCatalogue.WriteJson(w, v.Mechanisms);
         w.WriteEndObject();
     }
 

@@ -114,6 +114,8 @@ public static class ScenarioValidator
                 d.Finite(Key(path, "jumpBeta"), a.JumpBeta);
                 d.InRange(Key(path, "collateralWeight"), a.CollateralWeight, 0, 1, lowClosed: false, highClosed: true);
                 LiquidityModule.Validate(d, path, a);
+                if (a.Mechanisms is null) d.Add(Key(path, "mechanisms"), "must not be null (MechanismSet.Empty for none)");
+                else MechanismCatalogue.Validate(d, path, a.Mechanisms, MechanismScope.Asset, s, i);
             }
             return d.Count == before;
         }
@@ -199,6 +201,8 @@ public static class ScenarioValidator
             }
             d.IntegerIn("venue.roundCap", v.RoundCap, 1, int.MaxValue);
             CapacityModule.Validate(d, v);
+            if (v.Mechanisms is null) d.Add("venue.mechanisms", "must not be null (MechanismSet.Empty for none)");
+            else MechanismCatalogue.Validate(d, "venue", v.Mechanisms, MechanismScope.Venue, s, -1);
             return marginOk;
         }
 

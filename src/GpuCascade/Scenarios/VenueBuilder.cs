@@ -71,6 +71,9 @@ public sealed class VenueBuilder
     /// <summary>Maximum liquidation rounds per step [64].</summary>
     public VenueBuilder RoundCap(int rounds) => Set(settings with { RoundCap = rounds });
 
+    /// <summary>Adds a mechanism to the venue (docs/scenarios.md), replacing one of the same type.</summary>
+    public VenueBuilder Mechanism(MechanismSpec spec) => Set(settings with { Mechanisms = settings.Mechanisms.With(spec) });
+
     private VenueBuilder Set(VenueSpec value)
     {
         settings = value;
