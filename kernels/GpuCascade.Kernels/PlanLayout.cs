@@ -57,6 +57,10 @@ public partial struct PlanLayout
     /// <summary>First real slot of the normals (N + 3 of them), of the oracle history (delay x N), of the screening
     /// thresholds (one per group: the slack of its first open cohort, +inf when none) and of the cohort reals.</summary>
     public int NormalsSlot, HistorySlot, ThresholdSlot, CohortRealSlot;
+    /// <summary>The mechanisms' region of real slots (after the cohort reals): how many, set by the host from what each
+    /// mechanism asks for (a history of several steps, say; each mechanism's parameters hold where its part starts, relative
+    /// to <see cref="MechanismSlot"/>), and where it starts.</summary>
+    public int MechanismSlots, MechanismSlot;
     /// <summary>Real slots per path.</summary>
     public int RealSlots;
     /// <summary>First integer slot of the modified-cohort words.</summary>
@@ -69,15 +73,16 @@ public partial struct PlanLayout
     /// <summary>Integer slots per path.</summary>
     public int IntSlots;
 
-    /// <summary>Fills the slot fields from the shape (Assets, Cohorts, Oracle.Delay): each region starts where the
-    /// previous one ends.</summary>
+    /// <summary>Fills the slot fields from the shape (Assets, Cohorts, Oracle.Delay, MechanismSlots): each region starts
+    /// where the previous one ends.</summary>
     public void LayOutSlots()
     {
         NormalsSlot = PathState.AssetFields * Assets;
         HistorySlot = NormalsSlot + PathState.NormalSlots(Assets);
         ThresholdSlot = HistorySlot + OracleState.HistorySlots(Assets, Oracle.Delay);
         CohortRealSlot = ThresholdSlot + PathState.ScreenGroups(Assets);
-        RealSlots = CohortRealSlot + PathState.CohortRealFields * Cohorts;
+        MechanismSlot = CohortRealSlot + PathState.CohortRealFields * Cohorts;
+        RealSlots = MechanismSlot + MechanismSlots;
         ModifiedSlot = PathState.CohortIntFields * Cohorts;
         CursorSlot = ModifiedSlot + PathState.ModifiedWords(Cohorts);
         CancelSlot = CursorSlot + PathState.ScreenGroups(Assets);

@@ -6,58 +6,65 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// <summary>docs/model.md section 3: executes each asset's net flow, valued at the mid before the round's impact.</summary>
     private void Execute(int step)
     {
+        for (int i = 0; i < _n; i++) ExecuteFlow(step, i, A(ExecutionState.FlowUnits, i), liquidation: true);
+    }
+
+    /// <summary>
+    /// docs/model.md section 3: executes <paramref name="units"/> of asset <paramref name="i"/> (a sale when negative) at the
+    /// round's effective depth, moving x, y and the mid; the fill price is left in <see cref="ExecutionState.Execution"/>.
+    /// A liquidation flow (<paramref name="liquidation"/>) also moves the displacement z and adds to the withdrawal
+    /// pressure of section 8.1; another participant's flow (a mechanism's trade) does neither.
+    /// </summary>
+    private void ExecuteFlow(int step, int i, double units, bool liquidation)
+    {
         TP real = default;
-        for (int i = 0; i < _n; i++)
+        // The effective depth of this round (docs/model.md sections 8.1, 8.4): D u g, with g set at the round's start.
+        double depth = _depthMultiplier;
+        if (_l.Liquidity.On != 0)
         {
-            // The effective depth of this round (docs/model.md sections 8.1, 8.4): D u g, with g set at the round's start.
-            double depth = _depthMultiplier;
-            if (_l.Liquidity.On != 0)
-            {
-                depth *= DepthFactor(i);
-                if (depth < A(LiquidityState.MinDepthFactor, i)) A(LiquidityState.MinDepthFactor, i) = depth;
-                if (depth < A(LiquidityState.StepDepthFactor, i)) A(LiquidityState.StepDepthFactor, i) = depth;
-            }
-            double units = A(ExecutionState.FlowUnits, i);
-            double mid = A(MarketState.Mid, i);
-            if (units == 0)
-            {
-                A(ExecutionState.Execution, i) = mid;
-                continue;
-            }
-            double flow = units * mid;
-            double scale = Pd(_l.Impact.Scale, i);
-            double delta;
-            bool adjusted = _l.Uncertainty.On != 0 || _l.Liquidity.On != 0;
-            if (Pi(_l.Impact.Kind, i) == (int)ImpactKind.Linear)
-            {
-                if (adjusted) scale /= depth; // 0.01 / (D u g)
-                delta = scale * flow;
-                A(ExecutionState.Execution, i) = real.Hold(mid * Math.Exp(Pd(_l.Impact.ExecutionEta, i) * delta));
-            }
-            else
-            {
-                // Square root on the step's cumulative flow (docs/model.md section 3): the round moves the price by I(C + Q) - I(C), so
-                // splitting a flow into rounds or cohorts does not change the step's move; the fills execute at the
-                // average impact over the chunk, (F(C + Q) - F(C)) / Q with F(x) = (2/3) c |x|^(3/2), relative to I(C).
-                if (adjusted) scale *= _volatilityMultiplier / Math.Sqrt(depth); // Y (sigma w) / sqrt(V u g)
-                double before = A(ExecutionState.ImpactMemory, i);
-                double after = real.Hold(before + flow);
-                double impactBefore = SignedRoot(before) * scale, impactAfter = SignedRoot(after) * scale;
-                delta = real.Hold(impactAfter - impactBefore);
-                double average = 2.0 / 3.0 * scale * (Math.Abs(after) * Math.Sqrt(Math.Abs(after)) - Math.Abs(before) * Math.Sqrt(Math.Abs(before))) / flow;
-                A(ExecutionState.Execution, i) = real.Hold(mid * Math.Exp(real.Hold(average - impactBefore)));
-                A(ExecutionState.ImpactMemory, i) = after;
-            }
-            double permanent = Pd(_l.Impact.PermanentShare, i) * delta;
-            A(MarketState.X, i) = real.Hold(A(MarketState.X, i) + permanent);
-            A(ExecutionState.Y, i) = real.Hold(A(ExecutionState.Y, i) + (delta - permanent));
-            A(ExecutionState.Displacement, i) = real.Hold(A(ExecutionState.Displacement, i) + delta);
-            double next = real.Exp(real.Hold(A(MarketState.X, i) + A(ExecutionState.Y, i)));
-            A(MarketState.Mid, i) = next;
-            if (!Representable(next)) Fail(PathOutput.FlowFailureFlag, step, i, flow);
-            // Market makers withdraw after toxic flow: the pressure grows by the flow over the scenario's depth.
-            if (_l.Liquidity.On != 0) A(LiquidityState.Withdrawal, i) = real.Hold(A(LiquidityState.Withdrawal, i) + Math.Abs(flow) * Pd(_l.Liquidity.WithdrawalPerUsd, i));
+            depth *= DepthFactor(i);
+            if (depth < A(LiquidityState.MinDepthFactor, i)) A(LiquidityState.MinDepthFactor, i) = depth;
+            if (depth < A(LiquidityState.StepDepthFactor, i)) A(LiquidityState.StepDepthFactor, i) = depth;
         }
+        double mid = A(MarketState.Mid, i);
+        if (units == 0)
+        {
+            A(ExecutionState.Execution, i) = mid;
+            return;
+        }
+        double flow = units * mid;
+        double scale = Pd(_l.Impact.Scale, i);
+        double delta;
+        bool adjusted = _l.Uncertainty.On != 0 || _l.Liquidity.On != 0;
+        if (Pi(_l.Impact.Kind, i) == (int)ImpactKind.Linear)
+        {
+            if (adjusted) scale /= depth; // 0.01 / (D u g)
+            delta = scale * flow;
+            A(ExecutionState.Execution, i) = real.Hold(mid * Math.Exp(Pd(_l.Impact.ExecutionEta, i) * delta));
+        }
+        else
+        {
+            // Square root on the step's cumulative flow (docs/model.md section 3): the round moves the price by I(C + Q) - I(C), so
+            // splitting a flow into rounds or cohorts does not change the step's move; the fills execute at the
+            // average impact over the chunk, (F(C + Q) - F(C)) / Q with F(x) = (2/3) c |x|^(3/2), relative to I(C).
+            if (adjusted) scale *= _volatilityMultiplier / Math.Sqrt(depth); // Y (sigma w) / sqrt(V u g)
+            double before = A(ExecutionState.ImpactMemory, i);
+            double after = real.Hold(before + flow);
+            double impactBefore = SignedRoot(before) * scale, impactAfter = SignedRoot(after) * scale;
+            delta = real.Hold(impactAfter - impactBefore);
+            double average = 2.0 / 3.0 * scale * (Math.Abs(after) * Math.Sqrt(Math.Abs(after)) - Math.Abs(before) * Math.Sqrt(Math.Abs(before))) / flow;
+            A(ExecutionState.Execution, i) = real.Hold(mid * Math.Exp(real.Hold(average - impactBefore)));
+            A(ExecutionState.ImpactMemory, i) = after;
+        }
+        double permanent = Pd(_l.Impact.PermanentShare, i) * delta;
+        A(MarketState.X, i) = real.Hold(A(MarketState.X, i) + permanent);
+        A(ExecutionState.Y, i) = real.Hold(A(ExecutionState.Y, i) + (delta - permanent));
+        if (liquidation) A(ExecutionState.Displacement, i) = real.Hold(A(ExecutionState.Displacement, i) + delta);
+        double next = real.Exp(real.Hold(A(MarketState.X, i) + A(ExecutionState.Y, i)));
+        A(MarketState.Mid, i) = next;
+        if (!Representable(next)) Fail(PathOutput.FlowFailureFlag, step, i, flow);
+        // Market makers withdraw after toxic flow: the pressure grows by the flow over the scenario's depth.
+        if (liquidation && _l.Liquidity.On != 0) A(LiquidityState.Withdrawal, i) = real.Hold(A(LiquidityState.Withdrawal, i) + Math.Abs(flow) * Pd(_l.Liquidity.WithdrawalPerUsd, i));
     }
 
     /// <summary>sign(x) sqrt(|x|).</summary>

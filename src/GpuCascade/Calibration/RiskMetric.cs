@@ -173,7 +173,8 @@ public readonly record struct RiskMetric(OutputRow Row, MetricStatistic Statisti
                     : throw new InvalidOperationException($"no mean of {row.Key} in a result");
                 return new Figure(m.Mean, m.Mean - Proportion.Z95 * m.StandardError, m.Mean + Proportion.Z95 * m.StandardError);
             default:
-                var d = row == OutputSchema.BadDebt ? r.BadDebt
+                var d = row.Mechanism is not null ? r.Mechanisms.Tail(row.Key)
+                    : row == OutputSchema.BadDebt ? r.BadDebt
                     : row == OutputSchema.LiquidatedNotional ? r.LiquidatedNotional
                     : throw new InvalidOperationException($"no tail of {row.Key} in a result");
                 double level = Level!.Value.Value;

@@ -152,7 +152,11 @@ internal sealed class PackedPlan
     /// <summary>Bytes of device memory per path in flight: state slots and outputs.</summary>
     public static long BytesPerPath(SimulationPlan plan)
     {
-        var l = new PlanLayout { Assets = plan.AssetCount, Cohorts = plan.CohortCount, Oracle = OracleModule.Pack(plan.OracleDelay) };
+        var l = new PlanLayout
+        {
+            Assets = plan.AssetCount, Cohorts = plan.CohortCount, Oracle = OracleModule.Pack(plan.OracleDelay),
+            MechanismSlots = checked((int)MechanismCatalogue.RegionSlots(plan.Scenario)),
+        };
         l.LayOutSlots();
         return 8L * l.RealSlots + 4L * l.IntSlots + 8L * PathOutput.RealSlots(plan.AssetCount) + 4L * PathOutput.IntFields;
     }

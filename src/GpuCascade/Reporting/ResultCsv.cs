@@ -26,7 +26,6 @@ public static class ResultCsv
         Probability("badDebt", r.Probabilities.BadDebt);
         Probability("fundDepleted", r.Probabilities.FundDepleted);
         foreach (var (key, p) in r.Mechanisms.Probabilities) Row(key, "estimate", p.Estimate, p.Lower, p.Upper);
-        foreach (var (key, m) in r.Mechanisms.Means) Row(key, "mean", m.Mean);
         void Loss(string name, LossDistribution d)
         {
             Row(name, "mean", d.Mean);
@@ -42,6 +41,9 @@ public static class ResultCsv
                 Row(name, $"es.{level.Key}", v, i.Lower, i.Upper);
             }
         }
+        foreach (var (key, m) in r.Mechanisms.Means)
+            if (r.Mechanisms.Tails.FirstOrDefault(t => t.Key == key) is { Value: { } tail }) Loss(key, tail);
+            else Row(key, "mean", m.Mean);
         Loss("badDebt", r.BadDebt);
         Loss("liquidatedNotional", r.LiquidatedNotional);
         foreach (var (symbol, a) in r.Assets)

@@ -68,7 +68,8 @@ public static class ResultJson
                 open = row.Mechanism!;
                 w.WriteStartObject(open);
             }
-            Mean(w, row.MemberName, mean);
+            if (row.Has(Kernels.OutputAggregations.Tail)) Loss(w, row.MemberName, r.Mechanisms.Tail(key));
+            else Mean(w, row.MemberName, mean);
         }
         if (open is not null) w.WriteEndObject();
 

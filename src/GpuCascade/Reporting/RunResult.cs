@@ -48,6 +48,14 @@ public sealed record MechanismFigures(
     /// <summary>None (a result built by hand).</summary>
     public static readonly MechanismFigures Empty = new([], []);
 
+    /// <summary>The distributions of the rows with a tail (<c>returningLiquidity.loss</c>): mean, VaR and ES with their
+    /// intervals, by row key, in schema order. Such a row is in <see cref="Means"/> too.</summary>
+    public IReadOnlyList<KeyValuePair<string, LossDistribution>> Tails { get; init; } = [];
+
+    /// <summary>The distribution of the output <paramref name="key"/>, for a row with a tail.</summary>
+    /// <exception cref="KeyNotFoundException">No such mechanism output with a tail; the message lists them.</exception>
+    public LossDistribution Tail(string key) => Find(Tails, key);
+
     /// <summary>The mean of the output <paramref name="key"/> (<c>adl.lossAbsorbed</c>).</summary>
     /// <exception cref="KeyNotFoundException">No such mechanism output; the message lists them.</exception>
     public MeanEstimate Mean(string key) => Find(Means, key);

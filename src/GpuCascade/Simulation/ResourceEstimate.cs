@@ -42,7 +42,8 @@ internal sealed record ResourceEstimate(long Bytes, long AvailableBytes, IReadOn
                        + (scenario.Book.Generator is { Assets.IsDefault: false } g ? (long)g.CohortsPerAsset * g.Assets.Length : 0);
         long delay = OracleModule.EffectiveDelay(scenario.Venue.OracleDelaySteps, scenario.Steps);
         long groups = PathState.ScreenGroups((int)Math.Min(n, 1 << 20));
-        long realSlots = PathState.AssetFields * n + n + 3 + delay * n + groups + PathState.CohortRealFields * cohorts;
+        long realSlots = PathState.AssetFields * n + n + 3 + delay * n + groups + PathState.CohortRealFields * cohorts
+                         + MechanismCatalogue.RegionSlots(scenario);
         long intSlots = PathState.CohortIntFields * cohorts + (cohorts + 31) / 32 + groups;
         long stateBytes = 8 * realSlots + 4 * intSlots;
         long batch = Math.Min(batchPaths, Math.Max(1, scenario.Paths));

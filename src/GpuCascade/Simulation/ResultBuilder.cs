@@ -42,7 +42,11 @@ internal static class ResultBuilder
         var mechanisms = new MechanismFigures(
             [.. OutputSchema.MechanismRows.Where(r => r.Has(OutputAggregations.Mean)).Select(r => new KeyValuePair<string, MeanEstimate>(r.Key, Mean(r)))],
             [.. OutputSchema.MechanismRows.Where(r => r.Has(OutputAggregations.Positive))
-                .Select(r => new KeyValuePair<string, ProbabilityEstimate>(r.ProbabilityKey!, acc.Positive(r).Wilson()))]);
+                .Select(r => new KeyValuePair<string, ProbabilityEstimate>(r.ProbabilityKey!, acc.Positive(r).Wilson()))])
+        {
+            Tails = [.. OutputSchema.MechanismRows.Where(r => r.Has(OutputAggregations.Tail))
+                .Select(r => new KeyValuePair<string, LossDistribution>(r.Key, Loss(acc.Mean(r), acc.Tail(r), n)))],
+        };
         var manifest = Manifest(plan);
         return new RunResult
         {

@@ -78,6 +78,10 @@ internal sealed class PlanPacking(Scenario scenario, double dt, Func<IEnumerable
 {
     public Scenario Scenario => scenario;
 
+    /// <summary>Where the module's part of the path's mechanism region starts (its <see cref="MechanismModule.RegionSlots"/>),
+    /// relative to <see cref="PlanLayout.MechanismSlot"/>.</summary>
+    public int RegionOffset { get; internal set; }
+
     /// <summary>Step in years.</summary>
     public double Dt => dt;
 
@@ -120,6 +124,11 @@ internal abstract class MechanismModule
 
     /// <summary>Writes the spec's members into its JSON object (opened and closed by the caller).</summary>
     public abstract void WriteJson(Utf8JsonWriter w, MechanismSpec spec);
+
+    /// <summary>Real slots of a path's state it needs besides its [StateBlock] (0 when off): a region sized by the scenario,
+    /// such as a history of several steps. Its part starts at <see cref="PlanPacking.RegionOffset"/>. Called on scenarios
+    /// that may not be valid yet (a resource estimate): it must not throw.</summary>
+    public virtual int RegionSlots(Scenario scenario) => 0;
 
     /// <summary>Sets its parameters in the plan (a mechanism off writes its off switch).</summary>
     public abstract void Pack(PlanPacking packing, ref PlanLayout layout);
@@ -197,8 +206,18 @@ internal static class MechanismCatalogue
     /// <summary>Every module's parameters into <paramref name="layout"/>.</summary>
     public static void Pack(PlanPacking packing, ref PlanLayout layout)
     {
-        foreach (var m in All) m.Pack(packing, ref layout);
+        int offset = 0;
+        foreach (var m in All)
+        {
+            packing.RegionOffset = offset;
+            m.Pack(packing, ref layout);
+            offset += m.RegionSlots(packing.Scenario);
+        }
+        layout.MechanismSlots = offset;
     }
+
+    /// <summary>The path's mechanism region for <paramref name="scenario"/>: every module's <see cref="MechanismModule.RegionSlots"/>.</summary>
+    public static long RegionSlots(Scenario scenario) => All.Sum(m => (long)m.RegionSlots(scenario));
 
     /// <summary>Every module's output rows, in catalogue order.</summary>
     public static IEnumerable<OutputRow> Outputs => All.SelectMany(m => m.Outputs);
