@@ -31,7 +31,8 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     where TSI : struct, IModelArray<int>
     where TP : struct, IPrecision
 {
-    // Every field of the path is declared here: the parts of a partial struct have no defined field order between them.
+    // The path's own fields; a mechanism declares its per-path fields in its file (Mechanisms/), and no code depends on
+    // the order of a struct's fields (CS0282 is off for that reason, GpuCascade.Kernels.csproj).
     private PlanLayout _l;
     private TD _pd;
     private TI _pi;

@@ -42,7 +42,7 @@ public static class ResultCsv
             }
         }
         foreach (var (key, m) in r.Mechanisms.Means)
-            if (r.Mechanisms.Tails.FirstOrDefault(t => t.Key == key) is { Value: { } tail }) Loss(key, tail);
+            if (Paths.OutputSchema.Row(key).Has(Kernels.OutputAggregations.Tail)) Loss(key, r.Mechanisms.Tail(key));
             else Row(key, "mean", m.Mean);
         Loss("badDebt", r.BadDebt);
         Loss("liquidatedNotional", r.LiquidatedNotional);

@@ -88,9 +88,6 @@ internal sealed class PlanPacking(Scenario scenario, double dt, Func<IEnumerable
     public int Reals(IEnumerable<double> values) => realArray(values);
 
     public int Ints(IEnumerable<int> values) => intArray(values);
-
-    /// <summary>Per asset in asset order, the asset's spec of type <typeparamref name="T"/> or null.</summary>
-    public T?[] PerAsset<T>() where T : MechanismSpec => scenario.Assets.Select(a => a.Mechanisms.Get<T>()).ToArray();
 }
 
 /// <summary>
@@ -164,11 +161,6 @@ internal static class MechanismCatalogue
 
     /// <summary>The modules whose subtree sits under <paramref name="scope"/>.</summary>
     public static IEnumerable<MechanismModule> In(MechanismScope scope) => All.Where(m => m.Scope == scope);
-
-    /// <summary>The module of a spec.</summary>
-    public static MechanismModule Of(MechanismSpec spec) =>
-        All.FirstOrDefault(m => m.SpecType == spec.GetType())
-        ?? throw new ArgumentException($"{spec.GetType().Name} has no mechanism module (a class deriving from MechanismModule<{spec.GetType().Name}>)");
 
     /// <summary>Binds the subtrees of <paramref name="scope"/>'s mechanisms present in <paramref name="owner"/>.</summary>
     public static MechanismSet Bind(NodeReader r, MapReader owner, MechanismScope scope)
