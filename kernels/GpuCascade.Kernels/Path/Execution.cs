@@ -18,11 +18,9 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     private void ExecuteFlow(int step, int i, double units, bool liquidation)
     {
         TP real = default;
-        // The effective depth of this round (docs/model.md sections 8.1, 8.4): D u g, with g set at the round's start.
-        double depth = _depthMultiplier;
+        double depth = EffectiveDepth(i);
         if (_l.Liquidity.On != 0)
         {
-            depth *= DepthFactor(i);
             if (depth < A(LiquidityState.MinDepthFactor, i)) A(LiquidityState.MinDepthFactor, i) = depth;
             if (depth < A(LiquidityState.StepDepthFactor, i)) A(LiquidityState.StepDepthFactor, i) = depth;
         }
@@ -33,12 +31,10 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             return;
         }
         double flow = units * mid;
-        double scale = Pd(_l.Impact.Scale, i);
+        double scale = ImpactScale(i, depth);
         double delta;
-        bool adjusted = _l.Uncertainty.On != 0 || _l.Liquidity.On != 0;
         if (Pi(_l.Impact.Kind, i) == (int)ImpactKind.Linear)
         {
-            if (adjusted) scale /= depth; // 0.01 / (D u g)
             delta = scale * flow;
             A(ExecutionState.Execution, i) = real.Hold(mid * Math.Exp(Pd(_l.Impact.ExecutionEta, i) * delta));
         }
@@ -47,7 +43,6 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             // Square root on the step's cumulative flow (docs/model.md section 3): the round moves the price by I(C + Q) - I(C), so
             // splitting a flow into rounds or cohorts does not change the step's move; the fills execute at the
             // average impact over the chunk, (F(C + Q) - F(C)) / Q with F(x) = (2/3) c |x|^(3/2), relative to I(C).
-            if (adjusted) scale *= _volatilityMultiplier / Math.Sqrt(depth); // Y (sigma w) / sqrt(V u g)
             double before = A(ExecutionState.ImpactMemory, i);
             double after = real.Hold(before + flow);
             double impactBefore = SignedRoot(before) * scale, impactAfter = SignedRoot(after) * scale;
@@ -65,6 +60,35 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         if (!Representable(next)) Fail(PathOutput.FlowFailureFlag, step, i, flow);
         // Market makers withdraw after toxic flow: the pressure grows by the flow over the scenario's depth.
         if (liquidation && _l.Liquidity.On != 0) A(LiquidityState.Withdrawal, i) = real.Hold(A(LiquidityState.Withdrawal, i) + Math.Abs(flow) * Pd(_l.Liquidity.WithdrawalPerUsd, i));
+    }
+
+    /// <summary>The effective depth factor of asset <paramref name="i"/> now (docs/model.md sections 8.1, 8.4): u g, with g as
+    /// set at the round's start (1 when depth is known and does not respond to stress).</summary>
+    private readonly double EffectiveDepth(int i) => _l.Liquidity.On != 0 ? _depthMultiplier * DepthFactor(i) : _depthMultiplier;
+
+    /// <summary>The impact law's scale of asset <paramref name="i"/> at the depth factor <paramref name="depth"/>
+    /// (docs/model.md section 3): linear 0.01 / (D u g); square root Y (sigma w) / sqrt(V u g).</summary>
+    private readonly double ImpactScale(int i, double depth)
+    {
+        double scale = Pd(_l.Impact.Scale, i);
+        if (_l.Uncertainty.On == 0 && _l.Liquidity.On == 0) return scale;
+        return Pi(_l.Impact.Kind, i) == (int)ImpactKind.Linear ? scale / depth : scale * (_volatilityMultiplier / Math.Sqrt(depth));
+    }
+
+    /// <summary>
+    /// The flow (USD, a purchase when positive) whose execution by <see cref="ExecuteFlow"/> now would move asset
+    /// <paramref name="i"/>'s log mid by <paramref name="delta"/>: the impact law inverted at the current depth and, for the
+    /// square root, the current memory C: <c>I^-1(I(C) + delta) - C</c>. 0 when the law moves nothing (a zero scale).
+    /// For another participant who aims at a price (docs/model.md section 8.6).
+    /// </summary>
+    private readonly double FlowForImpact(int i, double delta)
+    {
+        double scale = ImpactScale(i, EffectiveDepth(i));
+        if (!(scale > 0)) return 0;
+        if (Pi(_l.Impact.Kind, i) == (int)ImpactKind.Linear) return delta / scale;
+        double before = A(ExecutionState.ImpactMemory, i);
+        double root = (SignedRoot(before) * scale + delta) / scale;
+        return (root < 0 ? -root * root : root * root) - before;
     }
 
     /// <summary>sign(x) sqrt(|x|).</summary>

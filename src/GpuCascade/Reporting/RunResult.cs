@@ -52,6 +52,10 @@ public sealed record MechanismFigures(
     /// intervals, by row key, in schema order. Such a row is in <see cref="Means"/> too.</summary>
     public IReadOnlyList<KeyValuePair<string, LossDistribution>> Tails { get; init; } = [];
 
+    /// <summary>The mechanisms of the catalogue (docs/architecture.md, "Adding a mechanism") that the run's scenario has, by
+    /// key (<c>returningLiquidity</c>); the summary table shows their figures.</summary>
+    public IReadOnlyList<string> On { get; init; } = [];
+
     /// <summary>The distribution of the output <paramref name="key"/>, for a row with a tail.</summary>
     /// <exception cref="KeyNotFoundException">No such mechanism output with a tail; the message lists them.</exception>
     public LossDistribution Tail(string key) => Find(Tails, key);

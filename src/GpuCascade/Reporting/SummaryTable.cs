@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using GpuCascade.Kernels;
+using GpuCascade.Paths;
 using GpuCascade.Statistics;
 
 namespace GpuCascade.Reporting;
@@ -21,13 +23,19 @@ internal static class SummaryTable
         Prob(sb, "cascade", r.Probabilities.Cascade);
         Prob(sb, "bad debt > 0", r.Probabilities.BadDebt);
         Prob(sb, "insurance fund depleted", r.Probabilities.FundDepleted);
+        var mechanismRows = MechanismRowsShown(r);
+        foreach (var row in mechanismRows.Where(row => row.ProbabilityKey is not null))
+            Prob(sb, row.ProbabilityLabel ?? Short(row) + " > 0", r.Mechanisms.Probability(row.ProbabilityKey!));
         sb.AppendLine();
         sb.AppendLine("Per path (USD)           mean     s.e.   VaR 95%   VaR 99% VaR 99.9%    ES 95%    ES 99%  ES 99.9%");
         Loss(sb, "bad debt", r.BadDebt);
         Loss(sb, "liquidated notional", r.LiquidatedNotional);
+        var tails = mechanismRows.Where(row => row.Has(OutputAggregations.Tail)).ToList();
+        foreach (var row in tails) Loss(sb, Short(row), r.Mechanisms.Tail(row.Key));
         sb.AppendLine("95% intervals      VaR 95%         VaR 99%         VaR 99.9%       ES 95%          ES 99%          ES 99.9%");
         Intervals(sb, "bad debt", r.BadDebt);
         Intervals(sb, "liquidated", r.LiquidatedNotional);
+        foreach (var row in tails) Intervals(sb, Short(row), r.Mechanisms.Tail(row.Key));
         sb.AppendLine();
         sb.AppendLine("Asset   max drawdown (s.e.)   exogenous (s.e.)    amplification   liquidated/path");
         foreach (var (symbol, a) in r.Assets)
@@ -44,6 +52,9 @@ internal static class SummaryTable
                 sb.AppendLine(Inv, $"  {c.Name,-24} {string.Join("+", c.Assets),-9} {c.Side,-5} {Pct(c.TailShare!.Value),7} {Pct(c.PLiquidated.Estimate),14} {Usd(c.BadDebt),14} {c.Leverage.ToString("0.0", Inv) + "x",9}");
             sb.AppendLine();
         }
+        foreach (var group in mechanismRows.Where(row => row.Has(OutputAggregations.Mean) && !row.Has(OutputAggregations.Tail)).GroupBy(row => row.Mechanism))
+            sb.AppendLine($"{group.Key}: " + string.Join("; ", group.Select(row =>
+                $"{Short(row)} {Value(row.Unit, r.Mechanisms.Mean(row.Key).Mean)} (s.e. {Value(row.Unit, r.Mechanisms.Mean(row.Key).StandardError)})")));
         var f = r.InsuranceFund;
         sb.AppendLine(Inv, $"Insurance fund: start {Usd(f.Start)}, mean end {Usd(f.End.Mean)}, mean minimum {Usd(f.Minimum.Mean)}, mean uncovered loss {Usd(f.UncoveredLoss.Mean)}");
         sb.AppendLine(Inv, $"Rounds: mean of the largest rounds in a step {r.MaxRoundsInStep.Mean:0.00}; paths hitting the round cap: {r.RoundCapHits:N0}");
@@ -51,6 +62,21 @@ internal static class SummaryTable
         sb.AppendLine(Inv, $"Run: {r.Run.ElapsedSeconds:0.0} s, {r.Run.PathStepsPerSecond:0.###e+0} path-steps/s on {r.Run.BackendDescription}");
         return sb.ToString();
     }
+
+    /// <summary>The output rows of the catalogued mechanisms (docs/architecture.md, "Adding a mechanism") that the run's
+    /// scenario has: their probabilities join the events, their tails the losses, their means a line each.</summary>
+    private static List<OutputRow> MechanismRowsShown(RunResult r) =>
+        [.. OutputSchema.MechanismRows.Where(row => r.Mechanisms.On.Contains(row.Mechanism!))];
+
+    /// <summary>A row's label without its parenthesis, for the table's columns.</summary>
+    private static string Short(OutputRow row) => row.Label.Split(" (")[0];
+
+    private static string Value(string unit, double x) => unit switch
+    {
+        "USD" => Usd(x),
+        "flag" or "fraction" => Pct(x),
+        _ => x.ToString("0.##", Inv),
+    };
 
     private static void Prob(StringBuilder sb, string name, ProbabilityEstimate p) =>
         sb.AppendLine(Inv, $"  {name,-28} {Pct(p.Estimate),10}   [{Pct(p.Lower)}, {Pct(p.Upper)}]");

@@ -2,6 +2,7 @@ using GpuCascade.Kernels;
 using GpuCascade.Operations;
 using GpuCascade.Paths;
 using GpuCascade.Reporting;
+using GpuCascade.Scenarios;
 using GpuCascade.Statistics;
 
 namespace GpuCascade.Simulation;
@@ -46,6 +47,7 @@ internal static class ResultBuilder
         {
             Tails = [.. OutputSchema.MechanismRows.Where(r => r.Has(OutputAggregations.Tail))
                 .Select(r => new KeyValuePair<string, LossDistribution>(r.Key, Loss(acc.Mean(r), acc.Tail(r), n)))],
+            On = [.. MechanismCatalogue.All.Where(m => !MechanismCatalogue.IsOff(plan.Scenario, m.Key)).Select(m => m.Key)],
         };
         var manifest = Manifest(plan);
         return new RunResult
@@ -70,7 +72,10 @@ internal static class ResultBuilder
                 Mean(OutputSchema.Penalties), Mean(OutputSchema.BadDebtPaid), Mean(OutputSchema.UncoveredLoss)),
             Histograms = histograms,
             Work = new RunWork(n * plan.Steps, acc.Total(OutputSchema.MarginChecks), acc.Total(OutputSchema.CohortLiquidations)),
-            Warnings = [.. OutputSchema.Rows.Where(r => r.Shape == OutputShape.PerPath && r.Has(OutputAggregations.Tail)).SelectMany(r => TailWarnings(r.Key, n))],
+            // A mechanism the scenario leaves off has no distribution to warn about (its figures are zeros by construction).
+            Warnings = [.. OutputSchema.Rows.Where(r => r.Shape == OutputShape.PerPath && r.Has(OutputAggregations.Tail)
+                                                        && (r.Mechanism is null || !MechanismCatalogue.IsOff(plan.Scenario, r.Mechanism)))
+                .SelectMany(r => TailWarnings(r.Key, n))],
             CohortAttribution = attribution ?? [],
             Series = acc.Series is { } series
                 ? new SeriesResult(series, plan.Symbols, plan.Dt * HoursPerYear) { Seed = plan.Seed, ScenarioSha256 = manifest.ScenarioSha256 }

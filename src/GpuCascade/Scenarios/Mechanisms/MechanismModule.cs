@@ -211,6 +211,12 @@ internal static class MechanismCatalogue
     /// <summary>The path's mechanism region for <paramref name="scenario"/>: every module's <see cref="MechanismModule.RegionSlots"/>.</summary>
     public static long RegionSlots(Scenario scenario) => All.Sum(m => (long)m.RegionSlots(scenario));
 
+    /// <summary>Whether <paramref name="key"/> is a catalogued mechanism that no asset and not the venue of
+    /// <paramref name="scenario"/> has (false for a key no module has, such as those of the five older mechanisms).</summary>
+    public static bool IsOff(Scenario scenario, string key) =>
+        All.FirstOrDefault(m => m.Key == key) is { } module
+        && !scenario.Assets.SelectMany(a => a.Mechanisms).Concat(scenario.Venue.Mechanisms).Any(s => s.GetType() == module.SpecType);
+
     /// <summary>Every module's output rows, in catalogue order.</summary>
     public static IEnumerable<OutputRow> Outputs => All.SelectMany(m => m.Outputs);
 }
