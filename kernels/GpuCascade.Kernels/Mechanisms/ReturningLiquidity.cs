@@ -1,0 +1,142 @@
+namespace GpuCascade.Kernels;
+
+/// <summary>
+/// Returning liquidity (docs/model.md section 8.6): per asset, liquidity providers (arbitrageurs, market makers) who buy
+/// the traded price's discount to the exogenous price and sell its premium, once per step after the market move and
+/// before the rounds, with a reaction delay and a cap on their inventory's value; their trade goes through the one
+/// impact law (<see cref="ExecuteFlow"/>) as no liquidation, and their P&amp;L is an output.
+/// </summary>
+public partial struct CascadePath<TD, TI, TSD, TSI, TP>
+{
+    // docs/model.md section 8.6: whether the LPs' capital bound on the path, and the steps in which they traded.
+    private bool _lpCapitalExhausted;
+    private double _lpTradeSteps;
+
+    /// <summary>Start of path: no inventory, no cash, and no discount seen before the path (the delay's ring at 0).</summary>
+    [PhaseHook(nameof(OnStartOfPath), Order = 40)]
+    private void StartReturningLiquidity()
+    {
+        _lpCapitalExhausted = false;
+        _lpTradeSteps = 0;
+        if (_l.ReturningLiquidity.On == 0) return;
+        for (int i = 0; i < _n; i++)
+        {
+            A(ReturningLiquidityState.Inventory, i) = 0;
+            A(ReturningLiquidityState.Cash, i) = 0;
+        }
+        int first = _l.MechanismSlot + _l.ReturningLiquidity.Ring;
+        for (int k = 0; k < _l.ReturningLiquidity.RingSteps * _n; k++) _m.R(first + k) = 0;
+    }
+
+    /// <summary>
+    /// docs/model.md section 8.6, after the step's market move and before its rounds: for each asset with LPs, the
+    /// discount <c>gamma = x_exo - (x + y)</c> seen <c>L</c> steps ago sets the aimed impact <c>kappa gamma_{t-L}</c>; the
+    /// flow that moves the mid by it at the current depth, clipped so that the inventory's value at the mid stays within
+    /// the capital, is executed as no liquidation (it moves neither z nor the withdrawal pressure), and the inventory and
+    /// cash take the fill.
+    /// </summary>
+    [PhaseHook(nameof(OnMarketMoved), Order = 20)]
+    private void TradeTheDiscount(int step)
+    {
+        if (_l.ReturningLiquidity.On == 0) return;
+        TP real = default;
+        int n = _n, ringSteps = _l.ReturningLiquidity.RingSteps, ring = _l.MechanismSlot + _l.ReturningLiquidity.Ring;
+        bool traded = false;
+        for (int i = 0; i < n; i++)
+        {
+            double kappa = Pd(_l.ReturningLiquidity.Kappa, i);
+            if (kappa == 0) continue;
+            double gamma = real.Hold(A(MarketState.XExogenous, i) - real.Hold(A(MarketState.X, i) + A(ExecutionState.Y, i)));
+            double signal = gamma;
+            if (ringSteps > 0)
+            {
+                // The ring holds the last RingSteps discounts: step t reads t - L's slot before writing its own.
+                int delay = Pi(_l.ReturningLiquidity.Delay, i);
+                if (delay > 0) signal = step >= delay ? _m.R(ring + (step - delay) % ringSteps * n + i) : 0.0;
+                _m.R(ring + step % ringSteps * n + i) = gamma;
+            }
+            double aimed = kappa * signal;
+            if (aimed == 0) continue;
+            double q = FlowForImpact(i, aimed);
+            // The capital: the inventory's value at the mid stays within K; a trade is clipped, never forced.
+            double mid = A(MarketState.Mid, i), capital = Pd(_l.ReturningLiquidity.Capital, i);
+            double value = A(ReturningLiquidityState.Inventory, i) * mid;
+            double clipped = Math.Min(Math.Max(q, Math.Min(0.0, -capital - value)), Math.Max(0.0, capital - value));
+            if (clipped != q)
+            {
+                _lpCapitalExhausted = true;
+                if (Math.Abs(clipped) <= 1e-9 * capital) clipped = 0; // what rounding leaves of spent room buys nothing
+            }
+            if (clipped == 0) continue;
+            double units = clipped / mid;
+            ExecuteFlow(step, i, units, liquidation: false);
+            if (_failFlag != 0) return;
+            TrackMin(i); // the drawdowns see the LPs' trade (docs/model.md section 6)
+            // Money in double whatever the market state's precision (docs/model.md section 1).
+            A(ReturningLiquidityState.Inventory, i) += units;
+            A(ReturningLiquidityState.Cash, i) -= units * A(ExecutionState.Execution, i);
+            traded = true;
+        }
+        if (traded) _lpTradeSteps++;
+    }
+
+    /// <summary>End of path: the LPs' P&amp;L (inventory marked at the final mid plus cash), its loss, the inventory's value,
+    /// whether the capital bound and the steps they traded in (<see cref="ReturningLiquidityOutput"/>).</summary>
+    [PhaseHook(nameof(OnEndOfPath), Order = 30)]
+    private readonly void WriteReturningLiquidityOutputs<TOD, TOI>(PathSlots<TOD, TOI> output)
+        where TOD : struct, IModelArray<double>
+        where TOI : struct, IModelArray<int>
+    {
+        double pnl = 0, inventory = 0;
+        if (_l.ReturningLiquidity.On != 0)
+            for (int i = 0; i < _n; i++)
+            {
+                double value = A(ReturningLiquidityState.Inventory, i) * A(MarketState.Mid, i);
+                inventory += value;
+                pnl += value + A(ReturningLiquidityState.Cash, i);
+            }
+        output.R(ReturningLiquidityOutput.Pnl) = pnl;
+        output.R(ReturningLiquidityOutput.Loss) = -pnl;
+        output.R(ReturningLiquidityOutput.Inventory) = inventory;
+        output.R(ReturningLiquidityOutput.CapitalExhausted) = _lpCapitalExhausted ? 1 : 0;
+        output.R(ReturningLiquidityOutput.TradeSteps) = _lpTradeSteps;
+    }
+}
+
+/// <summary>Returning liquidity in the plan (docs/model.md section 8.6).</summary>
+[PlanParams("ReturningLiquidity")]
+public struct ReturningLiquidityParams
+{
+    /// <summary>Some asset has LPs (0 or 1).</summary>
+    public int On;
+    /// <summary>Offsets of the per-asset reals: kappa (0: no LPs), the capital K (USD; +infinity: no cap).</summary>
+    public int Kappa, Capital;
+    /// <summary>Offset of the per-asset integers: the delay L in steps.</summary>
+    public int Delay;
+    /// <summary>Steps the ring of discounts holds (the largest delay; 0 when no asset has one), and where the ring starts in
+    /// the mechanism region (relative to <see cref="PlanLayout.MechanismSlot"/>; RingSteps x N real slots).</summary>
+    public int RingSteps, Ring;
+}
+
+/// <summary>Per-asset state of returning liquidity: the LPs' inventory (units, signed) and cash (USD).</summary>
+[StateBlock(6)]
+public static partial class ReturningLiquidityState
+{
+    /// <summary>Per-asset fields.</summary>
+    public const int Inventory = First, Cash = First + 1;
+
+    /// <summary>How many per-asset fields the mechanism needs.</summary>
+    public const int Fields = 2;
+}
+
+/// <summary>Returning liquidity's per-path outputs (slots of <see cref="PathOutput"/>), summed over assets.</summary>
+[OutputBlock(2)]
+public static partial class ReturningLiquidityOutput
+{
+    /// <summary>P&amp;L (USD), its negative (the loss), the inventory's value at the final mids (USD, signed), whether the
+    /// capital bound (0/1), the steps in which the LPs traded.</summary>
+    public const int Pnl = First, Loss = First + 1, Inventory = First + 2, CapitalExhausted = First + 3, TradeSteps = First + 4;
+
+    /// <summary>Slots.</summary>
+    public const int Fields = 5;
+}
