@@ -175,7 +175,11 @@ public class ParquetTests
     {
         var names = PathsParquetWriter.ColumnNames(["BTC", "ETH"]);
         Assert.That(names[0], Is.EqualTo("path"));
-        Assert.That(names, Has.Count.EqualTo(1 + 19 + 6 * 2).And.Contains("maxDrawdown_BTC").And.Contains("minDepthFactor_ETH").And.Contains("liquidatedNotional").And.Contains("anyLiquidation"));
+        // The path index, then a column per per-path row of the schema (mechanisms' included) and one per asset of each per-asset row.
+        int perPath = OutputSchema.Rows.Count(r => r.Shape == OutputShape.PerPath);
+        int perAsset = OutputSchema.Rows.Count(r => r.Shape == OutputShape.PerAsset);
+        Assert.That(perAsset, Is.EqualTo(6));
+        Assert.That(names, Has.Count.EqualTo(1 + perPath + perAsset * 2).And.Contains("maxDrawdown_BTC").And.Contains("minDepthFactor_ETH").And.Contains("liquidatedNotional").And.Contains("anyLiquidation"));
         Assert.That(names, Is.Unique);
     }
 
