@@ -38,12 +38,14 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     [PhaseHook(nameof(OnStartOfStep), Order = 10)]
     private readonly void StepStartLiquidity(int step)
     {
-        if (_l.Liquidity.On == 0) return;
+        bool on = _l.Liquidity.On != 0;
+        if (!on && _l.Liquidity.TrackVariance == 0) return;
         TP real = default;
         for (int i = 0; i < _n; i++)
         {
-            A(LiquidityState.Withdrawal, i) = real.Hold(A(LiquidityState.Withdrawal, i) * Pd(_l.Liquidity.RecoveryDecay, i));
             A(LiquidityState.StepStartMid, i) = A(MarketState.Mid, i);
+            if (!on) continue; // only the realised variance is tracked (for another mechanism)
+            A(LiquidityState.Withdrawal, i) = real.Hold(A(LiquidityState.Withdrawal, i) * Pd(_l.Liquidity.RecoveryDecay, i));
             double depth = _depthMultiplier * DepthFactor(i);
             if (depth < A(LiquidityState.MinDepthFactor, i)) A(LiquidityState.MinDepthFactor, i) = depth;
             A(LiquidityState.StepDepthFactor, i) = depth; // the step's lowest, for its record (docs/model.md section 8.5)
@@ -51,11 +53,11 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     }
 
     /// <summary>docs/model.md section 8.1 at a step's end: the EWMA of the traded mid's realised variance takes the step's return
-    /// (exogenous move and impact together).</summary>
+    /// (exogenous move and impact together). Also without stress-thinning depth when another mechanism tracks the variance.</summary>
     [PhaseHook(nameof(OnEndOfStep), Order = 20)]
     private readonly void StepEndLiquidity(int step)
     {
-        if (_l.Liquidity.On == 0) return;
+        if (_l.Liquidity.On == 0 && _l.Liquidity.TrackVariance == 0) return;
         TP real = default;
         for (int i = 0; i < _n; i++)
         {
@@ -63,6 +65,22 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             double lambda = Pd(_l.Liquidity.StressLambda, i);
             A(LiquidityState.RealisedVariance, i) = real.Hold(lambda * A(LiquidityState.RealisedVariance, i) + (1.0 - lambda) * r * r / _l.Dt);
         }
+    }
+
+    /// <summary>
+    /// docs/model.md sections 8.1 and 8.6: a liquidation flow of <paramref name="flow"/> USD in asset <paramref name="i"/>
+    /// adds a = |flow| / D to the withdrawal pressure A; with replenishment psi the pressure also recovers with the flow,
+    /// A &lt;- A e^(-psi a) + (1 - e^(-psi a)) / psi, the exact solution of dA/da = 1 - psi A, so a step's A depends on its
+    /// total flow and not on how its rounds cut it.
+    /// </summary>
+    private readonly void WithdrawLiquidity(int i, double flow)
+    {
+        if (_l.Liquidity.On == 0) return;
+        TP real = default;
+        double a = Math.Abs(flow) * Pd(_l.Liquidity.WithdrawalPerUsd, i);
+        double psi = Pd(_l.Liquidity.Replenishment, i);
+        A(LiquidityState.Withdrawal, i) = real.Hold(psi > 0 ? LiquidityMath.Replenish(A(LiquidityState.Withdrawal, i), a, psi)
+            : A(LiquidityState.Withdrawal, i) + a);
     }
 
     /// <summary>Start of path, for row 0 of the record: the depth factor the first round would see.</summary>
@@ -81,9 +99,12 @@ public struct LiquidityParams
 {
     /// <summary>Some asset's depth responds to stress (0 or 1).</summary>
     public int On;
+    /// <summary>Another mechanism reads the realised variance (returning liquidity's willingness, docs/model.md section
+    /// 8.6): it is tracked for every asset even when <see cref="On"/> is 0 (0 or 1).</summary>
+    public int TrackVariance;
     /// <summary>Offsets of the per-asset reals: kappa / 2, the reference variance sref^2, the EWMA weight lambda, the
-    /// withdrawal phi, the withdrawal's recovery per step, the withdrawal pressure per USD of flow.</summary>
-    public int HalfElasticity, ReferenceVariance, StressLambda, FlowWithdrawal, RecoveryDecay, WithdrawalPerUsd;
+    /// withdrawal phi, the withdrawal's recovery per step, the withdrawal pressure per USD of flow, the replenishment psi.</summary>
+    public int HalfElasticity, ReferenceVariance, StressLambda, FlowWithdrawal, RecoveryDecay, WithdrawalPerUsd, Replenishment;
 }
 
 /// <summary>Per-asset state of the liquidity mechanism: the traded mid's realised variance, the withdrawal pressure, the
@@ -99,4 +120,17 @@ public static partial class LiquidityState
 
     /// <summary>How many per-asset fields the mechanism needs.</summary>
     public const int Fields = 5;
+}
+
+/// <summary>The withdrawal pressure's arithmetic (docs/model.md sections 8.1, 8.6), shared by the path and its tests.</summary>
+public static class LiquidityMath
+{
+    /// <summary>The pressure <paramref name="pressure"/> after a flow of <paramref name="increment"/> (|flow| over depth) with
+    /// replenishment <paramref name="psi"/> &gt; 0: A e^(-psi a) + (1 - e^(-psi a)) / psi, which composes exactly:
+    /// Replenish(Replenish(A, a1), a2) = Replenish(A, a1 + a2).</summary>
+    public static double Replenish(double pressure, double increment, double psi)
+    {
+        double decay = Math.Exp(-psi * increment);
+        return pressure * decay + (1.0 - decay) / psi;
+    }
 }

@@ -56,6 +56,13 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
                 _m.R(ring + step % ringSteps * n + i) = gamma;
             }
             double aimed = kappa * signal;
+            // Willingness: W = (sw^2 / max(v, sw^2))^(xi / 2), v the traded mid's realised variance at the previous step's end.
+            double halfExponent = Pd(_l.ReturningLiquidity.HalfExponent, i);
+            if (halfExponent > 0)
+            {
+                double reference = Pd(_l.ReturningLiquidity.ReferenceVariance, i);
+                aimed *= Math.Pow(reference / Math.Max(A(LiquidityState.RealisedVariance, i), reference), halfExponent);
+            }
             if (aimed == 0) continue;
             double q = FlowForImpact(i, aimed);
             // The capital: the inventory's value at the mid stays within K; a trade is clipped, never forced.
@@ -109,8 +116,9 @@ public struct ReturningLiquidityParams
 {
     /// <summary>Some asset has LPs (0 or 1).</summary>
     public int On;
-    /// <summary>Offsets of the per-asset reals: kappa (0: no LPs), the capital K (USD; +infinity: no cap).</summary>
-    public int Kappa, Capital;
+    /// <summary>Offsets of the per-asset reals: kappa (0: no LPs), the capital K (USD; +infinity: no cap), the willingness's
+    /// xi / 2 (0: always willing) and reference variance sw^2.</summary>
+    public int Kappa, Capital, HalfExponent, ReferenceVariance;
     /// <summary>Offset of the per-asset integers: the delay L in steps.</summary>
     public int Delay;
     /// <summary>Steps the ring of discounts holds (the largest delay; 0 when no asset has one), and where the ring starts in

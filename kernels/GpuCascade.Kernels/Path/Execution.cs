@@ -58,8 +58,8 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         double next = real.Exp(real.Hold(A(MarketState.X, i) + A(ExecutionState.Y, i)));
         A(MarketState.Mid, i) = next;
         if (!Representable(next)) Fail(PathOutput.FlowFailureFlag, step, i, flow);
-        // Market makers withdraw after toxic flow: the pressure grows by the flow over the scenario's depth.
-        if (liquidation && _l.Liquidity.On != 0) A(LiquidityState.Withdrawal, i) = real.Hold(A(LiquidityState.Withdrawal, i) + Math.Abs(flow) * Pd(_l.Liquidity.WithdrawalPerUsd, i));
+        // Market makers withdraw after toxic flow: the pressure grows by the flow over the scenario's depth (Mechanisms/Liquidity.cs).
+        if (liquidation) WithdrawLiquidity(i, flow);
     }
 
     /// <summary>The effective depth factor of asset <paramref name="i"/> now (docs/model.md sections 8.1, 8.4): u g, with g as

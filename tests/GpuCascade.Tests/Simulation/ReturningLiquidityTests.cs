@@ -144,6 +144,34 @@ public class ReturningLiquidityTests
     }
 
     /// <summary>
+    /// The willingness W = (sw^2 / max(v, sw^2))^(xi / 2): with volatility 0.8, sw 0.4 and xi 1, step 0 trades half of
+    /// kappa (v is the starting 0.64); step 1 reads v after the EWMA (1h half-life, kept although the asset has no
+    /// <c>liquidity:</c>) took step 0's return. Linear, permanent impact: each step moves the discount by exactly -W kappa gamma.
+    /// </summary>
+    [Test]
+    public void TheWillingnessFallsWithRealisedVolatility()
+    {
+        var asset = Asset("BTC", P0, 0.8, depth1pct: Depth, permanentImpact: 1);
+        var scenario = Displaced(new ReturningLiquiditySpec(Kappa, VolatilityExponent: 1, VolatilityReference: 0.4), asset);
+        var (result, o) = RunOne(scenario);
+        var r = result.SamplePaths!;
+        double Discount(int row) => Math.Log(r.Price(0, row, 0) / r.ExogenousPrice(0, row, 0));
+        Assert.That(Discount(1), Is.EqualTo(D0 * (1 - 0.5 * Kappa)).Within(1e-12), "W = (0.16 / 0.64)^(1/2)");
+        double dt = scenario.Horizon.Years / scenario.Steps;
+        double lambda = Math.Exp(-dt * Math.Log(2) / LiquiditySpec.DefaultHalfLife.Years);
+        double r0 = Math.Log(r.Price(0, 1, 0) / r.Price(0, 0, 0));
+        double v1 = lambda * 0.64 + (1 - lambda) * r0 * r0 / dt;
+        double w1 = Math.Sqrt(0.16 / Math.Max(v1, 0.16));
+        Assert.That(w1, Is.LessThan(0.9), "the case needs a binding willingness");
+        Assert.That(Discount(2), Is.EqualTo(Discount(1) * (1 - w1 * Kappa)).Within(1e-12));
+        // xi = 0: the same path as without the key's willingness at all.
+        var willing = RunOne(Displaced(new ReturningLiquiditySpec(Kappa), asset)).Outputs;
+        Assert.That(willing.FinalPrice[0], Is.Not.EqualTo(o.FinalPrice[0]));
+        var off = RunOne(Displaced(new ReturningLiquiditySpec(Kappa, VolatilityExponent: 0, VolatilityReference: 0.4), asset)).Outputs;
+        Assert.That(OutputComparison.FirstDifference(willing, off, 0), Is.Null, "xi = 0 takes no power: bit for bit");
+    }
+
+    /// <summary>
     /// The effect on a deterministic crash: a -8% shock into a ladder of longs (theta 0.5, 60 one-minute steps). Without
     /// LPs the price ends below the exogenous one; with kappa 0.2 within 1% of that gap; with a tenth of the ladder as
     /// capital in between, the capital exhausted. The liquidations are the same: they happen in step 0's rounds, before
@@ -255,6 +283,8 @@ public class ReturningLiquidityTests
     [TestCase("{kappa: 0.2, capital: .nan}", "assets[0].returningLiquidity.capital", "")]
     [TestCase("{delay: 1}", "assets[0].returningLiquidity.kappa", "")]
     [TestCase("{kappa: 0.2, kapital: 1e6}", "assets[0].returningLiquidity.kapital", "did you mean 'capital'")]
+    [TestCase("{kappa: 0.2, volatilityExponent: -1}", "assets[0].returningLiquidity.volatilityExponent", "must be >= 0")]
+    [TestCase("{kappa: 0.2, volatilityExponent: 1, volatilityReference: 0}", "assets[0].returningLiquidity.volatilityReference", "must be > 0")]
     public void BadValuesAreRefusedNamingTheField(string subtree, string path, string message)
     {
         string yaml = Yaml.Replace("{kappa: 0.2, delay: 2, capital: 5e6}", subtree, StringComparison.Ordinal);
@@ -266,6 +296,18 @@ public class ReturningLiquidityTests
         var e = Assert.Throws<ScenarioException>(() => ScenarioLoader.LoadYaml(yaml))!;
         Assert.That(e.Errors.Select(x => x.Path), Has.Member(path), e.Message);
         Assert.That(e.Errors.First(x => x.Path == path).Message, Does.Contain(message));
+    }
+
+    [Test]
+    public void TheWillingnessNeedsAReferenceVolatility()
+    {
+        string yaml = Yaml.Replace("volatility: 0.6", "volatility: 0", StringComparison.Ordinal)
+            .Replace("{kappa: 0.2, delay: 2, capital: 5e6}", "{kappa: 0.2, volatilityExponent: 1}", StringComparison.Ordinal);
+        var e = Assert.Throws<ScenarioException>(() => ScenarioLoader.LoadYaml(yaml))!;
+        Assert.That(e.Message, Does.Contain("assets[0].returningLiquidity.volatilityReference: required when volatilityExponent > 0"));
+        var s = ScenarioLoader.LoadYaml(yaml.Replace("volatilityExponent: 1}", "volatilityExponent: 1, volatilityReference: 0.5}", StringComparison.Ordinal));
+        Assert.That(s.Assets[0].Mechanisms.Get<ReturningLiquiditySpec>(), Is.EqualTo(new ReturningLiquiditySpec(0.2, 0, double.PositiveInfinity, 1, 0.5)));
+        Assert.That(ScenarioLoader.LoadJson(ScenarioJson.Indented(s)), Is.EqualTo(s));
     }
 
     [Test]
@@ -301,8 +343,8 @@ public class ReturningLiquidityTests
 }
 
 /// <summary>Returning liquidity on every ILGPU device against the managed reference: bit for bit on ilgpu-cpu, within the
-/// parity tolerance on a GPU (as <see cref="ParityTests"/>), with every key on (delays, capital, square-root impact, depth
-/// under stress, uncertain inputs).</summary>
+/// parity tolerance on a GPU (as <see cref="ParityTests"/>), with every key on (delays, capital, willingness, square-root
+/// impact, depth under stress with replenishment, uncertain inputs).</summary>
 [TestFixtureSource(typeof(Devices), nameof(Devices.Cases))]
 public class ReturningLiquidityParityTests(string deviceName, string reason)
 {
@@ -315,7 +357,7 @@ public class ReturningLiquidityParityTests(string deviceName, string reason)
     internal static IEnumerable<(string Name, Scenario Scenario)> Cases()
     {
         var d = ScenarioLoader.LoadDefault() with { Steps = 48, Horizon = Duration.Parse("4h") };
-        ReturningLiquiditySpec[] lps = [new(0.2), new(0.1, 2, 5e6), new(0.3, 1, 2e6)];
+        ReturningLiquiditySpec[] lps = [new(0.2), new(0.1, 2, 5e6, VolatilityExponent: 1), new(0.3, 1, 2e6, VolatilityExponent: 2, VolatilityReference: 0.6)];
         var stressed = d with
         {
             Stress = [new StressShock(5, 0, -0.1), new StressShock(5, 1, -0.12), new StressShock(20, 2, -0.15)],
@@ -323,11 +365,15 @@ public class ReturningLiquidityParityTests(string deviceName, string reason)
             Assets = [.. d.Assets.Select((a, i) => a with
             {
                 Mechanisms = a.Mechanisms.With(lps[i]),
-                Liquidity = new LiquiditySpec(0.5, null, Duration.Parse("2h"), 0.2, Duration.Parse("30m")),
+                Liquidity = new LiquiditySpec(0.5, null, Duration.Parse("2h"), 0.2, Duration.Parse("30m"), Replenishment: 0.5),
             })],
             Uncertainty = new UncertaintySpec(0.3, 0.2, 0.25),
         };
         yield return ("returning liquidity", stressed);
+        yield return ("returning liquidity, willingness without depth under stress", stressed with
+        {
+            Assets = [.. stressed.Assets.Select(a => a with { Liquidity = null })],
+        });
         yield return ("returning liquidity, square-root impact", stressed with
         {
             Assets = [.. stressed.Assets.Select(a => a with { Impact = new SquareRootImpact(3e9, 0.8) })],

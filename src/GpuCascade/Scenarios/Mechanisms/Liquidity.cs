@@ -14,18 +14,21 @@ namespace GpuCascade.Scenarios;
 /// <param name="StressHalfLife">Half-life of the realised-variance EWMA [1h].</param>
 /// <param name="FlowWithdrawal">phi &gt;= 0 [0].</param>
 /// <param name="RecoveryHalfLife">Half-life of the withdrawal pressure [1h].</param>
+/// <param name="Replenishment">psi &gt;= 0 [0]: within a step the pressure recovers with the flow itself,
+/// dA/da = 1 - psi A (docs/model.md section 8.6); &gt; 0 only with phi &gt; 0.</param>
 public sealed record LiquiditySpec(double VolatilityElasticity, double? ReferenceVolatility, Duration StressHalfLife, double FlowWithdrawal,
-    Duration RecoveryHalfLife)
+    Duration RecoveryHalfLife, double Replenishment = 0)
 {
     /// <summary>The default half-lives.</summary>
     public static readonly Duration DefaultHalfLife = new("1h", 3600.0 / Duration.SecondsPerYear);
 }
 
 /// <summary>Depth under stress in a plan, per asset in asset order: kappa / 2, sref^2, the EWMA's lambda, phi, the
-/// pressure's decay, and the pressure one USD of flow adds (1 / D linear, 100 / V square root); 0 for an asset without
-/// <c>liquidity:</c>. <see cref="On"/>: some asset's depth responds to stress.</summary>
+/// pressure's decay, the pressure one USD of flow adds (1 / D linear, 100 / V square root) and psi; 0 for an asset
+/// without <c>liquidity:</c>, except lambda, which is the default half-life's (another mechanism may ask for the realised
+/// variance: <see cref="LiquidityParams.TrackVariance"/>). <see cref="On"/>: some asset's depth responds to stress.</summary>
 internal sealed record LiquidityTables(bool On, double[] HalfElasticity, double[] ReferenceVariance, double[] StressLambda,
-    double[] FlowWithdrawal, double[] RecoveryDecay, double[] WithdrawalPerUsd);
+    double[] FlowWithdrawal, double[] RecoveryDecay, double[] WithdrawalPerUsd, double[] Replenishment);
 
 /// <summary>
 /// Depth under stress on the host (docs/model.md section 8.1; the path's side is
@@ -38,7 +41,7 @@ internal static class LiquidityModule
     public const string Name = "liquidity";
 
     /// <summary>Binds <c>liquidity: {volatilityElasticity, referenceVolatility, stressHalfLife, flowWithdrawal,
-    /// recoveryHalfLife}</c>, every key optional; null when it is no mapping.</summary>
+    /// recoveryHalfLife, replenishment}</c>, every key optional; null when it is no mapping.</summary>
     public static LiquiditySpec? Bind(NodeReader r, ScenarioNode node, string path)
     {
         if (r.Map(node, path) is not { } m) return null;
@@ -47,8 +50,10 @@ internal static class LiquidityModule
         var stress = m.Duration("stressHalfLife");
         var phi = m.Number("flowWithdrawal");
         var recovery = m.Duration("recoveryHalfLife");
+        var psi = m.Number("replenishment");
         m.Done();
-        return new LiquiditySpec(kappa ?? 0, reference, stress ?? LiquiditySpec.DefaultHalfLife, phi ?? 0, recovery ?? LiquiditySpec.DefaultHalfLife);
+        return new LiquiditySpec(kappa ?? 0, reference, stress ?? LiquiditySpec.DefaultHalfLife, phi ?? 0, recovery ?? LiquiditySpec.DefaultHalfLife,
+            psi ?? 0);
     }
 
     /// <summary>The rules of the asset at <paramref name="assetPath"/> (<c>assets[1]</c>), when it has <c>liquidity:</c>.</summary>
@@ -60,6 +65,8 @@ internal static class LiquidityModule
         d.AtLeast(Key(lp, "flowWithdrawal"), liquidity.FlowWithdrawal, 0);
         d.PositiveDuration(Key(lp, "stressHalfLife"), liquidity.StressHalfLife);
         d.PositiveDuration(Key(lp, "recoveryHalfLife"), liquidity.RecoveryHalfLife);
+        if (d.AtLeast(Key(lp, "replenishment"), liquidity.Replenishment, 0) && liquidity.Replenishment > 0)
+            d.Require(liquidity.FlowWithdrawal > 0, Key(lp, "replenishment"), "needs flowWithdrawal > 0 (it replenishes what the flow withdraws)");
         if (liquidity.ReferenceVolatility is double sref) d.Above(Key(lp, "referenceVolatility"), sref, 0);
         else if (liquidity.VolatilityElasticity > 0)
             d.Require(asset.LongRunVolatility > 0, Key(lp, "referenceVolatility"),
@@ -76,6 +83,7 @@ internal static class LiquidityModule
         w.WriteString("stressHalfLife", liquidity.StressHalfLife.Text);
         ScenarioJson.Number(w, "flowWithdrawal", liquidity.FlowWithdrawal);
         w.WriteString("recoveryHalfLife", liquidity.RecoveryHalfLife.Text);
+        if (liquidity.Replenishment != 0) ScenarioJson.Number(w, "replenishment", liquidity.Replenishment);
         w.WriteEndObject();
     }
 
@@ -90,9 +98,12 @@ internal static class LiquidityModule
         var flowWithdrawal = new double[n];
         var recoveryDecay = new double[n];
         var withdrawalPerUsd = new double[n];
+        var replenishment = new double[n];
+        double defaultLambda = Math.Exp(-dt * Math.Log(2.0) / LiquiditySpec.DefaultHalfLife.Years);
         for (int i = 0; i < n; i++)
         {
             var a = assets[i];
+            stressLambda[i] = defaultLambda;
             if (a.Liquidity is not { } l) continue;
             halfElasticity[i] = l.VolatilityElasticity / 2;
             double reference = l.ReferenceVolatility ?? a.LongRunVolatility;
@@ -101,9 +112,11 @@ internal static class LiquidityModule
             flowWithdrawal[i] = l.FlowWithdrawal;
             recoveryDecay[i] = Math.Exp(-dt * Math.Log(2.0) / l.RecoveryHalfLife.Years);
             withdrawalPerUsd[i] = a.Impact is SquareRootImpact q ? 100.0 / q.DailyVolume : 1.0 / ((LinearImpact)a.Impact).Depth1Pct;
+            replenishment[i] = l.Replenishment;
             on |= l.VolatilityElasticity > 0 || l.FlowWithdrawal > 0;
         }
-        return new LiquidityTables(on, halfElasticity, referenceVariance, stressLambda, flowWithdrawal, recoveryDecay, withdrawalPerUsd);
+        return new LiquidityTables(on, halfElasticity, referenceVariance, stressLambda, flowWithdrawal, recoveryDecay, withdrawalPerUsd,
+            replenishment);
     }
 
     /// <summary>The kernel's parameters: the tables appended, in this order, by <paramref name="realArray"/> (which
@@ -117,5 +130,6 @@ internal static class LiquidityModule
         FlowWithdrawal = realArray(tables.FlowWithdrawal),
         RecoveryDecay = realArray(tables.RecoveryDecay),
         WithdrawalPerUsd = realArray(tables.WithdrawalPerUsd),
+        Replenishment = realArray(tables.Replenishment),
     };
 }
