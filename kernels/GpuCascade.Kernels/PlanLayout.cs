@@ -32,6 +32,8 @@ public partial struct PlanLayout
     public double Dt, SqrtDt;
     /// <summary>Venue: penalty rate, starting fund, tranche, dust per account, cascade threshold.</summary>
     public double Penalty, FundStart, Tranche, DustPerAccount, CascadeThreshold;
+    /// <summary>ln B: a path whose |ln(P / F)| passes it has run away (docs/model.md section 8.7); +infinity for none.</summary>
+    public double RunawayLogBound;
 
     // ---- Parameters of the phases, each a struct beside the code that reads it (Path/). Each mechanism's parameters
     // (Mechanisms/: Screen, Oracle, Liquidity, Capacity, Adl, Uncertainty, ...) join the plan from their own file: a struct
@@ -101,7 +103,7 @@ public static partial class PathOutput
     /// <summary>Core per-path outputs. Counts and 0/1 flags are whole numbers, exact in doubles up to 2^53.</summary>
     public const int AnyLiquidation = 0, Cascade = 1, BadDebt = 2, UncoveredBeforeAdl = 3, LiquidatedNotional = 4, BadDebtPaid = 5,
         Penalties = 6, FundEnd = 7, FundMin = 8, UncoveredLoss = 9, ClosedUnitsShare = 10, MaxRounds = 11, RoundCapHit = 12,
-        MarginChecks = 13, CohortLiquidations = 14, FailLogPrice = 15, FailFlow = 16, CoreFields = 17;
+        MarginChecks = 13, CohortLiquidations = 14, FailLogPrice = 15, FailFlow = 16, Runaway = 17, CoreFields = 18;
 
     /// <summary>Per-asset real outputs, after the per-path ones.</summary>
     public const int LiquidatedByAsset = 0, MaxDrawdown = 1, ExogenousMaxDrawdown = 2, MaxDisplacement = 3, FinalPrice = 4,
@@ -111,7 +113,10 @@ public static partial class PathOutput
     public const int Flags = 0, FailStep = 1, FailAsset = 2, IntFields = 3;
 
     /// <summary>Flag bits.</summary>
-    public const int ExogenousFailureFlag = 4, FlowFailureFlag = 8, CancelledFlag = 16;
+    public const int ExogenousFailureFlag = 4, FlowFailureFlag = 8, CancelledFlag = 16, RunawayFlag = 32;
+
+    /// <summary>The flags of a path that ran away: a price out of the representable range or beyond the runaway bound.</summary>
+    public const int RunawayFlags = ExogenousFailureFlag | FlowFailureFlag | RunawayFlag;
 
     /// <summary>Real output slots for <paramref name="assets"/> assets.</summary>
     public static int RealSlots(int assets) => RealFields + AssetFields * assets;

@@ -46,6 +46,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     // The money of the path: insurance fund, penalties, bad debt, what ADL absorbed, what is left uncovered.
     private PathLedger _ledger;
     private int _maxRounds;
+    private int _recordRows; // rows of the record written so far
     private bool _roundCapHit, _cascade, _stopped;
 
     /// <summary>A path runner over the plan (<paramref name="layout"/>, <paramref name="reals"/>,
@@ -90,6 +91,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             RunRounds(step);                                   // Path/RoundLoop.cs (hooks: Capacity; calls Oracle, Screening, Liquidity, Uncertainty, Adl)
             EndStep(step, record);                             // Path/EndOfStep.cs (hooks: Capacity, Liquidity, Oracle)
         }
+        if (_l.Series != 0 && _failFlag != 0) HoldRecord(record); // Path/EndOfStep.cs: a path that ran away keeps its last state
         EndPath(output);                                       // Path/EndOfPath.cs (hooks: Adl, Capacity)
     }
 

@@ -44,6 +44,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         output.R(PathOutput.AnyLiquidation) = total > 0 || _maxRounds > 0 ? 1 : 0;
         output.R(PathOutput.Cascade) = _cascade ? 1 : 0;
         output.R(PathOutput.RoundCapHit) = _roundCapHit ? 1 : 0;
+        output.R(PathOutput.Runaway) = (_failFlag & PathOutput.RunawayFlags) != 0 ? 1 : 0;
         output.R(PathOutput.MaxRounds) = _maxRounds;
         output.R(PathOutput.MarginChecks) = _marginChecks;
         output.R(PathOutput.CohortLiquidations) = _liquidations;

@@ -10,7 +10,19 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     {
         if (_failFlag != 0) return;
         OnEndOfStep(step);
-        if (_l.Series != 0) WriteSeriesRow(record, step + 1, _ledger.Fund, _ledger.UncoveredBeforeAdl);
+        if (_l.Series != 0)
+        {
+            WriteSeriesRow(record, step + 1, _ledger.Fund, _ledger.UncoveredBeforeAdl);
+            _recordRows = step + 2;
+        }
+    }
+
+    /// <summary>The record's rows after a path ran away (docs/model.md section 8.7): the path stopped, so each
+    /// later row holds its state as it stopped (a row is never left unwritten).</summary>
+    private readonly void HoldRecord<TR>(TR record)
+        where TR : struct, IModelArray<double>
+    {
+        for (int row = _recordRows; row <= _l.Steps; row++) WriteSeriesRow(record, row, _ledger.Fund, _ledger.UncoveredBeforeAdl);
     }
 
     /// <summary>Phase: every mechanism's end of step <paramref name="step"/> (the queue, the realised variance, the oracle's

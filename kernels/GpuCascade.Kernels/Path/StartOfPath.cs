@@ -40,6 +40,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         _failFlow = 0;
         _ledger.Open(_l.FundStart);
         _maxRounds = 0;
+        _recordRows = 0;
         _roundCapHit = false;
         _cascade = false;
         _stopped = false;
@@ -77,5 +78,6 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     {
         OnStartOfRecord();
         WriteSeriesRow(record, 0, _ledger.Fund, _ledger.UncoveredBeforeAdl);
+        _recordRows = 1;
     }
 }

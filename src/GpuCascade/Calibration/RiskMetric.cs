@@ -163,6 +163,7 @@ public readonly record struct RiskMetric(OutputRow Row, MetricStatistic Statisti
                     : row == OutputSchema.Cascade ? r.Probabilities.Cascade
                     : row == OutputSchema.BadDebt ? r.Probabilities.BadDebt
                     : row == OutputSchema.UncoveredBeforeAdl ? r.Probabilities.FundDepleted
+                    : row == OutputSchema.Runaway ? r.Probabilities.Runaway
                     : throw new InvalidOperationException($"no probability of {row.Key} in a result");
                 return new Figure(p.Estimate, p.Lower, p.Upper);
             case MetricStatistic.Mean:

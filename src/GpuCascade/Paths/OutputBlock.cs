@@ -43,8 +43,9 @@ internal sealed class OutputBlock
 
     /// <summary>
     /// Copies rows [<paramref name="from"/>, <paramref name="to"/>) to <paramref name="outputs"/> at rows
-    /// <paramref name="target"/> + (row - from). Throws <see cref="SimulationException"/> naming the first path (by
-    /// index) whose price left the representable range.
+    /// <paramref name="target"/> + (row - from). A path whose price ran away is copied like any other (its
+    /// <c>runaway</c> output is 1: docs/model.md section 8.7); the first such path is described in
+    /// <see cref="PathOutputs.FirstRunaway"/>.
     /// </summary>
     public void CopyTo(SimulationPlan plan, long firstPath, int from, int to, PathOutputs outputs, int target, string backend)
     {
@@ -53,8 +54,12 @@ internal sealed class OutputBlock
         ReadOnlySpan<int> I(int slot) => Ints.AsSpan(slot * stride + from, to - from);
         var flags = I(PathOutput.Flags);
         for (int p = 0; p < flags.Length; p++)
-            if ((flags[p] & (PathOutput.ExogenousFailureFlag | PathOutput.FlowFailureFlag)) != 0)
-                throw Failure(plan, firstPath + p, from + p, flags[p], backend);
+            if ((flags[p] & PathOutput.RunawayFlags) != 0)
+            {
+                if (outputs.FirstRunaway is not { } known || firstPath + p < known.Path)
+                    outputs.FirstRunaway = (firstPath + p, Runaway(plan, firstPath + p, from + p, flags[p], backend));
+                break;
+            }
 
         int count = to - from;
         foreach (var row in OutputSchema.Rows)
@@ -78,16 +83,17 @@ internal sealed class OutputBlock
         }
     }
 
-    /// <summary>Fails loudly rather than report NaN or infinite money (docs/model.md section 7's identities would not hold).</summary>
-    private SimulationException Failure(SimulationPlan plan, long path, int row, int flags, string backend)
+    /// <summary>Where and why a path ran away, in words (the run's warning names the first one).</summary>
+    private string Runaway(SimulationPlan plan, long path, int row, int flags, string backend)
     {
         int step = Ints[PathOutput.FailStep * Stride + row], asset = Ints[PathOutput.FailAsset * Stride + row];
         double logPrice = Reals[PathOutput.FailLogPrice * Stride + row], flow = Reals[PathOutput.FailFlow * Stride + row];
-        string where = $"path {path}, step {step}: the price of {plan.Symbols[asset]} left the representable range (log price {logPrice:G6})";
         string on = backend == "managed" ? "" : $" on {backend}";
+        string where = $"path {path}, step {step}: the price of {plan.Symbols[asset]}";
         return (flags & PathOutput.ExogenousFailureFlag) != 0
-            ? new SimulationException($"{where} after its exogenous move{on}; check assets[{asset}] and the market settings")
-            : new SimulationException($"{where} after a liquidation flow of {flow:G4} USD{on}; " +
-                                      $"assets[{asset}]: the market is far too shallow for the book (raise its depth or volume)");
+            ? $"{where} left the representable range (log price {logPrice:G6}) after its exogenous move{on}; check assets[{asset}] and the market settings"
+            : $"{where} {((flags & PathOutput.FlowFailureFlag) != 0 ? "left the representable range" : "passed the runaway bound")} " +
+              $"(log price {logPrice:G6}) after a flow of {flow:G4} USD{on}; assets[{asset}]: the market is far too shallow for the book " +
+              "(raise its depth or volume, or add a liquidation capacity or returning liquidity)";
     }
 }

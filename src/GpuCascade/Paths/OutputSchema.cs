@@ -63,6 +63,9 @@ public static class OutputSchema
     /// <summary>Whether some step still had liquidations pending at the round cap.</summary>
     public static readonly OutputRow RoundCapHit = Path("roundCapHit", "roundCapHit", PathOutput.RoundCapHit, OutputStorage.Flag, "flag",
         Positive, "the round cap was hit");
+    /// <summary>Whether the path's traded price ran away (beyond the runaway bound or the representable range): it stopped there.</summary>
+    public static readonly OutputRow Runaway = Path("runaway", "runaway", PathOutput.Runaway, OutputStorage.Flag, "flag", Positive | Target,
+        "the price ran away") with { ProbabilityKey = "probabilities.runaway", ProbabilityLabel = "price ran away" };
     /// <summary>Work: margin checks of a cohort the path performed.</summary>
     public static readonly OutputRow MarginChecks = Path("work.marginChecks", "marginChecks", PathOutput.MarginChecks, OutputStorage.Count,
         "checks", Total, "margin checks");
@@ -92,7 +95,7 @@ public static class OutputSchema
     public static IReadOnlyList<OutputRow> Rows { get; } =
     [
         AnyLiquidation, Cascade, BadDebt, UncoveredBeforeAdl, LiquidatedNotional, BadDebtPaid, Penalties, FundEnd, FundMin, UncoveredLoss,
-        ClosedUnitsShare, MaxRoundsInStep, RoundCapHit, MarginChecks, CohortLiquidations,
+        ClosedUnitsShare, MaxRoundsInStep, RoundCapHit, Runaway, MarginChecks, CohortLiquidations,
         // The mechanisms' rows, each from its host module (src/GpuCascade/Scenarios/Mechanisms/).
         .. AdlModule.Outputs, .. CapacityModule.Outputs, .. MechanismCatalogue.Outputs,
         LiquidatedByAsset, MaxDrawdown, ExogenousMaxDrawdown, MaxDisplacement, FinalPrice, MinDepthFactor,

@@ -52,6 +52,7 @@ internal sealed class PackedPlan
             Tranche = plan.Tranche,
             DustPerAccount = plan.DustPerAccount,
             CascadeThreshold = plan.CascadeThreshold,
+            RunawayLogBound = plan.RunawayLogBound,
 
             PositionStart = IntArray(plan.PositionStart),
             PositionAsset = IntArray(plan.PositionAsset),

@@ -55,6 +55,10 @@ public sealed class PathOutputs
     /// <summary>Paths held.</summary>
     public int Count { get; set; }
 
+    /// <summary>The first path (by index) of the batches copied here whose price ran away, with where and why in words;
+    /// null when none did (docs/model.md section 8.7).</summary>
+    public (long Path, string Text)? FirstRunaway { get; set; }
+
     private readonly int[] _first;
 
     /// <summary>Columns of <see cref="Values"/>: one per per-path row of <see cref="OutputSchema.Rows"/>, one per asset of a
@@ -106,6 +110,9 @@ public sealed class PathOutputs
     public OutputColumn MaxRoundsInStep => this[OutputSchema.MaxRoundsInStep];
     /// <summary>1 where some step still had liquidations pending at the round cap, else 0.</summary>
     public OutputColumn RoundCapHit => this[OutputSchema.RoundCapHit];
+
+    /// <summary>1 for a path whose price ran away (docs/model.md section 8.7), else 0.</summary>
+    public OutputColumn Runaway => this[OutputSchema.Runaway];
     /// <summary>1 where |liquidation-driven displacement| reached the cascade threshold for some asset, else 0.</summary>
     public OutputColumn Cascade => this[OutputSchema.Cascade];
     /// <summary>Largest share, over assets, of the book's units closed on the path (at most 1).</summary>

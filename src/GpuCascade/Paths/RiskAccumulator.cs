@@ -33,6 +33,10 @@ internal sealed class RiskAccumulator
     private readonly Proportion[] _events;
     private readonly long[] _totals;
     private readonly TailQuantiles?[] _tails;
+
+    /// <summary>The first path that ran away and where, for the run's warning (not kept in accumulator files: a run resumed
+    /// from a checkpoint names the first it saw itself).</summary>
+    public (long Path, string Text)? FirstRunaway { get; private set; }
     private readonly Histogram?[] _histograms;
 
     /// <summary>Assets per path.</summary>
@@ -83,6 +87,7 @@ internal sealed class RiskAccumulator
     /// <summary>Summarises rows [<paramref name="from"/>, <paramref name="to"/>) of a batch, in row order.</summary>
     public void AddRows(PathOutputs o, int from, int to)
     {
+        if (o.FirstRunaway is { } runaway && (FirstRunaway is not { } known || runaway.Path < known.Path)) FirstRunaway = runaway;
         var rows = OutputSchema.Rows;
         for (int k = 0; k < rows.Count; k++)
         {
@@ -228,6 +233,7 @@ internal sealed class RiskAccumulator
     /// total can be merged whole.</summary>
     internal void MergeCounts(RiskAccumulator next)
     {
+        if (next.FirstRunaway is { } runaway && (FirstRunaway is not { } known || runaway.Path < known.Path)) FirstRunaway = runaway;
         for (int c = 0; c < _events.Length; c++)
         {
             _events[c].Merge(next._events[c]);

@@ -58,6 +58,8 @@ internal sealed class SimulationPlan
     internal readonly double DustPerAccount;
     internal readonly int RoundCap;
     internal readonly double CascadeThreshold;
+    /// <summary>ln of the scenario's runaway bound (+infinity for none).</summary>
+    internal readonly double RunawayLogBound;
 
     // ---- Book, per cohort (compressed rows) ----
     /// <summary>Number of cohorts (explicit plus generated).</summary>
@@ -210,6 +212,7 @@ internal sealed class SimulationPlan
         DustPerAccount = venue.Liquidation.DustNotional;
         RoundCap = venue.RoundCap;
         CascadeThreshold = s.CascadeThreshold;
+        RunawayLogBound = Math.Log(s.RunawayBound);
 
         var cohorts = s.Book.Cohorts.AddRange(BookGenerator.Generate(s));
         Cohorts = cohorts;

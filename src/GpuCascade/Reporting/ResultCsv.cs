@@ -25,6 +25,7 @@ public static class ResultCsv
         Probability("cascade", r.Probabilities.Cascade);
         Probability("badDebt", r.Probabilities.BadDebt);
         Probability("fundDepleted", r.Probabilities.FundDepleted);
+        Probability("runaway", r.Probabilities.Runaway);
         foreach (var (key, p) in r.Mechanisms.Probabilities) Row(key, "estimate", p.Estimate, p.Lower, p.Upper);
         void Loss(string name, LossDistribution d)
         {
@@ -66,6 +67,7 @@ public static class ResultCsv
             Row(metric, "tailShare", c.TailShare ?? double.NaN);
         }
         Row("roundCapHits", "count", r.RoundCapHits);
+        Row("runaways", "count", r.Runaways);
         Row("insuranceFund.end", "mean", r.InsuranceFund.End.Mean);
         Row("insuranceFund.minimum", "mean", r.InsuranceFund.Minimum.Mean);
         Row("insuranceFund.uncoveredLoss", "mean", r.InsuranceFund.UncoveredLoss.Mean);

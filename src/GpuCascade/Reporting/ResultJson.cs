@@ -36,6 +36,7 @@ public static class ResultJson
         Probability(w, "cascade", r.Probabilities.Cascade);
         Probability(w, "badDebt", r.Probabilities.BadDebt);
         Probability(w, "fundDepleted", r.Probabilities.FundDepleted);
+        Probability(w, "runaway", r.Probabilities.Runaway);
         foreach (var (key, p) in r.Mechanisms.Probabilities) Probability(w, key["probabilities.".Length..], p);
         w.WriteEndObject();
 
@@ -74,6 +75,7 @@ public static class ResultJson
         if (open is not null) w.WriteEndObject();
 
         w.WriteNumber("roundCapHits", r.RoundCapHits);
+        w.WriteNumber("runaways", r.Runaways);
         Mean(w, "maxRoundsInStep", r.MaxRoundsInStep);
 
         w.WriteStartObject("insuranceFund");

@@ -32,7 +32,12 @@ public sealed record EventProbabilities(
     ProbabilityEstimate AnyLiquidation,
     ProbabilityEstimate Cascade,
     ProbabilityEstimate BadDebt,
-    ProbabilityEstimate FundDepleted);
+    ProbabilityEstimate FundDepleted)
+{
+    /// <summary>P(the price ran away on the path): it passed the runaway bound or left the representable range
+    /// (docs/model.md section 8.7); 0 with an empty interval for a result built by hand.</summary>
+    public ProbabilityEstimate Runaway { get; init; }
+}
 
 /// <summary>
 /// The figures of the mechanisms (auto-deleveraging, the liquidation queue, ...), by the output schema's keys
@@ -187,6 +192,8 @@ public sealed record RunResult
     public required IReadOnlyList<KeyValuePair<string, AssetRisk>> Assets { get; init; }
     /// <summary>Paths on which some step hit the round cap with liquidations pending.</summary>
     public required long RoundCapHits { get; init; }
+    /// <summary>Paths whose traded price ran away (docs/model.md section 8.7): each stopped there.</summary>
+    public long Runaways { get; init; }
     /// <summary>Largest rounds in one step, per path.</summary>
     public required MeanEstimate MaxRoundsInStep { get; init; }
     /// <summary>Insurance fund.</summary>

@@ -23,6 +23,7 @@ internal static class SummaryTable
         Prob(sb, "cascade", r.Probabilities.Cascade);
         Prob(sb, "bad debt > 0", r.Probabilities.BadDebt);
         Prob(sb, "insurance fund depleted", r.Probabilities.FundDepleted);
+        if (r.Runaways > 0) Prob(sb, "price ran away", r.Probabilities.Runaway);
         var mechanismRows = MechanismRowsShown(r);
         foreach (var row in mechanismRows.Where(row => row.ProbabilityKey is not null))
             Prob(sb, row.ProbabilityLabel ?? Short(row) + " > 0", r.Mechanisms.Probability(row.ProbabilityKey!));
@@ -57,7 +58,7 @@ internal static class SummaryTable
                 $"{Short(row)} {Value(row.Unit, r.Mechanisms.Mean(row.Key).Mean)} (s.e. {Value(row.Unit, r.Mechanisms.Mean(row.Key).StandardError)})")));
         var f = r.InsuranceFund;
         sb.AppendLine(Inv, $"Insurance fund: start {Usd(f.Start)}, mean end {Usd(f.End.Mean)}, mean minimum {Usd(f.Minimum.Mean)}, mean uncovered loss {Usd(f.UncoveredLoss.Mean)}");
-        sb.AppendLine(Inv, $"Rounds: mean of the largest rounds in a step {r.MaxRoundsInStep.Mean:0.00}; paths hitting the round cap: {r.RoundCapHits:N0}");
+        sb.AppendLine(Inv, $"Rounds: mean of the largest rounds in a step {r.MaxRoundsInStep.Mean:0.00}; paths hitting the round cap: {r.RoundCapHits:N0}{(r.Runaways > 0 ? $"; paths whose price ran away: {r.Runaways:N0}" : "")}");
         sb.AppendLine(Inv, $"Work: {r.Work.PathSteps:N0} path-steps, {r.Work.MarginChecks:N0} margin checks ({r.Work.MarginChecksPerPathStep:0.##} per path-step of {r.Cohorts} cohorts; screening skips the rest), {r.Work.CohortLiquidations:N0} cohort liquidations");
         sb.AppendLine(Inv, $"Run: {r.Run.ElapsedSeconds:0.0} s, {r.Run.PathStepsPerSecond:0.###e+0} path-steps/s on {r.Run.BackendDescription}");
         return sb.ToString();

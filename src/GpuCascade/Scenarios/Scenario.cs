@@ -56,6 +56,11 @@ public sealed record Scenario
     public required BookSpec Book { get; init; }
     /// <summary>|liquidation-driven log displacement| that makes a path a cascade [0.05].</summary>
     public double CascadeThreshold { get; init; } = 0.05;
+    /// <summary>B &gt; 1: a path whose traded price leaves [F / B, F B] around the exogenous price F has run away
+    /// (docs/model.md section 8.7): it stops there and is counted [1000; +infinity: only the representable range].</summary>
+    public double RunawayBound { get; init; } = DefaultRunawayBound;
+    /// <summary>The default <see cref="RunawayBound"/>: a traded price 1000 times above or below the exogenous one.</summary>
+    public const double DefaultRunawayBound = 1000;
     /// <summary>Inputs that are not known exactly, drawn per path (docs/model.md section 8.4) [none].</summary>
     public UncertaintySpec Uncertainty { get; init; } = UncertaintySpec.None;
 
@@ -108,13 +113,13 @@ public sealed record Scenario
         && Sequence.Equal(Correlation, other.Correlation) && Equals(Innovations, other.Innovations)
         && Equals(Garch, other.Garch) && Equals(Jumps, other.Jumps) && Sequence.Equal(Stress, other.Stress)
         && Equals(Venue, other.Venue) && Equals(Book, other.Book)
-        && CascadeThreshold.Equals(other.CascadeThreshold) && Equals(Uncertainty, other.Uncertainty);
+        && CascadeThreshold.Equals(other.CascadeThreshold) && RunawayBound.Equals(other.RunawayBound) && Equals(Uncertainty, other.Uncertainty);
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(
         HashCode.Combine(Horizon, Steps, Paths, Seed, Precision, CascadeThreshold),
         Sequence.Hash(Assets), Sequence.Hash(Correlation), Innovations, Garch, Jumps, Sequence.Hash(Stress),
-        HashCode.Combine(Venue, Book, Uncertainty));
+        HashCode.Combine(Venue, Book, Uncertainty, RunawayBound));
 }
 
 /// <summary>A length of time as written in a scenario (<c>30s</c>, <c>5m</c>, <c>6h</c>, <c>1d</c>).</summary>

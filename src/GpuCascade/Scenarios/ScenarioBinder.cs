@@ -39,6 +39,7 @@ internal sealed partial class ScenarioBinder
         var seed = m.UInt64("seed", required: true);
         var precision = m.Choice("precision", false, ("double", Precision.Double), ("single", Precision.Single));
         var cascadeThreshold = m.Number("cascadeThreshold");
+        var runawayBound = m.Number("runawayBound");
         var innovations = m["innovations"] is { } i ? Innovations(i, "innovations") : null;
         var garch = m["garch"] is { } g ? Garch(g, "garch") : null;
         var jumps = m["jumps"] is { } j ? Jumps(j, "jumps") : null;
@@ -87,6 +88,7 @@ internal sealed partial class ScenarioBinder
             };
             if (precision is Precision p) scenario = scenario with { Precision = p };
             if (cascadeThreshold is double threshold) scenario = scenario with { CascadeThreshold = threshold };
+            if (runawayBound is double bound) scenario = scenario with { RunawayBound = bound };
             if (innovations is not null) scenario = scenario with { Innovations = innovations };
             if (garch is not null) scenario = scenario with { Garch = garch };
             if (jumps is not null) scenario = scenario with { Jumps = jumps };

@@ -33,7 +33,7 @@ public sealed class ScenarioBuilder
     private long? paths;
     private ulong? seed;
     private Precision? precision;
-    private double? cascadeThreshold;
+    private double? cascadeThreshold, runawayBound;
     private double[,]? correlation;
     private InnovationSpec? innovations;
     private GarchSpec? garch;
@@ -69,6 +69,9 @@ public sealed class ScenarioBuilder
 
     /// <summary>|liquidation-driven log displacement| that makes a path a cascade [0.05].</summary>
     public ScenarioBuilder CascadeThreshold(double threshold) { cascadeThreshold = threshold; return this; }
+
+    /// <summary>Sets <see cref="Scenario.RunawayBound"/>: the factor between traded and exogenous price at which a path has run away.</summary>
+    public ScenarioBuilder RunawayBound(double bound) { runawayBound = bound; return this; }
 
     /// <summary>Adds an asset with linear impact (<paramref name="depth1pct"/> USD moves the price 1%).</summary>
     /// <param name="symbol">Unique ticker.</param>
@@ -220,6 +223,7 @@ public sealed class ScenarioBuilder
         };
         if (precision is { } p) scenario = scenario with { Precision = p };
         if (cascadeThreshold is double threshold) scenario = scenario with { CascadeThreshold = threshold };
+        if (runawayBound is double bound) scenario = scenario with { RunawayBound = bound };
         if (innovations is not null) scenario = scenario with { Innovations = innovations };
         if (garch is not null) scenario = scenario with { Garch = garch };
         if (jumps is not null) scenario = scenario with { Jumps = jumps };

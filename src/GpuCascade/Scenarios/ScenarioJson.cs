@@ -61,6 +61,7 @@ public static class ScenarioJson
         w.WriteNumber("seed", s.Seed);
         w.WriteString("precision", s.Precision == Precision.Single ? "single" : "double");
         Number(w, "cascadeThreshold", s.CascadeThreshold);
+        if (s.RunawayBound != Scenario.DefaultRunawayBound) Number(w, "runawayBound", s.RunawayBound); // the default keeps earlier scenarios' hashes
         w.WriteStartObject("innovations");
         if (s.Innovations.StudentTDof is double nu)
         {

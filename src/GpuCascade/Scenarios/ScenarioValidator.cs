@@ -58,6 +58,8 @@ public static class ScenarioValidator
             d.IntegerIn("paths", s.Paths, 1, ScenarioLimits.MaxPaths);
             d.Require(Enum.IsDefined(s.Precision), "precision", $"must be double or single, got {s.Precision}");
             d.Above("cascadeThreshold", s.CascadeThreshold, 0);
+            d.Require(s.RunawayBound > 1, "runawayBound",
+                $"must be > 1 (a factor between the traded and the exogenous price; .inf for none), got {ScenarioNumbers.Format(s.RunawayBound)}");
             UncertaintyModule.Validate(d, s.Uncertainty);
             if (s.Innovations?.StudentTDof is double nu) d.Above("innovations.dof", nu, 2);
             if (s.Garch is { } g && d.AtLeast("garch.alpha", g.Alpha, 0) & d.AtLeast("garch.beta", g.Beta, 0))

@@ -61,12 +61,16 @@ internal static class ResultBuilder
             Cohorts = plan.CohortCount,
             Probabilities = new EventProbabilities(
                 acc.Positive(OutputSchema.AnyLiquidation).Wilson(), acc.Positive(OutputSchema.Cascade).Wilson(),
-                acc.Positive(OutputSchema.BadDebt).Wilson(), acc.Positive(OutputSchema.UncoveredBeforeAdl).Wilson()),
+                acc.Positive(OutputSchema.BadDebt).Wilson(), acc.Positive(OutputSchema.UncoveredBeforeAdl).Wilson())
+            {
+                Runaway = acc.Positive(OutputSchema.Runaway).Wilson(),
+            },
             Mechanisms = mechanisms,
             BadDebt = Loss(acc.Mean(OutputSchema.BadDebt), acc.Tail(OutputSchema.BadDebt), n),
             LiquidatedNotional = Loss(acc.Mean(OutputSchema.LiquidatedNotional), acc.Tail(OutputSchema.LiquidatedNotional), n),
             Assets = assets,
             RoundCapHits = acc.Positive(OutputSchema.RoundCapHit).Successes,
+            Runaways = acc.Positive(OutputSchema.Runaway).Successes,
             MaxRoundsInStep = Mean(OutputSchema.MaxRoundsInStep),
             InsuranceFund = new FundSummary(plan.FundStart, Mean(OutputSchema.FundEnd), Mean(OutputSchema.FundMin),
                 Mean(OutputSchema.Penalties), Mean(OutputSchema.BadDebtPaid), Mean(OutputSchema.UncoveredLoss)),
@@ -75,7 +79,7 @@ internal static class ResultBuilder
             // A mechanism the scenario leaves off has no distribution to warn about (its figures are zeros by construction).
             Warnings = [.. OutputSchema.Rows.Where(r => r.Shape == OutputShape.PerPath && r.Has(OutputAggregations.Tail)
                                                         && (r.Mechanism is null || !MechanismCatalogue.IsOff(plan.Scenario, r.Mechanism)))
-                .SelectMany(r => TailWarnings(r.Key, n))],
+                .SelectMany(r => TailWarnings(r.Key, n)), .. RunawayWarnings(acc, n, plan)],
             CohortAttribution = attribution ?? [],
             Series = acc.Series is { } series
                 ? new SeriesResult(series, plan.Symbols, plan.Dt * HoursPerYear) { Seed = plan.Seed, ScenarioSha256 = manifest.ScenarioSha256 }
@@ -110,6 +114,18 @@ internal static class ResultBuilder
 
     private static TailFigures<T> ByLevel<T>(T[] figures) =>
         new(TailLevel.Standard.Select((l, i) => new KeyValuePair<TailLevel, T>(l, figures[i])));
+
+    /// <summary>The warning of a run in which some paths ran away (docs/model.md section 8.7).</summary>
+    private static IEnumerable<string> RunawayWarnings(RiskAccumulator acc, long n, SimulationPlan plan)
+    {
+        long runaways = acc.Positive(OutputSchema.Runaway).Successes;
+        if (runaways == 0) yield break;
+        string bound = double.IsPositiveInfinity(plan.Scenario.RunawayBound) ? "the representable range"
+            : $"{ScenarioNumbers.Format(plan.Scenario.RunawayBound)} times above or below the exogenous price (runawayBound) or the representable range";
+        yield return $"{runaways:N0} of {n:N0} paths ran away (probabilities.runaway): each stopped where its traded price passed {bound}, " +
+                     "so its bad debt, liquidations and drawdowns count only up to there (lower bounds)" +
+                     (acc.FirstRunaway is { } first ? $"; the first: {first.Text}" : "");
+    }
 
     /// <summary>The minimum of paths a tail figure should rest on before it is reported without a warning.</summary>
     internal const long MinimumTailPaths = 50;

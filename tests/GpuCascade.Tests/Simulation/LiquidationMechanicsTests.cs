@@ -302,17 +302,23 @@ public class LiquidationMechanicsTests
         Assert.That(o.Penalties[0], Is.EqualTo(Math.Min(0.01 * 10 * exec, balance)).Within(1e-9));
     }
 
-    /// <summary>An absurdly shallow market for the book overflows the price: the run stops with a clear error.</summary>
+    /// <summary>An absurdly shallow market for the book overflows the price: the path stops and is counted as run away,
+    /// the run goes on, and its warning names the path, step and asset (docs/model.md section 8.7).</summary>
     [Test]
-    public void PriceOverflowStopsTheRunNamingPathStepAndAsset()
+    public void PriceOverflowStopsThePathNotTheRun()
     {
         var asset = Asset("BTC", S0, 0, depth1pct: 1e-3);
-        var scenario = Single(asset, [Isolated(0, 1e9, 10, S0, isLong: false)], steps: 1, margin: 0.05) with
+        var scenario = Single(asset, [Isolated(0, 1e9, 10, S0, isLong: false)], steps: 2, paths: 3, margin: 0.05) with
         {
             Stress = [new StressShock(0, 0, 0.15)],
         };
-        var e = Assert.Throws<SimulationException>(() => SimulationEngine.SimulatePaths(scenario, 0, 1));
-        Assert.That(e!.Message, Does.Contain("path 0, step 0").And.Contain("BTC").And.Contain("assets[0]"));
+        var o = SimulationEngine.SimulatePaths(scenario, 0, 3);
+        Assert.That(o.Runaway.ToArray(), Is.EqualTo(new double[] { 1, 1, 1 }));
+        Assert.That(o.BadDebt[0], Is.EqualTo(0), "the round that overflowed is not settled");
+        var r = SimulationEngine.Run(scenario, new RunOptions { Backend = new GpuCascade.Backends.Managed.ManagedBackend(1) });
+        Assert.That(r.Runaways, Is.EqualTo(3));
+        Assert.That(r.Probabilities.Runaway.Estimate, Is.EqualTo(1));
+        Assert.That(r.Warnings, Has.Some.Contains("3 of 3 paths ran away").And.Contain("path 0, step 0").And.Contain("BTC").And.Contain("assets[0]"));
     }
 
     /// <summary>A delay at or beyond the horizon means the oracle never leaves the starting price.</summary>
