@@ -39,6 +39,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     private void TradeTheDiscount(int step)
     {
         if (_l.ReturningLiquidity.On == 0) return;
+        bool halted = TradingHalted(step); // a circuit breaker with scope all halts them too (they still see the discount)
         TP real = default;
         int n = _n, ringSteps = _l.ReturningLiquidity.RingSteps, ring = _l.MechanismSlot + _l.ReturningLiquidity.Ring;
         bool traded = false;
@@ -55,6 +56,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
                 if (delay > 0) signal = step >= delay ? _m.R(ring + (step - delay) % ringSteps * n + i) : 0.0;
                 _m.R(ring + step % ringSteps * n + i) = gamma;
             }
+            if (halted) continue;
             double aimed = kappa * signal;
             // Willingness: W = (sw^2 / max(v, sw^2))^(xi / 2), v the traded mid's realised variance at the previous step's end.
             double halfExponent = Pd(_l.ReturningLiquidity.HalfExponent, i);
