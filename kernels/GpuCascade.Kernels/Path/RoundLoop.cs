@@ -24,10 +24,16 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             Execute(step);
             if (_failFlag != 0) break;
             SettleRound(count, step);
+            OnRoundSettled(step);
+            if (_failFlag != 0) break;
             if (round == _l.RoundCap) CheckRoundCap(step);
         }
         if (rounds > _maxRounds) _maxRounds = rounds;
     }
+
+    /// <summary>Phase: after a round is settled, before the next round's candidates (other participants who respond to
+    /// the round's move: dealers' hedges). A hook that trades may end the path (a runaway price).</summary>
+    private partial void OnRoundSettled(int step);
 
     /// <summary>Phase: before the step's first round (the capacity's budget for the step).</summary>
     private partial void OnStartOfRounds(int step);

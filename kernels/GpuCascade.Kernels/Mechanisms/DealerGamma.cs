@@ -1,0 +1,96 @@
+namespace GpuCascade.Kernels;
+
+/// <summary>
+/// Dealer gamma hedging (docs/model.md section 8.9): per asset, option dealers short gamma G (USD of hedge flow per 1%
+/// move of the traded price) who, after the market move and after every round, trade to the hedge their position needs
+/// at the current price: they sell into falls and buy into rises, which feeds the move; protective puts below a strike
+/// stop their hedging there. Their flow goes through the one impact law as no liquidation.
+/// </summary>
+public partial struct CascadePath<TD, TI, TSD, TSI, TP>
+{
+    // docs/model.md section 8.9: the USD the dealers traded over the path (sum of |flow|).
+    private double _dealerVolume;
+
+    /// <summary>Start of path: the dealers hold the hedge of the starting price (no flow yet).</summary>
+    [PhaseHook(nameof(OnStartOfPath), Order = 60)]
+    private void StartDealers()
+    {
+        _dealerVolume = 0;
+        if (_l.DealerGamma.On == 0) return;
+        for (int i = 0; i < _n; i++) A(DealerGammaState.Hedged, i) = 0;
+    }
+
+    /// <summary>After the market move (and LPs' trades): the dealers hedge the move.</summary>
+    [PhaseHook(nameof(OnMarketMoved), Order = 30)]
+    private void HedgeAfterMove(int step) => Hedge(step);
+
+    /// <summary>After every round: the dealers hedge the round's move before the next round's margin checks.</summary>
+    [PhaseHook(nameof(OnRoundSettled), Order = 10)]
+    private void HedgeAfterRound(int step) => Hedge(step);
+
+    /// <summary>
+    /// Each asset with dealers trades q = G (max(x, x0 + ln K) - x0) / 0.01 - h (USD, a purchase when positive): the
+    /// cumulative hedge flow the move of the traded log mid x from its start x0 calls for (none beyond the put strike K),
+    /// less what they have traded already (h). Executed at the current mid, as no liquidation.
+    /// </summary>
+    private void Hedge(int step)
+    {
+        if (_l.DealerGamma.On == 0 || TradingHalted(step) || _failFlag != 0) return;
+        TP real = default;
+        for (int i = 0; i < _n; i++)
+        {
+            double gamma = Pd(_l.DealerGamma.Gamma, i);
+            if (gamma == 0) continue;
+            double x0 = Pd(_l.LogPrice0, i);
+            double move = Math.Max(real.Hold(A(MarketState.X, i) + A(ExecutionState.Y, i)), x0 + Pd(_l.DealerGamma.LogStrike, i)) - x0;
+            double flow = gamma * move / 0.01 - A(DealerGammaState.Hedged, i);
+            if (flow == 0) continue;
+            ExecuteFlow(step, i, flow / A(MarketState.Mid, i), liquidation: false);
+            if (_failFlag != 0) return;
+            TrackMin(i);
+            A(DealerGammaState.Hedged, i) += flow;
+            _dealerVolume += Math.Abs(flow);
+        }
+    }
+
+    /// <summary>End of path: the dealers' hedge volume (<see cref="DealerGammaOutput"/>).</summary>
+    [PhaseHook(nameof(OnEndOfPath), Order = 50)]
+    private readonly void WriteDealerOutputs<TOD, TOI>(PathSlots<TOD, TOI> output)
+        where TOD : struct, IModelArray<double>
+        where TOI : struct, IModelArray<int>
+    {
+        output.R(DealerGammaOutput.HedgeVolume) = _dealerVolume;
+    }
+}
+
+/// <summary>Dealer gamma hedging in the plan (docs/model.md section 8.9).</summary>
+[PlanParams("DealerGamma")]
+public struct DealerGammaParams
+{
+    /// <summary>Some asset has dealers (0 or 1).</summary>
+    public int On;
+    /// <summary>Offsets of the per-asset reals: G (USD per 1% move; 0: none) and ln K of the put strike (-infinity: no puts).</summary>
+    public int Gamma, LogStrike;
+}
+
+/// <summary>Per-asset state of the dealers: the hedge flow traded so far (USD).</summary>
+[StateBlock(7)]
+public static partial class DealerGammaState
+{
+    /// <summary>Per-asset fields.</summary>
+    public const int Hedged = First;
+
+    /// <summary>How many per-asset fields the mechanism needs.</summary>
+    public const int Fields = 1;
+}
+
+/// <summary>Dealer hedging's per-path outputs (slots of <see cref="PathOutput"/>).</summary>
+[OutputBlock(4)]
+public static partial class DealerGammaOutput
+{
+    /// <summary>The USD the dealers traded over the path, summed over assets.</summary>
+    public const int HedgeVolume = First;
+
+    /// <summary>Slots.</summary>
+    public const int Fields = 1;
+}
