@@ -18,7 +18,8 @@ namespace GpuCascade.Book;
 /// next asset of the scenario, one USD pool), coin-margined (the collateral held in the asset itself) or isolated
 /// with USD collateral. Collateral = gross notional at entry / leverage. A cohort that would start within 10% of
 /// its maintenance requirement is given entry = current price (real books hold no liquidatable accounts).
-/// <c>openInterest</c> counts the primary positions only; the longs and shorts together are twice it.
+/// <c>openInterest</c> counts the primary positions only; the longs and shorts together are twice it, less the
+/// <c>hedgedShare</c> of each side held by delta-neutral accounts, which the book leaves out.
 /// </remarks>
 internal static class BookGenerator
 {
@@ -46,7 +47,9 @@ internal static class BookGenerator
                 // A side that gets every cohort carries the whole open interest (only possible with one cohort).
                 // openInterest is one side, as exchanges and data vendors report it: the traders' longs are
                 // (2 x openInterest) x longShare and their shorts (2 x openInterest) x (1 - longShare), in that order.
-                double traded = 2 * profile.OpenInterest;
+                // The hedged share (basis and delta-neutral accounts, hedged outside the venue) is never liquidated into a
+                // move, so only the rest of each side enters the book.
+                double traded = 2 * profile.OpenInterest * (1 - profile.HedgedShare);
                 double sideOi = sideCount == n ? traded : traded * (isLong ? profile.LongShare : 1 - profile.LongShare);
                 double notional = sideOi / sideCount;
                 double sign = isLong ? 1.0 : -1.0;

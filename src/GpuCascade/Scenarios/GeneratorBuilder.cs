@@ -33,11 +33,13 @@ public sealed class GeneratorBuilder
     /// <param name="leverageDispersion">Log-standard deviation of leverage [0.6].</param>
     /// <param name="leverageMax">Largest leverage [50].</param>
     /// <param name="entryDispersion">Log-standard deviation of entry prices [0.05].</param>
+    /// <param name="hedgedShare">Share of the open interest held delta-neutral, left out of the book [0].</param>
     public GeneratorBuilder Asset(string symbol, double openInterest, double? longShare = null, double? leverageMedian = null,
-        double? leverageDispersion = null, double? leverageMax = null, double? entryDispersion = null)
+        double? leverageDispersion = null, double? leverageMax = null, double? entryDispersion = null, double? hedgedShare = null)
     {
         var spec = new GeneratorAssetSpec { AssetIndex = -1, OpenInterest = openInterest };
-        assets.Add((symbol, GeneratorTerms.WithOptions(spec, longShare, leverageMedian, leverageDispersion, leverageMax, entryDispersion)));
+        assets.Add((symbol, GeneratorTerms.WithOptions(spec, longShare, leverageMedian, leverageDispersion, leverageMax, entryDispersion,
+            hedgedShare)));
         return this;
     }
 

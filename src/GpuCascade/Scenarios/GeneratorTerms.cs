@@ -4,8 +4,9 @@ namespace GpuCascade.Scenarios;
 internal static class GeneratorTerms
 {
     public static GeneratorAssetSpec WithOptions(GeneratorAssetSpec spec, double? longShare, double? leverageMedian,
-        double? leverageDispersion, double? leverageMax, double? entryDispersion)
+        double? leverageDispersion, double? leverageMax, double? entryDispersion, double? hedgedShare = null)
     {
+        if (hedgedShare is double h) spec = spec with { HedgedShare = h };
         if (longShare is double s) spec = spec with { LongShare = s };
         if (leverageMedian is double median) spec = spec with { LeverageMedian = median };
         if (leverageDispersion is double dispersion) spec = spec with { LeverageDispersion = dispersion };

@@ -416,4 +416,8 @@ public sealed record GeneratorAssetSpec
     public double LeverageMax { get; init; } = 50;
     /// <summary>Log-standard deviation of entry prices around the current price [0.05].</summary>
     public double EntryDispersion { get; init; } = 0.05;
+    /// <summary>Share of the open interest held by delta-neutral accounts (basis and hedged positions, their hedge outside
+    /// the venue), in [0, 1): they are not liquidated into a move, so the generated book holds only the rest of each side
+    /// (docs/model.md, "Book generator") [0].</summary>
+    public double HedgedShare { get; init; }
 }

@@ -151,6 +151,7 @@ internal sealed partial class ScenarioBinder
             var max = leverage?.Number("max");
             leverage?.Done();
             var entryDispersion = m.Number("entryDispersion");
+            var hedgedShare = m.Number("hedgedShare");
             m.Done();
             if (index is not int i || openInterest is not double oi)
             {
@@ -158,7 +159,7 @@ internal sealed partial class ScenarioBinder
                 continue;
             }
             var spec = new GeneratorAssetSpec { AssetIndex = i, OpenInterest = oi };
-            result.Add(GeneratorTerms.WithOptions(spec, longShare, median, dispersion, max, entryDispersion));
+            result.Add(GeneratorTerms.WithOptions(spec, longShare, median, dispersion, max, entryDispersion, hedgedShare));
         }
         return ok ? result.ToImmutable() : null;
     }

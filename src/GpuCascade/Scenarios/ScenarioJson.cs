@@ -265,6 +265,7 @@ public static class ScenarioJson
             Number(w, "max", a.LeverageMax);
             w.WriteEndObject();
             Number(w, "entryDispersion", a.EntryDispersion);
+            if (a.HedgedShare != 0) Number(w, "hedgedShare", a.HedgedShare); // 0, the default, keeps earlier scenarios' hashes
             w.WriteEndObject();
         }
         w.WriteEndObject();

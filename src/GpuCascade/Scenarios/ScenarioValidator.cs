@@ -369,6 +369,7 @@ public static class ScenarioValidator
                         $"must be >= leverage.median ({Format(a.LeverageMedian)}), got {Format(a.LeverageMax)}");
                 d.InRange(Key(p, "leverage.dispersion"), a.LeverageDispersion, 0, ScenarioLimits.MaxDispersion, lowClosed: true, highClosed: true);
                 d.InRange(Key(p, "entryDispersion"), a.EntryDispersion, 0, ScenarioLimits.MaxDispersion, lowClosed: true, highClosed: true);
+                d.InRange(Key(p, "hedgedShare"), a.HedgedShare, 0, 1, lowClosed: true, highClosed: false);
             }
         }
 

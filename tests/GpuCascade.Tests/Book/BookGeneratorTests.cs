@@ -36,6 +36,52 @@ public class BookGeneratorTests
         }
     }
 
+    /// <summary>A hedged share h leaves (1 - h) of each side in the book, cohort by cohort: the same leverage, entries and
+    /// families, every position and collateral scaled by 1 - h (docs/model.md, "Book generator").</summary>
+    [Test]
+    public void AHedgedShareLeavesTheRestOfEachSideInTheBook()
+    {
+        var scenario = Venue();
+        var generator = scenario.Book.Generator!;
+        var hedged = scenario with
+        {
+            Book = new BookSpec { Generator = generator with { Assets = [.. generator.Assets.Select(a => a with { HedgedShare = 0.4 })] } },
+        };
+        var plain = BookGenerator.Generate(scenario);
+        var less = BookGenerator.Generate(hedged);
+        Assert.That(less, Has.Length.EqualTo(plain.Length));
+        for (int c = 0; c < plain.Length; c++)
+        {
+            Assert.That(less[c].Name, Is.EqualTo(plain[c].Name));
+            for (int p = 0; p < plain[c].Positions.Length; p++)
+            {
+                Assert.That(less[c].Positions[p].Units, Is.EqualTo(0.6 * plain[c].Positions[p].Units).Within(1e-12).Percent, plain[c].Name);
+                Assert.That(less[c].Positions[p].EntryPrice, Is.EqualTo(plain[c].Positions[p].EntryPrice), plain[c].Name);
+            }
+            Assert.That(less[c].UsdCollateral, Is.EqualTo(0.6 * plain[c].UsdCollateral).Within(1e-12).Percent, plain[c].Name);
+        }
+        // Fewer positions to liquidate: a shock that cascades the whole book cascades the hedged one less.
+        var shocked = (Scenario s) => s with { Steps = 24, Horizon = Duration.Parse("2h"), Paths = 2000, Stress = [new StressShock(2, 0, -0.08)] };
+        var full = GpuCascade.Simulation.SimulationEngine.Run(shocked(scenario), new GpuCascade.Simulation.RunOptions { Backend = new GpuCascade.Backends.Managed.ManagedBackend(2) });
+        var part = GpuCascade.Simulation.SimulationEngine.Run(shocked(hedged), new GpuCascade.Simulation.RunOptions { Backend = new GpuCascade.Backends.Managed.ManagedBackend(2) });
+        Assert.That(part.LiquidatedNotional.Mean, Is.LessThan(0.6 * full.LiquidatedNotional.Mean), "less notional, and less impact to liquidate more");
+    }
+
+    [Test]
+    public void TheHedgedShareIsAKeyInZeroToOne()
+    {
+        string yaml = ScenarioLoader.DefaultScenarioText.Replace("entryDispersion: 0.04}", "entryDispersion: 0.04, hedgedShare: 0.3}", StringComparison.Ordinal);
+        var s = ScenarioLoader.LoadYaml(yaml);
+        Assert.That(s.Book.Generator!.Assets[0].HedgedShare, Is.EqualTo(0.3));
+        Assert.That(ScenarioLoader.LoadJson(ScenarioJson.Canonical(s)), Is.EqualTo(s));
+        Assert.That(ScenarioJson.Canonical(ScenarioLoader.LoadDefault()), Does.Not.Contain("hedgedShare"), "0 is not written");
+        var e = Assert.Throws<ScenarioException>(() => ScenarioLoader.LoadYaml(yaml.Replace("hedgedShare: 0.3", "hedgedShare: 1", StringComparison.Ordinal)))!;
+        Assert.That(e.Message, Does.Contain("book.generator.assets.BTC.hedgedShare: must be in [0, 1)"));
+        var built = new ScenarioBuilder().Horizon("1h").Steps(2).Paths(10).Seed(1).Asset("BTC", price: 100, volatility: 0.5, depth1pct: 1e6)
+            .Venue(v => v.MaintenanceMargin(0.01)).Generator(g => g.Asset("BTC", 1e6, hedgedShare: 0.25)).Build();
+        Assert.That(built.Book.Generator!.Assets[0].HedgedShare, Is.EqualTo(0.25));
+    }
+
     [Test]
     public void FamiliesFollowTheirSharesAndNoCohortStartsLiquidatable()
     {
