@@ -87,7 +87,8 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             OnStartOfStep(step);                               // Path/StartOfStep.cs (hooks: Liquidity)
             ExogenousMove(path, step);                         // Path/MarketMove.cs
             if (_failFlag != 0) break;
-            OnMarketMoved(step);                               // Path/MarketMove.cs (hooks: Oracle)
+            OnMarketMoved(step);                               // Path/MarketMove.cs (hooks: Oracle, CircuitBreaker, ReturningLiquidity, DealerGamma)
+            if (_failFlag != 0) break;                         // another participant's trade ran away (docs/model.md section 8.7)
             RunRounds(step);                                   // Path/RoundLoop.cs (hooks: Capacity; calls Oracle, Screening, Liquidity, Uncertainty, Adl)
             EndStep(step, record);                             // Path/EndOfStep.cs (hooks: Capacity, Liquidity, Oracle)
         }

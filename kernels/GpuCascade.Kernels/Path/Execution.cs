@@ -6,7 +6,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// <summary>docs/model.md section 3: executes each asset's net flow, valued at the mid before the round's impact.</summary>
     private void Execute(int step)
     {
-        for (int i = 0; i < _n; i++) ExecuteFlow(step, i, A(ExecutionState.FlowUnits, i), liquidation: true);
+        for (int i = 0; i < _n && _failFlag == 0; i++) ExecuteFlow(step, i, A(ExecutionState.FlowUnits, i), liquidation: true);
     }
 
     /// <summary>

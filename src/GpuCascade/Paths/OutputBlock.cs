@@ -45,7 +45,7 @@ internal sealed class OutputBlock
     /// Copies rows [<paramref name="from"/>, <paramref name="to"/>) to <paramref name="outputs"/> at rows
     /// <paramref name="target"/> + (row - from). A path whose price ran away is copied like any other (its
     /// <c>runaway</c> output is 1: docs/model.md section 8.7); the first such path is described in
-    /// <see cref="PathOutputs.FirstRunaway"/>.
+    /// <see cref="PathOutputs.RunawayText"/>.
     /// </summary>
     public void CopyTo(SimulationPlan plan, long firstPath, int from, int to, PathOutputs outputs, int target, string backend)
     {
@@ -56,8 +56,7 @@ internal sealed class OutputBlock
         for (int p = 0; p < flags.Length; p++)
             if ((flags[p] & PathOutput.RunawayFlags) != 0)
             {
-                if (outputs.FirstRunaway is not { } known || firstPath + p < known.Path)
-                    outputs.FirstRunaway = (firstPath + p, Runaway(plan, firstPath + p, from + p, flags[p], backend));
+                outputs.RunawayText[firstPath + p] = Runaway(plan, firstPath + p, from + p, flags[p], backend);
                 break;
             }
 

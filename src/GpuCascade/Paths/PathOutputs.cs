@@ -55,9 +55,9 @@ public sealed class PathOutputs
     /// <summary>Paths held.</summary>
     public int Count { get; set; }
 
-    /// <summary>The first path (by index) of the batches copied here whose price ran away, with where and why in words;
-    /// null when none did (docs/model.md section 8.7).</summary>
-    public (long Path, string Text)? FirstRunaway { get; set; }
+    /// <summary>Where and why a path ran away, in words, by path index: the first runaway path of each block copied here
+    /// (the first of a run is the first of its block); read and removed by the accumulator (docs/model.md section 8.7).</summary>
+    internal System.Collections.Concurrent.ConcurrentDictionary<long, string> RunawayText { get; } = new();
 
     private readonly int[] _first;
 
@@ -153,6 +153,7 @@ public sealed class PathOutputs
             Array.Copy(source.Series, (long)from * width, Series, (long)to * width, (long)count * width);
         }
         // Whole blocks only (every backend starts and ends its work on block boundaries, but the batch's last block).
+        foreach (var (path, text) in source.RunawayText) RunawayText[path] = text; // keyed by path index, whichever rows hold it
         int block = PathOutputs.BlockSize;
         if (from % block == 0 && to % block == 0)
             for (int b = 0; b < (count + block - 1) / block; b++)

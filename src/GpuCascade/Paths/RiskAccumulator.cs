@@ -87,7 +87,18 @@ internal sealed class RiskAccumulator
     /// <summary>Summarises rows [<paramref name="from"/>, <paramref name="to"/>) of a batch, in row order.</summary>
     public void AddRows(PathOutputs o, int from, int to)
     {
-        if (o.FirstRunaway is { } runaway && (FirstRunaway is not { } known || runaway.Path < known.Path)) FirstRunaway = runaway;
+        // The first path of these rows that ran away (from its output, so the same whatever threads copied the blocks).
+        var runaway = o.Span(OutputSchema.Runaway).Slice(from, to - from);
+        for (int p = 0; p < runaway.Length; p++)
+            if (runaway[p] != 0)
+            {
+                long path = o.Start + from + p;
+                if (FirstRunaway is not { } known || path < known.Path)
+                    FirstRunaway = (path, o.RunawayText.TryGetValue(path, out var text) ? text : $"path {path}");
+                break;
+            }
+        foreach (long key in o.RunawayText.Keys)
+            if (key >= o.Start + from && key < o.Start + to) o.RunawayText.TryRemove(key, out _);
         var rows = OutputSchema.Rows;
         for (int k = 0; k < rows.Count; k++)
         {

@@ -145,7 +145,8 @@ public class CircuitBreakerTests
     [TestCase("{move: 1, window: 10m, halt: 15m}", "venue.circuitBreaker.move", "must be in (0, 1)")]
     [TestCase("{move: 0.1, window: 1m, halt: 15m}", "venue.circuitBreaker.window", "must be at least one step")]
     [TestCase("{move: 0.1, window: 10m, halt: 1m}", "venue.circuitBreaker.halt", "must be at least one step")]
-    [TestCase("{move: 0.1, window: 10m}", "venue.circuitBreaker.halt", "")]
+    [TestCase("{move: 0.1, window: 4m, halt: 15m}", "venue.circuitBreaker.window", "must be at least one step")]
+    [TestCase("{move: 0.1, window: 10m}", "venue.circuitBreaker.halt", "required")]
     [TestCase("{move: 0.1, window: 10m, halt: 15m, scope: everything}", "venue.circuitBreaker.scope", "")]
     public void BadValuesAreRefusedNamingTheField(string subtree, string path, string message)
     {

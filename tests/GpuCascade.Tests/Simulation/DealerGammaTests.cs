@@ -92,6 +92,36 @@ public class DealerGammaTests
         Assert.That(r.Runaways, Is.EqualTo(1), "G > D: each hedge moves the price more than the last; the runaway bound ends the path");
     }
 
+    /// <summary>A hedge that runs away in the market-move phase ends the path there: the long that the shock put under
+    /// its margin is not liquidated in a round after it (docs/model.md section 8.7).</summary>
+    [Test]
+    public void AHedgeThatRunsAwayEndsThePathBeforeTheRounds()
+    {
+        var asset = Asset("BTC", P0, 0, depth1pct: Depth, permanentImpact: 1) with { Mechanisms = MechanismSet.Empty.With(new DealerGammaSpec(1e9)) };
+        var s = Single(asset, [Isolated(0, 1e4, 10, P0)], horizon: "10h", steps: 10, margin: 0.05) with { Stress = [new StressShock(0, 0, -0.08)] };
+        var o = SimulationEngine.SimulatePaths(s, 0, 1);
+        Assert.That(o.Runaway[0], Is.EqualTo(1), "G = 1000 D: the first hedge moves the price by 80 in log");
+        Assert.That(o.CohortLiquidations[0], Is.Zero, "no round runs after it");
+        Assert.That(o.LiquidatedNotional[0], Is.Zero);
+        var calm = SimulationEngine.SimulatePaths(s with { Assets = [asset with { Mechanisms = MechanismSet.Empty }] }, 0, 1);
+        Assert.That(calm.CohortLiquidations[0], Is.EqualTo(1), "without the dealers the shock liquidates the long");
+    }
+
+    [Test]
+    public void ABreakerWithScopeAllHaltsTheDealers()
+    {
+        var asset = Asset("BTC", P0, 0.3, depth1pct: Depth) with { Mechanisms = MechanismSet.Empty.With(new DealerGammaSpec(3e5)) };
+        Scenario With(CircuitBreakerScope scope)
+        {
+            var s = Single(asset, [Inert(0, P0)], horizon: "10h", steps: 10, paths: 64, margin: 0.05) with { Stress = [new StressShock(0, 0, -0.08)] };
+            return s with { Venue = s.Venue with { Mechanisms = MechanismSet.Empty.With(new CircuitBreakerSpec(0.05, Duration.Parse("1h"), Duration.Parse("3h"), scope)) } };
+        }
+        var liquidations = SimulationEngine.SimulatePaths(With(CircuitBreakerScope.Liquidations), 0, 64);
+        var all = SimulationEngine.SimulatePaths(With(CircuitBreakerScope.All), 0, 64);
+        Assert.That(all["circuitBreaker.halts"].Min(), Is.GreaterThan(0), "the -8% shock trips it on every path");
+        Assert.That(all["dealerGamma.hedgeVolume"].Sum(), Is.LessThan(liquidations["dealerGamma.hedgeVolume"].Sum()));
+    }
+
     [Test]
     public void ShortGammaDeepensACascade()
     {

@@ -56,7 +56,7 @@ internal sealed class CircuitBreakerModule : MechanismModule<CircuitBreakerSpec>
         d.InRange(FieldPath.Key(path, "move"), spec.Move, 0, 1, lowClosed: false, highClosed: false);
         foreach (var (key, duration) in new[] { ("window", spec.Window), ("halt", spec.Halt) })
             if (d.PositiveDuration(FieldPath.Key(path, key), duration) && scenario.Steps > 0 && scenario.Horizon.Years > 0)
-                d.Require(StepsOf(duration, scenario) >= 1, FieldPath.Key(path, key),
+                d.Require(duration.Years >= (1 - 1e-9) * scenario.Horizon.Years / scenario.Steps, FieldPath.Key(path, key),
                     $"must be at least one step ({scenario.Horizon.Text} / {scenario.Steps}), got {duration.Text ?? Format(duration.Years) + " years"}");
         d.Require(Enum.IsDefined(spec.Scope), FieldPath.Key(path, "scope"), $"must be liquidations or all, got {spec.Scope}");
     }
