@@ -93,12 +93,7 @@ public class ParityTests(string deviceName, string reason)
     [TestCaseSource(nameof(Scenarios))]
     public void PerPathOutputsMatchTheManagedReference(Scenario scenario)
     {
-        const int paths = 1024;
-        var reference = SimulationEngine.SimulatePaths(scenario, 1000, paths, new ManagedBackend());
-        using var backend = new IlgpuBackend(_device);
-        var device = SimulationEngine.SimulatePaths(scenario, 1000, paths, backend);
-        Assert.That(OutputComparison.FirstDifference(reference, device, Tolerance), Is.Null);
-        Assert.That(reference.CohortLiquidations.Sum(), Is.GreaterThan(0), "the scenario must liquidate");
+        GpuCascade.Tests.Simulation.MechanismChecks.AssertParity(_device, scenario);
     }
 
     /// <summary>

@@ -115,20 +115,7 @@ public class CircuitBreakerTests
         Assert.That(OutputComparison.FirstDifference(a, b, 0), Is.Null, "and then changes nothing");
     }
 
-    private const string Yaml = """
-        horizon: 1h
-        steps: 12
-        paths: 100
-        seed: 1
-        assets:
-          - {symbol: BTC, price: 100, volatility: 0.6, depth1pct: 1e6}
-        venue:
-          maintenanceMargin: 0.05
-          circuitBreaker: {move: 0.1, window: 10m, halt: 15m}
-        book:
-          cohorts:
-            - {asset: BTC, side: long, notional: 1.0e4, leverage: 5}
-        """;
+    private static readonly string Yaml = MechanismChecks.Yaml(venueKeys: "\n  circuitBreaker: {move: 0.1, window: 10m, halt: 15m}");
 
     [Test]
     public void TheKeysBindAndRoundTrip()
@@ -150,9 +137,7 @@ public class CircuitBreakerTests
     [TestCase("{move: 0.1, window: 10m, halt: 15m, scope: everything}", "venue.circuitBreaker.scope", "")]
     public void BadValuesAreRefusedNamingTheField(string subtree, string path, string message)
     {
-        var e = Assert.Throws<ScenarioException>(() => ScenarioLoader.LoadYaml(Yaml.Replace("{move: 0.1, window: 10m, halt: 15m}", subtree, StringComparison.Ordinal)))!;
-        Assert.That(e.Errors.Select(x => x.Path), Has.Member(path), e.Message);
-        Assert.That(e.Errors.First(x => x.Path == path).Message, Does.Contain(message));
+        MechanismChecks.AssertRefused(Yaml.Replace("{move: 0.1, window: 10m, halt: 15m}", subtree, StringComparison.Ordinal), path, message);
     }
 }
 
@@ -180,12 +165,7 @@ public class CircuitBreakerParityTests(string deviceName, string reason)
             },
             Assets = [.. d.Assets.Select(a => a with { Mechanisms = a.Mechanisms.With(new ReturningLiquiditySpec(0.2, 1)) })],
         };
-        const int paths = 1024;
-        var reference = SimulationEngine.SimulatePaths(s, 1000, paths, new ManagedBackend());
-        using var backend = new IlgpuBackend(_device);
-        var device = SimulationEngine.SimulatePaths(s, 1000, paths, backend);
-        Assert.That(OutputComparison.FirstDifference(reference, device, SelfTest.Tolerance(_device)), Is.Null);
+        var reference = MechanismChecks.AssertParity(_device, s);
         Assert.That(reference["circuitBreaker.halts"].Sum(), Is.GreaterThan(0), "the breaker trips on some paths");
-        Assert.That(reference.CohortLiquidations.Sum(), Is.GreaterThan(0));
     }
 }

@@ -145,24 +145,10 @@ public class DealerGammaTests
     [TestCase("{putStrike: 0.9}", "assets[0].dealerGamma.gamma", "")]
     public void BadValuesAreRefusedNamingTheField(string subtree, string path, string message)
     {
-        var e = Assert.Throws<ScenarioException>(() => ScenarioLoader.LoadYaml(Yaml.Replace("{gamma: 2e5, putStrike: 0.9}", subtree, StringComparison.Ordinal)))!;
-        Assert.That(e.Errors.Select(x => x.Path), Has.Member(path), e.Message);
-        Assert.That(e.Errors.First(x => x.Path == path).Message, Does.Contain(message));
+        MechanismChecks.AssertRefused(Yaml.Replace("{gamma: 2e5, putStrike: 0.9}", subtree, StringComparison.Ordinal), path, message);
     }
 
-    private const string Yaml = """
-        horizon: 1h
-        steps: 12
-        paths: 100
-        seed: 1
-        assets:
-          - {symbol: BTC, price: 100, volatility: 0.6, depth1pct: 1e6, dealerGamma: {gamma: 2e5, putStrike: 0.9}}
-        venue:
-          maintenanceMargin: 0.05
-        book:
-          cohorts:
-            - {asset: BTC, side: long, notional: 1.0e4, leverage: 5}
-        """;
+    private static readonly string Yaml = MechanismChecks.Yaml(assetKeys: ", dealerGamma: {gamma: 2e5, putStrike: 0.9}");
 
     [Test]
     public void TheKeysBindAndRoundTrip()
@@ -201,12 +187,7 @@ public class DealerGammaParityTests(string deviceName, string reason)
                 Liquidity = new LiquiditySpec(0.5, null, Duration.Parse("2h"), 0.2, Duration.Parse("30m")),
             })],
         };
-        const int paths = 1024;
-        var reference = SimulationEngine.SimulatePaths(s, 1000, paths, new ManagedBackend());
-        using var backend = new IlgpuBackend(_device);
-        var device = SimulationEngine.SimulatePaths(s, 1000, paths, backend);
-        Assert.That(OutputComparison.FirstDifference(reference, device, SelfTest.Tolerance(_device)), Is.Null);
+        var reference = MechanismChecks.AssertParity(_device, s);
         Assert.That(reference["dealerGamma.hedgeVolume"].Average(), Is.GreaterThan(0));
-        Assert.That(reference.CohortLiquidations.Sum(), Is.GreaterThan(0));
     }
 }

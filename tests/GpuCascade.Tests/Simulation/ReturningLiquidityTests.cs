@@ -242,23 +242,7 @@ public class ReturningLiquidityTests
         Assert.That(a.CohortLiquidations.Sum(), Is.GreaterThan(0));
     }
 
-    private const string Yaml = """
-        horizon: 1h
-        steps: 12
-        paths: 100
-        seed: 1
-        assets:
-          - symbol: BTC
-            price: 100
-            volatility: 0.6
-            depth1pct: 1e6
-            returningLiquidity: {kappa: 0.2, delay: 2, capital: 5e6}
-        venue:
-          maintenanceMargin: 0.05
-        book:
-          cohorts:
-            - {asset: BTC, side: long, notional: 1.0e4, leverage: 5}
-        """;
+    private static readonly string Yaml = MechanismChecks.Yaml(assetKeys: ", returningLiquidity: {kappa: 0.2, delay: 2, capital: 5e6}");
 
     [Test]
     public void TheKeysBindRoundTripAndDefault()
@@ -293,9 +277,7 @@ public class ReturningLiquidityTests
             Assert.That(() => ScenarioLoader.LoadYaml(yaml), Throws.Nothing, "just inside the bound");
             return;
         }
-        var e = Assert.Throws<ScenarioException>(() => ScenarioLoader.LoadYaml(yaml))!;
-        Assert.That(e.Errors.Select(x => x.Path), Has.Member(path), e.Message);
-        Assert.That(e.Errors.First(x => x.Path == path).Message, Does.Contain(message));
+        MechanismChecks.AssertRefused(yaml, path, message);
     }
 
     [Test]
@@ -385,13 +367,8 @@ public class ReturningLiquidityParityTests(string deviceName, string reason)
     [TestCaseSource(nameof(Scenarios))]
     public void PerPathOutputsMatchTheManagedReference(Scenario scenario)
     {
-        const int paths = 1024;
-        var reference = SimulationEngine.SimulatePaths(scenario, 1000, paths, new ManagedBackend());
-        using var backend = new IlgpuBackend(_device);
-        var device = SimulationEngine.SimulatePaths(scenario, 1000, paths, backend);
-        Assert.That(OutputComparison.FirstDifference(reference, device, SelfTest.Tolerance(_device)), Is.Null);
+        var reference = MechanismChecks.AssertParity(_device, scenario);
         Assert.That(reference["returningLiquidity.tradeSteps"].Average(), Is.GreaterThan(1), "the LPs trade");
         Assert.That(reference["returningLiquidity.capitalExhausted"].Sum(), Is.GreaterThan(0), "the capital binds on some paths");
-        Assert.That(reference.CohortLiquidations.Sum(), Is.GreaterThan(0), "the scenario liquidates");
     }
 }
