@@ -17,6 +17,10 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         _ledger.BadDebt += roundBadDebt;
         _ledger.BadDebtPaid += pay;
         _ledger.UncoveredBeforeAdl += roundBadDebt - pay;
-        _ledger.Uncovered += Deleverage(roundBadDebt - pay);
+        _ledger.Uncovered += Deleverage(OnLossAfterFund(roundBadDebt - pay));
     }
+
+    /// <summary>Phase: the round's bad debt the fund could not pay, before auto-deleveraging; each hook absorbs what it can
+    /// (a backstop) and returns what is left.</summary>
+    private partial double OnLossAfterFund(double loss);
 }

@@ -19,10 +19,12 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             count = OnAdmission(count);
             if (count == 0) break;
             SumRoundFlows(count);
+            OnFlowsSummed(step);
             _liquidations += count;
             rounds = round;
             Execute(step);
             if (_failFlag != 0) break;
+            OnExecuted(step);
             SettleRound(count, step);
             OnRoundSettled(step);
             if (_failFlag != 0) break;
@@ -30,6 +32,14 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         }
         if (rounds > _maxRounds) _maxRounds = rounds;
     }
+
+    /// <summary>Phase: after the round's flows are summed (<see cref="ExecutionState.FlowUnits"/>), before they are
+    /// executed: a mechanism may take part of them off the book (a backstop).</summary>
+    private partial void OnFlowsSummed(int step);
+
+    /// <summary>Phase: after the round's flows are executed, before settlement: a mechanism may set the fill price the
+    /// cohorts settle at (<see cref="ExecutionState.Execution"/>).</summary>
+    private partial void OnExecuted(int step);
 
     /// <summary>Phase: after a round is settled, before the next round's candidates (other participants who respond to
     /// the round's move: dealers' hedges). A hook that trades may end the path (a runaway price).</summary>

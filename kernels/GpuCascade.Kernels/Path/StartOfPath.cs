@@ -66,10 +66,13 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             count++;
         }
         SumRoundFlows(count);
+        OnFlowsSummed(0);
         _liquidations += count;
         Execute(0);
+        if (_failFlag != 0) return;
+        OnExecuted(0);
         // Settled as step -1: a partly closed cohort may take another tranche in step 0's rounds.
-        if (_failFlag == 0) SettleRound(count, -1);
+        SettleRound(count, -1);
     }
 
     /// <summary>Row 0 of the record, the start: with the depth the first round would see (before any recovery or move).</summary>

@@ -1,0 +1,184 @@
+namespace GpuCascade.Kernels;
+
+/// <summary>
+/// A backstop liquidity provider (docs/model.md section 8.11): a vault that takes the part of a round's liquidation flow
+/// that would move an asset's price beyond the slippage limit, at the mid less a discount, within its capital and loss
+/// limit; it unwinds what it holds into the market at a rate, and absorbs bad debt after the insurance fund.
+/// </summary>
+public partial struct CascadePath<TD, TI, TSD, TSI, TP>
+{
+    // docs/model.md section 8.11: bad debt absorbed, notional taken (USD at its price), whether its cap or loss limit bound.
+    private double _backstopAbsorbed, _backstopTaken;
+    private bool _backstopExhausted;
+
+    /// <summary>Start of path: an empty vault.</summary>
+    [PhaseHook(nameof(OnStartOfPath), Order = 70)]
+    private void StartBackstop()
+    {
+        _backstopAbsorbed = 0;
+        _backstopTaken = 0;
+        _backstopExhausted = false;
+        if (_l.Backstop.On == 0) return;
+        for (int i = 0; i < _n; i++)
+        {
+            A(BackstopState.Inventory, i) = 0;
+            A(BackstopState.Cash, i) = 0;
+            A(BackstopState.Taken, i) = 0;
+        }
+    }
+
+    /// <summary>The vault's loss so far at the current mids: what its inventory and cash have lost, plus the bad debt it
+    /// absorbed.</summary>
+    private readonly double BackstopLoss()
+    {
+        double value = 0;
+        for (int i = 0; i < _n; i++) value += A(BackstopState.Inventory, i) * A(MarketState.Mid, i) + A(BackstopState.Cash, i);
+        return Math.Max(0.0, -value) + _backstopAbsorbed;
+    }
+
+    /// <summary>
+    /// After the round's flows are summed: per asset, the book takes the flow whose impact is the slippage limit
+    /// (<c>FlowForImpact(±sigma)</c>); the backstop takes the overflow T, within its capital (|inventory - T| m &lt;= K)
+    /// and while its loss is below the limit; the book keeps the rest.
+    /// </summary>
+    [PhaseHook(nameof(OnFlowsSummed), Order = 10)]
+    private void SplitOverflow(int step)
+    {
+        if (_l.Backstop.On == 0) return;
+        bool open = BackstopLoss() < _l.Backstop.LossLimit;
+        for (int i = 0; i < _n; i++)
+        {
+            A(BackstopState.Taken, i) = 0;
+            double units = A(ExecutionState.FlowUnits, i);
+            if (units == 0) continue;
+            double mid = A(MarketState.Mid, i);
+            double bookUnits = FlowForImpact(i, units < 0 ? -_l.Backstop.LogSlippage : _l.Backstop.LogSlippage) / mid;
+            if (Math.Abs(units) <= Math.Abs(bookUnits)) continue;
+            double overflow = units - bookUnits;
+            double inventory = A(BackstopState.Inventory, i), room = _l.Backstop.Capital / mid;
+            double taken = !open ? 0.0
+                : overflow < 0 ? Math.Max(overflow, Math.Min(0.0, inventory - room))
+                : Math.Min(overflow, Math.Max(0.0, inventory + room));
+            if (taken != overflow) _backstopExhausted = true;
+            A(BackstopState.Taken, i) = taken;
+            A(ExecutionState.FlowUnits, i) = units - taken;
+        }
+    }
+
+    /// <summary>After the book's part is executed: the round's fill is the blend of the book's execution price and the
+    /// backstop's (the mid less the discount when it buys, plus it when it sells), and the vault books its fill.</summary>
+    [PhaseHook(nameof(OnExecuted), Order = 10)]
+    private void BlendBackstopFill(int step)
+    {
+        if (_l.Backstop.On == 0) return;
+        for (int i = 0; i < _n; i++)
+        {
+            double taken = A(BackstopState.Taken, i);
+            if (taken == 0) continue;
+            // The mid before the round: the book's part moved it, so it is recovered from the execution's reference.
+            double mid = A(BackstopState.RoundMid, i);
+            double price = taken < 0 ? mid * (1 - _l.Backstop.Discount) : mid * (1 + _l.Backstop.Discount);
+            double bookUnits = A(ExecutionState.FlowUnits, i);
+            A(ExecutionState.Execution, i) = (bookUnits * A(ExecutionState.Execution, i) + taken * price) / (bookUnits + taken);
+            A(BackstopState.Inventory, i) -= taken; // the liquidations sell (taken < 0): the vault buys
+            A(BackstopState.Cash, i) += taken * price;
+            _backstopTaken += Math.Abs(taken) * price;
+            A(BackstopState.Taken, i) = 0;
+        }
+    }
+
+    /// <summary>Before the split: the mid the round starts from, which the backstop's price refers to.</summary>
+    [PhaseHook(nameof(OnFlowsSummed), Order = 5)]
+    private readonly void KeepRoundMid(int step)
+    {
+        if (_l.Backstop.On == 0) return;
+        for (int i = 0; i < _n; i++) A(BackstopState.RoundMid, i) = A(MarketState.Mid, i);
+    }
+
+    /// <summary>Each step, after the market move: the vault sells (or buys back) its unwinding share of what it holds into
+    /// the book, as no liquidation.</summary>
+    [PhaseHook(nameof(OnMarketMoved), Order = 25)]
+    private void UnwindBackstop(int step)
+    {
+        if (_l.Backstop.On == 0 || _l.Backstop.UnwindShare == 0 || TradingHalted(step)) return;
+        for (int i = 0; i < _n; i++)
+        {
+            double units = -A(BackstopState.Inventory, i) * _l.Backstop.UnwindShare;
+            if (units == 0) continue;
+            ExecuteFlow(step, i, units, liquidation: false);
+            if (_failFlag != 0) return;
+            TrackMin(i);
+            A(BackstopState.Inventory, i) += units;
+            A(BackstopState.Cash, i) -= units * A(ExecutionState.Execution, i);
+        }
+    }
+
+    /// <summary>The loss waterfall after the fund: the vault absorbs bad debt up to what its loss limit leaves.</summary>
+    [PhaseHook(nameof(OnLossAfterFund), Order = 10)]
+    private double AbsorbAfterFund(double loss)
+    {
+        if (_l.Backstop.On == 0 || loss <= 0) return loss;
+        double absorb = Math.Min(loss, Math.Max(0.0, _l.Backstop.LossLimit - BackstopLoss()));
+        if (absorb < loss) _backstopExhausted = true;
+        _backstopAbsorbed += absorb;
+        return loss - absorb;
+    }
+
+    /// <summary>End of path: the vault's outputs (<see cref="BackstopOutput"/>).</summary>
+    [PhaseHook(nameof(OnEndOfPath), Order = 60)]
+    private readonly void WriteBackstopOutputs<TOD, TOI>(PathSlots<TOD, TOI> output)
+        where TOD : struct, IModelArray<double>
+        where TOI : struct, IModelArray<int>
+    {
+        double pnl = 0, inventory = 0;
+        if (_l.Backstop.On != 0)
+            for (int i = 0; i < _n; i++)
+            {
+                double value = A(BackstopState.Inventory, i) * A(MarketState.Mid, i);
+                inventory += value;
+                pnl += value + A(BackstopState.Cash, i);
+            }
+        pnl -= _backstopAbsorbed;
+        output.R(BackstopOutput.Pnl) = pnl;
+        output.R(BackstopOutput.Loss) = -pnl;
+        output.R(BackstopOutput.Taken) = _backstopTaken;
+        output.R(BackstopOutput.Absorbed) = _backstopAbsorbed;
+        output.R(BackstopOutput.Inventory) = inventory;
+        output.R(BackstopOutput.Exhausted) = _backstopExhausted ? 1 : 0;
+    }
+}
+
+/// <summary>The backstop in the plan (docs/model.md section 8.11).</summary>
+[PlanParams("Backstop")]
+public struct BackstopParams
+{
+    /// <summary>The venue has a backstop (0 or 1).</summary>
+    public int On;
+    /// <summary>sigma = -ln(1 - s), the discount d, the capital K (USD), the loss limit M (USD; +infinity: none), and the share
+    /// of its inventory it unwinds each step, 1 - exp(-u dt).</summary>
+    public double LogSlippage, Discount, Capital, LossLimit, UnwindShare;
+}
+
+/// <summary>Per-asset state of the backstop: its inventory (units, signed), cash (USD), the round's taken flow and the
+/// mid the round started from.</summary>
+[StateBlock(8)]
+public static partial class BackstopState
+{
+    /// <summary>Per-asset fields.</summary>
+    public const int Inventory = First, Cash = First + 1, Taken = First + 2, RoundMid = First + 3;
+
+    /// <summary>How many per-asset fields the mechanism needs.</summary>
+    public const int Fields = 4;
+}
+
+/// <summary>The backstop's per-path outputs (slots of <see cref="PathOutput"/>), summed over assets.</summary>
+[OutputBlock(5)]
+public static partial class BackstopOutput
+{
+    /// <summary>P&amp;L (USD, bad debt absorbed included), its negative, the notional taken (USD at its price), the bad debt
+    /// absorbed, the inventory at the final mids, whether its capital or loss limit bound (0/1).</summary>
+    public const int Pnl = First, Loss = First + 1, Taken = First + 2, Absorbed = First + 3, Inventory = First + 4, Exhausted = First + 5;
+
+    /// <summary>Slots.</summary>
+    public const int Fields = 6;
+}

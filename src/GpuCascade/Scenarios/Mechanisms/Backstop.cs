@@ -1,0 +1,105 @@
+using System.Text.Json;
+using GpuCascade.Kernels;
+using static GpuCascade.Kernels.OutputAggregations;
+using static GpuCascade.Scenarios.ScenarioNumbers;
+
+namespace GpuCascade.Scenarios;
+
+/// <summary>
+/// A backstop liquidity provider (docs/model.md section 8.11): a vault that takes the part of a round's liquidation flow
+/// that would move a price by more than <paramref name="Slippage"/>, at the mid less <paramref name="Discount"/>, within
+/// <paramref name="Capital"/> and <paramref name="LossLimit"/>; it unwinds at <paramref name="UnwindRate"/> and absorbs bad
+/// debt after the insurance fund. In YAML, <c>venue.backstop: {slippage: 0.02, discount: 0.05, capital: 5e8}</c>; in
+/// code, <c>VenueBuilder.Mechanism(new BackstopSpec(0.02, 0.05, 5e8))</c>.
+/// </summary>
+/// <param name="Slippage">s in (0, 1): the largest relative move a round's liquidations may make in the book.</param>
+/// <param name="Discount">d in [0, 1): below the mid it buys at (above, it sells at).</param>
+/// <param name="Capital">K &gt; 0: the largest value of its inventory at the mid, USD (+infinity: none).</param>
+/// <param name="LossLimit">M &gt; 0: it stops taking flow and bad debt once it has lost this much, USD [+infinity].</param>
+/// <param name="UnwindRate">u &gt;= 0 per hour: each step it sells the share 1 - exp(-u dt) of what it holds [0].</param>
+public sealed record BackstopSpec(double Slippage, double Discount, double Capital, double LossLimit = double.PositiveInfinity,
+    double UnwindRate = 0) : MechanismSpec;
+
+/// <summary>
+/// The backstop on the host (docs/model.md section 8.11; the path's side is kernels/GpuCascade.Kernels/Mechanisms/Backstop.cs):
+/// <c>venue.backstop</c>, its rules, canonical JSON, packing and outputs.
+/// </summary>
+internal sealed class BackstopModule : MechanismModule<BackstopSpec>
+{
+    public override string Key => "backstop";
+
+    public override MechanismScope Scope => MechanismScope.Venue;
+
+    /// <summary>Binds <c>{slippage, discount, capital, lossLimit, unwindRate}</c>: the first three required.</summary>
+    public override MechanismSpec? Bind(NodeReader r, ScenarioNode node, string path)
+    {
+        if (r.Map(node, path) is not { } m) return null;
+        var slippage = m.Number("slippage", required: true);
+        var discount = m.Number("discount", required: true);
+        var capital = m.Number("capital", required: true);
+        var lossLimit = m.Number("lossLimit");
+        var unwind = m.Number("unwindRate");
+        m.Done();
+        return slippage is double s && discount is double d && capital is double k
+            ? new BackstopSpec(s, d, k, lossLimit ?? double.PositiveInfinity, unwind ?? 0)
+            : null;
+    }
+
+    protected override void Validate(Diagnostics d, string path, BackstopSpec spec, Scenario scenario, int assetIndex)
+    {
+        d.InRange(FieldPath.Key(path, "slippage"), spec.Slippage, 0, 1, lowClosed: false, highClosed: false);
+        d.InRange(FieldPath.Key(path, "discount"), spec.Discount, 0, 1, lowClosed: true, highClosed: false);
+        d.Require(spec.Capital > 0, FieldPath.Key(path, "capital"), $"must be > 0 (USD; .inf for no cap), got {Format(spec.Capital)}");
+        d.Require(spec.LossLimit > 0, FieldPath.Key(path, "lossLimit"), $"must be > 0 (USD; .inf for none), got {Format(spec.LossLimit)}");
+        d.AtLeast(FieldPath.Key(path, "unwindRate"), spec.UnwindRate, 0);
+    }
+
+    protected override void WriteJson(Utf8JsonWriter w, BackstopSpec spec)
+    {
+        ScenarioJson.Number(w, "slippage", spec.Slippage);
+        ScenarioJson.Number(w, "discount", spec.Discount);
+        ScenarioJson.Number(w, "capital", spec.Capital);
+        if (!double.IsPositiveInfinity(spec.LossLimit)) ScenarioJson.Number(w, "lossLimit", spec.LossLimit);
+        if (spec.UnwindRate != 0) ScenarioJson.Number(w, "unwindRate", spec.UnwindRate);
+    }
+
+    public override void Pack(PlanPacking packing, ref PlanLayout layout)
+    {
+        if (packing.Scenario.Venue.Mechanisms.Get<BackstopSpec>() is not { } spec)
+        {
+            layout.Backstop = default;
+            return;
+        }
+        layout.Backstop = new BackstopParams
+        {
+            On = 1,
+            LogSlippage = -Math.Log(1 - spec.Slippage),
+            Discount = spec.Discount,
+            Capital = spec.Capital,
+            LossLimit = spec.LossLimit,
+            UnwindShare = 1 - Math.Exp(-spec.UnwindRate * packing.Dt * 8760.0),
+        };
+    }
+
+    public override IReadOnlyList<OutputRow> Outputs { get; } =
+    [
+        new("backstop.pnl", "backstopPnl", OutputShape.PerPath, BackstopOutput.Pnl, OutputStorage.Real, "USD", Mean | Positive | Target,
+            "backstop's P&L (bad debt absorbed included)")
+        {
+            Mechanism = "backstop", ProbabilityKey = "probabilities.backstopProfit", ProbabilityLabel = "backstop profits (P&L > 0)",
+        },
+        new("backstop.loss", "backstopLoss", OutputShape.PerPath, BackstopOutput.Loss, OutputStorage.Real, "USD", Mean | Tail | Target,
+            "backstop's loss (minus its P&L)") { Mechanism = "backstop" },
+        new("backstop.taken", "backstopTaken", OutputShape.PerPath, BackstopOutput.Taken, OutputStorage.Real, "USD", Mean | Target,
+            "notional the backstop took") { Mechanism = "backstop" },
+        new("backstop.absorbed", "backstopAbsorbed", OutputShape.PerPath, BackstopOutput.Absorbed, OutputStorage.Real, "USD", Mean,
+            "bad debt the backstop absorbed") { Mechanism = "backstop" },
+        new("backstop.inventory", "backstopInventory", OutputShape.PerPath, BackstopOutput.Inventory, OutputStorage.Real, "USD", Mean,
+            "backstop's inventory at the final mids") { Mechanism = "backstop" },
+        new("backstop.exhausted", "backstopExhausted", OutputShape.PerPath, BackstopOutput.Exhausted, OutputStorage.Flag, "flag",
+            Positive | Target, "backstop's capital or loss limit bound")
+        {
+            Mechanism = "backstop", ProbabilityKey = "probabilities.backstopExhausted", ProbabilityLabel = "backstop exhausted",
+        },
+    ];
+}
