@@ -27,13 +27,13 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         }
     }
 
-    /// <summary>The vault's loss so far at the current mids: what its inventory and cash have lost, plus the bad debt it
-    /// absorbed.</summary>
+    /// <summary>The vault's loss so far at the current mids, minus its P&amp;L when negative: the bad debt it absorbed less what
+    /// its inventory and cash are worth.</summary>
     private readonly double BackstopLoss()
     {
         double value = 0;
         for (int i = 0; i < _n; i++) value += A(BackstopState.Inventory, i) * A(MarketState.Mid, i) + A(BackstopState.Cash, i);
-        return Math.Max(0.0, -value) + _backstopAbsorbed;
+        return Math.Max(0.0, _backstopAbsorbed - value);
     }
 
     /// <summary>
@@ -50,7 +50,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         {
             A(BackstopState.Taken, i) = 0;
             double units = A(ExecutionState.FlowUnits, i);
-            if (units == 0) continue;
+            if (units == 0 || !(ImpactScale(i, EffectiveDepth(i)) > 0)) continue; // a book that nothing moves takes it all
             double mid = A(MarketState.Mid, i);
             double bookUnits = FlowForImpact(i, units < 0 ? -_l.Backstop.LogSlippage : _l.Backstop.LogSlippage) / mid;
             if (Math.Abs(units) <= Math.Abs(bookUnits)) continue;
@@ -71,15 +71,15 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     private void BlendBackstopFill(int step)
     {
         if (_l.Backstop.On == 0) return;
+        TP real = default;
         for (int i = 0; i < _n; i++)
         {
             double taken = A(BackstopState.Taken, i);
             if (taken == 0) continue;
-            // The mid before the round: the book's part moved it, so it is recovered from the execution's reference.
-            double mid = A(BackstopState.RoundMid, i);
+            double mid = A(BackstopState.RoundMid, i); // the mid before the round (the book's part has moved it since)
             double price = taken < 0 ? mid * (1 - _l.Backstop.Discount) : mid * (1 + _l.Backstop.Discount);
             double bookUnits = A(ExecutionState.FlowUnits, i);
-            A(ExecutionState.Execution, i) = (bookUnits * A(ExecutionState.Execution, i) + taken * price) / (bookUnits + taken);
+            A(ExecutionState.Execution, i) = real.Hold((bookUnits * A(ExecutionState.Execution, i) + taken * price) / (bookUnits + taken));
             A(BackstopState.Inventory, i) -= taken; // the liquidations sell (taken < 0): the vault buys
             A(BackstopState.Cash, i) += taken * price;
             _backstopTaken += Math.Abs(taken) * price;
@@ -100,7 +100,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     [PhaseHook(nameof(OnMarketMoved), Order = 25)]
     private void UnwindBackstop(int step)
     {
-        if (_l.Backstop.On == 0 || _l.Backstop.UnwindShare == 0 || TradingHalted(step)) return;
+        if (_l.Backstop.On == 0 || _l.Backstop.UnwindShare == 0 || TradingHalted(step) || _failFlag != 0) return;
         for (int i = 0; i < _n; i++)
         {
             double units = -A(BackstopState.Inventory, i) * _l.Backstop.UnwindShare;
@@ -154,8 +154,8 @@ public struct BackstopParams
 {
     /// <summary>The venue has a backstop (0 or 1).</summary>
     public int On;
-    /// <summary>sigma = -ln(1 - s), the discount d, the capital K (USD), the loss limit M (USD; +infinity: none), and the share
-    /// of its inventory it unwinds each step, 1 - exp(-u dt).</summary>
+    /// <summary>sigma = -ln(1 - s), the discount d, the capital K (USD), the loss limit min(K, M) (USD; +infinity: none), and
+    /// the share of its inventory it unwinds each step, 1 - exp(-u dt).</summary>
     public double LogSlippage, Discount, Capital, LossLimit, UnwindShare;
 }
 

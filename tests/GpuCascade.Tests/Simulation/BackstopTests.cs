@@ -45,6 +45,33 @@ public class BackstopTests
         Assert.That(none.FinalPrice[0], Is.EqualTo(P0 * Math.Exp(-0.05)).Within(1e-12 * P0), "without it the whole flow hits the book");
     }
 
+    /// <summary>A short bought back at the start: the book takes the purchase whose impact is +sigma (a rise of
+    /// s / (1 - s)), the vault sells the rest at the mid plus its discount and holds the short.</summary>
+    [Test]
+    public void ItSellsAPurchasesOverflowShort()
+    {
+        var asset = Asset("BTC", P0, 0, depth1pct: Depth, permanentImpact: 1);
+        var s = Single(asset, [Isolated(0, Units * P0, 10, P0, isLong: false) with { LiquidateAtStart = true }], horizon: "2h", steps: 2, margin: 0.05);
+        s = s with { Venue = s.Venue with { Mechanisms = MechanismSet.Empty.With(new BackstopSpec(S, D, double.PositiveInfinity)) } };
+        var o = SimulationEngine.SimulatePaths(s, 0, 1);
+        double sigma = -Math.Log(1 - S), taken = Units - sigma * Depth / 0.01 / P0;
+        Assert.That(o.FinalPrice[0], Is.EqualTo(P0 / (1 - S)).Within(1e-12 * P0));
+        Assert.That(o["backstop.inventory"][0], Is.EqualTo(-taken * P0 / (1 - S)).Within(1e-9 * Units * P0), "it is short what it sold");
+        Assert.That(o["backstop.taken"][0], Is.EqualTo(taken * P0 * (1 + D)).Within(1e-9 * Units * P0));
+        Assert.That(o["backstop.pnl"][0], Is.EqualTo(taken * P0 * (1 + D - 1 / (1 - S))).Within(1e-6), "sold at 105, marked at 102.04");
+    }
+
+    /// <summary>A book that nothing moves (square-root impact with no volatility) absorbs any flow: the backstop takes none.</summary>
+    [Test]
+    public void WithoutImpactItTakesNothing()
+    {
+        var s = Overflowing(new BackstopSpec(S, D, double.PositiveInfinity));
+        s = s with { Assets = [s.Assets[0] with { Impact = new SquareRootImpact(1e9, 0.8) }] };
+        var o = SimulationEngine.SimulatePaths(s, 0, 1);
+        Assert.That(o["backstop.taken"][0], Is.Zero);
+        Assert.That(o.FinalPrice[0], Is.EqualTo(P0).Within(1e-12 * P0));
+    }
+
     [Test]
     public void ItsCapitalLeavesTheRestToTheBook()
     {
@@ -91,6 +118,11 @@ public class BackstopTests
         Assert.That(limited["backstop.absorbed"][0], Is.EqualTo(1).Within(1e-12));
         Assert.That(limited.UncoveredLoss[0], Is.EqualTo(beyond - 1).Within(1e-9));
         Assert.That(limited["backstop.exhausted"][0], Is.EqualTo(1));
+        var small = SimulationEngine.SimulatePaths(Squeeze(new BackstopSpec(0.99, 0, 2)), 0, 1);
+        Assert.That(small["backstop.absorbed"][0], Is.EqualTo(2).Within(1e-12), "its capital is what it can lose");
+        foreach (var o in new[] { deep, limited, small })
+            Assert.That(o.BadDebt[0], Is.EqualTo(o.BadDebtPaid[0] + o["backstop.absorbed"][0] + o["adl.lossAbsorbed"][0] + o.UncoveredLoss[0]).Within(1e-9),
+                "bad debt = fund paid + absorbed + ADL + uncovered");
     }
 
     [Test]
@@ -151,6 +183,9 @@ public class BackstopParityTests(string deviceName, string reason)
         };
         var reference = MechanismChecks.AssertParity(_device, s);
         Assert.That(reference["backstop.taken"].Average(), Is.GreaterThan(0));
+        for (int p = 0; p < reference.Count; p++)
+            Assert.That(reference.BadDebt[p], Is.EqualTo(reference.BadDebtPaid[p] + reference["backstop.absorbed"][p] + reference["adl.lossAbsorbed"][p]
+                + reference.UncoveredLoss[p]).Within(1e-6 * Math.Max(1, reference.BadDebt[p])), $"path {p}: the waterfall adds up");
         Assert.That(reference["backstop.absorbed"].Sum(), Is.GreaterThan(0), "it absorbs bad debt on some paths");
     }
 }

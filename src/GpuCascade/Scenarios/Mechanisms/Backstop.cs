@@ -12,10 +12,12 @@ namespace GpuCascade.Scenarios;
 /// debt after the insurance fund. In YAML, <c>venue.backstop: {slippage: 0.02, discount: 0.05, capital: 5e8}</c>; in
 /// code, <c>VenueBuilder.Mechanism(new BackstopSpec(0.02, 0.05, 5e8))</c>.
 /// </summary>
-/// <param name="Slippage">s in (0, 1): the largest relative move a round's liquidations may make in the book.</param>
+/// <param name="Slippage">s in (0, 1): the largest fall a round's liquidations may make in the book (a rise: s / (1 - s),
+/// the same log move).</param>
 /// <param name="Discount">d in [0, 1): below the mid it buys at (above, it sells at).</param>
 /// <param name="Capital">K &gt; 0: the largest value of its inventory at the mid, USD (+infinity: none).</param>
-/// <param name="LossLimit">M &gt; 0: it stops taking flow and bad debt once it has lost this much, USD [+infinity].</param>
+/// <param name="LossLimit">M &gt; 0: it stops taking flow and bad debt once it has lost this much, USD; it never loses more
+/// than its capital either [+infinity: the capital].</param>
 /// <param name="UnwindRate">u &gt;= 0 per hour: each step it sells the share 1 - exp(-u dt) of what it holds [0].</param>
 public sealed record BackstopSpec(double Slippage, double Discount, double Capital, double LossLimit = double.PositiveInfinity,
     double UnwindRate = 0) : MechanismSpec;
@@ -76,7 +78,7 @@ internal sealed class BackstopModule : MechanismModule<BackstopSpec>
             LogSlippage = -Math.Log(1 - spec.Slippage),
             Discount = spec.Discount,
             Capital = spec.Capital,
-            LossLimit = spec.LossLimit,
+            LossLimit = Math.Min(spec.LossLimit, spec.Capital), // its capital is what it can lose
             UnwindShare = 1 - Math.Exp(-spec.UnwindRate * packing.Dt * 8760.0),
         };
     }
