@@ -107,7 +107,10 @@ public sealed class MechanismWiringGenerator : IIncrementalGenerator
             sb.AppendLine("    {");
             string args = string.Join(", ", phase.Parameters);
             foreach (var h in mine)
-                sb.AppendLine(chained ? $"        {phase.Parameters[0]} = {h.Method}({args});" : $"        {h.Method}({args});");
+            {
+                string gate = h.Switch is null ? "" : $"if (_l.{h.Switch}.On != 0) ";
+                sb.AppendLine(chained ? $"        {gate}{phase.Parameters[0]} = {h.Method}({args});" : $"        {gate}{h.Method}({args});");
+            }
             if (chained) sb.AppendLine($"        return {phase.Parameters[0]};");
             sb.AppendLine("    }");
         }
@@ -142,8 +145,9 @@ public sealed class MechanismWiringGenerator : IIncrementalGenerator
         }
     }
 
-    private sealed class Hook(string method, string phase, int order, string returnType, Location? location)
+    private sealed class Hook(string method, string phase, int order, string returnType, Location? location, string? gate = null)
     {
+        public string? Switch { get; } = gate;
         public string Method { get; } = method;
         public string Phase { get; } = phase;
         public int Order { get; } = order;
@@ -152,7 +156,7 @@ public sealed class MechanismWiringGenerator : IIncrementalGenerator
 
         public static IEnumerable<Hook> From(IMethodSymbol m, ImmutableArray<AttributeData> attributes) =>
             attributes.Select(a => new Hook(m.Name, (string)a.ConstructorArguments[0].Value!, Named(a, "Order"), m.ReturnType.ToDisplayString(),
-                m.Locations.FirstOrDefault()));
+                m.Locations.FirstOrDefault(), NamedText(a, "Switch")));
     }
 
     // ------------------------------------------------------------------ slot blocks
@@ -291,6 +295,13 @@ public sealed class MechanismWiringGenerator : IIncrementalGenerator
         sb.AppendLine($"namespace {Namespace};");
         sb.AppendLine();
         return sb;
+    }
+
+    private static string? NamedText(AttributeData a, string name)
+    {
+        foreach (var kv in a.NamedArguments)
+            if (kv.Key == name && kv.Value.Value is string v) return v;
+        return null;
     }
 
     private static int Named(AttributeData a, string name)

@@ -18,6 +18,12 @@ internal sealed class PhaseHookAttribute(string phase) : Attribute
 
     /// <summary>Where the hook runs among the phase's hooks: lower first.</summary>
     public int Order { get; init; }
+
+    /// <summary>The plan field (a [PlanParams] struct with an <c>On</c> switch, <c>"Backstop"</c>) that gates the call at
+    /// the phase: the phase calls the hook only <c>if (_l.Backstop.On != 0)</c>, so a mechanism that is off costs a test,
+    /// not a call, in every step. Only for a hook that does nothing when its mechanism is off (a chained hook passes its
+    /// value through unchanged then).</summary>
+    public string? Switch { get; init; }
 }
 
 /// <summary>

@@ -41,7 +41,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// (<c>FlowForImpact(±sigma)</c>); the backstop takes the overflow T, within its capital (|inventory - T| m &lt;= K)
     /// and while its loss is below the limit; the book keeps the rest.
     /// </summary>
-    [PhaseHook(nameof(OnFlowsSummed), Order = 10)]
+    [PhaseHook(nameof(OnFlowsSummed), Order = 10, Switch = "Backstop")]
     private void SplitOverflow(int step)
     {
         if (_l.Backstop.On == 0) return;
@@ -67,7 +67,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 
     /// <summary>After the book's part is executed: the round's fill is the blend of the book's execution price and the
     /// backstop's (the mid less the discount when it buys, plus it when it sells), and the vault books its fill.</summary>
-    [PhaseHook(nameof(OnExecuted), Order = 10)]
+    [PhaseHook(nameof(OnExecuted), Order = 10, Switch = "Backstop")]
     private void BlendBackstopFill(int step)
     {
         if (_l.Backstop.On == 0) return;
@@ -88,7 +88,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     }
 
     /// <summary>Before the split: the mid the round starts from, which the backstop's price refers to.</summary>
-    [PhaseHook(nameof(OnFlowsSummed), Order = 5)]
+    [PhaseHook(nameof(OnFlowsSummed), Order = 5, Switch = "Backstop")]
     private readonly void KeepRoundMid(int step)
     {
         if (_l.Backstop.On == 0) return;
@@ -97,7 +97,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 
     /// <summary>Each step, after the market move: the vault sells (or buys back) its unwinding share of what it holds into
     /// the book, as no liquidation.</summary>
-    [PhaseHook(nameof(OnMarketMoved), Order = 25)]
+    [PhaseHook(nameof(OnMarketMoved), Order = 25, Switch = "Backstop")]
     private void UnwindBackstop(int step)
     {
         if (_l.Backstop.On == 0 || _l.Backstop.UnwindShare == 0 || TradingHalted(step) || _failFlag != 0) return;
@@ -114,7 +114,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     }
 
     /// <summary>The loss waterfall after the fund: the vault absorbs bad debt up to what its loss limit leaves.</summary>
-    [PhaseHook(nameof(OnLossAfterFund), Order = 10)]
+    [PhaseHook(nameof(OnLossAfterFund), Order = 10, Switch = "Backstop")]
     private double AbsorbAfterFund(double loss)
     {
         if (_l.Backstop.On == 0 || loss <= 0) return loss;

@@ -27,7 +27,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     }
 
     /// <summary>Start of the step's rounds: each asset's budget is the capacity per step (unused capacity does not carry over).</summary>
-    [PhaseHook(nameof(OnStartOfRounds), Order = 10)]
+    [PhaseHook(nameof(OnStartOfRounds), Order = 10, Switch = "Capacity")]
     private readonly void OpenCapacity(int step)
     {
         if (_l.Capacity.On == 0) return;
@@ -39,7 +39,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// candidate gets f' = min(f, the remaining capacity of each asset it trades over its flow there at fraction 1);
     /// candidates with f' = 0 wait (queued) and leave the round; the list stays in cohort order. Returns its new length.
     /// </summary>
-    [PhaseHook(nameof(OnAdmission), Order = 10)]
+    [PhaseHook(nameof(OnAdmission), Order = 10, Switch = "Capacity")]
     private int Admit(int count)
     {
         if (_l.Capacity.On == 0 || count == 0) return count;
@@ -116,7 +116,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     }
 
     /// <summary>End of step: the queue's largest notional and the steps that end with a queue (docs/model.md section 8.2).</summary>
-    [PhaseHook(nameof(OnEndOfStep), Order = 10)]
+    [PhaseHook(nameof(OnEndOfStep), Order = 10, Switch = "Capacity")]
     private void RecordQueue(int step)
     {
         if (_l.Capacity.On == 0) return;

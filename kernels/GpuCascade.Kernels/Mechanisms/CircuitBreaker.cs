@@ -38,7 +38,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 
     /// <summary>Start of a step: the step the rounds' admission checks in; when a halt ended with the previous step,
     /// trading resumes and the window starts from the price now (so the move that halted does not halt again at once).</summary>
-    [PhaseHook(nameof(OnStartOfStep), Order = 20)]
+    [PhaseHook(nameof(OnStartOfStep), Order = 20, Switch = "CircuitBreaker")]
     private void ResumeAfterHalt(int step)
     {
         if (_l.CircuitBreaker.On == 0) return;
@@ -74,7 +74,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     }
 
     /// <summary>After the market move, before other participants trade: the exogenous move alone may trip the breaker.</summary>
-    [PhaseHook(nameof(OnMarketMoved), Order = 15)]
+    [PhaseHook(nameof(OnMarketMoved), Order = 15, Switch = "CircuitBreaker")]
     private void CheckBreakerAfterMove(int step)
     {
         if (_l.CircuitBreaker.On == 0) return;
@@ -83,7 +83,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 
     /// <summary>Admission of a round: while halted, no candidate is liquidated (they wait, as cohorts held back by capacity
     /// do); each round first checks the move the previous rounds made.</summary>
-    [PhaseHook(nameof(OnAdmission), Order = 5)]
+    [PhaseHook(nameof(OnAdmission), Order = 5, Switch = "CircuitBreaker")]
     private int AdmitUnlessHalted(int count)
     {
         if (_l.CircuitBreaker.On == 0 || count == 0) return count;
@@ -91,7 +91,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     }
 
     /// <summary>End of step: the step's end price joins the window, and a halted step is counted.</summary>
-    [PhaseHook(nameof(OnEndOfStep), Order = 40)]
+    [PhaseHook(nameof(OnEndOfStep), Order = 40, Switch = "CircuitBreaker")]
     private void RecordBreakerWindow(int step)
     {
         if (_l.CircuitBreaker.On == 0) return;

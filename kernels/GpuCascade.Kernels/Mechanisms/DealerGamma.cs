@@ -21,11 +21,11 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     }
 
     /// <summary>After the market move (and LPs' trades): the dealers hedge the move.</summary>
-    [PhaseHook(nameof(OnMarketMoved), Order = 30)]
+    [PhaseHook(nameof(OnMarketMoved), Order = 30, Switch = "DealerGamma")]
     private void HedgeAfterMove(int step) => Hedge(step);
 
     /// <summary>After every round: the dealers hedge the round's move before the next round's margin checks.</summary>
-    [PhaseHook(nameof(OnRoundSettled), Order = 10)]
+    [PhaseHook(nameof(OnRoundSettled), Order = 10, Switch = "DealerGamma")]
     private void HedgeAfterRound(int step) => Hedge(step);
 
     /// <summary>

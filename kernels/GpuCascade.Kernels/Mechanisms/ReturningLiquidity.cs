@@ -35,7 +35,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// the capital, is executed as no liquidation (it moves neither z nor the withdrawal pressure), and the inventory and
     /// cash take the fill.
     /// </summary>
-    [PhaseHook(nameof(OnMarketMoved), Order = 20)]
+    [PhaseHook(nameof(OnMarketMoved), Order = 20, Switch = "ReturningLiquidity")]
     private void TradeTheDiscount(int step)
     {
         if (_l.ReturningLiquidity.On == 0) return;
