@@ -31,9 +31,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// its inventory and cash are worth.</summary>
     private readonly double BackstopLoss()
     {
-        double value = 0;
-        for (int i = 0; i < _n; i++) value += A(BackstopState.Inventory, i) * A(MarketState.Mid, i) + A(BackstopState.Cash, i);
-        return Math.Max(0.0, _backstopAbsorbed - value);
+        return Math.Max(0.0, _backstopAbsorbed - MarkToMarket(BackstopState.Inventory, BackstopState.Cash, out _));
     }
 
     /// <summary>
@@ -131,13 +129,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         where TOI : struct, IModelArray<int>
     {
         double pnl = 0, inventory = 0;
-        if (_l.Backstop.On != 0)
-            for (int i = 0; i < _n; i++)
-            {
-                double value = A(BackstopState.Inventory, i) * A(MarketState.Mid, i);
-                inventory += value;
-                pnl += value + A(BackstopState.Cash, i);
-            }
+        if (_l.Backstop.On != 0) pnl = MarkToMarket(BackstopState.Inventory, BackstopState.Cash, out inventory);
         pnl -= _backstopAbsorbed;
         output.R(BackstopOutput.Pnl) = pnl;
         output.R(BackstopOutput.Loss) = -pnl;

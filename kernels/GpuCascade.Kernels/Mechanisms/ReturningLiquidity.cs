@@ -97,18 +97,32 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         where TOI : struct, IModelArray<int>
     {
         double pnl = 0, inventory = 0;
-        if (_l.ReturningLiquidity.On != 0)
-            for (int i = 0; i < _n; i++)
-            {
-                double value = A(ReturningLiquidityState.Inventory, i) * A(MarketState.Mid, i);
-                inventory += value;
-                pnl += value + A(ReturningLiquidityState.Cash, i);
-            }
+        if (_l.ReturningLiquidity.On != 0) pnl = MarkToMarket(ReturningLiquidityState.Inventory, ReturningLiquidityState.Cash, out inventory);
         output.R(ReturningLiquidityOutput.Pnl) = pnl;
         output.R(ReturningLiquidityOutput.Loss) = -pnl;
         output.R(ReturningLiquidityOutput.Inventory) = inventory;
         output.R(ReturningLiquidityOutput.CapitalExhausted) = _lpCapitalExhausted ? 1 : 0;
         output.R(ReturningLiquidityOutput.TradeSteps) = _lpTradeSteps;
+    }
+}
+
+/// <summary>Helpers for any participant that holds an inventory (returning liquidity, the backstop).</summary>
+public partial struct CascadePath<TD, TI, TSD, TSI, TP>
+{
+    /// <summary>The value of a holding kept in the per-asset fields <paramref name="inventoryField"/> (units, signed) and
+    /// <paramref name="cashField"/> (USD), at the current mids, summed over assets: returns inventory value plus cash, and
+    /// the inventory's value alone in <paramref name="inventory"/>.</summary>
+    private readonly double MarkToMarket(int inventoryField, int cashField, out double inventory)
+    {
+        double pnl = 0;
+        inventory = 0;
+        for (int i = 0; i < _n; i++)
+        {
+            double value = A(inventoryField, i) * A(MarketState.Mid, i);
+            inventory += value;
+            pnl += value + A(cashField, i);
+        }
+        return pnl;
     }
 }
 

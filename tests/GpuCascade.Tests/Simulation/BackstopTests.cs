@@ -164,13 +164,8 @@ public class BackstopTests
 
 /// <summary>The backstop (with a loss limit and unwinding, beside depth under stress) on every ILGPU device.</summary>
 [TestFixtureSource(typeof(Devices), nameof(Devices.Cases))]
-public class BackstopParityTests(string deviceName, string reason)
+public class BackstopParityTests(string deviceName, string reason) : DeviceFixture(deviceName, reason)
 {
-    private IlgpuDevice _device = null!;
-
-    [OneTimeSetUp]
-    public void FindDevice() => _device = Devices.Require(deviceName, reason);
-
     [Test]
     public void PerPathOutputsMatchTheManagedReference()
     {
@@ -181,7 +176,7 @@ public class BackstopParityTests(string deviceName, string reason)
             Venue = d.Venue with { InsuranceFund = 2e6, Mechanisms = d.Venue.Mechanisms.With(new BackstopSpec(0.01, 0.03, 5e8, 2e7, 0.5)) },
             Assets = [.. d.Assets.Select(a => a with { Liquidity = new LiquiditySpec(0.5, null, Duration.Parse("2h"), 0.2, Duration.Parse("30m")) })],
         };
-        var reference = MechanismChecks.AssertParity(_device, s);
+        var reference = MechanismChecks.AssertParity(Device, s);
         Assert.That(reference["backstop.taken"].Average(), Is.GreaterThan(0));
         for (int p = 0; p < reference.Count; p++)
             Assert.That(reference.BadDebt[p], Is.EqualTo(reference.BadDebtPaid[p] + reference["backstop.absorbed"][p] + reference["adl.lossAbsorbed"][p]

@@ -143,13 +143,8 @@ public class CircuitBreakerTests
 
 /// <summary>The circuit breaker (with scope all, beside LPs) on every ILGPU device against the managed reference.</summary>
 [TestFixtureSource(typeof(Devices), nameof(Devices.Cases))]
-public class CircuitBreakerParityTests(string deviceName, string reason)
+public class CircuitBreakerParityTests(string deviceName, string reason) : DeviceFixture(deviceName, reason)
 {
-    private IlgpuDevice _device = null!;
-
-    [OneTimeSetUp]
-    public void FindDevice() => _device = Devices.Require(deviceName, reason);
-
     [TestCase(CircuitBreakerScope.Liquidations)]
     [TestCase(CircuitBreakerScope.All)]
     public void PerPathOutputsMatchTheManagedReference(CircuitBreakerScope scope)
@@ -165,7 +160,7 @@ public class CircuitBreakerParityTests(string deviceName, string reason)
             },
             Assets = [.. d.Assets.Select(a => a with { Mechanisms = a.Mechanisms.With(new ReturningLiquiditySpec(0.2, 1)) })],
         };
-        var reference = MechanismChecks.AssertParity(_device, s);
+        var reference = MechanismChecks.AssertParity(Device, s);
         Assert.That(reference["circuitBreaker.halts"].Sum(), Is.GreaterThan(0), "the breaker trips on some paths");
     }
 }

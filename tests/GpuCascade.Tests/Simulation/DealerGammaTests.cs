@@ -161,13 +161,8 @@ public class DealerGammaTests
 
 /// <summary>Dealer hedging (with puts on one asset, depth under stress and a circuit breaker) on every ILGPU device.</summary>
 [TestFixtureSource(typeof(Devices), nameof(Devices.Cases))]
-public class DealerGammaParityTests(string deviceName, string reason)
+public class DealerGammaParityTests(string deviceName, string reason) : DeviceFixture(deviceName, reason)
 {
-    private IlgpuDevice _device = null!;
-
-    [OneTimeSetUp]
-    public void FindDevice() => _device = Devices.Require(deviceName, reason);
-
     [Test]
     public void PerPathOutputsMatchTheManagedReference()
     {
@@ -187,7 +182,7 @@ public class DealerGammaParityTests(string deviceName, string reason)
                 Liquidity = new LiquiditySpec(0.5, null, Duration.Parse("2h"), 0.2, Duration.Parse("30m")),
             })],
         };
-        var reference = MechanismChecks.AssertParity(_device, s);
+        var reference = MechanismChecks.AssertParity(Device, s);
         Assert.That(reference["dealerGamma.hedgeVolume"].Average(), Is.GreaterThan(0));
     }
 }

@@ -3,6 +3,7 @@ using GpuCascade.Backends.Managed;
 using GpuCascade.Paths;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
+using GpuCascade.Tests.Backends;
 using GpuCascade.Validation;
 
 namespace GpuCascade.Tests.Simulation;
@@ -49,4 +50,16 @@ internal static class MechanismChecks
         Assert.That(reference.CohortLiquidations.Sum(), Is.GreaterThan(0), "the scenario must liquidate");
         return reference;
     }
+}
+
+/// <summary>A fixture run once per ILGPU device (<c>[TestFixtureSource(typeof(Devices), nameof(Devices.Cases))]</c>): its
+/// tests get the device, or are skipped with the reason there is none.</summary>
+public abstract class DeviceFixture(string deviceName, string reason)
+{
+    /// <summary>The device of this fixture.</summary>
+    protected IlgpuDevice Device { get; private set; } = null!;
+
+    /// <summary>Finds the device, or skips the fixture with the reason.</summary>
+    [OneTimeSetUp]
+    public void FindDevice() => Device = Devices.Require(deviceName, reason);
 }

@@ -328,13 +328,8 @@ public class ReturningLiquidityTests
 /// parity tolerance on a GPU (as <see cref="ParityTests"/>), with every key on (delays, capital, willingness, square-root
 /// impact, depth under stress with replenishment, uncertain inputs).</summary>
 [TestFixtureSource(typeof(Devices), nameof(Devices.Cases))]
-public class ReturningLiquidityParityTests(string deviceName, string reason)
+public class ReturningLiquidityParityTests(string deviceName, string reason) : DeviceFixture(deviceName, reason)
 {
-    private IlgpuDevice _device = null!;
-
-    [OneTimeSetUp]
-    public void FindDevice() => _device = Devices.Require(deviceName, reason);
-
     /// <summary>The parity cases: the stressed default venue with LPs on every asset, with linear and square-root impact.</summary>
     internal static IEnumerable<(string Name, Scenario Scenario)> Cases()
     {
@@ -367,7 +362,7 @@ public class ReturningLiquidityParityTests(string deviceName, string reason)
     [TestCaseSource(nameof(Scenarios))]
     public void PerPathOutputsMatchTheManagedReference(Scenario scenario)
     {
-        var reference = MechanismChecks.AssertParity(_device, scenario);
+        var reference = MechanismChecks.AssertParity(Device, scenario);
         Assert.That(reference["returningLiquidity.tradeSteps"].Average(), Is.GreaterThan(1), "the LPs trade");
         Assert.That(reference["returningLiquidity.capitalExhausted"].Sum(), Is.GreaterThan(0), "the capital binds on some paths");
     }
