@@ -30,10 +30,9 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// <summary>Every slot of the window: the current log mids.</summary>
     private readonly void ResetWindow()
     {
-        TP real = default;
         int n = _n, first = _l.MechanismSlot + _l.CircuitBreaker.Ring;
         for (int k = 0; k < _l.CircuitBreaker.WindowSteps; k++)
-            for (int i = 0; i < n; i++) _m.R(first + k * n + i) = real.Hold(A(MarketState.X, i) + A(ExecutionState.Y, i));
+            for (int i = 0; i < n; i++) _m.R(first + k * n + i) = LogMid(i);
     }
 
     /// <summary>Start of a step: the step the rounds' admission checks in; when a halt ended with the previous step,
@@ -57,8 +56,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         double down = _l.CircuitBreaker.LogDown, up = _l.CircuitBreaker.LogUp;
         for (int i = 0; i < n; i++)
         {
-            TP real = default;
-            double x = real.Hold(A(MarketState.X, i) + A(ExecutionState.Y, i));
+            double x = LogMid(i);
             for (int k = 0; k < _l.CircuitBreaker.WindowSteps; k++)
             {
                 double move = x - _m.R(first + k * n + i);
@@ -96,9 +94,8 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     {
         if (_l.CircuitBreaker.On == 0) return;
         if (step < _haltUntil) _haltedSteps++;
-        TP real = default;
         int n = _n, slot = _l.MechanismSlot + _l.CircuitBreaker.Ring + step % _l.CircuitBreaker.WindowSteps * n;
-        for (int i = 0; i < n; i++) _m.R(slot + i) = real.Hold(A(MarketState.X, i) + A(ExecutionState.Y, i));
+        for (int i = 0; i < n; i++) _m.R(slot + i) = LogMid(i);
     }
 
     /// <summary>End of path: the halts and the halted steps (<see cref="CircuitBreakerOutput"/>).</summary>

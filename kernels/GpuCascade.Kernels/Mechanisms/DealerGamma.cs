@@ -36,13 +36,12 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     private void Hedge(int step)
     {
         if (_l.DealerGamma.On == 0 || TradingHalted(step) || _failFlag != 0) return;
-        TP real = default;
         for (int i = 0; i < _n; i++)
         {
             double gamma = Pd(_l.DealerGamma.Gamma, i);
             if (gamma == 0) continue;
             double x0 = Pd(_l.LogPrice0, i);
-            double move = Math.Max(real.Hold(A(MarketState.X, i) + A(ExecutionState.Y, i)), x0 + Pd(_l.DealerGamma.LogStrike, i)) - x0;
+            double move = Math.Max(LogMid(i), x0 + Pd(_l.DealerGamma.LogStrike, i)) - x0;
             double flow = gamma * move / 0.01 - A(DealerGammaState.Hedged, i);
             if (flow == 0) continue;
             ExecuteFlow(step, i, flow / A(MarketState.Mid, i), liquidation: false);

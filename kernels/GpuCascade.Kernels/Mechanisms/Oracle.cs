@@ -30,11 +30,10 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     private readonly void RecordOracleHistory(int step)
     {
         if (_l.Oracle.Delay == 0) return;
-        TP real = default;
         int n = _n;
         int slot = step % _l.Oracle.Delay;
         for (int i = 0; i < n; i++)
-            _m.R(_l.HistorySlot + slot * n + i) = real.Hold(A(MarketState.X, i) + A(ExecutionState.Y, i));
+            _m.R(_l.HistorySlot + slot * n + i) = LogMid(i);
     }
 
     /// <summary>The live oracle: the current mids (every round, and before the queue is measured).</summary>

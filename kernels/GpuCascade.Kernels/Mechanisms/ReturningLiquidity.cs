@@ -47,7 +47,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         {
             double kappa = Pd(_l.ReturningLiquidity.Kappa, i);
             if (kappa == 0) continue;
-            double gamma = real.Hold(A(MarketState.XExogenous, i) - real.Hold(A(MarketState.X, i) + A(ExecutionState.Y, i)));
+            double gamma = real.Hold(A(MarketState.XExogenous, i) - LogMid(i));
             double signal = gamma;
             if (ringSteps > 0)
             {

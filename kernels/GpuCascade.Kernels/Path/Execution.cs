@@ -55,10 +55,11 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         A(MarketState.X, i) = real.Hold(A(MarketState.X, i) + permanent);
         A(ExecutionState.Y, i) = real.Hold(A(ExecutionState.Y, i) + (delta - permanent));
         if (liquidation) A(ExecutionState.Displacement, i) = real.Hold(A(ExecutionState.Displacement, i) + delta);
-        double next = real.Exp(real.Hold(A(MarketState.X, i) + A(ExecutionState.Y, i)));
+        double logMid = LogMid(i);
+        double next = real.Exp(logMid);
         A(MarketState.Mid, i) = next;
         if (!Representable(next)) Fail(PathOutput.FlowFailureFlag, step, i, flow);
-        else if (Math.Abs(real.Hold(A(MarketState.X, i) + A(ExecutionState.Y, i)) - A(MarketState.XExogenous, i)) > _l.RunawayLogBound)
+        else if (Math.Abs(logMid - A(MarketState.XExogenous, i)) > _l.RunawayLogBound)
             Fail(PathOutput.RunawayFlag, step, i, flow); // docs/model.md section 8.7: the path stops here, counted
         // Market makers withdraw after toxic flow: the pressure grows by the flow over the scenario's depth (Mechanisms/Liquidity.cs).
         if (liquidation) WithdrawLiquidity(i, flow);

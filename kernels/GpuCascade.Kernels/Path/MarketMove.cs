@@ -131,6 +131,14 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         if (rel < A(MarketState.MinMid, i)) A(MarketState.MinMid, i) = rel;
     }
 
+    /// <summary>Asset <paramref name="i"/>'s log mid x + y, held in the market state's precision (the mid is its exp).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly double LogMid(int i)
+    {
+        TP real = default;
+        return real.Hold(A(MarketState.X, i) + A(ExecutionState.Y, i));
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Representable(double price) => price > 0 && price <= double.MaxValue;
 }

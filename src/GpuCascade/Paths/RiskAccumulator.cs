@@ -37,6 +37,12 @@ internal sealed class RiskAccumulator
     /// <summary>The first path that ran away and where, for the run's warning (not kept in accumulator files: a run resumed
     /// from a checkpoint names the first it saw itself).</summary>
     public (long Path, string Text)? FirstRunaway { get; private set; }
+
+    private void NoteRunaway(long path, string text)
+    {
+        if (FirstRunaway is not { } known || path < known.Path) FirstRunaway = (path, text);
+    }
+
     private readonly Histogram?[] _histograms;
 
     /// <summary>Assets per path.</summary>
@@ -93,12 +99,12 @@ internal sealed class RiskAccumulator
             if (runaway[p] != 0)
             {
                 long path = o.Start + from + p;
-                if (FirstRunaway is not { } known || path < known.Path)
-                    FirstRunaway = (path, o.RunawayText.TryGetValue(path, out var text) ? text : $"path {path}");
+                NoteRunaway(path, o.RunawayText.TryGetValue(path, out var text) ? text : $"path {path}");
                 break;
             }
-        foreach (long key in o.RunawayText.Keys)
-            if (key >= o.Start + from && key < o.Start + to) o.RunawayText.TryRemove(key, out _);
+        if (!o.RunawayText.IsEmpty)
+            foreach (long key in o.RunawayText.Keys)
+                if (key >= o.Start + from && key < o.Start + to) o.RunawayText.TryRemove(key, out _);
         var rows = OutputSchema.Rows;
         for (int k = 0; k < rows.Count; k++)
         {
@@ -244,7 +250,7 @@ internal sealed class RiskAccumulator
     /// total can be merged whole.</summary>
     internal void MergeCounts(RiskAccumulator next)
     {
-        if (next.FirstRunaway is { } runaway && (FirstRunaway is not { } known || runaway.Path < known.Path)) FirstRunaway = runaway;
+        if (next.FirstRunaway is { } runaway) NoteRunaway(runaway.Path, runaway.Text);
         for (int c = 0; c < _events.Length; c++)
         {
             _events[c].Merge(next._events[c]);
