@@ -19,6 +19,9 @@ public static class RandomStreams
     public const uint JumpSizeSlot = 0x8000_0001;
     /// <summary>Slot of step 0 of the uncertain inputs' three normals (docs/model.md section 8.4): depth, volatility, book.</summary>
     public const uint UncertaintySlot = 0x8000_0002;
+    /// <summary>Slots 0x81000000 + 0x10000 j + k: the noise of oracle feed j (j &lt; 32) for assets 4k .. 4k+3, four per slot
+    /// as the step's normals (docs/model.md section 8.10).</summary>
+    public const uint OracleNoiseSlotBase = 0x8100_0000;
     /// <summary>Slots from here are reserved for historical bootstrap draws.</summary>
     public const uint HistoricalSlotBase = 0xC000_0000;
     /// <summary>Attempts after which the chi-square sampler gives up and returns its mean (probability below 1e-80).</summary>

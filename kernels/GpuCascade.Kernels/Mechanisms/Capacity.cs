@@ -95,7 +95,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// <summary>docs/model.md section 8.2: the position notional, at the mid, of the cohorts still waiting to be liquidated at a step's end.</summary>
     private double QueuedNotional(int step)
     {
-        if (_l.Oracle.Delay == 0) RefreshLiveOracle();
+        RefreshOracle(step);
         int count = ScanCandidates(step, stopAtFirst: false);
         double queued = 0;
         for (int i = 0; i < _n; i++) A(CapacityState.Queued, i) = 0;

@@ -38,6 +38,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     private TI _pi;
     private PathSlots<TSD, TSI> _m;
     private int _n, _cohorts, _touchedCount;
+    private ulong _path; // the path's index, for numbers drawn after its start (the oracle feeds' noise)
     private long _marginChecks, _liquidations;
     private int _failFlag, _failStep, _failAsset;
     private double _failLogPrice, _failFlow;

@@ -14,7 +14,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         int rounds = 0;
         for (int round = 1; round <= _l.RoundCap; round++)
         {
-            if (_l.Oracle.Delay == 0) RefreshLiveOracle();
+            RefreshOracle(step);
             int count = Candidates(step);
             count = OnAdmission(count);
             if (count == 0) break;
@@ -64,7 +64,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// count, docs/model.md section 8.2).</summary>
     private void CheckRoundCap(int step)
     {
-        if (_l.Oracle.Delay == 0) RefreshLiveOracle();
+        RefreshOracle(step);
         if (_l.Capacity.On == 0 ? ScanCandidates(step, stopAtFirst: true) > 0 : AnyWithCapacity(ScanCandidates(step, stopAtFirst: false)))
             _roundCapHit = true;
     }

@@ -9,6 +9,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     {
         int n = _n;
         TP real = default;
+        _path = path;
         DrawUncertainInputs(path);
 
         for (int i = 0; i < n; i++)

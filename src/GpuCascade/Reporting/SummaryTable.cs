@@ -76,6 +76,7 @@ internal static class SummaryTable
     {
         "USD" => Usd(x),
         "flag" or "fraction" => Pct(x),
+        "log" => x == 0 || Math.Abs(x) >= 1e-4 ? x.ToString("0.####", Inv) : x.ToString("0.#e+0", Inv), // log-price gaps: 0.0123 is 1.2%
         _ => x.ToString("0.##", Inv),
     };
 

@@ -10,9 +10,11 @@ internal static class OutputComparison
     /// The first difference between <paramref name="expected"/> and <paramref name="actual"/>, or null when they agree:
     /// integer and boolean outputs exactly, real outputs within <paramref name="relative"/> x max(1, |value|).
     /// With <paramref name="includeWork"/> the work counters (margin checks, cohort liquidations) must be equal too:
-    /// two backends that screen alike check exactly the same cohorts.
+    /// two backends that screen alike check exactly the same cohorts. Rows whose key is in <paramref name="except"/> are not
+    /// compared (a mechanism's own outputs, when two set-ups should agree on everything else).
     /// </summary>
-    public static string? FirstDifference(PathOutputs expected, PathOutputs actual, double relative, bool includeWork = true)
+    public static string? FirstDifference(PathOutputs expected, PathOutputs actual, double relative, bool includeWork = true,
+        IReadOnlyCollection<string>? except = null)
     {
         if (actual.Count != expected.Count) return $"count: {expected.Count} vs {actual.Count}";
         int count = expected.Count;
@@ -36,7 +38,7 @@ internal static class OutputComparison
             return null;
         }
         // The outputs first: when a backend diverges, the first differing risk output says more than the work it did.
-        var rows = OutputSchema.Rows;
+        var rows = OutputSchema.Rows.Where(r => except is null || !except.Contains(r.Key)).ToList();
         foreach (var row in rows.Where(r => !r.Has(OutputAggregations.Total)))
             if (Compare(row) is { } difference) return difference;
         if (includeWork)

@@ -55,17 +55,8 @@ internal sealed class CircuitBreakerModule : MechanismModule<CircuitBreakerSpec>
     {
         d.InRange(FieldPath.Key(path, "move"), spec.Move, 0, 1, lowClosed: false, highClosed: false);
         foreach (var (key, duration) in new[] { ("window", spec.Window), ("halt", spec.Halt) })
-            if (d.PositiveDuration(FieldPath.Key(path, key), duration) && scenario.Steps > 0 && scenario.Horizon.Years > 0)
-                d.Require(duration.Years >= (1 - 1e-9) * scenario.Horizon.Years / scenario.Steps, FieldPath.Key(path, key),
-                    $"must be at least one step ({scenario.Horizon.Text} / {scenario.Steps}), got {duration.Text ?? Format(duration.Years) + " years"}");
+            AtLeastOneStep(d, FieldPath.Key(path, key), duration, scenario);
         d.Require(Enum.IsDefined(spec.Scope), FieldPath.Key(path, "scope"), $"must be liquidations or all, got {spec.Scope}");
-    }
-
-    /// <summary>A duration in whole steps of <paramref name="scenario"/> (rounded), at most the scenario's steps.</summary>
-    private static int StepsOf(Duration duration, Scenario scenario)
-    {
-        double steps = Math.Round(duration.Years / (scenario.Horizon.Years / scenario.Steps));
-        return double.IsFinite(steps) ? (int)Math.Clamp(steps, 0, Math.Max(1, scenario.Steps)) : 0;
     }
 
     protected override void WriteJson(Utf8JsonWriter w, CircuitBreakerSpec spec)

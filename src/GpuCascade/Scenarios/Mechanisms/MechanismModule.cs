@@ -132,6 +132,20 @@ internal abstract class MechanismModule
 
     /// <summary>Its rows of the output schema (the kernel writes them at its [OutputBlock]'s slots).</summary>
     public virtual IReadOnlyList<OutputRow> Outputs => [];
+
+    /// <summary>A duration in whole steps of <paramref name="scenario"/> (rounded), at most the scenario's steps.</summary>
+    internal static int StepsOf(Duration duration, Scenario scenario)
+    {
+        double steps = Math.Round(duration.Years / (scenario.Horizon.Years / scenario.Steps));
+        return double.IsFinite(steps) ? (int)Math.Clamp(steps, 0, Math.Max(1, scenario.Steps)) : 0;
+    }
+
+    /// <summary>Reports at <paramref name="path"/> a duration that is not positive or shorter than one step of
+    /// <paramref name="scenario"/>; true when it is at least one step (or the scenario's step is unknown).</summary>
+    protected static bool AtLeastOneStep(Diagnostics d, string path, Duration duration, Scenario scenario) =>
+        d.PositiveDuration(path, duration) && (scenario.Steps <= 0 || !(scenario.Horizon.Years > 0)
+            || d.Require(duration.Years >= (1 - 1e-9) * scenario.Horizon.Years / scenario.Steps, path,
+                $"must be at least one step ({scenario.Horizon.Text} / {scenario.Steps}), got {duration.Text ?? ScenarioNumbers.Format(duration.Years) + " years"}"));
 }
 
 /// <summary>A <see cref="MechanismModule"/> whose spec is <typeparamref name="TSpec"/>.</summary>
