@@ -61,7 +61,7 @@ public sealed record OracleManipulation(int From, int To, double? Bias = null, b
 
 /// <summary>One feed of the venue's oracle (docs/model.md section 8.10).</summary>
 /// <param name="Source">What it reads [index].</param>
-/// <param name="Latency">How late it reports, rounded to whole steps [null: none].</param>
+/// <param name="Latency">How late it reports, at least one step, rounded to whole steps [null: none].</param>
 /// <param name="Noise">s &gt;= 0: its log reading gains s z, z standard normal per feed, asset and step [0].</param>
 /// <param name="Manipulation">A window in which it is biased or stale [none].</param>
 public sealed record OracleFeed(OracleSource Source = OracleSource.Index, Duration? Latency = null, double Noise = 0,
@@ -74,9 +74,9 @@ public sealed record OracleFeed(OracleSource Source = OracleSource.Index, Durati
 /// <c>venue.oracle: {feeds: [{source: index}, {source: index, latency: 1m}], twap: 5m, mark: {basisHalfLife: 5m}}</c>;
 /// in code, <c>VenueBuilder.Mechanism(new OracleSpec([new OracleFeed()], Twap: Duration.Parse("5m")))</c>.
 /// </summary>
-/// <param name="Feeds">1 to 32 feeds [empty: one index feed].</param>
+/// <param name="Feeds">1 to 32 feeds [default, not given: one index feed; an empty list is refused].</param>
 /// <param name="Twap">The TWAP's window, one step to the horizon [null: none].</param>
-/// <param name="BasisHalfLife">The mark's basis half-life, at least one step [null: no mark, the reference itself].</param>
+/// <param name="BasisHalfLife">The mark's basis half-life, a positive duration [null: no mark, the reference itself].</param>
 public sealed record OracleSpec(ImmutableArray<OracleFeed> Feeds = default, Duration? Twap = null, Duration? BasisHalfLife = null)
     : MechanismSpec
 {
@@ -178,7 +178,7 @@ internal sealed class OracleFeedsModule : MechanismModule<OracleSpec>
                 continue;
             }
             d.Require(Enum.IsDefined(feed.Source), FieldPath.Key(feedPath, "source"), $"must be index or traded, got {feed.Source}");
-            if (feed.Latency is { } latency) d.PositiveDuration(FieldPath.Key(feedPath, "latency"), latency);
+            if (feed.Latency is { } latency) AtLeastOneStep(d, FieldPath.Key(feedPath, "latency"), latency, scenario);
             d.Require(feed.Noise >= 0 && double.IsFinite(feed.Noise), FieldPath.Key(feedPath, "noise"),
                 $"must be >= 0 and finite (a log standard deviation), got {ScenarioNumbers.Format(feed.Noise)}");
             if (feed.Manipulation is { } w) ValidateManipulation(d, FieldPath.Key(feedPath, "manipulation"), w, scenario);
@@ -250,12 +250,13 @@ internal sealed class OracleFeedsModule : MechanismModule<OracleSpec>
 
     private static int TwapSteps(OracleSpec spec, Scenario scenario) => spec.Twap is { } t ? Math.Max(1, StepsOf(t, scenario)) : 1;
 
-    /// <summary>The parts of the region, in order: the index and traded rings, the TWAP ring, readings, last reports, scratch.</summary>
-    private static int[] Parts(OracleSpec spec, Scenario scenario)
+    /// <summary>The parts of the region, in order: the index and traded rings, the TWAP ring, readings, last reports,
+    /// scratch (in long: rows of up to `steps` times many assets exceed an int, and the estimate must say so).</summary>
+    private static long[] Parts(OracleSpec spec, Scenario scenario)
     {
-        int n = scenario.Assets.Length, k = spec.EffectiveFeeds.Length;
+        long n = scenario.Assets.Length, k = spec.EffectiveFeeds.Length;
         return [RingSteps(spec, OracleSource.Index, scenario) * n, RingSteps(spec, OracleSource.Traded, scenario) * n,
-            (TwapSteps(spec, scenario) - 1) * n, k * n, k * n, k];
+            (TwapSteps(spec, scenario) - 1L) * n, k * n, k * n, k];
     }
 
     public override int RegionSlots(Scenario scenario)
@@ -263,7 +264,7 @@ internal sealed class OracleFeedsModule : MechanismModule<OracleSpec>
         if (scenario.Venue?.Mechanisms?.Get<OracleSpec>() is not { } spec || scenario.Steps <= 0 || scenario.Assets.IsDefaultOrEmpty
             || spec.EffectiveFeeds.Length > OracleSpec.MaxFeeds || spec.EffectiveFeeds.Any(f => f is null))
             return 0;
-        return (int)Math.Min(int.MaxValue, Parts(spec, scenario).Sum(p => (long)p));
+        return (int)Math.Min(int.MaxValue, Parts(spec, scenario).Sum());
     }
 
     public override void Pack(PlanPacking packing, ref PlanLayout layout)
@@ -281,7 +282,7 @@ internal sealed class OracleFeedsModule : MechanismModule<OracleSpec>
         for (int p = 0; p < parts.Length; p++)
         {
             starts[p] = offset;
-            offset += parts[p];
+            offset += (int)parts[p]; // within int: a plan whose region exceeds it is refused before packing
         }
         int AssetOf(OracleManipulation? m) => m?.Asset is { } symbol ? scenario.Assets.ToList().FindIndex(a => a.Symbol == symbol) : -1;
         layout.OracleFeeds = new OracleFeedsParams
