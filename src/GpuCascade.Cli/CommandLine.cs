@@ -1,3 +1,4 @@
+using GpuCascade.Cli.Commands.Backtest;
 using GpuCascade.Cli.Commands.Bench;
 using GpuCascade.Cli.Commands.Calibrate;
 using GpuCascade.Cli.Commands.Compare;
@@ -31,6 +32,7 @@ internal static class CommandLine
         tree.Root.Subcommands.Add(ScenarioDefinition.Create(tree, a => ScenarioCommand.Run(a, context)));
         tree.Root.Subcommands.Add(ReportDefinition.Create(tree, a => ReportCommand.Run(a, context)));
         tree.Root.Subcommands.Add(FitDefinition.Create(tree, a => FitCommand.Run(a, context)));
+        tree.Root.Subcommands.Add(BacktestDefinition.Create(tree, a => BacktestCommand.Run(a, context)));
         tree.Examples[tree.Root] = """
               gpucascade run                 simulate the embedded default scenario
               gpucascade compare --vary venue.insuranceFund=0,1e9

@@ -266,6 +266,15 @@ internal sealed class ReturnSeries
     public required DateTimeOffset FirstTime { get; init; }
     public required DateTimeOffset LastTime { get; init; }
 
+    /// <summary>The series' last close of each UTC day, oldest first.</summary>
+    public static List<(DateTimeOffset Date, double Close)> Daily(PriceSeries s)
+    {
+        var days = new SortedDictionary<DateTimeOffset, double>();
+        for (int k = 0; k < s.Times.Length; k++)
+            days[new DateTimeOffset(s.Times[k].UtcDateTime.Date, TimeSpan.Zero)] = s.Closes[k];
+        return [.. days.Select(d => (d.Key, d.Value))];
+    }
+
     public static ReturnSeries On(PriceSeries s, TimeSpan interval)
     {
         if (s.Spacing > interval)

@@ -1,0 +1,118 @@
+using System.Collections.Immutable;
+using GpuCascade.Cli;
+using GpuCascade.MarketData;
+
+namespace GpuCascade.Tests.MarketData;
+
+/// <summary>Margin backtests (docs/market-data.md, "Margin backtests"): the tests' known values, the traffic light, the
+/// EWMA rule and the anti-procyclicality tools by hand, and a backtest whose exceedances are known.</summary>
+public class MarginBacktestTests
+{
+    [Test]
+    public void KupiecMatchesItsKnownValues()
+    {
+        var a = MarginBacktest.Kupiec(250, 3, 0.01);
+        Assert.That(a.Statistic, Is.EqualTo(0.0949).Within(5e-5));
+        Assert.That(a.PValue, Is.EqualTo(0.758).Within(5e-4));
+        Assert.That(MarginBacktest.Kupiec(30, 7, 0.01).Statistic, Is.EqualTo(32.34).Within(5e-3));
+        Assert.That(MarginBacktest.Kupiec(1000, 10, 0.01).Statistic, Is.Zero.Within(1e-12), "exactly the expected count");
+        Assert.That(MarginBacktest.Kupiec(250, 0, 0.01).Statistic, Is.EqualTo(-2 * 250 * Math.Log(0.99)).Within(1e-9), "0 ln 0 = 0");
+    }
+
+    [Test]
+    public void ChristoffersenSeesClusters()
+    {
+        bool[] Seq(string s) => [.. s.Select(c => c == '1')];
+        // Transitions 4 0-0, 2 0-1, 2 1-0, 1 1-1: pi01 = pi11 = pi, so no evidence of clustering.
+        Assert.That(MarginBacktest.Christoffersen(Seq("0011000100")).Statistic, Is.Zero.Within(1e-12));
+        // 4 0-0, 1 0-1, 1 1-0, 3 1-1: -2[5 ln(5/9) + 4 ln(4/9)] + 2[4 ln(4/5) + ln(1/5) + ln(1/4) + 3 ln(3/4)].
+        var clustered = MarginBacktest.Christoffersen(Seq("0000111100"));
+        Assert.That(clustered.Statistic, Is.EqualTo(2.862602986419475).Within(1e-12));
+        var c = MarginBacktest.Coverage(Seq("0000111100"), 0.01);
+        Assert.That(c.ConditionalCoverage.Statistic, Is.EqualTo(c.Kupiec.Statistic + c.Independence.Statistic).Within(1e-12));
+    }
+
+    [TestCase(4, TrafficLight.Green)]
+    [TestCase(5, TrafficLight.Yellow)]
+    [TestCase(9, TrafficLight.Yellow)]
+    [TestCase(10, TrafficLight.Red)]
+    public void TheTrafficLightOf250DaysIsBasels(int exceedances, TrafficLight zone) =>
+        Assert.That(MarginBacktest.Zone(250, exceedances, 0.01), Is.EqualTo(zone));
+
+    [Test]
+    public void TheEwmaRuleAndTheToolsFollowTheirDefinitions()
+    {
+        // Closes alternating +1% and -1% log after a calm warm-up: sigma^2 seeds at the warm-up's mean square.
+        double[] closes = [.. Enumerable.Range(0, 40).Select(t => 100 * Math.Exp(0.01 * (t % 2)))];
+        var sigma = EwmaMargin.Sigmas(closes, 0.94);
+        Assert.That(double.IsNaN(sigma[EwmaMargin.WarmUp - 1]), Is.True);
+        Assert.That(sigma[EwmaMargin.WarmUp], Is.EqualTo(0.01).Within(1e-12), "every return is +-1%");
+        double z = 2.326, m = new EwmaMargin().Margins(closes, z, 2)[35];
+        Assert.That(m, Is.EqualTo(1 - Math.Exp(-z * 0.01 * Math.Sqrt(2))).Within(1e-12));
+        // The buffer: 1.25 m while margins fall, held while the rule's margin rises beneath it, the rule's once it passes.
+        double[] rule = [0.10, 0.08, 0.09, 0.11, 0.13, 0.12];
+        var buffered = MarginBacktest.Apply(AntiProcyclicality.Buffer, rule, rule);
+        Assert.That(buffered, Is.EqualTo(new[] { 0.125, 0.1, 0.1, 0.11, 0.13, 0.13 }).Within(1e-12));
+        var stressed = MarginBacktest.Apply(AntiProcyclicality.StressedWeight, rule, rule);
+        Assert.That(stressed[1], Is.EqualTo(0.75 * 0.08 + 0.25 * 0.10).Within(1e-12));
+        var floored = MarginBacktest.Apply(AntiProcyclicality.TenYearFloor, rule, [.. rule.Select(_ => 0.1)]);
+        Assert.That(floored, Is.EqualTo(new[] { 0.10, 0.10, 0.10, 0.11, 0.13, 0.12 }).Within(1e-12));
+        Assert.That(MarginBacktest.LargestIncrease([0.1, 0.2, 0.15, 0.3, 0.4], 2), Is.EqualTo(0.4 / 0.15 - 1).Within(1e-12), "0.15 to 0.4, two days on");
+    }
+
+    /// <summary>A price that moves +-5% every second day, with a -20% fall on one window and a +20% rise on another,
+    /// against a fixed 10% margin: exactly one exceedance a side.</summary>
+    [Test]
+    public void AFixedMarginExceededOnKnownDays()
+    {
+        var start = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var closes = new List<double> { 100 };
+        for (int d = 1; d <= 200; d++)
+            closes.Add(closes[^1] * (d == 101 ? 0.8 : d == 151 ? 1.2 : d % 2 == 0 ? 1.05 : 1 / 1.05));
+        var series = new PriceSeries("BTC", [.. closes.Select((_, d) => start.AddDays(d))], [.. closes], "test");
+        var r = MarginBacktest.Run(series, new FixedMargin(0.1), 0.99, 2);
+        Assert.That(r.Dates.Length, Is.EqualTo(100), "200 days in windows of 2");
+        var none = r.Variants[0];
+        Assert.That((none.Long.Exceedances, none.Short.Exceedances), Is.EqualTo((1, 1)));
+        Assert.That(none.Long.Zone, Is.EqualTo(TrafficLight.Green));
+        Assert.That((none.PeakToTrough, none.Largest30DayIncrease), Is.EqualTo((1.0, 0.0)));
+        Assert.That(none.MeanMargin, Is.EqualTo(0.1).Within(1e-12));
+        Assert.That(r.Variants.Select(v => v.Tool), Is.EqualTo(Enum.GetValues<AntiProcyclicality>()));
+        Assert.That(r.Variants[1].MeanMargin, Is.EqualTo(0.125).Within(1e-12), "the buffer on a fixed margin");
+    }
+
+    [Test]
+    public void TheCommandPrintsTheTestsAndWritesEachWindow()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "gpucascade-backtest-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var rng = new Random(3);
+            var start = new DateTimeOffset(2023, 1, 1, 0, 0, 0, TimeSpan.Zero);
+            double price = 100;
+            var lines = new List<string> { "date,close" };
+            for (int d = 0; d < 400; d++)
+            {
+                price *= Math.Exp(0.03 * (rng.NextDouble() - 0.5));
+                lines.Add($"{start.AddDays(d):yyyy-MM-dd},{price.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}");
+            }
+            string file = Path.Combine(dir, "prices.csv"), csv = Path.Combine(dir, "out.csv");
+            File.WriteAllLines(file, lines);
+            var (stdout, stderr) = (new StringWriter(), new StringWriter());
+            int code = CliApp.Run(["backtest", "--prices", $"BTC={file}", "--margin", "ewma:0.97", "--horizon", "2d", "--csv", csv], stdout, stderr);
+            Assert.That(code, Is.Zero, stderr.ToString());
+            Assert.That(stdout.ToString(), Does.Contain("Margin backtest of BTC").And.Contain("Kupiec LR (p)").And.Contain("10y floor"));
+            var rows = File.ReadAllLines(csv);
+            Assert.That(rows[0], Does.StartWith("date,move,margin_none,exceed_long_none,exceed_short_none,margin_buffer"));
+            Assert.That(rows.Length, Is.EqualTo(1 + (400 - EwmaMargin.WarmUp - 1) / 2));
+            int bad = CliApp.Run(["backtest", "--prices", file, "--margin", "var:0.99"], new StringWriter(), stderr);
+            Assert.That(bad, Is.EqualTo(2));
+            Assert.That(stderr.ToString(), Does.Contain("a margin rule is fixed:F"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
