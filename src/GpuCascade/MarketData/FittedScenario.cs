@@ -26,6 +26,10 @@ public static class FittedScenario
         double steps = baseScenario.Horizon.Years / fit.IntervalYears;
         if (Math.Abs(steps - Math.Round(steps)) > 1e-6 * Math.Max(1, steps) || Math.Round(steps) < 1)
             errors.Add(new ScenarioError("horizon", $"the base scenario's horizon {baseScenario.Horizon.Text} is not a whole number of the fit's {MarketFitter.Format(fit.Interval)} intervals (GARCH's coefficients are per step: fit at the step you will run, --interval)"));
+        int newSteps = (int)Math.Round(steps);
+        if (errors.Count == 0 && newSteps != baseScenario.Steps)
+            foreach (var key in StepCountedKeys(baseScenario))
+                errors.Add(new ScenarioError(key, $"counts steps, and the fit changes the step from {baseScenario.Horizon.Text} / {baseScenario.Steps} to {MarketFitter.Format(fit.Interval)}: give it in the fit's steps in a base scenario of {newSteps} steps, or fit at the base's step (--interval)"));
         if (errors.Count > 0) throw new ScenarioException(errors);
         int n = baseScenario.Assets.Length;
         var order = baseScenario.Assets.Select(a => bySymbol[a.Symbol]).ToArray();
@@ -35,16 +39,26 @@ public static class FittedScenario
             return a with
             {
                 Price = f.LastPrice, Volatility = f.Volatility.Value, LongRunVolatility = f.LongRunVolatility.Value,
-                JumpBeta = fit.Jumps > 0 ? f.JumpBeta.Value : a.JumpBeta,
+                // A loading only where the asset had returns at the jumps; the base's otherwise.
+                JumpBeta = fit.Jumps > 0 && double.IsFinite(f.JumpBeta.StandardError) ? f.JumpBeta.Value : a.JumpBeta,
             };
+        }).ToImmutableArray();
+        // The listed cohorts keep their moneyness and notional at the new prices: entries scale with the price, units and
+        // coin collateral inversely (a generated book is drawn around the new prices anyway).
+        double[] scale = [.. baseScenario.Assets.Select((a, i) => assets[i].Price / a.Price)];
+        var cohorts = baseScenario.Book.Cohorts.Select(c => c with
+        {
+            Positions = [.. c.Positions.Select(p => p with { Units = p.Units / scale[p.AssetIndex], EntryPrice = p.EntryPrice * scale[p.AssetIndex] })],
+            Collateral = [.. c.Collateral.Select(h => h with { Units = h.Units / scale[h.AssetIndex] })],
         }).ToImmutableArray();
         int fitted = fit.Assets.Length;
         var correlation = n == 1 ? ImmutableArray<double>.Empty
             : Enumerable.Range(0, n * n).Select(k => fit.Correlation[order[k / n] * fitted + order[k % n]]).ToImmutableArray();
         var scenario = baseScenario with
         {
-            Steps = (int)Math.Round(steps),
+            Steps = newSteps,
             Assets = assets,
+            Book = baseScenario.Book with { Cohorts = cohorts },
             Correlation = correlation,
             Innovations = new InnovationSpec(fit.Dof.Value),
             Garch = new GarchSpec(fit.GarchAlpha.Value, fit.GarchBeta.Value),
@@ -55,6 +69,17 @@ public static class FittedScenario
         var invalid = ScenarioValidator.Validate(scenario);
         if (invalid.Count > 0) throw new ScenarioException(invalid);
         return scenario;
+    }
+
+    /// <summary>The base's keys that count steps (a changed step would change what they mean); stress shocks are dropped.</summary>
+    private static IEnumerable<string> StepCountedKeys(Scenario s)
+    {
+        if (s.Venue.OracleDelaySteps > 0) yield return "venue.oracleDelaySteps";
+        if (s.Venue.Mechanisms.Get<OracleSpec>() is { } oracle && !oracle.Feeds.IsDefault && oracle.Feeds.Any(f => f?.Manipulation is not null))
+            yield return "venue.oracle.feeds[].manipulation";
+        for (int i = 0; i < s.Assets.Length; i++)
+            if (s.Assets[i].Mechanisms.Get<ReturningLiquiditySpec>() is { Delay: > 0 })
+                yield return $"assets[{s.Assets[i].Symbol}].returningLiquidity.delay";
     }
 
     /// <summary>The fitted scenario as YAML that <c>run</c> reads: a comment block with every estimate and its standard
@@ -70,7 +95,7 @@ public static class FittedScenario
         sb.AppendLine(inv, $"# gpucascade fit: {string.Join(", ", files.Select(f => f.ReplaceLineEndings(" ")))}");
         sb.AppendLine(inv, $"# interval {MarketFitter.Format(fit.Interval)} (the scenario's step); estimates (standard errors); volatilities annualised, years of 365 days");
         foreach (var a in fit.Assets)
-            sb.AppendLine(inv, $"#   {a.Symbol}: {a.Returns:N0} returns {a.First:yyyy-MM-dd HH:mm} .. {a.Last:yyyy-MM-dd HH:mm} UTC ({a.Gaps:N0} missing intervals), last price {a.LastPrice:G8}; " +
+            sb.AppendLine(inv, $"#   {a.Symbol}: {a.Returns:N0} returns {a.First:yyyy-MM-dd HH:mm} .. {a.Last:yyyy-MM-dd HH:mm} UTC ({a.Gaps:N0} missing intervals{(a.Duplicates > 0 ? $", {a.Duplicates:N0} repeated rows dropped" : "")}), last price {a.LastPrice:G8}; " +
                                $"volatility (GARCH, now) {E(a.Volatility)}, long-run {E(a.LongRunVolatility)}, EWMA {E(a.EwmaVolatility)}, jump beta {E(a.JumpBeta)}");
         sb.AppendLine(inv, $"#   GARCH(1,1) per step: alpha {E(fit.GarchAlpha)}, beta {E(fit.GarchBeta)}; Student-t dof {E(fit.Dof)}; log-likelihood {fit.LogLikelihood:F1}");
         sb.AppendLine(fit.Jumps == 0
@@ -80,9 +105,12 @@ public static class FittedScenario
         for (int i = 0; i < n; i++)
             for (int j = 0; j < i; j++)
                 sb.AppendLine(inv, $"#   correlation {fit.Assets[i].Symbol}-{fit.Assets[j].Symbol} {E(new Estimate(fit.Correlation[i * n + j], fit.CorrelationStandardErrors[i * n + j]))}");
+        if (fit.Dof.Value <= 4)
+            sb.AppendLine("#   (n/a: with nu <= 4 the squared returns have no finite variance, so the long-run volatilities' and correlations' standard errors are not defined)");
         if (fit.Shrinkage > 0) sb.AppendLine(inv, $"#   the pairwise correlation was shrunk towards the identity by {fit.Shrinkage:G3} to be positive definite");
         return sb.ToString();
     }
 
-    private static string E(Estimate e) => string.Create(CultureInfo.InvariantCulture, $"{e.Value:G4} ({e.StandardError:G2})");
+    private static string E(Estimate e) =>
+        string.Create(CultureInfo.InvariantCulture, $"{e.Value:G4} ({(double.IsNaN(e.StandardError) ? "n/a" : e.StandardError.ToString("G2", CultureInfo.InvariantCulture))})");
 }

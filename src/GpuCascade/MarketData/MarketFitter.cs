@@ -38,9 +38,11 @@ public sealed record FitOptions
 /// <param name="Volatility">GARCH's conditional volatility after the last return: the scenario's starting volatility.</param>
 /// <param name="LongRunVolatility">The long-run volatility GARCH targets (the sample's, variance targeting).</param>
 /// <param name="EwmaVolatility">The EWMA volatility after the last return.</param>
-/// <param name="JumpBeta">The asset's loading on the common jump (1 for the first file's asset).</param>
+/// <param name="JumpBeta">The asset's loading on the common jump (1 for the first file's asset; NaN standard error when
+/// it had no return at a jump).</param>
+/// <param name="Duplicates">Rows of its file that repeated a time (the first was kept).</param>
 public sealed record AssetFit(string Symbol, double LastPrice, DateTimeOffset First, DateTimeOffset Last, int Returns, int Gaps,
-    Estimate Volatility, Estimate LongRunVolatility, Estimate EwmaVolatility, Estimate JumpBeta);
+    Estimate Volatility, Estimate LongRunVolatility, Estimate EwmaVolatility, Estimate JumpBeta, int Duplicates = 0);
 
 /// <summary>
 /// The market fitted to price files (docs/market-data.md): per asset volatilities, a GARCH(1,1) with Student-t shocks
@@ -69,7 +71,7 @@ public sealed record MarketFit
     public required Estimate JumpLogSizeVolatility { get; init; }
     /// <summary>The correlation of the standardised shocks, row-major N x N, positive definite.</summary>
     public required ImmutableArray<double> Correlation { get; init; }
-    /// <summary>The standard error of each entry, (1 - rho^2) / sqrt(n).</summary>
+    /// <summary>The standard error of each entry, (1 - rho^2) / sqrt(n) times sqrt(1 + 2 / (nu - 4)) (NaN for nu &lt;= 4).</summary>
     public required ImmutableArray<double> CorrelationStandardErrors { get; init; }
     /// <summary>The weight delta of the identity in (1 - delta) R + delta I that made the pairwise matrix positive
     /// definite (0 when it was).</summary>
@@ -85,6 +87,7 @@ public sealed record MarketFit
 public static class MarketFitter
 {
     private const double MinimumEigenvalue = 1e-6;
+    private const int MinimumOverlap = 30; // intervals two assets share, for their correlation
     private const int MaxPasses = 10; // GARCH fits, the jumps left out of all but the first
 
     /// <summary>Fits <paramref name="series"/> (one per asset, distinct symbols).</summary>
@@ -95,38 +98,50 @@ public static class MarketFitter
         if (series.Count == 0) throw new ArgumentException("at least one price series is needed", nameof(series));
         if (series.GroupBy(s => s.Symbol).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new PriceFileException($"{twice.Key} is given by more than one file ({string.Join(", ", twice.Select(s => s.Source))})");
+        if (!(options.JumpTail is >= 1e-6 and <= 0.05))
+            throw new ArgumentOutOfRangeException(nameof(options), options.JumpTail, "the jump tail must be in [1e-6, 0.05]");
+        if (!(options.EwmaLambda is > 0 and < 1))
+            throw new ArgumentOutOfRangeException(nameof(options), options.EwmaLambda, "the EWMA's lambda must be in (0, 1)");
         var interval = options.Interval ?? series.Select(s => s.Spacing).Max();
-        if (interval <= TimeSpan.Zero) throw new PriceFileException("the interval must be positive");
+        if (interval < TimeSpan.FromSeconds(1))
+            throw new PriceFileException($"the interval is {interval.TotalMilliseconds:0.###} ms; the files' rows are closer than 1 s apart: give --interval");
         var grids = series.Select(s => ReturnSeries.On(s, interval)).ToArray();
         foreach (var g in grids)
+        {
             if (g.Returns.Length < 50)
                 throw new PriceFileException($"{g.Source}: {g.Returns.Length} returns at {Format(interval)}; at least 50 are needed for a fit");
+            if (g.Returns.All(r => r == 0)) throw new PriceFileException($"{g.Source}: the price never changes at {Format(interval)}");
+        }
         double dt = interval.TotalSeconds / Duration.SecondsPerYear;
-        // GARCH-t on every return; the jumps are the first asset's returns beyond the threshold; then again with the jumps'
-        // returns left out of the likelihood (the variance carries on at its expectation), until the jumps found repeat:
-        // the jumps fatten the first fit's tails and so raise its threshold.
-        var jumps = new HashSet<long>();
-        var garch = GarchT.Fit(grids, jumps);
-        for (int pass = 1; pass < MaxPasses; pass++)
+        // GARCH-t on every return gives the sigmas; then GARCH-t again with the jumps' returns left out of the likelihood
+        // (the variance carries on at its expectation through them), and the jumps found again beyond the fitted t's
+        // threshold, until they repeat.
+        var garch = GarchT.Fit(grids, []);
+        // The candidates: beyond the normal's quantile (a t fitted with the jumps in it has tails so fat that its own
+        // threshold finds none of them).
+        var jumps = Jumps(grids[0], garch, Normal.InvCDF(0, 1, 1 - options.JumpTail / 2));
+        for (int pass = 1; pass < MaxPasses && jumps.Count > 0; pass++)
         {
-            var found = Jumps(grids[0], garch, options.JumpTail);
+            garch = GarchT.Fit(grids, jumps);
+            var found = Jumps(grids[0], garch, Threshold(garch.Dof.Value, options.JumpTail));
             if (found.SetEquals(jumps)) break;
             jumps = found;
-            garch = GarchT.Fit(grids, jumps);
+            if (pass == MaxPasses - 1) garch = GarchT.Fit(grids, jumps); // the last set found, fitted without it
         }
         var sigmas = grids.Select((g, i) => garch.Filter(g, i, jumps)).ToArray();
         int n = grids.Length;
         var assets = ImmutableArray.CreateBuilder<AssetFit>(n);
         var reference = grids[0];
         var jumpSet = jumps.ToArray();
+        var (correlation, errors, shrinkage) = Correlation(grids, sigmas, jumps, garch.Dof.Value);
         for (int i = 0; i < n; i++)
         {
             var g = grids[i];
             assets.Add(new AssetFit(series[i].Symbol, g.LastPrice, g.FirstTime, g.LastTime, g.Returns.Length, g.Gaps,
                 garch.CurrentVolatility(g, i, jumps, dt), garch.LongRunVolatility(g, i, dt), Ewma(g, options.EwmaLambda, dt),
-                i == 0 ? new Estimate(1, 0) : JumpBeta(g, reference, jumpSet)));
+                i == 0 ? new Estimate(1, 0) : JumpBeta(g, reference, jumpSet, sigmas[i], sigmas[0], correlation[i * n]),
+                series[i].Duplicates));
         }
-        var (correlation, errors, shrinkage) = Correlation(grids, sigmas, jumps);
         var (intensity, mean, volatility) = JumpSizes(reference, garch.Filter(reference, 0, jumps), jumpSet, options.JumpTail, dt);
         return new MarketFit
         {
@@ -150,11 +165,9 @@ public static class MarketFitter
         t.TotalDays >= 1 && t.TotalDays % 1 == 0 ? $"{t.TotalDays:0}d" : t.TotalHours >= 1 && t.TotalHours % 1 == 0 ? $"{t.TotalHours:0}h"
         : t.TotalMinutes % 1 == 0 ? $"{t.TotalMinutes:0}m" : $"{t.TotalSeconds:0.###}s";
 
-    /// <summary>The buckets where the first asset's standardised return is beyond the fitted t's two-sided quantile of
-    /// <paramref name="tail"/> (unit variance).</summary>
-    private static HashSet<long> Jumps(ReturnSeries reference, GarchT garch, double tail)
+    /// <summary>The buckets where the first asset's standardised return is beyond <paramref name="threshold"/>.</summary>
+    private static HashSet<long> Jumps(ReturnSeries reference, GarchT garch, double threshold)
     {
-        double threshold = Threshold(garch.Dof.Value, tail);
         var sigma = garch.Filter(reference, 0, garch.Excluded);
         var set = new HashSet<long>();
         for (int t = 0; t < reference.Returns.Length; t++)
@@ -195,12 +208,15 @@ public static class MarketFitter
     }
 
     /// <summary>An asset's loading on the common jump: its returns regressed on the first asset's at the jumps, through 0.</summary>
-    private static Estimate JumpBeta(ReturnSeries asset, ReturnSeries reference, long[] jumps)
+    private static Estimate JumpBeta(ReturnSeries asset, ReturnSeries reference, long[] jumps, double[] assetSigma, double[] referenceSigma, double rho)
     {
         var pairs = jumps.Where(b => asset.Index.ContainsKey(b))
-            .Select(b => (X: reference.Returns[reference.Index[b]], Y: asset.Returns[asset.Index[b]])).ToArray();
+            .Select(b => (X: reference.Returns[reference.Index[b]], Y: asset.Returns[asset.Index[b]],
+                Sx: referenceSigma[reference.Index[b]], Sy: assetSigma[asset.Index[b]])).ToArray();
         if (pairs.Length == 0) return new Estimate(1, double.NaN);
-        double xx = pairs.Sum(p => p.X * p.X), beta = pairs.Sum(p => p.X * p.Y) / xx;
+        // The reference's return carries its diffusion too: its variance and covariance with the asset's are taken off the
+        // sums (errors in the regressor would pull beta towards 0).
+        double xx = pairs.Sum(p => p.X * p.X - p.Sx * p.Sx), beta = pairs.Sum(p => p.X * p.Y - rho * p.Sx * p.Sy) / xx;
         double residual = pairs.Length > 1 ? pairs.Sum(p => (p.Y - beta * p.X) * (p.Y - beta * p.X)) / (pairs.Length - 1) : double.NaN;
         return new Estimate(beta, Math.Sqrt(residual / xx));
     }
@@ -221,7 +237,7 @@ public static class MarketFitter
     /// <summary>The pairwise correlation of the standardised shocks (returns over GARCH's sigma) on the intervals both
     /// assets have, without the jumps; shrunk to the identity until its smallest eigenvalue is at least 1e-6.</summary>
     private static (ImmutableArray<double> Correlation, ImmutableArray<double> Errors, double Shrinkage) Correlation(
-        ReturnSeries[] grids, double[][] sigmas, HashSet<long> jumps)
+        ReturnSeries[] grids, double[][] sigmas, HashSet<long> jumps, double dof)
     {
         int n = grids.Length;
         var r = Matrix<double>.Build.DenseIdentity(n);
@@ -232,9 +248,12 @@ public static class MarketFitter
                 var z = grids[i].Buckets.Select((b, t) => (b, t)).Where(p => !jumps.Contains(p.b) && grids[j].Index.ContainsKey(p.b))
                     .Select(p => (X: grids[i].Returns[p.t] / sigmas[i][p.t], Y: grids[j].Returns[grids[j].Index[p.b]] / sigmas[j][grids[j].Index[p.b]]))
                     .ToArray();
-                double rho = z.Length < 3 ? 0 : Pearson(z);
+                if (z.Length < MinimumOverlap)
+                    throw new PriceFileException($"{grids[i].Source} and {grids[j].Source} share {z.Length} intervals; at least {MinimumOverlap} are needed for their correlation");
+                double rho = Pearson(z);
                 r[i, j] = r[j, i] = rho;
-                se[i * n + j] = se[j * n + i] = z.Length < 3 ? double.NaN : (1 - rho * rho) / Math.Sqrt(z.Length);
+                // Normal theory's (1 - rho^2) / sqrt(n), times sqrt(1 + 2 / (nu - 4)) for the t's kurtosis (none below nu = 4).
+                se[i * n + j] = se[j * n + i] = dof > 4 ? Math.Sqrt(1 + 2 / (dof - 4)) * (1 - rho * rho) / Math.Sqrt(z.Length) : double.NaN;
             }
         double minimum = r.Evd(Symmetricity.Symmetric).EigenValues.Min(e => e.Real);
         double delta = minimum >= MinimumEigenvalue ? 0 : (MinimumEigenvalue - minimum) / (1 - minimum);
@@ -396,22 +415,20 @@ internal sealed class GarchT
         return sigma;
     }
 
-    /// <summary>The long-run volatility (annualised) and its standard error: the variance's, from a Bartlett (Newey-West)
-    /// long-run variance of the squared returns.</summary>
+    /// <summary>The long-run volatility (annualised) and its standard error: the sample variance's, whose squared returns
+    /// are autocorrelated as GARCH(1,1)'s, rho_k = rho_1 (alpha + beta)^(k - 1), so that
+    /// <c>Var = gamma_0 / n (1 + 2 rho_1 / (1 - alpha - beta))</c> (rho_1 the sample's; jumps at the variance). NaN for
+    /// nu &lt;= 4, where the squared returns have no variance.</summary>
     public Estimate LongRunVolatility(ReturnSeries g, int i, double dt)
     {
-        double v = _longRun[i];
-        var sq = g.Returns.Select(x => x * x - v).ToArray();
-        int n = sq.Length, lags = (int)Math.Ceiling(Math.Pow(n, 1.0 / 3));
-        double s = sq.Sum(x => x * x) / n;
-        for (int l = 1; l <= lags; l++)
-        {
-            double c = 0;
-            for (int t = l; t < n; t++) c += sq[t] * sq[t - l];
-            s += 2 * (1 - l / (lags + 1.0)) * c / n;
-        }
-        double seVariance = Math.Sqrt(Math.Max(0, s) / n);
-        double sigma = Math.Sqrt(v / dt);
+        double v = _longRun[i], sigma = Math.Sqrt(v / dt);
+        if (Dof.Value <= 4) return new Estimate(sigma, double.NaN);
+        var sq = g.Returns.Select((x, t) => (Excluded.Contains(g.Buckets[t]) ? v : x * x) - v).ToArray();
+        int n = sq.Length;
+        double gamma0 = sq.Sum(x => x * x) / n, gamma1 = 0;
+        for (int t = 1; t < n; t++) gamma1 += sq[t] * sq[t - 1];
+        double rho1 = gamma0 > 0 ? Math.Max(0, gamma1 / n / gamma0) : 0, persistence = Math.Min(Alpha.Value + Beta.Value, 0.9999);
+        double seVariance = Math.Sqrt(gamma0 / n * (1 + 2 * rho1 / (1 - persistence)));
         return new Estimate(sigma, seVariance / dt / (2 * sigma));
     }
 

@@ -95,7 +95,7 @@ public static class PriceFile
             if (Math.Max(timeColumn, closeColumn) >= fields.Length)
                 throw new PriceFileException($"{name}:{line}: {fields.Length} columns, but the {(closeColumn >= fields.Length ? "close" : "time")} column is column {Math.Max(timeColumn, closeColumn) + 1}");
             var when = ParseTime(fields[timeColumn]) ?? throw new PriceFileException(
-                $"{name}:{line}:{timeColumn + 1}: {timeName} must be a date, a date-time or epoch seconds, milliseconds or microseconds, got {Echo.Quote(fields[timeColumn])}");
+                $"{name}:{line}:{timeColumn + 1}: {timeName} must be a date, a date-time or epoch seconds, milliseconds or microseconds (from 2001), got {Echo.Quote(fields[timeColumn])}");
             if (!double.TryParse(fields[closeColumn], NumberStyles.Float, CultureInfo.InvariantCulture, out double price) || !(price > 0) || !double.IsFinite(price))
                 throw new PriceFileException($"{name}:{line}:{closeColumn + 1}: close must be a positive number, got {Echo.Quote(fields[closeColumn])}");
             if (symbolColumn >= 0 && symbolColumn < fields.Length && fileSymbol is null && fields[symbolColumn].Length > 0) fileSymbol = fields[symbolColumn];
@@ -123,12 +123,16 @@ public static class PriceFile
         return new PriceSeries(resolved, times.ToImmutable(), closes.ToImmutable(), source, duplicates);
     }
 
-    /// <summary>A time: epoch seconds, milliseconds or microseconds (by size), or an ISO date or date-time (UTC when it
-    /// gives no offset).</summary>
+    /// <summary>A time: <c>yyyyMMdd</c>, epoch seconds, milliseconds or microseconds (by size, from 2001-09-09), or an ISO
+    /// date or date-time (UTC when it gives no offset).</summary>
     internal static DateTimeOffset? ParseTime(string text)
     {
+        if (text.Length == 8 && DateTimeOffset.TryParseExact(text, "yyyyMMdd", CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var compact))
+            return compact; // 20240101, not epoch seconds of 1970
         if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long epoch))
         {
+            if (epoch < 1_000_000_000L) return null; // before 2001-09-09 in seconds: not an epoch time of market data
             // Seconds until 5e10 (year 3554), milliseconds until 5e13, microseconds beyond (Binance's klines since 2025).
             long ms = epoch < 50_000_000_000L ? epoch * 1000 : epoch < 50_000_000_000_000L ? epoch : epoch / 1000;
             return ms is >= 0 and <= 253_402_300_799_999L ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;

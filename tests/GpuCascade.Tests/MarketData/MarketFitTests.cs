@@ -19,7 +19,7 @@ public class MarketFitTests
 
     /// <summary>Two assets, one path of <paramref name="steps"/> hourly steps of the engine's exogenous prices, written as
     /// price files: BTC as KuCoin's (oldest first), ETH as CryptoDataDownload's (a banner, newest first, epoch ms).</summary>
-    private static List<PriceSeries> Simulate(Scenario market, int steps)
+    internal static List<PriceSeries> Simulate(Scenario market, int steps)
     {
         var s = market with { Horizon = Duration.Parse($"{steps}h"), Steps = steps, Paths = 1 };
         var paths = SimulationEngine.Run(s, new RunOptions { Paths = 1, Backend = new ManagedBackend(1), SamplePaths = 1 }).SamplePaths!;
@@ -32,7 +32,7 @@ public class MarketFitTests
         return [PriceFile.Parse(btc.ToString(), "BTC_USDT_1h.csv"), PriceFile.Parse(eth.ToString(), "Binance_ETHUSDT_1h.csv")];
     }
 
-    private static Scenario Market(GarchSpec? garch, InnovationSpec innovations, JumpSpec? jumps, double rho) => new()
+    internal static Scenario Market(GarchSpec? garch, InnovationSpec innovations, JumpSpec? jumps, double rho) => new()
     {
         Horizon = Duration.Parse("1h"),
         Steps = 1,
@@ -104,6 +104,45 @@ public class MarketFitTests
         Assert.That(extra.Message, Does.Contain("ETH are fitted but not in the base scenario"));
         var odd = Assert.Throws<ScenarioException>(() => FittedScenario.Apply(fit, baseScenario with { Horizon = Duration.Parse("90m") }))!;
         Assert.That(odd.Message, Does.Contain("not a whole number of the fit's 1h intervals"));
+    }
+
+    [Test]
+    public void InputsThatCannotBeFittedAreRefused()
+    {
+        var start = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        PriceSeries Series(string symbol, int from, Func<int, double> price) =>
+            new(symbol, [.. Enumerable.Range(from, 200).Select(t => start.AddHours(t))], [.. Enumerable.Range(from, 200).Select(price)], symbol + ".csv");
+        var moving = Series("BTC", 0, t => 100 * Math.Exp(0.01 * Math.Sin(t * 1.7)));
+        Assert.That(Assert.Throws<PriceFileException>(() => MarketFitter.Fit([Series("ETH", 0, _ => 100)]))!.Message, Does.Contain("never changes"));
+        Assert.That(Assert.Throws<PriceFileException>(() => MarketFitter.Fit([moving, Series("ETH", 500, t => 100 * Math.Exp(0.01 * Math.Cos(t))) ]))!.Message,
+            Does.Contain("share 0 intervals"));
+        var fast = new PriceSeries("BTC", [start, start.AddTicks(1), start.AddTicks(2)], [1, 2, 3], "fast.csv");
+        Assert.That(Assert.Throws<PriceFileException>(() => MarketFitter.Fit([fast]))!.Message, Does.Contain("closer than 1 s"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => MarketFitter.Fit([moving], new FitOptions { JumpTail = 0.4 }));
+    }
+
+    [Test]
+    public void TheBaseKeepsItsMoneynessAndRefusesStepCountsTheFitWouldChange()
+    {
+        var series = Simulate(Market(new GarchSpec(0.05, 0.9), new InnovationSpec(5), null, 0.7), 2_000);
+        var fit = MarketFitter.Fit(series);
+        var baseScenario = Market(null, InnovationSpec.Normal, null, 0) with { Horizon = Duration.Parse("1d"), Steps = 24 };
+        // A long entered 10% under the base's price stays 10% under the fitted price, with the same notional.
+        var cohort = Isolated(0, 1e6, 5, 90_000);
+        var fitted = FittedScenario.Apply(fit, baseScenario with { Book = new GpuCascade.Scenarios.BookSpec { Cohorts = [cohort] } });
+        var p = fitted.Book.Cohorts[0].Positions[0];
+        Assert.That(p.EntryPrice / fitted.Assets[0].Price, Is.EqualTo(0.9).Within(1e-12));
+        Assert.That(p.Units * p.EntryPrice, Is.EqualTo(1e6).Within(1e-6));
+        Assert.That(fitted.Assets[1].JumpBeta, Is.EqualTo(1.3), "no jumps: the base's loading stays");
+        // A reaction delay of 1 step means 5 minutes in a base of 5-minute steps, an hour in the fit's: refused.
+        var lps = baseScenario with
+        {
+            Steps = 288,
+            Assets = [baseScenario.Assets[0] with { Mechanisms = baseScenario.Assets[0].Mechanisms.With(new ReturningLiquiditySpec(0.2, 1)) }, baseScenario.Assets[1]],
+        };
+        var e = Assert.Throws<ScenarioException>(() => FittedScenario.Apply(fit, lps))!;
+        Assert.That(e.Errors.Select(x => x.Path), Has.Member("assets[BTC].returningLiquidity.delay"));
+        Assert.That(FittedScenario.Apply(fit, lps with { Steps = 24 }).Steps, Is.EqualTo(24), "at the fit's step it is kept");
     }
 
     [Test]

@@ -40,6 +40,15 @@ public class PriceFileTests
     }
 
     [Test]
+    public void CompactDatesAreDatesAndSmallNumbersAreNotEpochTimes()
+    {
+        var s = PriceFile.Parse("date,close\n20240101,100\n20240102,101\n", "x.csv", "BTC");
+        Assert.That(s.Times[1], Is.EqualTo(new DateTimeOffset(2024, 1, 2, 0, 0, 0, TimeSpan.Zero)));
+        var e = Assert.Throws<PriceFileException>(() => PriceFile.Parse("time,close\n12345,100\n12346,101\n", "x.csv", "BTC"))!;
+        Assert.That(e.Message, Does.Contain("x.csv:2:1: time must be a date"));
+    }
+
+    [Test]
     public void ARepeatedTimeKeepsTheFirstRowAndIsCounted()
     {
         var s = PriceFile.Parse("date,close\n2025-01-01,100\n2025-01-02,101\n2025-01-02,999\n", "ETH_USDT_1d.csv");

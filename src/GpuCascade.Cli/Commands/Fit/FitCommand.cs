@@ -12,7 +12,7 @@ internal static class FitCommand
     public static int Run(FitArguments a, CommandContext context)
     {
         if (!(a.EwmaLambda is > 0 and < 1)) throw new UsageException($"--ewma-lambda: must be in (0, 1), got {a.EwmaLambda}");
-        if (!(a.JumpTail is > 0 and < 0.5)) throw new UsageException($"--jump-tail: must be in (0, 0.5), got {a.JumpTail}");
+        if (!(a.JumpTail is >= 1e-6 and <= 0.05)) throw new UsageException($"--jump-tail: must be in [1e-6, 0.05], got {a.JumpTail}");
         if (a.Interval is { } i && i < TimeSpan.FromSeconds(1)) throw new UsageException("--interval: must be at least 1s");
         if (a.OutPath is not null) OutputFiles.Check([("--out", a.OutPath)], [.. a.Files.Select(f => ("price file", (string?)f))]);
         var series = a.Files.Select(Read).ToList();

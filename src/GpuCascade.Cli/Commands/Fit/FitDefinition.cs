@@ -36,7 +36,7 @@ internal static class FitDefinition
             { Description = "write the fitted scenario to FILE (YAML) and print the estimates; without it the scenario goes to stdout", HelpName = "FILE" };
         var lambda = new Option<double>("--ewma-lambda") { Description = "the EWMA's decay per interval, in (0, 1) [0.94]", DefaultValueFactory = _ => 0.94, HelpName = "LAMBDA" };
         var tail = new Option<double>("--jump-tail")
-            { Description = "a return is a jump beyond the fitted Student-t's two-sided quantile of this probability, in (0, 0.5) [0.0001]", DefaultValueFactory = _ => 0.0001, HelpName = "P" };
+            { Description = "a return is a jump beyond the fitted Student-t's two-sided quantile of this probability, in [1e-6, 0.05] [0.0001]", DefaultValueFactory = _ => 0.0001, HelpName = "P" };
         var command = new Command("fit",
             "Fit the market to price files: per asset volatility (EWMA, GARCH(1,1) by maximum likelihood), Student-t degrees of freedom, common jumps (threshold method) and the correlation, each with a standard error; writes a scenario that run reads.")
             { files, interval, baseScenario, output, lambda, tail };
@@ -44,7 +44,7 @@ internal static class FitDefinition
               gpucascade fit BTC_USDT_1h.csv ETH_USDT_1h.csv SOL_USDT_1h.csv --interval 1h --out fitted.yaml
               gpucascade run fitted.yaml
               gpucascade fit Binance_BTCUSDT_d.csv --base btc-venue.yaml --out btc.yaml      (a base scenario that lists BTC only, horizon in days)
-              gpucascade fit BTC=prices.csv --interval 1d                                   (the symbol named; the scenario on stdout)
+              gpucascade fit BTC=prices.csv --interval 1d --base btc-venue.yaml            (the symbol named; the scenario on stdout)
             """;
         command.SetAction(r => fit(new FitArguments
         {
