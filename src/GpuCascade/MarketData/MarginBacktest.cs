@@ -7,9 +7,9 @@ namespace GpuCascade.MarketData;
 /// <summary>How a margin is set each day, as a fraction of the position's notional (docs/market-data.md, "Margin backtests").</summary>
 public abstract record MarginModel
 {
-    /// <summary>The margins for the day-end prices <paramref name="closes"/> (oldest first): margin t may use closes up to t
-    /// only. NaN while the model has too little history.</summary>
-    public abstract double[] Margins(double[] closes, double z, double horizonDays);
+    /// <summary>The margins for the day-end prices <paramref name="closes"/> (oldest first), a long's (the fall it covers)
+    /// and a short's (the rise): margin t may use closes up to t only. NaN while the model has too little history.</summary>
+    public abstract (double[] Long, double[] Short) Margins(double[] closes, double z, double horizonDays);
 
     /// <summary>Parses <c>fixed:F</c> or <c>ewma[:LAMBDA]</c>.</summary>
     /// <exception cref="FormatException">Any other text, with what is accepted.</exception>
@@ -36,16 +36,21 @@ public abstract record MarginModel
 public sealed record FixedMargin(double Fraction) : MarginModel
 {
     /// <inheritdoc/>
-    public override double[] Margins(double[] closes, double z, double horizonDays) => [.. closes.Select(_ => Fraction)];
+    public override (double[] Long, double[] Short) Margins(double[] closes, double z, double horizonDays)
+    {
+        double[] m = [.. closes.Select(_ => Fraction)];
+        return (m, m);
+    }
 
     /// <inheritdoc/>
     public override string ToString() => $"fixed {Fraction.ToString("G4", CultureInfo.InvariantCulture)}";
 }
 
 /// <summary>
-/// An EWMA-scaled margin: <c>1 - exp(-z sigma_t sqrt(h))</c>, sigma_t the EWMA volatility of the daily log returns up to
-/// day t (<c>sigma^2 &lt;- lam sigma^2 + (1 - lam) r^2</c>, seeded with the first <see cref="WarmUp"/> returns' mean
-/// square, which are not backtested), h the close-out horizon in days.
+/// An EWMA-scaled margin: the log move <c>q = z sigma_t sqrt(h)</c> as a fall for a long, <c>1 - exp(-q)</c>, and as a
+/// rise for a short, <c>exp(q) - 1</c>; sigma_t the EWMA volatility of the daily log returns up to day t
+/// (<c>sigma^2 &lt;- lam sigma^2 + (1 - lam) r^2</c>, seeded with the first <see cref="WarmUp"/> returns' mean square,
+/// which are not backtested), h the close-out horizon in days.
 /// </summary>
 /// <param name="Lambda">The decay per day [0.94].</param>
 public sealed record EwmaMargin(double Lambda = 0.94) : MarginModel
@@ -54,8 +59,11 @@ public sealed record EwmaMargin(double Lambda = 0.94) : MarginModel
     public const int WarmUp = 30;
 
     /// <inheritdoc/>
-    public override double[] Margins(double[] closes, double z, double horizonDays) =>
-        [.. Sigmas(closes, Lambda).Select(s => double.IsNaN(s) ? double.NaN : 1 - Math.Exp(-z * s * Math.Sqrt(horizonDays)))];
+    public override (double[] Long, double[] Short) Margins(double[] closes, double z, double horizonDays)
+    {
+        double[] q = [.. Sigmas(closes, Lambda).Select(s => z * s * Math.Sqrt(horizonDays))];
+        return ([.. q.Select(x => 1 - Math.Exp(-x))], [.. q.Select(x => Math.Exp(x) - 1)]);
+    }
 
     /// <summary>The EWMA daily volatility at each day's close (NaN during the warm-up).</summary>
     internal static double[] Sigmas(double[] closes, double lambda)
@@ -122,16 +130,20 @@ public enum TrafficLight
 public sealed record CoverageTest(int Days, int Exceedances, LikelihoodRatio Kupiec, LikelihoodRatio Independence,
     LikelihoodRatio ConditionalCoverage, TrafficLight Zone);
 
-/// <summary>One margin series' backtest: both sides, its procyclicality and its cost.</summary>
-/// <param name="Tool">The anti-procyclicality tool applied.</param>
-/// <param name="Long">A long position's: the fall beyond the margin.</param>
-/// <param name="Short">A short position's: the rise beyond it.</param>
+/// <summary>One side's margins under one tool: the coverage tests, the procyclicality and the cost.</summary>
+/// <param name="Coverage">The exceedances (a long's: the fall beyond its margin; a short's: the rise) and the tests.</param>
 /// <param name="PeakToTrough">The largest daily margin over the smallest, from the first backtested day.</param>
 /// <param name="Largest30DayIncrease">The largest rise of the daily margin over 30 days, relative (0.5 is +50%).</param>
 /// <param name="MeanMargin">The mean daily margin (its cost).</param>
-/// <param name="Margins">The day's margin, one per backtested day.</param>
-public sealed record BacktestVariant(AntiProcyclicality Tool, CoverageTest Long, CoverageTest Short, double PeakToTrough,
-    double Largest30DayIncrease, double MeanMargin, ImmutableArray<double> Margins);
+/// <param name="Margins">The margin of each backtested window.</param>
+public sealed record SideBacktest(CoverageTest Coverage, double PeakToTrough, double Largest30DayIncrease, double MeanMargin,
+    ImmutableArray<double> Margins);
+
+/// <summary>One anti-procyclicality tool's backtest: a long's and a short's.</summary>
+/// <param name="Tool">The tool applied.</param>
+/// <param name="Long">A long position's.</param>
+/// <param name="Short">A short position's.</param>
+public sealed record BacktestVariant(AntiProcyclicality Tool, SideBacktest Long, SideBacktest Short);
 
 /// <summary>A margin backtest of one price series.</summary>
 /// <param name="Symbol">The asset.</param>
@@ -165,8 +177,10 @@ public static class MarginBacktest
         if (horizonDays < 1) throw new ArgumentOutOfRangeException(nameof(horizonDays), horizonDays, "must be at least 1 day");
         var days = ReturnSeries.Daily(prices);
         double[] closes = [.. days.Select(d => d.Close)];
+        if (closes.Skip(1).All(c => c == closes[0])) throw new PriceFileException($"{prices.Source}: the price never changes");
         double z = Normal.InvCDF(0, 1, confidence);
-        double[] margins = model.Margins(closes, z, horizonDays);
+        var (longMargins, shortMargins) = model.Margins(closes, z, horizonDays);
+        double[] margins = longMargins;
         // Day t is backtested when it has a margin and a close h days later (consecutive days: a gap ends the window).
         // Windows do not overlap (each day's move ends where the next starts), so that the tests' independence holds.
         var tested = new List<int>();
@@ -179,15 +193,19 @@ public static class MarginBacktest
         if (tested.Count < 30)
             throw new PriceFileException($"{prices.Source}: {tested.Count} windows to backtest at a {horizonDays}-day horizon; at least 30 are needed");
         double[] moves = [.. tested.Select(t => closes[t + horizonDays] / closes[t] - 1)];
-        double[] tenYear = model is EwmaMargin ? LookBackMargins(closes, z, horizonDays) : margins;
-        var variants = Enum.GetValues<AntiProcyclicality>().Select(tool =>
+        var (tenYearLong, tenYearShort) = model is EwmaMargin ? LookBackMargins(closes, z, horizonDays) : (longMargins, shortMargins);
+        SideBacktest Side(AntiProcyclicality tool, double[] rule, double[] tenYear, bool isLong)
         {
-            double[] applied = Apply(tool, margins, tenYear);
+            double[] applied = Apply(tool, rule, tenYear);
             double[] m = [.. tested.Select(t => applied[t])];
             // Procyclicality and cost over every day with a margin, from the first backtested day.
             double[] daily = [.. applied.Skip(tested[0]).Where(x => !double.IsNaN(x))];
-            return Variant(tool, m, moves, daily, 1 - confidence);
-        }).ToImmutableArray();
+            bool[] exceeded = [.. moves.Select((x, k) => isLong ? x < -m[k] : x > m[k])];
+            return new SideBacktest(Coverage(exceeded, 1 - confidence), daily.Max() / daily.Min(), LargestIncrease(daily, 30), daily.Average(), [.. m]);
+        }
+        var variants = Enum.GetValues<AntiProcyclicality>()
+            .Select(tool => new BacktestVariant(tool, Side(tool, longMargins, tenYearLong, true), Side(tool, shortMargins, tenYearShort, false)))
+            .ToImmutableArray();
         return new BacktestResult(prices.Symbol, prices.Source, model, confidence, horizonDays, [.. tested.Select(t => days[t].Date)], [.. moves], variants);
     }
 
@@ -221,10 +239,12 @@ public static class MarginBacktest
     }
 
     /// <summary>The rule on the volatility of the last 10 years' daily returns (all there are, at first).</summary>
-    private static double[] LookBackMargins(double[] closes, double z, double horizonDays)
+    private static (double[] Long, double[] Short) LookBackMargins(double[] closes, double z, double horizonDays)
     {
         var result = new double[closes.Length];
+        var rise = new double[closes.Length];
         Array.Fill(result, double.NaN);
+        Array.Fill(rise, double.NaN);
         double sum = 0;
         var squares = new double[closes.Length];
         for (int t = 1; t < closes.Length; t++)
@@ -233,16 +253,12 @@ public static class MarginBacktest
             sum += squares[t];
             if (t > LookBackDays) sum -= squares[t - LookBackDays];
             int n = Math.Min(t, LookBackDays);
-            if (t >= EwmaMargin.WarmUp) result[t] = 1 - Math.Exp(-z * Math.Sqrt(sum / n) * Math.Sqrt(horizonDays));
+            if (t < EwmaMargin.WarmUp) continue;
+            double q = z * Math.Sqrt(sum / n) * Math.Sqrt(horizonDays);
+            result[t] = 1 - Math.Exp(-q);
+            rise[t] = Math.Exp(q) - 1;
         }
-        return result;
-    }
-
-    private static BacktestVariant Variant(AntiProcyclicality tool, double[] margins, double[] moves, double[] daily, double p)
-    {
-        bool[] longs = [.. moves.Select((x, k) => x < -margins[k])], shorts = [.. moves.Select((x, k) => x > margins[k])];
-        return new BacktestVariant(tool, Coverage(longs, p), Coverage(shorts, p), daily.Max() / daily.Min(), LargestIncrease(daily, 30),
-            daily.Average(), [.. margins]);
+        return (result, rise);
     }
 
     /// <summary>The largest relative rise of <paramref name="margins"/> (daily) over <paramref name="days"/> days:
@@ -295,9 +311,10 @@ public static class MarginBacktest
 
     /// <summary>The Basel traffic light (1996's framework, generalised to any number of days): green while the count's
     /// cumulative binomial probability is below 95%, yellow below 99.99%, red from there (for 250 days at 1%: green up
-    /// to 4, red from 10).</summary>
+    /// to 4, red from 10); no exceedance is always green.</summary>
     public static TrafficLight Zone(int days, int exceedances, double p)
     {
+        if (exceedances == 0) return TrafficLight.Green; // with few expected, P(X <= 0) alone can pass 95%
         double cumulative = Binomial.CDF(p, days, exceedances);
         return cumulative < 0.95 ? TrafficLight.Green : cumulative < 0.9999 ? TrafficLight.Yellow : TrafficLight.Red;
     }

@@ -47,8 +47,10 @@ public class MarginBacktestTests
         var sigma = EwmaMargin.Sigmas(closes, 0.94);
         Assert.That(double.IsNaN(sigma[EwmaMargin.WarmUp - 1]), Is.True);
         Assert.That(sigma[EwmaMargin.WarmUp], Is.EqualTo(0.01).Within(1e-12), "every return is +-1%");
-        double z = 2.326, m = new EwmaMargin().Margins(closes, z, 2)[35];
-        Assert.That(m, Is.EqualTo(1 - Math.Exp(-z * 0.01 * Math.Sqrt(2))).Within(1e-12));
+        double z = 2.326;
+        var (longs, shorts) = new EwmaMargin().Margins(closes, z, 2);
+        Assert.That(longs[35], Is.EqualTo(1 - Math.Exp(-z * 0.01 * Math.Sqrt(2))).Within(1e-12), "a long's: the fall of the log quantile");
+        Assert.That(shorts[35], Is.EqualTo(Math.Exp(z * 0.01 * Math.Sqrt(2)) - 1).Within(1e-12), "a short's: its rise");
         // The buffer: 1.25 m while margins fall, held while the rule's margin rises beneath it, the rule's once it passes.
         double[] rule = [0.10, 0.08, 0.09, 0.11, 0.13, 0.12];
         var buffered = MarginBacktest.Apply(AntiProcyclicality.Buffer, rule, rule);
@@ -73,12 +75,17 @@ public class MarginBacktestTests
         var r = MarginBacktest.Run(series, new FixedMargin(0.1), 0.99, 2);
         Assert.That(r.Dates.Length, Is.EqualTo(100), "200 days in windows of 2");
         var none = r.Variants[0];
-        Assert.That((none.Long.Exceedances, none.Short.Exceedances), Is.EqualTo((1, 1)));
-        Assert.That(none.Long.Zone, Is.EqualTo(TrafficLight.Green));
-        Assert.That((none.PeakToTrough, none.Largest30DayIncrease), Is.EqualTo((1.0, 0.0)));
-        Assert.That(none.MeanMargin, Is.EqualTo(0.1).Within(1e-12));
+        Assert.That((none.Long.Coverage.Exceedances, none.Short.Coverage.Exceedances), Is.EqualTo((1, 1)));
+        Assert.That(none.Long.Coverage.Zone, Is.EqualTo(TrafficLight.Green));
+        Assert.That((none.Long.PeakToTrough, none.Long.Largest30DayIncrease), Is.EqualTo((1.0, 0.0)));
+        Assert.That(none.Long.MeanMargin, Is.EqualTo(0.1).Within(1e-12));
         Assert.That(r.Variants.Select(v => v.Tool), Is.EqualTo(Enum.GetValues<AntiProcyclicality>()));
-        Assert.That(r.Variants[1].MeanMargin, Is.EqualTo(0.125).Within(1e-12), "the buffer on a fixed margin");
+        Assert.That(r.Variants[1].Long.MeanMargin, Is.EqualTo(0.125).Within(1e-12), "the buffer on a fixed margin");
+        Assert.That(r.Variants[2].Long.MeanMargin, Is.EqualTo(0.1).Within(1e-12), "a fixed margin is its own floor");
+        // At 99.9999% a side with no exceedance is green, though P(X <= 0) is then above 95%.
+        Assert.That(MarginBacktest.Run(series, new FixedMargin(0.5), 0.999999, 2).Variants[0].Long.Coverage.Zone, Is.EqualTo(TrafficLight.Green));
+        var flat = series with { Closes = [.. series.Closes.Select(_ => 100.0)] };
+        Assert.That(Assert.Throws<PriceFileException>(() => MarginBacktest.Run(flat, new EwmaMargin()))!.Message, Does.Contain("never changes"));
     }
 
     [Test]
@@ -104,7 +111,7 @@ public class MarginBacktestTests
             Assert.That(code, Is.Zero, stderr.ToString());
             Assert.That(stdout.ToString(), Does.Contain("Margin backtest of BTC").And.Contain("Kupiec LR (p)").And.Contain("10y floor"));
             var rows = File.ReadAllLines(csv);
-            Assert.That(rows[0], Does.StartWith("date,move,margin_none,exceed_long_none,exceed_short_none,margin_buffer"));
+            Assert.That(rows[0], Does.StartWith("date,move,long_margin_none,long_exceeded_none,short_margin_none,short_exceeded_none,long_margin_buffer"));
             Assert.That(rows.Length, Is.EqualTo(1 + (400 - EwmaMargin.WarmUp - 1) / 2));
             int bad = CliApp.Run(["backtest", "--prices", file, "--margin", "var:0.99"], new StringWriter(), stderr);
             Assert.That(bad, Is.EqualTo(2));

@@ -13,9 +13,11 @@ internal static class BacktestCommand
     public static int Run(BacktestArguments a, CommandContext context)
     {
         if (!(a.Confidence is > 0.5 and < 1)) throw new UsageException($"--confidence: must be in (0.5, 1), got {a.Confidence.ToString(Inv)}");
-        OutputFiles.Check([("--csv", a.CsvPath)], ("price file", a.Prices));
         int eq = a.Prices.IndexOf('=', StringComparison.Ordinal);
-        var series = eq > 0 && !File.Exists(a.Prices) ? PriceFile.Read(a.Prices[(eq + 1)..], a.Prices[..eq]) : PriceFile.Read(a.Prices);
+        bool named = eq > 0 && !File.Exists(a.Prices);
+        string file = named ? a.Prices[(eq + 1)..] : a.Prices;
+        OutputFiles.Check([("--csv", a.CsvPath)], ("price file", file));
+        var series = named ? PriceFile.Read(file, a.Prices[..eq]) : PriceFile.Read(file);
         var result = MarginBacktest.Run(series, a.Margin, a.Confidence, a.HorizonDays);
         var failures = OutputFiles.WriteAll(context.Stdout, ("--csv", a.CsvPath, () => Csv(result)));
         if (a.CsvPath != "-") context.Stdout.Write(Table(result));
@@ -29,12 +31,15 @@ internal static class BacktestCommand
         var sb = new StringBuilder();
         double p = 1 - r.Confidence;
         sb.AppendLine(Inv, $"Margin backtest of {r.Symbol} ({r.Source}): {r.Dates[0]:yyyy-MM-dd} .. {r.Dates[^1]:yyyy-MM-dd}, {r.Dates.Length:N0} windows of {r.HorizonDays:0} days, not overlapping");
-        sb.AppendLine(Inv, $"rule {r.Model}, confidence {r.Confidence:0.###} per side (expected exceedances {p * r.Dates.Length:0.#} a side)");
+        sb.AppendLine(Inv, $"rule {r.Model}, confidence {r.Confidence:0.######} per side (expected exceedances {p * r.Dates.Length:0.#} a side)");
         sb.AppendLine();
         sb.AppendLine(Inv, $"{"tool",-16} {"side",-5} {"exceed",7} {"rate",7} {"Kupiec LR (p)",17} {"indep. LR (p)",17} {"cond. cov. (p)",17} {"zone",-6} {"peak/trough",11} {"max 30d rise",12} {"mean margin",11}");
         foreach (var v in r.Variants)
-            foreach (var (side, c) in new[] { ("long", v.Long), ("short", v.Short) })
-                sb.AppendLine(Inv, $"{Name(v.Tool),-16} {side,-5} {c.Exceedances,7:N0} {100.0 * c.Exceedances / c.Days,6:0.00}% {Lr(c.Kupiec),17} {Lr(c.Independence),17} {Lr(c.ConditionalCoverage),17} {c.Zone,-6} {v.PeakToTrough,11:0.00} {100 * v.Largest30DayIncrease,11:0}% {100 * v.MeanMargin,10:0.00}%");
+            foreach (var (side, b) in new[] { ("long", v.Long), ("short", v.Short) })
+            {
+                var c = b.Coverage;
+                sb.AppendLine(Inv, $"{Name(v.Tool),-16} {side,-5} {c.Exceedances,7:N0} {100.0 * c.Exceedances / c.Days,6:0.00}% {Lr(c.Kupiec),17} {Lr(c.Independence),17} {Lr(c.ConditionalCoverage),17} {c.Zone,-6} {b.PeakToTrough,11:0.00} {100 * b.Largest30DayIncrease,11:0}% {100 * b.MeanMargin,10:0.00}%");
+            }
         sb.AppendLine();
         sb.AppendLine("Kupiec: the exceedance rate against 1 - confidence; independence (Christoffersen): exceedances in clusters; zone: the Basel traffic light at this many days.");
         sb.AppendLine("Tools (EMIR): buffer, 25% drawn down while margins rise; 10y floor, at least the 10-year look-back's margin; stressed 25%, a quarter weight on the look-back's highest margin.");
@@ -69,14 +74,14 @@ internal static class BacktestCommand
         foreach (var v in r.Variants)
         {
             string n = Column(v.Tool);
-            sb.Append(Inv, $",margin_{n},exceed_long_{n},exceed_short_{n}");
+            sb.Append(Inv, $",long_margin_{n},long_exceeded_{n},short_margin_{n},short_exceeded_{n}");
         }
         sb.Append('\n');
         for (int t = 0; t < r.Dates.Length; t++)
         {
             sb.Append(Inv, $"{r.Dates[t]:yyyy-MM-dd},{r.Moves[t]:R}");
             foreach (var v in r.Variants)
-                sb.Append(Inv, $",{v.Margins[t]:R},{(r.Moves[t] < -v.Margins[t] ? 1 : 0)},{(r.Moves[t] > v.Margins[t] ? 1 : 0)}");
+                sb.Append(Inv, $",{v.Long.Margins[t]:R},{(r.Moves[t] < -v.Long.Margins[t] ? 1 : 0)},{v.Short.Margins[t]:R},{(r.Moves[t] > v.Short.Margins[t] ? 1 : 0)}");
             sb.Append('\n');
         }
         return sb.ToString();
