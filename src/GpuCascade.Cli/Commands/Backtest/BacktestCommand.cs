@@ -13,11 +13,8 @@ internal static class BacktestCommand
     public static int Run(BacktestArguments a, CommandContext context)
     {
         if (!(a.Confidence is > 0.5 and < 1)) throw new UsageException($"--confidence: must be in (0.5, 1), got {a.Confidence.ToString(Inv)}");
-        int eq = a.Prices.IndexOf('=', StringComparison.Ordinal);
-        bool named = eq > 0 && !File.Exists(a.Prices);
-        string file = named ? a.Prices[(eq + 1)..] : a.Prices;
-        OutputFiles.Check([("--csv", a.CsvPath)], ("price file", file));
-        var series = named ? PriceFile.Read(file, a.Prices[..eq]) : PriceFile.Read(file);
+        OutputFiles.Check([("--csv", a.CsvPath)], ("price file", PriceArguments.File(a.Prices)));
+        var series = PriceArguments.Read(a.Prices);
         var result = MarginBacktest.Run(series, a.Margin, a.Confidence, a.HorizonDays);
         var failures = OutputFiles.WriteAll(context.Stdout, ("--csv", a.CsvPath, () => Csv(result)));
         if (a.CsvPath != "-") context.Stdout.Write(Table(result));

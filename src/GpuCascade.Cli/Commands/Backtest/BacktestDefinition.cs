@@ -41,10 +41,7 @@ internal static class BacktestDefinition
             Description = "the close-out horizon, whole days [2d]",
             HelpName = "DURATION",
             DefaultValueFactory = _ => TimeSpan.FromDays(2),
-            CustomParser = r => OptionParsing.Parse(r, text => !Duration.TryParse(text, out var d, out string error)
-                ? throw new UsageException($"--horizon: {error}")
-                : d.Seconds > 3650 * 86400.0 ? throw new UsageException($"--horizon: at most 3650d, got {text}")
-                : TimeSpan.FromSeconds(Math.Round(d.Seconds))),
+            CustomParser = r => PriceArguments.Duration(r, "--horizon"),
         };
         var csv = new Option<string?>("--csv") { Description = "write each day's margin, move and exceedances, with and without each tool, as CSV ('-' for stdout)", HelpName = "FILE" };
         var command = new Command("backtest",

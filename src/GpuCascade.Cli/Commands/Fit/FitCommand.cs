@@ -14,8 +14,8 @@ internal static class FitCommand
         if (!(a.EwmaLambda is > 0 and < 1)) throw new UsageException($"--ewma-lambda: must be in (0, 1), got {a.EwmaLambda}");
         if (!(a.JumpTail is >= 1e-6 and <= 0.05)) throw new UsageException($"--jump-tail: must be in [1e-6, 0.05], got {a.JumpTail}");
         if (a.Interval is { } i && i < TimeSpan.FromSeconds(1)) throw new UsageException("--interval: must be at least 1s");
-        if (a.OutPath is not null) OutputFiles.Check([("--out", a.OutPath)], [.. a.Files.Select(f => ("price file", (string?)FileOf(f)))]);
-        var series = a.Files.Select(Read).ToList();
+        if (a.OutPath is not null) OutputFiles.Check([("--out", a.OutPath)], [.. a.Files.Select(f => ("price file", (string?)PriceArguments.File(f)))]);
+        var series = a.Files.Select(PriceArguments.Read).ToList();
         var fit = MarketFitter.Fit(series, new FitOptions { Interval = a.Interval, EwmaLambda = a.EwmaLambda, JumpTail = a.JumpTail });
         var baseScenario = a.BasePath is null ? ScenarioLoader.LoadDefault() : ScenarioLoader.LoadFile(a.BasePath);
         var scenario = FittedScenario.Apply(fit, baseScenario);
@@ -31,20 +31,5 @@ internal static class FitCommand
         context.Stdout.WriteLine($"# scenario: {a.OutPath} ({scenario.Assets.Length} assets, {scenario.Horizon.Text} in steps of {MarketFitter.Format(fit.Interval)}); gpucascade run {a.OutPath}");
         context.Stdout.Flush();
         return ExitCodes.Finish(failures, context.Stderr, ExitCodes.Ok);
-    }
-
-    /// <summary>The file of a file argument.</summary>
-    private static string FileOf(string argument)
-    {
-        int eq = argument.IndexOf('=', StringComparison.Ordinal);
-        return eq > 0 && !File.Exists(argument) ? argument[(eq + 1)..] : argument;
-    }
-
-    /// <summary>A file argument: <c>FILE</c> or <c>SYMBOL=FILE</c> (a path with '=' in it is read whole when it exists).</summary>
-    private static PriceSeries Read(string argument)
-    {
-        int eq = argument.IndexOf('=', StringComparison.Ordinal);
-        if (eq > 0 && !File.Exists(argument)) return PriceFile.Read(argument[(eq + 1)..], argument[..eq]);
-        return PriceFile.Read(argument);
     }
 }

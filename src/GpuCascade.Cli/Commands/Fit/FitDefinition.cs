@@ -27,10 +27,7 @@ internal static class FitDefinition
         {
             Description = "the returns' interval and the scenario's step, such as 5m, 1h or 1d [the coarsest spacing of the files]",
             HelpName = "DURATION",
-            CustomParser = r => OptionParsing.Parse(r, text => !Duration.TryParse(text, out var d, out string error)
-                ? throw new UsageException($"--interval: {error}")
-                : d.Seconds > 3650 * 86400.0 ? throw new UsageException($"--interval: at most 3650d, got {text}")
-                : TimeSpan.FromSeconds(Math.Round(d.Seconds))),
+            CustomParser = r => PriceArguments.Duration(r, "--interval"),
         };
         var baseScenario = new Option<string?>("--base")
             { Description = "the scenario whose venue, book and horizon the fitted market joins; its assets are the fitted ones [the embedded default]", HelpName = "SCENARIO" };
