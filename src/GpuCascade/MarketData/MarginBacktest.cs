@@ -11,9 +11,11 @@ public abstract record MarginModel
     /// and a short's (the rise): margin t may use closes up to t only. NaN while the model has too little history.</summary>
     public abstract (double[] Long, double[] Short) Margins(double[] closes, double z, double horizonDays);
 
-    /// <summary>Parses <c>fixed:F</c> or <c>ewma[:LAMBDA]</c>.</summary>
+    /// <summary>Parses <c>fixed:F</c>, <c>ewma[:LAMBDA]</c> or <c>table:FILE</c> (a <c>calibrate --json</c> result, whose
+    /// margin table is read for <paramref name="symbol"/>).</summary>
     /// <exception cref="FormatException">Any other text, with what is accepted.</exception>
-    public static MarginModel Parse(string text)
+    /// <exception cref="PriceFileException">A table file that cannot be read or has no row for the symbol.</exception>
+    public static MarginModel Parse(string text, string? symbol = null)
     {
         string t = text.Trim();
         int colon = t.IndexOf(':', StringComparison.Ordinal);
@@ -26,7 +28,9 @@ public abstract record MarginModel
             "ewma" when argument.Length == 0 => new EwmaMargin(),
             "ewma" when Number(out double l) && l is > 0 and < 1 => new EwmaMargin(l),
             "ewma" => throw new FormatException($"ewma:LAMBDA needs LAMBDA in (0, 1), got {Operations.Echo.Quote(argument)}"),
-            _ => throw new FormatException($"a margin rule is fixed:F (a fraction of notional) or ewma[:LAMBDA] (z sigma_EWMA sqrt(horizon)), got {Operations.Echo.Quote(text)}"),
+            "table" when argument.Length > 0 && symbol is not null => TableMargin.Read(argument, symbol),
+            "table" => throw new FormatException("table:FILE needs the calibrate --json result FILE (and the prices' symbol)"),
+            _ => throw new FormatException($"a margin rule is fixed:F (a fraction of notional), ewma[:LAMBDA] (z sigma_EWMA sqrt(horizon)) or table:FILE (calibrate's margin table), got {Operations.Echo.Quote(text)}"),
         };
     }
 }
@@ -86,6 +90,62 @@ public sealed record EwmaMargin(double Lambda = 0.94) : MarginModel
 
     /// <inheritdoc/>
     public override string ToString() => $"ewma lambda {Lambda.ToString("G4", CultureInfo.InvariantCulture)}";
+}
+
+/// <summary>
+/// The engine's calibrated margin table as a rule (<c>calibrate --regimes ... --json</c>): each day the regime whose
+/// volatility for the asset is nearest (in log) to the EWMA volatility then (annualised, sqrt(365) a day) sets the margin,
+/// the value calibrated for it, both sides.
+/// </summary>
+/// <param name="Rows">The regimes with a chosen value: their volatility for the asset (annualised) and the margin.</param>
+/// <param name="Lambda">The EWMA's decay per day [0.94].</param>
+public sealed record TableMargin(ImmutableArray<(string Regime, double Volatility, double Margin)> Rows, double Lambda = 0.94) : MarginModel
+{
+    /// <summary>The margin table of a <c>calibrate --json</c> result for <paramref name="symbol"/>.</summary>
+    /// <exception cref="PriceFileException">Unreadable, not a calibration result, or no regime with a chosen value and a
+    /// volatility for the symbol.</exception>
+    public static TableMargin Read(string file, string symbol)
+    {
+        string text;
+        try
+        {
+            text = Operations.InputFile.ReadText(file, "calibration result", Operations.InputFile.MaxJsonBytes);
+        }
+        catch (Operations.InputFileException e)
+        {
+            throw new PriceFileException(e.Message);
+        }
+        var rows = ImmutableArray.CreateBuilder<(string, double, double)>();
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(text);
+            if (!doc.RootElement.TryGetProperty("marginTable", out var table) || table.ValueKind != System.Text.Json.JsonValueKind.Array)
+                throw new PriceFileException($"{Operations.Echo.Path(file)}: no marginTable (write it with calibrate --regimes ... --json)");
+            foreach (var row in table.EnumerateArray())
+                if (row.TryGetProperty("chosen", out var chosen) && chosen.ValueKind == System.Text.Json.JsonValueKind.Number
+                    && row.TryGetProperty("volatility", out var vols) && vols.TryGetProperty(symbol, out var vol) && vol.ValueKind == System.Text.Json.JsonValueKind.Number)
+                    rows.Add((row.TryGetProperty("regime", out var r) ? r.GetString() ?? "" : "", vol.GetDouble(), chosen.GetDouble()));
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new PriceFileException($"{Operations.Echo.Path(file)}: not JSON ({e.Message})");
+        }
+        if (rows.Count == 0)
+            throw new PriceFileException($"{Operations.Echo.Path(file)}: no regime of its marginTable has a chosen value and a volatility for {symbol}");
+        return new TableMargin(rows.ToImmutable());
+    }
+
+    /// <inheritdoc/>
+    public override (double[] Long, double[] Short) Margins(double[] closes, double z, double horizonDays)
+    {
+        double[] m = [.. EwmaMargin.Sigmas(closes, Lambda).Select(s => double.IsNaN(s) ? double.NaN
+            : Rows.MinBy(row => Math.Abs(Math.Log(s * Math.Sqrt(365) / row.Volatility))).Margin)];
+        return (m, m);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        "table " + string.Join(", ", Rows.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Regime} (vol {r.Volatility:G3}) {r.Margin:G4}")));
 }
 
 /// <summary>EMIR's anti-procyclicality tools (Commission Delegated Regulation (EU) 153/2013, Article 28), one at a time.</summary>

@@ -88,6 +88,42 @@ public class MarginBacktestTests
         Assert.That(Assert.Throws<PriceFileException>(() => MarginBacktest.Run(flat, new EwmaMargin()))!.Message, Does.Contain("never changes"));
     }
 
+    /// <summary>calibrate's margin table as a rule: each day the regime nearest the EWMA volatility (annualised) sets the
+    /// margin.</summary>
+    [Test]
+    public void TheCalibratedTableSetsEachDaysMarginByItsNearestRegime()
+    {
+        string file = Path.Combine(Path.GetTempPath(), "gpucascade-table-" + Guid.NewGuid().ToString("N") + ".json");
+        File.WriteAllText(file, """
+            {"kind": "calibration", "marginTable": [
+              {"regime": "calm", "volatilityFactor": 0.5, "volatility": {"BTC": 0.3, "ETH": 0.4}, "chosen": 0.05},
+              {"regime": "normal", "volatilityFactor": 1, "volatility": {"BTC": 0.6, "ETH": 0.8}, "chosen": 0.1},
+              {"regime": "stressed", "volatilityFactor": 2, "volatility": {"BTC": 1.2, "ETH": 1.6}, "chosen": null}]}
+            """);
+        try
+        {
+            var table = (TableMargin)MarginModel.Parse($"table:{file}", "BTC");
+            Assert.That(table.Rows.Select(r => r.Regime), Is.EqualTo(new[] { "calm", "normal" }), "a regime with no chosen value is left out");
+            // 40 calm days (0.5% moves, 0.096 a year), then 40 wild ones (5%, 0.96 a year).
+            double[] closes = [.. Enumerable.Range(0, 80).Select(t => 100 * Math.Exp((t < 40 ? 0.005 : 0.05) * (t % 2)))];
+            var (longs, shorts) = table.Margins(closes, 2.326, 2);
+            var sigma = EwmaMargin.Sigmas(closes, 0.94);
+            for (int t = EwmaMargin.WarmUp; t < 80; t++)
+            {
+                double annual = sigma[t] * Math.Sqrt(365);
+                double expected = Math.Abs(Math.Log(annual / 0.3)) <= Math.Abs(Math.Log(annual / 0.6)) ? 0.05 : 0.1;
+                Assert.That(longs[t], Is.EqualTo(expected), $"day {t}");
+            }
+            Assert.That((longs[35], longs[79], shorts[79]), Is.EqualTo((0.05, 0.1, 0.1)));
+            var e = Assert.Throws<PriceFileException>(() => MarginModel.Parse($"table:{file}", "SOL"))!;
+            Assert.That(e.Message, Does.Contain("no regime of its marginTable has a chosen value and a volatility for SOL"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Test]
     public void TheCommandPrintsTheTestsAndWritesEachWindow()
     {

@@ -14,12 +14,27 @@ internal static class BacktestCommand
     {
         if (!(a.Confidence is > 0.5 and < 1)) throw new UsageException($"--confidence: must be in (0.5, 1), got {a.Confidence.ToString(Inv)}");
         OutputFiles.Check([("--csv", a.CsvPath)], ("price file", PriceArguments.File(a.Prices)));
+        // A rule is checked before the prices are read, except a table, which is read for the prices' symbol.
+        bool table = a.Margin.TrimStart().StartsWith("table", StringComparison.Ordinal);
+        var model = table ? null : Rule(a.Margin, null);
         var series = PriceArguments.Read(a.Prices);
-        var result = MarginBacktest.Run(series, a.Margin, a.Confidence, a.HorizonDays);
+        var result = MarginBacktest.Run(series, model ?? Rule(a.Margin, series.Symbol), a.Confidence, a.HorizonDays);
         var failures = OutputFiles.WriteAll(context.Stdout, ("--csv", a.CsvPath, () => Csv(result)));
         if (a.CsvPath != "-") context.Stdout.Write(Table(result));
         context.Stdout.Flush();
         return ExitCodes.Finish(failures, context.Stderr, ExitCodes.Ok);
+    }
+
+    private static MarginModel Rule(string text, string? symbol)
+    {
+        try
+        {
+            return MarginModel.Parse(text, symbol);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"--margin: {e.Message}");
+        }
     }
 
     /// <summary>The summary table: one line per tool and side.</summary>

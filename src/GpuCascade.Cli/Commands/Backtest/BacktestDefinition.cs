@@ -1,12 +1,10 @@
-using GpuCascade.MarketData;
-
 namespace GpuCascade.Cli.Commands.Backtest;
 
 /// <summary>Parsed arguments of <c>gpucascade backtest</c>.</summary>
 internal sealed record BacktestArguments
 {
     public required string Prices { get; init; }
-    public required MarginModel Margin { get; init; }
+    public required string Margin { get; init; }
     public double Confidence { get; init; } = 0.99;
     public int HorizonDays { get; init; } = 2;
     public string? CsvPath { get; init; }
@@ -18,22 +16,11 @@ internal static class BacktestDefinition
     public static Command Create(CommandTree tree, Func<BacktestArguments, int> backtest)
     {
         var prices = new Option<string>("--prices") { Description = "the daily (or finer) price file of one asset; SYMBOL=FILE names it", HelpName = "FILE", Required = true };
-        var margin = new Option<MarginModel>("--margin")
+        var margin = new Option<string>("--margin")
         {
-            Description = "the margin rule: fixed:F (a fraction of notional) or ewma[:LAMBDA] (1 - exp(-z sigma_EWMA sqrt(horizon)), LAMBDA [0.94])",
+            Description = "the margin rule: fixed:F (a fraction of notional), ewma[:LAMBDA] (the log move z sigma_EWMA sqrt(horizon), LAMBDA [0.94]) or table:FILE (the margin table of a calibrate --regimes ... --json result, by the EWMA volatility's nearest regime)",
             HelpName = "RULE",
             Required = true,
-            CustomParser = r => OptionParsing.Parse(r, text =>
-            {
-                try
-                {
-                    return MarginModel.Parse(text);
-                }
-                catch (FormatException e)
-                {
-                    throw new UsageException($"--margin: {e.Message}");
-                }
-            }),
         };
         var confidence = new Option<double>("--confidence") { Description = "the confidence each side's margin aims at, in (0.5, 1) [0.99]", DefaultValueFactory = _ => 0.99, HelpName = "C" };
         var horizon = new Option<TimeSpan>("--horizon")
@@ -50,6 +37,7 @@ internal static class BacktestDefinition
         tree.Examples[command] = """
               gpucascade backtest --prices Binance_BTCUSDT_d.csv --margin ewma --confidence 0.99 --horizon 2d
               gpucascade backtest --prices Binance_ETHUSDT_d.csv --margin fixed:0.15 --csv eth-backtest.csv
+              gpucascade backtest --prices Binance_BTCUSDT_d.csv --margin table:calibration.json      (calibrate --regimes ... --json)
             """;
         command.SetAction(r =>
         {
