@@ -196,8 +196,10 @@ public static class MarketFitter
         double expectedFalse = reference.Returns.Length * tail;
         var intensity = new Estimate(Math.Max(0, count - expectedFalse) / years, Math.Sqrt(count) / years);
         double volatility = Math.Sqrt(Math.Max(0, scale * scale - diffusion));
+        // The scale's error carried through sqrt(scale^2 - diffusion): d vol = (scale / vol) d scale.
+        double seScale = count > 1 ? scale / Math.Sqrt(0.734 * count) : double.NaN;
         return (intensity, new Estimate(median, count > 1 ? 1.2533 * scale / Math.Sqrt(count) : double.NaN),
-            new Estimate(volatility, count > 1 ? scale / Math.Sqrt(0.734 * count) : double.NaN));
+            new Estimate(volatility, volatility > 0 ? scale / volatility * seScale : seScale));
     }
 
     private static double Median(double[] x)
