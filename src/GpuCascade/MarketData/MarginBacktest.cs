@@ -63,11 +63,12 @@ public sealed record EwmaMargin(double Lambda = 0.94) : MarginModel
     public const int WarmUp = 30;
 
     /// <inheritdoc/>
-    public override (double[] Long, double[] Short) Margins(double[] closes, double z, double horizonDays)
-    {
-        double[] q = [.. Sigmas(closes, Lambda).Select(s => z * s * Math.Sqrt(horizonDays))];
-        return ([.. q.Select(x => 1 - Math.Exp(-x))], [.. q.Select(x => Math.Exp(x) - 1)]);
-    }
+    public override (double[] Long, double[] Short) Margins(double[] closes, double z, double horizonDays) =>
+        Sides([.. Sigmas(closes, Lambda).Select(s => z * s * Math.Sqrt(horizonDays))]);
+
+    /// <summary>Log moves <paramref name="q"/> as margins: a long's fall <c>1 - exp(-q)</c> and a short's rise
+    /// <c>exp(q) - 1</c> (NaN stays NaN).</summary>
+    internal static (double[] Long, double[] Short) Sides(double[] q) => ([.. q.Select(x => 1 - Math.Exp(-x))], [.. q.Select(x => Math.Exp(x) - 1)]);
 
     /// <summary>The EWMA daily volatility at each day's close (NaN during the warm-up).</summary>
     internal static double[] Sigmas(double[] closes, double lambda)
@@ -240,13 +241,12 @@ public static class MarginBacktest
         if (closes.Skip(1).All(c => c == closes[0])) throw new PriceFileException($"{prices.Source}: the price never changes");
         double z = Normal.InvCDF(0, 1, confidence);
         var (longMargins, shortMargins) = model.Margins(closes, z, horizonDays);
-        double[] margins = longMargins;
         // Day t is backtested when it has a margin and a close h days later (consecutive days: a gap ends the window).
         // Windows do not overlap (each day's move ends where the next starts), so that the tests' independence holds.
         var tested = new List<int>();
         for (int t = 0; t + horizonDays < closes.Length; t++)
         {
-            if (double.IsNaN(margins[t]) || (days[t + horizonDays].Date - days[t].Date).TotalDays != horizonDays) continue;
+            if (double.IsNaN(longMargins[t]) || (days[t + horizonDays].Date - days[t].Date).TotalDays != horizonDays) continue;
             if (tested.Count > 0 && (days[t].Date - days[tested[^1]].Date).TotalDays < horizonDays) continue;
             tested.Add(t);
         }
@@ -301,10 +301,8 @@ public static class MarginBacktest
     /// <summary>The rule on the volatility of the last 10 years' daily returns (all there are, at first).</summary>
     private static (double[] Long, double[] Short) LookBackMargins(double[] closes, double z, double horizonDays)
     {
-        var result = new double[closes.Length];
-        var rise = new double[closes.Length];
-        Array.Fill(result, double.NaN);
-        Array.Fill(rise, double.NaN);
+        var q = new double[closes.Length];
+        Array.Fill(q, double.NaN);
         double sum = 0;
         var squares = new double[closes.Length];
         for (int t = 1; t < closes.Length; t++)
@@ -313,12 +311,9 @@ public static class MarginBacktest
             sum += squares[t];
             if (t > LookBackDays) sum -= squares[t - LookBackDays];
             int n = Math.Min(t, LookBackDays);
-            if (t < EwmaMargin.WarmUp) continue;
-            double q = z * Math.Sqrt(sum / n) * Math.Sqrt(horizonDays);
-            result[t] = 1 - Math.Exp(-q);
-            rise[t] = Math.Exp(q) - 1;
+            if (t >= EwmaMargin.WarmUp) q[t] = z * Math.Sqrt(sum / n) * Math.Sqrt(horizonDays);
         }
-        return (result, rise);
+        return EwmaMargin.Sides(q);
     }
 
     /// <summary>The largest relative rise of <paramref name="margins"/> (daily) over <paramref name="days"/> days:

@@ -4,6 +4,7 @@ using MathNet.Numerics;
 using MathNet.Numerics.Distributions;
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.Optimization;
+using MathNet.Numerics.Statistics;
 
 namespace GpuCascade.MarketData;
 
@@ -142,7 +143,7 @@ public static class MarketFitter
                 i == 0 ? new Estimate(1, 0) : JumpBeta(g, reference, jumpSet, sigmas[i], sigmas[0], correlation[i * n]),
                 series[i].Duplicates));
         }
-        var (intensity, mean, volatility) = JumpSizes(reference, garch.Filter(reference, 0, jumps), jumpSet, options.JumpTail, dt);
+        var (intensity, mean, volatility) = JumpSizes(reference, sigmas[0], jumpSet, options.JumpTail, dt);
         return new MarketFit
         {
             Interval = interval,
@@ -192,7 +193,7 @@ public static class MarketFitter
         double diffusion = jumps.Select(b => sigma[index[b]] * sigma[index[b]]).Average();
         // Robust location and scale (the median, and 1.4826 times the median absolute deviation), so that the threshold's
         // few false alarms, diffusion returns near it, do not widen the sizes; their standard errors are the normal's.
-        double median = Median(sizes), scale = 1.4826 * Median(sizes.Select(x => Math.Abs(x - median)).ToArray());
+        double median = sizes.Median(), scale = 1.4826 * sizes.Select(x => Math.Abs(x - median)).Median();
         double expectedFalse = reference.Returns.Length * tail;
         var intensity = new Estimate(Math.Max(0, count - expectedFalse) / years, Math.Sqrt(count) / years);
         double volatility = Math.Sqrt(Math.Max(0, scale * scale - diffusion));
@@ -200,13 +201,6 @@ public static class MarketFitter
         double seScale = count > 1 ? scale / Math.Sqrt(0.734 * count) : double.NaN;
         return (intensity, new Estimate(median, count > 1 ? 1.2533 * scale / Math.Sqrt(count) : double.NaN),
             new Estimate(volatility, volatility > 0 ? scale / volatility * seScale : seScale));
-    }
-
-    private static double Median(double[] x)
-    {
-        var sorted = x.Order().ToArray();
-        int m = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[m] : 0.5 * (sorted[m - 1] + sorted[m]);
     }
 
     /// <summary>An asset's loading on the common jump: its returns regressed on the first asset's at the jumps, through 0.</summary>
@@ -230,7 +224,7 @@ public static class MarketFitter
         var r = g.Returns;
         double variance = r.Sum(x => x * x) / r.Length, v = variance;
         foreach (double x in r) v = lambda * v + (1 - lambda) * x * x;
-        double squares = r.Select(x => x * x).ToArray() is var sq ? sq.Select(s => (s - variance) * (s - variance)).Sum() / (r.Length - 1) : 0;
+        double squares = r.Sum(x => (x * x - variance) * (x * x - variance)) / (r.Length - 1); // Var(r^2)
         double seVariance = Math.Sqrt((1 - lambda) / (1 + lambda) * squares);
         double sigma = Math.Sqrt(v / dt);
         return new Estimate(sigma, seVariance / dt / (2 * sigma));
@@ -252,7 +246,7 @@ public static class MarketFitter
                     .ToArray();
                 if (z.Length < MinimumOverlap)
                     throw new PriceFileException($"{grids[i].Source} and {grids[j].Source} share {z.Length} intervals; at least {MinimumOverlap} are needed for their correlation");
-                double rho = Pearson(z);
+                double rho = Math.Clamp(MathNet.Numerics.Statistics.Correlation.Pearson(z.Select(p => p.X), z.Select(p => p.Y)), -1, 1);
                 r[i, j] = r[j, i] = rho;
                 // Normal theory's (1 - rho^2) / sqrt(n), times sqrt(1 + 2 / (nu - 4)) for the t's kurtosis (none below nu = 4).
                 se[i * n + j] = se[j * n + i] = dof > 4 ? Math.Sqrt(1 + 2 / (dof - 4)) * (1 - rho * rho) / Math.Sqrt(z.Length) : double.NaN;
@@ -266,12 +260,6 @@ public static class MarketFitter
         return (flat.ToImmutable(), [.. se], delta);
     }
 
-    private static double Pearson((double X, double Y)[] z)
-    {
-        double mx = z.Average(p => p.X), my = z.Average(p => p.Y);
-        double sxy = z.Sum(p => (p.X - mx) * (p.Y - my)), sxx = z.Sum(p => (p.X - mx) * (p.X - mx)), syy = z.Sum(p => (p.Y - my) * (p.Y - my));
-        return sxx > 0 && syy > 0 ? Math.Clamp(sxy / Math.Sqrt(sxx * syy), -1, 1) : 0;
-    }
 }
 
 /// <summary>One asset's log returns on a grid of intervals: bucket k is [k I, (k + 1) I) from the Unix epoch, its price
