@@ -22,7 +22,8 @@ public static class RandomStreams
     /// <summary>Slots 0x81000000 + 0x10000 j + k: the noise of oracle feed j (j &lt; 32) for assets 4k .. 4k+3, four per slot
     /// as the step's normals (docs/model.md section 8.10).</summary>
     public const uint OracleNoiseSlotBase = 0x8100_0000;
-    /// <summary>Slots from here are reserved for historical bootstrap draws.</summary>
+    /// <summary>Slot of a historical block's start (docs/model.md section 2, "Historical shocks"): drawn at the block's
+    /// first step; slots above it stay free.</summary>
     public const uint HistoricalSlotBase = 0xC000_0000;
     /// <summary>Attempts after which the chi-square sampler gives up and returns its mean (probability below 1e-80).</summary>
     public const int ChiSquareMaxAttempts = 64;
@@ -116,5 +117,14 @@ public static class RandomStreams
     {
         Words(seed, path, step, JumpSizeSlot, out uint r0, out uint r1, out _, out _);
         return BoxMullerCosine(r0, r1);
+    }
+
+    /// <summary>The history row (0 .. <paramref name="rows"/> - 1) where the block that starts at step
+    /// <paramref name="blockStep"/> begins: word 0 of the historical slot, scaled to the rows by a multiply and a shift
+    /// (Lemire's), so every row is drawn with probability 1/rows to within rows / 2^32.</summary>
+    public static int HistoricalBlockStart(ulong seed, ulong path, uint blockStep, int rows)
+    {
+        Words(seed, path, blockStep, HistoricalSlotBase, out uint r0, out _, out _, out _);
+        return (int)(((ulong)r0 * (ulong)rows) >> 32);
     }
 }

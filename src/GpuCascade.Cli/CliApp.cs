@@ -34,7 +34,7 @@ public static class CliApp
             foreach (var inner in e.InnerExceptions) stderr.WriteLine($"error: {inner.Message}");
             return ExitCodes.Failure;
         }
-        catch (Exception e) when (e is CheckpointException or Operations.InputFileException or MarketData.PriceFileException)
+        catch (Exception e) when (e is CheckpointException or Operations.InputFileException or Prices.PriceFileException)
         {
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.InvalidInput;

@@ -19,13 +19,58 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         TD pd = _pd;
         TI pi = _pi;
         TSD st = _m.Reals;
+        int sx = MarketState.X * n, sy = ExecutionState.Y * n, sxe = MarketState.XExogenous * n, sh = MarketState.Variance * n;
+        int sd = ExecutionState.Displacement * n, smid = MarketState.Mid * n;
+        int sminExo = MarketState.MinExogenous * n, sminMid = MarketState.MinMid * n, srate = MarketState.Rate * n;
+        int smemory = ExecutionState.ImpactMemory * n;
+        if (_l.History.Method != 0) HistoricalReturns(HistoryRow(path, step)); // Mechanisms/History.cs: items 1-3 from history
+        else DrawnReturns(path, step);
+        int stressAsset = _l.Market.StressAsset, stressReturn = _l.Market.StressLogReturn;
+        for (int k = pi[_l.Market.StressStart + step], end = pi[_l.Market.StressStart + step + 1]; k < end; k++)
+        {
+            int a = pi[stressAsset + k];
+            double r = pd[stressReturn + k];
+            st[sx + a] = real.Hold(st[sx + a] + r);
+            st[sxe + a] = real.Hold(st[sxe + a] + r);
+        }
+        int decays = _l.Impact.Decay, inverse = _l.InversePrice0, kinds = _l.Margin.Kind;
+        int rates = _l.Margin.Rate, floors = _l.Margin.Floor, volScales = _l.Margin.VolScale;
+        for (int i = 0; i < n; i++)
+        {
+            double decay = real.Hold(pd[decays + i]);
+            double y = real.Hold(st[sy + i] * decay);
+            st[sy + i] = y;
+            st[sd + i] = real.Hold(st[sd + i] * decay);
+            st[smemory + i] = real.Hold(st[smemory + i] * decay); // square-root impact's memory of executed flow
+            double x = st[sx + i];
+            double mid = real.Exp(real.Hold(x + y));
+            st[smid + i] = mid;
+            if (!Representable(mid)) Fail(PathOutput.ExogenousFailureFlag, step, i, 0);
+            // The exogenous minimum is kept in log price and exponentiated once at the end: exp is monotone, so the
+            // minimum of exp(x_k - x_0) is exp(min x_k - x_0), without an exp per step.
+            double xe = st[sxe + i];
+            if (xe < st[sminExo + i]) st[sminExo + i] = xe;
+            double rel = real.Hold(mid * real.Hold(pd[inverse + i])); // the mid is exp(x + y) of the current state
+            if (rel < st[sminMid + i]) st[sminMid + i] = rel;
+            // Margin rates for the step: static, or volatility-scaled with the variance after this step's update.
+            int kind = pi[kinds + i];
+            st[srate + i] = kind == (int)MarginKind.Static ? pd[rates + i]
+                : kind == (int)MarginKind.Dynamic ? Math.Max(pd[floors + i], pd[volScales + i] * Math.Sqrt(st[sh + i]))
+                : 0.0;
+        }
+    }
+
+    /// <summary>docs/model.md section 2, items 1-3: the step's drawn shocks, returns and GARCH, and the common jump.</summary>
+    private void DrawnReturns(ulong path, int step)
+    {
+        int n = _n;
+        TP real = default;
+        TD pd = _pd;
+        TSD st = _m.Reals;
         ulong seed = _l.Seed;
         uint ustep = (uint)step;
         int normals = _l.NormalsSlot;
-        int sx = MarketState.X * n, sy = ExecutionState.Y * n, sxe = MarketState.XExogenous * n, sh = MarketState.Variance * n;
-        int sd = ExecutionState.Displacement * n, sshock = MarketState.Shock * n, smid = MarketState.Mid * n;
-        int sminExo = MarketState.MinExogenous * n, sminMid = MarketState.MinMid * n, srate = MarketState.Rate * n;
-        int smemory = ExecutionState.ImpactMemory * n;
+        int sx = MarketState.X * n, sxe = MarketState.XExogenous * n, sh = MarketState.Variance * n, sshock = MarketState.Shock * n;
         for (int k = 0; 4 * k < n; k++)
         {
             RandomStreams.Words(seed, path, ustep, RandomStreams.NormalSlotBase + (uint)k, out uint r0, out uint r1, out uint r2, out uint r3);
@@ -87,39 +132,6 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             st[sx + i] = real.Hold(st[sx + i] + dx);
             st[sxe + i] = real.Hold(st[sxe + i] + dx);
             if (garch) st[sh + i] = real.Hold(pd[garchOmega + i] * _varianceMultiplier + garchAlpha * diffusion * diffusion / dt + garchBeta * h);
-        }
-        int stressAsset = _l.Market.StressAsset, stressReturn = _l.Market.StressLogReturn;
-        for (int k = pi[_l.Market.StressStart + step], end = pi[_l.Market.StressStart + step + 1]; k < end; k++)
-        {
-            int a = pi[stressAsset + k];
-            double r = pd[stressReturn + k];
-            st[sx + a] = real.Hold(st[sx + a] + r);
-            st[sxe + a] = real.Hold(st[sxe + a] + r);
-        }
-        int decays = _l.Impact.Decay, inverse = _l.InversePrice0, kinds = _l.Margin.Kind;
-        int rates = _l.Margin.Rate, floors = _l.Margin.Floor, volScales = _l.Margin.VolScale;
-        for (int i = 0; i < n; i++)
-        {
-            double decay = real.Hold(pd[decays + i]);
-            double y = real.Hold(st[sy + i] * decay);
-            st[sy + i] = y;
-            st[sd + i] = real.Hold(st[sd + i] * decay);
-            st[smemory + i] = real.Hold(st[smemory + i] * decay); // square-root impact's memory of executed flow
-            double x = st[sx + i];
-            double mid = real.Exp(real.Hold(x + y));
-            st[smid + i] = mid;
-            if (!Representable(mid)) Fail(PathOutput.ExogenousFailureFlag, step, i, 0);
-            // The exogenous minimum is kept in log price and exponentiated once at the end: exp is monotone, so the
-            // minimum of exp(x_k - x_0) is exp(min x_k - x_0), without an exp per step.
-            double xe = st[sxe + i];
-            if (xe < st[sminExo + i]) st[sminExo + i] = xe;
-            double rel = real.Hold(mid * real.Hold(pd[inverse + i])); // the mid is exp(x + y) of the current state
-            if (rel < st[sminMid + i]) st[sminMid + i] = rel;
-            // Margin rates for the step: static, or volatility-scaled with the variance after this step's update.
-            int kind = pi[kinds + i];
-            st[srate + i] = kind == (int)MarginKind.Static ? pd[rates + i]
-                : kind == (int)MarginKind.Dynamic ? Math.Max(pd[floors + i], pd[volScales + i] * Math.Sqrt(st[sh + i]))
-                : 0.0;
         }
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine.Parsing;
 using GpuCascade.MarketData;
+using GpuCascade.Prices;
 
 namespace GpuCascade.Cli.Shared;
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
+using GpuCascade.Prices;
 using GpuCascade.Scenarios;
 
 namespace GpuCascade.MarketData;
@@ -25,11 +26,11 @@ public static class FittedScenario
         if (extra.Count > 0) errors.Add(new ScenarioError("assets", $"{string.Join(", ", extra)} are fitted but not in the base scenario, which has no book or venue terms for them (--base a scenario that lists them)"));
         double steps = baseScenario.Horizon.Years / fit.IntervalYears;
         if (Math.Abs(steps - Math.Round(steps)) > 1e-6 * Math.Max(1, steps) || Math.Round(steps) < 1)
-            errors.Add(new ScenarioError("horizon", $"the base scenario's horizon {baseScenario.Horizon.Text} is not a whole number of the fit's {MarketFitter.Format(fit.Interval)} intervals (GARCH's coefficients are per step: fit at the step you will run, --interval)"));
+            errors.Add(new ScenarioError("horizon", $"the base scenario's horizon {baseScenario.Horizon.Text} is not a whole number of the fit's {Intervals.Format(fit.Interval)} intervals (GARCH's coefficients are per step: fit at the step you will run, --interval)"));
         int newSteps = (int)Math.Round(steps);
         if (errors.Count == 0 && newSteps != baseScenario.Steps)
             foreach (var key in StepCountedKeys(baseScenario))
-                errors.Add(new ScenarioError(key, $"counts steps, and the fit changes the step from {baseScenario.Horizon.Text} / {baseScenario.Steps} to {MarketFitter.Format(fit.Interval)}: give it in the fit's steps in a base scenario of {newSteps} steps, or fit at the base's step (--interval)"));
+                errors.Add(new ScenarioError(key, $"counts steps, and the fit changes the step from {baseScenario.Horizon.Text} / {baseScenario.Steps} to {Intervals.Format(fit.Interval)}: give it in the fit's steps in a base scenario of {newSteps} steps, or fit at the base's step (--interval)"));
         if (errors.Count > 0) throw new ScenarioException(errors);
         int n = baseScenario.Assets.Length;
         var order = baseScenario.Assets.Select(a => bySymbol[a.Symbol]).ToArray();
@@ -93,7 +94,7 @@ public static class FittedScenario
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.AppendLine(inv, $"# gpucascade fit: {string.Join(", ", files.Select(f => f.ReplaceLineEndings(" ")))}");
-        sb.AppendLine(inv, $"# interval {MarketFitter.Format(fit.Interval)} (the scenario's step); estimates (standard errors); volatilities annualised, years of 365 days");
+        sb.AppendLine(inv, $"# interval {Intervals.Format(fit.Interval)} (the scenario's step); estimates (standard errors); volatilities annualised, years of 365 days");
         foreach (var a in fit.Assets)
             sb.AppendLine(inv, $"#   {a.Symbol}: {a.Returns:N0} returns {a.First:yyyy-MM-dd HH:mm} .. {a.Last:yyyy-MM-dd HH:mm} UTC ({a.Gaps:N0} missing intervals{(a.Duplicates > 0 ? $", {a.Duplicates:N0} repeated rows dropped" : "")}), last price {a.LastPrice:G8}; " +
                                $"volatility (GARCH, now) {E(a.Volatility)}, long-run {E(a.LongRunVolatility)}, EWMA {E(a.EwmaVolatility)}, jump beta {E(a.JumpBeta)}");

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using GpuCascade.Prices;
 using MathNet.Numerics.Distributions;
 
 namespace GpuCascade.MarketData;

@@ -42,6 +42,7 @@ internal sealed class PackedPlan
             CancelCheck = cancellable ? 1 : 0,
             Oracle = OracleModule.Pack(plan.OracleDelay),
             Uncertainty = UncertaintyModule.Pack(plan.Scenario.Uncertainty),
+            History = HistoryModule.Pack(plan.Scenario, RealArray),
             Adl = AdlModule.Pack(plan.Scenario.Venue.Adl),
             Capacity = CapacityModule.Pack(plan.Scenario.Venue.LiquidationCapacity, plan.Dt),
             Seed = plan.Seed,

@@ -63,6 +63,8 @@ public sealed record Scenario
     public const double DefaultRunawayBound = 1000;
     /// <summary>Inputs that are not known exactly, drawn per path (docs/model.md section 8.4) [none].</summary>
     public UncertaintySpec Uncertainty { get; init; } = UncertaintySpec.None;
+    /// <summary>Historical shocks in place of the drawn ones (docs/model.md section 2, "Historical shocks"); null: drawn [none].</summary>
+    public HistorySpec? History { get; init; }
 
     /// <summary>Time step in years (a year is 365 days).</summary>
     public double StepYears => Horizon.Years / Steps;
@@ -113,13 +115,14 @@ public sealed record Scenario
         && Sequence.Equal(Correlation, other.Correlation) && Equals(Innovations, other.Innovations)
         && Equals(Garch, other.Garch) && Equals(Jumps, other.Jumps) && Sequence.Equal(Stress, other.Stress)
         && Equals(Venue, other.Venue) && Equals(Book, other.Book)
-        && CascadeThreshold.Equals(other.CascadeThreshold) && RunawayBound.Equals(other.RunawayBound) && Equals(Uncertainty, other.Uncertainty);
+        && CascadeThreshold.Equals(other.CascadeThreshold) && RunawayBound.Equals(other.RunawayBound) && Equals(Uncertainty, other.Uncertainty)
+        && Equals(History, other.History);
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(
         HashCode.Combine(Horizon, Steps, Paths, Seed, Precision, CascadeThreshold),
         Sequence.Hash(Assets), Sequence.Hash(Correlation), Innovations, Garch, Jumps, Sequence.Hash(Stress),
-        HashCode.Combine(Venue, Book, Uncertainty, RunawayBound));
+        HashCode.Combine(Venue, Book, Uncertainty, RunawayBound, History));
 }
 
 /// <summary>A length of time as written in a scenario (<c>30s</c>, <c>5m</c>, <c>6h</c>, <c>1d</c>).</summary>

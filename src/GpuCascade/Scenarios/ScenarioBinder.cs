@@ -8,7 +8,7 @@ namespace GpuCascade.Scenarios;
 /// keys, references and the file's shorthand forms; value ranges are the validator's job, so a scenario
 /// from a file and one built in code are judged by the same rules.
 /// </summary>
-internal sealed partial class ScenarioBinder
+internal sealed partial class ScenarioBinder(string? baseDirectory = null)
 {
     private readonly NodeReader r = new();
     private readonly List<string?> symbols = new();
@@ -47,6 +47,7 @@ internal sealed partial class ScenarioBinder
         var correlation = m["correlation"] is { } c ? Correlation(c, "correlation", assets.Length) : null;
         var stress = m["stress"] is { } s ? Stress(s, "stress") : null;
         var uncertainty = m[UncertaintyModule.Name] is { } u ? UncertaintyModule.Bind(r, u, UncertaintyModule.Name) : null;
+        var history = m[HistoryModule.Name] is { } hn ? HistoryModule.Bind(r, hn, HistoryModule.Name, symbols, baseDirectory) : null;
         var venue = m.Required("venue") is { } v ? Venue(v, "venue") : null;
         var book = m.Required("book") is { } b ? Book(b, "book") : null;
         m.Done();
@@ -95,6 +96,7 @@ internal sealed partial class ScenarioBinder
             if (correlation is { } rho) scenario = scenario with { Correlation = rho };
             if (stress is { } shocks) scenario = scenario with { Stress = shocks };
             if (uncertainty is not null) scenario = scenario with { Uncertainty = uncertainty };
+            if (history is not null) scenario = scenario with { History = history };
             return scenario;
         }
     }

@@ -38,6 +38,7 @@ public sealed class ScenarioBuilder
     private InnovationSpec? innovations;
     private GarchSpec? garch;
     private JumpSpec? jumps;
+    private HistorySpec? history;
 
     /// <summary>Horizon such as <c>30s</c>, <c>5m</c>, <c>6h</c> or <c>1d</c>.</summary>
     public ScenarioBuilder Horizon(string duration)
@@ -124,6 +125,14 @@ public sealed class ScenarioBuilder
     public ScenarioBuilder Jumps(double intensity, double meanLogSize, double logSizeVolatility)
     {
         jumps = new JumpSpec(intensity, meanLogSize, logSizeVolatility);
+        return this;
+    }
+
+    /// <summary>Historical shocks in place of the drawn ones (docs/model.md section 2, "Historical shocks"): build the
+    /// spec from <see cref="Prices.PriceFile.Read"/>'s series, one per asset in the assets' order.</summary>
+    public ScenarioBuilder History(HistorySpec spec)
+    {
+        history = spec ?? throw new ArgumentNullException(nameof(spec));
         return this;
     }
 
@@ -227,6 +236,7 @@ public sealed class ScenarioBuilder
         if (innovations is not null) scenario = scenario with { Innovations = innovations };
         if (garch is not null) scenario = scenario with { Garch = garch };
         if (jumps is not null) scenario = scenario with { Jumps = jumps };
+        if (history is not null) scenario = scenario with { History = history };
         if (rho is { } matrix) scenario = scenario with { Correlation = matrix };
         if (shocks.Count > 0) scenario = scenario with { Stress = shocks.Select(s => s!).ToImmutableArray() };
         ScenarioValidator.EnsureValid(scenario);

@@ -31,6 +31,9 @@ public sealed partial class ScenarioDocument
     /// <summary>The text the document was read from (before any change), for fingerprints of checkpoints.</summary>
     public string Text { get; }
 
+    /// <summary>Where the files the scenario names lie (its own folder, when read from a file); null: the current directory.</summary>
+    internal string? BaseDirectory { get; private init; }
+
     /// <summary>Parses a YAML scenario (not yet validated).</summary>
     /// <exception cref="ScenarioException">The text is malformed.</exception>
     public static ScenarioDocument FromYaml(string text) => new(ScenarioSyntax.FromYaml(text ?? throw new ArgumentNullException(nameof(text))), text);
@@ -44,7 +47,8 @@ public sealed partial class ScenarioDocument
     public static ScenarioDocument Load(string path)
     {
         string text = ScenarioLoader.ReadFile(path);
-        return ScenarioLoader.IsJson(path) ? FromJson(text) : FromYaml(text);
+        var document = ScenarioLoader.IsJson(path) ? FromJson(text) : FromYaml(text);
+        return new ScenarioDocument(document._root, text) { BaseDirectory = ScenarioLoader.DirectoryOf(path) };
     }
 
     /// <summary>The embedded default scenario.</summary>
@@ -54,7 +58,7 @@ public sealed partial class ScenarioDocument
     /// <exception cref="ScenarioException">The scenario is invalid (every error, with its field path).</exception>
     public Scenario ToScenario()
     {
-        var errors = new ScenarioBinder().BindAndValidate(_root, out var scenario);
+        var errors = new ScenarioBinder(BaseDirectory).BindAndValidate(_root, out var scenario);
         if (errors.Count > 0) throw new ScenarioException([.. errors]);
         return Remember(scenario!, new Lazy<ScenarioDocument>(this));
     }
@@ -135,7 +139,7 @@ public sealed partial class ScenarioDocument
     /// </summary>
     internal (Scenario Scenario, NodeReader Reader) BindUnvalidated()
     {
-        var binder = new ScenarioBinder();
+        var binder = new ScenarioBinder(BaseDirectory);
         var scenario = binder.Bind(_root);
         if (scenario is null) throw new ScenarioException(binder.Errors.Errors.Select(binder.Locate).ToList());
         return (scenario, binder.Reader);
@@ -171,8 +175,8 @@ public sealed partial class ScenarioDocument
             ? assets.Items.OfType<MapNode>().Select(a => a.Get("symbol")).OfType<ScalarNode>().Select(s => s.Text).ToList()
             : [];
         var root = Set(_root, segments, 0, text, key, "", symbols, out string fieldPath);
-        var document = new ScenarioDocument(root, Text);
-        var binder = new ScenarioBinder();
+        var document = new ScenarioDocument(root, Text) { BaseDirectory = BaseDirectory };
+        var binder = new ScenarioBinder(BaseDirectory);
         var scenario = binder.Bind(root);
         bool numeric = binder.Reader.NumberPaths.Contains(fieldPath);
         // An error at the field itself (an unknown key, an integer given a fraction) says most; a field the grammar does not

@@ -114,6 +114,7 @@ public static class ScenarioJson
             w.WriteEndArray();
         }
         UncertaintyModule.WriteJson(w, s.Uncertainty);
+        HistoryModule.WriteJson(w, s, editable);
         Venue(w, s, editable);
         w.WriteStartObject("book");
         w.WriteStartArray("cohorts");

@@ -19,9 +19,12 @@ public static class ScenarioLoader
     /// <exception cref="ScenarioException">The file is missing, unreadable, malformed or invalid.</exception>
     public static Scenario LoadFile(string path)
     {
-        string text = ReadFile(path);
-        return IsJson(path) ? LoadJson(text) : LoadYaml(text);
+        var document = ScenarioDocument.Load(path);
+        return document.ToScenario();
     }
+
+    /// <summary>The folder of a scenario file, where the files it names (a history's prices) are found.</summary>
+    internal static string DirectoryOf(string path) => Path.GetDirectoryName(Path.GetFullPath(path)) ?? Directory.GetCurrentDirectory();
 
     /// <summary>Whether a scenario file is read as JSON (by its extension).</summary>
     internal static bool IsJson(string path) => Path.GetExtension(path).Equals(".json", StringComparison.OrdinalIgnoreCase);

@@ -61,6 +61,7 @@ public static class ScenarioValidator
             d.Require(s.RunawayBound > 1, "runawayBound",
                 $"must be > 1 (a factor between the traded and the exogenous price; .inf for none), got {ScenarioNumbers.Format(s.RunawayBound)}");
             UncertaintyModule.Validate(d, s.Uncertainty);
+            HistoryModule.Validate(d, s);
             if (s.Innovations?.StudentTDof is double nu) d.Above("innovations.dof", nu, 2);
             if (s.Garch is { } g && d.AtLeast("garch.alpha", g.Alpha, 0) & d.AtLeast("garch.beta", g.Beta, 0))
                 d.Require(g.Alpha + g.Beta < 1, "garch", $"alpha + beta must be < 1 (per step), got {Format(g.Alpha + g.Beta)}");

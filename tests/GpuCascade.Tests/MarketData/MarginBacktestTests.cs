@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using GpuCascade.Cli;
 using GpuCascade.MarketData;
+using GpuCascade.Prices;
 
 namespace GpuCascade.Tests.MarketData;
 

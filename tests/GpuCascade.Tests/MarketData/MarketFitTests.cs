@@ -3,6 +3,7 @@ using System.Text;
 using GpuCascade.Backends.Managed;
 using GpuCascade.Cli;
 using GpuCascade.MarketData;
+using GpuCascade.Prices;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 using static GpuCascade.Tests.TestScenarios;

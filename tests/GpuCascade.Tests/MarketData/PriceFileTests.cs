@@ -1,4 +1,5 @@
 using GpuCascade.MarketData;
+using GpuCascade.Prices;
 
 namespace GpuCascade.Tests.MarketData;
 

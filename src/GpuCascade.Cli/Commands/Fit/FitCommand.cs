@@ -1,4 +1,5 @@
 using GpuCascade.MarketData;
+using GpuCascade.Prices;
 
 namespace GpuCascade.Cli.Commands.Fit;
 
@@ -28,7 +29,7 @@ internal static class FitCommand
         }
         var failures = OutputFiles.WriteAll(context.Stdout, ("--out", a.OutPath, () => yaml));
         context.Stdout.Write(FittedScenario.Comments(fit, a.Files));
-        context.Stdout.WriteLine($"# scenario: {a.OutPath} ({scenario.Assets.Length} assets, {scenario.Horizon.Text} in steps of {MarketFitter.Format(fit.Interval)}); gpucascade run {a.OutPath}");
+        context.Stdout.WriteLine($"# scenario: {a.OutPath} ({scenario.Assets.Length} assets, {scenario.Horizon.Text} in steps of {Intervals.Format(fit.Interval)}); gpucascade run {a.OutPath}");
         context.Stdout.Flush();
         return ExitCodes.Finish(failures, context.Stderr, ExitCodes.Ok);
     }

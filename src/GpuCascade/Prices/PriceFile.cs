@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using CsvHelper;
 using GpuCascade.Operations;
 
-namespace GpuCascade.MarketData;
+namespace GpuCascade.Prices;
 
 /// <summary>One asset's closing prices, oldest first (docs/market-data.md).</summary>
 /// <param name="Symbol">The asset (<c>BTC</c>), from the file's symbol column, the caller or the file's name.</param>
