@@ -50,31 +50,13 @@ internal static class BacktestCommand
             foreach (var (side, b) in new[] { ("long", v.Long), ("short", v.Short) })
             {
                 var c = b.Coverage;
-                sb.AppendLine(Inv, $"{Name(v.Tool),-16} {side,-5} {c.Exceedances,7:N0} {100.0 * c.Exceedances / c.Days,6:0.00}% {Lr(c.Kupiec),17} {Lr(c.Independence),17} {Lr(c.ConditionalCoverage),17} {c.Zone,-6} {b.PeakToTrough,11:0.00} {100 * b.Largest30DayIncrease,11:0}% {100 * b.MeanMargin,10:0.00}%");
+                sb.AppendLine(Inv, $"{v.Tool.Label(),-16} {side,-5} {c.Exceedances,7:N0} {100.0 * c.Exceedances / c.Days,6:0.00}% {Lr(c.Kupiec),17} {Lr(c.Independence),17} {Lr(c.ConditionalCoverage),17} {c.Zone,-6} {b.PeakToTrough,11:0.00} {100 * b.Largest30DayIncrease,11:0}% {100 * b.MeanMargin,10:0.00}%");
             }
         sb.AppendLine();
         sb.AppendLine("Kupiec: the exceedance rate against 1 - confidence; independence (Christoffersen): exceedances in clusters; zone: the Basel traffic light at this many days.");
         sb.AppendLine("Tools (EMIR): buffer, 25% drawn down while margins rise; 10y floor, at least the 10-year look-back's margin; stressed 25%, a quarter weight on the look-back's highest margin.");
         return sb.ToString();
     }
-
-    private static string Column(AntiProcyclicality tool) => tool switch
-    {
-        AntiProcyclicality.None => "none",
-        AntiProcyclicality.Buffer => "buffer",
-        AntiProcyclicality.TenYearFloor => "floor",
-        AntiProcyclicality.StressedWeight => "stressed",
-        _ => tool.ToString(),
-    };
-
-    private static string Name(AntiProcyclicality tool) => tool switch
-    {
-        AntiProcyclicality.None => "none",
-        AntiProcyclicality.Buffer => "25% buffer",
-        AntiProcyclicality.TenYearFloor => "10y floor",
-        AntiProcyclicality.StressedWeight => "stressed 25%",
-        _ => tool.ToString(),
-    };
 
     private static string Lr(LikelihoodRatio lr) => string.Create(Inv, $"{lr.Statistic:0.00} ({lr.PValue:0.000})");
 
@@ -85,7 +67,7 @@ internal static class BacktestCommand
         var sb = new StringBuilder("date,move");
         foreach (var v in r.Variants)
         {
-            string n = Column(v.Tool);
+            string n = v.Tool.Key();
             sb.Append(Inv, $",long_margin_{n},long_exceeded_{n},short_margin_{n},short_exceeded_{n}");
         }
         sb.Append('\n');
@@ -93,9 +75,11 @@ internal static class BacktestCommand
         {
             sb.Append(Inv, $"{r.Dates[t]:yyyy-MM-dd},{r.Moves[t]:R}");
             foreach (var v in r.Variants)
-                sb.Append(Inv, $",{v.Long.Margins[t]:R},{(r.Moves[t] < -v.Long.Margins[t] ? 1 : 0)},{v.Short.Margins[t]:R},{(r.Moves[t] > v.Short.Margins[t] ? 1 : 0)}");
+                sb.Append(Inv, $",{v.Long.Margins[t]:R},{Flag(MarginBacktest.Exceeds(r.Moves[t], v.Long.Margins[t], true))},{v.Short.Margins[t]:R},{Flag(MarginBacktest.Exceeds(r.Moves[t], v.Short.Margins[t], false))}");
             sb.Append('\n');
         }
         return sb.ToString();
     }
+
+    private static int Flag(bool exceeded) => exceeded ? 1 : 0;
 }
