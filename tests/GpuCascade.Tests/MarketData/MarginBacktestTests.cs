@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
 using GpuCascade.Cli;
 using GpuCascade.MarketData;
@@ -190,6 +191,40 @@ public class MarginBacktestTests
             var rows = File.ReadAllLines(csv);
             Assert.That(rows[0], Does.StartWith("date,move,long_margin_none,long_exceeded_none,short_margin_none,short_exceeded_none,long_margin_buffer"));
             Assert.That(rows.Length, Is.EqualTo(1 + (400 - EwmaMargin.WarmUp - 1) / 2));
+            // --json: the numbers the table shows, the file's SHA-256, and '-' for stdout instead of the table.
+            string json = Path.Combine(dir, "out.json");
+            stdout = new StringWriter();
+            Assert.That(CliApp.Run(["backtest", "--prices", $"BTC={file}", "--margin", "ewma:0.97", "--json", json], stdout, stderr), Is.Zero, stderr.ToString());
+            using (var doc = JsonDocument.Parse(File.ReadAllText(json)))
+            {
+                var none = doc.RootElement.GetProperty("variants")[0];
+                var line = stdout.ToString().Split('\n').Single(l => l.StartsWith("none             long", StringComparison.Ordinal));
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                Assert.That(fields[2], Is.EqualTo(none.GetProperty("long").GetProperty("exceedances").GetInt32().ToString(CultureInfo.InvariantCulture)), line);
+                Assert.That(fields[4], Is.EqualTo(none.GetProperty("long").GetProperty("kupiec").GetProperty("statistic").GetDouble().ToString("0.00", CultureInfo.InvariantCulture)), line);
+                Assert.That(fields[5], Is.EqualTo($"({none.GetProperty("long").GetProperty("kupiec").GetProperty("pValue").GetDouble().ToString("0.000", CultureInfo.InvariantCulture)})"), line);
+                Assert.That(doc.RootElement.GetProperty("sourceSha256").GetString(), Is.EqualTo(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)))));
+                Assert.That(doc.RootElement.GetProperty("source").GetString(), Is.EqualTo(file));
+            }
+            stdout = new StringWriter();
+            Assert.That(CliApp.Run(["backtest", "--prices", $"BTC={file}", "--margin", "ewma:0.97", "--json", "-"], stdout, stderr), Is.Zero, stderr.ToString());
+            Assert.That(stdout.ToString(), Does.StartWith("{").And.Not.Contain("Margin backtest of"), "only the JSON on stdout");
+            Assert.That(JsonDocument.Parse(stdout.ToString()).RootElement.GetProperty("windows").GetInt32(), Is.EqualTo(rows.Length - 1));
+            foreach (var (args, message) in new (string[], string)[]
+                     {
+                         (["--json", Path.Combine(dir, "no", "out.json")], "--json: the directory"),
+                         (["--json", dir], "--json: " + dir + " is a directory"),
+                         (["--json", file], "--json: " + file + " is the price file"),
+                         (["--json", "-", "--csv", "-"], "--csv and --json cannot both write to stdout"),
+                         (["--json", ""], "--json: needs a file name"),
+                     })
+            {
+                stderr = new StringWriter();
+                Assert.That(CliApp.Run(["backtest", "--prices", $"BTC={file}", "--margin", "ewma", .. args], new StringWriter(), stderr), Is.EqualTo(2), string.Join(" ", args));
+                Assert.That(stderr.ToString(), Does.Contain(message), string.Join(" ", args));
+            }
+            Assert.That(File.ReadAllText(file), Does.StartWith("date,close"), "the price file is intact");
+            stderr = new StringWriter();
             int bad = CliApp.Run(["backtest", "--prices", file, "--margin", "var:0.99"], new StringWriter(), stderr);
             Assert.That(bad, Is.EqualTo(2));
             Assert.That(stderr.ToString(), Does.Contain("a margin rule is fixed:F"));

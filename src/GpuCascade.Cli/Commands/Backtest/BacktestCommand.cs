@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Text;
 using GpuCascade.MarketData;
+using GpuCascade.Report;
 
 namespace GpuCascade.Cli.Commands.Backtest;
 
-/// <summary><c>gpucascade backtest</c>: <see cref="MarginBacktest.Run"/> on a price file, printed as a table (and each
-/// day as CSV).</summary>
+/// <summary><c>gpucascade backtest</c>: <see cref="MarginBacktest.Run"/> on a price file, printed as a table (each day
+/// as CSV, the whole as JSON, <see cref="BacktestJson"/>, and as the HTML report of that JSON).</summary>
 internal static class BacktestCommand
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
@@ -13,14 +14,19 @@ internal static class BacktestCommand
     public static int Run(BacktestArguments a, CommandContext context)
     {
         if (!(a.Confidence is > 0.5 and < 1)) throw new UsageException($"--confidence: must be in (0.5, 1), got {a.Confidence.ToString(Inv)}");
-        OutputFiles.Check([("--csv", a.CsvPath)], ("price file", PriceArguments.File(a.Prices)));
+        OutputFiles.Check([("--csv", a.CsvPath), ("--json", a.JsonPath), ("--report", a.ReportPath)], ("price file", PriceArguments.File(a.Prices)));
+        ReportOutputs.Check(a.ReportPath, a.PlotsDirectory);
         // A rule is checked before the prices are read, except a table, which is read for the prices' symbol.
         bool table = a.Margin.TrimStart().StartsWith("table", StringComparison.Ordinal);
         var model = table ? null : Rule(a.Margin, null);
         var series = PriceArguments.Read(a.Prices);
         var result = MarginBacktest.Run(series, model ?? Rule(a.Margin, series.Symbol), a.Confidence, a.HorizonDays);
-        var failures = OutputFiles.WriteAll(context.Stdout, ("--csv", a.CsvPath, () => Csv(result)));
-        if (a.CsvPath != "-") context.Stdout.Write(Table(result));
+        var failures = OutputFiles.WriteAll(context.Stdout, ("--csv", a.CsvPath, () => Csv(result)),
+            ("--json", a.JsonPath, () => BacktestJson.Serialize(result) + Environment.NewLine));
+        // The report renders the JSON document, named as 'gpucascade report' names the --json file: the same page.
+        failures.AddRange(ReportOutputs.Write(a.ReportPath, a.PlotsDirectory,
+            () => ReportInput.From(result, a.JsonPath is { } json && json != "-" ? json : a.Prices)));
+        if (a.CsvPath != "-" && a.JsonPath != "-") context.Stdout.Write(Table(result));
         context.Stdout.Flush();
         return ExitCodes.Finish(failures, context.Stderr, ExitCodes.Ok);
     }
