@@ -70,6 +70,21 @@ internal static class Charts
         axis.TickGenerator = ticks;
     }
 
+    /// <summary>Ticks for an axis drawn in days (<see cref="DateTime.ToOADate"/>) from <paramref name="first"/> to
+    /// <paramref name="last"/>: the first of a month every 1, 2, 3 or 6 months or every 1, 2, 5 or 10 years, so that
+    /// there are at most 10; labelled <c>2024</c> at years, <c>2024-07</c> at months.</summary>
+    public static void DateTicks(IAxis axis, DateTime first, DateTime last)
+    {
+        double months = (last - first).TotalDays / 30.44;
+        int step = new[] { 1, 2, 3, 6, 12, 24, 60, 120 }.FirstOrDefault(s => months / s <= 10, 240);
+        var t = new DateTime(first.Year, first.Month, 1);
+        while (t < first || (step < 12 ? (t.Month - 1) % step : t.Month - 1 + 12 * (t.Year % (step / 12))) != 0) t = t.AddMonths(1);
+        var ticks = new NumericManual();
+        for (; t <= last; t = t.AddMonths(step))
+            ticks.AddMajor(t.ToOADate(), t.ToString(step < 12 ? "yyyy-MM" : "yyyy", CultureInfo.InvariantCulture));
+        axis.TickGenerator = ticks;
+    }
+
     /// <summary>Labels at 0, 1, 2, ... (bar charts by asset or variant).</summary>
     public static void CategoryTicks(IAxis axis, IReadOnlyList<string> labels)
     {
@@ -116,6 +131,19 @@ internal static class Charts
     public static void Legend(Plot plot, Alignment where = Alignment.UpperRight)
     {
         plot.ShowLegend(where);
+        LegendStyle(plot);
+    }
+
+    /// <summary>The legend in one row under the chart, where the data fill every corner.</summary>
+    public static void LegendBelow(Plot plot)
+    {
+        plot.ShowLegend(Edge.Bottom);
+        plot.Legend.Orientation = Orientation.Horizontal;
+        LegendStyle(plot);
+    }
+
+    private static void LegendStyle(Plot plot)
+    {
         plot.Legend.FontSize = 11;
         plot.Legend.OutlineColor = Color.FromHex("#D1D5DB");
     }

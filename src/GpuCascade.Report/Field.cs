@@ -70,6 +70,11 @@ internal readonly record struct Field(JsonElement Element, string Pointer, strin
         }
     }
 
+    /// <summary>A day written <c>yyyy-MM-dd</c>.</summary>
+    public DateTime Date =>
+        DateTime.TryParseExact(Text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day)
+            ? day : throw new ReportException($"{Source}: {Where} should be a date (yyyy-MM-dd), got {Operations.Echo.Quote(Text)}");
+
     public bool Bool => Element.ValueKind switch
     {
         JsonValueKind.True => true,

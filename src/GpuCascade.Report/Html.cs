@@ -22,6 +22,10 @@ internal enum Unit
     Plain,
     /// <summary>Basis points, up to two decimals.</summary>
     BasisPoints,
+    /// <summary>A test statistic: two decimals.</summary>
+    Statistic,
+    /// <summary>A p-value: three decimals.</summary>
+    PValue,
 }
 
 /// <summary>HTML text: escaping, numbers that carry their JSON pointer, tables.</summary>
@@ -59,6 +63,8 @@ internal static class Html
             Unit.Leverage => v.ToString("0.0", Inv) + "x",
             Unit.Count => v.ToString("N0", Inv),
             Unit.BasisPoints => v.ToString("0.##", Inv),
+            Unit.Statistic => v.ToString("0.00", Inv),
+            Unit.PValue => v.ToString("0.000", Inv),
             _ => Plain(v),
         };
     }
@@ -144,6 +150,15 @@ internal static class Html
             sb.Append("</tr>");
         }
         sb.Append("</tbody></table></div>");
+    }
+
+    /// <summary>Headline cards: each a label, its value and a line under it (both HTML).</summary>
+    public static void Cards(StringBuilder sb, IEnumerable<(string Label, string Value, string Detail)> cards)
+    {
+        sb.Append("<div class=\"kpis\">");
+        foreach (var (label, value, detail) in cards)
+            sb.Append($"<div class=\"kpi\"><div class=\"kpi-label\">{Escape(label)}</div><div class=\"kpi-value\">{value}</div><div class=\"kpi-ci\">{detail}</div></div>");
+        sb.Append("</div>");
     }
 
     /// <summary>A two-column table of facts: name, value (HTML).</summary>

@@ -38,7 +38,7 @@ public sealed class HtmlReport
     public static string Render(IReadOnlyList<ReportInput> results, ReportInput? series = null) => Build(results, series).Html;
 
     /// <summary>
-    /// Builds the report of <paramref name="results"/> (run, calibrate and compare results, in that order on the page as
+    /// Builds the report of <paramref name="results"/> (run, calibrate, compare and backtest results, in that order on the page as
     /// given), each in its own section; two or more run results also get a table of their headline figures side by side.
     /// A <paramref name="series"/> (<c>run --series FILE.json</c>) goes with the first run result of the same paths and
     /// steps. A <see cref="ReportException"/> names the document that is unreadable, of an unknown kind or incomplete.
@@ -130,6 +130,7 @@ public sealed class HtmlReport
         DocumentKind.Run => "Run",
         DocumentKind.Calibration => "Calibration",
         DocumentKind.Comparison => "Comparison",
+        DocumentKind.Backtest => "Margin backtest",
         _ => "Series",
     };
 
@@ -170,6 +171,9 @@ public sealed class HtmlReport
                     break;
                 case DocumentKind.Comparison:
                     ComparisonSection.Write(b, d);
+                    break;
+                case DocumentKind.Backtest:
+                    BacktestSection.Write(b, d);
                     break;
             }
             b.Append("</section>\n");
@@ -280,7 +284,7 @@ public sealed class HtmlReport
         pre{background:#f8fafc;border:1px solid var(--line);border-radius:6px;padding:10px 12px;overflow:auto;font-size:12px;max-height:420px}
         code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono","DejaVu Sans Mono",monospace;font-size:12.5px;overflow-wrap:anywhere}
         details summary{cursor:pointer;color:var(--accent);font-size:14px;margin:6px 0}
-        .ok{color:#15803d;font-weight:600}.bad{color:#b91c1c;font-weight:600}
+        .ok{color:#15803d;font-weight:600}.warn{color:#a16207;font-weight:600}.bad{color:#b91c1c;font-weight:600}
         ul.warnings li{color:#92400e;font-size:14px}
         p.stopped{background:#fef3c7;border:1px solid #f59e0b;border-radius:6px;padding:8px 12px;color:#92400e;font-size:14px}
         nav ol{margin:8px 0 0;padding-left:20px;font-size:14px}

@@ -13,6 +13,8 @@ internal enum DocumentKind
     Comparison,
     /// <summary><c>run --series FILE.json</c>.</summary>
     Series,
+    /// <summary><c>backtest --json</c>.</summary>
+    Backtest,
 }
 
 /// <summary>A parsed input: its kind, its root and its number in the report (<c>data-doc</c>).</summary>
@@ -41,6 +43,7 @@ internal sealed class ReportDocument : IDisposable
         (DocumentKind.Calibration, ["key", "curve", "targets"], "gpucascade calibrate --json"),
         (DocumentKind.Comparison, ["axes", "variants"], "gpucascade compare --json"),
         (DocumentKind.Series, ["stepHours", "time", "assets"], "gpucascade run --series FILE.json"),
+        (DocumentKind.Backtest, ["rule", "confidence", "horizonDays", "variants", "moves"], "gpucascade backtest --json"),
     ];
 
     public static string Describe(DocumentKind kind) => kind switch
@@ -48,6 +51,7 @@ internal sealed class ReportDocument : IDisposable
         DocumentKind.Run => "a run result",
         DocumentKind.Calibration => "a calibration result",
         DocumentKind.Comparison => "a comparison result",
+        DocumentKind.Backtest => "a margin backtest",
         _ => "a series",
     };
 

@@ -1,13 +1,14 @@
 using System.Text.Json;
 using GpuCascade.Calibration;
+using GpuCascade.MarketData;
 using GpuCascade.Operations;
 using GpuCascade.Reporting;
 
 namespace GpuCascade.Report;
 
 /// <summary>
-/// One JSON document for the report: a result of <c>gpucascade run --json</c>, <c>calibrate --json</c> or
-/// <c>compare --json</c>, or a series of <c>run --series FILE.json</c>. The kind is told from the document's fields when
+/// One JSON document for the report: a result of <c>gpucascade run --json</c>, <c>calibrate --json</c>,
+/// <c>compare --json</c> or <c>backtest --json</c>, or a series of <c>run --series FILE.json</c>. The kind is told from the document's fields when
 /// the report is built; <see cref="Source"/> names the document in every error.
 /// </summary>
 /// <param name="Source">The file name (or a description such as "run result") that errors and the report name.</param>
@@ -55,6 +56,13 @@ public sealed record ReportInput(string Source, string Json)
     {
         ArgumentNullException.ThrowIfNull(comparison);
         return new ReportInput(source, ComparisonReport.Json(comparison));
+    }
+
+    /// <summary>A margin backtest, as <c>backtest --json</c> writes it.</summary>
+    public static ReportInput From(BacktestResult backtest, string source = "backtest")
+    {
+        ArgumentNullException.ThrowIfNull(backtest);
+        return new ReportInput(source, BacktestJson.Serialize(backtest));
     }
 
     /// <summary>Parses the text; invalid JSON is a <see cref="ReportException"/> naming the source and the position.</summary>

@@ -69,10 +69,7 @@ internal static class RunSection
         if (level is not null)
             cards.Add(($"ES {Level(level)} bad debt", Html.Number(es[level], Unit.Usd),
                 Html.Interval(r["badDebt"]["esInterval"][level]["lower"], r["badDebt"]["esInterval"][level]["upper"], Unit.Usd)));
-        b.Append("<div class=\"kpis\">");
-        foreach (var (label, value, interval) in cards)
-            b.Append($"<div class=\"kpi\"><div class=\"kpi-label\">{Html.Escape(label)}</div><div class=\"kpi-value\">{value}</div><div class=\"kpi-ci\">{interval}</div></div>");
-        b.Append("</div>");
+        Html.Cards(b.Html, cards);
         b.Note(string.Create(Inv, $"{r["paths"].Number:N0} paths x {r["steps"].Number:N0} steps over {r["horizon"].Text}, {r["cohorts"].Number:N0} cohorts, backend {r["backend"].Text}, seed {r["seed"].Text}.") +
                (r.Optional("manifest") is { } m ? $" Scenario SHA-256 {m["scenarioSha256"].Text[..Math.Min(12, m["scenarioSha256"].Text.Length)]}…, engine {m["engine"]["version"].Text}; the scenario is described below the figures." : "") +
                " Intervals are 95%: Wilson for probabilities, order statistics for VaR, asymptotic normal for ES.");

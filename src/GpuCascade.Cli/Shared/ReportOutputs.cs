@@ -3,7 +3,7 @@ using GpuCascade.Report;
 namespace GpuCascade.Cli.Shared;
 
 /// <summary>
-/// The <c>--report FILE</c> and <c>--plots DIR</c> options of run, compare and calibrate, and the checks and writing of
+/// The <c>--report FILE</c> and <c>--plots DIR</c> options of run, compare, calibrate and backtest, and the checks and writing of
 /// the report command's own page and PNGs. A result is rendered from its JSON document by <see cref="HtmlReport"/>, so a
 /// report made at the end of a run and one made later from its <c>--json</c> file are the same page.
 /// </summary>
@@ -11,10 +11,13 @@ internal static class ReportOutputs
 {
     /// <summary>Checks <c>--report</c> and <c>--plots</c> of run, compare and calibrate before anything runs (the file
     /// itself is checked with the command's other outputs).</summary>
-    public static void Check(ScenarioRunArguments a)
+    public static void Check(ScenarioRunArguments a) => Check(a.ReportPath, a.PlotsDirectory);
+
+    /// <summary>Checks a command's <c>--report</c> (not stdout) and <c>--plots</c> before anything runs.</summary>
+    public static void Check(string? reportPath, string? plotsDirectory)
     {
-        if (a.ReportPath == "-") throw new UsageException("--report: needs a file, not stdout ('gpucascade report RESULT.json --out -' writes to stdout)");
-        CheckPlots(a.PlotsDirectory);
+        if (reportPath == "-") throw new UsageException("--report: needs a file, not stdout ('gpucascade report RESULT.json --out -' writes to stdout)");
+        CheckPlots(plotsDirectory);
     }
 
     /// <summary>Checks a <c>--plots</c> directory before anything runs.</summary>
@@ -46,9 +49,14 @@ internal static class ReportOutputs
     }
 
     /// <summary>Writes <c>--report</c> and <c>--plots</c> when asked; returns the failures, one line each naming the option.</summary>
-    public static List<string> Write(ScenarioRunArguments a, Func<ReportInput> result, Func<ReportInput>? series = null)
+    public static List<string> Write(ScenarioRunArguments a, Func<ReportInput> result, Func<ReportInput>? series = null) =>
+        Write(a.ReportPath, a.PlotsDirectory, result, series);
+
+    /// <summary>Writes a command's <c>--report</c> and <c>--plots</c> when asked; returns the failures, one line each
+    /// naming the option.</summary>
+    public static List<string> Write(string? reportPath, string? plotsDirectory, Func<ReportInput> result, Func<ReportInput>? series = null)
     {
-        if (a.ReportPath is null && a.PlotsDirectory is null) return [];
+        if (reportPath is null && plotsDirectory is null) return [];
         HtmlReport report;
         try
         {
@@ -56,15 +64,15 @@ internal static class ReportOutputs
         }
         catch (ReportException e)
         {
-            return [$"{(a.ReportPath is not null ? "--report" : "--plots")}: {e.Message}"];
+            return [$"{(reportPath is not null ? "--report" : "--plots")}: {e.Message}"];
         }
         catch (Exception e) when (Unexpected(e))
         {
             // After a long run the other outputs are written already: a failure to draw is one failed output, not a crash.
-            return [$"{(a.ReportPath is not null ? "--report" : "--plots")}: could not make the report: {e.GetType().Name}: {e.Message}"];
+            return [$"{(reportPath is not null ? "--report" : "--plots")}: could not make the report: {e.GetType().Name}: {e.Message}"];
         }
-        var failures = a.ReportPath is null ? [] : OutputFiles.WriteAll(TextWriter.Null, ("--report", a.ReportPath, () => report.Html));
-        failures.AddRange(WritePlots(report, a.PlotsDirectory));
+        var failures = reportPath is null ? [] : OutputFiles.WriteAll(TextWriter.Null, ("--report", reportPath, () => report.Html));
+        failures.AddRange(WritePlots(report, plotsDirectory));
         return failures;
     }
 

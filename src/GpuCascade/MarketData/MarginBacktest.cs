@@ -166,6 +166,31 @@ public enum AntiProcyclicality
     StressedWeight,
 }
 
+/// <summary>The names of <see cref="AntiProcyclicality"/>'s tools in the backtest's outputs.</summary>
+internal static class AntiProcyclicalityNames
+{
+    /// <summary>The tool's key: a CSV column's suffix and the JSON's <c>tool</c> (<c>none</c>, <c>buffer</c>, <c>floor</c>,
+    /// <c>stressed</c>).</summary>
+    public static string Key(this AntiProcyclicality tool) => tool switch
+    {
+        AntiProcyclicality.None => "none",
+        AntiProcyclicality.Buffer => "buffer",
+        AntiProcyclicality.TenYearFloor => "floor",
+        AntiProcyclicality.StressedWeight => "stressed",
+        _ => tool.ToString(),
+    };
+
+    /// <summary>The tool as the table names it (<c>25% buffer</c>, <c>10y floor</c>).</summary>
+    public static string Label(this AntiProcyclicality tool) => tool switch
+    {
+        AntiProcyclicality.None => "none",
+        AntiProcyclicality.Buffer => "25% buffer",
+        AntiProcyclicality.TenYearFloor => "10y floor",
+        AntiProcyclicality.StressedWeight => "stressed 25%",
+        _ => tool.ToString(),
+    };
+}
+
 /// <summary>A likelihood-ratio test's statistic and p-value.</summary>
 /// <param name="Statistic">The LR statistic.</param>
 /// <param name="PValue">Its chi-square upper tail.</param>
@@ -217,7 +242,11 @@ public sealed record BacktestVariant(AntiProcyclicality Tool, SideBacktest Long,
 /// <param name="Moves">Each day's move over the horizon, <c>P(t + h) / P(t) - 1</c>.</param>
 /// <param name="Variants">The rule alone, then with each anti-procyclicality tool.</param>
 public sealed record BacktestResult(string Symbol, string Source, MarginModel Model, double Confidence, double HorizonDays,
-    ImmutableArray<DateTimeOffset> Dates, ImmutableArray<double> Moves, ImmutableArray<BacktestVariant> Variants);
+    ImmutableArray<DateTimeOffset> Dates, ImmutableArray<double> Moves, ImmutableArray<BacktestVariant> Variants)
+{
+    /// <summary>The price file's SHA-256 (<see cref="PriceSeries.Sha256"/>); null when the series was not read from a file.</summary>
+    public string? SourceSha256 { get; init; }
+}
 
 /// <summary>
 /// Backtests a margin rule on daily prices (docs/market-data.md, "Margin backtests"): each day's margin against the
@@ -261,14 +290,21 @@ public static class MarginBacktest
             double[] m = [.. tested.Select(t => applied[t])];
             // Procyclicality and cost over every day with a margin, from the first backtested day.
             double[] daily = [.. applied.Skip(tested[0]).Where(x => !double.IsNaN(x))];
-            bool[] exceeded = [.. moves.Select((x, k) => isLong ? x < -m[k] : x > m[k])];
+            bool[] exceeded = [.. moves.Select((x, k) => Exceeds(x, m[k], isLong))];
             return new SideBacktest(Coverage(exceeded, 1 - confidence), daily.Max() / daily.Min(), LargestIncrease(daily, 30), daily.Average(), [.. m]);
         }
         var variants = Enum.GetValues<AntiProcyclicality>()
             .Select(tool => new BacktestVariant(tool, Side(tool, longMargins, tenYearLong, true), Side(tool, shortMargins, tenYearShort, false)))
             .ToImmutableArray();
-        return new BacktestResult(prices.Symbol, prices.Source, model, confidence, horizonDays, [.. tested.Select(t => days[t].Date)], [.. moves], variants);
+        return new BacktestResult(prices.Symbol, prices.Source, model, confidence, horizonDays, [.. tested.Select(t => days[t].Date)], [.. moves], variants)
+        {
+            SourceSha256 = prices.Sha256,
+        };
     }
+
+    /// <summary>Whether <paramref name="move"/> over a window went beyond <paramref name="margin"/>: a long's when it fell
+    /// by more (<c>move &lt; -margin</c>), a short's when it rose by more (<c>move &gt; margin</c>).</summary>
+    internal static bool Exceeds(double move, double margin, bool isLong) => isLong ? move < -margin : move > margin;
 
     /// <summary>Margins under an anti-procyclicality tool (<paramref name="lookBack"/>: the rule on the 10-year volatility).</summary>
     internal static double[] Apply(AntiProcyclicality tool, double[] margins, double[] lookBack)

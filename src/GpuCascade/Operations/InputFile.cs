@@ -72,7 +72,12 @@ internal static class InputFile
     /// <exception cref="InputFileException">As <see cref="ReadBytes"/>.</exception>
     public static string ReadText(string path, string what, long maxBytes)
     {
-        var bytes = ReadBytes(path, what, maxBytes);
+        return Decode(ReadBytes(path, what, maxBytes));
+    }
+
+    /// <summary>A file's bytes as text: UTF-8, or the encoding its byte-order mark names.</summary>
+    public static string Decode(byte[] bytes)
+    {
         using var reader = new StreamReader(new MemoryStream(bytes), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         return reader.ReadToEnd();
     }

@@ -15,6 +15,10 @@ namespace GpuCascade.Prices;
 public sealed record PriceSeries(string Symbol, ImmutableArray<DateTimeOffset> Times, ImmutableArray<double> Closes, string Source,
     int Duplicates = 0)
 {
+    /// <summary>The SHA-256 of the file's bytes (lower-case hex) when it was read by <see cref="PriceFile.Read"/>; null
+    /// for a series parsed from text or built in code.</summary>
+    public string? Sha256 { get; init; }
+
     /// <summary>The most common spacing of consecutive rows (the file's own interval).</summary>
     public TimeSpan Spacing =>
         Times.Length < 2 ? TimeSpan.Zero
@@ -45,16 +49,16 @@ public static class PriceFile
     /// <exception cref="PriceFileException">The file is missing, unreadable, or a row or column is not what it must be.</exception>
     public static PriceSeries Read(string path, string? symbol = null)
     {
-        string text;
+        byte[] bytes;
         try
         {
-            text = InputFile.ReadText(path, "price file", MaxBytes);
+            bytes = InputFile.ReadBytes(path, "price file", MaxBytes);
         }
         catch (InputFileException e)
         {
             throw new PriceFileException(e.Message);
         }
-        return Parse(text, path, symbol);
+        return Parse(InputFile.Decode(bytes), path, symbol) with { Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)) };
     }
 
     /// <summary>Parses the text of a price file; <paramref name="source"/> names it in messages.</summary>

@@ -1,4 +1,7 @@
 using System.Collections.Immutable;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
 using GpuCascade.Cli;
 using GpuCascade.MarketData;
 using GpuCascade.Prices;
@@ -89,6 +92,45 @@ public class MarginBacktestTests
         Assert.That(Assert.Throws<PriceFileException>(() => MarginBacktest.Run(flat, new EwmaMargin()))!.Message, Does.Contain("never changes"));
     }
 
+    /// <summary>The JSON of the known-exceedance backtest above: the counts, the tests and each window's margin and flags,
+    /// the numbers of the result exactly.</summary>
+    [Test]
+    public void TheJsonHoldsTheTestsAndEachWindow()
+    {
+        var start = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var closes = new List<double> { 100 };
+        for (int d = 1; d <= 200; d++)
+            closes.Add(closes[^1] * (d == 101 ? 0.8 : d == 151 ? 1.2 : d % 2 == 0 ? 1.05 : 1 / 1.05));
+        var series = new PriceSeries("BTC", [.. closes.Select((_, d) => start.AddDays(d))], [.. closes], "test");
+        var r = MarginBacktest.Run(series, new FixedMargin(0.1), 0.99, 2);
+        using var doc = JsonDocument.Parse(BacktestJson.Serialize(r));
+        var root = doc.RootElement;
+        Assert.That((root.GetProperty("symbol").GetString(), root.GetProperty("rule").GetString(), root.GetProperty("windows").GetInt32()), Is.EqualTo(("BTC", "fixed 0.1", 100)));
+        Assert.That(root.GetProperty("sourceSha256").ValueKind, Is.EqualTo(JsonValueKind.Null), "a series built in code has no file");
+        Assert.That((root.GetProperty("first").GetString(), root.GetProperty("last").GetString()), Is.EqualTo(("2024-01-01", "2024-07-17")));
+        var variants = root.GetProperty("variants");
+        Assert.That(variants.EnumerateArray().Select(v => v.GetProperty("tool").GetString()), Is.EqualTo(new[] { "none", "buffer", "floor", "stressed" }));
+        Assert.That(variants[2].GetProperty("label").GetString(), Is.EqualTo("10y floor"));
+        var expectedKupiec = MarginBacktest.Kupiec(100, 1, 0.01);
+        foreach (var (side, test) in new[] { ("long", r.Variants[0].Long), ("short", r.Variants[0].Short) })
+        {
+            var s = variants[0].GetProperty(side);
+            Assert.That((s.GetProperty("observations").GetInt32(), s.GetProperty("exceedances").GetInt32(), s.GetProperty("zone").GetString()), Is.EqualTo((100, 1, "green")));
+            Assert.That(s.GetProperty("expected").GetDouble(), Is.EqualTo(1).Within(1e-12));
+            Assert.That(s.GetProperty("kupiec").GetProperty("statistic").GetDouble(), Is.EqualTo(expectedKupiec.Statistic));
+            Assert.That(s.GetProperty("kupiec").GetProperty("pValue").GetDouble(), Is.EqualTo(test.Coverage.Kupiec.PValue));
+            Assert.That(s.GetProperty("conditionalCoverage").GetProperty("statistic").GetDouble(), Is.EqualTo(test.Coverage.ConditionalCoverage.Statistic));
+            Assert.That(s.GetProperty("meanMargin").GetDouble(), Is.EqualTo(0.1).Within(1e-12));
+            Assert.That(s.GetProperty("margins").EnumerateArray().Select(m => m.GetDouble()), Is.EqualTo(test.Margins));
+        }
+        // The -20% window starts on day 100 (window 50), the +20% one on day 150 (window 75).
+        int[] Flagged(string side) => [.. variants[0].GetProperty(side).GetProperty("exceeded").EnumerateArray().Select((e, i) => (e, i)).Where(x => x.e.GetBoolean()).Select(x => x.i)];
+        Assert.That((Flagged("long"), Flagged("short")), Is.EqualTo((new[] { 50 }, new[] { 75 })));
+        Assert.That(root.GetProperty("dates")[50].GetString(), Is.EqualTo("2024-04-10"));
+        Assert.That(root.GetProperty("moves").EnumerateArray().Select(m => m.GetDouble()), Is.EqualTo(r.Moves));
+        Assert.That(variants[1].GetProperty("long").GetProperty("margins")[0].GetDouble(), Is.EqualTo(0.125).Within(1e-12), "each tool its own margins");
+    }
+
     /// <summary>calibrate's margin table as a rule: each day the regime nearest the EWMA volatility (annualised) sets the
     /// margin.</summary>
     [Test]
@@ -150,6 +192,40 @@ public class MarginBacktestTests
             var rows = File.ReadAllLines(csv);
             Assert.That(rows[0], Does.StartWith("date,move,long_margin_none,long_exceeded_none,short_margin_none,short_exceeded_none,long_margin_buffer"));
             Assert.That(rows.Length, Is.EqualTo(1 + (400 - EwmaMargin.WarmUp - 1) / 2));
+            // --json: the numbers the table shows, the file's SHA-256, and '-' for stdout instead of the table.
+            string json = Path.Combine(dir, "out.json");
+            stdout = new StringWriter();
+            Assert.That(CliApp.Run(["backtest", "--prices", $"BTC={file}", "--margin", "ewma:0.97", "--json", json], stdout, stderr), Is.Zero, stderr.ToString());
+            using (var doc = JsonDocument.Parse(File.ReadAllText(json)))
+            {
+                var none = doc.RootElement.GetProperty("variants")[0];
+                var line = stdout.ToString().Split('\n').Single(l => l.StartsWith("none             long", StringComparison.Ordinal));
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                Assert.That(fields[2], Is.EqualTo(none.GetProperty("long").GetProperty("exceedances").GetInt32().ToString(CultureInfo.InvariantCulture)), line);
+                Assert.That(fields[4], Is.EqualTo(none.GetProperty("long").GetProperty("kupiec").GetProperty("statistic").GetDouble().ToString("0.00", CultureInfo.InvariantCulture)), line);
+                Assert.That(fields[5], Is.EqualTo($"({none.GetProperty("long").GetProperty("kupiec").GetProperty("pValue").GetDouble().ToString("0.000", CultureInfo.InvariantCulture)})"), line);
+                Assert.That(doc.RootElement.GetProperty("sourceSha256").GetString(), Is.EqualTo(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)))));
+                Assert.That(doc.RootElement.GetProperty("source").GetString(), Is.EqualTo(file));
+            }
+            stdout = new StringWriter();
+            Assert.That(CliApp.Run(["backtest", "--prices", $"BTC={file}", "--margin", "ewma:0.97", "--json", "-"], stdout, stderr), Is.Zero, stderr.ToString());
+            Assert.That(stdout.ToString(), Does.StartWith("{").And.Not.Contain("Margin backtest of"), "only the JSON on stdout");
+            Assert.That(JsonDocument.Parse(stdout.ToString()).RootElement.GetProperty("windows").GetInt32(), Is.EqualTo(rows.Length - 1));
+            foreach (var (args, message) in new (string[], string)[]
+                     {
+                         (["--json", Path.Combine(dir, "no", "out.json")], "--json: the directory"),
+                         (["--json", dir], "--json: " + dir + " is a directory"),
+                         (["--json", file], "--json: " + file + " is the price file"),
+                         (["--json", "-", "--csv", "-"], "--csv and --json cannot both write to stdout"),
+                         (["--json", ""], "--json: needs a file name"),
+                     })
+            {
+                stderr = new StringWriter();
+                Assert.That(CliApp.Run(["backtest", "--prices", $"BTC={file}", "--margin", "ewma", .. args], new StringWriter(), stderr), Is.EqualTo(2), string.Join(" ", args));
+                Assert.That(stderr.ToString(), Does.Contain(message), string.Join(" ", args));
+            }
+            Assert.That(File.ReadAllText(file), Does.StartWith("date,close"), "the price file is intact");
+            stderr = new StringWriter();
             int bad = CliApp.Run(["backtest", "--prices", file, "--margin", "var:0.99"], new StringWriter(), stderr);
             Assert.That(bad, Is.EqualTo(2));
             Assert.That(stderr.ToString(), Does.Contain("a margin rule is fixed:F"));

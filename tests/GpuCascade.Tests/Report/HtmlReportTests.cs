@@ -126,6 +126,55 @@ public class HtmlReportTests
         AssertNumbersMatch(report.Html, RunJson, other.ToJsonString(), CalibrationJson, ComparisonJson, SeriesJson);
     }
 
+    /// <summary>A backtest (backtest --json): told by its fields, its cards and tables show the JSON's numbers, and the
+    /// exceedance chart marks exactly the windows the JSON flags.</summary>
+    [Test]
+    public void ABacktestShowsItsTestsAndTheExceedanceChart()
+    {
+        var report = HtmlReport.Build([Input("backtest.json", BacktestJson)]);
+        string html = report.Html;
+        Assert.That(html, Does.Contain("data-kind=\"backtest\"").And.Contain("(a margin backtest)").And.Contain("<h3>Coverage tests</h3>")
+            .And.Contain("<h3>Procyclicality and cost</h3>"));
+        Assert.That(report.Charts.Select(c => c.Name), Is.EqualTo(new[] { "backtest-exceedances" }));
+        Assert.That(Regex.Match(html, @"<figure class=""chart"" data-chart=""backtest-exceedances""><svg viewBox=""0 0 760 430""").Success, Is.True);
+        AssertNumbersMatch(html, BacktestJson);
+        using var doc = System.Text.Json.JsonDocument.Parse(BacktestJson);
+        var root = doc.RootElement;
+        var shown = ShownValues(html);
+        foreach (string side in new[] { "long", "short" })
+        {
+            var rule = root.GetProperty("variants")[0].GetProperty(side);
+            int exceedances = rule.GetProperty("exceedances").GetInt32();
+            Assert.That(exceedances, Is.GreaterThan(0), $"the test data has {side} exceedances");
+            Assert.That(rule.GetProperty("exceeded").EnumerateArray().Count(e => e.GetBoolean()), Is.EqualTo(exceedances), "the flags are the count");
+            Assert.That(shown, Has.Some.Matches<Shown>(s => s.Pointer == $"/variants/0/{side}/exceedances" && s.Text == exceedances.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.That(shown, Has.Some.Matches<Shown>(s => s.Pointer == $"/variants/3/{side}/kupiec/statistic"), "every tool's tests");
+            Assert.That(html, Does.Contain($"{side} exceedance ({exceedances})"), "the chart's legend counts the marked windows");
+        }
+        Assert.That(shown, Has.Some.Matches<Shown>(s => s.Pointer == "/variants/0/long/zone" && s.Text == root.GetProperty("variants")[0].GetProperty("long").GetProperty("zone").GetString()));
+        using var dir = new TempDirectory();
+        Assert.That(report.WritePlots(dir.File("plots")).Select(Path.GetFileName), Is.EqualTo(new[] { "backtest-exceedances.png" }));
+        var several = HtmlReport.Build([Input("run.json", RunJson), Input("backtest.json", BacktestJson)]);
+        Assert.That(several.Charts.Select(c => c.Name), Has.Member("doc2-backtest-exceedances"));
+    }
+
+    [Test]
+    public void ABacktestMissingAFieldIsNamedByItsPointer()
+    {
+        var root = JsonNode.Parse(BacktestJson)!;
+        root["variants"]![1]!["short"]!.AsObject().Remove("kupiec");
+        var e = Assert.Throws<ReportException>(() => HtmlReport.Render([Input("backtest.json", root.ToJsonString())]));
+        Assert.That(e!.Message, Is.EqualTo("backtest.json: missing field /variants/1/short/kupiec"));
+        root = JsonNode.Parse(BacktestJson)!;
+        root["dates"]![5] = "5 March";
+        e = Assert.Throws<ReportException>(() => HtmlReport.Render([Input("backtest.json", root.ToJsonString())]));
+        Assert.That(e!.Message, Is.EqualTo("backtest.json: /dates/5 should be a date (yyyy-MM-dd), got '5 March'"));
+        root = JsonNode.Parse(BacktestJson)!;
+        root.AsObject().Remove("moves");
+        e = Assert.Throws<ReportException>(() => HtmlReport.Render([Input("backtest.json", root.ToJsonString())]));
+        Assert.That(e!.Message, Is.EqualTo("backtest.json: looks like a margin backtest (gpucascade backtest --json) but lacks moves"));
+    }
+
     [Test]
     public void ChartsAreWrittenAsPng()
     {

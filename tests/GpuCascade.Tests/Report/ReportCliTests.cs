@@ -5,7 +5,7 @@ using static GpuCascade.Tests.Report.ReportTestSupport;
 
 namespace GpuCascade.Tests.Report;
 
-/// <summary><c>gpucascade report</c> and the <c>--report</c>/<c>--plots</c> options of run, compare and calibrate.</summary>
+/// <summary><c>gpucascade report</c> and the <c>--report</c>/<c>--plots</c> options of run, compare, calibrate and backtest.</summary>
 public class ReportCliTests : CliTestBase
 {
     private string F(string name) => Path.Combine(_dir, name);
@@ -34,6 +34,30 @@ public class ReportCliTests : CliTestBase
         Assert.That(code, Is.Zero, err);
         Assert.That(File.ReadAllText(F("direct.html")), Is.EqualTo(File.ReadAllText(F("later.html"))));
         Assert.That(Directory.GetFiles(F("p"), "*.png"), Has.Length.EqualTo(8));
+    }
+
+    /// <summary>backtest --report renders the backtest's JSON document: the same page as 'report' on its --json file, and
+    /// --plots writes the exceedance chart.</summary>
+    [Test]
+    public void BacktestReportIsThePageOfItsJson()
+    {
+        File.WriteAllText(F("prices.csv"), PriceCsv());
+        var (code, output, err) = Run("backtest", "--prices", $"BTC={F("prices.csv")}", "--margin", "ewma", "--json", F("b.json"), "--report", F("direct.html"),
+            "--plots", F("p"));
+        Assert.That(code, Is.Zero, err);
+        Assert.That(output, Does.Contain("Margin backtest of BTC"), "the table still goes to stdout");
+        (code, _, err) = Run("report", F("b.json"), "--out", F("later.html"));
+        Assert.That(code, Is.Zero, err);
+        string direct = File.ReadAllText(F("direct.html"));
+        Assert.That(direct, Does.Contain("data-chart=\"backtest-exceedances\""));
+        Assert.That(direct, Is.EqualTo(File.ReadAllText(F("later.html"))));
+        AssertNumbersMatch(direct, File.ReadAllText(F("b.json")));
+        Assert.That(Directory.GetFiles(F("p"), "*.png").Select(Path.GetFileName), Is.EqualTo(new[] { "backtest-exceedances.png" }));
+        // Without --json the page is the same document's, named after the price file.
+        (code, _, err) = Run("backtest", "--prices", $"BTC={F("prices.csv")}", "--margin", "ewma", "--report", F("alone.html"));
+        Assert.That(code, Is.Zero, err);
+        Assert.That(File.ReadAllText(F("alone.html")), Does.Contain($"<strong>BTC={F("prices.csv")}</strong> (a margin backtest)"));
+        Assert.That(Directory.GetFiles(_dir, ".*.tmp"), Is.Empty, "written atomically, no temporary file left");
     }
 
     [Test]
@@ -88,6 +112,9 @@ public class ReportCliTests : CliTestBase
                      (["run", "--json", F("same.html"), "--report", F("same.html")], "--json and --report both write"),
                      (["run", "--shard", "0/2", "--partial", F("p.bin"), "--report", F("r.html")], "--report: a shard has no result of its own"),
                      (["compare", "--vary", "venue.insuranceFund=0,1", "--report", "-"], "--report: needs a file"),
+                     (["backtest", "--prices", F("file"), "--margin", "ewma", "--report", "-"], "--report: needs a file, not stdout"),
+                     (["backtest", "--prices", F("file"), "--margin", "ewma", "--plots", F("file")], "--plots: " + F("file") + " is a file"),
+                     (["backtest", "--prices", F("file"), "--margin", "ewma", "--json", F("b.html"), "--report", F("b.html")], "--json and --report both write"),
                  })
         {
             var (code, output, err) = Run(args);
@@ -103,7 +130,7 @@ public class ReportCliTests : CliTestBase
         var (code, output, _) = Run("report", "--help");
         Assert.That(code, Is.Zero);
         Assert.That(output, Does.Contain("gpucascade report").And.Contain("--series").And.Contain("--plots").And.Contain("Examples:"));
-        foreach (string command in new[] { "run", "compare", "calibrate" })
+        foreach (string command in new[] { "run", "compare", "calibrate", "backtest" })
             Assert.That(Run(command, "--help").Out, Does.Contain("--report").And.Contain("--plots"), command);
         Assert.That(Run("rnu").Err, Does.Contain("(expected run, compare, calibrate, merge, devices, selftest, bench, scenario, report, fit or backtest)"));
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using GpuCascade.Calibration;
@@ -29,6 +30,29 @@ internal static partial class ReportTestSupport
 
     private static readonly Lazy<string> ComparisonDocument = new(() => ComparisonReport.Json(Comparison.Run(ScenarioDocument.Default,
         [new VaryAxis("venue.maintenanceMargin.ETH", [0.005, 0.02])], new ComparisonOptions { Paths = 1024 })));
+
+    private static readonly Lazy<string> BacktestDocument = new(() =>
+        GpuCascade.MarketData.BacktestJson.Serialize(GpuCascade.MarketData.MarginBacktest.Run(
+            GpuCascade.Prices.PriceFile.Parse(PriceCsv(), "prices.csv", "BTC"), new GpuCascade.MarketData.EwmaMargin())));
+
+    /// <summary>A daily price file of 400 days from 2023-01-01: moves of up to 1.5% a day and every 97th day a fall of 15%
+    /// or a rise of 18%, which an EWMA margin does not foresee (exceedances on both sides).</summary>
+    public static string PriceCsv()
+    {
+        var rng = new Random(3);
+        var start = new DateTimeOffset(2023, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        double price = 100;
+        var lines = new StringBuilder("date,close\n");
+        for (int d = 0; d < 400; d++)
+        {
+            price *= d % 97 == 60 ? (d % 2 == 0 ? 0.85 : 1.18) : Math.Exp(0.03 * (rng.NextDouble() - 0.5));
+            lines.Append(CultureInfo.InvariantCulture, $"{start.AddDays(d):yyyy-MM-dd},{price:R}\n");
+        }
+        return lines.ToString();
+    }
+
+    /// <summary><c>backtest --json</c> of <see cref="PriceCsv"/> under the EWMA rule at 99% over 2 days.</summary>
+    public static string BacktestJson => BacktestDocument.Value;
 
     /// <summary><c>run --json</c> of the default scenario, 2,048 paths.</summary>
     public static string RunJson => RunDocuments.Value.Run;

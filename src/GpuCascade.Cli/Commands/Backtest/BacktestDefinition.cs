@@ -8,6 +8,9 @@ internal sealed record BacktestArguments
     public double Confidence { get; init; } = 0.99;
     public int HorizonDays { get; init; } = 2;
     public string? CsvPath { get; init; }
+    public string? JsonPath { get; init; }
+    public string? ReportPath { get; init; }
+    public string? PlotsDirectory { get; init; }
 }
 
 /// <summary>The <c>backtest</c> command: a price file and a margin rule in, the coverage tests and procyclicality out.</summary>
@@ -31,13 +34,22 @@ internal static class BacktestDefinition
             CustomParser = r => PriceArguments.Duration(r, "--horizon"),
         };
         var csv = new Option<string?>("--csv") { Description = "write each day's margin, move and exceedances, with and without each tool, as CSV ('-' for stdout)", HelpName = "FILE" };
+        var json = new Option<string?>("--json") { Description = "write the tests, the procyclicality and each window's margins and exceedances as JSON ('-' for stdout)", HelpName = "FILE" };
+        var report = new Option<string?>("--report")
+        {
+            Description = "write the HTML report of the backtest to FILE: the tests, the procyclicality and the exceedance chart (the page 'gpucascade report' makes of the --json file)",
+            HelpName = "FILE",
+        };
+        var plots = new Option<string?>("--plots") { Description = "write each chart of the report as a PNG into DIR (created if absent)", HelpName = "DIR" };
         var command = new Command("backtest",
             "Backtest a margin rule on a price file: exceedances against the move over the close-out horizon for a long and a short, Kupiec's and Christoffersen's tests, the Basel traffic light, and procyclicality with and without EMIR's anti-procyclicality tools.")
-            { prices, margin, confidence, horizon, csv };
+            { prices, margin, confidence, horizon, csv, json, report, plots };
         tree.Examples[command] = """
               gpucascade backtest --prices Binance_BTCUSDT_d.csv --margin ewma --confidence 0.99 --horizon 2d
               gpucascade backtest --prices Binance_ETHUSDT_d.csv --margin fixed:0.15 --csv eth-backtest.csv
               gpucascade backtest --prices Binance_BTCUSDT_d.csv --margin table:calibration.json      (calibrate --regimes ... --json)
+              gpucascade backtest --prices Binance_BTCUSDT_d.csv --margin ewma --json btc-backtest.json --report btc-backtest.html
+              gpucascade backtest --prices Binance_BTCUSDT_d.csv --margin ewma --plots plots/      (plots/backtest-exceedances.png)
             """;
         command.SetAction(r =>
         {
@@ -50,6 +62,9 @@ internal static class BacktestDefinition
                 Confidence = r.GetValue(confidence),
                 HorizonDays = (int)h.TotalDays,
                 CsvPath = r.GetValue(csv),
+                JsonPath = r.GetValue(json),
+                ReportPath = r.GetValue(report),
+                PlotsDirectory = r.GetValue(plots),
             });
         });
         return command;
