@@ -3,6 +3,7 @@ using GpuCascade.Cli.Commands.Bench;
 using GpuCascade.Cli.Commands.Calibrate;
 using GpuCascade.Cli.Commands.Compare;
 using GpuCascade.Cli.Commands.Devices;
+using GpuCascade.Cli.Commands.Book;
 using GpuCascade.Cli.Commands.Fit;
 using GpuCascade.Cli.Commands.Merge;
 using GpuCascade.Cli.Commands.Report;
@@ -32,6 +33,7 @@ internal static class CommandLine
         tree.Root.Subcommands.Add(ScenarioDefinition.Create(tree, a => ScenarioCommand.Run(a, context)));
         tree.Root.Subcommands.Add(ReportDefinition.Create(tree, a => ReportCommand.Run(a, context)));
         tree.Root.Subcommands.Add(FitDefinition.Create(tree, a => FitCommand.Run(a, context)));
+        tree.Root.Subcommands.Add(BookDefinition.Create(tree, a => BookCommand.Run(a, context)));
         tree.Root.Subcommands.Add(BacktestDefinition.Create(tree, a => BacktestCommand.Run(a, context)));
         tree.Examples[tree.Root] = """
               gpucascade run                 simulate the embedded default scenario

@@ -1,0 +1,91 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using GpuCascade.MarketData;
+using GpuCascade.Prices;
+
+namespace GpuCascade.Cli.Commands.Book;
+
+/// <summary>
+/// <c>gpucascade book</c>: the positioning and depth files read (<see cref="PositioningFile"/>), applied to the base
+/// scenario (<see cref="BookFromData.Apply"/>) and written as YAML that <c>run</c> reads, what was taken as comments.
+/// </summary>
+internal static class BookCommand
+{
+    public static int Run(BookArguments a, CommandContext context)
+    {
+        if (!(a.AccountsPerCohort >= 1 && double.IsFinite(a.AccountsPerCohort)))
+            throw new UsageException($"--accounts-per-cohort: must be >= 1, got {a.AccountsPerCohort.ToString(CultureInfo.InvariantCulture)}");
+        var files = a.OpenInterest.Select(f => ("--open-interest", f)).Concat(a.LongShare.Select(f => ("--long-short", f)))
+            .Concat(a.LiquidationMap.Select(f => ("--liquidation-map", f))).Concat(a.Depth.Select(f => ("--depth", f)))
+            .Select(p => (Option: p.Item1, Symbol: Symbol(p.Item1, p.Item2, out string file), File: file)).ToList();
+        if (files.Count == 0) throw new UsageException("give at least one data file: --open-interest, --long-short, --liquidation-map or --depth SYMBOL=FILE");
+        foreach (var g in files.GroupBy(f => (f.Option, f.Symbol)).Where(g => g.Count() > 1))
+            throw new UsageException($"{g.Key.Option}: {g.Key.Symbol} is given {g.Count()} times");
+        if (a.OutPath is not null) OutputFiles.Check([("--out", a.OutPath)], [.. files.Select(f => ("data file", (string?)f.File))]);
+        var data = files.GroupBy(f => f.Symbol).Select(g =>
+        {
+            var p = new AssetPositioning { Symbol = g.Key };
+            foreach (var f in g)
+                p = f.Option switch
+                {
+                    "--open-interest" => p with { OpenInterest = PositioningFile.ReadOpenInterest(f.File) },
+                    "--long-short" => p with { LongShare = PositioningFile.ReadLongShare(f.File) },
+                    "--liquidation-map" => p with { LiquidationMap = PositioningFile.ReadLiquidationMap(f.File) },
+                    _ => p with { Depth = PositioningFile.ReadDepth(f.File) },
+                };
+            return p;
+        }).ToList();
+        var baseScenario = a.BasePath is null ? ScenarioLoader.LoadDefault() : ScenarioLoader.LoadFile(a.BasePath);
+        var (scenario, summary) = BookFromData.Apply(baseScenario, data, a.At, a.AccountsPerCohort);
+        string comments = Comments(files.Select(f => $"{f.Option} {f.Symbol}={f.File}"), summary);
+        string yaml = comments + "\n" + ScenarioYaml.Normalised(scenario);
+        if (a.OutPath is null || a.OutPath == "-")
+        {
+            context.Stdout.Write(yaml);
+            context.Stdout.Flush();
+            return ExitCodes.Ok;
+        }
+        var failures = OutputFiles.WriteAll(context.Stdout, ("--out", a.OutPath, () => yaml));
+        context.Stdout.Write(comments);
+        context.Stdout.WriteLine($"# scenario: {a.OutPath}; gpucascade run {a.OutPath}");
+        context.Stdout.Flush();
+        return ExitCodes.Finish(failures, context.Stderr, ExitCodes.Ok);
+    }
+
+    /// <summary>The symbol of <c>SYMBOL=FILE</c>, else the one in the file's name.</summary>
+    private static string Symbol(string option, string argument, out string file)
+    {
+        int eq = argument.IndexOf('=', StringComparison.Ordinal);
+        if (eq > 0 && !File.Exists(argument))
+        {
+            file = argument[(eq + 1)..];
+            return argument[..eq];
+        }
+        file = argument;
+        return PriceFile.SymbolFromName(argument) ?? throw new UsageException($"{option}: no symbol in {Operations.Echo.Quote(argument)}; give it as SYMBOL=FILE");
+    }
+
+    /// <summary>What was taken of each asset, as YAML comments.</summary>
+    internal static string Comments(IEnumerable<string> files, IReadOnlyList<PositioningSummary> summary)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine(inv, $"# gpucascade book: {string.Join(", ", files.Select(f => f.ReplaceLineEndings(" ")))}");
+        foreach (var s in summary)
+        {
+            var parts = new List<string>();
+            if (s.OpenInterest is double oi) parts.Add($"open interest {Usd(oi)}");
+            if (s.LongShare is double share) parts.Add($"long share {share:0.####}");
+            if (s.MapCohorts > 0)
+                parts.Add($"liquidation map: {s.MapCohorts} cohorts, longs {Usd(s.MapLongUsd)}, shorts {Usd(s.MapShortUsd)}" +
+                          (s.MapLevelsBeyondPrice > 0 ? $" ({s.MapLevelsBeyondPrice} levels already past the price left out)" : ""));
+            if (s.Depth is { } d)
+                parts.Add($"depth per 1% {Usd(d.Depth1Pct)} (bids {Usd(d.BidUsd)}, asks {Usd(d.AskUsd)} within 1% of the mid {d.Mid:G8}{(d.Time is { } t ? $", snapshot {t:yyyy-MM-dd HH:mm:ss} UTC" : "")})");
+            sb.AppendLine(inv, $"#   {s.Symbol}: {string.Join("; ", parts)}");
+        }
+        return sb.ToString();
+    }
+
+    private static string Usd(double v) => v.ToString(v >= 1e9 ? "0.###e0" : "#,0", CultureInfo.InvariantCulture);
+}
