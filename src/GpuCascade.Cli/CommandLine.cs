@@ -5,6 +5,7 @@ using GpuCascade.Cli.Commands.Compare;
 using GpuCascade.Cli.Commands.Devices;
 using GpuCascade.Cli.Commands.Book;
 using GpuCascade.Cli.Commands.Fit;
+using GpuCascade.Cli.Commands.Nowcast;
 using GpuCascade.Cli.Commands.Merge;
 using GpuCascade.Cli.Commands.Report;
 using GpuCascade.Cli.Commands.Run;
@@ -35,6 +36,7 @@ internal static class CommandLine
         tree.Root.Subcommands.Add(FitDefinition.Create(tree, a => FitCommand.Run(a, context)));
         tree.Root.Subcommands.Add(BookDefinition.Create(tree, a => BookCommand.Run(a, context)));
         tree.Root.Subcommands.Add(BacktestDefinition.Create(tree, a => BacktestCommand.Run(a, context)));
+        tree.Root.Subcommands.Add(NowcastDefinition.Create(tree, a => NowcastCommand.Run(a, context)));
         tree.Examples[tree.Root] = """
               gpucascade run                 simulate the embedded default scenario
               gpucascade compare --vary venue.insuranceFund=0,1e9

@@ -54,13 +54,18 @@ internal static class ReportOutputs
 
     /// <summary>Writes a command's <c>--report</c> and <c>--plots</c> when asked; returns the failures, one line each
     /// naming the option.</summary>
-    public static List<string> Write(string? reportPath, string? plotsDirectory, Func<ReportInput> result, Func<ReportInput>? series = null)
+    public static List<string> Write(string? reportPath, string? plotsDirectory, Func<ReportInput> result, Func<ReportInput>? series = null) =>
+        Write(reportPath, plotsDirectory, [result], series);
+
+    /// <summary>Writes a command's <c>--report</c> and <c>--plots</c> of several results (a section each) when asked; returns
+    /// the failures, one line each naming the option.</summary>
+    public static List<string> Write(string? reportPath, string? plotsDirectory, IReadOnlyList<Func<ReportInput>> results, Func<ReportInput>? series = null)
     {
         if (reportPath is null && plotsDirectory is null) return [];
         HtmlReport report;
         try
         {
-            report = HtmlReport.Build([result()], series?.Invoke());
+            report = HtmlReport.Build([.. results.Select(r => r())], series?.Invoke());
         }
         catch (ReportException e)
         {

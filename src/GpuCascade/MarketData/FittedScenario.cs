@@ -66,6 +66,7 @@ public static class FittedScenario
             Jumps = fit.Jumps > 0 && fit.JumpIntensity.Value > 0
                 ? new JumpSpec(fit.JumpIntensity.Value, fit.JumpMeanLogSize.Value, fit.JumpLogSizeVolatility.Value) : null,
             Stress = [],
+            History = null, // the fitted market replaces a base's historical shocks
         };
         var invalid = ScenarioValidator.Validate(scenario);
         if (invalid.Count > 0) throw new ScenarioException(invalid);

@@ -102,7 +102,7 @@ public class CliTests : CliTestBase
         Assert.That(err, Does.Not.Contain("   at "), "no stack trace");
     }
 
-    [TestCase(new[] { "rnu" }, "unknown command 'rnu' (expected run, compare, calibrate, merge, devices, selftest, bench, scenario, report, fit, book or backtest) (did you mean 'run'?)")]
+    [TestCase(new[] { "rnu" }, "unknown command 'rnu' (expected run, compare, calibrate, merge, devices, selftest, bench, scenario, report, fit, book, backtest or nowcast) (did you mean 'run'?)")]
     [TestCase(new[] { "run", "--shard", "0/2" }, "--shard needs --partial FILE (where the shard's statistics go)")]
     [TestCase(new[] { "run", "--shard", "2/2", "--partial", "p.bin" }, "--shard: expected I/N with 0 <= I < N (such as 0/4, as SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT), got '2/2'")]
     [TestCase(new[] { "run", "--pahts", "3" }, "unknown option '--pahts' of run (did you mean '--paths'?)")]

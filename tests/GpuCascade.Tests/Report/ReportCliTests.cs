@@ -132,6 +132,6 @@ public class ReportCliTests : CliTestBase
         Assert.That(output, Does.Contain("gpucascade report").And.Contain("--series").And.Contain("--plots").And.Contain("Examples:"));
         foreach (string command in new[] { "run", "compare", "calibrate", "backtest" })
             Assert.That(Run(command, "--help").Out, Does.Contain("--report").And.Contain("--plots"), command);
-        Assert.That(Run("rnu").Err, Does.Contain("(expected run, compare, calibrate, merge, devices, selftest, bench, scenario, report, fit, book or backtest)"));
+        Assert.That(Run("rnu").Err, Does.Contain("(expected run, compare, calibrate, merge, devices, selftest, bench, scenario, report, fit, book, backtest or nowcast)"));
     }
 }
