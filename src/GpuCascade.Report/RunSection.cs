@@ -39,6 +39,11 @@ internal static class RunSection
         Exceedance(b, r);
         b.Heading(3, "Assets: drawdown and amplification");
         Assets(b, r);
+        if (r.Optional("ladder") is { } ladder)
+        {
+            b.Heading(3, "Liquidation ladder");
+            Ladder(b, ladder);
+        }
         if (series is not null) SeriesSection.Write(b, series);
         Cohorts(b, r);
         b.Heading(3, "Insurance fund, auto-deleveraging, queue and work");
@@ -390,6 +395,72 @@ internal static class RunSection
     }
 
     private static double Finite(double v) => double.IsFinite(v) ? v : 0;
+
+    /// <summary>The ladder (docs/model.md, "The liquidation ladder"; optional, older results have none): per asset and
+    /// direction the notional within 5% and 10% and the first supercritical level, and one chart of the notional per level,
+    /// falls to the left and rises to the right, against each asset's depth per step.</summary>
+    private static void Ladder(ReportBuilder b, Field ladder)
+    {
+        double step = ladder["stepPercent"].Number;
+        var assets = ladder["assets"].Members.ToList();
+        string Within(Field side, double percent)
+        {
+            double[] move = side["move"].Numbers;
+            int last = 0;
+            for (int k = 1; k < move.Length && move[k] <= percent / 100 * (1 + 1e-12); k++) last = k;
+            return Html.Number(side["cumulative"][last], Unit.Usd);
+        }
+        string First(Field side) => side["firstSupercritical"].IsNull
+            ? "none"
+            : Html.Number(side["move"][(int)side["firstSupercritical"].Number], Unit.Percent);
+        var rows = assets.Select(a => (IReadOnlyList<string>)
+        [
+            Html.Escape(a.Name), Html.Number(a.Value["depthPerPercent"], Unit.Usd),
+            Within(a.Value["down"], 5), Within(a.Value["down"], 10), First(a.Value["down"]),
+            Within(a.Value["up"], 5), Within(a.Value["up"], 10), First(a.Value["up"]),
+        ]).ToList();
+        Html.Table(b.Html, ["asset", "depth per 1%", "falls: within 5%", "within 10%", "supercritical from", "rises: within 5%", "within 10%", "supercritical from"], rows);
+        b.Note(string.Create(Inv, $"Each asset moved alone from the starting prices in {ladder["levels"].Number:0} steps of {step:0.##}% each way: the position notional in the asset (at the starting prices) of the cohorts that become liquidatable within the move. ") +
+               "Supercritical from a level: the liquidations of that move and the smaller ones would move the price through the asset's impact at least as far again. " +
+               "A static, start-of-path diagnostic (no oracle delay, depth thinning, capacity or returning liquidity) that explains the Monte Carlo figures above; docs/interpreting.md says how to read it.");
+        if (assets.Count == 0) return;
+        var plot = Charts.New("move of the asset alone (%; falls to the left, rises to the right)", "notional liquidated at the level");
+        var bars = new List<Bar>();
+        double width = 0.8 / assets.Count, top = 0;
+        for (int i = 0; i < assets.Count; i++)
+        {
+            var a = assets[i].Value;
+            double offset = (i - (assets.Count - 1) / 2.0) * width;
+            foreach (var (name, sign) in new[] { ("down", -1.0), ("up", 1.0) })
+            {
+                double[] notional = a[name]["notional"].Numbers;
+                for (int k = 1; k < notional.Length; k++)
+                {
+                    if (!(notional[k] > 0)) continue;
+                    bars.Add(new Bar { Position = sign * k * step + offset * step, Size = width * step, Value = notional[k], FillColor = Charts.Series(i), LineWidth = 0 });
+                    top = Math.Max(top, notional[k]);
+                }
+            }
+            double depth = a["depthPerPercent"].Number * step;
+            if (double.IsFinite(depth) && depth > 0)
+            {
+                var line = plot.Add.HorizontalLine(depth, 1.5f, Charts.Series(i), LinePattern.Dashed);
+                line.LegendText = $"{assets[i].Name}: depth per {step.ToString("0.##", Inv)}% {Html.Format(depth, Unit.Usd)}";
+                top = Math.Max(top, depth);
+            }
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = assets[i].Name + " notional", FillColor = Charts.Series(i) });
+        }
+        if (bars.Count > 0) plot.Add.Bars(bars);
+        double levels = ladder["levels"].Number;
+        plot.Axes.SetLimitsX(-(levels + 1) * step, (levels + 1) * step);
+        plot.Axes.SetLimitsY(0, top * 1.15 + 1e-9);
+        Charts.UsdLabels(plot.Axes.Left);
+        Charts.PercentLabels(plot.Axes.Bottom);
+        Charts.LegendBelow(plot);
+        b.Chart("liquidation-ladder",
+            "Liquidation ladder: position notional that first becomes liquidatable at each level of a one-asset move (bars, one colour per asset), against each asset's depth per step (dashed).",
+            plot, 860, 420);
+    }
 
     private static void Cohorts(ReportBuilder b, Field r)
     {

@@ -124,6 +124,8 @@ public static class ResultJson
         }
         w.WriteEndArray();
 
+        if (r.Ladder is { } ladder) WriteLadder(w, ladder);
+
         if (r.Manifest is { } m)
         {
             w.WriteStartObject("manifest");
@@ -170,6 +172,49 @@ public static class ResultJson
         w.WriteNumber("marginChecks", work.MarginChecks);
         w.WriteNumber("cohortLiquidations", work.CohortLiquidations);
         w.WriteEndObject();
+    }
+
+    /// <summary>Writes the ladder as <c>"ladder": {"levels", "stepPercent", "assets": {SYMBOL: {"depthPerPercent", "down":
+    /// {...}, "up": {...}}}}</c>, each direction with its arrays (index 0: the start) and <c>firstSupercritical</c>.</summary>
+    private static void WriteLadder(Utf8JsonWriter w, Book.LiquidationLadder ladder)
+    {
+        w.WriteStartObject("ladder");
+        w.WriteNumber("levels", ladder.Levels);
+        Number(w, "stepPercent", ladder.StepPercent);
+        w.WriteStartObject("assets");
+        foreach (var a in ladder.Assets)
+        {
+            w.WriteStartObject(a.Symbol);
+            Number(w, "depthPerPercent", a.DepthPerPercent);
+            foreach (var (name, side) in new[] { ("down", a.Down), ("up", a.Up) })
+            {
+                w.WriteStartObject(name);
+                Numbers(w, "move", side.Move);
+                Numbers(w, "notional", side.Notional);
+                Numbers(w, "otherNotional", side.OtherNotional);
+                Numbers(w, "cumulative", side.Cumulative);
+                Numbers(w, "flow", side.Flow);
+                Numbers(w, "inducedMove", side.InducedMove);
+                Numbers(w, "ratio", side.Ratio);
+                if (side.FirstSupercritical is int k) w.WriteNumber("firstSupercritical", k);
+                else w.WriteNull("firstSupercritical");
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void Numbers(Utf8JsonWriter w, string name, IReadOnlyList<double> values)
+    {
+        w.WriteStartArray(name);
+        foreach (double v in values)
+        {
+            if (double.IsFinite(v)) w.WriteNumberValue(v);
+            else w.WriteNullValue();
+        }
+        w.WriteEndArray();
     }
 
     private static void Number(Utf8JsonWriter w, string name, double value) => JsonFields.Number(w, name, value);

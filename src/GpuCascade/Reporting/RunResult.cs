@@ -214,6 +214,9 @@ public sealed record RunResult
     public SeriesResult? Series { get; init; }
     /// <summary>The full records of the first paths (<see cref="Simulation.RunOptions.SamplePaths"/>); null when not kept.</summary>
     public SamplePathSet? SamplePaths { get; init; }
+    /// <summary>The liquidation ladder of the scenario's book (docs/model.md, "The liquidation ladder"): 20 levels of 1%
+    /// per asset and direction; null for results built by hand.</summary>
+    public Book.LiquidationLadder? Ladder { get; init; }
     /// <summary>What produced the result (engine, scenario as run, hashes); null for results built by hand.</summary>
     public RunManifest? Manifest { get; init; }
     /// <summary>Execution facts (vary between identical runs).</summary>

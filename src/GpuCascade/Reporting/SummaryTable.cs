@@ -44,6 +44,7 @@ internal static class SummaryTable
             sb.AppendLine(Inv, $"{symbol,-6} {Pct(a.MaxDrawdown.Mean),8} ({Pct(a.MaxDrawdown.StandardError)})  {Pct(a.ExogenousMaxDrawdown.Mean),8} ({Pct(a.ExogenousMaxDrawdown.StandardError)})  {(double.IsFinite(a.Amplification) ? a.Amplification.ToString("0.000", Inv) + "x" : "n/a"),12}   {Usd(a.LiquidatedNotional.Mean),12}");
         }
         sb.AppendLine();
+        if (r.Ladder is { } ladder) Ladder(sb, ladder);
         var top = r.CohortAttribution.Where(c => c.TailShare > 0).OrderByDescending(c => c.TailShare).Take(5).ToList();
         if (top.Count > 0)
         {
@@ -63,6 +64,21 @@ internal static class SummaryTable
         sb.AppendLine(Inv, $"Run: {r.Run.ElapsedSeconds:0.0} s, {r.Run.PathStepsPerSecond:0.###e+0} path-steps/s on {r.Run.BackendDescription}");
         return sb.ToString();
     }
+
+    /// <summary>The compact ladder: per asset and direction, the first supercritical level and the notional that liquidates
+    /// within 5% and 10% (docs/interpreting.md, "The liquidation ladder").</summary>
+    private static void Ladder(StringBuilder sb, Book.LiquidationLadder ladder)
+    {
+        sb.AppendLine(Inv, $"Liquidation ladder (one asset moved alone from the start, {ladder.Levels} levels of {ladder.StepPercent:0.##}%; a static diagnostic)");
+        sb.AppendLine("Asset   down: within 5%  within 10%  supercritical     up: within 5%  within 10%  supercritical");
+        foreach (var a in ladder.Assets)
+            sb.AppendLine(Inv, $"{a.Symbol,-6} {Usd(a.Down.Within(5)),15} {Usd(a.Down.Within(10)),11}  {Supercritical(ladder, a.Down),-13} {Usd(a.Up.Within(5)),17} {Usd(a.Up.Within(10)),11}  {Supercritical(ladder, a.Up)}");
+        sb.AppendLine();
+    }
+
+    /// <summary>"from 7%" (the first supercritical level's move) or "none".</summary>
+    internal static string Supercritical(Book.LiquidationLadder ladder, Book.LadderSide side) =>
+        side.FirstSupercritical is int k ? "from " + (100 * side.Move[k]).ToString("0.##", Inv) + "%" : "none";
 
     /// <summary>The output rows of the catalogued mechanisms (docs/architecture.md, "Adding a mechanism") that the run's
     /// scenario has: their probabilities join the events, their tails the losses, their means a line each.</summary>

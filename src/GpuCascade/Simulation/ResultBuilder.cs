@@ -85,6 +85,7 @@ internal static class ResultBuilder
                 ? new SeriesResult(series, plan.Symbols, plan.Dt * HoursPerYear) { Seed = plan.Seed, ScenarioSha256 = manifest.ScenarioSha256 }
                 : null,
             SamplePaths = acc.Samples is { } samples ? new SamplePathSet(samples, plan.Symbols, plan.Dt * HoursPerYear) : null,
+            Ladder = Book.LiquidationLadder.Of(plan.Scenario, plan.Cohorts, 20, 1),
             Manifest = manifest,
             Run = run,
         };

@@ -103,4 +103,51 @@ public class ScenarioCommandTests : CliTestBase
         Assert.That(help.Out, Does.Contain("Examples:").And.Contain("gpucascade scenario check venue.yaml"));
         Assert.That(Run("--help").Out, Does.Contain("scenario"));
     }
+
+    /// <summary><c>scenario check FILE --ladder</c>: the ladder instead of the YAML, one table per asset with every level,
+    /// and the verdict per direction; the numbers are the library's.</summary>
+    [Test]
+    public void CheckWithLadderPrintsTheLadderOfEveryAsset()
+    {
+        string file = Repo("scenarios", "default.yaml");
+        var (code, stdout, err) = Run("scenario", "check", file, "--ladder");
+        Assert.That(code, Is.Zero, err);
+        Assert.That(stdout, Does.Not.Contain("generator:"), "the ladder replaces the normalised scenario");
+        var ladder = GpuCascade.Book.LiquidationLadder.Of(ScenarioLoader.LoadFile(file));
+        foreach (var a in ladder.Assets)
+        {
+            Assert.That(stdout, Does.Contain($"{a.Symbol}: depth per 1% {GpuCascade.Reporting.SummaryTable.Usd(a.DepthPerPercent)}"));
+            Assert.That(stdout, Does.Contain($"{a.Symbol} down: ").And.Contain($"{a.Symbol} up: "));
+            string level10 = stdout.Split('\n').Where(l => l.StartsWith("   10 ", StringComparison.Ordinal)).Skip(ladder.Assets.ToList().IndexOf(a)).First();
+            Assert.That(level10, Does.Contain(GpuCascade.Reporting.SummaryTable.Usd(a.Down.Cumulative[10])), a.Symbol);
+        }
+        Assert.That(stdout.Split('\n').Count(l => l.StartsWith("   20 ", StringComparison.Ordinal)), Is.EqualTo(3), "20 levels per asset");
+        Assert.That(stdout, Does.Contain("ETH up: supercritical from level 1"));
+
+        var coarse = Run("scenario", "check", file, "--ladder", "--ladder-levels", "4", "--ladder-step", "2.5");
+        Assert.That(coarse.Code, Is.Zero, coarse.Err);
+        Assert.That(coarse.Out, Does.Contain("4 levels of 2.5% each way").And.Contain("    4     10% |"));
+        Assert.That(coarse.Out.Split('\n').Count(l => l.StartsWith("    5 ", StringComparison.Ordinal)), Is.Zero);
+
+        var bad = Run("scenario", "check", file, "--ladder", "--ladder-step", "0");
+        Assert.That(bad.Code, Is.EqualTo(ExitCodes.InvalidInput));
+        Assert.That(bad.Err, Does.Contain("--ladder-step"));
+    }
+
+    /// <summary>The run's summary has the compact ladder, and its JSON result the ladder block.</summary>
+    [Test]
+    public void ARunShowsTheCompactLadderAndWritesItsBlock()
+    {
+        string json = Path.Combine(_dir, "r.json");
+        var (code, stdout, err) = Run("run", "--paths", "256", "--json", json);
+        Assert.That(code, Is.Zero, err);
+        Assert.That(stdout, Does.Contain("Liquidation ladder (one asset moved alone from the start, 20 levels of 1%"));
+        var ladder = GpuCascade.Book.LiquidationLadder.Of(ScenarioLoader.LoadDefault());
+        Assert.That(stdout, Does.Contain($"ETH    {GpuCascade.Reporting.SummaryTable.Usd(ladder["ETH"].Down.Within(5)),15}"));
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!;
+        Assert.That(root["ladder"]!["levels"]!.GetValue<int>(), Is.EqualTo(20));
+        Assert.That(root["ladder"]!["assets"]!["ETH"]!["up"]!["firstSupercritical"]!.GetValue<int>(), Is.EqualTo(ladder["ETH"].Up.FirstSupercritical));
+        Assert.That(root["ladder"]!["assets"]!["BTC"]!["down"]!["notional"]!.AsArray(), Has.Count.EqualTo(21));
+        Assert.That(root["ladder"]!["assets"]!["BTC"]!["down"]!["ratio"]![0], Is.Null, "no ratio at the start");
+    }
 }

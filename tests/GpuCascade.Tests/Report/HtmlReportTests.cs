@@ -32,7 +32,7 @@ public class HtmlReportTests
     {
         var report = RunReport();
         string html = report.Html;
-        string[] expected = ["bad-debt-histogram", "bad-debt-exceedance", "drawdown-by-asset", "price-fan-btc", "price-fan-eth", "price-fan-sol",
+        string[] expected = ["bad-debt-histogram", "bad-debt-exceedance", "drawdown-by-asset", "liquidation-ladder", "price-fan-btc", "price-fan-eth", "price-fan-sol",
                              "liquidations-over-time", "fund-over-time"];
         Assert.That(report.Charts.Select(c => c.Name), Is.EqualTo(expected));
         var figures = Regex.Matches(html, @"<figure class=""chart"" data-chart=""([^""]+)"">(.*?)</figure>", RegexOptions.Singleline);
@@ -173,6 +173,25 @@ public class HtmlReportTests
         root.AsObject().Remove("moves");
         e = Assert.Throws<ReportException>(() => HtmlReport.Render([Input("backtest.json", root.ToJsonString())]));
         Assert.That(e!.Message, Is.EqualTo("backtest.json: looks like a margin backtest (gpucascade backtest --json) but lacks moves"));
+    }
+
+    /// <summary>The ladder's table shows the JSON's numbers with their pointers, its chart is drawn (and written as
+    /// liquidation-ladder.png), and a result written before the ladder existed still renders, without the section.</summary>
+    [Test]
+    public void TheLadderIsShownAndOptional()
+    {
+        var report = RunReport();
+        Assert.That(report.Html, Does.Contain("<h3>Liquidation ladder</h3>"));
+        var pointers = ShownValues(report.Html).Select(s => s.Pointer).ToHashSet();
+        Assert.That(pointers, Does.Contain("/ladder/assets/BTC/depthPerPercent").And.Contain("/ladder/assets/ETH/down/cumulative/5")
+            .And.Contain("/ladder/assets/SOL/up/cumulative/10"));
+        using (var dir = new TempDirectory())
+            Assert.That(report.WritePlots(dir.File("plots")).Select(Path.GetFileName), Does.Contain("liquidation-ladder.png"));
+        var old = JsonNode.Parse(RunJson)!.AsObject();
+        old.Remove("ladder");
+        var without = HtmlReport.Build([Input("old.json", old.ToJsonString())]);
+        Assert.That(without.Html, Does.Not.Contain("Liquidation ladder"));
+        Assert.That(without.Charts.Select(c => c.Name), Does.Not.Contain("liquidation-ladder"));
     }
 
     [Test]

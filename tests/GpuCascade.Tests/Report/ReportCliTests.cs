@@ -18,9 +18,9 @@ public class ReportCliTests : CliTestBase
         string output;
         (code, output, err) = Run("report", F("r.json"), "--series", F("s.json"), "--out", F("r.html"), "--plots", F("plots"));
         Assert.That(code, Is.Zero, err);
-        Assert.That(output, Does.Contain("report: ").And.Contain("8 charts"));
+        Assert.That(output, Does.Contain("report: ").And.Contain("9 charts"), "the liquidation ladder is the ninth");
         AssertNumbersMatch(File.ReadAllText(F("r.html")), File.ReadAllText(F("r.json")), File.ReadAllText(F("s.json")));
-        Assert.That(Directory.GetFiles(F("plots"), "*.png").Select(Path.GetFileName), Has.Member("bad-debt-exceedance.png").And.Member("price-fan-sol.png"));
+        Assert.That(Directory.GetFiles(F("plots"), "*.png").Select(Path.GetFileName), Has.Member("bad-debt-exceedance.png").And.Member("price-fan-sol.png").And.Member("liquidation-ladder.png"));
         Assert.That(Directory.GetFiles(_dir, ".*.tmp"), Is.Empty, "written atomically, no temporary file left");
     }
 
@@ -33,7 +33,7 @@ public class ReportCliTests : CliTestBase
         (code, _, err) = Run("report", F("r.json"), "--series", F("s.json"), "--out", F("later.html"));
         Assert.That(code, Is.Zero, err);
         Assert.That(File.ReadAllText(F("direct.html")), Is.EqualTo(File.ReadAllText(F("later.html"))));
-        Assert.That(Directory.GetFiles(F("p"), "*.png"), Has.Length.EqualTo(8));
+        Assert.That(Directory.GetFiles(F("p"), "*.png"), Has.Length.EqualTo(9));
     }
 
     /// <summary>backtest --report renders the backtest's JSON document: the same page as 'report' on its --json file, and

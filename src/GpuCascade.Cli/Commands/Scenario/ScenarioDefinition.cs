@@ -18,6 +18,12 @@ internal sealed record ScenarioArguments
 {
     public ScenarioAction Action { get; init; }
     public string? File { get; init; }
+    /// <summary>Print the liquidation ladder instead of the normalised scenario.</summary>
+    public bool Ladder { get; init; }
+    /// <summary>Levels of the ladder per direction.</summary>
+    public int LadderLevels { get; init; } = 20;
+    /// <summary>The move per level in percent.</summary>
+    public double LadderStep { get; init; } = 1;
 }
 
 /// <summary>The <c>scenario</c> command: <c>default</c> prints the embedded default scenario, <c>check FILE</c> validates
@@ -32,13 +38,25 @@ internal static class ScenarioDefinition
               gpucascade scenario default > venue.yaml        then edit venue.yaml and run it
             """;
         var checkFile = new Argument<string>("FILE") { Description = "the scenario file to check (YAML, or JSON for .json)" };
+        var ladder = new Option<bool>("--ladder")
+        {
+            Description = "print the book's liquidation ladder instead of the normalised scenario: per asset and 1% move (each way), the notional that first becomes liquidatable and the move its liquidation causes (docs/interpreting.md)",
+        };
+        var ladderLevels = new Option<int>("--ladder-levels") { Description = "levels of the ladder per direction, 1 to 1000 [20]", DefaultValueFactory = _ => 20, HelpName = "N" };
+        var ladderStep = new Option<double>("--ladder-step") { Description = "the move per level in percent, in (0, 100] [1]", DefaultValueFactory = _ => 1, HelpName = "PCT" };
         var check = new Command("check",
             "Validate a scenario file without running it: print the normalised scenario (defaults filled in, loadable as it is), or every error naming its field (exit 2).")
-            { checkFile };
-        check.SetAction(r => scenario(new ScenarioArguments { Action = ScenarioAction.Check, File = r.GetValue(checkFile) }));
+            { checkFile, ladder, ladderLevels, ladderStep };
+        check.SetAction(r => scenario(new ScenarioArguments
+        {
+            Action = ScenarioAction.Check, File = r.GetValue(checkFile),
+            Ladder = r.GetValue(ladder), LadderLevels = r.GetValue(ladderLevels), LadderStep = r.GetValue(ladderStep),
+        }));
         tree.Examples[check] = """
               gpucascade scenario check venue.yaml
               gpucascade scenario check venue.yaml > venue.normalised.yaml   (runs to the same result, scenario SHA-256 included)
+              gpucascade scenario check venue.yaml --ladder                  (the liquidation ladder: 20 levels of 1% each way)
+              gpucascade scenario check venue.yaml --ladder --ladder-levels 10 --ladder-step 2
             """;
         var command = new Command("scenario", "Scenario files: print the embedded default, or check a file and print it normalised.") { show, check };
         tree.Examples[command] = """
