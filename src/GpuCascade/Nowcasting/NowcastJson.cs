@@ -7,7 +7,7 @@ namespace GpuCascade.Nowcasting;
 
 /// <summary>
 /// A nowcast as JSON (docs/market-data.md, "Nowcast"): the state's time, the fitted volatilities, what the positioning
-/// data gave, and per horizon the cascade, bad-debt and fund-depletion probabilities with their Wilson intervals, the
+/// data gave, today's liquidation ladder, and per horizon the cascade, bad-debt and fund-depletion probabilities with their Wilson intervals, the
 /// bad debt's mean and ES 99%, the cohorts with the largest tail share, and the horizon's whole run result
 /// (<see cref="ResultJson"/>).
 /// </summary>
@@ -46,6 +46,7 @@ public static class NowcastJson
                 w.WriteEndObject();
             }
             w.WriteEndArray();
+            if (n.Horizons.FirstOrDefault()?.Result.Ladder is { } ladder) ResultJson.WriteLadder(w, ladder); // today's book: the same for every horizon
             w.WriteStartArray("horizons");
             foreach (var h in n.Horizons)
             {

@@ -176,7 +176,7 @@ public static class ResultJson
 
     /// <summary>Writes the ladder as <c>"ladder": {"levels", "stepPercent", "assets": {SYMBOL: {"depthPerPercent", "down":
     /// {...}, "up": {...}}}}</c>, each direction with its arrays (index 0: the start) and <c>firstSupercritical</c>.</summary>
-    private static void WriteLadder(Utf8JsonWriter w, Book.LiquidationLadder ladder)
+    internal static void WriteLadder(Utf8JsonWriter w, Book.LiquidationLadder ladder)
     {
         w.WriteStartObject("ladder");
         w.WriteNumber("levels", ladder.Levels);

@@ -67,7 +67,7 @@ internal static class SummaryTable
 
     /// <summary>The compact ladder: per asset and direction, the first supercritical level and the notional that liquidates
     /// within 5% and 10% (docs/interpreting.md, "The liquidation ladder").</summary>
-    private static void Ladder(StringBuilder sb, Book.LiquidationLadder ladder)
+    internal static void Ladder(StringBuilder sb, Book.LiquidationLadder ladder)
     {
         sb.AppendLine(Inv, $"Liquidation ladder (one asset moved alone from the start, {ladder.Levels} levels of {ladder.StepPercent:0.##}%; a static diagnostic)");
         sb.AppendLine("Asset   down: within 5%  within 10%  supercritical     up: within 5%  within 10%  supercritical");

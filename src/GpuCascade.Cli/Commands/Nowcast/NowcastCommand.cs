@@ -49,11 +49,16 @@ internal static class NowcastCommand
             double es = r.BadDebt.ExpectedShortfall.TryGetValue(0.99, out double v) ? v : double.NaN;
             sb.AppendLine(inv, $"{h.Horizon.Text,-7} {r.Steps,6} {r.Paths,8:N0}   {Pr(r.Probabilities.Cascade),-27} {Pr(r.Probabilities.BadDebt),-26} {Pr(r.Probabilities.FundDepleted),-21} {Usd(r.BadDebt.Mean),13} {Usd(es),8}");
         }
+        if (n.Horizons[0].Result.Ladder is { } ladder)
+        {
+            sb.AppendLine();
+            Reporting.SummaryTable.Ladder(sb, ladder);
+        }
         var last = n.Horizons[^1].Result;
         var drivers = NowcastJson.Driving(last).Take(5).ToList();
         if (drivers.Count > 0)
         {
-            sb.AppendLine();
+            if (n.Horizons[0].Result.Ladder is null) sb.AppendLine();
             sb.AppendLine(inv, $"Cohorts that drive the {n.Horizons[^1].Horizon.Text} tail (share of the bad debt on the worst 1% of paths):");
             foreach (var c in drivers)
                 sb.AppendLine(inv, $"  {c.Name,-28} {string.Join("+", c.Assets),-9} {c.Side,-6} share {(c.TailShare is double s ? Percent(s, 1) : "n/a"),6}   P(liquidated) {Percent(c.PLiquidated.Estimate, 2),7}   leverage {c.Leverage:0.0}x");
