@@ -51,7 +51,7 @@ public static class BacktestJson
         }
         w.WriteEndArray();
         JsonFields.Strings(w, "dates", r.Dates.Select(Date));
-        Numbers(w, "moves", r.Moves);
+        JsonFields.Numbers(w, "moves", r.Moves);
         w.WriteEndObject();
     }
 
@@ -70,7 +70,7 @@ public static class BacktestJson
         JsonFields.Number(w, "peakToTrough", s.PeakToTrough);
         JsonFields.Number(w, "largest30DayIncrease", s.Largest30DayIncrease);
         JsonFields.Number(w, "meanMargin", s.MeanMargin);
-        Numbers(w, "margins", s.Margins);
+        JsonFields.Numbers(w, "margins", s.Margins);
         w.WriteStartArray("exceeded");
         for (int t = 0; t < moves.Count; t++) w.WriteBooleanValue(MarginBacktest.Exceeds(moves[t], s.Margins[t], isLong));
         w.WriteEndArray();
@@ -83,15 +83,6 @@ public static class BacktestJson
         JsonFields.Number(w, "statistic", lr.Statistic);
         JsonFields.Number(w, "pValue", lr.PValue);
         w.WriteEndObject();
-    }
-
-    private static void Numbers(Utf8JsonWriter w, string name, IEnumerable<double> values)
-    {
-        w.WriteStartArray(name);
-        foreach (double v in values)
-            if (double.IsFinite(v)) w.WriteNumberValue(v);
-            else w.WriteNullValue();
-        w.WriteEndArray();
     }
 
     private static string Date(DateTimeOffset d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

@@ -13,6 +13,16 @@ internal static class JsonFields
         else w.WriteNull(name);
     }
 
+    /// <summary>An array of numbers, null for one that is not finite.</summary>
+    public static void Numbers(Utf8JsonWriter w, string name, IEnumerable<double> values)
+    {
+        w.WriteStartArray(name);
+        foreach (double v in values)
+            if (double.IsFinite(v)) w.WriteNumberValue(v);
+            else w.WriteNullValue();
+        w.WriteEndArray();
+    }
+
     /// <summary><c>{"estimate", "lower", "upper"}</c>.</summary>
     public static void Figure(Utf8JsonWriter w, string name, double estimate, double? lower, double? upper)
     {

@@ -189,13 +189,13 @@ public static class ResultJson
             foreach (var (name, side) in new[] { ("down", a.Down), ("up", a.Up) })
             {
                 w.WriteStartObject(name);
-                Numbers(w, "move", side.Move);
-                Numbers(w, "notional", side.Notional);
-                Numbers(w, "otherNotional", side.OtherNotional);
-                Numbers(w, "cumulative", side.Cumulative);
-                Numbers(w, "flow", side.Flow);
-                Numbers(w, "inducedMove", side.InducedMove);
-                Numbers(w, "ratio", side.Ratio);
+                JsonFields.Numbers(w, "move", side.Move);
+                JsonFields.Numbers(w, "notional", side.Notional);
+                JsonFields.Numbers(w, "otherNotional", side.OtherNotional);
+                JsonFields.Numbers(w, "cumulative", side.Cumulative);
+                JsonFields.Numbers(w, "flow", side.Flow);
+                JsonFields.Numbers(w, "inducedMove", side.InducedMove);
+                JsonFields.Numbers(w, "ratio", side.Ratio);
                 if (side.FirstSupercritical is int k) w.WriteNumber("firstSupercritical", k);
                 else w.WriteNull("firstSupercritical");
                 w.WriteEndObject();
@@ -204,17 +204,6 @@ public static class ResultJson
         }
         w.WriteEndObject();
         w.WriteEndObject();
-    }
-
-    private static void Numbers(Utf8JsonWriter w, string name, IReadOnlyList<double> values)
-    {
-        w.WriteStartArray(name);
-        foreach (double v in values)
-        {
-            if (double.IsFinite(v)) w.WriteNumberValue(v);
-            else w.WriteNullValue();
-        }
-        w.WriteEndArray();
     }
 
     private static void Number(Utf8JsonWriter w, string name, double value) => JsonFields.Number(w, name, value);

@@ -50,7 +50,7 @@ internal static class SeriesFiles
             if (series.Seed is { } seed) w.WriteNumber("seed", seed);
             if (series.ScenarioSha256 is { } sha) w.WriteString("scenarioSha256", sha);
             w.WriteNumber("stepHours", series.StepHours);
-            Array(w, "time", Enumerable.Range(0, series.Steps + 1).Select(k => Math.Round(k * series.StepHours, 9)));
+            JsonFields.Numbers(w, "time", Enumerable.Range(0, series.Steps + 1).Select(k => Math.Round(k * series.StepHours, 9)));
             w.WriteStartObject("resolution");
             w.WriteString("prices", $"{PriceBins.Interior} bins even in asinh(ln(price / start) / {PriceBins.Scale}) over [{PriceBins.Lowest}, {PriceBins.Highest}], " +
                                     "each keeping its exact minimum and maximum (docs/outputs-over-time.md)");
@@ -73,7 +73,7 @@ internal static class SeriesFiles
         foreach (var metric in keys.GroupBy(k => k.Metric))
         {
             w.WriteStartObject(metric.Key);
-            foreach (var key in metric) Array(w, key.Statistic, values[key]);
+            foreach (var key in metric) JsonFields.Numbers(w, key.Statistic, values[key]);
             w.WriteEndObject();
         }
     }
@@ -104,23 +104,23 @@ internal static class SeriesFiles
         {
             w.WriteNumber("steps", paths.Steps);
             w.WriteNumber("stepHours", paths.StepHours);
-            Array(w, "time", steps.Select(k => Math.Round(k * paths.StepHours, 9)));
+            JsonFields.Numbers(w, "time", steps.Select(k => Math.Round(k * paths.StepHours, 9)));
             w.WriteStartArray("paths");
             for (int p = 0; p < paths.Count; p++)
             {
                 w.WriteStartObject();
                 w.WriteNumber("path", p);
-                Array(w, "fund", steps.Select(k => paths.Fund(p, k)));
-                Array(w, "uncoveredBeforeAdl", steps.Select(k => paths.UncoveredBeforeAdl(p, k)));
+                JsonFields.Numbers(w, "fund", steps.Select(k => paths.Fund(p, k)));
+                JsonFields.Numbers(w, "uncoveredBeforeAdl", steps.Select(k => paths.UncoveredBeforeAdl(p, k)));
                 w.WriteStartObject("assets");
                 for (int i = 0; i < paths.Symbols.Count; i++)
                 {
                     w.WriteStartObject(paths.Symbols[i]);
-                    Array(w, "price", steps.Select(k => paths.Price(p, k, i)));
-                    Array(w, "exogenousPrice", steps.Select(k => paths.ExogenousPrice(p, k, i)));
-                    Array(w, "liquidatedNotional", steps.Select(k => paths.LiquidatedNotional(p, k, i)));
-                    Array(w, "depthFactor", steps.Select(k => paths.DepthFactor(p, k, i)));
-                    Array(w, "queuedNotional", steps.Select(k => paths.QueuedNotional(p, k, i)));
+                    JsonFields.Numbers(w, "price", steps.Select(k => paths.Price(p, k, i)));
+                    JsonFields.Numbers(w, "exogenousPrice", steps.Select(k => paths.ExogenousPrice(p, k, i)));
+                    JsonFields.Numbers(w, "liquidatedNotional", steps.Select(k => paths.LiquidatedNotional(p, k, i)));
+                    JsonFields.Numbers(w, "depthFactor", steps.Select(k => paths.DepthFactor(p, k, i)));
+                    JsonFields.Numbers(w, "queuedNotional", steps.Select(k => paths.QueuedNotional(p, k, i)));
                     w.WriteEndObject();
                 }
                 w.WriteEndObject();
@@ -128,15 +128,6 @@ internal static class SeriesFiles
             }
             w.WriteEndArray();
         });
-    }
-
-    private static void Array(Utf8JsonWriter w, string name, IEnumerable<double> values)
-    {
-        w.WriteStartArray(name);
-        foreach (double v in values)
-            if (double.IsFinite(v)) w.WriteNumberValue(v);
-            else w.WriteNullValue();
-        w.WriteEndArray();
     }
 
     private static string Json(Action<Utf8JsonWriter> body)
