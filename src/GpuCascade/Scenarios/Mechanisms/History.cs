@@ -131,7 +131,7 @@ internal static class HistoryModule
             }
             try
             {
-                var series = PriceFile.Read(Path.GetFullPath(written, baseDirectory ?? Directory.GetCurrentDirectory()), symbol) with { Source = written };
+                var series = Read(Path.GetFullPath(written, baseDirectory ?? Directory.GetCurrentDirectory()), symbol, written);
                 if (hashes?[symbol] is { } hashNode && r.Text(hashNode, hashes.PathOf(symbol)) is { } expected
                     && !string.Equals(expected.Trim(), HistorySpec.Fingerprint(series), StringComparison.OrdinalIgnoreCase))
                     r.Errors.Add(hashes.PathOf(symbol), $"the prices in {Echo.Path(written)} have SHA-256 {HistorySpec.Fingerprint(series)}, not the {Echo.Clip(expected)} the scenario records: the file changed since", hashNode);
@@ -150,6 +150,46 @@ internal static class HistoryModule
         if (block is { } b) spec = spec with { Block = b };
         if (lambda is double l) spec = spec with { Lambda = l };
         return spec;
+    }
+
+    // The files a history read lately, by path, size, time of last write, symbol and name as written, and the rows
+    // aligned from them: compare and calibrate bind and validate the scenario several times per variant, and a long
+    // history takes a fraction of a second to parse and align that would add up. Both are small and cleared when full.
+    private static readonly Dictionary<(string Path, long Length, DateTime Written, string Symbol, string Source), PriceSeries> Files = [];
+    private static readonly List<(PriceSeries[] Prices, DateTimeOffset? From, DateTimeOffset? To, TimeSpan Interval, HistoricalReturns Rows)> Aligned = [];
+    private const int Cached = 16;
+
+    private static PriceSeries Read(string path, string symbol, string written)
+    {
+        var info = new FileInfo(path);
+        var key = info.Exists ? (info.FullName, info.Length, info.LastWriteTimeUtc, symbol, written) : default;
+        lock (Files)
+            if (info.Exists && Files.TryGetValue(key, out var cached)) return cached;
+        var series = PriceFile.Read(path, symbol) with { Source = written };
+        if (!info.Exists) return series;
+        lock (Files)
+        {
+            if (Files.Count >= Cached) Files.Clear();
+            Files[key] = series;
+        }
+        return series;
+    }
+
+    /// <summary>The rows of <paramref name="h"/> at <paramref name="interval"/> (the validator and the packing both need them).</summary>
+    /// <exception cref="PriceFileException">A file's rows are further apart than the interval.</exception>
+    private static HistoricalReturns RowsOf(HistorySpec h, TimeSpan interval)
+    {
+        lock (Aligned)
+            foreach (var a in Aligned)
+                if (a.From == h.From && a.To == h.To && a.Interval == interval && a.Prices.AsSpan().SequenceEqual(h.Prices.AsSpan(), ReferenceEqualityComparer.Instance))
+                    return a.Rows;
+        var rows = HistoricalReturns.Align(h.Prices, interval, h.From, h.To);
+        lock (Aligned)
+        {
+            if (Aligned.Count >= Cached) Aligned.Clear();
+            Aligned.Add(([.. h.Prices], h.From, h.To, interval, rows));
+        }
+        return rows;
     }
 
     private static DateTimeOffset? Time(NodeReader r, MapReader m, string key)
@@ -197,7 +237,7 @@ internal static class HistoryModule
         HistoricalReturns rows;
         try
         {
-            rows = HistoricalReturns.Align(h.Prices, interval, h.From, h.To);
+            rows = RowsOf(h, interval);
         }
         catch (PriceFileException e)
         {
@@ -262,7 +302,7 @@ internal static class HistoryModule
     public static HistoryParams Pack(Scenario s, Func<IEnumerable<double>, int> realArray)
     {
         if (s.History is not { } h) return default;
-        var rows = HistoricalReturns.Align(h.Prices, Interval(s)!.Value, h.From, h.To);
+        var rows = RowsOf(h, Interval(s)!.Value);
         var values = h.Method switch
         {
             HistoryMethod.Bootstrap => rows.Demeaned(),
