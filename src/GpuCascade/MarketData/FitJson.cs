@@ -7,7 +7,7 @@ using GpuCascade.Reporting;
 namespace GpuCascade.MarketData;
 
 /// <summary>
-/// Writes a <see cref="MarketFit"/> as JSON (<c>fit --json</c>, docs/market-data.md, "Fitting the market"): the interval,
+/// Writes a <see cref="MarketFit"/> as JSON (<c>fit --json</c>, docs/market-data.md, "What is fitted, and how"): the interval,
 /// per asset its returns, span, gaps, last price and each estimate with its standard error, GARCH's alpha and beta, the
 /// Student-t's degrees of freedom, the jumps, the correlation matrix with its standard errors, the shrinkage, the
 /// log-likelihood and the price files with their SHA-256, which the HTML report shows. An estimate is
