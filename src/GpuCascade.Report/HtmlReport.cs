@@ -131,6 +131,8 @@ public sealed class HtmlReport
         DocumentKind.Calibration => "Calibration",
         DocumentKind.Comparison => "Comparison",
         DocumentKind.Backtest => "Margin backtest",
+        DocumentKind.Fit => "Market fit",
+        DocumentKind.BookData => "Book from data",
         _ => "Series",
     };
 
@@ -174,6 +176,12 @@ public sealed class HtmlReport
                     break;
                 case DocumentKind.Backtest:
                     BacktestSection.Write(b, d);
+                    break;
+                case DocumentKind.Fit:
+                    FitSection.Write(b, d);
+                    break;
+                case DocumentKind.BookData:
+                    BookDataSection.Write(b, d);
                     break;
             }
             b.Append("</section>\n");

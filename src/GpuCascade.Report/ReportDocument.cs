@@ -15,6 +15,10 @@ internal enum DocumentKind
     Series,
     /// <summary><c>backtest --json</c>.</summary>
     Backtest,
+    /// <summary><c>fit --json</c>.</summary>
+    Fit,
+    /// <summary><c>book --json</c>.</summary>
+    BookData,
 }
 
 /// <summary>A parsed input: its kind, its root and its number in the report (<c>data-doc</c>).</summary>
@@ -44,6 +48,8 @@ internal sealed class ReportDocument : IDisposable
         (DocumentKind.Comparison, ["axes", "variants"], "gpucascade compare --json"),
         (DocumentKind.Series, ["stepHours", "time", "assets"], "gpucascade run --series FILE.json"),
         (DocumentKind.Backtest, ["rule", "confidence", "horizonDays", "variants", "moves"], "gpucascade backtest --json"),
+        (DocumentKind.Fit, ["interval", "assets", "garch", "dof", "jumps", "correlation"], "gpucascade fit --json"),
+        (DocumentKind.BookData, ["positioning", "ladder"], "gpucascade book --json"),
     ];
 
     public static string Describe(DocumentKind kind) => kind switch
@@ -52,6 +58,8 @@ internal sealed class ReportDocument : IDisposable
         DocumentKind.Calibration => "a calibration result",
         DocumentKind.Comparison => "a comparison result",
         DocumentKind.Backtest => "a margin backtest",
+        DocumentKind.Fit => "a market fit",
+        DocumentKind.BookData => "a book from data",
         _ => "a series",
     };
 

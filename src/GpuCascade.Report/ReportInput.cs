@@ -8,7 +8,7 @@ namespace GpuCascade.Report;
 
 /// <summary>
 /// One JSON document for the report: a result of <c>gpucascade run --json</c>, <c>calibrate --json</c>,
-/// <c>compare --json</c> or <c>backtest --json</c>, or a series of <c>run --series FILE.json</c>. The kind is told from the document's fields when
+/// <c>compare --json</c>, <c>backtest --json</c>, <c>fit --json</c> or <c>book --json</c>, or a series of <c>run --series FILE.json</c>. The kind is told from the document's fields when
 /// the report is built; <see cref="Source"/> names the document in every error.
 /// </summary>
 /// <param name="Source">The file name (or a description such as "run result") that errors and the report name.</param>

@@ -399,7 +399,10 @@ internal static class RunSection
     /// <summary>The ladder (docs/model.md, "The liquidation ladder"; optional, older results have none): per asset and
     /// direction the notional within 5% and 10% and the first supercritical level, and one chart of the notional per level,
     /// falls to the left and rises to the right, against each asset's depth per step.</summary>
-    private static void Ladder(ReportBuilder b, Field ladder)
+    /// <param name="b">The page.</param>
+    /// <param name="ladder">The <c>ladder</c> block.</param>
+    /// <param name="afterRun">Whether a run's Monte Carlo figures are above it (<c>book --json</c>'s section has none).</param>
+    internal static void Ladder(ReportBuilder b, Field ladder, bool afterRun = true)
     {
         double step = ladder["stepPercent"].Number;
         var assets = ladder["assets"].Members.ToList();
@@ -422,7 +425,8 @@ internal static class RunSection
         Html.Table(b.Html, ["asset", "depth per 1%", "falls: within 5%", "within 10%", "supercritical from", "rises: within 5%", "within 10%", "supercritical from"], rows);
         b.Note(string.Create(Inv, $"Each asset moved alone from the starting prices in {ladder["levels"].Number:0} steps of {step:0.##}% each way: the position notional in the asset (at the starting prices) of the cohorts that become liquidatable within the move. ") +
                "Supercritical from a level: the liquidations of that move and the smaller ones would move the price through the asset's impact at least as far again. " +
-               "A static, start-of-path diagnostic (no oracle delay, depth thinning, capacity or returning liquidity) that explains the Monte Carlo figures above; docs/interpreting.md says how to read it.");
+               "A static, start-of-path diagnostic (no oracle delay, depth thinning, capacity or returning liquidity) that " +
+               (afterRun ? "explains the Monte Carlo figures above" : "explains what a run of the scenario will show") + "; docs/interpreting.md says how to read it.");
         if (assets.Count == 0) return;
         var plot = Charts.New("move of the asset alone (%; falls to the left, rises to the right)", "notional liquidated at the level");
         var bars = new List<Bar>();

@@ -3,7 +3,7 @@ using GpuCascade.Report;
 namespace GpuCascade.Cli.Shared;
 
 /// <summary>
-/// The <c>--report FILE</c> and <c>--plots DIR</c> options of run, compare, calibrate and backtest, and the checks and writing of
+/// The <c>--report FILE</c> and <c>--plots DIR</c> options of run, compare, calibrate, backtest, fit and book, and the checks and writing of
 /// the report command's own page and PNGs. A result is rendered from its JSON document by <see cref="HtmlReport"/>, so a
 /// report made at the end of a run and one made later from its <c>--json</c> file are the same page.
 /// </summary>

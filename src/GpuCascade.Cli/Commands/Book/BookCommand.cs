@@ -3,12 +3,14 @@ using System.Globalization;
 using System.Text;
 using GpuCascade.MarketData;
 using GpuCascade.Prices;
+using GpuCascade.Report;
 
 namespace GpuCascade.Cli.Commands.Book;
 
 /// <summary>
 /// <c>gpucascade book</c>: the positioning and depth files read (<see cref="PositioningFile"/>), applied to the base
-/// scenario (<see cref="BookFromData.Apply"/>) and written as YAML that <c>run</c> reads, what was taken as comments.
+/// scenario (<see cref="BookFromData.Apply"/>) and written as YAML that <c>run</c> reads, what was taken as comments; <c>--json</c> writes what was taken and the
+/// scenario's liquidation ladder (<see cref="BookDataJson"/>) and <c>--report</c>/<c>--plots</c> the report's page of that JSON.
 /// </summary>
 internal static class BookCommand
 {
@@ -22,7 +24,10 @@ internal static class BookCommand
         if (files.Count == 0) throw new UsageException("give at least one data file: --open-interest, --long-short, --liquidation-map or --depth SYMBOL=FILE");
         foreach (var g in files.GroupBy(f => (f.Option, f.Symbol)).Where(g => g.Count() > 1))
             throw new UsageException($"{g.Key.Option}: {g.Key.Symbol} is given {g.Count()} times");
-        if (a.OutPath is not null) OutputFiles.Check([("--out", a.OutPath)], [.. files.Select(f => ("data file", (string?)f.File))]);
+        if (a.JsonPath == "-" && a.OutPath is null or "-")
+            throw new UsageException("--json: the scenario goes to stdout without --out FILE; give --out FILE, or --json FILE");
+        OutputFiles.Check([("--out", a.OutPath), ("--json", a.JsonPath), ("--report", a.ReportPath)], [.. files.Select(f => ("data file", (string?)f.File))]);
+        ReportOutputs.Check(a.ReportPath, a.PlotsDirectory);
         var data = files.GroupBy(f => f.Symbol).Select(g =>
         {
             var p = new AssetPositioning { Symbol = g.Key };
@@ -38,17 +43,23 @@ internal static class BookCommand
         }).ToList();
         var baseScenario = a.BasePath is null ? ScenarioLoader.LoadDefault() : ScenarioLoader.LoadFile(a.BasePath);
         var (scenario, summary) = BookFromData.Apply(baseScenario, data, a.At, a.AccountsPerCohort);
-        string comments = Comments(files.Select(f => $"{f.Option} {f.Symbol}={f.File}"), summary);
+        var sources = files.Select(f => $"{f.Option} {f.Symbol}={f.File}").ToList();
+        string comments = Comments(sources, summary);
         string yaml = comments + "\n" + ScenarioYaml.Normalised(scenario);
-        if (a.OutPath is null || a.OutPath == "-")
+        bool yamlToStdout = a.OutPath is null or "-";
+        // The JSON (and the report's page of it) holds the scenario's ladder: made once, when asked.
+        string? document = null;
+        string Json() => document ??= BookDataJson.Serialize(summary, scenario, sources, a.At);
+        var failures = OutputFiles.WriteAll(context.Stdout, ("--out", yamlToStdout ? "-" : a.OutPath, () => yaml),
+            ("--json", a.JsonPath, () => Json() + Environment.NewLine));
+        // The report renders the JSON document, named as 'gpucascade report' names the --json file: the same page.
+        failures.AddRange(ReportOutputs.Write(a.ReportPath, a.PlotsDirectory,
+            () => new ReportInput(a.JsonPath is { } json && json != "-" ? json : "book from data", Json())));
+        if (!yamlToStdout && a.JsonPath != "-")
         {
-            context.Stdout.Write(yaml);
-            context.Stdout.Flush();
-            return ExitCodes.Ok;
+            context.Stdout.Write(comments);
+            context.Stdout.WriteLine($"# scenario: {a.OutPath}; gpucascade run {a.OutPath}");
         }
-        var failures = OutputFiles.WriteAll(context.Stdout, ("--out", a.OutPath, () => yaml));
-        context.Stdout.Write(comments);
-        context.Stdout.WriteLine($"# scenario: {a.OutPath}; gpucascade run {a.OutPath}");
         context.Stdout.Flush();
         return ExitCodes.Finish(failures, context.Stderr, ExitCodes.Ok);
     }

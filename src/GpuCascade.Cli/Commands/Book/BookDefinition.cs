@@ -13,6 +13,9 @@ internal sealed record BookArguments
     public string? OutPath { get; init; }
     public DateTimeOffset? At { get; init; }
     public double AccountsPerCohort { get; init; } = 1000;
+    public string? JsonPath { get; init; }
+    public string? ReportPath { get; init; }
+    public string? PlotsDirectory { get; init; }
 }
 
 /// <summary>The <c>book</c> command: positioning and depth files in, a scenario with the book and depth they give out.</summary>
@@ -40,13 +43,23 @@ internal static class BookDefinition
         };
         var accounts = new Option<double>("--accounts-per-cohort")
             { Description = "accounts each liquidation-map cohort stands for (tiers apply per account) [1000]", DefaultValueFactory = _ => 1000, HelpName = "N" };
+        var json = new Option<string?>("--json")
+            { Description = "write what was taken per asset and the scenario's liquidation ladder as JSON ('-' for stdout, with --out FILE)", HelpName = "FILE" };
+        var report = new Option<string?>("--report")
+        {
+            Description = "write the HTML report to FILE: what was taken per asset and the liquidation ladder (the page 'gpucascade report' makes of the --json file)",
+            HelpName = "FILE",
+        };
+        var plots = new Option<string?>("--plots") { Description = "write each chart of the report as a PNG into DIR (created if absent)", HelpName = "DIR" };
         var command = new Command("book",
             "Set a scenario's book and depth from positioning data: open interest and the long share size the generated book, a liquidation map becomes cohorts liquidated at its levels, an order-book snapshot gives the depth per 1%.")
-            { openInterest, longShare, map, depth, baseScenario, output, at, accounts };
+            { openInterest, longShare, map, depth, baseScenario, output, at, accounts, json, report, plots };
         tree.Examples[command] = """
               gpucascade book --open-interest BTC=btc-oi.csv --long-short BTC=btc-ls.csv --depth BTC=btc-book.csv --base venue.yaml --out today.yaml
               gpucascade book --liquidation-map BTC=btc-heatmap.csv --depth BTC=btc-book.csv --at 2025-10-10T20:00:00Z --out crash-book.yaml
               gpucascade scenario today.yaml --ladder                 (what liquidates per 1% move, against the depth)
+              gpucascade book --liquidation-map BTC=btc-heatmap.csv --depth BTC=btc-book.csv --out crash-book.yaml --json book.json --report book.html
+              gpucascade book --open-interest BTC=btc-oi.csv --base venue.yaml --out today.yaml --plots plots/      (plots/liquidation-ladder.png)
               gpucascade run today.yaml
             """;
         command.SetAction(r => book(new BookArguments
@@ -59,6 +72,9 @@ internal static class BookDefinition
             OutPath = r.GetValue(output),
             At = r.GetValue(at),
             AccountsPerCohort = r.GetValue(accounts),
+            JsonPath = r.GetValue(json),
+            ReportPath = r.GetValue(report),
+            PlotsDirectory = r.GetValue(plots),
         }));
         return command;
     }

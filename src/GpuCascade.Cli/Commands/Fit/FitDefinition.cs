@@ -11,6 +11,9 @@ internal sealed record FitArguments
     public string? OutPath { get; init; }
     public double EwmaLambda { get; init; } = 0.94;
     public double JumpTail { get; init; } = 0.0001;
+    public string? JsonPath { get; init; }
+    public string? ReportPath { get; init; }
+    public string? PlotsDirectory { get; init; }
 }
 
 /// <summary>The <c>fit</c> command: price files in, a scenario with the fitted market out.</summary>
@@ -36,14 +39,24 @@ internal static class FitDefinition
         var lambda = new Option<double>("--ewma-lambda") { Description = "the EWMA's decay per interval, in (0, 1) [0.94]", DefaultValueFactory = _ => 0.94, HelpName = "LAMBDA" };
         var tail = new Option<double>("--jump-tail")
             { Description = "a return is a jump beyond the fitted Student-t's two-sided quantile of this probability, in [1e-6, 0.05] [0.0001]", DefaultValueFactory = _ => 0.0001, HelpName = "P" };
+        var json = new Option<string?>("--json")
+            { Description = "write the estimates with their standard errors, the correlation matrix and the price files' SHA-256 as JSON ('-' for stdout, with --out FILE)", HelpName = "FILE" };
+        var report = new Option<string?>("--report")
+        {
+            Description = "write the HTML report of the fit to FILE: the estimates with 95% intervals, the correlation matrix and the volatility chart (the page 'gpucascade report' makes of the --json file)",
+            HelpName = "FILE",
+        };
+        var plots = new Option<string?>("--plots") { Description = "write each chart of the report as a PNG into DIR (created if absent)", HelpName = "DIR" };
         var command = new Command("fit",
             "Fit the market to price files: per asset volatility (EWMA, GARCH(1,1) by maximum likelihood), Student-t degrees of freedom, common jumps (threshold method) and the correlation, each with a standard error; writes a scenario that run reads.")
-            { files, interval, baseScenario, output, lambda, tail };
+            { files, interval, baseScenario, output, lambda, tail, json, report, plots };
         tree.Examples[command] = """
               gpucascade fit BTC_USDT_1h.csv ETH_USDT_1h.csv SOL_USDT_1h.csv --interval 1h --out fitted.yaml
               gpucascade run fitted.yaml
               gpucascade fit Binance_BTCUSDT_d.csv --base btc-venue.yaml --out btc.yaml      (a base scenario that lists BTC only, horizon in days)
               gpucascade fit BTC=prices.csv --interval 1d --base btc-venue.yaml            (the symbol named; the scenario on stdout)
+              gpucascade fit BTC_USDT_1h.csv ETH_USDT_1h.csv --interval 1h --base venue.yaml --out fitted.yaml --json fit.json --report fit.html
+              gpucascade fit BTC_USDT_1h.csv ETH_USDT_1h.csv --interval 1h --base venue.yaml --out fitted.yaml --plots plots/      (plots/fit-volatilities.png)
             """;
         command.SetAction(r => fit(new FitArguments
         {
@@ -53,6 +66,9 @@ internal static class FitDefinition
             OutPath = r.GetValue(output),
             EwmaLambda = r.GetValue(lambda),
             JumpTail = r.GetValue(tail),
+            JsonPath = r.GetValue(json),
+            ReportPath = r.GetValue(report),
+            PlotsDirectory = r.GetValue(plots),
         }));
         return command;
     }

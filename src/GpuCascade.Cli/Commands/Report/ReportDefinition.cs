@@ -17,7 +17,7 @@ internal static class ReportDefinition
         var files = new Argument<string[]>("RESULT")
         {
             Arity = ArgumentArity.OneOrMore,
-            Description = "result files as written by 'gpucascade run --json', 'calibrate --json' or 'compare --json'; each gets a section, and two or more runs a side-by-side table",
+            Description = "result files as written by 'gpucascade run --json', 'calibrate --json', 'compare --json', 'backtest --json', 'fit --json' or 'book --json'; each gets a section, and two or more runs a side-by-side table",
         };
         var series = new Option<string?>("--series")
         {
