@@ -76,7 +76,7 @@ public static class BookFromData
             {
                 depth = Snapshot(d.Depth, at);
                 if (depth is null) errors.Add(new ScenarioError($"{key}.depth1pct", $"no order-book snapshot at or before {at:u}"));
-                else if (!(depth.Depth1Pct > 0)) errors.Add(new ScenarioError($"{key}.depth1pct", $"the snapshot of {depth.Time:u} has no bids or asks within 1% of its mid {depth.Mid:G6}"));
+                else if (!(depth.Depth1Pct > 0)) errors.Add(new ScenarioError($"{key}.depth1pct", $"the order-book snapshot{(depth.Time is { } when ? $" of {when:u}" : "")} has no bids or asks within 1% of its mid {depth.Mid:G6}"));
                 else scenario = scenario with { Assets = scenario.Assets.SetItem(a, scenario.Assets[a] with { Impact = new LinearImpact(depth.Depth1Pct) }) };
             }
             int mapCohorts = 0, beyond = 0;
@@ -122,10 +122,14 @@ public static class BookFromData
         return new DepthEstimate(times[^1], mid, bids.Where(l => l.Price >= 0.99 * mid).Sum(l => l.Usd), asks.Where(l => l.Price <= 1.01 * mid).Sum(l => l.Usd));
     }
 
+    /// <summary>The map cohorts' collateral is this share of the amount that puts them exactly at maintenance at their
+    /// level: the engine liquidates below maintenance, strictly, so a hair less makes the level itself liquidate them.</summary>
+    internal const double AtTheLevel = 1 - 1e-9;
+
     /// <summary>
     /// One isolated cohort per level and side of <paramref name="map"/>: entered at the asset's price P0 with units N / P0,
-    /// and USD collateral b set so that it is liquidated exactly at the level L under the venue's rule for the asset
-    /// (equity = requirement at L): a long's <c>b = R(N L / P0) + (N / P0)(P0 - L)</c>, a short's
+    /// and USD collateral b set so that it is at maintenance exactly at the level L under the venue's rule for the asset
+    /// (equity = requirement at L, then a hair less, <see cref="AtTheLevel"/>, so that reaching L liquidates it): a long's <c>b = R(N L / P0) + (N / P0)(P0 - L)</c>, a short's
     /// <c>b = R(N L / P0) + (N / P0)(L - P0)</c> with R the maintenance requirement of that notional (its tier per account,
     /// a dynamic rate at the asset's volatility). Longs at or above P0 and shorts at or below it would be liquidated at the
     /// start and are left out (counted in <paramref name="beyond"/>). With the open interest, each side is scaled to it: to
@@ -153,13 +157,13 @@ public static class BookFromData
         {
             double units = l.LongUsd * longScale / p0;
             double b = MaintenanceMargin.Requirement(rule, units * l.Price, accounts, asset.Volatility) + units * (p0 - l.Price);
-            result.Add(Cohort($"map:{asset.Symbol}:long:{l.Price:G6}", a, units, p0, b, accounts));
+            result.Add(Cohort($"map:{asset.Symbol}:long:{l.Price:G6}", a, units, p0, b * AtTheLevel, accounts));
         }
         foreach (var l in shorts)
         {
             double units = l.ShortUsd * shortScale / p0;
             double b = MaintenanceMargin.Requirement(rule, units * l.Price, accounts, asset.Volatility) + units * (l.Price - p0);
-            result.Add(Cohort($"map:{asset.Symbol}:short:{l.Price:G6}", a, -units, p0, b, accounts));
+            result.Add(Cohort($"map:{asset.Symbol}:short:{l.Price:G6}", a, -units, p0, b * AtTheLevel, accounts));
         }
         return result.ToImmutable();
     }

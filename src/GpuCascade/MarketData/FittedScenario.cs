@@ -74,7 +74,7 @@ public static class FittedScenario
     }
 
     /// <summary>The base's keys that count steps (a changed step would change what they mean); stress shocks are dropped.</summary>
-    private static IEnumerable<string> StepCountedKeys(Scenario s)
+    internal static IEnumerable<string> StepCountedKeys(Scenario s)
     {
         if (s.Venue.OracleDelaySteps > 0) yield return "venue.oracleDelaySteps";
         if (s.Venue.Mechanisms.Get<OracleSpec>() is { } oracle && !oracle.Feeds.IsDefault && oracle.Feeds.Any(f => f?.Manipulation is not null))

@@ -49,6 +49,11 @@ public static class Nowcaster
             if (Math.Abs(steps - Math.Round(steps)) > 1e-6 * Math.Max(1, steps) || Math.Round(steps) < 1)
                 errors.Add(new ScenarioError($"horizons[{i}]", $"{state.Horizons[i].Text} is not a whole number of the fit's {Intervals.Format(fit.Interval)} intervals (the runs' step)"));
         }
+        // Keys that count steps would silently change meaning with the step: refused, as fit refuses them.
+        double baseStep = state.Scenario.Horizon.Seconds / state.Scenario.Steps, step = fit.Interval.TotalSeconds;
+        if (Math.Abs(baseStep - step) > 1e-6 * step)
+            foreach (var key in FittedScenario.StepCountedKeys(state.Scenario))
+                errors.Add(new ScenarioError(key, $"counts steps, and the nowcast's step is {Intervals.Format(fit.Interval)}, not the scenario's {state.Scenario.Horizon.Text} / {state.Scenario.Steps}: give it in steps of {Intervals.Format(fit.Interval)} in a scenario of that step, or set the state's interval to the scenario's step"));
         if (errors.Count > 0) throw new ScenarioException(errors);
         var horizons = ImmutableArray.CreateBuilder<NowcastHorizon>();
         var summary = ImmutableArray<PositioningSummary>.Empty;

@@ -32,12 +32,13 @@ public sealed record DepthLevel(DateTimeOffset? Time, bool Bid, double Price, do
 public static class PositioningFile
 {
     private static readonly string[] TimeColumns = ["timestamp", "time", "datetime", "date", "unix", "open_time"];
+    private static readonly string[] OpenInterestColumns = ["openinterestusd", "open_interest_usd", "sumopeninterestvalue", "openinterest", "open_interest"];
 
     /// <summary>Open interest in USD over time: a time column and <c>openInterestUsd</c>, <c>sumOpenInterestValue</c>
     /// (Binance's open-interest history) or <c>openInterest</c> (taken as USD), oldest first.</summary>
     /// <exception cref="PriceFileException">The file is missing, unreadable, or a row or column is not what it must be.</exception>
     public static ImmutableArray<TimedValue> ReadOpenInterest(string path) =>
-        Series(Table.Read(path), ["openinterestusd", "open_interest_usd", "sumopeninterestvalue", "openinterest", "open_interest"], "open interest",
+        Series(Table.Read(path, [.. TimeColumns, .. OpenInterestColumns]), OpenInterestColumns, "open interest",
             v => v >= 0, "a number >= 0", v => v);
 
     /// <summary>The long share of open interest over time: a time column and <c>longShare</c> or <c>longAccount</c>
@@ -46,7 +47,7 @@ public static class PositioningFile
     /// <exception cref="PriceFileException">The file is missing, unreadable, or a row or column is not what it must be.</exception>
     public static ImmutableArray<TimedValue> ReadLongShare(string path)
     {
-        var table = Table.Read(path);
+        var table = Table.Read(path, [.. TimeColumns, "longshare", "long_share", "longaccount", "longposition", "longshortratio", "long_short_ratio"]);
         if (table.Column("longshare", "long_share", "longaccount", "longposition") >= 0)
             return Series(table, ["longshare", "long_share", "longaccount", "longposition"], "long share", v => v is >= 0 and <= 1, "a share in [0, 1]", v => v);
         return Series(table, ["longshortratio", "long_short_ratio"], "long/short ratio", v => v >= 0 && double.IsFinite(v), "a ratio >= 0", r => r / (1 + r));
@@ -57,7 +58,7 @@ public static class PositioningFile
     /// <exception cref="PriceFileException">The file is missing, unreadable, or a row or column is not what it must be.</exception>
     public static ImmutableArray<LiquidationLevel> ReadLiquidationMap(string path)
     {
-        var table = Table.Read(path);
+        var table = Table.Read(path, ["price", "level"]);
         int price = table.Require("price", ["price", "level"]);
         int longs = table.Column("longusd", "long_usd", "long", "longs", "longliquidationusd");
         int shorts = table.Column("shortusd", "short_usd", "short", "shorts", "shortliquidationusd");
@@ -75,7 +76,7 @@ public static class PositioningFile
     /// <exception cref="PriceFileException">The file is missing, unreadable, or a row or column is not what it must be.</exception>
     public static ImmutableArray<DepthLevel> ReadDepth(string path)
     {
-        var table = Table.Read(path);
+        var table = Table.Read(path, ["side"]);
         int side = table.Require("side", ["side"]);
         int price = table.Require("price", ["price"]);
         int usd = table.Column("usd", "notional", "notional_usd");
@@ -119,7 +120,9 @@ public static class PositioningFile
 
         public List<(string[] Fields, long Line)> Rows { get; }
 
-        public static Table Read(string path)
+        /// <summary>Reads the file; its header is the first line (of the first ten) that names one of <paramref name="names"/>
+        /// and holds no number (an unnamed column, such as a data frame's index, may be blank).</summary>
+        public static Table Read(string path, string[] names)
         {
             string text;
             try
@@ -144,15 +147,15 @@ public static class PositioningFile
                 if (fields.All(f => f.Length == 0)) continue;
                 if (header is null)
                 {
-                    // The header is the first line with two or more names and no number among them; up to ten banner lines before it.
-                    if (fields.Length >= 2 && fields.All(f => f.Length > 0 && !double.TryParse(f, NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
-                        header = [.. fields.Select(f => f.ToLowerInvariant())];
-                    else if (csv.LineNumber > 10) throw new PriceFileException($"{name}: no header line (column names) in its first 10 lines");
+                    var lower = fields.Select(f => f.ToLowerInvariant()).ToArray();
+                    if (lower.Any(names.Contains) && !fields.Any(f => double.TryParse(f, NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
+                        header = lower;
+                    else if (csv.LineNumber >= 10) throw new PriceFileException($"{name}: no header line naming a column ({string.Join(", ", names)}) in its first 10 lines");
                     continue;
                 }
                 rows.Add((fields, csv.LineNumber));
             }
-            if (header is null) throw new PriceFileException($"{name}: no header line (column names)");
+            if (header is null) throw new PriceFileException($"{name}: no header line naming a column ({string.Join(", ", names)})");
             if (rows.Count == 0) throw new PriceFileException($"{name}: a header and no rows");
             return new Table(name, header, rows);
         }

@@ -51,6 +51,9 @@ public sealed partial class ScenarioDocument
         return new ScenarioDocument(document._root, text) { BaseDirectory = ScenarioLoader.DirectoryOf(path) };
     }
 
+    /// <summary>The document with its files found in <paramref name="directory"/> (null: the current directory).</summary>
+    internal ScenarioDocument WithBaseDirectory(string? directory) => new(_root, Text) { BaseDirectory = directory };
+
     /// <summary>The embedded default scenario.</summary>
     public static ScenarioDocument Default => FromYaml(ScenarioLoader.DefaultScenarioText);
 

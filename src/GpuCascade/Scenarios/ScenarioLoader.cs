@@ -59,6 +59,11 @@ public static class ScenarioLoader
         return ScenarioDocument.Remember(Bind(ScenarioSyntax.FromJson(text)), new(() => ScenarioDocument.FromJson(text)));
     }
 
+    /// <summary>Parses and validates a JSON scenario whose files (a history's prices) lie in <paramref name="baseDirectory"/>
+    /// (null: the current directory).</summary>
+    internal static Scenario LoadJson(string text, string? baseDirectory) =>
+        ScenarioDocument.FromJson(text).WithBaseDirectory(baseDirectory).ToScenario();
+
     /// <summary>
     /// Binding reports the file's structural errors (types, keys, references) and, where the rest of the file bound,
     /// the validator's value errors with them: every problem in one pass, located in the file where it can be.

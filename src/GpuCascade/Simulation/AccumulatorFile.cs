@@ -13,8 +13,10 @@ namespace GpuCascade.Simulation;
 /// <param name="TotalPaths">Paths of the whole run.</param>
 /// <param name="FirstPath">First path summarised.</param>
 /// <param name="EndPath">One past the last path summarised.</param>
+/// <param name="ScenarioDirectory">Where the files the scenario names (a history's prices) were found: its folder, or null
+/// for the current directory.</param>
 internal sealed record AccumulatorHeader(string Kind, string ScenarioSha256, string EngineBuild, string Backend, long TotalPaths,
-    long FirstPath, long EndPath);
+    long FirstPath, long EndPath, string? ScenarioDirectory = null);
 
 /// <summary>
 /// The merged accumulators of a range of paths in a versioned binary file: a magic line, the format version, the
@@ -28,8 +30,8 @@ internal static class AccumulatorFile
     /// <summary>2: the depth factor's moments and histograms; 3: auto-deleveraging's; 4: the liquidation queue's; 5: the
     /// outputs over time and the sample paths; 6: the figures row by row in the output schema's order
     /// (<see cref="OutputSchema"/>), after the schema's fingerprint. A file of another version, or of another schema, is
-    /// refused, naming both.</summary>
-    public const int FormatVersion = 6;
+    /// refused, naming both; 7: the scenario's folder, where a history's price files are found again.</summary>
+    public const int FormatVersion = 7;
 
     /// <summary>Writes the file; <paramref name="withTails"/> says which accumulators keep their exact tails (the others,
     /// a shard's segments, are only needed for their moments).</summary>
@@ -57,6 +59,7 @@ internal static class AccumulatorFile
             w.Write(header.TotalPaths);
             w.Write(header.FirstPath);
             w.Write(header.EndPath);
+            w.Write(header.ScenarioDirectory ?? "");
             w.Write(scenarioJson);
             w.Write(count);
             writeAccumulators(w);
@@ -104,7 +107,7 @@ internal static class AccumulatorFile
             if (!SHA256.HashData(body).AsSpan().SequenceEqual(bytes.AsSpan(body.Length)))
                 throw new CheckpointException($"{path}: corrupt or truncated (its checksum does not match its content)");
             var header = new AccumulatorHeader(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadInt64(),
-                r.ReadInt64());
+                r.ReadInt64(), r.ReadString() is { Length: > 0 } directory ? directory : null);
             string json = r.ReadString();
             int count = r.ReadInt32();
             if (count < 1 || count > 1 << 24) throw new InvalidDataException($"{count} accumulators");

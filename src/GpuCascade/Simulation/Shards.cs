@@ -57,7 +57,8 @@ internal static class Shards
                 OnFinished = acc => total = acc, SkipAttribution = true,
             }, cancellation);
             if (result.Paths < end - first || total is null) return null;
-            var header = new AccumulatorHeader("partial", ScenarioJson.Sha256(asRun), EngineInfo.BuildId, backend.Name, asRun.Paths, first, end);
+            var header = new AccumulatorHeader("partial", ScenarioJson.Sha256(asRun), EngineInfo.BuildId, backend.Name, asRun.Paths, first, end,
+                asRun.History?.BaseDirectory);
             AccumulatorFile.Write(partialPath, header, ScenarioJson.Canonical(asRun), 1 + segments.Count, w =>
             {
                 total.WriteTo(w);
@@ -72,6 +73,20 @@ internal static class Shards
         }
     }
 
+    /// <summary>The number of assets of a scenario's canonical JSON, without binding it (which would read a history's files).</summary>
+    private static int AssetCount(string json)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(json);
+            return document.RootElement.GetProperty("assets").GetArrayLength();
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"its scenario is not a scenario's JSON ({e.Message})");
+        }
+    }
+
     /// <summary>Merges partial files into the result of the whole run.</summary>
     /// <exception cref="CheckpointException">A file is unreadable, or the parts do not fit (each problem named).</exception>
     public static RunResult Merge(IReadOnlyList<string> partialPaths, string? commandLine = null)
@@ -82,7 +97,7 @@ internal static class Shards
         var started = DateTimeOffset.UtcNow;
         var parts = partialPaths.Select(p =>
         {
-            var (header, json, accumulators) = AccumulatorFile.Read(p, j => ScenarioLoader.LoadJson(j).Assets.Length, "partial file");
+            var (header, json, accumulators) = AccumulatorFile.Read(p, AssetCount, "partial file");
             if (header.Kind != "partial") throw new CheckpointException($"{p}: a {header.Kind} file, not a shard's partial file");
             return (Path: p, Header: header, Json: json, Accumulators: accumulators);
         }).ToList();
@@ -121,7 +136,9 @@ internal static class Shards
         if (next < total) problems.Add($"paths [{next:N0}, {total:N0}) are in no file (a shard is missing)");
         if (problems.Count > 0) throw new CheckpointException(string.Join("\n", problems));
 
-        var scenario = ScenarioLoader.LoadJson(reference.Json);
+        // A history's files are found where the shard found them, else from the current directory.
+        string? directory = reference.Header.ScenarioDirectory is { } d && Directory.Exists(d) ? d : null;
+        var scenario = ScenarioLoader.LoadJson(reference.Json, directory);
         var plan = SimulationPlan.Build(scenario);
         var ordered = parts.OrderBy(p => p.Header.FirstPath).ToList();
         var result = new RiskAccumulator(plan.AssetCount, total);

@@ -118,6 +118,17 @@ public class NowcastTests : CliTestBase
     }
 
     [Test]
+    public void KeysThatCountStepsAreRefusedWhenTheStepChanges()
+    {
+        string crash = Path.Combine(DocsCodeTests.RepositoryRoot(), "scenarios", "crash-2025-10-10.yaml");
+        string file = Path.Combine(_dir, "crash-state.yaml");
+        File.WriteAllText(file, $"scenario: {crash}\nprices: {{BTC: {Data("BTC_USDT_1h.csv")}}}\nasOf: 2025-10-10T20:00:00Z\ninterval: 1h\nhorizons: [24h]\npaths: 100\n");
+        var e = Assert.Throws<ScenarioException>(() => Nowcaster.Run(NowcastState.Load(file)))!;
+        Assert.That(e.Errors.Select(x => x.Path), Has.Some.Contains("returningLiquidity.delay"), e.Message);
+        Assert.That(e.Message, Does.Contain("counts steps"));
+    }
+
+    [Test]
     public void AHorizonThatIsNoWholeNumberOfIntervalsIsRefused()
     {
         var state = NowcastState.Load(State()) with { Horizons = [Duration.Parse("90m")] };

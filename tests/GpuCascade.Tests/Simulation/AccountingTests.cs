@@ -250,13 +250,13 @@ public class AccountingTests
         }
     }
 
-    [TestCase(5, "format version 5, written by an earlier engine; this engine reads version 6 only")]
-    [TestCase(7, "format version 7, written by a newer engine; this engine reads version 6")]
-    [TestCase(6, "written by a build with other outputs (output schema '0123456789abcdef', this build's is")]
+    [TestCase(6, "format version 6, written by an earlier engine; this engine reads version 7 only")]
+    [TestCase(8, "format version 8, written by a newer engine; this engine reads version 7")]
+    [TestCase(7, "written by a build with other outputs (output schema '0123456789abcdef', this build's is")]
     public void AnAccumulatorFileOfAnotherFormatIsRefusedNamingItsVersion(int version, string says)
     {
-        // Version 5 is the format before the output schema (figures field by field): its files cannot be read as rows.
-        Assert.That(AccumulatorFile.FormatVersion, Is.EqualTo(6));
+        // Version 6 is the format before the scenario's folder (where a history's files are found) joined the header.
+        Assert.That(AccumulatorFile.FormatVersion, Is.EqualTo(7));
         string file = Path.Combine(Path.GetTempPath(), $"gpucascade-v{version}-{Guid.NewGuid():N}");
         try
         {
@@ -264,7 +264,7 @@ public class AccountingTests
             {
                 w.Write("GpuCascade accumulators");
                 w.Write(version);
-                w.Write("0123456789abcdef"); // format 6 carries the output schema's fingerprint next
+                w.Write("0123456789abcdef"); // formats 6 and 7 carry the output schema's fingerprint next
                 w.Write(new byte[64]);
             }
             var e = Assert.Throws<CheckpointException>(() => AccumulatorFile.Read(file, _ => 1))!;

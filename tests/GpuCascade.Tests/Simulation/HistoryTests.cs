@@ -245,6 +245,41 @@ public class HistoryTests
     }
 
     [Test]
+    public void AFileThatDoesNotReadLeavesItsRecordedHashAlone()
+    {
+        var e = Assert.Throws<ScenarioException>(() => Load("method: bootstrap, sha256: {BTC: abc}", assets: "BTC: missing.csv"))!;
+        Assert.That(e.Errors.Select(x => x.Path), Is.EqualTo(new[] { "history.prices.BTC" }), e.Message);
+    }
+
+    [Test]
+    public void ShardsOfAHistoryMergeFromAnotherDirectory()
+    {
+        string scenario = Path.Combine(DocsCodeTests.RepositoryRoot(), "scenarios", "historical-bootstrap.yaml");
+        Assume.That(Directory.GetCurrentDirectory(), Is.Not.EqualTo(Path.GetDirectoryName(scenario)));
+        string p0 = Path.Combine(_dir, "p0.part"), p1 = Path.Combine(_dir, "p1.part"), merged = Path.Combine(_dir, "merged.json"), whole = Path.Combine(_dir, "whole.json");
+        foreach (var (shard, part) in new[] { ("0/2", p0), ("1/2", p1) })
+            Assert.That(GpuCascade.Cli.CliApp.Run(["run", scenario, "--paths", "32768", "--backend", "managed", "--shard", shard, "--partial", part], TextWriter.Null, TextWriter.Null), Is.EqualTo(0));
+        var err = new StringWriter();
+        Assert.That(GpuCascade.Cli.CliApp.Run(["merge", p0, p1, "--json", merged, "--quiet"], TextWriter.Null, err), Is.EqualTo(0), err.ToString());
+        Assert.That(GpuCascade.Cli.CliApp.Run(["run", scenario, "--paths", "32768", "--backend", "managed", "--json", whole, "--quiet"], TextWriter.Null, TextWriter.Null), Is.EqualTo(0));
+        static string Figures(string file) => System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file))!["probabilities"]!.ToJsonString();
+        Assert.That(Figures(merged), Is.EqualTo(Figures(whole)), "the merged shards are the whole run");
+    }
+
+    [Test]
+    public void AScenarioWrittenElsewhereNamesTheFilesFromThere()
+    {
+        string scenario = Path.Combine(DocsCodeTests.RepositoryRoot(), "scenarios", "historical-bootstrap.yaml");
+        string oi = Path.Combine(_dir, "oi.csv"), output = Path.Combine(_dir, "deep", "today.yaml");
+        File.WriteAllText(oi, "timestamp,openInterestUsd\n2025-10-10,4e9\n");
+        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+        var err = new StringWriter();
+        Assert.That(GpuCascade.Cli.CliApp.Run(["book", "--open-interest", $"BTC={oi}", "--base", scenario, "--out", output], TextWriter.Null, err), Is.EqualTo(0), err.ToString());
+        var written = ScenarioLoader.LoadFile(output);
+        Assert.That(written.History!.Prices.Select(p => p.Closes), Is.EqualTo(ScenarioLoader.LoadFile(scenario).History!.Prices.Select(p => p.Closes)));
+    }
+
+    [Test]
     public void AReplayAcrossAGapIsRefusedNamingTheMissingInterval()
     {
         Write("btc.csv", Closes(DistinctReturns(40)), keep: k => k != 15);

@@ -43,6 +43,9 @@ internal static class BookCommand
         }).ToList();
         var baseScenario = a.BasePath is null ? ScenarioLoader.LoadDefault() : ScenarioLoader.LoadFile(a.BasePath);
         var (scenario, summary) = BookFromData.Apply(baseScenario, data, a.At, a.AccountsPerCohort);
+        // A history's files, named from where the new scenario is written.
+        if (scenario.History is { } history)
+            scenario = scenario with { History = history.RelativeTo(a.OutPath is null or "-" ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(a.OutPath))!) };
         var sources = files.Select(f => $"{f.Option} {f.Symbol}={f.File}").ToList();
         string comments = Comments(sources, summary);
         string yaml = comments + "\n" + ScenarioYaml.Normalised(scenario);

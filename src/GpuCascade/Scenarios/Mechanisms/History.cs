@@ -64,6 +64,19 @@ public sealed record HistorySpec
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
+    /// <summary>The same history with each file named relative to <paramref name="directory"/> (where a scenario that names
+    /// them is written), so that it is found from there.</summary>
+    public HistorySpec RelativeTo(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        string from = BaseDirectory ?? Directory.GetCurrentDirectory(), to = Path.GetFullPath(directory);
+        return this with
+        {
+            Prices = [.. Prices.Select(p => p with { Source = Path.GetRelativePath(to, Path.GetFullPath(p.Source, from)) })],
+            BaseDirectory = to,
+        };
+    }
+
     /// <summary>Value equality, the series compared by symbol, source and content.</summary>
     public bool Equals(HistorySpec? other) =>
         other is not null && Method == other.Method && Block == other.Block && Lambda.Equals(other.Lambda) && From == other.From
@@ -110,6 +123,8 @@ internal static class HistoryModule
         if (files is null || method is not { } chosen) return null;
         var prices = ImmutableArray.CreateBuilder<PriceSeries>(symbols.Count);
         bool complete = true;
+        foreach (var symbol in symbols) // every asset's hash is a known key, whether or not its file reads
+            if (symbol is not null) _ = hashes?[symbol];
         foreach (var symbol in symbols)
         {
             if (symbol is null)
@@ -232,8 +247,13 @@ internal static class HistoryModule
             return;
         }
         if (h.Method != HistoryMethod.Replay)
-            d.Require(h.Block.Years >= (1 - 1e-9) * s.StepYears && double.IsFinite(h.Block.Years), "history.block",
-                $"must be at least one step ({s.Horizon.Text} / {s.Steps}), got {h.Block.Text}");
+        {
+            double blockSteps = h.Block.Years / s.StepYears;
+            if (d.Require(blockSteps >= 1 - 1e-9 && double.IsFinite(blockSteps), "history.block",
+                    $"must be at least one step ({s.Horizon.Text} / {s.Steps}), got {h.Block.Text}"))
+                d.Require(Math.Abs(blockSteps - Math.Round(blockSteps)) <= 1e-6 * blockSteps, "history.block",
+                    $"must be a whole number of steps of {Intervals.Format(interval)}, got {h.Block.Text} ({ScenarioNumbers.Format(blockSteps)} steps)");
+        }
         HistoricalReturns rows;
         try
         {
