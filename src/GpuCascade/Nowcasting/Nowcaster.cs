@@ -40,7 +40,15 @@ public static class Nowcaster
         ArgumentNullException.ThrowIfNull(state);
         var clock = Stopwatch.StartNew();
         var prices = state.Prices.Select(p => Until(p, state.AsOf, state.Lookback)).ToList();
-        var fit = MarketFitter.Fit(prices, new FitOptions { Interval = state.Interval });
+        MarketFit fit;
+        try
+        {
+            fit = MarketFitter.Fit(prices, new FitOptions { Interval = state.Interval });
+        }
+        catch (PriceFileException e) when (e.Message.Contains("--interval", StringComparison.Ordinal))
+        {
+            throw new PriceFileException(e.Message.Replace("give --interval", "set the state's interval", StringComparison.Ordinal)); // fit's option is the state's key here
+        }
         var asOf = prices.Select((p, i) => p.Times[^1] + state.Prices[i].Spacing).Min();
         var errors = new List<ScenarioError>();
         for (int i = 0; i < state.Horizons.Length; i++)

@@ -153,6 +153,9 @@ public class NowcastTests : CliTestBase
         (code, stdout, _) = Run("nowcast", "--state", State(), "--backend", "managed", "--json", "-");
         Assert.That(code, Is.EqualTo(0));
         Assert.That(JsonDocument.Parse(stdout).RootElement.GetProperty("asOf").GetString(), Is.EqualTo("2025-10-10T20:00:00Z"), "--json - prints the JSON alone");
+        (code, _, err) = Run("nowcast", "--state", State("asOf: 2026-01-10T20:00:00Z"), "--backend", "managed", "--paths", "100");
+        Assert.That(code, Is.EqualTo(0));
+        Assert.That(err, Does.Contain("warning: the prices end at 2025-11-01 00:00 UTC"), "a state far past its data says so");
         (code, _, err) = Run("nowcast", "--state", Path.Combine(_dir, "none.yaml"));
         Assert.That(code, Is.EqualTo(2));
         Assert.That(err, Does.Contain("none.yaml"));

@@ -23,6 +23,8 @@ internal static class NowcastCommand
         if (a.Paths is long paths) state = state with { Paths = paths };
         using var backend = BackendCatalog.Create(a.Backend, state.Scenario.Precision, a.Threads, line => context.Stderr.WriteLine(line));
         var result = Nowcaster.Run(state, backend);
+        if (state.AsOf is { } asked && asked - result.AsOf > 2 * result.Fit.Interval)
+            context.Stderr.WriteLine($"warning: the prices end at {result.AsOf:yyyy-MM-dd HH:mm} UTC, {Prices.Intervals.Format(asked - result.AsOf)} before the state's asOf {asked:yyyy-MM-dd HH:mm} UTC: the nowcast is as of the data");
         bool jsonToStdout = a.JsonPath == "-";
         if (!jsonToStdout) context.Stdout.Write(Table(result));
         var failures = OutputFiles.WriteAll(context.Stdout, ("--json", a.JsonPath, () => NowcastJson.Serialize(result)));
