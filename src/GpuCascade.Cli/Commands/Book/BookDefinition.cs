@@ -57,7 +57,7 @@ internal static class BookDefinition
         tree.Examples[command] = """
               gpucascade book --open-interest BTC=btc-oi.csv --long-short BTC=btc-ls.csv --depth BTC=btc-book.csv --base venue.yaml --out today.yaml
               gpucascade book --liquidation-map BTC=btc-heatmap.csv --depth BTC=btc-book.csv --at 2025-10-10T20:00:00Z --out crash-book.yaml
-              gpucascade scenario today.yaml --ladder                 (what liquidates per 1% move, against the depth)
+              gpucascade scenario check today.yaml --ladder           (what liquidates per 1% move, against the depth)
               gpucascade book --liquidation-map BTC=btc-heatmap.csv --depth BTC=btc-book.csv --out crash-book.yaml --json book.json --report book.html
               gpucascade book --open-interest BTC=btc-oi.csv --base venue.yaml --out today.yaml --plots plots/      (plots/liquidation-ladder.png)
               gpucascade run today.yaml
