@@ -18,7 +18,8 @@ internal static class PriceArguments
         return PriceFile.Read(file, symbol);
     }
 
-    private static (string File, string? Symbol) Split(string argument)
+    /// <summary>The file and the symbol of <c>SYMBOL=FILE</c> (null without one).</summary>
+    public static (string File, string? Symbol) Split(string argument)
     {
         int eq = argument.IndexOf('=', StringComparison.Ordinal);
         return eq > 0 && !System.IO.File.Exists(argument) ? (argument[(eq + 1)..], argument[..eq]) : (argument, null);

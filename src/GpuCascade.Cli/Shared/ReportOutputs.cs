@@ -9,6 +9,10 @@ namespace GpuCascade.Cli.Shared;
 /// </summary>
 internal static class ReportOutputs
 {
+    /// <summary>The <c>--plots DIR</c> option of a command that draws a report (one instance per command).</summary>
+    public static Option<string?> PlotsOption() =>
+        new("--plots") { Description = "write each chart of the report as a PNG into DIR (created if absent)", HelpName = "DIR" };
+
     /// <summary>Checks <c>--report</c> and <c>--plots</c> of run, compare and calibrate before anything runs (the file
     /// itself is checked with the command's other outputs).</summary>
     public static void Check(ScenarioRunArguments a) => Check(a.ReportPath, a.PlotsDirectory);

@@ -31,7 +31,7 @@ internal sealed class RunOptionSet
         Description = "write the HTML report of the result to FILE: one self-contained page with tables and charts (run: with the outputs over time when --series is given)",
         HelpName = "FILE",
     };
-    private readonly Option<string?> _plots = new("--plots") { Description = "write each chart of the report as a PNG into DIR (created if absent)", HelpName = "DIR" };
+    private readonly Option<string?> _plots = ReportOutputs.PlotsOption();
 
     /// <summary>Adds the argument and the options to <paramref name="command"/>; a second file name is worded as such.</summary>
     public RunOptionSet(CommandTree tree, Command command, string scenarioDescription)

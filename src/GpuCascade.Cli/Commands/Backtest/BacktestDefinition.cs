@@ -40,7 +40,7 @@ internal static class BacktestDefinition
             Description = "write the HTML report of the backtest to FILE: the tests, the procyclicality and the exceedance chart (the page 'gpucascade report' makes of the --json file)",
             HelpName = "FILE",
         };
-        var plots = new Option<string?>("--plots") { Description = "write each chart of the report as a PNG into DIR (created if absent)", HelpName = "DIR" };
+        var plots = ReportOutputs.PlotsOption();
         var command = new Command("backtest",
             "Backtest a margin rule on a price file: exceedances against the move over the close-out horizon for a long and a short, Kupiec's and Christoffersen's tests, the Basel traffic light, and procyclicality with and without EMIR's anti-procyclicality tools.")
             { prices, margin, confidence, horizon, csv, json, report, plots };

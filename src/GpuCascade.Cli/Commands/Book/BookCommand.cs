@@ -70,14 +70,9 @@ internal static class BookCommand
     /// <summary>The symbol of <c>SYMBOL=FILE</c>, else the one in the file's name.</summary>
     private static string Symbol(string option, string argument, out string file)
     {
-        int eq = argument.IndexOf('=', StringComparison.Ordinal);
-        if (eq > 0 && !File.Exists(argument))
-        {
-            file = argument[(eq + 1)..];
-            return argument[..eq];
-        }
-        file = argument;
-        return PriceFile.SymbolFromName(argument) ?? throw new UsageException($"{option}: no symbol in {Operations.Echo.Quote(argument)}; give it as SYMBOL=FILE");
+        (file, var symbol) = PriceArguments.Split(argument);
+        return symbol ?? PriceFile.SymbolFromName(file)
+            ?? throw new UsageException($"{option}: no symbol in {Operations.Echo.Quote(argument)}; give it as SYMBOL=FILE");
     }
 
     /// <summary>What was taken of each asset, as YAML comments.</summary>

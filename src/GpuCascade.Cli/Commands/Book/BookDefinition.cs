@@ -50,7 +50,7 @@ internal static class BookDefinition
             Description = "write the HTML report to FILE: what was taken per asset and the liquidation ladder (the page 'gpucascade report' makes of the --json file)",
             HelpName = "FILE",
         };
-        var plots = new Option<string?>("--plots") { Description = "write each chart of the report as a PNG into DIR (created if absent)", HelpName = "DIR" };
+        var plots = ReportOutputs.PlotsOption();
         var command = new Command("book",
             "Set a scenario's book and depth from positioning data: open interest and the long share size the generated book, a liquidation map becomes cohorts liquidated at its levels, an order-book snapshot gives the depth per 1%.")
             { openInterest, longShare, map, depth, baseScenario, output, at, accounts, json, report, plots };

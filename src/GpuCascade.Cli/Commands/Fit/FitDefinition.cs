@@ -46,7 +46,7 @@ internal static class FitDefinition
             Description = "write the HTML report of the fit to FILE: the estimates with 95% intervals, the correlation matrix and the volatility chart (the page 'gpucascade report' makes of the --json file)",
             HelpName = "FILE",
         };
-        var plots = new Option<string?>("--plots") { Description = "write each chart of the report as a PNG into DIR (created if absent)", HelpName = "DIR" };
+        var plots = ReportOutputs.PlotsOption();
         var command = new Command("fit",
             "Fit the market to price files: per asset volatility (EWMA, GARCH(1,1) by maximum likelihood), Student-t degrees of freedom, common jumps (threshold method) and the correlation, each with a standard error; writes a scenario that run reads.")
             { files, interval, baseScenario, output, lambda, tail, json, report, plots };

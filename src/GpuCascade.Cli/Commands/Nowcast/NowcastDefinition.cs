@@ -33,7 +33,7 @@ internal static class NowcastDefinition
         var threads = new Option<int?>("--threads") { Description = "worker threads of the managed backend [all cores]", HelpName = "N" };
         var json = new Option<string?>("--json") { Description = "write the nowcast as JSON ('-' for stdout, then no table)", HelpName = "FILE" };
         var report = new Option<string?>("--report") { Description = "write an HTML report of the horizons' runs", HelpName = "FILE" };
-        var plots = new Option<string?>("--plots") { Description = "also write the report's charts as PNG files to DIR", HelpName = "DIR" };
+        var plots = ReportOutputs.PlotsOption();
         var command = new Command("nowcast",
             "Nowcast P(cascade) within 1 h and 24 h from what is known now: today's prices and fitted volatilities, the book and depth from positioning data, with intervals, the cohorts that drive it and the liquidation ladder.")
             { state, paths, backend, threads, json, report, plots };
