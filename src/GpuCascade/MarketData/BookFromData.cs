@@ -96,8 +96,8 @@ public static class BookFromData
                     ?? new GeneratorAssetSpec { AssetIndex = a, OpenInterest = 0 };
                 profile = profile with { OpenInterest = oi ?? profile.OpenInterest, LongShare = share ?? profile.LongShare };
                 if (!(profile.OpenInterest > 0)) errors.Add(new ScenarioError($"book.generator.assets.{d.Symbol}.openInterest", "a long share alone sets no book: give the open interest too, or a base scenario that generates this asset"));
-                generator = (generator ?? new BookGeneratorSpec { Assets = [], CohortsPerAsset = DefaultCohortsPerAsset, AccountsPerCohort = accountsPerCohort }) is var g
-                    ? g with { Assets = [.. g.Assets.Where(x => x.AssetIndex != a).Append(profile).OrderBy(x => x.AssetIndex)] } : null;
+                var g = generator ?? new BookGeneratorSpec { Assets = [], CohortsPerAsset = DefaultCohortsPerAsset, AccountsPerCohort = accountsPerCohort };
+                generator = g with { Assets = [.. g.Assets.Where(x => x.AssetIndex != a).Append(profile).OrderBy(x => x.AssetIndex)] };
             }
             summary.Add(new PositioningSummary(d.Symbol, oi, share, mapCohorts, mapLong, mapShort, beyond, depth));
         }

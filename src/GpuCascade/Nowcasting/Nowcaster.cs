@@ -39,7 +39,8 @@ public static class Nowcaster
     {
         ArgumentNullException.ThrowIfNull(state);
         var clock = Stopwatch.StartNew();
-        var prices = state.Prices.Select(p => Until(p, state.AsOf, state.Lookback)).ToList();
+        var spacings = state.Prices.Select(p => p.Spacing).ToArray(); // derived from every row: once per series
+        var prices = state.Prices.Select((p, i) => Until(p, spacings[i], state.AsOf, state.Lookback)).ToList();
         MarketFit fit;
         try
         {
@@ -49,7 +50,7 @@ public static class Nowcaster
         {
             throw new PriceFileException(e.Message.Replace("give --interval", "set the state's interval", StringComparison.Ordinal)); // fit's option is the state's key here
         }
-        var asOf = prices.Select((p, i) => p.Times[^1] + state.Prices[i].Spacing).Min();
+        var asOf = prices.Select((p, i) => p.Times[^1] + spacings[i]).Min();
         var errors = new List<ScenarioError>();
         for (int i = 0; i < state.Horizons.Length; i++)
         {
@@ -83,9 +84,8 @@ public static class Nowcaster
     /// its close is known one spacing later: the rows kept end a spacing before the state's time, and nothing after that
     /// time reaches the nowcast.
     /// </summary>
-    private static PriceSeries Until(PriceSeries series, DateTimeOffset? asOf, Duration? lookback)
+    private static PriceSeries Until(PriceSeries series, TimeSpan spacing, DateTimeOffset? asOf, Duration? lookback)
     {
-        var spacing = series.Spacing;
         int count = asOf is { } t ? series.Times.Count(time => time + spacing <= t) : series.Times.Length;
         if (count < 2)
             throw new PriceFileException($"{series.Source}: {count} price rows closed by {asOf:yyyy-MM-dd HH:mm:ss} UTC; the state's asOf is before the file");
