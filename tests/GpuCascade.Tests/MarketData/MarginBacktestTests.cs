@@ -66,16 +66,22 @@ public class MarginBacktestTests
         Assert.That(MarginBacktest.LargestIncrease([0.1, 0.2, 0.15, 0.3, 0.4], 2), Is.EqualTo(0.4 / 0.15 - 1).Within(1e-12), "0.15 to 0.4, two days on");
     }
 
-    /// <summary>A price that moves +-5% every second day, with a -20% fall on one window and a +20% rise on another,
-    /// against a fixed 10% margin: exactly one exceedance a side.</summary>
-    [Test]
-    public void AFixedMarginExceededOnKnownDays()
+    /// <summary>From 2024-01-01, a daily price that moves +-5% every second day, with a -20% fall on day 101 and a +20%
+    /// rise on day 151.</summary>
+    private static PriceSeries KnownExceedances()
     {
         var start = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var closes = new List<double> { 100 };
         for (int d = 1; d <= 200; d++)
             closes.Add(closes[^1] * (d == 101 ? 0.8 : d == 151 ? 1.2 : d % 2 == 0 ? 1.05 : 1 / 1.05));
-        var series = new PriceSeries("BTC", [.. closes.Select((_, d) => start.AddDays(d))], [.. closes], "test");
+        return new PriceSeries("BTC", [.. closes.Select((_, d) => start.AddDays(d))], [.. closes], "test");
+    }
+
+    /// <summary>The price of <see cref="KnownExceedances"/> against a fixed 10% margin: exactly one exceedance a side.</summary>
+    [Test]
+    public void AFixedMarginExceededOnKnownDays()
+    {
+        var series = KnownExceedances();
         var r = MarginBacktest.Run(series, new FixedMargin(0.1), 0.99, 2);
         Assert.That(r.Dates.Length, Is.EqualTo(100), "200 days in windows of 2");
         var none = r.Variants[0];
@@ -97,11 +103,7 @@ public class MarginBacktestTests
     [Test]
     public void TheJsonHoldsTheTestsAndEachWindow()
     {
-        var start = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        var closes = new List<double> { 100 };
-        for (int d = 1; d <= 200; d++)
-            closes.Add(closes[^1] * (d == 101 ? 0.8 : d == 151 ? 1.2 : d % 2 == 0 ? 1.05 : 1 / 1.05));
-        var series = new PriceSeries("BTC", [.. closes.Select((_, d) => start.AddDays(d))], [.. closes], "test");
+        var series = KnownExceedances();
         var r = MarginBacktest.Run(series, new FixedMargin(0.1), 0.99, 2);
         using var doc = JsonDocument.Parse(BacktestJson.Serialize(r));
         var root = doc.RootElement;
