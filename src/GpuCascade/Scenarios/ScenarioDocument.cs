@@ -48,7 +48,7 @@ public sealed partial class ScenarioDocument
     {
         string text = ScenarioLoader.ReadFile(path);
         var document = ScenarioLoader.IsJson(path) ? FromJson(text) : FromYaml(text);
-        return new ScenarioDocument(document._root, text) { BaseDirectory = ScenarioLoader.DirectoryOf(path) };
+        return document.WithBaseDirectory(ScenarioLoader.DirectoryOf(path));
     }
 
     /// <summary>The document with its files found in <paramref name="directory"/> (null: the current directory).</summary>
