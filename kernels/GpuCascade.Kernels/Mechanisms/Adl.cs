@@ -18,11 +18,12 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// neither liquidatable nor awaiting a forced close and have unrealised profit P at oracle prices, highest score
     /// (P / max(K, eps N)) (N / max(E, eps N)) first, ties by index: each gives up a = min(P, loss), a fraction a / P of its
     /// positions closed off-book at entry (no flow, no realised P&amp;L), its equity falling by exactly a. What ADL absorbs
-    /// and the notional it closes go to the ledger; returns what is left uncovered.
+    /// and the notional it closes go to the ledger; returns what is left uncovered. With several venues only the cohorts of
+    /// <paramref name="venue"/> take part (-1: every cohort).
     /// </summary>
-    private double Deleverage(double loss)
+    private double Deleverage(double loss, int venue)
     {
-        if (_l.Adl.On == 0 || !(loss > 0)) return loss;
+        if ((venue >= 0 ? Pi(_l.Venues.Adl, venue) : _l.Adl.On) == 0 || !(loss > 0)) return loss;
         const double eps = 1e-12;
         while (loss > 0)
         {
@@ -31,6 +32,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             for (int c = 0; c < _cohorts; c++)
             {
                 if (!OpenOf(c) || ForcedOf(c)) continue;
+                if (venue >= 0 && VenueOf(c) != venue) continue; // several venues: each deleverages its own cohorts
                 double s = ScaleOf(c);
                 if (!(s > 0)) continue;
                 double value = 0, gross = 0;

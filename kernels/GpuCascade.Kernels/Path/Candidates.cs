@@ -24,10 +24,11 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         if (ForcedOf(c)) f = 1.0;
         else
         {
-            if (_l.Tranche < 1.0 && PartialStepOf(c) == step) return false;
+            double tranche = TrancheOf(c);
+            if (tranche < 1.0 && PartialStepOf(c) == step) return false;
             _marginChecks++;
             if (!(ExcessParts(c, out double equity, out double requirement) < 0)) return false;
-            f = _l.Tranche;
+            f = tranche;
             if (requirement > 0) rank = equity / requirement;
         }
         CohortReal(PathState.Fraction, c) = f;

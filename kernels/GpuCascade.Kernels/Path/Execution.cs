@@ -7,6 +7,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     private void Execute(int step)
     {
         for (int i = 0; i < _n && _failFlag == 0; i++) ExecuteFlow(step, i, A(ExecutionState.FlowUnits, i), liquidation: true);
+        if (_l.Venues.Pool != 0 && _failFlag == 0) ShareRoundMoves(step); // Mechanisms/Venues.cs: the common pool
     }
 
     /// <summary>
@@ -28,6 +29,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         if (units == 0)
         {
             A(ExecutionState.Execution, i) = mid;
+            if (_l.Venues.Pool != 0) A(VenueState.RoundDelta, i) = 0;
             return;
         }
         double flow = units * mid;
@@ -55,6 +57,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         A(MarketState.X, i) = real.Hold(A(MarketState.X, i) + permanent);
         A(ExecutionState.Y, i) = real.Hold(A(ExecutionState.Y, i) + (delta - permanent));
         if (liquidation) A(ExecutionState.Displacement, i) = real.Hold(A(ExecutionState.Displacement, i) + delta);
+        if (_l.Venues.Pool != 0) A(VenueState.RoundDelta, i) = delta; // the common pool shares it (Mechanisms/Venues.cs)
         double logMid = LogMid(i);
         double next = real.Exp(logMid);
         A(MarketState.Mid, i) = next;

@@ -10,6 +10,11 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// </summary>
     private void CoverLosses(double roundPenalties, double roundBadDebt)
     {
+        if (_l.Venues.On != 0)
+        {
+            CoverVenueLosses(roundPenalties, roundBadDebt); // Mechanisms/Venues.cs: each venue's own fund and ADL
+            return;
+        }
         _ledger.Fund += roundPenalties;
         double pay = Math.Min(_ledger.Fund, roundBadDebt);
         _ledger.Fund -= pay;
@@ -17,7 +22,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         _ledger.BadDebt += roundBadDebt;
         _ledger.BadDebtPaid += pay;
         _ledger.UncoveredBeforeAdl += roundBadDebt - pay;
-        _ledger.Uncovered += Deleverage(OnLossAfterFund(roundBadDebt - pay));
+        _ledger.Uncovered += Deleverage(OnLossAfterFund(roundBadDebt - pay), -1);
     }
 
     /// <summary>Phase: the round's bad debt the fund could not pay, before auto-deleveraging; each hook absorbs what it can

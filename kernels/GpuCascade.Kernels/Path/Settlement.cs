@@ -43,16 +43,18 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             CohortReal(PathState.Scale, c) = s;
             CohortReal(PathState.CollateralScale, c) = k;
             double equityAfter = b + k * weightedCollateral + s * (positionValue - entryValue);
-            double penalty = Math.Min(_l.Penalty * closedNotional, Math.Max(equityAfter, 0.0));
+            double penalty = Math.Min(PenaltyOf(c) * closedNotional, Math.Max(equityAfter, 0.0));
             b -= penalty;
             roundPenalties += penalty * _bookMultiplier;
+            double cohortBadDebt = 0;
             if (f >= 1.0)
             {
                 // Closed: negative equity is bad debt; positive equity leaves with the traders.
                 if (b < 0)
                 {
-                    roundBadDebt -= b * _bookMultiplier;
-                    CohortReal(PathState.BadDebt, c) = -b * _bookMultiplier;
+                    cohortBadDebt = -b * _bookMultiplier;
+                    roundBadDebt += cohortBadDebt;
+                    CohortReal(PathState.BadDebt, c) = cohortBadDebt;
                 }
                 CohortReal(PathState.Balance, c) = 0;
                 CohortInt(PathState.Open, c) = 0;
@@ -64,9 +66,10 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
                 CohortInt(PathState.PartialStep, c) = step;
                 Touch(c); // its state left the start: the screen's bound no longer applies
                 double remaining = s * grossNotional;
-                if (equityAfter - penalty <= 0 || remaining < _l.DustPerAccount * Pd(_l.Accounts, c))
+                if (equityAfter - penalty <= 0 || remaining < DustOf(c) * Pd(_l.Accounts, c))
                     CohortInt(PathState.ForceClose, c) = 1; // closed entirely at the next round's prices
             }
+            AddToVenueRound(c, penalty * _bookMultiplier, cohortBadDebt);
         }
         penaltiesOut = roundPenalties;
         badDebtOut = roundBadDebt;

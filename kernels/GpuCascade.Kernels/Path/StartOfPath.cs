@@ -62,7 +62,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         for (int c = 0; c < _cohorts; c++)
         {
             if (Pi(_l.LiquidateAtStart, c) == 0) continue;
-            CohortReal(PathState.Fraction, c) = _l.Tranche;
+            CohortReal(PathState.Fraction, c) = TrancheOf(c);
             CohortInt(PathState.RoundList, count) = c;
             count++;
         }

@@ -30,6 +30,15 @@ internal static class BookGenerator
     /// <summary>The generated cohorts, asset by asset in the generator's order, longs first.</summary>
     public static ImmutableArray<CohortSpec> Generate(Scenario scenario)
     {
+        if (scenario.Venues is { } set)
+        {
+            // Several venues (docs/model.md section 9): each venue's generator on the assets as written, then on its markets.
+            var all = ImmutableArray.CreateBuilder<CohortSpec>();
+            for (int v = 0; v < set.Venues.Length; v++)
+                foreach (var c in Generate(VenuesModule.Template(scenario, v)))
+                    all.Add(VenuesModule.OnVenue(c, v, set.Assets.Length, set.Venues[v].Name));
+            return all.ToImmutable();
+        }
         var spec = scenario.Book.Generator;
         if (spec is null) return ImmutableArray<CohortSpec>.Empty;
         var cohorts = ImmutableArray.CreateBuilder<CohortSpec>();

@@ -72,12 +72,12 @@ internal sealed class VariantFactory
             // The values themselves first (a margin of 1.5 is wrong before it deleverages anything): the fixed book with
             // the initial-margin check off, so that only the rule below decides what a breach does.
             var fixedBook = new BookSpec { Cohorts = [.. book.Select(c => c with { LiquidateAtStart = true })] };
-            Throw(ScenarioValidator.Validate(scenario with { Book = fixedBook }), values, volatilityFactor);
+            Throw(ScenarioValidator.Validate(VenuesModule.WithBook(scenario, fixedBook.Cohorts)), values, volatilityFactor);
             // The base is the reference of the rule: a cohort that started below its initial margin keeps its headroom.
             ImmutableArray<CohortSpec> cohorts;
             if (_breach == BreachRule.Liquidate) (cohorts, opening) = InitialMargin.MarkForOpeningRound(scenario, _base, book);
             else (cohorts, deleveraged) = InitialMargin.Deleverage(scenario, _base, book);
-            scenario = scenario with { Book = new BookSpec { Cohorts = cohorts } };
+            scenario = VenuesModule.WithBook(scenario, cohorts);
         }
         Throw(ScenarioValidator.Validate(scenario), values, volatilityFactor);
         return new PreparedVariant(scenario, deleveraged, opening, regenerate);
@@ -94,8 +94,6 @@ internal sealed class VariantFactory
 
     /// <summary>Diffusion volatility (starting and long-run, hence GARCH's omega, dynamic margins and square-root
     /// impact) times <paramref name="factor"/>; jumps, Student-t and stress shocks unchanged.</summary>
-    public static Scenario ScaleVolatility(Scenario scenario, double factor) => scenario with
-    {
-        Assets = [.. scenario.Assets.Select(a => a with { Volatility = a.Volatility * factor, LongRunVolatility = a.LongRunVolatility * factor })],
-    };
+    public static Scenario ScaleVolatility(Scenario scenario, double factor) =>
+        VenuesModule.WithAssets(scenario, a => a with { Volatility = a.Volatility * factor, LongRunVolatility = a.LongRunVolatility * factor });
 }

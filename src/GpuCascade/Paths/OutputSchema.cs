@@ -97,7 +97,7 @@ public static class OutputSchema
         AnyLiquidation, Cascade, BadDebt, UncoveredBeforeAdl, LiquidatedNotional, BadDebtPaid, Penalties, FundEnd, FundMin, UncoveredLoss,
         ClosedUnitsShare, MaxRoundsInStep, RoundCapHit, Runaway, MarginChecks, CohortLiquidations,
         // The mechanisms' rows, each from its host module (src/GpuCascade/Scenarios/Mechanisms/).
-        .. AdlModule.Outputs, .. CapacityModule.Outputs, .. MechanismCatalogue.Outputs,
+        .. AdlModule.Outputs, .. CapacityModule.Outputs, .. MechanismCatalogue.Outputs, .. VenuesModule.Outputs,
         LiquidatedByAsset, MaxDrawdown, ExogenousMaxDrawdown, MaxDisplacement, FinalPrice, MinDepthFactor,
     ];
 

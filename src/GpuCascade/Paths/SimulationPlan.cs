@@ -117,7 +117,7 @@ internal sealed class SimulationPlan
         Drift = s.Assets.Select(a => a.Drift).ToArray();
         JumpBeta = s.Assets.Select(a => a.JumpBeta).ToArray();
         CollateralWeight = s.Assets.Select(a => a.CollateralWeight).ToArray();
-        CholeskyLower = CorrelationFactor.Cholesky(s.Correlation.AsSpan(), n);
+        CholeskyLower = s.Venues is { } set ? MarketsCholesky(set, n) : CorrelationFactor.Cholesky(s.Correlation.AsSpan(), n);
 
         StudentT = s.Innovations.StudentTDof is not null;
         Dof = s.Innovations.StudentTDof ?? 0;
@@ -362,6 +362,21 @@ internal sealed class SimulationPlan
         foreach (var x in screenable) ScreenGroupStart[x.Group + 1]++;
         for (int k = 0; k < ScreenGroupCount; k++) ScreenGroupStart[k + 1] += ScreenGroupStart[k];
         DynamicExposure = exposure;
+    }
+
+    /// <summary>
+    /// Several venues (docs/model.md section 9): the factor of the markets' correlation built from the underlyings' own,
+    /// row v U + a of the markets being row a of the underlyings' (zeros past column U), so that every market of an
+    /// underlying sums the same products in the same order and takes bit for bit the shock the underlying would alone.
+    /// </summary>
+    private static double[] MarketsCholesky(VenueSetSpec set, int n)
+    {
+        int u = set.Assets.Length;
+        var under = CorrelationFactor.Cholesky(set.Correlation.AsSpan(), u);
+        var lower = new double[n * n];
+        for (int k = 0; k < n; k++)
+            for (int b = 0; b < u; b++) lower[k * n + b] = under[k % u * u + b];
+        return lower;
     }
 
     /// <summary>The asset that every position and collateral holding of cohort <paramref name="j"/> is in, or -1.</summary>

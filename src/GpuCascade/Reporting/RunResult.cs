@@ -217,6 +217,9 @@ public sealed record RunResult
     /// <summary>The liquidation ladder of the scenario's book (docs/model.md, "The liquidation ladder"): 20 levels of 1%
     /// per asset and direction; null for results built by hand.</summary>
     public Book.LiquidationLadder? Ladder { get; init; }
+    /// <summary>The venues' names, in order, with several venues (docs/model.md section 9): venue v's figures are the
+    /// mechanism outputs <c>venues.v{v}.*</c> and probabilities <c>probabilities.venue{v}*</c>; empty with one venue.</summary>
+    public IReadOnlyList<string> VenueNames { get; init; } = [];
     /// <summary>What produced the result (engine, scenario as run, hashes); null for results built by hand.</summary>
     public RunManifest? Manifest { get; init; }
     /// <summary>Execution facts (vary between identical runs).</summary>

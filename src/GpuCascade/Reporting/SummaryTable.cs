@@ -59,6 +59,7 @@ internal static class SummaryTable
                 $"{Short(row)} {Value(row.Unit, r.Mechanisms.Mean(row.Key).Mean)} (s.e. {Value(row.Unit, r.Mechanisms.Mean(row.Key).StandardError)})")));
         var f = r.InsuranceFund;
         sb.AppendLine(Inv, $"Insurance fund: start {Usd(f.Start)}, mean end {Usd(f.End.Mean)}, mean minimum {Usd(f.Minimum.Mean)}, mean uncovered loss {Usd(f.UncoveredLoss.Mean)}");
+        if (r.VenueNames.Count > 0) Venues(sb, r);
         sb.AppendLine(Inv, $"Rounds: mean of the largest rounds in a step {r.MaxRoundsInStep.Mean:0.00}; paths hitting the round cap: {r.RoundCapHits:N0}{(r.Runaways > 0 ? $"; paths whose price ran away: {r.Runaways:N0}" : "")}");
         sb.AppendLine(Inv, $"Work: {r.Work.PathSteps:N0} path-steps, {r.Work.MarginChecks:N0} margin checks ({r.Work.MarginChecksPerPathStep:0.##} per path-step of {r.Cohorts} cohorts; screening skips the rest), {r.Work.CohortLiquidations:N0} cohort liquidations");
         sb.AppendLine(Inv, $"Run: {r.Run.ElapsedSeconds:0.0} s, {r.Run.PathStepsPerSecond:0.###e+0} path-steps/s on {r.Run.BackendDescription}");
@@ -74,6 +75,18 @@ internal static class SummaryTable
         foreach (var a in ladder.Assets)
             sb.AppendLine(Inv, $"{a.Symbol,-6} {Usd(a.Down.Within(5)),15} {Usd(a.Down.Within(10)),11}  {Supercritical(ladder, a.Down),-13} {Usd(a.Up.Within(5)),17} {Usd(a.Up.Within(10)),11}  {Supercritical(ladder, a.Up)}");
         sb.AppendLine();
+    }
+
+    /// <summary>Several venues (docs/model.md section 9): per venue its events, mean bad debt, fund and liquidated notional, and
+    /// how often other venues moved its prices past the cascade threshold.</summary>
+    private static void Venues(StringBuilder sb, RunResult r)
+    {
+        var m = r.Mechanisms;
+        sb.AppendLine("Venues          cascade  bad debt  fund depleted  moved by others  mean bad debt  mean fund end  mean liquidated");
+        for (int v = 0; v < r.VenueNames.Count; v++)
+            sb.AppendLine(Inv, $"  {r.VenueNames[v],-12} {Pct(m.Probability($"probabilities.venue{v}Cascade").Estimate),8} {Pct(m.Probability($"probabilities.venue{v}BadDebt").Estimate),9} {Pct(m.Probability($"probabilities.venue{v}FundDepleted").Estimate),14} {Pct(m.Probability($"probabilities.venue{v}MovedByOthers").Estimate),16} {Usd(m.Mean($"venues.v{v}.badDebt").Mean),14} {Usd(m.Mean($"venues.v{v}.fundEnd").Mean),14} {Usd(m.Mean($"venues.v{v}.liquidatedNotional").Mean),16}");
+        if (m.Means.Any(x => x.Key == "venues.arbitragePnl"))
+            sb.AppendLine(Inv, $"  arbitrageurs: mean P&L {Usd(m.Mean("venues.arbitragePnl").Mean)}, capital bound on {Pct(m.Probability("probabilities.arbitrageCapitalExhausted").Estimate)} of paths, traded in {m.Mean("venues.arbitrageTradeSteps").Mean:0.#} steps on average");
     }
 
     /// <summary>"from 7%" (the first supercritical level's move) or "none".</summary>

@@ -65,6 +65,10 @@ public sealed record Scenario
     public UncertaintySpec Uncertainty { get; init; } = UncertaintySpec.None;
     /// <summary>Historical shocks in place of the drawn ones (docs/model.md section 2, "Historical shocks"); null: drawn [none].</summary>
     public HistorySpec? History { get; init; }
+    /// <summary>Several venues (docs/model.md section 9), as written; null: one venue. With it, <see cref="Assets"/> are the
+    /// markets (one per venue and asset, <c>BTC@binance</c>), <see cref="Venue"/> the venues' rules merged per market and
+    /// <see cref="Book"/> their listed cohorts on their markets.</summary>
+    public VenueSetSpec? Venues { get; init; }
 
     /// <summary>Time step in years (a year is 365 days).</summary>
     public double StepYears => Horizon.Years / Steps;
@@ -116,13 +120,13 @@ public sealed record Scenario
         && Equals(Garch, other.Garch) && Equals(Jumps, other.Jumps) && Sequence.Equal(Stress, other.Stress)
         && Equals(Venue, other.Venue) && Equals(Book, other.Book)
         && CascadeThreshold.Equals(other.CascadeThreshold) && RunawayBound.Equals(other.RunawayBound) && Equals(Uncertainty, other.Uncertainty)
-        && Equals(History, other.History);
+        && Equals(History, other.History) && Equals(Venues, other.Venues);
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(
         HashCode.Combine(Horizon, Steps, Paths, Seed, Precision, CascadeThreshold),
         Sequence.Hash(Assets), Sequence.Hash(Correlation), Innovations, Garch, Jumps, Sequence.Hash(Stress),
-        HashCode.Combine(Venue, Book, Uncertainty, RunawayBound, History));
+        HashCode.Combine(Venue, Book, Uncertainty, RunawayBound, History, Venues));
 }
 
 /// <summary>A length of time as written in a scenario (<c>30s</c>, <c>5m</c>, <c>6h</c>, <c>1d</c>).</summary>

@@ -48,8 +48,24 @@ internal sealed partial class ScenarioBinder(string? baseDirectory = null)
         var stress = m["stress"] is { } s ? Stress(s, "stress") : null;
         var uncertainty = m[UncertaintyModule.Name] is { } u ? UncertaintyModule.Bind(r, u, UncertaintyModule.Name) : null;
         var history = m[HistoryModule.Name] is { } hn ? HistoryModule.Bind(r, hn, HistoryModule.Name, symbols, baseDirectory) : null;
-        var venue = m.Required("venue") is { } v ? Venue(v, "venue") : null;
-        var book = m.Required("book") is { } b ? Book(b, "book") : null;
+        VenueSpec? venue;
+        BookSpec? book;
+        VenueSetSpec? venueSet = null;
+        if (m[VenuesModule.Name] is { } several)
+        {
+            // Several venues (docs/model.md section 9): each names its own venue and book.
+            m.Forbid("venue", "give each venue's rules under venues[i].venue");
+            m.Forbid("book", "give each venue's book under venues[i].book");
+            venueSet = VenueList(several, m[VenuesModule.CouplingName]);
+            venue = venueSet?.Venues[0].Venue;
+            book = venueSet is null ? null : new BookSpec();
+        }
+        else
+        {
+            m.Forbid(VenuesModule.CouplingName, "only with several venues (venues: [...])");
+            venue = m.Required("venue") is { } v ? Venue(v, "venue") : null;
+            book = m.Required("book") is { } b ? Book(b, "book") : null;
+        }
         m.Done();
         if (Errors.Count > 0)
         {
@@ -97,6 +113,11 @@ internal sealed partial class ScenarioBinder(string? baseDirectory = null)
             if (stress is { } shocks) scenario = scenario with { Stress = shocks };
             if (uncertainty is not null) scenario = scenario with { Uncertainty = uncertainty };
             if (history is not null) scenario = scenario with { History = history };
+            if (venueSet is { } set)
+                scenario = VenuesModule.Expand(scenario, set with
+                {
+                    Assets = scenario.Assets, Correlation = scenario.Correlation, Stress = scenario.Stress,
+                });
             return scenario;
         }
     }

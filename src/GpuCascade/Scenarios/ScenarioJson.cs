@@ -54,6 +54,8 @@ public static class ScenarioJson
     {
         ArgumentNullException.ThrowIfNull(w);
         ArgumentNullException.ThrowIfNull(s);
+        var written = s;
+        if (s.Venues is not null) s = VenuesModule.Template(s, 0); // the assets, correlation and stress as written
         w.WriteStartObject();
         w.WriteString("horizon", s.Horizon.Text);
         w.WriteNumber("steps", s.Steps);
@@ -115,13 +117,22 @@ public static class ScenarioJson
         }
         UncertaintyModule.WriteJson(w, s.Uncertainty);
         HistoryModule.WriteJson(w, s, editable);
-        Venue(w, s, editable);
+        if (written.Venues is not null) VenuesModule.WriteJson(w, written, (w, t) => Venue(w, t, editable), BookObject);
+        else
+        {
+            Venue(w, s, editable);
+            BookObject(w, s);
+        }
+        w.WriteEndObject();
+    }
+
+    private static void BookObject(Utf8JsonWriter w, Scenario s)
+    {
         w.WriteStartObject("book");
         w.WriteStartArray("cohorts");
         foreach (var c in s.Book.Cohorts) Cohort(w, s, c);
         w.WriteEndArray();
         if (s.Book.Generator is { } gen) Generator(w, s, gen);
-        w.WriteEndObject();
         w.WriteEndObject();
     }
 

@@ -25,6 +25,7 @@ public static class ScenarioValidator
     public static IReadOnlyList<ScenarioError> Validate(Scenario scenario)
     {
         ArgumentNullException.ThrowIfNull(scenario);
+        if (scenario.Venues is not null) return VenuesModule.Validate(scenario); // each venue as the one-venue scenario it would be
         var errors = new Diagnostics();
         new Run(scenario, errors).All();
         return errors.Errors;

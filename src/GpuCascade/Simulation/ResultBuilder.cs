@@ -86,6 +86,7 @@ internal static class ResultBuilder
                 : null,
             SamplePaths = acc.Samples is { } samples ? new SamplePathSet(samples, plan.Symbols, plan.Dt * HoursPerYear) : null,
             Ladder = Book.LiquidationLadder.Of(plan.Scenario, plan.Cohorts, 20, 1),
+            VenueNames = plan.Scenario.Venues is { } set ? [.. set.Venues.Select(v => v.Name)] : [],
             Manifest = manifest,
             Run = run,
         };

@@ -1,0 +1,331 @@
+namespace GpuCascade.Kernels;
+
+/// <summary>
+/// Several venues (docs/model.md section 9): the plan's assets are markets, venue-major (market k = venue k / U trading
+/// underlying k % U, U underlyings), every market of an underlying moved by the same exogenous shocks. Each venue has its
+/// own cohorts, penalty, partial-liquidation tranche, dust, insurance fund and auto-deleveraging; a common pool of depth
+/// carries part of every round's move to the other venues' markets of the underlying, and arbitrageurs with their own
+/// capital close the gaps between venues once per step. With one venue the mechanism is off and every path is unchanged.
+/// </summary>
+public partial struct CascadePath<TD, TI, TSD, TSI, TP>
+{
+    // docs/model.md section 9: whether the arbitrageurs' capital bound, and the steps in which they traded.
+    private bool _arbCapitalExhausted;
+    private double _arbTradeSteps;
+
+    /// <summary>Start of path: each venue's ledger at its starting fund, no moves shared yet, no arbitrage inventory.</summary>
+    [PhaseHook(nameof(OnStartOfPath), Order = 80)]
+    private void StartVenues()
+    {
+        _arbCapitalExhausted = false;
+        _arbTradeSteps = 0;
+        if (_l.Venues.On == 0) return;
+        for (int v = 0; v < _l.Venues.Count; v++)
+        {
+            double fund = Pd(_l.Venues.FundStart, v);
+            A(VenueState.Fund, v) = fund;
+            A(VenueState.FundMin, v) = fund;
+            A(VenueState.BadDebt, v) = 0;
+            A(VenueState.UncoveredBeforeAdl, v) = 0;
+            A(VenueState.Uncovered, v) = 0;
+            A(VenueState.RoundPenalties, v) = 0;
+            A(VenueState.RoundBadDebt, v) = 0;
+        }
+        for (int i = 0; i < _n; i++)
+        {
+            A(VenueState.Imported, i) = 0;
+            A(VenueState.MaxImported, i) = 0;
+            A(VenueState.RoundDelta, i) = 0;
+            A(VenueState.Inventory, i) = 0;
+            A(VenueState.Cash, i) = 0;
+        }
+    }
+
+    /// <summary>The venue of cohort <paramref name="c"/> (0 with one venue).</summary>
+    private readonly int VenueOf(int c) => _l.Venues.On != 0 ? Pi(_l.Venues.CohortVenue, c) : 0;
+
+    /// <summary>Cohort <paramref name="c"/>'s venue's liquidation penalty rate.</summary>
+    private readonly double PenaltyOf(int c) => _l.Venues.On != 0 ? Pd(_l.Venues.Penalty, VenueOf(c)) : _l.Penalty;
+
+    /// <summary>Cohort <paramref name="c"/>'s venue's partial-liquidation fraction (1: full).</summary>
+    private readonly double TrancheOf(int c) => _l.Venues.On != 0 ? Pd(_l.Venues.Tranche, VenueOf(c)) : _l.Tranche;
+
+    /// <summary>Cohort <paramref name="c"/>'s venue's dust per account (USD).</summary>
+    private readonly double DustOf(int c) => _l.Venues.On != 0 ? Pd(_l.Venues.Dust, VenueOf(c)) : _l.DustPerAccount;
+
+    /// <summary>Settlement's share of a cohort's penalty and bad debt in its venue's round totals.</summary>
+    private readonly void AddToVenueRound(int c, double penalty, double badDebt)
+    {
+        if (_l.Venues.On == 0) return;
+        int v = VenueOf(c);
+        A(VenueState.RoundPenalties, v) += penalty;
+        A(VenueState.RoundBadDebt, v) += badDebt;
+    }
+
+    /// <summary>
+    /// docs/model.md section 9: the loss waterfall venue by venue. Each venue's penalties go into its own fund, which pays
+    /// what it can of its own bad debt; its auto-deleveraging (when on) takes the rest from its own cohorts; what is left is
+    /// the venue's uncovered loss. The path's ledger holds the sums (its fund is the sum of the venues' funds).
+    /// </summary>
+    private void CoverVenueLosses(double roundPenalties, double roundBadDebt)
+    {
+        double paid = 0, beforeAdl = 0, uncovered = 0, funds = 0;
+        for (int v = 0; v < _l.Venues.Count; v++)
+        {
+            double penalties = A(VenueState.RoundPenalties, v), badDebt = A(VenueState.RoundBadDebt, v);
+            A(VenueState.RoundPenalties, v) = 0;
+            A(VenueState.RoundBadDebt, v) = 0;
+            double fund = A(VenueState.Fund, v) + penalties;
+            double pay = Math.Min(fund, badDebt);
+            fund -= pay;
+            A(VenueState.Fund, v) = fund;
+            if (fund < A(VenueState.FundMin, v)) A(VenueState.FundMin, v) = fund;
+            A(VenueState.BadDebt, v) += badDebt;
+            A(VenueState.UncoveredBeforeAdl, v) += badDebt - pay;
+            double left = Deleverage(badDebt - pay, v);
+            A(VenueState.Uncovered, v) += left;
+            paid += pay;
+            beforeAdl += badDebt - pay;
+            uncovered += left;
+            funds += fund;
+        }
+        _ledger.Fund = funds;
+        _ledger.Penalties += roundPenalties;
+        _ledger.BadDebt += roundBadDebt;
+        _ledger.BadDebtPaid += paid;
+        _ledger.UncoveredBeforeAdl += beforeAdl;
+        _ledger.Uncovered += uncovered;
+    }
+
+    /// <summary>
+    /// docs/model.md section 9, the common pool: after a round's flows are executed market by market, each market j also
+    /// moves by its pool share phi_j times the round's own moves of the other venues' markets of its underlying (the flows
+    /// arrive together, so j's fill moves by half of it, as a linear fill does). The shared move is split into permanent and
+    /// transient impact like j's own, counts in j's liquidation-driven displacement, and is imported from other venues.
+    /// </summary>
+    private void ShareRoundMoves(int step)
+    {
+        int u = _l.Venues.Underlyings, venues = _l.Venues.Count;
+        for (int j = 0; j < _n && _failFlag == 0; j++)
+        {
+            double share = Pd(_l.Venues.PoolShare, j);
+            if (share == 0) continue;
+            double others = 0;
+            for (int v = 0, k = j % u; v < venues; v++, k += u)
+                if (k != j) others += A(VenueState.RoundDelta, k);
+            if (others == 0) continue;
+            double move = share * others;
+            TP real = default;
+            if (A(ExecutionState.FlowUnits, j) != 0)
+                A(ExecutionState.Execution, j) = real.Hold(A(ExecutionState.Execution, j) * Math.Exp(0.5 * move));
+            MoveMarket(step, j, move, liquidation: true);
+        }
+        for (int i = 0; i < _n; i++) A(VenueState.RoundDelta, i) = 0;
+    }
+
+    /// <summary>The common pool after one participant's trade on market <paramref name="i"/> (its own move in
+    /// <see cref="VenueState.RoundDelta"/>): the other venues' markets of the underlying move by their pool share of it.</summary>
+    private void ShareOneMove(int step, int i)
+    {
+        double delta = A(VenueState.RoundDelta, i);
+        A(VenueState.RoundDelta, i) = 0;
+        if (delta == 0) return;
+        int u = _l.Venues.Underlyings;
+        for (int v = 0, k = i % u; v < _l.Venues.Count && _failFlag == 0; v++, k += u)
+        {
+            if (k == i) continue;
+            double share = Pd(_l.Venues.PoolShare, k);
+            if (share != 0) MoveMarket(step, k, share * delta, liquidation: false);
+        }
+    }
+
+    /// <summary>Moves market <paramref name="j"/>'s log mid by <paramref name="move"/> that came from another venue: permanent
+    /// and transient parts as its own impact, the displacement for a liquidation's move, the imported move, the runaway
+    /// bound.</summary>
+    private void MoveMarket(int step, int j, double move, bool liquidation)
+    {
+        TP real = default;
+        double permanent = Pd(_l.Impact.PermanentShare, j) * move;
+        A(MarketState.X, j) = real.Hold(A(MarketState.X, j) + permanent);
+        A(ExecutionState.Y, j) = real.Hold(A(ExecutionState.Y, j) + (move - permanent));
+        if (liquidation) A(ExecutionState.Displacement, j) = real.Hold(A(ExecutionState.Displacement, j) + move);
+        Import(j, move);
+        double logMid = LogMid(j);
+        double next = real.Exp(logMid);
+        A(MarketState.Mid, j) = next;
+        if (!Representable(next)) Fail(PathOutput.FlowFailureFlag, step, j, 0);
+        else if (Math.Abs(logMid - A(MarketState.XExogenous, j)) > _l.RunawayLogBound) Fail(PathOutput.RunawayFlag, step, j, 0);
+    }
+
+    /// <summary>Adds <paramref name="move"/> to market <paramref name="j"/>'s imported move and tracks its largest size.</summary>
+    private readonly void Import(int j, double move)
+    {
+        double imported = A(VenueState.Imported, j) + move;
+        A(VenueState.Imported, j) = imported;
+        if (Math.Abs(imported) > A(VenueState.MaxImported, j)) A(VenueState.MaxImported, j) = Math.Abs(imported);
+    }
+
+    /// <summary>Start of step: the imported move decays like transient impact.</summary>
+    [PhaseHook(nameof(OnStartOfStep), Order = 50, Switch = "Venues")]
+    private readonly void DecayImported(int step)
+    {
+        if (_l.Venues.On == 0) return;
+        for (int i = 0; i < _n; i++) A(VenueState.Imported, i) *= Pd(_l.Impact.Decay, i);
+    }
+
+    /// <summary>
+    /// docs/model.md section 9, arbitrage between venues, after the market move and before the rounds: for each underlying,
+    /// the arbitrageurs aim to move every venue's log mid m_v a share kappa of the way to the depth-weighted mean
+    /// m = sum w_v m_v / sum w_v (w_v = 1 / the market's impact scale, so with linear impact their purchases and sales net to
+    /// zero units: a hedged book). The flows are scaled down together so that their gross inventory's value stays within the
+    /// capital; each is executed as no liquidation, with the common pool, and imports the other venues' price.
+    /// </summary>
+    [PhaseHook(nameof(OnMarketMoved), Order = 27, Switch = "Venues")]
+    private void Arbitrage(int step)
+    {
+        if (_l.Venues.On == 0 || _l.Venues.ArbitrageOn == 0) return;
+        int u = _l.Venues.Underlyings, venues = _l.Venues.Count;
+        double kappa = _l.Venues.ArbitrageKappa, capital = _l.Venues.ArbitrageCapital;
+        bool traded = false;
+        for (int a = 0; a < u && _failFlag == 0; a++)
+        {
+            double weights = 0, weighted = 0;
+            for (int v = 0, k = a; v < venues; v++, k += u)
+            {
+                double w = 1.0 / ImpactScale(k, EffectiveDepth(k));
+                weights += w;
+                weighted += w * LogMid(k);
+            }
+            double mean = weighted / weights, gross = 0, wanted = 0;
+            for (int v = 0, k = a; v < venues; v++, k += u)
+            {
+                double q = FlowForImpact(k, kappa * (mean - LogMid(k)));
+                A(ExecutionState.FlowUnits, k) = q; // USD here; the units are set below
+                wanted += Math.Abs(q);
+            }
+            for (int i = 0; i < _n; i++) gross += Math.Abs(A(VenueState.Inventory, i)) * A(MarketState.Mid, i);
+            if (!(wanted > 0)) continue;
+            double scale = 1.0;
+            if (gross + wanted > capital)
+            {
+                scale = Math.Max(0.0, capital - gross) / wanted;
+                _arbCapitalExhausted = true;
+            }
+            if (scale <= 1e-12) continue;
+            for (int v = 0, k = a; v < venues && _failFlag == 0; v++, k += u)
+            {
+                double flow = scale * A(ExecutionState.FlowUnits, k);
+                A(ExecutionState.FlowUnits, k) = 0;
+                if (flow == 0) continue;
+                double before = LogMid(k), units = flow / A(MarketState.Mid, k);
+                ExecuteFlow(step, k, units, liquidation: false);
+                if (_failFlag != 0) return;
+                Import(k, LogMid(k) - before);
+                ShareOneMove(step, k);
+                TrackMin(k);
+                A(VenueState.Inventory, k) += units;
+                A(VenueState.Cash, k) -= units * A(ExecutionState.Execution, k);
+                traded = true;
+            }
+        }
+        if (traded) _arbTradeSteps++;
+    }
+
+    /// <summary>End of path: each venue's figures (<see cref="VenueOutput"/>, up to <see cref="VenueOutput.MaxVenues"/>) and
+    /// the arbitrageurs' P&amp;L.</summary>
+    [PhaseHook(nameof(OnEndOfPath), Order = 80)]
+    private readonly void WriteVenueOutputs<TOD, TOI>(PathSlots<TOD, TOI> output)
+        where TOD : struct, IModelArray<double>
+        where TOI : struct, IModelArray<int>
+    {
+        for (int v = 0; v < VenueOutput.MaxVenues; v++)
+            for (int f = 0; f < VenueOutput.PerVenue; f++) output.R(VenueOutput.Slot(v, f)) = 0;
+        double pnl = 0;
+        if (_l.Venues.On != 0)
+        {
+            int u = _l.Venues.Underlyings;
+            for (int v = 0; v < _l.Venues.Count && v < VenueOutput.MaxVenues; v++)
+            {
+                double liquidated = 0, displacement = 0, imported = 0;
+                for (int k = v * u; k < (v + 1) * u; k++)
+                {
+                    liquidated += A(SettlementState.Liquidated, k);
+                    displacement = Math.Max(displacement, A(ExecutionState.MaxDisplacement, k));
+                    imported = Math.Max(imported, A(VenueState.MaxImported, k));
+                }
+                output.R(VenueOutput.Slot(v, VenueOutput.BadDebt)) = A(VenueState.BadDebt, v);
+                output.R(VenueOutput.Slot(v, VenueOutput.UncoveredBeforeAdl)) = A(VenueState.UncoveredBeforeAdl, v);
+                output.R(VenueOutput.Slot(v, VenueOutput.Uncovered)) = A(VenueState.Uncovered, v);
+                output.R(VenueOutput.Slot(v, VenueOutput.FundEnd)) = A(VenueState.Fund, v);
+                output.R(VenueOutput.Slot(v, VenueOutput.LiquidatedNotional)) = liquidated;
+                output.R(VenueOutput.Slot(v, VenueOutput.Cascade)) = displacement >= _l.CascadeThreshold ? 1 : 0;
+                output.R(VenueOutput.Slot(v, VenueOutput.ImportedMove)) = imported;
+                output.R(VenueOutput.Slot(v, VenueOutput.MovedByOthers)) = imported >= _l.CascadeThreshold ? 1 : 0;
+            }
+            if (_l.Venues.ArbitrageOn != 0) pnl = MarkToMarket(VenueState.Inventory, VenueState.Cash, out _);
+        }
+        output.R(VenueOutput.ArbitragePnl) = pnl;
+        output.R(VenueOutput.ArbitrageCapitalExhausted) = _arbCapitalExhausted ? 1 : 0;
+        output.R(VenueOutput.ArbitrageTradeSteps) = _arbTradeSteps;
+    }
+}
+
+/// <summary>Several venues in the plan (docs/model.md section 9).</summary>
+[PlanParams("Venues")]
+public struct VenuesParams
+{
+    /// <summary>Two or more venues (0 or 1); the pool shares some depth (0 or 1); arbitrageurs trade (0 or 1).</summary>
+    public int On, Pool, ArbitrageOn;
+    /// <summary>Venues V and underlyings U (the plan's assets are V x U markets, venue-major).</summary>
+    public int Count, Underlyings;
+    /// <summary>Offset of the per-cohort integers: the cohort's venue; of the per-venue integers: ADL on (0 or 1).</summary>
+    public int CohortVenue, Adl;
+    /// <summary>Offsets of the per-venue reals: penalty rate, starting fund, tranche (1: full), dust per account.</summary>
+    public int Penalty, FundStart, Tranche, Dust;
+    /// <summary>Offset of the per-market reals: the common pool's share phi of the market's depth.</summary>
+    public int PoolShare;
+    /// <summary>Arbitrage: the share of the gap closed per step, and the capital (USD; +infinity: none).</summary>
+    public double ArbitrageKappa, ArbitrageCapital;
+}
+
+/// <summary>Per-asset state of several venues: per venue v (slot v, v &lt; V &lt;= N) its ledger and the round's totals; per
+/// market the move imported from other venues, its largest size, the round's own move, the arbitrageurs' inventory and
+/// cash.</summary>
+[StateBlock(9)]
+public static partial class VenueState
+{
+    /// <summary>Per-venue fields (indexed by venue).</summary>
+    public const int Fund = First, FundMin = First + 1, BadDebt = First + 2, UncoveredBeforeAdl = First + 3, Uncovered = First + 4,
+        RoundPenalties = First + 5, RoundBadDebt = First + 6;
+
+    /// <summary>Per-market fields.</summary>
+    public const int Imported = First + 7, MaxImported = First + 8, RoundDelta = First + 9, Inventory = First + 10, Cash = First + 11;
+
+    /// <summary>How many per-asset fields the mechanism needs.</summary>
+    public const int Fields = 12;
+}
+
+/// <summary>Several venues' per-path outputs (slots of <see cref="PathOutput"/>): <see cref="PerVenue"/> figures for each of up
+/// to <see cref="MaxVenues"/> venues, then the arbitrageurs'.</summary>
+[OutputBlock(7)]
+public static partial class VenueOutput
+{
+    /// <summary>Venues a run reports on.</summary>
+    public const int MaxVenues = 4;
+
+    /// <summary>A venue's figures: bad debt, its uncovered loss before ADL (its fund depleted when positive), after ADL, its
+    /// fund at the end, its liquidated notional, whether it had a cascade, the largest move imported from other venues and
+    /// whether that reached the cascade threshold.</summary>
+    public const int BadDebt = 0, UncoveredBeforeAdl = 1, Uncovered = 2, FundEnd = 3, LiquidatedNotional = 4, Cascade = 5,
+        ImportedMove = 6, MovedByOthers = 7, PerVenue = 8;
+
+    /// <summary>The arbitrageurs' P&amp;L (USD), whether their capital bound (0/1), the steps they traded in.</summary>
+    public const int ArbitragePnl = First + MaxVenues * PerVenue, ArbitrageCapitalExhausted = ArbitragePnl + 1,
+        ArbitrageTradeSteps = ArbitragePnl + 2;
+
+    /// <summary>Slots.</summary>
+    public const int Fields = MaxVenues * PerVenue + 3;
+
+    /// <summary>The slot of field <paramref name="field"/> of venue <paramref name="venue"/>.</summary>
+    public static int Slot(int venue, int field) => First + venue * PerVenue + field;
+}

@@ -1,0 +1,220 @@
+using System.Globalization;
+using System.Text;
+using GpuCascade.Backends.Managed;
+using GpuCascade.Paths;
+using GpuCascade.Scenarios;
+using GpuCascade.Simulation;
+using GpuCascade.Tests.Backends;
+
+namespace GpuCascade.Tests.Simulation;
+
+/// <summary>
+/// Several venues (docs/model.md section 9): two identical venues splitting one book and sharing all their depth give the
+/// one-venue result; uncoupled venues each give, bit for bit, the run of that venue alone; arbitrage closes the gap
+/// between venues within its capital; the file round-trips; bad inputs are refused at their fields.
+/// </summary>
+public class VenuesTests
+{
+    private static string R(double x) => x.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>A two-asset market over 6 hours in 5-minute steps with a crash at step 3 (BTC -4%, ETH -5%).</summary>
+    private const string Market = """
+        horizon: 6h
+        steps: 72
+        paths: 300
+        seed: 5
+        garch: {alpha: 0.05, beta: 0.9}
+        assets:
+          - {symbol: BTC, price: 100000, volatility: 0.8, depth1pct: 4.0e7}
+          - {symbol: ETH, price: 3500, volatility: 1.0, depth1pct: 1.5e7}
+        correlation: [[1, 0.8], [0.8, 1]]
+        stress: [{step: 3, asset: BTC, logReturn: -0.04}, {step: 3, asset: ETH, logReturn: -0.05}]
+        """;
+
+    /// <summary>A ladder of isolated cohorts on both assets, longs and shorts, leverage 4 to 40; <paramref name="scale"/>
+    /// multiplies every notional and account count.</summary>
+    private static string Cohorts(double scale, string indent)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"{indent}cohorts:\n");
+        int k = 0;
+        foreach (var asset in new[] { "BTC", "ETH" })
+            for (int leverage = 4; leverage <= 40; leverage += 3)
+            {
+                string side = k++ % 4 == 3 ? "short" : "long";
+                double notional = (asset == "BTC" ? 6.0e7 : 3.0e7) * (1 + leverage % 5) * scale;
+                text.Append(CultureInfo.InvariantCulture,
+                    $"{indent}  - {{name: {asset}{leverage}{side}, asset: {asset}, side: {side}, notional: {R(notional)}, leverage: {leverage}, accounts: {R(100 * scale)}}}\n");
+            }
+        return text.ToString();
+    }
+
+    private const string Rules = "maintenanceMargin: {BTC: 0.005, ETH: 0.01}, liquidationPenalty: 0.01, adl: true, liquidation: {mode: partial, tranche: 0.5}";
+
+    private static string OneVenue(double fund) => $"{Market}\nvenue: {{{Rules}, insuranceFund: {R(fund)}}}\nbook:\n{Cohorts(1, "  ")}";
+
+    private static string TwoVenues(string coupling, double fund, double scale = 0.5, string second = Rules, double share = 0.5) => $$"""
+        {{Market}}
+        venues:
+          - name: alpha
+            depthShare: {{R(share)}}
+            venue: {{{Rules}}, insuranceFund: {{R(fund)}}}
+            book:
+        {{Cohorts(scale, "      ")}}
+          - name: beta
+            depthShare: {{R(1 - share)}}
+            venue: {{{second}}, insuranceFund: {{R(fund)}}}
+            book:
+        {{Cohorts(scale, "      ")}}
+        coupling: {{coupling}}
+        """;
+
+    private static PathOutputs Simulate(Scenario s) => SimulationEngine.SimulatePaths(s, 0, (int)s.Paths, new ManagedBackend());
+
+    private static void Close(double expected, double actual, string what, int path)
+    {
+        double tolerance = 1e-9 * Math.Max(1.0, Math.Abs(expected));
+        Assert.That(Math.Abs(actual - expected), Is.LessThanOrEqualTo(tolerance), $"{what}, path {path}: {R(expected)} vs {R(actual)}");
+    }
+
+    [Test]
+    public void TwoIdenticalVenuesSplittingOneBookWithAllDepthSharedGiveTheOneVenueResult()
+    {
+        var one = ScenarioLoader.LoadYaml(OneVenue(2.0e6));
+        var two = ScenarioLoader.LoadYaml(TwoVenues("{sharedDepth: 1}", 1.0e6));
+        var a = Simulate(one);
+        var b = Simulate(two);
+        Assert.That(a.Cascade.Sum(), Is.GreaterThan(10), "the crash must cascade on some paths");
+        Assert.That(a.BadDebt.Sum(), Is.GreaterThan(0), "and leave bad debt");
+        Assert.That(a["adl.lossAbsorbed"].Sum(), Is.GreaterThan(0), "and deleverage");
+        for (int p = 0; p < a.Count; p++)
+        {
+            Close(a.BadDebt[p], b.BadDebt[p], "bad debt", p);
+            Close(a.LiquidatedNotional[p], b.LiquidatedNotional[p], "liquidated notional", p);
+            Close(a.FundEnd[p], b.FundEnd[p], "fund at the end", p);
+            Close(a.UncoveredLoss[p], b.UncoveredLoss[p], "uncovered loss", p);
+            Close(a["adl.lossAbsorbed"][p], b["adl.lossAbsorbed"][p], "ADL", p);
+            Assert.That(b.Cascade[p], Is.EqualTo(a.Cascade[p]), $"cascade, path {p}");
+            for (int v = 0; v < 2; v++)
+            {
+                Close(a.BadDebt[p] / 2, b[$"venues.v{v}.badDebt"][p], $"venue {v}'s bad debt", p);
+                Close(a.FundEnd[p] / 2, b[$"venues.v{v}.fundEnd"][p], $"venue {v}'s fund", p);
+            }
+            for (int i = 0; i < 2; i++)
+            {
+                var final = OutputSchema.FinalPrice;
+                double price = a.Span(final, i)[p];
+                Close(price, b.Span(final, i)[p], $"asset {i} on alpha", p);
+                Assert.That(b.Span(final, 2 + i)[p], Is.EqualTo(b.Span(final, i)[p]), $"asset {i}: both venues quote one price, path {p}");
+            }
+        }
+    }
+
+    [Test]
+    public void UncoupledVenuesEachGiveTheirRunAloneBitForBit()
+    {
+        const string second = "maintenanceMargin: {BTC: 0.02, ETH: 0.02}, liquidationPenalty: 0.005";
+        var two = ScenarioLoader.LoadYaml(TwoVenues("{sharedDepth: 0}", 3.0e6, scale: 0.8, second: second, share: 0.6));
+        var both = Simulate(two);
+        Assert.That(both.Cascade.Sum(), Is.GreaterThan(10));
+        double[] shares = [0.6, 0.4];
+        string[] rules = [Rules, second];
+        for (int v = 0; v < 2; v++)
+        {
+            string market = Market
+                .Replace("depth1pct: 4.0e7", $"depth1pct: {R(4.0e7 * shares[v])}", StringComparison.Ordinal)
+                .Replace("depth1pct: 1.5e7", $"depth1pct: {R(1.5e7 * shares[v])}", StringComparison.Ordinal);
+            var alone = Simulate(ScenarioLoader.LoadYaml($"{market}\nvenue: {{{rules[v]}, insuranceFund: {R(3.0e6)}}}\nbook:\n{Cohorts(0.8, "  ")}"));
+            for (int p = 0; p < alone.Count; p++)
+            {
+                Assert.That(both[$"venues.v{v}.badDebt"][p], Is.EqualTo(alone.BadDebt[p]), $"venue {v}'s bad debt, path {p}");
+                Assert.That(both[$"venues.v{v}.fundEnd"][p], Is.EqualTo(alone.FundEnd[p]), $"venue {v}'s fund, path {p}");
+                Assert.That(both[$"venues.v{v}.uncoveredLoss"][p], Is.EqualTo(alone.UncoveredLoss[p]), $"venue {v}'s uncovered loss, path {p}");
+                Assert.That(both[$"venues.v{v}.liquidatedNotional"][p], Is.EqualTo(alone.LiquidatedNotional[p]), $"venue {v}'s notional, path {p}");
+                Assert.That(both[$"venues.v{v}.cascade"][p], Is.EqualTo(alone.Cascade[p]), $"venue {v}'s cascade, path {p}");
+                Assert.That(both[$"venues.v{v}.importedMove"][p], Is.Zero, "nothing is imported without coupling");
+                for (int i = 0; i < 2; i++)
+                    Assert.That(both.Span(OutputSchema.FinalPrice, 2 * v + i)[p], Is.EqualTo(alone.Span(OutputSchema.FinalPrice, i)[p]),
+                        $"venue {v}, asset {i}'s price, path {p}");
+            }
+        }
+    }
+
+    /// <summary>No volatility; a long book on alpha, liquidated by a 6% fall at step 0; beta has one small long far from
+    /// liquidation.</summary>
+    private static Scenario Gap(string arbitrage) => ScenarioLoader.LoadYaml($$"""
+        horizon: 1h
+        steps: 6
+        paths: 1
+        seed: 1
+        assets: [{symbol: BTC, price: 100, volatility: 0, depth1pct: 1.0e6}]
+        stress: [{step: 0, asset: BTC, logReturn: -0.06}]
+        venues:
+          - name: alpha
+            venue: {maintenanceMargin: 0.05}
+            book: {cohorts: [{asset: BTC, side: long, notional: 2.0e6, leverage: 10}]}
+          - name: beta
+            venue: {maintenanceMargin: 0.05}
+            book: {cohorts: [{asset: BTC, side: long, notional: 1.0e3, leverage: 1.5}]}
+        coupling: {sharedDepth: 0{{arbitrage}}}
+        """);
+
+    [Test]
+    public void ArbitrageClosesTheGapBetweenVenuesWithinItsCapital()
+    {
+        double Gap(PathOutputs o) => Math.Log(o.Span(OutputSchema.FinalPrice, 0)[0] / o.Span(OutputSchema.FinalPrice, 1)[0]);
+        var none = Simulate(VenuesTests.Gap(""));
+        Assert.That(Gap(none), Is.LessThan(-0.01), "alpha's forced sales leave it below beta without arbitrage");
+        Assert.That(none["venues.v1.importedMove"][0], Is.Zero);
+
+        var full = Simulate(VenuesTests.Gap(", arbitrage: {speed: 1}"));
+        Assert.That(Math.Abs(Gap(full)), Is.LessThan(1e-12), "speed 1 with no capital bound closes the gap in one step");
+        Assert.That(full["venues.arbitragePnl"][0], Is.GreaterThan(0), "buying the cheap venue and selling the dear one pays");
+        Assert.That(full["venues.arbitrageCapitalExhausted"][0], Is.Zero);
+        Assert.That(full["venues.v1.importedMove"][0], Is.GreaterThan(0.005), "beta imports alpha's fall");
+
+        var bound = Simulate(VenuesTests.Gap(", arbitrage: {speed: 1, capital: 2.0e5}"));
+        Assert.That(bound["venues.arbitrageCapitalExhausted"][0], Is.EqualTo(1));
+        Assert.That(Math.Abs(Gap(bound)), Is.InRange(1e-6, Math.Abs(Gap(none))), "a capital bound leaves part of the gap");
+    }
+
+    [Test]
+    public void TheCanonicalJsonLoadsBackToTheSameScenario()
+    {
+        var s = ScenarioLoader.LoadYaml(TwoVenues("{sharedDepth: 0.3, arbitrage: {speed: 0.5, capital: 1.0e7}}", 1.0e6));
+        var again = ScenarioLoader.LoadJson(ScenarioJson.Canonical(s));
+        Assert.That(again, Is.EqualTo(s));
+        Assert.That(s.Assets.Select(a => a.Symbol), Is.EqualTo(new[] { "BTC@alpha", "ETH@alpha", "BTC@beta", "ETH@beta" }));
+        Assert.That(s.Book.Cohorts[0].Name, Is.EqualTo("alpha:BTC4long"));
+    }
+
+    private static void Refused(string yaml, string path, string message) => MechanismChecks.AssertRefused(yaml, path, message);
+
+    [Test]
+    public void BadVenuesAreRefusedAtTheirFields()
+    {
+        string good = TwoVenues("{sharedDepth: 0.5}", 1.0e6);
+        Refused(good.Replace("depthShare: 0.5", "depthShare: 0.7", StringComparison.Ordinal), "venues", "add up to 1");
+        Refused(good.Replace("name: beta", "name: alpha", StringComparison.Ordinal), "venues[1].name", "unique");
+        Refused(good.Replace("sharedDepth: 0.5", "sharedDepth: 1.5", StringComparison.Ordinal), "coupling.sharedDepth", "[0, 1]");
+        Refused(good.Replace("sharedDepth: 0.5", "sharedDepth: 0.5, arbitrage: {speed: 2}", StringComparison.Ordinal), "coupling.arbitrage.speed", "(0, 1]");
+        Refused(good.Replace("leverage: 40", "leverage: 400", StringComparison.Ordinal), "venues[0].book.cohorts[12]", "leverage");
+        Refused(good + "\nvenue: {maintenanceMargin: 0.01}\n", "venue", "venues[i].venue");
+        Refused(OneVenue(1) + "coupling: {sharedDepth: 0}\n", "coupling", "several venues");
+        Refused(TwoVenues("{sharedDepth: 0.5}", 1.0e6, second: Rules + ", oracleDelaySteps: 2"), "venues[1].venue.oracleDelaySteps", "first venue");
+        Refused(Market + "\nvenues:\n  - name: solo\n    venue: {maintenanceMargin: 0.01}\n    book: {cohorts: []}\n", "venues", "2 to 4");
+    }
+}
+
+/// <summary>Two venues with a common pool, arbitrage, partial liquidation and ADL, on every ILGPU device against the managed
+/// reference.</summary>
+[TestFixtureSource(typeof(Devices), nameof(Devices.Cases))]
+public class VenuesParityTests(string deviceName, string reason) : DeviceFixture(deviceName, reason)
+{
+    [Test]
+    public void PerPathOutputsMatchTheManagedReference()
+    {
+        var s = ScenarioLoader.LoadFile(Path.Combine(Docs.DocsCodeTests.RepositoryRoot(), "scenarios", "two-venues.yaml"));
+        MechanismChecks.AssertParity(Device, s with { Paths = 1024 });
+    }
+}
