@@ -179,6 +179,22 @@ public class VenuesTests
     }
 
     [Test]
+    public void CompareHoldsEachVenuesGeneratedBookFixedWithoutAddingIt()
+    {
+        string file = Path.Combine(Docs.DocsCodeTests.RepositoryRoot(), "scenarios", "two-venues.yaml");
+        var factory = new GpuCascade.Calibration.VariantFactory(ScenarioDocument.Load(file));
+        var variant = factory.Prepare([new("coupling.sharedDepth", 0.4)]);
+        var run = ScenarioLoader.LoadFile(file) with { Paths = 200 };
+        Assert.That(variant.DeleveragedNotional, Is.Zero, "the base's own values deleverage nothing");
+        var held = Simulate(variant.Scenario with { Paths = 200 });
+        var plain = Simulate(run);
+        Assert.That(held.AssetCount, Is.EqualTo(4));
+        Assert.That(held.BadDebt.Take(200).ToArray(), Is.EqualTo(plain.BadDebt.Take(200).ToArray()), "the held book is the run's: no cohort twice");
+        Assert.That(held["venues.v1.fundEnd"].Take(200).ToArray(), Is.EqualTo(plain["venues.v1.fundEnd"].Take(200).ToArray()));
+        Assert.That(ScenarioJson.Canonical(variant.Scenario), Does.Not.Contain("generator"), "each venue's book is now listed");
+    }
+
+    [Test]
     public void TheCanonicalJsonLoadsBackToTheSameScenario()
     {
         var s = ScenarioLoader.LoadYaml(TwoVenues("{sharedDepth: 0.3, arbitrage: {speed: 0.5, capital: 1.0e7}}", 1.0e6));
