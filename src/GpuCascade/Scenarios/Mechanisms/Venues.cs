@@ -222,7 +222,7 @@ internal static class VenuesModule
                 d.Add(Key(path, "name"), $"{Echo.Quote(venue.Name)} names two venues; names must be unique");
             d.Require(venue.DepthShare > 0 && venue.DepthShare <= 1, Key(path, "depthShare"), $"must be in (0, 1], got {Num(venue.DepthShare)}");
             if (venue.Venue.Mechanisms.Count > 0)
-                d.Add(Key(path, "venue"), "its mechanisms (oracle pipeline, circuit breaker, backstop) are not available with several venues yet; remove them, or run the venue alone");
+                d.Add(Key(path, "venue"), "its mechanisms (oracle pipeline, circuit breaker, backstop, adversary) are not available with several venues yet; remove them, or run the venue alone");
             foreach (var e in ScenarioValidator.Validate(Template(s, v)))
             {
                 string p = e.Path;

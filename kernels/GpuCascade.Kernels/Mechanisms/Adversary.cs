@@ -1,0 +1,191 @@
+namespace GpuCascade.Kernels;
+
+/// <summary>
+/// A front-runner (docs/model.md section 10): an agent with a budget and a cost of capital who, each step after the market
+/// move, forecasts from the book what pushing one asset's price down (or up) into its liquidation levels would pay, and
+/// when the best forecast is positive sells (buys) to push it there and buys (sells) back right after the forced sales of
+/// the step's first liquidation round. Blind to the book (private margins) it forecasts no forced sales, so the round trip
+/// costs it only: it never attacks.
+/// </summary>
+public partial struct CascadePath<TD, TI, TSD, TSI, TP>
+{
+    // docs/model.md section 10: the open attack (units held, the asset, cash so far), and the path's totals.
+    private double _advUnits, _advCash, _advPnl, _advForecast, _advAttacks;
+    private int _advAsset;
+
+    /// <summary>Start of path: no attack open, nothing earned.</summary>
+    [PhaseHook(nameof(OnStartOfPath), Order = 90)]
+    private void StartAdversary()
+    {
+        _advUnits = 0;
+        _advCash = 0;
+        _advPnl = 0;
+        _advForecast = 0;
+        _advAttacks = 0;
+        _advAsset = -1;
+    }
+
+    /// <summary>
+    /// After every other participant's trade of the step: with the live oracle at the mids, for each asset and direction
+    /// d (-1: down into the longs' levels, +1: up into the shorts'), the pushes Delta_j = j / J of its reach (what the budget
+    /// moves, at most sqrt(f): beyond it the impact law's own round trip would pay without any forced sale) (j = 1..J), the forced flow F_j of the cohorts the first round would liquidate at the pushed price (each cohort's
+    /// fraction, its positions and collateral in that asset; the oracle moved on that asset alone), and the closed-form
+    /// profit P_j of <see cref="AttackProfit"/>. The best P_j over assets, directions and pushes, when positive, is
+    /// executed: the push as no liquidation.
+    /// </summary>
+    [PhaseHook(nameof(OnMarketMoved), Order = 35, Switch = "Adversary")]
+    private void ConsiderAttack(int step)
+    {
+        if (_l.Adversary.On == 0 || _l.Adversary.Sees == 0 || TradingHalted(step)) return;
+        RefreshLiveOracle();
+        int levels = _l.Adversary.Levels, bestAsset = -1;
+        double bestProfit = 0, bestPush = 0;
+        for (int i = 0; i < _n; i++)
+        {
+            double scale = ImpactScale(i, EffectiveDepth(i));
+            if (!(scale > 0)) continue;
+            double reach = Math.Min(scale * _l.Adversary.Budget, _l.Adversary.MaxPush), mid = A(MarketState.Mid, i);
+            for (int d = -1; d <= 1; d += 2)
+                for (int j = 1; j <= levels; j++)
+                {
+                    double push = d * reach * j / levels;
+                    double forced = ForcedFlowAt(i, mid * Math.Exp(push), step);
+                    double profit = AttackProfit(i, mid, push, forced);
+                    if (profit > bestProfit)
+                    {
+                        bestProfit = profit;
+                        bestPush = push;
+                        bestAsset = i;
+                    }
+                }
+            A(OracleState.Price, i) = mid;
+        }
+        if (bestAsset < 0) return;
+        double before = A(MarketState.Mid, bestAsset);
+        double units = FlowForImpact(bestAsset, bestPush) / before;
+        ExecuteFlow(step, bestAsset, units, liquidation: false);
+        if (_failFlag != 0) return;
+        if (_l.Venues.Pool != 0) ShareOneMove(step, bestAsset);
+        TrackMin(bestAsset);
+        double fill = A(ExecutionState.Execution, bestAsset);
+        _advUnits = units;
+        _advAsset = bestAsset;
+        _advCash = -units * fill - _l.Adversary.Fee * Math.Abs(units) * fill - _l.Adversary.CapitalCost * Math.Abs(units) * before;
+        _advForecast += bestProfit;
+        _advAttacks++;
+    }
+
+    /// <summary>
+    /// docs/model.md section 10, the closed form (linear impact, scale c): a push of log size Delta from the mid p takes
+    /// u = Delta / (c p) units, filled at p e^(Delta / 2); the first round's forced flow F (USD, at p1 = p e^Delta, a sale
+    /// negative) moves the price to p2 = p1 e^(c F); buying back -u fills at p2 e^(-c u p2 / 2). The profit is
+    /// -u p e^(Delta/2) + u p2 e^(-c u p2 / 2) less the fee on both fills and the cost of capital for one step on u p.
+    /// </summary>
+    private readonly double AttackProfit(int i, double mid, double push, double forced)
+    {
+        double scale = ImpactScale(i, EffectiveDepth(i));
+        double units = push / scale / mid;
+        double first = mid * Math.Exp(0.5 * push);
+        double after = mid * Math.Exp(push) * Math.Exp(scale * forced);
+        double second = after * Math.Exp(-0.5 * scale * units * after);
+        double fee = _l.Adversary.Fee * Math.Abs(units) * (first + second);
+        return -units * first + units * second - fee - _l.Adversary.CapitalCost * Math.Abs(units) * mid;
+    }
+
+    /// <summary>The flow (USD at <paramref name="price"/>, a sale negative) that the first round's liquidations would send to
+    /// asset <paramref name="i"/>'s book with its oracle at <paramref name="price"/>: as the round's candidates and flows
+    /// (docs/model.md section 5) but without capacity; the oracle is left at <paramref name="price"/>.</summary>
+    private readonly double ForcedFlowAt(int i, double price, int step)
+    {
+        A(OracleState.Price, i) = price;
+        double units = 0;
+        for (int c = 0; c < _cohorts; c++)
+        {
+            if (!OpenOf(c)) continue;
+            double held = 0;
+            for (int p = Pi(_l.PositionStart, c); p < Pi(_l.PositionStart, c + 1); p++)
+                if (Pi(_l.PositionAsset, p) == i) held += ScaleOf(c) * Pd(_l.PositionUnits, p);
+            for (int j = Pi(_l.CollateralStart, c); j < Pi(_l.CollateralStart, c + 1); j++)
+                if (Pi(_l.CollateralAsset, j) == i) held += CollateralScaleOf(c) * Pd(_l.CollateralUnits, j);
+            if (held == 0) continue;
+            double f;
+            if (ForcedOf(c)) f = 1.0;
+            else
+            {
+                double tranche = TrancheOf(c);
+                if (tranche < 1.0 && PartialStepOf(c) == step) continue;
+                if (!(Excess(c) < 0)) continue;
+                f = tranche;
+            }
+            units -= f * held;
+        }
+        return units * _bookMultiplier * price;
+    }
+
+    /// <summary>After the first round's execution, before its settlement: the attacker buys (sells) back what it pushed with,
+    /// right after the forced flow, as no liquidation; the cohorts still settle at the round's own fill.</summary>
+    [PhaseHook(nameof(OnExecuted), Order = 1, Switch = "Adversary")]
+    private void BuyBackAfterForcedSales(int step)
+    {
+        if (_l.Adversary.On == 0 || _advUnits == 0) return;
+        double fill = A(ExecutionState.Execution, _advAsset);
+        CloseAttack(step);
+        A(ExecutionState.Execution, _advAsset) = fill;
+    }
+
+    /// <summary>End of step: an attack still open (no liquidation round ran) is closed at the market.</summary>
+    [PhaseHook(nameof(OnEndOfStep), Order = 1, Switch = "Adversary")]
+    private void CloseOpenAttack(int step)
+    {
+        if (_l.Adversary.On == 0 || _advUnits == 0) return;
+        CloseAttack(step);
+    }
+
+    /// <summary>Trades the open attack's units back (no liquidation) and books its P&amp;L.</summary>
+    private void CloseAttack(int step)
+    {
+        int i = _advAsset;
+        double units = -_advUnits;
+        ExecuteFlow(step, i, units, liquidation: false);
+        if (_l.Venues.Pool != 0) ShareOneMove(step, i);
+        TrackMin(i);
+        double fill = A(ExecutionState.Execution, i);
+        _advPnl += _advCash - units * fill - _l.Adversary.Fee * Math.Abs(units) * fill;
+        _advUnits = 0;
+        _advCash = 0;
+    }
+
+    /// <summary>End of path: the front-runner's outputs (<see cref="AdversaryOutput"/>).</summary>
+    [PhaseHook(nameof(OnEndOfPath), Order = 90)]
+    private readonly void WriteAdversaryOutputs<TOD, TOI>(PathSlots<TOD, TOI> output)
+        where TOD : struct, IModelArray<double>
+        where TOI : struct, IModelArray<int>
+    {
+        output.R(AdversaryOutput.Pnl) = _advPnl;
+        output.R(AdversaryOutput.Forecast) = _advForecast;
+        output.R(AdversaryOutput.Attacks) = _advAttacks;
+        output.R(AdversaryOutput.Attacked) = _advAttacks > 0 ? 1 : 0;
+    }
+}
+
+/// <summary>A front-runner in the plan (docs/model.md section 10).</summary>
+[PlanParams("Adversary")]
+public struct AdversaryParams
+{
+    /// <summary>On (0 or 1); it sees the book (1) or is blind (0); the pushes it weighs per asset and direction.</summary>
+    public int On, Sees, Levels;
+    /// <summary>Its budget (USD of the push), its fee per USD filled, its cost of capital per step per USD pushed, and the
+    /// largest log push it makes, sqrt(fee).</summary>
+    public double Budget, Fee, CapitalCost, MaxPush;
+}
+
+/// <summary>The front-runner's per-path outputs (slots of <see cref="PathOutput"/>).</summary>
+[OutputBlock(8)]
+public static partial class AdversaryOutput
+{
+    /// <summary>Its realised P&amp;L (USD), the P&amp;L it forecast, its attacks (steps), whether it attacked at all.</summary>
+    public const int Pnl = First, Forecast = First + 1, Attacks = First + 2, Attacked = First + 3;
+
+    /// <summary>Slots.</summary>
+    public const int Fields = 4;
+}
