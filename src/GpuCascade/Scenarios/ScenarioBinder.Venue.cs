@@ -10,7 +10,7 @@ internal sealed partial class ScenarioBinder
     {
         node = VenuePresets.Expand(r, node, path, symbols, out bool presetFailed); // a preset's keys under the file's
         if (r.Map(node, path) is not { } m) return null;
-        _ = m[VenuePresets.Key];
+        _ = m[VenuePresets.Key]; // a known key (Expand read it)
         var margin = (presetFailed ? m["maintenanceMargin"] : m.Required("maintenanceMargin")) is { } mm ? Margin(mm, m.PathOf("maintenanceMargin")) : null;
         var penalty = m.Number("liquidationPenalty");
         var delay = OracleModule.Bind(m);

@@ -35,11 +35,10 @@ internal sealed record VenuePreset(string Name, string Date, string Venue, Immut
         MapNode M(params (string Key, ScenarioNode Value)[] entries) =>
             new(entries.Select(e => new KeyValuePair<ScalarNode, ScenarioNode>(S(e.Key), e.Value)).ToList(), line, column);
 
-        var keys = new List<(string, ScenarioNode)>
-        {
-            ("maintenanceMargin", M([.. Margins.Select(m => (m.Symbol, m.Rate is double rate ? N(rate)
-                : (ScenarioNode)M(("tiers", new SequenceNode(m.Brackets.Select(b => (ScenarioNode)M(("cap", N(b.Cap)), ("rate", N(b.Rate)))).ToList(), line, column)))))])),
-        };
+        ScenarioNode Rule(PresetMargin m) => m.Rate is double rate ? N(rate)
+            : M(("tiers", new SequenceNode([.. m.Brackets.Select(b => M(("cap", N(b.Cap)), ("rate", N(b.Rate))))], line, column)));
+
+        var keys = new List<(string, ScenarioNode)> { ("maintenanceMargin", M([.. Margins.Select(m => (m.Symbol, Rule(m)))])) };
         if (LiquidationPenalty is double penalty) keys.Add(("liquidationPenalty", N(penalty)));
         if (Partial is var (tranche, dust)) keys.Add(("liquidation", M(("mode", S("partial")), ("tranche", N(tranche)), ("dustNotional", N(dust)))));
         if (Adl) keys.Add(("adl", S("true")));
