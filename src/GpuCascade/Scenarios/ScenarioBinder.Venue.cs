@@ -8,8 +8,10 @@ internal sealed partial class ScenarioBinder
 {
     private VenueSpec? Venue(ScenarioNode node, string path)
     {
+        node = VenuePresets.Expand(r, node, path, symbols, out bool presetFailed); // a preset's keys under the file's
         if (r.Map(node, path) is not { } m) return null;
-        var margin = m.Required("maintenanceMargin") is { } mm ? Margin(mm, m.PathOf("maintenanceMargin")) : null;
+        _ = m[VenuePresets.Key]; // a known key (Expand read it)
+        var margin = (presetFailed ? m["maintenanceMargin"] : m.Required("maintenanceMargin")) is { } mm ? Margin(mm, m.PathOf("maintenanceMargin")) : null;
         var penalty = m.Number("liquidationPenalty");
         var delay = OracleModule.Bind(m);
         var fund = m.Number("insuranceFund");

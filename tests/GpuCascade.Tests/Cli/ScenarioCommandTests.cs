@@ -42,6 +42,7 @@ public class ScenarioCommandTests : CliTestBase
 
     [TestCase("default.yaml")]
     [TestCase("flash-crash.yaml")]
+    [TestCase("venue-presets.yaml")]
     public void CheckPrintsTheNormalisedScenarioWhichLoadsBackToTheSameOne(string name)
     {
         string copy = Path.Combine(_dir, name);
@@ -83,6 +84,24 @@ public class ScenarioCommandTests : CliTestBase
         Assert.That(err, Does.Not.Contain("   at "));
     }
 
+    /// <summary><c>scenario presets</c>: every venue preset with its date and the keys it sets, which a file may write
+    /// instead of the name to the same scenario; <c>scenario check</c> prints a preset's keys, not its name.</summary>
+    [Test]
+    public void PresetsListsEveryPresetWithItsKeys()
+    {
+        var (code, stdout, err) = Run("scenario", "presets");
+        Assert.That(code, Is.Zero, err);
+        foreach (var preset in VenuePresets.All)
+        {
+            Assert.That(stdout, Does.Contain($"{preset.Name} ({preset.Date}): "));
+            foreach (string line in preset.YamlLines()) Assert.That(stdout, Does.Contain($"\n  {line}\n"));
+        }
+        Assert.That(stdout, Does.Contain("  liquidation: {mode: partial, tranche: 0.2, dustNotional: 100000}\n"));
+        var check = Run("scenario", "check", Repo("scenarios", "venue-presets.yaml"));
+        Assert.That(check.Code, Is.Zero, check.Err);
+        Assert.That(check.Out, Does.Not.Contain("preset:").And.Contain("  liquidation: {mode: partial, tranche: 0.2, dustNotional: 100000}\n"));
+    }
+
     [Test]
     public void MistakesOnTheCommandLineAreNamed()
     {
@@ -91,7 +110,7 @@ public class ScenarioCommandTests : CliTestBase
         Assert.That(missing.Err, Does.Contain("scenario file not found"));
         var bare = Run("scenario");
         Assert.That(bare.Code, Is.EqualTo(2));
-        Assert.That(bare.Err, Does.Contain("scenario: needs a subcommand, default or check"));
+        Assert.That(bare.Err, Does.Contain("scenario: needs a subcommand, default, check or presets"));
         var typo = Run("scenario", "chek");
         Assert.That(typo.Code, Is.EqualTo(2));
         Assert.That(typo.Err, Does.Contain("unknown subcommand 'chek' of scenario").And.Contain("'check'"));

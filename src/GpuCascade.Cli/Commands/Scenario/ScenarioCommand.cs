@@ -6,6 +6,7 @@ namespace GpuCascade.Cli.Commands.Scenario;
 
 /// <summary>
 /// <c>gpucascade scenario default</c>: the embedded default scenario, exactly as scenarios/default.yaml (comments and all).
+/// <c>gpucascade scenario presets</c>: the venue presets (<see cref="VenuePresets"/>), each with its date and keys.
 /// <c>gpucascade scenario check FILE --ladder</c>: the book's liquidation ladder (<see cref="LiquidationLadder"/>) instead.
 /// <c>gpucascade scenario check FILE</c>: the file loaded and validated as <c>run</c> would (every error naming its field,
 /// exit 2), its book built as the engine builds it (to count a generator's cohorts), and the scenario printed normalised:
@@ -20,6 +21,12 @@ internal static class ScenarioCommand
         if (a.Action == ScenarioAction.Default)
         {
             stdout.Write(ScenarioLoader.DefaultScenarioText);
+            stdout.Flush();
+            return ExitCodes.Ok;
+        }
+        if (a.Action == ScenarioAction.Presets)
+        {
+            stdout.Write(VenuePresets.Listing());
             stdout.Flush();
             return ExitCodes.Ok;
         }

@@ -11,6 +11,8 @@ internal enum ScenarioAction
     Default,
     /// <summary>Validate a file and print it normalised.</summary>
     Check,
+    /// <summary>List the venue presets and the keys each sets.</summary>
+    Presets,
 }
 
 /// <summary>Parsed arguments of <c>gpucascade scenario</c>.</summary>
@@ -27,7 +29,7 @@ internal sealed record ScenarioArguments
 }
 
 /// <summary>The <c>scenario</c> command: <c>default</c> prints the embedded default scenario, <c>check FILE</c> validates
-/// a file and prints it normalised; with their examples and their own wording of a missing subcommand or file.</summary>
+/// a file and prints it normalised, <c>presets</c> lists the venue presets; with their examples and their own wording of a missing subcommand or file.</summary>
 internal static class ScenarioDefinition
 {
     public static Command Create(CommandTree tree, Func<ScenarioArguments, int> scenario)
@@ -58,7 +60,13 @@ internal static class ScenarioDefinition
               gpucascade scenario check venue.yaml --ladder                  (the liquidation ladder: 20 levels of 1% each way)
               gpucascade scenario check venue.yaml --ladder --ladder-levels 10 --ladder-step 2
             """;
-        var command = new Command("scenario", "Scenario files: print the embedded default, or check a file and print it normalised.") { show, check };
+        var presets = new Command("presets",
+            "List the venue presets a scenario can name (venue: {preset: NAME}): each one's date and the venue keys it sets (docs/scenarios.md).");
+        presets.SetAction(_ => scenario(new ScenarioArguments { Action = ScenarioAction.Presets }));
+        tree.Examples[presets] = """
+              gpucascade scenario presets
+            """;
+        var command = new Command("scenario", "Scenario files: print the embedded default, check a file and print it normalised, or list the venue presets.") { show, check, presets };
         tree.Examples[command] = """
               gpucascade scenario default
               gpucascade scenario check scenarios/flash-crash.yaml
@@ -66,12 +74,12 @@ internal static class ScenarioDefinition
         tree.Wording[command] = message =>
         {
             if (message.StartsWith("Required command was not provided", StringComparison.Ordinal))
-                return "scenario: needs a subcommand, default or check (gpucascade scenario check FILE)";
+                return "scenario: needs a subcommand, default, check or presets (gpucascade scenario check FILE)";
             if (Unrecognized().Match(message) is not { Success: true } unknown) return null;
             string token = unknown.Groups[1].Value;
             return token.StartsWith('-') && token != "-"
                 ? UnknownOption(token, command)
-                : $"unknown subcommand {Echo.Quote(token)} of scenario (expected default or check){DidYouMean.Hint(token, command.Subcommands.Select(c => c.Name))}";
+                : $"unknown subcommand {Echo.Quote(token)} of scenario (expected default, check or presets){DidYouMean.Hint(token, command.Subcommands.Select(c => c.Name))}";
         };
         tree.Wording[check] = message => message.StartsWith("Required argument 'FILE' missing", StringComparison.Ordinal)
             ? "scenario check: needs the scenario FILE to check"
