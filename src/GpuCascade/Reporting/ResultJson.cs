@@ -125,6 +125,13 @@ public static class ResultJson
         w.WriteEndArray();
 
         if (r.Ladder is { } ladder) WriteLadder(w, ladder);
+        if (r.VenueNames.Count > 0)
+        {
+            // Several venues (docs/model.md section 9): venue v's figures are "venues": {"v{v}.badDebt", ...}.
+            w.WriteStartArray("venueNames");
+            foreach (var name in r.VenueNames) w.WriteStringValue(name);
+            w.WriteEndArray();
+        }
 
         if (r.Manifest is { } m)
         {
