@@ -31,7 +31,8 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     private readonly void OpenCapacity(int step)
     {
         if (_l.Capacity.On == 0) return;
-        for (int i = 0; i < _n; i++) A(CapacityState.Left, i) = _l.Capacity.PerStep;
+        for (int i = 0; i < _n; i++)
+            A(CapacityState.Left, i) = _l.Venues.On != 0 ? Pd(_l.Venues.CapacityPerStep, i / _l.Venues.Underlyings) : _l.Capacity.PerStep;
     }
 
     /// <summary>
@@ -60,8 +61,10 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
                 total += Math.Abs(s * Pd(_l.PositionUnits, p)) * A(MarketState.Mid, a) * _bookMultiplier;
                 if (flow > 0) allowed = Math.Min(allowed, Math.Max(0.0, A(CapacityState.Left, a)) / flow);
             }
-            // What rounding leaves of a spent budget (a billionth of a step's capacity) buys nothing.
-            if (allowed * total <= 1e-9 * _l.Capacity.PerStep) allowed = 0;
+            // What rounding leaves of a spent budget (a billionth of a step's capacity) buys nothing; with several venues the
+            // cohort's venue's capacity (one of them may have none: +infinity).
+            double perStep = _l.Venues.On != 0 ? Pd(_l.Venues.CapacityPerStep, VenueOf(c)) : _l.Capacity.PerStep;
+            if (allowed * total <= 1e-9 * perStep && perStep < double.PositiveInfinity) allowed = 0;
             for (int p = first; p < end; p++)
             {
                 int a = Pi(_l.PositionAsset, p);

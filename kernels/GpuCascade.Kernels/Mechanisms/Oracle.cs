@@ -54,6 +54,19 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         if (delay == 0) return;
         TP real = default;
         int n = _n;
+        if (_l.Venues.MixedOracle != 0)
+        {
+            // Several venues with their own delays d_v <= d (docs/model.md section 9): the ring holds the last d step-end
+            // prices, so a market of venue v reads step k - d_v's (a slot not written yet holds the starting price); d_v = 0
+            // is live.
+            for (int i = 0; i < n; i++)
+            {
+                int own = Pi(_l.Venues.OracleDelay, i / _l.Venues.Underlyings);
+                A(OracleState.Price, i) = own == 0 ? A(MarketState.Mid, i)
+                    : real.Exp(real.Hold(_m.R(_l.HistorySlot + ((step - own) % delay + delay) % delay * n + i)));
+            }
+            return;
+        }
         int slot = step % delay;
         for (int i = 0; i < n; i++) A(OracleState.Price, i) = real.Exp(real.Hold(_m.R(_l.HistorySlot + slot * n + i)));
     }
@@ -76,6 +89,9 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     {
         if (_l.OracleFeeds.On != 0) RefreshOraclePipeline(step, track: true);
         else if (_l.Oracle.Delay == 0) RefreshLiveOracle();
+        else if (_l.Venues.MixedOracle != 0)
+            for (int i = 0; i < _n; i++)
+                if (Pi(_l.Venues.OracleDelay, i / _l.Venues.Underlyings) == 0) A(OracleState.Price, i) = A(MarketState.Mid, i);
     }
 
     /// <summary>The live oracle: the current mids (the opening round, and every refresh without a pipeline or delay).</summary>

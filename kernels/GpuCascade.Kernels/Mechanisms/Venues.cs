@@ -284,6 +284,11 @@ public struct VenuesParams
     public int Penalty, FundStart, Tranche, Dust;
     /// <summary>Offset of the per-market reals: the common pool's share phi of the market's depth.</summary>
     public int PoolShare;
+    /// <summary>Offset of the per-venue reals: the liquidation capacity per step (USD; +infinity: none); of the per-venue
+    /// integers: the oracle's delay in steps (at most the plan's <see cref="OracleParams.Delay"/>).</summary>
+    public int CapacityPerStep, OracleDelay;
+    /// <summary>The venues' oracle delays differ (0 or 1): each market reads its own venue's.</summary>
+    public int MixedOracle;
     /// <summary>Arbitrage: the share of the gap closed per step, and the capital (USD; +infinity: none).</summary>
     public double ArbitrageKappa, ArbitrageCapital;
 }

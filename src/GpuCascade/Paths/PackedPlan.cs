@@ -44,7 +44,7 @@ internal sealed class PackedPlan
             Uncertainty = UncertaintyModule.Pack(plan.Scenario.Uncertainty),
             History = HistoryModule.Pack(plan.Scenario, RealArray),
             Adl = AdlModule.Pack(plan.Scenario.Venue.Adl),
-            Venues = VenuesModule.Pack(plan.Scenario, plan.Cohorts, RealArray, IntArray),
+            Venues = VenuesModule.Pack(plan.Scenario, plan.Cohorts, plan.Dt, RealArray, IntArray),
             Capacity = CapacityModule.Pack(plan.Scenario.Venue.LiquidationCapacity, plan.Dt),
             Seed = plan.Seed,
             Dt = plan.Dt,

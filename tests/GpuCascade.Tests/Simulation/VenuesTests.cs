@@ -113,10 +113,12 @@ public class VenuesTests
     [Test]
     public void UncoupledVenuesEachGiveTheirRunAloneBitForBit()
     {
-        const string second = "maintenanceMargin: {BTC: 0.02, ETH: 0.02}, liquidationPenalty: 0.005";
+        // The second venue with its own margins, penalty, delayed oracle and liquidation capacity.
+        const string second = "maintenanceMargin: {BTC: 0.02, ETH: 0.02}, liquidationPenalty: 0.005, oracleDelaySteps: 2, liquidationCapacity: 2.0e9";
         var two = ScenarioLoader.LoadYaml(TwoVenues("{sharedDepth: 0}", 3.0e6, scale: 0.8, second: second, share: 0.6));
         var both = Simulate(two);
         Assert.That(both.Cascade.Sum(), Is.GreaterThan(10));
+        Assert.That(both["queue.steps"].Take(both.Count).Sum(), Is.GreaterThan(0), "the second venue's capacity must bind");
         double[] shares = [0.6, 0.4];
         string[] rules = [Rules, second];
         for (int v = 0; v < 2; v++)
@@ -217,7 +219,7 @@ public class VenuesTests
         Refused(good.Replace("leverage: 40", "leverage: 400", StringComparison.Ordinal), "venues[0].book.cohorts[12]", "leverage");
         Refused(good + "\nvenue: {maintenanceMargin: 0.01}\n", "venue", "venues[i].venue");
         Refused(OneVenue(1) + "coupling: {sharedDepth: 0}\n", "coupling", "several venues");
-        Refused(TwoVenues("{sharedDepth: 0.5}", 1.0e6, second: Rules + ", oracleDelaySteps: 2"), "venues[1].venue.oracleDelaySteps", "first venue");
+        Refused(TwoVenues("{sharedDepth: 0.5}", 1.0e6, second: Rules + ", roundCap: 8"), "venues[1].venue.roundCap", "first venue");
         Refused(Market + "\nvenues:\n  - name: solo\n    venue: {maintenanceMargin: 0.01}\n    book: {cohorts: []}\n", "venues", "2 to 4");
     }
 }
@@ -232,5 +234,16 @@ public class VenuesParityTests(string deviceName, string reason) : DeviceFixture
     {
         var s = ScenarioLoader.LoadFile(Path.Combine(Docs.DocsCodeTests.RepositoryRoot(), "scenarios", "two-venues.yaml"));
         MechanismChecks.AssertParity(Device, s with { Paths = 1024 });
+    }
+
+    [Test]
+    public void EachVenuesOwnOracleDelayAndCapacityMatchTheManagedReference()
+    {
+        string text = File.ReadAllText(Path.Combine(Docs.DocsCodeTests.RepositoryRoot(), "scenarios", "two-venues.yaml"))
+            .Replace("insuranceFund: 1.0e6", "insuranceFund: 1.0e6\n      oracleDelaySteps: 2\n      liquidationCapacity: 2.0e8", StringComparison.Ordinal);
+        var s = ScenarioLoader.LoadYaml(text);
+        Assert.That(s.Venues!.Venues[1].Venue.OracleDelaySteps, Is.EqualTo(2));
+        var reference = MechanismChecks.AssertParity(Device, s with { Paths = 1024 });
+        Assert.That(reference["queue.steps"].Take(1024).Sum(), Is.GreaterThan(0), "the on-chain venue's capacity must bind");
     }
 }

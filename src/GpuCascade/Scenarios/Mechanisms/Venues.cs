@@ -137,6 +137,10 @@ internal static class VenuesModule
             MaintenanceMargin = margins.ToImmutable(),
             InsuranceFund = set.Venues.Sum(x => x.Venue.InsuranceFund),
             Adl = set.Venues.Any(x => x.Venue.Adl),
+            // The engine's switches: the longest oracle delay (its ring), capacity on when some venue has one; the kernel
+            // then takes each venue's own (VenuesParams).
+            OracleDelaySteps = set.Venues.Max(x => x.Venue.OracleDelaySteps),
+            LiquidationCapacity = set.Venues.Min(x => x.Venue.LiquidationCapacity),
         };
         return template with
         {
@@ -197,8 +201,8 @@ internal static class VenuesModule
     /// Every problem of a scenario with several venues: each venue validated as the one-venue scenario it would be alone
     /// (its errors under <c>venues[v].venue</c> and <c>venues[v].book</c>, the shared keys' errors once), then the set's own
     /// rules: 2 to <see cref="VenueSetSpec.MaxVenues"/> venues with distinct names, depth shares in (0, 1] adding up to 1, the
-    /// pool's share in [0, 1], the arbitrage's speed in (0, 1] and capital &gt; 0, and the rules the engine keeps for all
-    /// venues alike (oracle delay, round cap, liquidation capacity) equal; mechanisms that are not per venue yet are refused.
+    /// pool's share in [0, 1], the arbitrage's speed in (0, 1] and capital &gt; 0, and the round cap (the engine's) equal;
+    /// mechanisms that are not per venue yet are refused.
     /// </summary>
     public static IReadOnlyList<ScenarioError> Validate(Scenario s)
     {
@@ -246,12 +250,8 @@ internal static class VenuesModule
         {
             var other = set.Venues[v].Venue;
             string path = Key(Index(Name, v), "venue");
-            if (other.OracleDelaySteps != rules.OracleDelaySteps)
-                d.Add(Key(path, "oracleDelaySteps"), "must equal the first venue's: every venue reads one oracle for now");
             if (other.RoundCap != rules.RoundCap)
                 d.Add(Key(path, "roundCap"), "must equal the first venue's: the round cap is the engine's");
-            if (!other.LiquidationCapacity.Equals(rules.LiquidationCapacity))
-                d.Add(Key(path, "liquidationCapacity"), "must equal the first venue's for now");
         }
         if (s.History is not null) d.Add(HistoryModule.Name, "historical shocks are not available with several venues yet");
         foreach (var (a, i) in set.Assets.Select((a, i) => (a, i)))
@@ -293,10 +293,11 @@ internal static class VenuesModule
     }
 
     /// <summary>The kernel's parameters; off with one venue.</summary>
-    public static VenuesParams Pack(Scenario s, IReadOnlyList<CohortSpec> cohorts, Func<IEnumerable<double>, int> realArray,
+    public static VenuesParams Pack(Scenario s, IReadOnlyList<CohortSpec> cohorts, double dt, Func<IEnumerable<double>, int> realArray,
         Func<IEnumerable<int>, int> intArray)
     {
         if (s.Venues is not { } set) return default;
+        int[] delays = [.. set.Venues.Select(x => OracleModule.EffectiveDelay(x.Venue.OracleDelaySteps, s.Steps))];
         int u = set.Assets.Length, venues = set.Venues.Length;
         var pool = new double[u * venues];
         for (int v = 0; v < venues; v++)
@@ -318,6 +319,9 @@ internal static class VenuesModule
             Dust = realArray(set.Venues.Select(x => x.Venue.Liquidation.DustNotional)),
             Adl = intArray(set.Venues.Select(x => x.Venue.Adl ? 1 : 0)),
             PoolShare = realArray(pool),
+            CapacityPerStep = realArray(set.Venues.Select(x => x.Venue.LiquidationCapacity * dt * 8760.0)),
+            OracleDelay = intArray(delays),
+            MixedOracle = delays.Distinct().Count() > 1 ? 1 : 0,
             ArbitrageKappa = set.Arbitrage?.Speed ?? 0,
             ArbitrageCapital = set.Arbitrage?.Capital ?? double.PositiveInfinity,
         };
