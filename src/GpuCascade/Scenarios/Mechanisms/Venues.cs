@@ -337,7 +337,7 @@ internal static class VenuesModule
     {
         string p = $"{Name}.v{v}.";
         string c = $"venue{v}";
-        const OutputAggregations mean = OutputAggregations.Mean, positive = OutputAggregations.Mean | OutputAggregations.Positive;
+        const OutputAggregations mean = OutputAggregations.Mean, positive = OutputAggregations.Mean | OutputAggregations.Positive | OutputAggregations.Target;
         yield return new(p + "badDebt", c + "BadDebt", OutputShape.PerPath, VenueOutput.Slot(v, VenueOutput.BadDebt), OutputStorage.Real,
             "USD", positive, $"venue {v + 1}'s bad debt") { Mechanism = Name, ProbabilityKey = $"probabilities.venue{v}BadDebt" };
         yield return new(p + "uncoveredBeforeAdl", c + "UncoveredBeforeAdl", OutputShape.PerPath, VenueOutput.Slot(v, VenueOutput.UncoveredBeforeAdl),
