@@ -55,6 +55,7 @@ public static class BookFromData
     {
         ArgumentNullException.ThrowIfNull(baseScenario);
         ArgumentNullException.ThrowIfNull(data);
+        VenuesModule.RequireOneVenue(baseScenario, "a book from data");
         var errors = new List<ScenarioError>();
         var scenario = baseScenario;
         var summary = ImmutableArray.CreateBuilder<PositioningSummary>();

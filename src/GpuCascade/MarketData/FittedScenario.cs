@@ -18,6 +18,7 @@ public static class FittedScenario
     /// of intervals, or the result is not a valid scenario (every error named).</exception>
     public static Scenario Apply(MarketFit fit, Scenario baseScenario)
     {
+        VenuesModule.RequireOneVenue(baseScenario, "a fitted scenario");
         var errors = new List<ScenarioError>();
         var bySymbol = fit.Assets.Select((a, k) => (a, k)).ToDictionary(p => p.a.Symbol, p => p.k);
         var missing = baseScenario.Assets.Where(a => !bySymbol.ContainsKey(a.Symbol)).Select(a => a.Symbol).ToList();

@@ -247,3 +247,16 @@ public class VenuesParityTests(string deviceName, string reason) : DeviceFixture
         Assert.That(reference["queue.steps"].Take(1024).Sum(), Is.GreaterThan(0), "the on-chain venue's capacity must bind");
     }
 }
+
+/// <summary>What takes one venue refuses several, naming the key.</summary>
+public class OneVenueOnlyTests
+{
+    [Test]
+    public void ABookFromDataRefusesSeveralVenues()
+    {
+        var s = ScenarioLoader.LoadFile(Path.Combine(Docs.DocsCodeTests.RepositoryRoot(), "scenarios", "two-venues.yaml"));
+        var e = Assert.Throws<ScenarioException>(() => MarketData.BookFromData.Apply(s, []))!;
+        Assert.That(e.Errors.Single().Path, Is.EqualTo("venues"));
+        Assert.That(e.Errors.Single().Message, Does.Contain("one venue"));
+    }
+}

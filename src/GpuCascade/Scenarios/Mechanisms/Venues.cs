@@ -87,6 +87,14 @@ internal static class VenuesModule
 
     private static string Num(double x) => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>Refuses a scenario with several venues where <paramref name="what"/> takes one venue (fit, book, nowcast).</summary>
+    /// <exception cref="ScenarioException">The scenario has several venues.</exception>
+    public static void RequireOneVenue(Scenario s, string what)
+    {
+        if (s.Venues is not null)
+            throw new ScenarioException(new ScenarioError(Name, $"{what} takes a base scenario with one venue (venue and book) for now"));
+    }
+
     /// <summary>Market symbol of <paramref name="symbol"/> on <paramref name="venue"/>.</summary>
     public static string Market(string symbol, string venue) => $"{symbol}@{venue}";
 
