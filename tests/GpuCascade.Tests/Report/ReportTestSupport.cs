@@ -25,6 +25,7 @@ internal static partial class ReportTestSupport
         ScenarioLoader.LoadFile(Path.Combine(Docs.DocsCodeTests.RepositoryRoot(), "scenarios", name + ".yaml")), new RunOptions { Paths = paths })));
 
     private static readonly Lazy<string> TwoVenuesDocument = ExampleRun("two-venues", 256);
+    private static readonly Lazy<string> FrontRunnerDocument = ExampleRun("front-runner", 256);
 
     private static readonly Lazy<string> CalibrationDocument = new(() => CalibrationReport.Json(Calibrator.Run(
         ScenarioDocument.FromYaml(Calibration.CalibrationScenarios.SingleLong(2048)),
@@ -66,6 +67,8 @@ internal static partial class ReportTestSupport
     public static string SeriesJson => RunDocuments.Value.Series;
     /// <summary><c>run --json</c> of scenarios/two-venues.yaml (venues cex and dex, arbitrageurs), 256 paths.</summary>
     public static string TwoVenuesJson => TwoVenuesDocument.Value;
+    /// <summary><c>run --json</c> of scenarios/front-runner.yaml (a front-runner that sees the book), 256 paths.</summary>
+    public static string FrontRunnerJson => FrontRunnerDocument.Value;
     /// <summary><c>calibrate --json</c>: the single long's maintenance margin for P(liquidation) &lt;= 5%.</summary>
     public static string CalibrationJson => CalibrationDocument.Value;
     /// <summary><c>compare --json</c>: ETH's maintenance margin at 0.5% and 2%.</summary>
