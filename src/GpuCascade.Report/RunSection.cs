@@ -8,16 +8,17 @@ using ScottPlot;
 namespace GpuCascade.Report;
 
 /// <summary>The section of a run result: headline figures, probabilities, the bad-debt distribution, the assets, the
-/// outputs over time (with a series), the cohorts behind the tail, the other figures, the scenario (from the manifest)
-/// and the run's facts.</summary>
+/// venues (with several) and the front-runner (with one), the outputs over time (with a series), the cohorts behind the
+/// tail, the other figures, the scenario (from the manifest) and the run's facts.</summary>
 internal static class RunSection
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>The probabilities of the output schema (<see cref="OutputSchema"/>), by their key under <c>probabilities</c>.</summary>
+    /// <summary>The probabilities of the output schema (<see cref="OutputSchema"/>), by their key under <c>probabilities</c>; the
+    /// venues' are in their own section, by the venues' names (and zeros with one venue).</summary>
     private static readonly (string Key, string Label)[] Events =
     [
-        .. OutputSchema.Rows.Where(r => r.ProbabilityKey is not null).Select(r =>
+        .. OutputSchema.Rows.Where(r => r.ProbabilityKey is not null && r.Mechanism != VenuesSection.Mechanism).Select(r =>
             (r.ProbabilityName!, r.ProbabilityLabel ?? r.Label + " > 0")),
     ];
 
@@ -39,6 +40,17 @@ internal static class RunSection
         Exceedance(b, r);
         b.Heading(3, "Assets: drawdown and amplification");
         Assets(b, r);
+        if (VenuesSection.Applies(r))
+        {
+            b.Heading(3, "Venues");
+            VenuesSection.Write(b, r);
+        }
+        bool frontRunner = FrontRunnerSection.Applies(r);
+        if (frontRunner)
+        {
+            b.Heading(3, "Front-runner");
+            FrontRunnerSection.Write(b, r);
+        }
         if (r.Optional("ladder") is { } ladder)
         {
             b.Heading(3, "Liquidation ladder");
@@ -47,7 +59,7 @@ internal static class RunSection
         if (series is not null) SeriesSection.Write(b, series);
         Cohorts(b, r);
         b.Heading(3, "Insurance fund, auto-deleveraging, queue and work");
-        Other(b, r);
+        Other(b, r, frontRunner);
         Warnings(b, r);
         b.Heading(3, "Scenario");
         Scenario(b, r);
@@ -487,7 +499,9 @@ internal static class RunSection
             cssClass: "wide");
     }
 
-    private static void Other(ReportBuilder b, Field r)
+    /// <summary>The insurance fund, the mechanisms' means, rounds and work; the venues' means are left to their section
+    /// (with one venue they are zeros), and the front-runner's when its section is shown.</summary>
+    private static void Other(ReportBuilder b, Field r, bool frontRunnerShown)
     {
         var facts = new List<(string, string)>();
         string Mean(Field f, Unit unit) => Html.Number(f["mean"], unit) + " <span class=\"se\">(s.e. " + Html.Number(f["standardError"], unit) + ")</span>";
@@ -499,7 +513,8 @@ internal static class RunSection
                 if (fund.Optional(name) is { } f) facts.Add(("insurance fund: " + label, Mean(f, Unit.Usd)));
         }
         // The mechanisms' means, as the output schema lists them (adl.lossAbsorbed is "adl": {"lossAbsorbed": ...}).
-        foreach (var row in OutputSchema.MechanismRows.Where(row => row.Has(OutputAggregations.Mean)))
+        foreach (var row in OutputSchema.MechanismRows.Where(row => row.Has(OutputAggregations.Mean) && row.Mechanism != VenuesSection.Mechanism &&
+                                                                    !(frontRunnerShown && row.Mechanism == FrontRunnerSection.Mechanism)))
         {
             if (r.Optional(row.Mechanism!)?.Optional(row.MemberName) is { } figure)
                 facts.Add(($"mean {row.Label}", Mean(figure, row.Unit == "USD" ? Unit.Usd : Unit.Plain)));

@@ -20,6 +20,13 @@ internal static partial class ReportTestSupport
         return (ResultJson.Serialize(result), SeriesFiles.SeriesJson(result.Series!));
     });
 
+    /// <summary>A small run of an example scenario (scenarios/NAME.yaml).</summary>
+    private static Lazy<string> ExampleRun(string name, int paths) => new(() => ResultJson.Serialize(SimulationEngine.Run(
+        ScenarioLoader.LoadFile(Path.Combine(Docs.DocsCodeTests.RepositoryRoot(), "scenarios", name + ".yaml")), new RunOptions { Paths = paths })));
+
+    private static readonly Lazy<string> TwoVenuesDocument = ExampleRun("two-venues", 256);
+    private static readonly Lazy<string> FrontRunnerDocument = ExampleRun("front-runner", 256);
+
     private static readonly Lazy<string> CalibrationDocument = new(() => CalibrationReport.Json(Calibrator.Run(
         ScenarioDocument.FromYaml(Calibration.CalibrationScenarios.SingleLong(2048)),
         new CalibrationOptions
@@ -58,6 +65,10 @@ internal static partial class ReportTestSupport
     public static string RunJson => RunDocuments.Value.Run;
     /// <summary>Its <c>--series FILE.json</c>.</summary>
     public static string SeriesJson => RunDocuments.Value.Series;
+    /// <summary><c>run --json</c> of scenarios/two-venues.yaml (venues cex and dex, arbitrageurs), 256 paths.</summary>
+    public static string TwoVenuesJson => TwoVenuesDocument.Value;
+    /// <summary><c>run --json</c> of scenarios/front-runner.yaml (a front-runner that sees the book), 256 paths.</summary>
+    public static string FrontRunnerJson => FrontRunnerDocument.Value;
     /// <summary><c>calibrate --json</c>: the single long's maintenance margin for P(liquidation) &lt;= 5%.</summary>
     public static string CalibrationJson => CalibrationDocument.Value;
     /// <summary><c>compare --json</c>: ETH's maintenance margin at 0.5% and 2%.</summary>
