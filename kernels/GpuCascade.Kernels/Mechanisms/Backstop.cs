@@ -47,6 +47,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         for (int i = 0; i < _n; i++)
         {
             A(BackstopState.Taken, i) = 0;
+            if (_l.Backstop.Venue >= 0 && i / _l.Venues.Underlyings != _l.Backstop.Venue) continue; // several venues: its own only
             double units = A(ExecutionState.FlowUnits, i);
             if (units == 0 || !(ImpactScale(i, EffectiveDepth(i)) > 0)) continue; // a book that nothing moves takes it all
             double mid = A(MarketState.Mid, i);
@@ -144,8 +145,8 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 [PlanParams("Backstop")]
 public struct BackstopParams
 {
-    /// <summary>The venue has a backstop (0 or 1).</summary>
-    public int On;
+    /// <summary>The venue has a backstop (0 or 1); with several venues, the venue whose markets it serves (-1: every market).</summary>
+    public int On, Venue;
     /// <summary>sigma = -ln(1 - s), the discount d, the capital K (USD), the loss limit min(K, M) (USD; +infinity: none), and
     /// the share of its inventory it unwinds each step, 1 - exp(-u dt).</summary>
     public double LogSlippage, Discount, Capital, LossLimit, UnwindShare;

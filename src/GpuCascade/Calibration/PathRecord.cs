@@ -8,7 +8,7 @@ namespace GpuCascade.Calibration;
 /// worker threads; every path is written once.</summary>
 internal sealed class PathRecord
 {
-    /// <summary>The rows kept: real outputs as doubles, flags as one bit each of a byte.</summary>
+    /// <summary>The rows kept: real outputs as doubles, flags as one bit each of a 32-bit word.</summary>
     private static readonly OutputRow[] Rows =
         [.. OutputSchema.Rows.Where(r => r.Shape == OutputShape.PerPath && r.Has(OutputAggregations.Target))];
     private static readonly OutputRow[] RealRows = [.. Rows.Where(r => r.Storage != OutputStorage.Flag)];
@@ -18,16 +18,16 @@ internal sealed class PathRecord
     {
         if (paths > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(paths), paths, $"a paired comparison keeps every path's figures: at most {Array.MaxLength:N0} paths");
-        if (FlagRows.Length > 8) throw new InvalidOperationException("more than 8 flags to keep per path");
+        if (FlagRows.Length > 32) throw new InvalidOperationException("more than 32 flags to keep per path");
         _values = [.. RealRows.Select(_ => new double[paths])];
-        _flags = new byte[paths];
+        _flags = new uint[paths];
     }
 
     private readonly double[][] _values;
-    private readonly byte[] _flags;
+    private readonly uint[] _flags;
 
-    /// <summary>Memory per path: a double per real output kept, and a byte of flags.</summary>
-    public static int BytesPerPath => RealRows.Length * sizeof(double) + 1;
+    /// <summary>Memory per path: a double per real output kept, and a word of flags.</summary>
+    public static int BytesPerPath => RealRows.Length * sizeof(double) + sizeof(uint);
 
     public void Observe(PathOutputs o, int from, int to)
     {
@@ -37,7 +37,7 @@ internal sealed class PathRecord
         {
             var flag = o.Span(FlagRows[k]);
             for (int row = from; row < to; row++)
-                if (flag[row] != 0) _flags[o.Start + row] |= (byte)(1 << k);
+                if (flag[row] != 0) _flags[o.Start + row] |= 1u << k;
         }
     }
 
@@ -46,7 +46,7 @@ internal sealed class PathRecord
     {
         if (metric.IsTail) throw new ArgumentOutOfRangeException(nameof(metric), metric.Name, "not a per-path mean");
         int flag = Array.FindIndex(FlagRows, r => ReferenceEquals(r, metric.Row));
-        if (flag >= 0) return p => (_flags[p] >> flag) & 1; // a flag's probability (flags have no other metric)
+        if (flag >= 0) return p => (_flags[p] >> flag) & 1u; // a flag's probability (flags have no other metric)
         double[] values = Values(metric.Row);
         return metric.IsProbability ? p => values[p] > 0 ? 1 : 0 : p => values[p];
     }

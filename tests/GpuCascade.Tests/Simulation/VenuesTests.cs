@@ -113,12 +113,15 @@ public class VenuesTests
     [Test]
     public void UncoupledVenuesEachGiveTheirRunAloneBitForBit()
     {
-        // The second venue with its own margins, penalty, delayed oracle and liquidation capacity.
-        const string second = "maintenanceMargin: {BTC: 0.02, ETH: 0.02}, liquidationPenalty: 0.005, oracleDelaySteps: 2, liquidationCapacity: 2.0e9";
+        // The second venue with its own margins, penalty, delayed oracle, liquidation capacity and backstop vault.
+        const string second = "maintenanceMargin: {BTC: 0.02, ETH: 0.02}, liquidationPenalty: 0.005, oracleDelaySteps: 2, liquidationCapacity: 2.0e9, "
+            + "backstop: {slippage: 0.005, discount: 0.02, capital: 3.0e8, lossLimit: 2.0e6}";
         var two = ScenarioLoader.LoadYaml(TwoVenues("{sharedDepth: 0}", 3.0e6, scale: 0.8, second: second, share: 0.6));
         var both = Simulate(two);
         Assert.That(both.Cascade.Sum(), Is.GreaterThan(10));
         Assert.That(both["queue.steps"].Take(both.Count).Sum(), Is.GreaterThan(0), "the second venue's capacity must bind");
+        Assert.That(both["backstop.taken"].Take(both.Count).Sum(), Is.GreaterThan(0), "and its backstop take flow");
+        Assert.That(both["backstop.absorbed"].Take(both.Count).Sum(), Is.GreaterThan(0), "and absorb bad debt");
         double[] shares = [0.6, 0.4];
         string[] rules = [Rules, second];
         for (int v = 0; v < 2; v++)
@@ -220,6 +223,10 @@ public class VenuesTests
         Refused(good + "\nvenue: {maintenanceMargin: 0.01}\n", "venue", "venues[i].venue");
         Refused(OneVenue(1) + "coupling: {sharedDepth: 0}\n", "coupling", "several venues");
         Refused(TwoVenues("{sharedDepth: 0.5}", 1.0e6, second: Rules + ", roundCap: 8"), "venues[1].venue.roundCap", "first venue");
+        Refused(TwoVenues("{sharedDepth: 0.5}", 1.0e6, second: Rules + ", circuitBreaker: {move: 0.05, window: 5m, halt: 10m}"), "venues[1].venue",
+            "not available with several venues");
+        Refused(TwoVenues("{sharedDepth: 0.5}", 1.0e6).Replace("adl: true", "adl: true, backstop: {slippage: 0.01, discount: 0.02, capital: 1.0e8}",
+            StringComparison.Ordinal), "venues[1].venue.backstop", "only one venue");
         Refused(Market + "\nvenues:\n  - name: solo\n    venue: {maintenanceMargin: 0.01}\n    book: {cohorts: []}\n", "venues", "2 to 4");
     }
 }
@@ -255,7 +262,7 @@ public class OneVenueOnlyTests
     public void ABookFromDataRefusesSeveralVenues()
     {
         var s = ScenarioLoader.LoadFile(Path.Combine(Docs.DocsCodeTests.RepositoryRoot(), "scenarios", "two-venues.yaml"));
-        var e = Assert.Throws<ScenarioException>(() => MarketData.BookFromData.Apply(s, []))!;
+        var e = Assert.Throws<ScenarioException>(() => GpuCascade.MarketData.BookFromData.Apply(s, []))!;
         Assert.That(e.Errors.Single().Path, Is.EqualTo("venues"));
         Assert.That(e.Errors.Single().Message, Does.Contain("one venue"));
     }

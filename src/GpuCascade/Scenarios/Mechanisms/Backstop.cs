@@ -69,12 +69,14 @@ internal sealed class BackstopModule : MechanismModule<BackstopSpec>
     {
         if (packing.Scenario.Venue.Mechanisms.Get<BackstopSpec>() is not { } spec)
         {
-            layout.Backstop = default;
+            layout.Backstop = new BackstopParams { Venue = -1 };
             return;
         }
         layout.Backstop = new BackstopParams
         {
             On = 1,
+            // Several venues (docs/model.md section 9): the one venue that has it.
+            Venue = packing.Scenario.Venues is { } set ? set.Venues.Select(v => v.Venue.Mechanisms.Get<BackstopSpec>() is not null).ToList().IndexOf(true) : -1,
             LogSlippage = -Math.Log(1 - spec.Slippage),
             Discount = spec.Discount,
             Capital = spec.Capital,

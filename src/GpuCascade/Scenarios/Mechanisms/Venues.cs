@@ -140,8 +140,11 @@ internal static class VenuesModule
         foreach (var shock in set.Stress)
             for (int v = 0; v < venues; v++) stress.Add(shock with { AssetIndex = v * u + shock.AssetIndex });
         var first = set.Venues[0].Venue;
+        var backstop = set.Venues.Select(x => x.Venue.Mechanisms.Get<BackstopSpec>()).FirstOrDefault(b => b is not null);
         var merged = first with
         {
+            // The one venue's backstop (if any) is the engine's, serving that venue's markets (BackstopParams.Venue).
+            Mechanisms = backstop is null ? MechanismSet.Empty : MechanismSet.Empty.With(backstop),
             MaintenanceMargin = margins.ToImmutable(),
             InsuranceFund = set.Venues.Sum(x => x.Venue.InsuranceFund),
             Adl = set.Venues.Any(x => x.Venue.Adl),
@@ -233,8 +236,10 @@ internal static class VenuesModule
             else if (!seen.Add(venue.Name))
                 d.Add(Key(path, "name"), $"{Echo.Quote(venue.Name)} names two venues; names must be unique");
             d.Require(venue.DepthShare > 0 && venue.DepthShare <= 1, Key(path, "depthShare"), $"must be in (0, 1], got {Num(venue.DepthShare)}");
-            if (venue.Venue.Mechanisms.Count > 0)
-                d.Add(Key(path, "venue"), "its mechanisms (oracle pipeline, circuit breaker, backstop, adversary) are not available with several venues yet; remove them, or run the venue alone");
+            if (venue.Venue.Mechanisms.Any(m => m is not BackstopSpec))
+                d.Add(Key(path, "venue"), "its mechanisms (oracle pipeline, circuit breaker, adversary) are not available with several venues yet; remove them, or run the venue alone");
+            if (venue.Venue.Mechanisms.Get<BackstopSpec>() is not null && set.Venues.Take(v).Any(x => x.Venue.Mechanisms.Get<BackstopSpec>() is not null))
+                d.Add(Key(Key(path, "venue"), "backstop"), "only one venue may have a backstop for now");
             foreach (var e in ScenarioValidator.Validate(Template(s, v)))
             {
                 string p = e.Path;
