@@ -8,7 +8,7 @@ namespace GpuCascade.Report;
 /// venue's P(cascade) beside its P(moved by others).</summary>
 internal static class VenuesSection
 {
-    /// <summary>The JSON object of the venues' figures (<c>venues.v0.badDebt</c> is <c>"venues": {"v0.badDebt": ...}</c>).</summary>
+    /// <summary>The JSON object of the venues' figures (<c>venues.v0BadDebt</c> is <c>"venues": {"v0BadDebt": ...}</c>).</summary>
     public const string Mechanism = VenuesModule.Name;
 
     /// <summary>Whether the result has several venues: only then does it name them (<c>venueNames</c>).</summary>
@@ -23,8 +23,8 @@ internal static class VenuesSection
         [
             Html.Text(name),
             Probability($"venue{v}Cascade"), Probability($"venue{v}BadDebt"), Probability($"venue{v}FundDepleted"), Probability($"venue{v}MovedByOthers"),
-            Html.Number(figures[$"v{v}.badDebt"]["mean"], Unit.Usd), Html.Number(figures[$"v{v}.fundEnd"]["mean"], Unit.Usd),
-            Html.Number(figures[$"v{v}.liquidatedNotional"]["mean"], Unit.Usd), Html.Number(figures[$"v{v}.importedMove"]["mean"], Unit.Percent),
+            Html.Number(figures[$"v{v}BadDebt"]["mean"], Unit.Usd), Html.Number(figures[$"v{v}FundEnd"]["mean"], Unit.Usd),
+            Html.Number(figures[$"v{v}LiquidatedNotional"]["mean"], Unit.Usd), Html.Number(figures[$"v{v}ImportedMove"]["mean"], Unit.Percent),
         ]).ToList();
         Html.Table(b.Html, ["venue", "P(cascade)", "P(bad debt > 0)", "P(fund depleted)", "P(moved by others)", "mean bad debt", "mean fund at the end",
                 "mean liquidated notional", "mean largest imported move"], rows,
@@ -33,7 +33,8 @@ internal static class VenuesSection
         b.Note("Moved by others: the move imported from the other venues, through the common pool of depth and the arbitrageurs' trades " +
                "(a running sum on each of the venue's markets that decays like transient impact), reached the cascade threshold: the venue's " +
                "prices were pushed that far by the others' liquidations, not its own. The largest imported move is that sum's largest size " +
-               "(log price, shown in %). A cascade is the venue's own: some market of it with its liquidation-driven move at the threshold; " +
+               "(log price, shown in %). A venue has a cascade when some market of it has its liquidation-driven move at the threshold (moves the " +
+               "common pool brings from the other venues' liquidations count); " +
                "its fund is depleted when its own insurance fund cannot pay its bad debt. The run's other figures are the system's (docs/model.md section 9).");
         Chart(b, names, p);
     }

@@ -37,11 +37,14 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     private void ConsiderAttack(int step)
     {
         if (_l.Adversary.On == 0 || _l.Adversary.Sees == 0 || TradingHalted(step)) return;
-        RefreshLiveOracle();
+        // Its venue's oracle is live (validated): the mids, on its own markets only (another venue may read a delayed one).
+        for (int i = 0; i < _n; i++)
+            if (_l.Adversary.Venue < 0 || i / _l.Venues.Underlyings == _l.Adversary.Venue) A(OracleState.Price, i) = A(MarketState.Mid, i);
         int levels = _l.Adversary.Levels, bestAsset = -1;
         double bestProfit = 0, bestPush = 0;
         for (int i = 0; i < _n; i++)
         {
+            if (_l.Adversary.Venue >= 0 && i / _l.Venues.Underlyings != _l.Adversary.Venue) continue; // several venues: its own
             double scale = ImpactScale(i, EffectiveDepth(i));
             if (!(scale > 0)) continue;
             double reach = Math.Min(scale * _l.Adversary.Budget, _l.Adversary.MaxPush), mid = A(MarketState.Mid, i);
@@ -161,7 +164,9 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         where TOD : struct, IModelArray<double>
         where TOI : struct, IModelArray<int>
     {
-        output.R(AdversaryOutput.Pnl) = _advPnl;
+        // An attack still open (the path ran away during it, docs/model.md section 8.7) is marked at the last mid.
+        double open = _advUnits != 0 ? _advCash + _advUnits * A(MarketState.Mid, _advAsset) : 0.0;
+        output.R(AdversaryOutput.Pnl) = _advPnl + open;
         output.R(AdversaryOutput.Forecast) = _advForecast;
         output.R(AdversaryOutput.Attacks) = _advAttacks;
         output.R(AdversaryOutput.Attacked) = _advAttacks > 0 ? 1 : 0;
@@ -172,8 +177,9 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 [PlanParams("Adversary")]
 public struct AdversaryParams
 {
-    /// <summary>On (0 or 1); it sees the book (1) or is blind (0); the pushes it weighs per asset and direction.</summary>
-    public int On, Sees, Levels;
+    /// <summary>On (0 or 1); it sees the book (1) or is blind (0); the pushes it weighs per asset and direction; with several
+    /// venues, the venue whose markets it trades (-1: every market).</summary>
+    public int On, Sees, Levels, Venue;
     /// <summary>Its budget (USD of the push), its fee per USD filled, its cost of capital per step per USD pushed, and the
     /// largest log push it makes, sqrt(fee).</summary>
     public double Budget, Fee, CapitalCost, MaxPush;

@@ -179,8 +179,9 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// docs/model.md section 9, arbitrage between venues, after the market move and before the rounds: for each underlying,
     /// the arbitrageurs aim to move every venue's log mid m_v a share kappa of the way to the depth-weighted mean
     /// m = sum w_v m_v / sum w_v (w_v = 1 / the market's impact scale, so with linear impact their purchases and sales net to
-    /// zero units: a hedged book). The flows are scaled down together so that their gross inventory's value stays within the
-    /// capital; each is executed as no liquidation, with the common pool, and imports the other venues' price.
+    /// zero USD). The flows are scaled down together to the largest share that keeps their gross inventory's value within
+    /// the capital (or does not raise it, once prices have carried it past); each is executed as no liquidation, with the
+    /// common pool, and imports the other venues' price.
     /// </summary>
     [PhaseHook(nameof(OnMarketMoved), Order = 27, Switch = "Venues")]
     private void Arbitrage(int step)
@@ -198,22 +199,36 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
                 weights += w;
                 weighted += w * LogMid(k);
             }
-            double mean = weighted / weights, gross = 0, wanted = 0;
+            double mean = weighted / weights, wanted = 0;
             for (int v = 0, k = a; v < venues; v++, k += u)
             {
-                double q = FlowForImpact(k, kappa * (mean - LogMid(k)));
+                double gap = mean - LogMid(k);
+                // A gap of rounding (identical venues) is no gap: nothing to trade.
+                double q = Math.Abs(gap) > 1e-12 ? FlowForImpact(k, kappa * gap) : 0.0;
                 A(ExecutionState.FlowUnits, k) = q; // USD here; the units are set below
                 wanted += Math.Abs(q);
             }
-            for (int i = 0; i < _n; i++) gross += Math.Abs(A(VenueState.Inventory, i)) * A(MarketState.Mid, i);
             if (!(wanted > 0)) continue;
+            // The capital: the largest share (at most all) of the wanted flows that keeps the gross inventory's value within
+            // K, or, when prices have already carried it past K, that does not raise it (trades that shrink it go through).
             double scale = 1.0;
-            if (gross + wanted > capital)
+            if (GrossArbitrage(a, 1.0) > capital)
             {
-                scale = Math.Max(0.0, capital - gross) / wanted;
+                double limit = Math.Max(capital, GrossArbitrage(a, 0.0)), low = 0.0, high = 1.0;
+                for (int iteration = 0; iteration < 40; iteration++)
+                {
+                    double middle = 0.5 * (low + high);
+                    if (GrossArbitrage(a, middle) <= limit) low = middle;
+                    else high = middle;
+                }
+                scale = low;
                 _arbCapitalExhausted = true;
             }
-            if (scale <= 1e-12) continue;
+            if (scale <= 1e-12)
+            {
+                for (int v = 0, k = a; v < venues; v++, k += u) A(ExecutionState.FlowUnits, k) = 0;
+                continue;
+            }
             for (int v = 0, k = a; v < venues && _failFlag == 0; v++, k += u)
             {
                 double flow = scale * A(ExecutionState.FlowUnits, k);
@@ -231,6 +246,21 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             }
         }
         if (traded) _arbTradeSteps++;
+    }
+
+    /// <summary>The arbitrageurs' gross inventory value at the mids if they traded <paramref name="share"/> of the flows
+    /// (USD, in <see cref="ExecutionState.FlowUnits"/>) wanted on underlying <paramref name="underlying"/>'s markets.</summary>
+    private readonly double GrossArbitrage(int underlying, double share)
+    {
+        int u = _l.Venues.Underlyings;
+        double gross = 0;
+        for (int i = 0; i < _n; i++)
+        {
+            double mid = A(MarketState.Mid, i), units = A(VenueState.Inventory, i);
+            if (i % u == underlying) units += share * A(ExecutionState.FlowUnits, i) / mid;
+            gross += Math.Abs(units) * mid;
+        }
+        return gross;
     }
 
     /// <summary>End of path: each venue's figures (<see cref="VenueOutput"/>, up to <see cref="VenueOutput.MaxVenues"/>) and

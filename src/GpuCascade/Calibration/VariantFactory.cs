@@ -46,7 +46,8 @@ internal sealed class VariantFactory
     public bool IsInteger(string key, double probe) => _document.Change(key, probe).Integer;
 
     /// <summary>Whether a key regenerates the book.</summary>
-    public static bool RegeneratesBook(string key) => key.StartsWith("book.generator", StringComparison.Ordinal);
+    public static bool RegeneratesBook(string key) => key.StartsWith("book.generator", StringComparison.Ordinal)
+        || (key.StartsWith("venues[", StringComparison.Ordinal) && key.Contains("].book.generator", StringComparison.Ordinal));
 
     /// <summary>The variant with <paramref name="values"/> set and every asset's diffusion volatility (starting and
     /// long-run) multiplied by <paramref name="volatilityFactor"/>.</summary>

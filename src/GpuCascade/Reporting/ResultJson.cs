@@ -127,7 +127,7 @@ public static class ResultJson
         if (r.Ladder is { } ladder) WriteLadder(w, ladder);
         if (r.VenueNames.Count > 0)
         {
-            // Several venues (docs/model.md section 9): venue v's figures are "venues": {"v{v}.badDebt", ...}.
+            // Several venues (docs/model.md section 9): venue v's figures are "venues": {"v{v}BadDebt", ...}.
             w.WriteStartArray("venueNames");
             foreach (var name in r.VenueNames) w.WriteStringValue(name);
             w.WriteEndArray();

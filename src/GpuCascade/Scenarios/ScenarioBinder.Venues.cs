@@ -11,6 +11,11 @@ internal sealed partial class ScenarioBinder
     {
         string path = VenuesModule.Name;
         if (r.Items(node, path) is not { } items) return null;
+        if (items.Count == 0)
+        {
+            Errors.Add(path, $"must list 2 to {VenueSetSpec.MaxVenues} venues, got none", node);
+            return null;
+        }
         var venues = ImmutableArray.CreateBuilder<TradingVenue>();
         bool ok = true;
         for (int i = 0; i < items.Count; i++)

@@ -73,13 +73,16 @@ internal static class Shards
         }
     }
 
-    /// <summary>The number of assets of a scenario's canonical JSON, without binding it (which would read a history's files).</summary>
+    /// <summary>The number of assets the plan of a scenario's canonical JSON has, without binding it (which would read a
+    /// history's files): its assets, times its venues when it has several (the plan's assets are then the markets,
+    /// docs/model.md section 9).</summary>
     private static int AssetCount(string json)
     {
         try
         {
             using var document = System.Text.Json.JsonDocument.Parse(json);
-            return document.RootElement.GetProperty("assets").GetArrayLength();
+            int assets = document.RootElement.GetProperty("assets").GetArrayLength();
+            return document.RootElement.TryGetProperty("venues", out var venues) ? assets * venues.GetArrayLength() : assets;
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
         {

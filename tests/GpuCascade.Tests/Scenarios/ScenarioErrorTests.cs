@@ -40,7 +40,7 @@ public partial class ScenarioErrorTests
         yield return Case(Rich, "precision: double", "precision: float", "precision: must be double or single, got 'float'");
         yield return Case(Rich, "cascadeThreshold: 0.05", "cascadeThreshold: 0", "cascadeThreshold: must be > 0, got 0");
         yield return Case(Rich, "steps: 288", "Steps: 288", "Steps: unknown key (did you mean 'steps'?)", "steps: required");
-        yield return Case(Simple, "venue:", "venues:", "venues: unknown key (did you mean 'venue'?)", "venue: required");
+        yield return Case(Simple, "venue:", "venu:", "venu: unknown key (did you mean 'venue'?)", "venue: required");
         yield return Case(Rich, "dof: 5", "dof: 2", "innovations.dof: must be > 2, got 2");
         yield return Case(Rich, "distribution: student-t", "distribution: cauchy",
             "innovations.distribution: must be normal or student-t, got 'cauchy'");

@@ -109,6 +109,20 @@ public class AdversaryTests
     }
 
     [Test]
+    public void AnAttackOpenWhenThePathRunsAwayIsMarkedAtTheLastMid()
+    {
+        // The push (about 2.2%) stays within the bound; the cluster's forced sales take the price past 3% below the
+        // exogenous one in the first round, so the path stops with the attack open.
+        var s = Ladder(1.0e6) with { RunawayBound = 1.03 };
+        var o = Simulate(s);
+        Assert.That(o.Runaway[0], Is.EqualTo(1));
+        Assert.That(o["adversary.attacked"][0], Is.EqualTo(1));
+        Assert.That(o["adversary.pnl"][0], Is.Not.Zero, "the push's cash and the units held, at the last mid");
+        double units = -Math.Sqrt(Fee) / (0.01 / Depth) / Price; // the whole reach, sold
+        Assert.That(o["adversary.pnl"][0], Is.GreaterThan(0).And.LessThan(-units * Price * 0.05), "a sale marked below its price");
+    }
+
+    [Test]
     public void BadTermsAreRefusedAtTheirFields()
     {
         string Yaml(string terms, string venue = "", string impact = "depth1pct: 1e6") => $$"""
@@ -126,6 +140,7 @@ public class AdversaryTests
         MechanismChecks.AssertRefused(Yaml("{budget: 1e6}", ", oracleDelaySteps: 2"), "venue.adversary", "live oracle");
         MechanismChecks.AssertRefused(Yaml("{budget: 1e6}", "", "impact: {model: sqrt, dailyVolume: 1e9}"), "assets[0].impact", "linear");
         MechanismChecks.AssertRefused(Yaml("{fee: 0.001}"), "venue.adversary.budget", "required");
+        MechanismChecks.AssertRefused(Yaml("{budget: 1e6}", ", circuitBreaker: {move: 0.05, window: 5m, halt: 10m}"), "venue.adversary", "circuit breaker");
     }
 }
 

@@ -53,12 +53,12 @@ public class VenuesTests
 
     private static string OneVenue(double fund) => $"{Market}\nvenue: {{{Rules}, insuranceFund: {R(fund)}}}\nbook:\n{Cohorts(1, "  ")}";
 
-    private static string TwoVenues(string coupling, double fund, double scale = 0.5, string second = Rules, double share = 0.5) => $$"""
+    private static string TwoVenues(string coupling, double fund, double scale = 0.5, string second = Rules, double share = 0.5, string first = Rules) => $$"""
         {{Market}}
         venues:
           - name: alpha
             depthShare: {{R(share)}}
-            venue: {{{Rules}}, insuranceFund: {{R(fund)}}}
+            venue: {{{first}}, insuranceFund: {{R(fund)}}}
             book:
         {{Cohorts(scale, "      ")}}
           - name: beta
@@ -97,8 +97,8 @@ public class VenuesTests
             Assert.That(b.Cascade[p], Is.EqualTo(a.Cascade[p]), $"cascade, path {p}");
             for (int v = 0; v < 2; v++)
             {
-                Close(a.BadDebt[p] / 2, b[$"venues.v{v}.badDebt"][p], $"venue {v}'s bad debt", p);
-                Close(a.FundEnd[p] / 2, b[$"venues.v{v}.fundEnd"][p], $"venue {v}'s fund", p);
+                Close(a.BadDebt[p] / 2, b[$"venues.v{v}BadDebt"][p], $"venue {v}'s bad debt", p);
+                Close(a.FundEnd[p] / 2, b[$"venues.v{v}FundEnd"][p], $"venue {v}'s fund", p);
             }
             for (int i = 0; i < 2; i++)
             {
@@ -116,14 +116,17 @@ public class VenuesTests
         // The second venue with its own margins, penalty, delayed oracle, liquidation capacity and backstop vault.
         const string second = "maintenanceMargin: {BTC: 0.02, ETH: 0.02}, liquidationPenalty: 0.005, oracleDelaySteps: 2, liquidationCapacity: 2.0e9, "
             + "backstop: {slippage: 0.005, discount: 0.02, capital: 3.0e8, lossLimit: 2.0e6}";
-        var two = ScenarioLoader.LoadYaml(TwoVenues("{sharedDepth: 0}", 3.0e6, scale: 0.8, second: second, share: 0.6));
+        // The first venue with a front-runner on its own markets.
+        const string first = Rules + ", adversary: {budget: 4.0e7}";
+        var two = ScenarioLoader.LoadYaml(TwoVenues("{sharedDepth: 0}", 3.0e6, scale: 0.8, second: second, share: 0.6, first: first));
         var both = Simulate(two);
         Assert.That(both.Cascade.Sum(), Is.GreaterThan(10));
         Assert.That(both["queue.steps"].Take(both.Count).Sum(), Is.GreaterThan(0), "the second venue's capacity must bind");
         Assert.That(both["backstop.taken"].Take(both.Count).Sum(), Is.GreaterThan(0), "and its backstop take flow");
         Assert.That(both["backstop.absorbed"].Take(both.Count).Sum(), Is.GreaterThan(0), "and absorb bad debt");
+        Assert.That(both["adversary.attacked"].Take(both.Count).Sum(), Is.GreaterThan(0), "the first venue's front-runner must attack");
         double[] shares = [0.6, 0.4];
-        string[] rules = [Rules, second];
+        string[] rules = [first, second];
         for (int v = 0; v < 2; v++)
         {
             string market = Market
@@ -132,12 +135,12 @@ public class VenuesTests
             var alone = Simulate(ScenarioLoader.LoadYaml($"{market}\nvenue: {{{rules[v]}, insuranceFund: {R(3.0e6)}}}\nbook:\n{Cohorts(0.8, "  ")}"));
             for (int p = 0; p < alone.Count; p++)
             {
-                Assert.That(both[$"venues.v{v}.badDebt"][p], Is.EqualTo(alone.BadDebt[p]), $"venue {v}'s bad debt, path {p}");
-                Assert.That(both[$"venues.v{v}.fundEnd"][p], Is.EqualTo(alone.FundEnd[p]), $"venue {v}'s fund, path {p}");
-                Assert.That(both[$"venues.v{v}.uncoveredLoss"][p], Is.EqualTo(alone.UncoveredLoss[p]), $"venue {v}'s uncovered loss, path {p}");
-                Assert.That(both[$"venues.v{v}.liquidatedNotional"][p], Is.EqualTo(alone.LiquidatedNotional[p]), $"venue {v}'s notional, path {p}");
-                Assert.That(both[$"venues.v{v}.cascade"][p], Is.EqualTo(alone.Cascade[p]), $"venue {v}'s cascade, path {p}");
-                Assert.That(both[$"venues.v{v}.importedMove"][p], Is.Zero, "nothing is imported without coupling");
+                Assert.That(both[$"venues.v{v}BadDebt"][p], Is.EqualTo(alone.BadDebt[p]), $"venue {v}'s bad debt, path {p}");
+                Assert.That(both[$"venues.v{v}FundEnd"][p], Is.EqualTo(alone.FundEnd[p]), $"venue {v}'s fund, path {p}");
+                Assert.That(both[$"venues.v{v}UncoveredLoss"][p], Is.EqualTo(alone.UncoveredLoss[p]), $"venue {v}'s uncovered loss, path {p}");
+                Assert.That(both[$"venues.v{v}LiquidatedNotional"][p], Is.EqualTo(alone.LiquidatedNotional[p]), $"venue {v}'s notional, path {p}");
+                Assert.That(both[$"venues.v{v}Cascade"][p], Is.EqualTo(alone.Cascade[p]), $"venue {v}'s cascade, path {p}");
+                Assert.That(both[$"venues.v{v}ImportedMove"][p], Is.Zero, "nothing is imported without coupling");
                 for (int i = 0; i < 2; i++)
                     Assert.That(both.Span(OutputSchema.FinalPrice, 2 * v + i)[p], Is.EqualTo(alone.Span(OutputSchema.FinalPrice, i)[p]),
                         $"venue {v}, asset {i}'s price, path {p}");
@@ -170,17 +173,18 @@ public class VenuesTests
         double Gap(PathOutputs o) => Math.Log(o.Span(OutputSchema.FinalPrice, 0)[0] / o.Span(OutputSchema.FinalPrice, 1)[0]);
         var none = Simulate(VenuesTests.Gap(""));
         Assert.That(Gap(none), Is.LessThan(-0.01), "alpha's forced sales leave it below beta without arbitrage");
-        Assert.That(none["venues.v1.importedMove"][0], Is.Zero);
+        Assert.That(none["venues.v1ImportedMove"][0], Is.Zero);
 
         var full = Simulate(VenuesTests.Gap(", arbitrage: {speed: 1}"));
         Assert.That(Math.Abs(Gap(full)), Is.LessThan(1e-12), "speed 1 with no capital bound closes the gap in one step");
         Assert.That(full["venues.arbitragePnl"][0], Is.GreaterThan(0), "buying the cheap venue and selling the dear one pays");
         Assert.That(full["venues.arbitrageCapitalExhausted"][0], Is.Zero);
-        Assert.That(full["venues.v1.importedMove"][0], Is.GreaterThan(0.005), "beta imports alpha's fall");
+        Assert.That(full["venues.v1ImportedMove"][0], Is.GreaterThan(0.005), "beta imports alpha's fall");
 
         var bound = Simulate(VenuesTests.Gap(", arbitrage: {speed: 1, capital: 2.0e5}"));
         Assert.That(bound["venues.arbitrageCapitalExhausted"][0], Is.EqualTo(1));
         Assert.That(Math.Abs(Gap(bound)), Is.InRange(1e-6, Math.Abs(Gap(none))), "a capital bound leaves part of the gap");
+        Assert.That(bound["venues.arbitrageTradeSteps"][0], Is.EqualTo(1), "at the bound it cannot add to its inventory, so no more trades");
     }
 
     [Test]
@@ -195,7 +199,7 @@ public class VenuesTests
         var plain = Simulate(run);
         Assert.That(held.AssetCount, Is.EqualTo(4));
         Assert.That(held.BadDebt.Take(200).ToArray(), Is.EqualTo(plain.BadDebt.Take(200).ToArray()), "the held book is the run's: no cohort twice");
-        Assert.That(held["venues.v1.fundEnd"].Take(200).ToArray(), Is.EqualTo(plain["venues.v1.fundEnd"].Take(200).ToArray()));
+        Assert.That(held["venues.v1FundEnd"].Take(200).ToArray(), Is.EqualTo(plain["venues.v1FundEnd"].Take(200).ToArray()));
         Assert.That(ScenarioJson.Canonical(variant.Scenario), Does.Not.Contain("generator"), "each venue's book is now listed");
     }
 
@@ -225,6 +229,8 @@ public class VenuesTests
         Refused(TwoVenues("{sharedDepth: 0.5}", 1.0e6, second: Rules + ", roundCap: 8"), "venues[1].venue.roundCap", "first venue");
         Refused(TwoVenues("{sharedDepth: 0.5}", 1.0e6, second: Rules + ", circuitBreaker: {move: 0.05, window: 5m, halt: 10m}"), "venues[1].venue",
             "not available with several venues");
+        Refused(TwoVenues("{sharedDepth: 0.5}", 1.0e6, first: Rules + ", adversary: {budget: 1e6}", second: Rules + ", adversary: {budget: 1e6}"),
+            "venues[1].venue.adversary", "only one venue");
         Refused(TwoVenues("{sharedDepth: 0.5}", 1.0e6).Replace("adl: true", "adl: true, backstop: {slippage: 0.01, discount: 0.02, capital: 1.0e8}",
             StringComparison.Ordinal), "venues[1].venue.backstop", "only one venue");
         Refused(Market + "\nvenues:\n  - name: solo\n    venue: {maintenanceMargin: 0.01}\n    book: {cohorts: []}\n", "venues", "2 to 4");
@@ -252,6 +258,63 @@ public class VenuesParityTests(string deviceName, string reason) : DeviceFixture
         Assert.That(s.Venues!.Venues[1].Venue.OracleDelaySteps, Is.EqualTo(2));
         var reference = MechanismChecks.AssertParity(Device, s with { Paths = 1024 });
         Assert.That(reference["queue.steps"].Take(1024).Sum(), Is.GreaterThan(0), "the on-chain venue's capacity must bind");
+    }
+}
+
+/// <summary>The host around several venues: shards merge, a venue's generator is regenerated when varied, the capital bound
+/// lets the arbitrageurs unwind, and a scenario changed in code past its venues is refused.</summary>
+public class VenuesHostTests
+{
+    private static string File2 => Path.Combine(Docs.DocsCodeTests.RepositoryRoot(), "scenarios", "two-venues.yaml");
+
+    [Test]
+    public void ShardsOfAScenarioWithSeveralVenuesMergeToTheWholeRun()
+    {
+        var s = ScenarioLoader.LoadFile(File2) with { Paths = 32768, Steps = 12 };
+        string dir = Directory.CreateTempSubdirectory("gpucascade-venues-").FullName;
+        try
+        {
+            var files = new List<string>();
+            for (int i = 0; i < 2; i++)
+            {
+                string file = Path.Combine(dir, $"p{i}.part");
+                Assert.That(Shards.RunShard(s, i, 2, file, new RunOptions { Backend = new ManagedBackend(2) }), Is.Not.Null);
+                files.Add(file);
+            }
+            var merged = Shards.Merge(files);
+            var whole = SimulationEngine.Run(s, new RunOptions { Backend = new ManagedBackend(2) });
+            Assert.That(merged.BadDebt.Mean, Is.EqualTo(whole.BadDebt.Mean));
+            Assert.That(merged.Mechanisms.Mean("venues.v1FundEnd").Mean, Is.EqualTo(whole.Mechanisms.Mean("venues.v1FundEnd").Mean));
+            Assert.That(merged.VenueNames, Is.EqualTo(new[] { "cex", "dex" }));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
+    public void VaryingAVenuesGeneratorRegeneratesItsBook()
+    {
+        Assert.That(GpuCascade.Calibration.VariantFactory.RegeneratesBook("venues[1].book.generator.assets.BTC.openInterest"), Is.True);
+        Assert.That(GpuCascade.Calibration.VariantFactory.RegeneratesBook("venues[1].venue.insuranceFund"), Is.False);
+        var factory = new GpuCascade.Calibration.VariantFactory(ScenarioDocument.Load(File2));
+        var small = factory.Prepare([new("venues[1].book.generator.assets.BTC.openInterest", 1.0e6)]);
+        var large = factory.Prepare([new("venues[1].book.generator.assets.BTC.openInterest", 3.0e9)]);
+        Assert.That(small.BookRegenerated, Is.True);
+        double Notional(Scenario x) => GpuCascade.Book.BookGenerator.Generate(x).Where(c => c.Name!.StartsWith("dex:gen:BTC", StringComparison.Ordinal))
+            .Sum(c => c.Positions.Sum(p => Math.Abs(p.Units) * p.EntryPrice));
+        Assert.That(Notional(large.Scenario), Is.GreaterThan(100 * Notional(small.Scenario)));
+    }
+
+    [Test]
+    public void AScenarioChangedPastItsVenuesIsRefused()
+    {
+        var s = ScenarioLoader.LoadFile(File2);
+        var moved = s with { Assets = s.Assets.SetItem(0, s.Assets[0] with { Volatility = 2 }) };
+        var e = Assert.Throws<ScenarioException>(() => ScenarioValidator.EnsureValid(moved))!;
+        Assert.That(e.Errors.Select(x => x.Path), Has.Member("assets"));
+        Assert.That(ScenarioValidator.Validate(s.With("venues[1].venue.insuranceFund", 2.0e6)), Is.Empty, "the way to change it");
     }
 }
 

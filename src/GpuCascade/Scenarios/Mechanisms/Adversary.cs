@@ -55,6 +55,8 @@ internal sealed class AdversaryModule : MechanismModule<AdversarySpec>
         d.Require(scenario.Venue.OracleDelaySteps == 0 && scenario.Venue.Mechanisms.Get<OracleSpec>() is null, path,
             "the adversary needs the live oracle (no oracleDelaySteps, no oracle pipeline): it pushes the price the margins read");
         d.Require(scenario.Venue.Mechanisms.Get<BackstopSpec>() is null, path, "not available with a backstop yet");
+        d.Require(scenario.Venue.Mechanisms.Get<CircuitBreakerSpec>() is null, path,
+            "not available with a circuit breaker yet: its forecast does not know that its own push may halt the liquidations");
     }
 
     protected override void WriteJson(Utf8JsonWriter w, AdversarySpec spec)
@@ -70,12 +72,14 @@ internal sealed class AdversaryModule : MechanismModule<AdversarySpec>
     {
         if (packing.Scenario.Venue.Mechanisms.Get<AdversarySpec>() is not { } spec)
         {
-            layout.Adversary = default;
+            layout.Adversary = new AdversaryParams { Venue = -1 };
             return;
         }
         layout.Adversary = new AdversaryParams
         {
             On = 1,
+            // Several venues (docs/model.md section 9): the one venue it trades on.
+            Venue = packing.Scenario.Venues is { } set ? set.Venues.Select(v => v.Venue.Mechanisms.Get<AdversarySpec>() is not null).ToList().IndexOf(true) : -1,
             Sees = spec.Sees ? 1 : 0,
             Levels = spec.Levels,
             Budget = spec.Budget,

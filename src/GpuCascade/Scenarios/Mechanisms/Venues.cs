@@ -141,10 +141,15 @@ internal static class VenuesModule
             for (int v = 0; v < venues; v++) stress.Add(shock with { AssetIndex = v * u + shock.AssetIndex });
         var first = set.Venues[0].Venue;
         var backstop = set.Venues.Select(x => x.Venue.Mechanisms.Get<BackstopSpec>()).FirstOrDefault(b => b is not null);
+        var adversary = set.Venues.Select(x => x.Venue.Mechanisms.Get<AdversarySpec>()).FirstOrDefault(b => b is not null);
+        var mechanisms = MechanismSet.Empty;
+        if (backstop is not null) mechanisms = mechanisms.With(backstop);
+        if (adversary is not null) mechanisms = mechanisms.With(adversary);
         var merged = first with
         {
-            // The one venue's backstop (if any) is the engine's, serving that venue's markets (BackstopParams.Venue).
-            Mechanisms = backstop is null ? MechanismSet.Empty : MechanismSet.Empty.With(backstop),
+            // The one venue's backstop and front-runner (if any) are the engine's, on that venue's markets
+            // (BackstopParams.Venue, AdversaryParams.Venue).
+            Mechanisms = mechanisms,
             MaintenanceMargin = margins.ToImmutable(),
             InsuranceFund = set.Venues.Sum(x => x.Venue.InsuranceFund),
             Adl = set.Venues.Any(x => x.Venue.Adl),
@@ -236,10 +241,12 @@ internal static class VenuesModule
             else if (!seen.Add(venue.Name))
                 d.Add(Key(path, "name"), $"{Echo.Quote(venue.Name)} names two venues; names must be unique");
             d.Require(venue.DepthShare > 0 && venue.DepthShare <= 1, Key(path, "depthShare"), $"must be in (0, 1], got {Num(venue.DepthShare)}");
-            if (venue.Venue.Mechanisms.Any(m => m is not BackstopSpec))
-                d.Add(Key(path, "venue"), "its mechanisms (oracle pipeline, circuit breaker, adversary) are not available with several venues yet; remove them, or run the venue alone");
+            if (venue.Venue.Mechanisms.Any(m => m is not BackstopSpec and not AdversarySpec))
+                d.Add(Key(path, "venue"), "its mechanisms (oracle pipeline, circuit breaker) are not available with several venues yet; remove them, or run the venue alone");
             if (venue.Venue.Mechanisms.Get<BackstopSpec>() is not null && set.Venues.Take(v).Any(x => x.Venue.Mechanisms.Get<BackstopSpec>() is not null))
                 d.Add(Key(Key(path, "venue"), "backstop"), "only one venue may have a backstop for now");
+            if (venue.Venue.Mechanisms.Get<AdversarySpec>() is not null && set.Venues.Take(v).Any(x => x.Venue.Mechanisms.Get<AdversarySpec>() is not null))
+                d.Add(Key(Key(path, "venue"), "adversary"), "only one venue may have a front-runner for now");
             foreach (var e in ScenarioValidator.Validate(Template(s, v)))
             {
                 string p = e.Path;
@@ -249,6 +256,11 @@ internal static class VenuesModule
                 else if (shared.Add((p, e.Message))) errors.Add(e);
             }
         }
+        if (!double.IsFinite(set.Venues.Sum(x => x.Venue.InsuranceFund)))
+            d.Add(Name, "the venues' insurance funds must add up to a finite amount");
+        if (set.Venues.Sum(x => (long)x.Book.Cohorts.Length) > ScenarioLimits.MaxCohorts)
+            d.Add(Name, $"the venues list more than {ScenarioLimits.MaxCohorts:N0} cohorts together");
+        if (errors.Count == 0 && d.Count == 0) Consistent(s, set, d);
         double shares = set.Venues.Sum(x => x.DepthShare);
         if (Math.Abs(shares - 1) > 1e-9)
             d.Add(Name, $"the venues' depthShare must add up to 1, got {Num(shares)}");
@@ -272,6 +284,29 @@ internal static class VenuesModule
                 d.Add(Index("assets", i), "its mechanisms (returning liquidity, dealer gamma) are not available with several venues yet");
         errors.AddRange(d.Errors);
         return errors;
+    }
+
+    /// <summary>
+    /// A scenario with several venues is its venues expanded into markets (<see cref="Expand"/>); one changed in code
+    /// (<c>with</c> on its assets, venue, book or correlation) would run something other than what it records, so it is
+    /// refused: change the venues as written (<see cref="Scenario.With(string, double)"/> with <c>venues[i]...</c> keys).
+    /// </summary>
+    private static void Consistent(Scenario s, VenueSetSpec set, Diagnostics d)
+    {
+        var expected = Expand(s with { Assets = set.Assets, Correlation = set.Correlation, Stress = set.Stress, Venues = null }, set);
+        const string fix = "differs from the venues it was made from; change the venues as written (Scenario.With(\"venues[i]...\", value))";
+        if (!Sequence.Equal(expected.Assets, s.Assets)) d.Add("assets", "the markets " + fix);
+        if (!Sequence.Equal(expected.Correlation, s.Correlation)) d.Add("correlation", "the markets' correlation " + fix);
+        if (!Sequence.Equal(expected.Stress, s.Stress)) d.Add("stress", "the markets' stress " + fix);
+        if (!Equals(expected.Venue, s.Venue)) d.Add("venue", "the merged venue " + fix);
+        // Venue by venue in order (a book held fixed by compare lists every venue's cohorts before its generated ones).
+        int u = set.Assets.Length;
+        for (int v = 0; v < set.Venues.Length; v++)
+            if (!Sequence.Equal([.. expected.Book.Cohorts.Where(c => CohortVenue(c, u) == v)], s.Book.Cohorts.Where(c => CohortVenue(c, u) == v).ToImmutableArray()))
+            {
+                d.Add("book", "the markets' book " + fix);
+                break;
+            }
     }
 
     /// <summary>
@@ -345,28 +380,28 @@ internal static class VenuesModule
         c.Positions.Length > 0 ? c.Positions[0].AssetIndex / underlyings
         : c.Collateral.Length > 0 ? c.Collateral[0].AssetIndex / underlyings : 0;
 
-    /// <summary>Rows of venue <paramref name="v"/> (<c>venues.v{v}.badDebt</c>, ...).</summary>
+    /// <summary>Rows of venue <paramref name="v"/> (<c>venues.v{v}BadDebt</c>, ...).</summary>
     private static IEnumerable<OutputRow> VenueRows(int v)
     {
-        string p = $"{Name}.v{v}.";
+        string p = $"{Name}.v{v}";
         string c = $"venue{v}";
         const OutputAggregations mean = OutputAggregations.Mean, positive = OutputAggregations.Mean | OutputAggregations.Positive | OutputAggregations.Target;
-        yield return new(p + "badDebt", c + "BadDebt", OutputShape.PerPath, VenueOutput.Slot(v, VenueOutput.BadDebt), OutputStorage.Real,
+        yield return new(p + "BadDebt", c + "BadDebt", OutputShape.PerPath, VenueOutput.Slot(v, VenueOutput.BadDebt), OutputStorage.Real,
             "USD", positive, $"venue {v + 1}'s bad debt") { Mechanism = Name, ProbabilityKey = $"probabilities.venue{v}BadDebt" };
-        yield return new(p + "uncoveredBeforeAdl", c + "UncoveredBeforeAdl", OutputShape.PerPath, VenueOutput.Slot(v, VenueOutput.UncoveredBeforeAdl),
+        yield return new(p + "UncoveredBeforeAdl", c + "UncoveredBeforeAdl", OutputShape.PerPath, VenueOutput.Slot(v, VenueOutput.UncoveredBeforeAdl),
             OutputStorage.Real, "USD", positive, $"venue {v + 1}'s loss its fund could not pay")
         { Mechanism = Name, ProbabilityKey = $"probabilities.venue{v}FundDepleted", ProbabilityLabel = $"venue {v + 1}'s fund depleted" };
-        yield return new(p + "uncoveredLoss", c + "UncoveredLoss", OutputShape.PerPath, VenueOutput.Slot(v, VenueOutput.Uncovered),
+        yield return new(p + "UncoveredLoss", c + "UncoveredLoss", OutputShape.PerPath, VenueOutput.Slot(v, VenueOutput.Uncovered),
             OutputStorage.Real, "USD", mean, $"venue {v + 1}'s uncovered loss (after ADL)") { Mechanism = Name };
-        yield return new(p + "fundEnd", c + "FundEnd", OutputShape.PerPath, VenueOutput.Slot(v, VenueOutput.FundEnd), OutputStorage.Real,
+        yield return new(p + "FundEnd", c + "FundEnd", OutputShape.PerPath, VenueOutput.Slot(v, VenueOutput.FundEnd), OutputStorage.Real,
             "USD", mean, $"venue {v + 1}'s insurance fund at the end") { Mechanism = Name };
-        yield return new(p + "liquidatedNotional", c + "LiquidatedNotional", OutputShape.PerPath, VenueOutput.Slot(v, VenueOutput.LiquidatedNotional),
+        yield return new(p + "LiquidatedNotional", c + "LiquidatedNotional", OutputShape.PerPath, VenueOutput.Slot(v, VenueOutput.LiquidatedNotional),
             OutputStorage.Real, "USD", mean, $"venue {v + 1}'s liquidated notional") { Mechanism = Name };
-        yield return new(p + "cascade", c + "Cascade", OutputShape.PerPath, VenueOutput.Slot(v, VenueOutput.Cascade), OutputStorage.Flag,
+        yield return new(p + "Cascade", c + "Cascade", OutputShape.PerPath, VenueOutput.Slot(v, VenueOutput.Cascade), OutputStorage.Flag,
             "flag", positive, $"venue {v + 1}'s cascade") { Mechanism = Name, ProbabilityKey = $"probabilities.venue{v}Cascade" };
-        yield return new(p + "importedMove", c + "ImportedMove", OutputShape.PerPath, VenueOutput.Slot(v, VenueOutput.ImportedMove),
+        yield return new(p + "ImportedMove", c + "ImportedMove", OutputShape.PerPath, VenueOutput.Slot(v, VenueOutput.ImportedMove),
             OutputStorage.Real, "log price", mean, $"venue {v + 1}'s largest move imported from other venues") { Mechanism = Name };
-        yield return new(p + "movedByOthers", c + "MovedByOthers", OutputShape.PerPath, VenueOutput.Slot(v, VenueOutput.MovedByOthers),
+        yield return new(p + "MovedByOthers", c + "MovedByOthers", OutputShape.PerPath, VenueOutput.Slot(v, VenueOutput.MovedByOthers),
             OutputStorage.Flag, "flag", positive, $"venue {v + 1} moved past the cascade threshold by other venues")
         { Mechanism = Name, ProbabilityKey = $"probabilities.venue{v}MovedByOthers" };
     }
