@@ -31,6 +31,8 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             A(VenueState.RoundPenalties, v) = 0;
             A(VenueState.RoundBadDebt, v) = 0;
         }
+        int ring = _l.MechanismSlot + _l.Venues.Ring;
+        for (int k = 0; k < _l.Venues.ArbitrageDelay * _n; k++) _m.R(ring + k) = 0; // no gap seen before the path
         for (int i = 0; i < _n; i++)
         {
             A(VenueState.Imported, i) = 0;
@@ -200,9 +202,18 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
                 weighted += w * LogMid(k);
             }
             double mean = weighted / weights, wanted = 0;
+            int delay = _l.Venues.ArbitrageDelay, ring = _l.MechanismSlot + _l.Venues.Ring;
             for (int v = 0, k = a; v < venues; v++, k += u)
             {
                 double gap = mean - LogMid(k);
+                if (delay > 0)
+                {
+                    // The ring holds the last L steps' gaps: step t reads t - L's slot before writing its own.
+                    int slot = ring + step % delay * _n + k;
+                    double seen = step >= delay ? _m.R(slot) : 0.0;
+                    _m.R(slot) = gap;
+                    gap = seen;
+                }
                 // A gap of rounding (identical venues) is no gap: nothing to trade.
                 double q = Math.Abs(gap) > 1e-12 ? FlowForImpact(k, kappa * gap) : 0.0;
                 A(ExecutionState.FlowUnits, k) = q; // USD here; the units are set below
@@ -323,6 +334,9 @@ public struct VenuesParams
     public int MixedOracle;
     /// <summary>Arbitrage: the share of the gap closed per step, and the capital (USD; +infinity: none).</summary>
     public double ArbitrageKappa, ArbitrageCapital;
+    /// <summary>Arbitrage: the delay L in steps, and where the ring of the last L steps' gaps starts in the mechanism region
+    /// (relative to <see cref="PlanLayout.MechanismSlot"/>; L x N real slots).</summary>
+    public int ArbitrageDelay, Ring;
 }
 
 /// <summary>Per-asset state of several venues: per venue v (slot v, v &lt; V &lt;= N) its ledger and the round's totals; per

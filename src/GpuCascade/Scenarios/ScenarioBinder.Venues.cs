@@ -47,8 +47,9 @@ internal sealed partial class ScenarioBinder
             {
                 var speed = a.Number("speed", required: true);
                 var capital = a.Number("capital");
+                var delay = a.Int("delay", min: 0);
                 a.Done();
-                if (speed is double k) arbitrage = new ArbitrageSpec(k, capital ?? double.PositiveInfinity);
+                if (speed is double k) arbitrage = new ArbitrageSpec(k, capital ?? double.PositiveInfinity, delay ?? 0);
                 else ok = false;
             }
             c.Done();

@@ -150,9 +150,9 @@ public class VenuesTests
 
     /// <summary>No volatility; a long book on alpha, liquidated by a 6% fall at step 0; beta has one small long far from
     /// liquidation.</summary>
-    private static Scenario Gap(string arbitrage) => ScenarioLoader.LoadYaml($$"""
+    private static Scenario Gap(string arbitrage, int steps = 6) => ScenarioLoader.LoadYaml($$"""
         horizon: 1h
-        steps: 6
+        steps: {{steps}}
         paths: 1
         seed: 1
         assets: [{symbol: BTC, price: 100, volatility: 0, depth1pct: 1.0e6}]
@@ -204,9 +204,26 @@ public class VenuesTests
     }
 
     [Test]
+    public void DelayedArbitrageursActOnTheGapTheySawLSteps()
+    {
+        // The gap opens in step 0's rounds (after the arbitrageurs' turn of step 0): seen at step 1, acted on L = 2 steps later.
+        double Gap(PathOutputs o) => Math.Log(o.Span(OutputSchema.FinalPrice, 0)[0] / o.Span(OutputSchema.FinalPrice, 1)[0]);
+        var none = Simulate(VenuesTests.Gap("", steps: 3));
+        var late = Simulate(VenuesTests.Gap(", arbitrage: {speed: 0.6, delay: 2}", steps: 3));
+        Assert.That(late["venues.arbitrageTradeSteps"][0], Is.Zero, "steps 1 and 2 see the gaps of steps -1 and 0: none");
+        Assert.That(Gap(late), Is.EqualTo(Gap(none)));
+        var longer = Simulate(VenuesTests.Gap(", arbitrage: {speed: 0.6, delay: 2}", steps: 6));
+        Assert.That(longer["venues.arbitrageTradeSteps"][0], Is.EqualTo(3), "steps 3, 4 and 5 act on the gaps of steps 1, 2 and 3");
+        var prompt = Simulate(VenuesTests.Gap(", arbitrage: {speed: 0.6}", steps: 3));
+        Assert.That(prompt["venues.arbitrageTradeSteps"][0], Is.EqualTo(2));
+        MechanismChecks.AssertRefused(ScenarioJson.Canonical(VenuesTests.Gap("")).Replace("\"sharedDepth\":0", "\"sharedDepth\":0,\"arbitrage\":{\"speed\":0.7,\"delay\":2}",
+            StringComparison.Ordinal), "coupling.arbitrage.speed", "with delay 2");
+    }
+
+    [Test]
     public void TheCanonicalJsonLoadsBackToTheSameScenario()
     {
-        var s = ScenarioLoader.LoadYaml(TwoVenues("{sharedDepth: 0.3, arbitrage: {speed: 0.5, capital: 1.0e7}}", 1.0e6));
+        var s = ScenarioLoader.LoadYaml(TwoVenues("{sharedDepth: 0.3, arbitrage: {speed: 0.5, capital: 1.0e7, delay: 1}}", 1.0e6));
         var again = ScenarioLoader.LoadJson(ScenarioJson.Canonical(s));
         Assert.That(again, Is.EqualTo(s));
         Assert.That(s.Assets.Select(a => a.Symbol), Is.EqualTo(new[] { "BTC@alpha", "ETH@alpha", "BTC@beta", "ETH@beta" }));
@@ -250,12 +267,14 @@ public class VenuesParityTests(string deviceName, string reason) : DeviceFixture
     }
 
     [Test]
-    public void EachVenuesOwnOracleDelayAndCapacityMatchTheManagedReference()
+    public void EachVenuesOwnOracleDelayAndCapacityAndDelayedArbitrageMatchTheManagedReference()
     {
         string text = File.ReadAllText(Path.Combine(Docs.DocsCodeTests.RepositoryRoot(), "scenarios", "two-venues.yaml"))
-            .Replace("insuranceFund: 1.0e6", "insuranceFund: 1.0e6\n      oracleDelaySteps: 2\n      liquidationCapacity: 2.0e8", StringComparison.Ordinal);
+            .Replace("insuranceFund: 1.0e6", "insuranceFund: 1.0e6\n      oracleDelaySteps: 2\n      liquidationCapacity: 2.0e8", StringComparison.Ordinal)
+            .Replace("arbitrage: {speed: 0.5, capital: 5.0e7}", "arbitrage: {speed: 0.5, capital: 5.0e7, delay: 1}", StringComparison.Ordinal);
         var s = ScenarioLoader.LoadYaml(text);
         Assert.That(s.Venues!.Venues[1].Venue.OracleDelaySteps, Is.EqualTo(2));
+        Assert.That(s.Venues.Arbitrage!.Delay, Is.EqualTo(1));
         var reference = MechanismChecks.AssertParity(Device, s with { Paths = 1024 });
         Assert.That(reference["queue.steps"].Take(1024).Sum(), Is.GreaterThan(0), "the on-chain venue's capacity must bind");
     }

@@ -219,11 +219,14 @@ internal static class MechanismCatalogue
             m.Pack(packing, ref layout);
             offset += m.RegionSlots(packing.Scenario);
         }
+        // Several venues (not a catalogued mechanism): the arbitrageurs' ring of delayed gaps.
+        layout.Venues.Ring = offset;
+        offset += VenuesModule.RingSlots(packing.Scenario);
         layout.MechanismSlots = offset;
     }
 
     /// <summary>The path's mechanism region for <paramref name="scenario"/>: every module's <see cref="MechanismModule.RegionSlots"/>.</summary>
-    public static long RegionSlots(Scenario scenario) => All.Sum(m => (long)m.RegionSlots(scenario));
+    public static long RegionSlots(Scenario scenario) => All.Sum(m => (long)m.RegionSlots(scenario)) + VenuesModule.RingSlots(scenario);
 
     /// <summary>Whether <paramref name="key"/> is a catalogued mechanism that no asset and not the venue of
     /// <paramref name="scenario"/> has (false for a key no module has, such as those of the five older mechanisms).</summary>

@@ -61,7 +61,9 @@ public sealed record TradingVenue(string Name, VenueSpec Venue, BookSpec Book, d
 /// <summary>Arbitrageurs between venues (docs/model.md section 9).</summary>
 /// <param name="Speed">kappa in (0, 1]: the share of each venue's gap to the depth-weighted mean price they close per step.</param>
 /// <param name="Capital">USD: the most their gross inventory may be worth [+infinity].</param>
-public sealed record ArbitrageSpec(double Speed, double Capital);
+/// <param name="Delay">L in [0, steps): they act on the gaps they saw L steps earlier [0]; kappa must then stay below the
+/// stability bound 2 cos(L pi / (2L + 1)), as for returning liquidity.</param>
+public sealed record ArbitrageSpec(double Speed, double Capital, int Delay = 0);
 
 /// <summary>
 /// Several venues on the host (docs/model.md section 9; the path's side is kernels/GpuCascade.Kernels/Mechanisms/Venues.cs):
@@ -267,8 +269,12 @@ internal static class VenuesModule
         d.Require(set.SharedDepth >= 0 && set.SharedDepth <= 1, Key(CouplingName, "sharedDepth"), $"must be in [0, 1], got {Num(set.SharedDepth)}");
         if (set.Arbitrage is { } arb)
         {
-            d.Require(arb.Speed > 0 && arb.Speed <= 1, Key(CouplingName, "arbitrage.speed"), $"must be in (0, 1], got {Num(arb.Speed)}");
+            bool speedOk = d.Require(arb.Speed > 0 && arb.Speed <= 1, Key(CouplingName, "arbitrage.speed"), $"must be in (0, 1], got {Num(arb.Speed)}");
             d.Require(arb.Capital > 0, Key(CouplingName, "arbitrage.capital"), $"must be > 0, got {Num(arb.Capital)}");
+            bool delayOk = d.IntegerIn(Key(CouplingName, "arbitrage.delay"), arb.Delay, 0, Math.Max(0, s.Steps - 1));
+            if (speedOk && delayOk && arb.Delay >= 1 && !(arb.Speed < ReturningLiquidityModule.StabilityBound(arb.Delay)))
+                d.Add(Key(CouplingName, "arbitrage.speed"), $"must be < {Num(ReturningLiquidityModule.StabilityBound(arb.Delay))} with delay " +
+                    $"{arb.Delay} (2 cos(L pi / (2L + 1)): from there gaps seen late oscillate ever wider)");
         }
         var rules = set.Venues[0].Venue;
         for (int v = 1; v < set.Venues.Length; v++)
@@ -335,6 +341,7 @@ internal static class VenuesModule
             w.WriteStartObject("arbitrage");
             ScenarioJson.Number(w, "speed", arb.Speed);
             ScenarioJson.Number(w, "capital", arb.Capital);
+            if (arb.Delay != 0) w.WriteNumber("delay", arb.Delay);
             w.WriteEndObject();
         }
         w.WriteEndObject();
@@ -371,6 +378,7 @@ internal static class VenuesModule
             OracleDelay = intArray(delays),
             MixedOracle = delays.Distinct().Count() > 1 ? 1 : 0,
             ArbitrageKappa = set.Arbitrage?.Speed ?? 0,
+            ArbitrageDelay = set.Arbitrage?.Delay ?? 0,
             ArbitrageCapital = set.Arbitrage?.Capital ?? double.PositiveInfinity,
         };
     }
@@ -379,6 +387,9 @@ internal static class VenuesModule
     public static int CohortVenue(CohortSpec c, int underlyings) =>
         c.Positions.Length > 0 ? c.Positions[0].AssetIndex / underlyings
         : c.Collateral.Length > 0 ? c.Collateral[0].AssetIndex / underlyings : 0;
+
+    /// <summary>Real slots of the arbitrageurs' ring of delayed gaps in the mechanism region: delay x markets.</summary>
+    public static int RingSlots(Scenario s) => s.Venues is { Arbitrage: { Delay: > 0 } arb } ? arb.Delay * s.Assets.Length : 0;
 
     /// <summary>Rows of venue <paramref name="v"/> (<c>venues.v{v}BadDebt</c>, ...).</summary>
     private static IEnumerable<OutputRow> VenueRows(int v)
