@@ -49,11 +49,14 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             if (!(scale > 0)) continue;
             double reach = Math.Min(scale * _l.Adversary.Budget, _l.Adversary.MaxPush), mid = A(MarketState.Mid, i);
             for (int d = -1; d <= 1; d += 2)
+            {
+                ForcedUnitsByLevel(i, mid, d * reach, step);
+                double forcedUnits = 0;
                 for (int j = 1; j <= levels; j++)
                 {
-                    double push = d * reach * j / levels;
-                    double forced = ForcedFlowAt(i, mid * Math.Exp(push), step);
-                    double profit = AttackProfit(i, mid, push, forced);
+                    double push = d * reach * j / levels, price = mid * Math.Exp(push);
+                    forcedUnits += _m.R(_l.MechanismSlot + _l.Adversary.Region + j - 1);
+                    double profit = AttackProfit(i, mid, push, forcedUnits * _bookMultiplier * price);
                     if (profit > bestProfit)
                     {
                         bestProfit = profit;
@@ -61,6 +64,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
                         bestAsset = i;
                     }
                 }
+            }
             A(OracleState.Price, i) = mid;
         }
         if (bestAsset < 0) return;
@@ -95,13 +99,20 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         return -units * first + units * second - fee - _l.Adversary.CapitalCost * Math.Abs(units) * mid;
     }
 
-    /// <summary>The flow (USD at <paramref name="price"/>, a sale negative) that the first round's liquidations would send to
-    /// asset <paramref name="i"/>'s book with its oracle at <paramref name="price"/>: as the round's candidates and flows
-    /// (docs/model.md section 5) but without capacity; the oracle is left at <paramref name="price"/>.</summary>
-    private readonly double ForcedFlowAt(int i, double price, int step)
+    /// <summary>
+    /// The units (a sale negative, per unit of the book multiplier) that the first round's liquidations would send to asset
+    /// <paramref name="i"/>'s book, by the push j / J of <paramref name="reach"/> (from the mid <paramref name="mid"/>) at
+    /// which each cohort becomes liquidatable, into the J slots of the mechanism region: as the round's candidates and flows
+    /// (docs/model.md section 5: each cohort's fraction, its positions and collateral in the asset, forced closes, the
+    /// once-a-step rule of partial liquidation) but without capacity, with asset i's oracle moved alone. A cohort not
+    /// liquidatable at the full reach is skipped with one check; the others' level is found by bisection, which takes a
+    /// cohort's margin to fall monotonically along the push (as it does for a position's own direction). The oracle is
+    /// left moved.
+    /// </summary>
+    private readonly void ForcedUnitsByLevel(int i, double mid, double reach, int step)
     {
-        A(OracleState.Price, i) = price;
-        double units = 0;
+        int levels = _l.Adversary.Levels, region = _l.MechanismSlot + _l.Adversary.Region;
+        for (int j = 0; j < levels; j++) _m.R(region + j) = 0;
         for (int c = 0; c < _cohorts; c++)
         {
             if (!OpenOf(c)) continue;
@@ -112,17 +123,26 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
                 if (Pi(_l.CollateralAsset, j) == i) held += CollateralScaleOf(c) * Pd(_l.CollateralUnits, j);
             if (held == 0) continue;
             double f;
+            int level = 1;
             if (ForcedOf(c)) f = 1.0;
             else
             {
                 double tranche = TrancheOf(c);
                 if (tranche < 1.0 && PartialStepOf(c) == step) continue;
+                A(OracleState.Price, i) = mid * Math.Exp(reach);
                 if (!(Excess(c) < 0)) continue;
+                int high = levels;
+                while (level < high)
+                {
+                    int middle = (level + high) / 2;
+                    A(OracleState.Price, i) = mid * Math.Exp(reach * middle / levels);
+                    if (Excess(c) < 0) high = middle;
+                    else level = middle + 1;
+                }
                 f = tranche;
             }
-            units -= f * held;
+            _m.R(region + level - 1) -= f * held;
         }
-        return units * _bookMultiplier * price;
     }
 
     /// <summary>After the first round's execution, before its settlement: the attacker buys (sells) back what it pushed with,
@@ -180,6 +200,9 @@ public struct AdversaryParams
     /// <summary>On (0 or 1); it sees the book (1) or is blind (0); the pushes it weighs per asset and direction; with several
     /// venues, the venue whose markets it trades (-1: every market).</summary>
     public int On, Sees, Levels, Venue;
+    /// <summary>Where its J slots of forced units by push start in the mechanism region (relative to
+    /// <see cref="PlanLayout.MechanismSlot"/>).</summary>
+    public int Region;
     /// <summary>Its budget (USD of the push), its fee per USD filled, its cost of capital per step per USD pushed, and the
     /// largest log push it makes, sqrt(fee).</summary>
     public double Budget, Fee, CapitalCost, MaxPush;

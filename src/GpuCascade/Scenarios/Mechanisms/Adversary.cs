@@ -68,6 +68,9 @@ internal sealed class AdversaryModule : MechanismModule<AdversarySpec>
         w.WriteNumber("levels", spec.Levels);
     }
 
+    /// <summary>The forced units by push: one slot per level it weighs.</summary>
+    public override int RegionSlots(Scenario scenario) => scenario.Venue.Mechanisms.Get<AdversarySpec>()?.Levels ?? 0;
+
     public override void Pack(PlanPacking packing, ref PlanLayout layout)
     {
         if (packing.Scenario.Venue.Mechanisms.Get<AdversarySpec>() is not { } spec)
@@ -85,6 +88,7 @@ internal sealed class AdversaryModule : MechanismModule<AdversarySpec>
             Budget = spec.Budget,
             Fee = spec.Fee,
             CapitalCost = spec.CostOfCapital * packing.Dt,
+            Region = packing.RegionOffset,
             MaxPush = Math.Sqrt(spec.Fee),
         };
     }
