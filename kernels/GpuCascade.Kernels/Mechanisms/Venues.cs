@@ -37,6 +37,11 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         {
             A(VenueState.Imported, i) = 0;
             A(VenueState.MaxImported, i) = 0;
+            for (int w = 0; w < VenueOutput.MaxVenues; w++)
+            {
+                A(VenueState.ImportedFrom + w, i) = 0;
+                A(VenueState.MaxImportedFrom + w, i) = 0;
+            }
             A(VenueState.RoundDelta, i) = 0;
             A(VenueState.Inventory, i) = 0;
             A(VenueState.Cash, i) = 0;
@@ -123,6 +128,8 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             if (A(ExecutionState.FlowUnits, j) != 0)
                 A(ExecutionState.Execution, j) = real.Hold(A(ExecutionState.Execution, j) * Math.Exp(0.5 * move));
             MoveMarket(step, j, move, liquidation: true);
+            for (int v = 0, k = j % u; v < venues; v++, k += u)
+                if (k != j) ImportFrom(j, v, share * A(VenueState.RoundDelta, k)); // whose flow it was
         }
         for (int i = 0; i < _n; i++) A(VenueState.RoundDelta, i) = 0;
     }
@@ -139,7 +146,9 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         {
             if (k == i) continue;
             double share = Pd(_l.Venues.PoolShare, k);
-            if (share != 0) MoveMarket(step, k, share * delta, liquidation: false);
+            if (share == 0) continue;
+            MoveMarket(step, k, share * delta, liquidation: false);
+            ImportFrom(k, i / u, share * delta);
         }
     }
 
@@ -169,12 +178,27 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         if (Math.Abs(imported) > A(VenueState.MaxImported, j)) A(VenueState.MaxImported, j) = Math.Abs(imported);
     }
 
-    /// <summary>Start of step: the imported move decays like transient impact.</summary>
+    /// <summary>Adds <paramref name="move"/>, imported from venue <paramref name="source"/>, to market <paramref name="j"/>'s
+    /// move from that venue and tracks its largest size.</summary>
+    private readonly void ImportFrom(int j, int source, double move)
+    {
+        if (source >= VenueOutput.MaxVenues) return;
+        double imported = A(VenueState.ImportedFrom + source, j) + move;
+        A(VenueState.ImportedFrom + source, j) = imported;
+        if (Math.Abs(imported) > A(VenueState.MaxImportedFrom + source, j)) A(VenueState.MaxImportedFrom + source, j) = Math.Abs(imported);
+    }
+
+    /// <summary>Start of step: the imported moves decay like transient impact.</summary>
     [PhaseHook(nameof(OnStartOfStep), Order = 50, Switch = "Venues")]
     private readonly void DecayImported(int step)
     {
         if (_l.Venues.On == 0) return;
-        for (int i = 0; i < _n; i++) A(VenueState.Imported, i) *= Pd(_l.Impact.Decay, i);
+        for (int i = 0; i < _n; i++)
+        {
+            double decay = Pd(_l.Impact.Decay, i);
+            A(VenueState.Imported, i) *= decay;
+            for (int w = 0; w < VenueOutput.MaxVenues; w++) A(VenueState.ImportedFrom + w, i) *= decay;
+        }
     }
 
     /// <summary>
@@ -197,7 +221,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             double weights = 0, weighted = 0;
             for (int v = 0, k = a; v < venues; v++, k += u)
             {
-                double w = 1.0 / ImpactScale(k, EffectiveDepth(k));
+                double w = ArbitrageWeight(k);
                 weights += w;
                 weighted += w * LogMid(k);
             }
@@ -246,9 +270,17 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
                 A(ExecutionState.FlowUnits, k) = 0;
                 if (flow == 0) continue;
                 double before = LogMid(k), units = flow / A(MarketState.Mid, k);
+                // Whose prices it imports: the other venues by their part of the gap, |w_w (m_w - m_k)|, before the trade.
+                double parts = 0;
+                for (int x = 0, m = a; x < venues; x++, m += u)
+                    if (m != k) parts += Math.Abs(ArbitrageWeight(m) * (LogMid(m) - before));
                 ExecuteFlow(step, k, units, liquidation: false);
                 if (_failFlag != 0) return;
-                Import(k, LogMid(k) - before);
+                double moved = LogMid(k) - before;
+                Import(k, moved);
+                if (parts > 0)
+                    for (int x = 0, m = a; x < venues; x++, m += u)
+                        if (m != k) ImportFrom(k, x, moved * Math.Abs(ArbitrageWeight(m) * (LogMid(m) - before)) / parts);
                 ShareOneMove(step, k);
                 TrackMin(k);
                 A(VenueState.Inventory, k) += units;
@@ -258,6 +290,9 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         }
         if (traded) _arbTradeSteps++;
     }
+
+    /// <summary>Market <paramref name="k"/>'s weight in the arbitrageurs' mean price: 1 / its impact scale now.</summary>
+    private readonly double ArbitrageWeight(int k) => 1.0 / ImpactScale(k, EffectiveDepth(k));
 
     /// <summary>The arbitrageurs' gross inventory value at the mids if they traded <paramref name="share"/> of the flows
     /// (USD, in <see cref="ExecutionState.FlowUnits"/>) wanted on underlying <paramref name="underlying"/>'s markets.</summary>
@@ -295,6 +330,13 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
                     liquidated += A(SettlementState.Liquidated, k);
                     displacement = Math.Max(displacement, A(ExecutionState.MaxDisplacement, k));
                     imported = Math.Max(imported, A(VenueState.MaxImported, k));
+                }
+                for (int w = 0; w < VenueOutput.MaxVenues; w++)
+                {
+                    if (w == v) continue;
+                    double from = 0;
+                    for (int k = v * u; k < (v + 1) * u; k++) from = Math.Max(from, A(VenueState.MaxImportedFrom + w, k));
+                    output.R(VenueOutput.Slot(v, VenueOutput.MovedByField(v, w))) = from >= _l.CascadeThreshold ? 1 : 0;
                 }
                 output.R(VenueOutput.Slot(v, VenueOutput.BadDebt)) = A(VenueState.BadDebt, v);
                 output.R(VenueOutput.Slot(v, VenueOutput.UncoveredBeforeAdl)) = A(VenueState.UncoveredBeforeAdl, v);
@@ -352,8 +394,11 @@ public static partial class VenueState
     /// <summary>Per-market fields.</summary>
     public const int Imported = First + 7, MaxImported = First + 8, RoundDelta = First + 9, Inventory = First + 10, Cash = First + 11;
 
+    /// <summary>Per-market fields, one per source venue w (field + w): the move imported from venue w, and its largest size.</summary>
+    public const int ImportedFrom = First + 12, MaxImportedFrom = ImportedFrom + VenueOutput.MaxVenues;
+
     /// <summary>How many per-asset fields the mechanism needs.</summary>
-    public const int Fields = 12;
+    public const int Fields = 12 + 2 * VenueOutput.MaxVenues;
 }
 
 /// <summary>Several venues' per-path outputs (slots of <see cref="PathOutput"/>): <see cref="PerVenue"/> figures for each of up
@@ -366,9 +411,10 @@ public static partial class VenueOutput
 
     /// <summary>A venue's figures: bad debt, its uncovered loss before ADL (its fund depleted when positive), after ADL, its
     /// fund at the end, its liquidated notional, whether it had a cascade, the largest move imported from other venues and
-    /// whether that reached the cascade threshold.</summary>
+    /// whether that reached the cascade threshold, and per other venue w whether the move imported from w alone reached it
+    /// (the field <see cref="MovedByField"/>).</summary>
     public const int BadDebt = 0, UncoveredBeforeAdl = 1, Uncovered = 2, FundEnd = 3, LiquidatedNotional = 4, Cascade = 5,
-        ImportedMove = 6, MovedByOthers = 7, PerVenue = 8;
+        ImportedMove = 6, MovedByOthers = 7, MovedBy = 8, PerVenue = 8 + MaxVenues - 1;
 
     /// <summary>The arbitrageurs' P&amp;L (USD), whether their capital bound (0/1), the steps they traded in.</summary>
     public const int ArbitragePnl = First + MaxVenues * PerVenue, ArbitrageCapitalExhausted = ArbitragePnl + 1,
@@ -376,6 +422,9 @@ public static partial class VenueOutput
 
     /// <summary>Slots.</summary>
     public const int Fields = MaxVenues * PerVenue + 3;
+
+    /// <summary>The field of venue <paramref name="venue"/>'s "moved by venue <paramref name="source"/>" (source != venue).</summary>
+    public static int MovedByField(int venue, int source) => MovedBy + (source < venue ? source : source - 1);
 
     /// <summary>The slot of field <paramref name="field"/> of venue <paramref name="venue"/>.</summary>
     public static int Slot(int venue, int field) => First + venue * PerVenue + field;

@@ -85,6 +85,10 @@ internal static class SummaryTable
         sb.AppendLine("Venues          cascade  bad debt  fund depleted  moved by others  mean bad debt  mean fund end  mean liquidated");
         for (int v = 0; v < r.VenueNames.Count; v++)
             sb.AppendLine(Inv, $"  {r.VenueNames[v],-12} {Pct(m.Probability($"probabilities.venue{v}Cascade").Estimate),8} {Pct(m.Probability($"probabilities.venue{v}BadDebt").Estimate),9} {Pct(m.Probability($"probabilities.venue{v}FundDepleted").Estimate),14} {Pct(m.Probability($"probabilities.venue{v}MovedByOthers").Estimate),16} {Usd(m.Mean($"venues.v{v}BadDebt").Mean),14} {Usd(m.Mean($"venues.v{v}FundEnd").Mean),14} {Usd(m.Mean($"venues.v{v}LiquidatedNotional").Mean),16}");
+        if (r.VenueNames.Count > 2)
+            for (int v = 0; v < r.VenueNames.Count; v++)
+                sb.AppendLine("  " + r.VenueNames[v] + " moved past the threshold by: " + string.Join(", ", Enumerable.Range(0, r.VenueNames.Count)
+                    .Where(w => w != v).Select(w => r.VenueNames[w] + " " + Pct(m.Probability($"probabilities.venue{v}MovedBy{w}").Estimate))));
         if (m.Means.Any(x => x.Key == "venues.arbitrageTradeSteps" && x.Value.Mean > 0)) // arbitrageurs who traded
             sb.AppendLine(Inv, $"  arbitrageurs: mean P&L {Usd(m.Mean("venues.arbitragePnl").Mean)}, capital bound on {Pct(m.Probability("probabilities.arbitrageCapitalExhausted").Estimate)} of paths, traded in {m.Mean("venues.arbitrageTradeSteps").Mean:0.#} steps on average");
     }

@@ -221,6 +221,41 @@ public class VenuesTests
     }
 
     [Test]
+    public void EachVenueSaysWhichVenueMovedIt()
+    {
+        // Three venues sharing half the depth: only alpha's book is liquidated by the fall; beta and gamma import its moves
+        // through the pool and the arbitrageurs, and nothing of each other's.
+        var s = ScenarioLoader.LoadYaml("""
+            horizon: 1h
+            steps: 6
+            paths: 1
+            seed: 1
+            cascadeThreshold: 0.01
+            assets: [{symbol: BTC, price: 100, volatility: 0, depth1pct: 1.0e6}]
+            stress: [{step: 0, asset: BTC, logReturn: -0.06}]
+            venues:
+              - name: alpha
+                venue: {maintenanceMargin: 0.05}
+                book: {cohorts: [{asset: BTC, side: long, notional: 2.0e6, leverage: 10}]}
+              - name: beta
+                venue: {maintenanceMargin: 0.05}
+                book: {cohorts: [{asset: BTC, side: long, notional: 1.0e3, leverage: 1.5}]}
+              - name: gamma
+                venue: {maintenanceMargin: 0.05}
+                book: {cohorts: [{asset: BTC, side: long, notional: 1.0e3, leverage: 1.5}]}
+            coupling: {sharedDepth: 0.5, arbitrage: {speed: 0.5}}
+            """);
+        var o = Simulate(s);
+        Assert.That(o["venues.v0Cascade"][0], Is.EqualTo(1));
+        Assert.That(o["venues.v1MovedBy0"][0], Is.EqualTo(1), "beta moved by alpha");
+        Assert.That(o["venues.v2MovedBy0"][0], Is.EqualTo(1), "gamma moved by alpha");
+        Assert.That(o["venues.v1MovedBy2"][0], Is.Zero, "not by gamma");
+        Assert.That(o["venues.v2MovedBy1"][0], Is.Zero, "nor gamma by beta");
+        Assert.That(o["venues.v0MovedBy1"][0] + o["venues.v0MovedBy2"][0], Is.Zero, "alpha fell by its own liquidations");
+        Assert.That(o["venues.v1MovedByOthers"][0], Is.EqualTo(1));
+    }
+
+    [Test]
     public void TheCanonicalJsonLoadsBackToTheSameScenario()
     {
         var s = ScenarioLoader.LoadYaml(TwoVenues("{sharedDepth: 0.3, arbitrage: {speed: 0.5, capital: 1.0e7, delay: 1}}", 1.0e6));

@@ -415,6 +415,11 @@ internal static class VenuesModule
         yield return new(p + "MovedByOthers", c + "MovedByOthers", OutputShape.PerPath, VenueOutput.Slot(v, VenueOutput.MovedByOthers),
             OutputStorage.Flag, "flag", positive, $"venue {v + 1} moved past the cascade threshold by other venues")
         { Mechanism = Name, ProbabilityKey = $"probabilities.venue{v}MovedByOthers" };
+        for (int w = 0; w < VenueOutput.MaxVenues; w++)
+            if (w != v)
+                yield return new(p + $"MovedBy{w}", c + $"MovedBy{w}", OutputShape.PerPath, VenueOutput.Slot(v, VenueOutput.MovedByField(v, w)),
+                    OutputStorage.Flag, "flag", OutputAggregations.Positive, $"venue {v + 1} moved past the cascade threshold by venue {w + 1}")
+                { Mechanism = Name, ProbabilityKey = $"probabilities.venue{v}MovedBy{w}" };
     }
 
     /// <summary>Its outputs: each venue's figures (up to <see cref="VenueSetSpec.MaxVenues"/>) and the arbitrageurs'.</summary>
