@@ -29,6 +29,7 @@ internal static class VenuesSection
         Html.Table(b.Html, ["venue", "P(cascade)", "P(bad debt > 0)", "P(fund depleted)", "P(moved by others)", "mean bad debt", "mean fund at the end",
                 "mean liquidated notional", "mean largest imported move"], rows,
             caption: "Each venue's events with their 95% intervals (Wilson) and its means per path", cssClass: "wide");
+        if (names.Count > 2) MovedBy(b, names, p);
         Arbitrageurs(b, figures, p);
         b.Note("Moved by others: the move imported from the other venues, through the common pool of depth and the arbitrageurs' trades " +
                "(a running sum on each of the venue's markets that decays like transient impact), reached the cascade threshold: the venue's " +
@@ -37,6 +38,20 @@ internal static class VenuesSection
                "common pool brings from the other venues' liquidations count); " +
                "its fund is depleted when its own insurance fund cannot pay its bad debt. The run's other figures are the system's (docs/model.md section 9).");
         Chart(b, names, p);
+    }
+
+    /// <summary>With more than two venues, which venue moved which: row v, column w is P(the move imported from w alone
+    /// reached the cascade threshold on v), <c>probabilities.venue{v}MovedBy{w}</c>.</summary>
+    private static void MovedBy(ReportBuilder b, List<Field> names, Field p)
+    {
+        var rows = names.Select((name, v) => (IReadOnlyList<string>)
+        [
+            Html.Text(name),
+            .. names.Select((_, w) => w == v ? "" : Html.Number(p[$"venue{v}MovedBy{w}"]["estimate"], Unit.Percent) + " "
+                + Html.Interval(p[$"venue{v}MovedBy{w}"]["lower"], p[$"venue{v}MovedBy{w}"]["upper"], Unit.Percent)),
+        ]).ToList();
+        Html.Table(b.Html, ["moved (row) by (column)", .. names.Select(n => n.Text)], rows,
+            caption: "Which venue moved which: the probability that the move a venue imported from another alone reached the cascade threshold");
     }
 
     /// <summary>The arbitrageurs' line, when they did anything (none without <c>coupling.arbitrage</c>).</summary>

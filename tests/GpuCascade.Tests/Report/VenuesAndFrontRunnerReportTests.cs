@@ -28,6 +28,36 @@ public class VenuesAndFrontRunnerReportTests : CliTestBase
     private static string Text(string html) => System.Net.WebUtility.HtmlDecode(Regex.Replace(html, "<[^>]+>", ""));
 
     [Test]
+    public void ThreeVenuesGetTheTableOfWhichMovedWhich()
+    {
+        // Three venues with a common pool: only the first one's book falls far enough to liquidate.
+        var scenario = GpuCascade.Scenarios.ScenarioLoader.LoadYaml("""
+            horizon: 1h
+            steps: 6
+            paths: 64
+            seed: 1
+            cascadeThreshold: 0.01
+            assets: [{symbol: BTC, price: 100, volatility: 0.2, depth1pct: 1.0e6}]
+            stress: [{step: 0, asset: BTC, logReturn: -0.06}]
+            venues:
+              - {name: alpha, venue: {maintenanceMargin: 0.05}, book: {cohorts: [{asset: BTC, side: long, notional: 2.0e6, leverage: 10}]}}
+              - {name: beta, venue: {maintenanceMargin: 0.05}, book: {cohorts: [{asset: BTC, side: long, notional: 1.0e3, leverage: 1.5}]}}
+              - {name: gamma, venue: {maintenanceMargin: 0.05}, book: {cohorts: [{asset: BTC, side: long, notional: 1.0e3, leverage: 1.5}]}}
+            coupling: {sharedDepth: 0.5}
+            """);
+        string json = GpuCascade.Reporting.ResultJson.Serialize(GpuCascade.Simulation.SimulationEngine.Run(scenario));
+        string html = HtmlReport.Build([Input("three.json", json)]).Html;
+        string venues = Section(html, "<h3>Venues</h3>") ?? throw new AssertionException("no Venues section");
+        Assert.That(venues, Does.Contain("Which venue moved which"));
+        var shown = ShownValues(venues).Select(v => v.Pointer).ToList();
+        Assert.That(shown, Does.Contain("/probabilities/venue1MovedBy0/estimate").And.Contain("/probabilities/venue2MovedBy1/estimate"));
+        Assert.That(shown, Does.Not.Contain("/probabilities/venue1MovedBy1/estimate"), "a venue is not moved by itself");
+        Assert.That(shown.Where(x => x.Contains("MovedBy3", StringComparison.Ordinal) || x.Contains("venue3", StringComparison.Ordinal)), Is.Empty);
+        var two = HtmlReport.Build([Input("tv.json", TwoVenuesJson)]).Html;
+        Assert.That(two, Does.Not.Contain("Which venue moved which"), "with two venues it is the moved-by-others column");
+    }
+
+    [Test]
     public void SeveralVenuesGetTheirSectionByName()
     {
         var report = HtmlReport.Build([Input("tv.json", TwoVenuesJson)]);
