@@ -24,7 +24,6 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         {
             double fund = Pd(_l.Venues.FundStart, v);
             A(VenueState.Fund, v) = fund;
-            A(VenueState.FundMin, v) = fund;
             A(VenueState.BadDebt, v) = 0;
             A(VenueState.UncoveredBeforeAdl, v) = 0;
             A(VenueState.Uncovered, v) = 0;
@@ -87,7 +86,6 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             double pay = Math.Min(fund, badDebt);
             fund -= pay;
             A(VenueState.Fund, v) = fund;
-            if (fund < A(VenueState.FundMin, v)) A(VenueState.FundMin, v) = fund;
             A(VenueState.BadDebt, v) += badDebt;
             A(VenueState.UncoveredBeforeAdl, v) += badDebt - pay;
             // The venue's backstop (docs/model.md section 8.11), when it is the one that has it, before its ADL.
@@ -157,17 +155,8 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// bound.</summary>
     private void MoveMarket(int step, int j, double move, bool liquidation)
     {
-        TP real = default;
-        double permanent = Pd(_l.Impact.PermanentShare, j) * move;
-        A(MarketState.X, j) = real.Hold(A(MarketState.X, j) + permanent);
-        A(ExecutionState.Y, j) = real.Hold(A(ExecutionState.Y, j) + (move - permanent));
-        if (liquidation) A(ExecutionState.Displacement, j) = real.Hold(A(ExecutionState.Displacement, j) + move);
         Import(j, move);
-        double logMid = LogMid(j);
-        double next = real.Exp(logMid);
-        A(MarketState.Mid, j) = next;
-        if (!Representable(next)) Fail(PathOutput.FlowFailureFlag, step, j, 0);
-        else if (Math.Abs(logMid - A(MarketState.XExogenous, j)) > _l.RunawayLogBound) Fail(PathOutput.RunawayFlag, step, j, 0);
+        MoveLogMid(step, j, move, liquidation, 0);
     }
 
     /// <summary>Adds <paramref name="move"/> to market <paramref name="j"/>'s imported move and tracks its largest size.</summary>
@@ -388,17 +377,17 @@ public struct VenuesParams
 public static partial class VenueState
 {
     /// <summary>Per-venue fields (indexed by venue).</summary>
-    public const int Fund = First, FundMin = First + 1, BadDebt = First + 2, UncoveredBeforeAdl = First + 3, Uncovered = First + 4,
-        RoundPenalties = First + 5, RoundBadDebt = First + 6;
+    public const int Fund = First, BadDebt = First + 1, UncoveredBeforeAdl = First + 2, Uncovered = First + 3,
+        RoundPenalties = First + 4, RoundBadDebt = First + 5;
 
     /// <summary>Per-market fields.</summary>
-    public const int Imported = First + 7, MaxImported = First + 8, RoundDelta = First + 9, Inventory = First + 10, Cash = First + 11;
+    public const int Imported = First + 6, MaxImported = First + 7, RoundDelta = First + 8, Inventory = First + 9, Cash = First + 10;
 
     /// <summary>Per-market fields, one per source venue w (field + w): the move imported from venue w, and its largest size.</summary>
-    public const int ImportedFrom = First + 12, MaxImportedFrom = ImportedFrom + VenueOutput.MaxVenues;
+    public const int ImportedFrom = First + 11, MaxImportedFrom = ImportedFrom + VenueOutput.MaxVenues;
 
     /// <summary>How many per-asset fields the mechanism needs.</summary>
-    public const int Fields = 12 + 2 * VenueOutput.MaxVenues;
+    public const int Fields = 11 + 2 * VenueOutput.MaxVenues;
 }
 
 /// <summary>Several venues' per-path outputs (slots of <see cref="PathOutput"/>): <see cref="PerVenue"/> figures for each of up

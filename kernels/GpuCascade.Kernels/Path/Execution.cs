@@ -53,19 +53,28 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             A(ExecutionState.Execution, i) = real.Hold(mid * Math.Exp(real.Hold(average - impactBefore)));
             A(ExecutionState.ImpactMemory, i) = after;
         }
+        if (_l.Venues.Pool != 0) A(VenueState.RoundDelta, i) = delta; // the common pool shares it (Mechanisms/Venues.cs)
+        MoveLogMid(step, i, delta, liquidation, flow);
+        // Market makers withdraw after toxic flow: the pressure grows by the flow over the scenario's depth (Mechanisms/Liquidity.cs).
+        if (liquidation) WithdrawLiquidity(i, flow);
+    }
+
+    /// <summary>Moves asset <paramref name="i"/>'s log mid by <paramref name="delta"/>: the permanent share into x, the rest
+    /// into the transient y, a liquidation's move into the displacement z; the new mid, and the path's failure when it leaves
+    /// the representable range or the runaway bound (docs/model.md section 8.7: the path stops there, counted), with
+    /// <paramref name="flow"/> for the diagnostics.</summary>
+    private void MoveLogMid(int step, int i, double delta, bool liquidation, double flow)
+    {
+        TP real = default;
         double permanent = Pd(_l.Impact.PermanentShare, i) * delta;
         A(MarketState.X, i) = real.Hold(A(MarketState.X, i) + permanent);
         A(ExecutionState.Y, i) = real.Hold(A(ExecutionState.Y, i) + (delta - permanent));
         if (liquidation) A(ExecutionState.Displacement, i) = real.Hold(A(ExecutionState.Displacement, i) + delta);
-        if (_l.Venues.Pool != 0) A(VenueState.RoundDelta, i) = delta; // the common pool shares it (Mechanisms/Venues.cs)
         double logMid = LogMid(i);
         double next = real.Exp(logMid);
         A(MarketState.Mid, i) = next;
         if (!Representable(next)) Fail(PathOutput.FlowFailureFlag, step, i, flow);
-        else if (Math.Abs(logMid - A(MarketState.XExogenous, i)) > _l.RunawayLogBound)
-            Fail(PathOutput.RunawayFlag, step, i, flow); // docs/model.md section 8.7: the path stops here, counted
-        // Market makers withdraw after toxic flow: the pressure grows by the flow over the scenario's depth (Mechanisms/Liquidity.cs).
-        if (liquidation) WithdrawLiquidity(i, flow);
+        else if (Math.Abs(logMid - A(MarketState.XExogenous, i)) > _l.RunawayLogBound) Fail(PathOutput.RunawayFlag, step, i, flow);
     }
 
     /// <summary>The effective depth factor of asset <paramref name="i"/> now (docs/model.md sections 8.1, 8.4): u g, with g as

@@ -82,7 +82,7 @@ internal sealed class AdversaryModule : MechanismModule<AdversarySpec>
         {
             On = 1,
             // Several venues (docs/model.md section 9): the one venue it trades on.
-            Venue = packing.Scenario.Venues is { } set ? set.Venues.Select(v => v.Venue.Mechanisms.Get<AdversarySpec>() is not null).ToList().IndexOf(true) : -1,
+            Venue = VenuesModule.VenueWith<AdversarySpec>(packing.Scenario),
             Sees = spec.Sees ? 1 : 0,
             Levels = spec.Levels,
             Budget = spec.Budget,

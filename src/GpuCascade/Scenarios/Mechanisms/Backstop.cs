@@ -76,7 +76,7 @@ internal sealed class BackstopModule : MechanismModule<BackstopSpec>
         {
             On = 1,
             // Several venues (docs/model.md section 9): the one venue that has it.
-            Venue = packing.Scenario.Venues is { } set ? set.Venues.Select(v => v.Venue.Mechanisms.Get<BackstopSpec>() is not null).ToList().IndexOf(true) : -1,
+            Venue = VenuesModule.VenueWith<BackstopSpec>(packing.Scenario),
             LogSlippage = -Math.Log(1 - spec.Slippage),
             Discount = spec.Discount,
             Capital = spec.Capital,

@@ -89,6 +89,11 @@ internal static class VenuesModule
 
     private static string Num(double x) => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>The one venue (of several) that has the venue mechanism <typeparamref name="T"/> (a backstop, a front-runner);
+    /// -1 with one venue or when none has it.</summary>
+    public static int VenueWith<T>(Scenario s) where T : MechanismSpec =>
+        s.Venues is { } set ? set.Venues.Select(v => v.Venue.Mechanisms.Get<T>() is not null).ToList().IndexOf(true) : -1;
+
     /// <summary>Refuses a scenario with several venues where <paramref name="what"/> takes one venue (fit, book, nowcast).</summary>
     /// <exception cref="ScenarioException">The scenario has several venues.</exception>
     public static void RequireOneVenue(Scenario s, string what)
@@ -245,10 +250,8 @@ internal static class VenuesModule
             d.Require(venue.DepthShare > 0 && venue.DepthShare <= 1, Key(path, "depthShare"), $"must be in (0, 1], got {Num(venue.DepthShare)}");
             if (venue.Venue.Mechanisms.Any(m => m is not BackstopSpec and not AdversarySpec))
                 d.Add(Key(path, "venue"), "its mechanisms (oracle pipeline, circuit breaker) are not available with several venues yet; remove them, or run the venue alone");
-            if (venue.Venue.Mechanisms.Get<BackstopSpec>() is not null && set.Venues.Take(v).Any(x => x.Venue.Mechanisms.Get<BackstopSpec>() is not null))
-                d.Add(Key(Key(path, "venue"), "backstop"), "only one venue may have a backstop for now");
-            if (venue.Venue.Mechanisms.Get<AdversarySpec>() is not null && set.Venues.Take(v).Any(x => x.Venue.Mechanisms.Get<AdversarySpec>() is not null))
-                d.Add(Key(Key(path, "venue"), "adversary"), "only one venue may have a front-runner for now");
+            OnlyOneVenue<BackstopSpec>(v, "backstop", "a backstop");
+            OnlyOneVenue<AdversarySpec>(v, "adversary", "a front-runner");
             foreach (var e in ScenarioValidator.Validate(Template(s, v)))
             {
                 string p = e.Path;
@@ -264,6 +267,13 @@ internal static class VenuesModule
             d.Add(Name, $"the venues list more than {ScenarioLimits.MaxCohorts:N0} cohorts together");
         if (errors.Count == 0 && d.Count == 0) Consistent(s, set, d);
         double shares = set.Venues.Sum(x => x.DepthShare);
+
+        // A venue mechanism the engine runs on one venue's markets only (BackstopParams.Venue, AdversaryParams.Venue).
+        void OnlyOneVenue<T>(int v, string key, string what) where T : MechanismSpec
+        {
+            if (set.Venues[v].Venue.Mechanisms.Get<T>() is not null && set.Venues.Take(v).Any(x => x.Venue.Mechanisms.Get<T>() is not null))
+                d.Add(Key(Key(Index(Name, v), "venue"), key), $"only one venue may have {what} for now");
+        }
         if (Math.Abs(shares - 1) > 1e-9)
             d.Add(Name, $"the venues' depthShare must add up to 1, got {Num(shares)}");
         d.Require(set.SharedDepth >= 0 && set.SharedDepth <= 1, Key(CouplingName, "sharedDepth"), $"must be in [0, 1], got {Num(set.SharedDepth)}");
