@@ -106,6 +106,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             if (units == 0) continue;
             ExecuteFlow(step, i, units, liquidation: false);
             if (_failFlag != 0) return;
+            if (_l.Venues.Pool != 0) ShareOneMove(step, i); // several venues: the common pool carries its sale too
             TrackMin(i);
             A(BackstopState.Inventory, i) += units;
             A(BackstopState.Cash, i) -= units * A(ExecutionState.Execution, i);

@@ -204,6 +204,34 @@ public class VenuesTests
     }
 
     [Test]
+    public void TheCommonPoolCarriesABackstopsUnwindingToTheOtherVenues()
+    {
+        // Alpha's vault takes the cascade's overflow and sells it back each step; half the depth is pooled, so its sales
+        // move beta's price too (beta's own book is far from liquidation).
+        Scenario With(string unwind) => ScenarioLoader.LoadYaml($$$"""
+            horizon: 1h
+            steps: 6
+            paths: 1
+            seed: 1
+            assets: [{symbol: BTC, price: 100, volatility: 0, depth1pct: 1.0e6}]
+            stress: [{step: 0, asset: BTC, logReturn: -0.06}]
+            venues:
+              - name: alpha
+                venue: {maintenanceMargin: 0.05, backstop: {slippage: 0.005, discount: 0.02, capital: 1.0e8{{{unwind}}}}}
+                book: {cohorts: [{asset: BTC, side: long, notional: 2.0e6, leverage: 10}]}
+              - name: beta
+                venue: {maintenanceMargin: 0.05}
+                book: {cohorts: [{asset: BTC, side: long, notional: 1.0e3, leverage: 1.5}]}
+            coupling: {sharedDepth: 0.5}
+            """);
+        var held = Simulate(With(""));
+        var sold = Simulate(With(", unwindRate: 2"));
+        Assert.That(held["backstop.taken"][0], Is.GreaterThan(0), "the vault must take flow");
+        double Beta(PathOutputs o) => o.Span(OutputSchema.FinalPrice, 1)[0];
+        Assert.That(Beta(sold), Is.LessThan(Beta(held) * (1 - 1e-6)), "the vault's sales on alpha reach beta through the pool");
+    }
+
+    [Test]
     public void DelayedArbitrageursActOnTheGapTheySawLSteps()
     {
         // The gap opens in step 0's rounds (after the arbitrageurs' turn of step 0): seen at step 1, acted on L = 2 steps later.
