@@ -3,12 +3,14 @@ namespace GpuCascade.Kernels;
 /// <summary>
 /// A backstop liquidity provider (docs/model.md section 8.11): a vault that takes the part of a round's liquidation flow
 /// that would move an asset's price beyond the slippage limit, at the mid less a discount, within its capital and loss
-/// limit; it unwinds what it holds into the market at a rate, and absorbs bad debt after the insurance fund.
+/// limit; it unwinds what it holds into the market at a rate, and absorbs bad debt after the insurance fund. As an account
+/// backstop (a takeover share q &gt; 0) it instead takes over whole cohorts whose equity has fallen below q times their
+/// requirement, with the margin they have left, and leaves bad debt to the waterfall.
 /// </summary>
 public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 {
     // docs/model.md section 8.11: bad debt absorbed, notional taken (USD at its price), whether its cap or loss limit bound.
-    private double _backstopAbsorbed, _backstopTaken;
+    private double _backstopAbsorbed, _backstopTaken, _backstopTakeovers;
     private bool _backstopExhausted;
 
     /// <summary>Start of path: an empty vault.</summary>
@@ -17,6 +19,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     {
         _backstopAbsorbed = 0;
         _backstopTaken = 0;
+        _backstopTakeovers = 0;
         _backstopExhausted = false;
         if (_l.Backstop.On == 0) return;
         for (int i = 0; i < _n; i++)
@@ -42,7 +45,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     [PhaseHook(nameof(OnFlowsSummed), Order = 10, Switch = "Backstop")]
     private void SplitOverflow(int step)
     {
-        if (_l.Backstop.On == 0) return;
+        if (_l.Backstop.On == 0 || _l.Backstop.Takeover > 0) return;
         bool open = BackstopLoss() < _l.Backstop.LossLimit;
         for (int i = 0; i < _n; i++)
         {
@@ -113,11 +116,109 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         }
     }
 
+    /// <summary>
+    /// docs/model.md section 8.11, the account backstop: at a round's admission, each candidate of the vault's venue whose
+    /// equity at the oracle is below q times its requirement is taken over whole instead of being sent to the book, while the
+    /// vault's loss is below its limit and every market's inventory stays within its capital. The vault takes the cohort's
+    /// positions and collateral into its inventory and its balance into its cash, so that it holds the account's value at
+    /// the mids; a negative value is the round's bad debt (the fund, then ADL, pay the vault it), a positive one the margin
+    /// the traders lose. Returns how many candidates are left for the book.
+    /// </summary>
+    [PhaseHook(nameof(OnAdmission), Order = 7, Switch = "Backstop")]
+    private int TakeOver(int count)
+    {
+        if (_l.Backstop.On == 0 || !(_l.Backstop.Takeover > 0) || count == 0) return count;
+        bool open = BackstopLoss() < _l.Backstop.LossLimit;
+        double badDebt = 0;
+        int kept = 0;
+        for (int k = 0; k < count; k++)
+        {
+            int c = CohortInt(PathState.RoundList, k);
+            if ((_l.Backstop.Venue >= 0 && VenueOf(c) != _l.Backstop.Venue)
+                || !(ExcessParts(c, out double equity, out double requirement) < 0 && equity < _l.Backstop.Takeover * requirement))
+            {
+                CohortInt(PathState.RoundList, kept++) = c;
+                continue;
+            }
+            if (!open || !WithinBackstopCapital(c))
+            {
+                _backstopExhausted = true;
+                CohortInt(PathState.RoundList, kept++) = c; // the book liquidates it
+                continue;
+            }
+            badDebt += TakeOverCohort(c);
+        }
+        if (badDebt > 0) CoverLosses(0, badDebt);
+        return kept;
+    }
+
+    /// <summary>Whether the vault's inventory in every market cohort <paramref name="c"/> trades stays within its capital
+    /// (|inventory| x mid &lt;= K) once it holds the cohort's positions and collateral.</summary>
+    private readonly bool WithinBackstopCapital(int c)
+    {
+        double s = ScaleOf(c), k = CollateralScaleOf(c);
+        int firstP = Pi(_l.PositionStart, c), endP = Pi(_l.PositionStart, c + 1);
+        int firstJ = Pi(_l.CollateralStart, c), endJ = Pi(_l.CollateralStart, c + 1);
+        for (int x = firstP; x < endP + (endJ - firstJ); x++)
+        {
+            int a = x < endP ? Pi(_l.PositionAsset, x) : Pi(_l.CollateralAsset, firstJ + x - endP);
+            double units = 0; // what the cohort brings into market a
+            for (int p = firstP; p < endP; p++) if (Pi(_l.PositionAsset, p) == a) units += s * Pd(_l.PositionUnits, p);
+            for (int j = firstJ; j < endJ; j++) if (Pi(_l.CollateralAsset, j) == a) units += k * Pd(_l.CollateralUnits, j);
+            if (Math.Abs(A(BackstopState.Inventory, a) + units * _bookMultiplier) * A(MarketState.Mid, a) > _l.Backstop.Capital) return false;
+        }
+        return true;
+    }
+
+    /// <summary>The vault takes cohort <paramref name="c"/> over at the mids and closes it; returns the bad debt (USD, the
+    /// account's negative value), which the cohort and its venue's round carry.</summary>
+    private double TakeOverCohort(int c)
+    {
+        Materialize(c);
+        double s = CohortReal(PathState.Scale, c), k = CohortReal(PathState.CollateralScale, c), bm = _bookMultiplier;
+        double value = CohortReal(PathState.Balance, c) - s * Pd(_l.EntryValue, c), notional = 0;
+        for (int p = Pi(_l.PositionStart, c); p < Pi(_l.PositionStart, c + 1); p++)
+        {
+            int a = Pi(_l.PositionAsset, p);
+            double q = s * Pd(_l.PositionUnits, p), mid = A(MarketState.Mid, a);
+            value += q * mid;
+            notional += Math.Abs(q) * mid;
+            A(SettlementState.Liquidated, a) += Math.Abs(q) * mid * bm;
+            A(SettlementState.ClosedUnits, a) += Math.Abs(q);
+            A(BackstopState.Inventory, a) += q * bm;
+            A(BackstopState.Cash, a) -= q * bm * mid;
+        }
+        for (int j = Pi(_l.CollateralStart, c); j < Pi(_l.CollateralStart, c + 1); j++)
+        {
+            int a = Pi(_l.CollateralAsset, j);
+            double units = k * Pd(_l.CollateralUnits, j), mid = A(MarketState.Mid, a);
+            value += units * mid;
+            A(BackstopState.Inventory, a) += units * bm;
+            A(BackstopState.Cash, a) -= units * bm * mid;
+        }
+        // It paid nothing for what it took: its cash is minus the inventory's value at the mids, plus (in the first market
+        // the cohort trades) the account's value, made whole by the bad debt when negative.
+        A(BackstopState.Cash, Pi(_l.PositionAsset, Pi(_l.PositionStart, c))) += Math.Max(value, 0.0) * bm;
+        double badDebt = Math.Max(-value, 0.0) * bm;
+        _backstopTaken += notional * bm;
+        _backstopTakeovers++;
+        _liquidations++;
+        CohortReal(PathState.LiquidatedNotional, c) += notional * bm;
+        CohortReal(PathState.BadDebt, c) = badDebt;
+        CohortReal(PathState.Scale, c) = 0;
+        CohortReal(PathState.CollateralScale, c) = 0;
+        CohortReal(PathState.Balance, c) = 0;
+        CohortInt(PathState.Open, c) = 0;
+        CohortInt(PathState.ForceClose, c) = 0;
+        AddToVenueRound(c, 0, badDebt);
+        return badDebt;
+    }
+
     /// <summary>The loss waterfall after the fund: the vault absorbs bad debt up to what its loss limit leaves.</summary>
     [PhaseHook(nameof(OnLossAfterFund), Order = 10, Switch = "Backstop")]
     private double AbsorbAfterFund(double loss)
     {
-        if (_l.Backstop.On == 0 || loss <= 0) return loss;
+        if (_l.Backstop.On == 0 || _l.Backstop.Takeover > 0 || loss <= 0) return loss; // an account backstop leaves it to ADL
         double absorb = Math.Min(loss, Math.Max(0.0, _l.Backstop.LossLimit - BackstopLoss()));
         if (absorb < loss) _backstopExhausted = true;
         _backstopAbsorbed += absorb;
@@ -139,6 +240,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         output.R(BackstopOutput.Absorbed) = _backstopAbsorbed;
         output.R(BackstopOutput.Inventory) = inventory;
         output.R(BackstopOutput.Exhausted) = _backstopExhausted ? 1 : 0;
+        output.R(BackstopOutput.Takeovers) = _backstopTakeovers;
     }
 }
 
@@ -148,9 +250,10 @@ public struct BackstopParams
 {
     /// <summary>The venue has a backstop (0 or 1); with several venues, the venue whose markets it serves (-1: every market).</summary>
     public int On, Venue;
-    /// <summary>sigma = -ln(1 - s), the discount d, the capital K (USD), the loss limit min(K, M) (USD; +infinity: none), and
-    /// the share of its inventory it unwinds each step, 1 - exp(-u dt).</summary>
-    public double LogSlippage, Discount, Capital, LossLimit, UnwindShare;
+    /// <summary>sigma = -ln(1 - s), the discount d, the capital K (USD), the loss limit min(K, M) (USD; +infinity: none), the
+    /// share of its inventory it unwinds each step, 1 - exp(-u dt), and the takeover share q (0: it takes flow; q &gt; 0: it
+    /// takes over accounts whose equity is below q times their requirement).</summary>
+    public double LogSlippage, Discount, Capital, LossLimit, UnwindShare, Takeover;
 }
 
 /// <summary>Per-asset state of the backstop: its inventory (units, signed), cash (USD), the round's taken flow and the
@@ -170,9 +273,10 @@ public static partial class BackstopState
 public static partial class BackstopOutput
 {
     /// <summary>P&amp;L (USD, bad debt absorbed included), its negative, the notional taken (USD at its price), the bad debt
-    /// absorbed, the inventory at the final mids, whether its capital or loss limit bound (0/1).</summary>
-    public const int Pnl = First, Loss = First + 1, Taken = First + 2, Absorbed = First + 3, Inventory = First + 4, Exhausted = First + 5;
+    /// absorbed, the inventory at the final mids, whether its capital or loss limit bound (0/1), the cohorts it took over.</summary>
+    public const int Pnl = First, Loss = First + 1, Taken = First + 2, Absorbed = First + 3, Inventory = First + 4, Exhausted = First + 5,
+        Takeovers = First + 6;
 
     /// <summary>Slots.</summary>
-    public const int Fields = 6;
+    public const int Fields = 7;
 }

@@ -20,8 +20,10 @@ internal sealed record PresetMargin(string Symbol, double? Rate, ImmutableArray<
 /// <param name="LiquidationPenalty">The penalty, when the sources give it.</param>
 /// <param name="Partial">Partial liquidation (tranche, dust notional per account), when the sources give it.</param>
 /// <param name="Adl">Whether the venue auto-deleverages.</param>
+/// <param name="BackstopTakeover">An account backstop's takeover share q, when the venue has one (its capital is not public:
+/// the file gives it beside the preset).</param>
 internal sealed record VenuePreset(string Name, string Date, string Venue, ImmutableArray<PresetMargin> Margins,
-    double? LiquidationPenalty, (double Tranche, double DustNotional)? Partial, bool Adl)
+    double? LiquidationPenalty, (double Tranche, double DustNotional)? Partial, bool Adl, double? BackstopTakeover = null)
 {
     /// <summary>The rule of <paramref name="symbol"/>, or null.</summary>
     public PresetMargin? Margin(string symbol) => Margins.FirstOrDefault(m => m.Symbol == symbol);
@@ -42,6 +44,7 @@ internal sealed record VenuePreset(string Name, string Date, string Venue, Immut
         if (LiquidationPenalty is double penalty) keys.Add(("liquidationPenalty", N(penalty)));
         if (Partial is var (tranche, dust)) keys.Add(("liquidation", M(("mode", S("partial")), ("tranche", N(tranche)), ("dustNotional", N(dust)))));
         if (Adl) keys.Add(("adl", S("true")));
+        if (BackstopTakeover is double q) keys.Add(("backstop", M(("takeover", N(q)))));
         return M([.. keys]).Entries;
     }
 
@@ -84,12 +87,13 @@ internal static class VenuePresets
             [new("BTC", 0.03, []), new("ETH", 0.03, [])],
             LiquidationPenalty: 0.015, Partial: null, Adl: true),
         // docs/venue-facts.md, "2. Hyperliquid perps": the mainnet BTC and ETH margin tiers (MMR = 1 / (2 max leverage): 40x and
-        // 20x for BTC, 25x and 15x for ETH), 20% slices above 100k USDC, no clearance fee, ADL. The liquidator vault's numbers
-        // are not public: docs/scenarios.md says how to add one with `backstop`.
-        new("hyperliquid", "2026-12-07", "Hyperliquid-like perpetuals (mainnet margin tiers, 20% partial liquidations)",
+        // 20x for BTC, 25x and 15x for ETH), 20% slices above 100k USDC, no clearance fee, ADL, and the liquidator vault, which
+        // takes over accounts below 2/3 of their maintenance margin with the margin left; its capital is not public, so the
+        // file gives it (docs/scenarios.md, "Venue presets").
+        new("hyperliquid", "2026-12-07", "Hyperliquid-like perpetuals (mainnet margin tiers, 20% partial liquidations, liquidator vault)",
             [new("BTC", null, [(1.5e8, 1 / (2 * 40.0)), (double.PositiveInfinity, 1 / (2 * 20.0))]),
              new("ETH", null, [(1e8, 1 / (2 * 25.0)), (double.PositiveInfinity, 1 / (2 * 15.0))])],
-            LiquidationPenalty: 0, Partial: (0.2, 1e5), Adl: true),
+            LiquidationPenalty: 0, Partial: (0.2, 1e5), Adl: true, BackstopTakeover: 2.0 / 3.0),
     ];
 
     /// <summary>The preset called <paramref name="name"/>, or null.</summary>
@@ -155,10 +159,30 @@ internal static class VenuePresets
             }
         }
         foreach (var entry in presetKeys)
-            if (entry.Key.Text != "maintenanceMargin" && map.Get(entry.Key.Text) is null)
-                entries.Add(entry);
+        {
+            if (entry.Key.Text == "maintenanceMargin") continue;
+            int written = entries.FindIndex(e => e.Key.Text == entry.Key.Text);
+            if (written < 0) entries.Add(entry);
+            else if (entry.Key.Text == BackstopKey && entry.Value is MapNode fromPreset && entries[written].Value is MapNode file
+                     && file.Get("slippage") is null && file.Get("discount") is null) // a flow backstop replaces the vault
+                entries[written] = new(entries[written].Key, new MapNode( // the vault's keys merge: the file's beside the preset's
+                    [.. fromPreset.Entries.Where(e => file.Get(e.Key.Text) is null), .. file.Entries], file.Line, file.Column));
+        }
+        // The vault's capital is the one number of it no source gives: the file must (or leave the vault out, backstop: off).
+        int vault = entries.FindIndex(e => e.Key.Text == BackstopKey);
+        if (preset.BackstopTakeover is double takeover && vault >= 0 && entries[vault].Value is MapNode b && b.Get("capital") is null)
+        {
+            r.Errors.Add(FieldPath.Key(FieldPath.Key(path, BackstopKey), "capital"),
+                $"required: the preset {preset.Name} has a liquidator vault that takes over accounts below {ScenarioNumbers.Text(takeover)} " +
+                "of their maintenance margin, but no source gives its capital; write it beside the preset " +
+                "(backstop: {capital: 1.0e8}), or backstop: off to leave the vault out", map.Get(BackstopKey) ?? node);
+            entries.RemoveAt(vault);
+        }
         return new MapNode(entries, map.Line, map.Column);
     }
+
+    /// <summary>The backstop's key, whose map merges with a preset's key by key.</summary>
+    private const string BackstopKey = "backstop";
 
     /// <summary>Every preset: its name, date and venue, then the keys it sets, one per line (<c>gpucascade scenario presets</c>).</summary>
     public static string Listing()
@@ -169,7 +193,8 @@ internal static class VenuePresets
             text.Append($"{preset.Name} ({preset.Date}): {preset.Venue}\n");
             foreach (string line in preset.YamlLines()) text.Append($"  {line}\n");
         }
-        text.Append("Keys written beside the preset replace its values; other assets need a maintenanceMargin rule from the file. " +
+        text.Append("Keys written beside the preset replace its values (backstop's merge key by key; the vault's capital must be " +
+                    "written, or backstop: off); other assets need a maintenanceMargin rule from the file. " +
                     "Sources, and what the presets leave out: docs/scenarios.md, \"Venue presets\".\n");
         return text.ToString();
     }

@@ -36,6 +36,9 @@ public partial class VenuePresetTests
 
     private static Scenario Load(string venue, params string[] symbols) => ScenarioLoader.LoadYaml(Yaml(venue, symbols));
 
+    /// <summary>The Hyperliquid preset with its liquidator vault's capital, which no source gives (a YAML line under <c>venue:</c>).</summary>
+    private const string Vault = "\n  backstop: {capital: 1.0e8}";
+
     private static TieredMargin Tiers(Scenario s, int asset)
     {
         Assert.That(s.Venue.MaintenanceMargin[asset], Is.TypeOf<TieredMargin>());
@@ -70,11 +73,12 @@ public partial class VenuePresetTests
         Assert.That(MaintenanceMargin.Requirement(s.Venue.MaintenanceMargin[0], 2e6, 1, 0), Is.EqualTo(33_700).Within(1e-6));
     }
 
-    /// <summary>Mainnet tiers (MMR = 1 / (2 max leverage)), 20% slices above 100k USDC, no clearance fee, ADL.</summary>
+    /// <summary>Mainnet tiers (MMR = 1 / (2 max leverage)), 20% slices above 100k USDC, no clearance fee, ADL, and the
+    /// liquidator vault taking over accounts below 2/3 of their maintenance margin, with the file's capital.</summary>
     [Test]
-    public void HyperliquidBindsItsTiersSlicesAndNoFee()
+    public void HyperliquidBindsItsTiersSlicesNoFeeAndItsVault()
     {
-        var s = Load("  preset: hyperliquid");
+        var s = Load("  preset: hyperliquid" + Vault);
         AssertTiers(Tiers(s, 0), [1.5e8, double.PositiveInfinity], [0.0125, 0.025], [0, 1.875e6]);
         AssertTiers(Tiers(s, 1), [1e8, double.PositiveInfinity], [0.02, 1.0 / 30], [0, 1e8 * (1.0 / 30 - 0.02)]);
         Assert.That(Tiers(s, 1).Tiers[1].Amount, Is.EqualTo(1_333_333.33).Within(0.01));
@@ -82,7 +86,26 @@ public partial class VenuePresetTests
         Assert.That(s.Venue.Liquidation, Is.EqualTo(LiquidationPolicy.Partial(0.2, 100_000)));
         Assert.That(s.Venue.Adl, Is.True);
         Assert.That(s.Venue.InsuranceFund, Is.Zero);
-        Assert.That(s.Venue.Mechanisms.Count, Is.Zero, "the vault's numbers are not public: no backstop unless the file gives one");
+        Assert.That(s.Venue.Mechanisms.Get<BackstopSpec>(), Is.EqualTo(BackstopSpec.TakingOver(2.0 / 3.0, 1e8)));
+        Assert.That(s.Venue.Mechanisms.Count, Is.EqualTo(1));
+    }
+
+    /// <summary>No source gives the vault's capital: without it the preset is refused naming the key, <c>backstop: off</c>
+    /// leaves the vault out, and the file's other vault keys merge with the preset's.</summary>
+    [Test]
+    public void TheVaultsCapitalComesFromTheFileOrTheVaultIsLeftOut()
+    {
+        var e = ScenarioTexts.Rejects(() => Load("  preset: hyperliquid"));
+        Assert.That(e.Errors, Has.Count.EqualTo(1), e.Message);
+        Assert.That(e.Errors[0].Path, Is.EqualTo("venue.backstop.capital"));
+        Assert.That(e.Errors[0].Message, Does.StartWith("required: the preset hyperliquid has a liquidator vault that takes over accounts below 0.6666666666666666"));
+        Assert.That(e.Errors[0].Message, Does.Contain("backstop: off"));
+        e = ScenarioTexts.Rejects(() => Load("  preset: hyperliquid\n  backstop: {unwindRate: 1}"));
+        Assert.That(e.Errors.Select(x => x.Path), Is.EqualTo(new[] { "venue.backstop.capital" }), e.Message);
+
+        Assert.That(Load("  preset: hyperliquid\n  backstop: off").Venue.Mechanisms.Count, Is.Zero);
+        var merged = Load("  preset: hyperliquid\n  backstop: {capital: 2.0e8, unwindRate: 0.5, takeover: 0.5}");
+        Assert.That(merged.Venue.Mechanisms.Get<BackstopSpec>(), Is.EqualTo(BackstopSpec.TakingOver(0.5, 2e8, unwindRate: 0.5)));
     }
 
     /// <summary>Genesis liquidity tier 0 (MMF 0.6 x 5%) for BTC and ETH, the 1.5% maximum liquidation fee, deleveraging.</summary>
@@ -108,6 +131,11 @@ public partial class VenuePresetTests
             string written = string.Concat(preset.YamlLines().Select(l => "  " + l + "\n"));
             if (preset.Margin("ETH") is null) written = written.Replace("maintenanceMargin: {", "maintenanceMargin: {ETH: 0.005, ");
             string extra = preset.Margin("ETH") is null ? "\n  maintenanceMargin: {ETH: 0.005}" : "";
+            if (preset.BackstopTakeover is not null)
+            {
+                written = written.Replace("backstop: {", "backstop: {capital: 1.0e8, ");
+                extra += Vault;
+            }
             Assert.That(Load(written.TrimEnd('\n')), Is.EqualTo(Load($"  preset: {preset.Name}{extra}")), preset.Name);
         }
     }
@@ -115,23 +143,23 @@ public partial class VenuePresetTests
     [Test]
     public void KeysBesideThePresetReplaceItsValues()
     {
-        var s = Load("  preset: hyperliquid\n  insuranceFund: 5.0e6\n  liquidationPenalty: 0.005\n  liquidation: full\n  adl: false");
-        var preset = Load("  preset: hyperliquid");
+        var s = Load("  preset: hyperliquid\n  insuranceFund: 5.0e6\n  liquidationPenalty: 0.005\n  liquidation: full\n  adl: false" + Vault);
+        var preset = Load("  preset: hyperliquid" + Vault);
         Assert.That(s.Venue.InsuranceFund, Is.EqualTo(5e6));
         Assert.That(s.Venue.LiquidationPenalty, Is.EqualTo(0.005));
         Assert.That(s.Venue.Liquidation, Is.EqualTo(LiquidationPolicy.Full));
         Assert.That(s.Venue.Adl, Is.False);
         Assert.That(s.Venue.MaintenanceMargin, Is.EqualTo(preset.Venue.MaintenanceMargin), "what the file does not give stays the preset's");
 
-        // A tranche replaces the preset's liquidation whole (its dust size too); a backstop is added.
+        // A tranche replaces the preset's liquidation whole (its dust size too); a flow backstop replaces the vault.
         var sliced = Load("  preset: hyperliquid\n  liquidation: {mode: partial, tranche: 0.5}\n  backstop: {slippage: 0.01, discount: 0.005, capital: 1.0e8}");
         Assert.That(sliced.Venue.Liquidation, Is.EqualTo(LiquidationPolicy.Partial(0.5)));
         Assert.That(sliced.Venue.Mechanisms.Get<BackstopSpec>(), Is.EqualTo(new BackstopSpec(0.01, 0.005, 1e8)));
 
         // One rule for every asset replaces the preset's tables; a per-asset map replaces them asset by asset.
-        Assert.That(Load("  preset: hyperliquid\n  maintenanceMargin: 0.01").Venue.MaintenanceMargin,
+        Assert.That(Load("  preset: hyperliquid\n  maintenanceMargin: 0.01" + Vault).Venue.MaintenanceMargin,
             Is.EqualTo(new MarginRule[] { new StaticMargin(0.01), new StaticMargin(0.01) }));
-        var mixed = Load("  preset: hyperliquid\n  maintenanceMargin: {ETH: {dynamic: {floor: 0.01, z: 3, closeOutHorizon: 1h}}, SOL: 0.02}", "BTC", "ETH", "SOL");
+        var mixed = Load("  preset: hyperliquid\n  maintenanceMargin: {ETH: {dynamic: {floor: 0.01, z: 3, closeOutHorizon: 1h}}, SOL: 0.02}" + Vault, "BTC", "ETH", "SOL");
         Assert.That(mixed.Venue.MaintenanceMargin[0], Is.EqualTo(preset.Venue.MaintenanceMargin[0]));
         Assert.That(mixed.Venue.MaintenanceMargin[1], Is.TypeOf<DynamicMargin>());
         Assert.That(mixed.Venue.MaintenanceMargin[2], Is.EqualTo(new StaticMargin(0.02)));
@@ -141,7 +169,7 @@ public partial class VenuePresetTests
     [Test]
     public void AKeyPathChangeKeepsThePreset()
     {
-        var s = Load("  preset: hyperliquid");
+        var s = Load("  preset: hyperliquid" + Vault);
         var changed = s.With("venue.insuranceFund", 1e6);
         Assert.That(changed.Venue, Is.EqualTo(s.Venue with { InsuranceFund = 1e6 }));
         var btc = s.With("venue.maintenanceMargin.BTC", 0.02);
@@ -172,7 +200,7 @@ public partial class VenuePresetTests
     [Test]
     public void AnAssetWithoutATableIsRefusedNamingIt()
     {
-        var e = ScenarioTexts.Rejects(() => Load("  preset: hyperliquid", "BTC", "SOL", "ETH", "DOGE"));
+        var e = ScenarioTexts.Rejects(() => Load("  preset: hyperliquid" + Vault, "BTC", "SOL", "ETH", "DOGE"));
         Assert.That(e.Errors, Has.Count.EqualTo(1), e.Message);
         Assert.That(e.Errors[0].Path, Is.EqualTo("venue.maintenanceMargin"));
         Assert.That(e.Errors[0].Message, Does.StartWith("no rule for SOL, DOGE: the preset hyperliquid has maintenance-margin rules for BTC and ETH only"));
@@ -193,7 +221,7 @@ public partial class VenuePresetTests
     {
         var e = ScenarioTexts.Rejects(() => Load("  preset: binance-usdm\n  insuranceFnd: 1"));
         Assert.That(e.Errors.Select(x => x.Path), Is.EquivalentTo(new[] { "venue.maintenanceMargin", "venue.insuranceFnd" }), e.Message);
-        e = ScenarioTexts.Rejects(() => Load("  preset: hyperliquid\n  insuranceFund: -1"));
+        e = ScenarioTexts.Rejects(() => Load("  preset: hyperliquid\n  insuranceFund: -1" + Vault));
         Assert.That(e.Errors.Select(x => x.ToString()), Is.EqualTo(new[] { "venue.insuranceFund: must be >= 0, got -1 (line 10, column 18)" }));
     }
 
@@ -203,7 +231,8 @@ public partial class VenuePresetTests
     public void APresetScenarioRoundTripsThroughItsNormalisedForms(string name)
     {
         string eth = name == "binance-usdm" ? "ETH: 0.005, " : ""; // the one preset without an ETH rule
-        var s = Load($"  preset: {name}\n  maintenanceMargin: {{{eth}DOGE: 0.05}}", "BTC", "ETH", "DOGE");
+        string vault = name == "hyperliquid" ? Vault : "";
+        var s = Load($"  preset: {name}\n  maintenanceMargin: {{{eth}DOGE: 0.05}}{vault}", "BTC", "ETH", "DOGE");
         string json = ScenarioJson.Indented(s);
         Assert.That(json, Does.Not.Contain("preset"), "the canonical JSON holds the expanded values");
         Assert.That(ScenarioLoader.LoadJson(json), Is.EqualTo(s));
@@ -218,10 +247,12 @@ public partial class VenuePresetTests
     {
         var s = ScenarioLoader.LoadFile(Path.Combine(ScenarioDocsTests.RepositoryRoot(), "scenarios", "venue-presets.yaml"));
         Assert.That(s.Venue.Liquidation, Is.EqualTo(LiquidationPolicy.Partial(0.2, 100_000)), "the Hyperliquid preset");
+        Assert.That(s.Venue.Mechanisms.Get<BackstopSpec>()?.Takeover, Is.EqualTo(2.0 / 3.0), "with its liquidator vault");
         var r = SimulationEngine.Run(s, new RunOptions { Paths = 1024 });
         Assert.That(r.Probabilities.AnyLiquidation.Estimate, Is.GreaterThan(0), "the shock liquidates");
         Assert.That(double.IsFinite(r.BadDebt.Mean) && double.IsFinite(r.LiquidatedNotional.Mean), Is.True);
         Assert.That(r.LiquidatedNotional.Mean, Is.GreaterThan(0));
+        Assert.That(r.Mechanisms.Mean("backstop.takeovers").Mean, Is.GreaterThan(0), "the -3% gap sends accounts to the vault");
         Assert.That(ScenarioLoader.LoadJson(r.Manifest!.ScenarioJson), Is.EqualTo(s with { Paths = 1024 }), "the manifest records what ran");
 
         var small = Load("  preset: dydx-v4");

@@ -1,5 +1,6 @@
 using GpuCascade.Backends.Ilgpu;
 using GpuCascade.Backends.Managed;
+using GpuCascade.Paths;
 using GpuCascade.Scenarios;
 using GpuCascade.Simulation;
 using GpuCascade.Tests.Backends;
@@ -10,7 +11,8 @@ namespace GpuCascade.Tests.Simulation;
 /// <summary>
 /// The backstop liquidity provider (docs/model.md section 8.11): it takes exactly a round's overflow beyond the slippage
 /// limit, at the mid less its discount, within its capital; the cohorts settle at the blended fill; it absorbs bad debt
-/// after the fund up to its loss limit; it unwinds at its rate; the rules; parity.
+/// after the fund up to its loss limit; it unwinds at its rate. The account backstop takes over exactly the accounts below
+/// its share of their requirement, with their margin left, within its capital and loss limit. The rules; parity.
 /// </summary>
 public class BackstopTests
 {
@@ -138,6 +140,121 @@ public class BackstopTests
         Assert.That(r.Mechanisms.Mean("backstop.taken").Mean, Is.GreaterThan(0));
     }
 
+    // ------------------------------------------------------------------ the account backstop (takeover q)
+
+    private const double Q = 2.0 / 3.0;
+
+    /// <summary>
+    /// One asset at 100 with no volatility and a linear book of 1e6 per 1%, maintenance rate 5%; a long of 10,000 units
+    /// (1e6 USD) at 100 on collateral 1e5 (leverage 10): its equity at P is 1e5 + 1e4 (P - 100), its requirement 500 P. The
+    /// price gaps at step 0 to <paramref name="first"/> (and at step 1 to <paramref name="second"/>); with
+    /// <paramref name="lowLeverage"/> a second long at leverage 5 (collateral 2e5) trades too.
+    /// </summary>
+    private static Scenario Gapping(BackstopSpec? backstop, double first, double? second = null, bool lowLeverage = false)
+    {
+        var asset = Asset("BTC", P0, 0, depth1pct: Depth, permanentImpact: 1);
+        CohortSpec[] cohorts = lowLeverage ? [Isolated(0, 1e6, 10, P0), Isolated(0, 1e6, 5, P0)] : [Isolated(0, 1e6, 10, P0)];
+        StressShock[] stress = second is double p2
+            ? [new StressShock(0, 0, Math.Log(first / P0)), new StressShock(1, 0, Math.Log(p2 / first))]
+            : [new StressShock(0, 0, Math.Log(first / P0))];
+        var s = Single(asset, cohorts, horizon: "2h", steps: 2, margin: 0.05) with { Stress = [.. stress] };
+        return backstop is null ? s : s with { Venue = s.Venue with { Mechanisms = MechanismSet.Empty.With(backstop) } };
+    }
+
+    /// <summary>At 92 the long's equity, 20,000, is below 2/3 of its requirement (46,000): the vault takes it over whole,
+    /// with the margin left, and the book sees no flow.</summary>
+    [Test]
+    public void TheAccountBackstopTakesOverAnAccountBelowItsShareOfTheRequirement()
+    {
+        var o = SimulationEngine.SimulatePaths(Gapping(BackstopSpec.TakingOver(Q, double.PositiveInfinity), 92), 0, 1);
+        Assert.That(o["backstop.takeovers"][0], Is.EqualTo(1));
+        Assert.That(o.FinalPrice[0], Is.EqualTo(92).Within(1e-12 * P0), "no flow reaches the book");
+        Assert.That(o["backstop.taken"][0], Is.EqualTo(1e4 * 92).Within(1e-6));
+        Assert.That(o["backstop.inventory"][0], Is.EqualTo(1e4 * 92).Within(1e-6), "it holds the position (no unwinding)");
+        Assert.That(o["backstop.pnl"][0], Is.EqualTo(2e4).Within(1e-6), "the margin left is its gain");
+        Assert.That(o.LiquidatedNotional[0], Is.EqualTo(1e4 * 92).Within(1e-6), "a takeover is a liquidation");
+        Assert.That(o.CohortLiquidations[0], Is.EqualTo(1));
+        Assert.That(o.BadDebt[0], Is.Zero);
+        Assert.That(o["backstop.exhausted"][0], Is.Zero);
+    }
+
+    /// <summary>At 94 the equity (40,000) is below the requirement (47,000) but above 2/3 of it: the book liquidates it, and
+    /// every output but the vault's equals the run without the vault, bit for bit.</summary>
+    [Test]
+    public void AboveItsShareTheBookLiquidatesAsWithoutIt()
+    {
+        var with = SimulationEngine.SimulatePaths(Gapping(BackstopSpec.TakingOver(Q, double.PositiveInfinity), 94), 0, 1);
+        var without = SimulationEngine.SimulatePaths(Gapping(null, 94), 0, 1);
+        Assert.That(with["backstop.takeovers"][0], Is.Zero);
+        Assert.That(with.LiquidatedNotional[0], Is.GreaterThan(0), "the book liquidated it");
+        foreach (var row in new[] { OutputSchema.BadDebt, OutputSchema.LiquidatedNotional, OutputSchema.FinalPrice, OutputSchema.MaxDrawdown,
+                     OutputSchema.CohortLiquidations, OutputSchema.UncoveredLoss })
+            Assert.That(with[row][0], Is.EqualTo(without[row][0]), row.Key);
+    }
+
+    /// <summary>At 89 the account is worth -10,000: the vault takes it over and the negative value is bad debt for the
+    /// waterfall (no fund, no ADL: uncovered), not a loss the vault absorbs.</summary>
+    [Test]
+    public void AnAccountWorthLessThanNothingLeavesItsBadDebtToTheWaterfall()
+    {
+        var o = SimulationEngine.SimulatePaths(Gapping(BackstopSpec.TakingOver(Q, double.PositiveInfinity), 89), 0, 1);
+        Assert.That(o["backstop.takeovers"][0], Is.EqualTo(1));
+        Assert.That(o.BadDebt[0], Is.EqualTo(1e4).Within(1e-6));
+        Assert.That(o.UncoveredLoss[0], Is.EqualTo(1e4).Within(1e-6));
+        Assert.That(o["backstop.absorbed"][0], Is.Zero);
+        Assert.That(o["backstop.pnl"][0], Is.Zero.Within(1e-6), "it holds the position at its value, made whole by the bad debt");
+        Assert.That(o.FinalPrice[0], Is.EqualTo(89).Within(1e-12 * P0));
+    }
+
+    /// <summary>A vault whose capital (500,000) is below the account's 920,000 cannot take it: the book liquidates it as
+    /// without the vault, and the vault is marked exhausted.</summary>
+    [Test]
+    public void AnAccountBeyondItsCapitalGoesToTheBook()
+    {
+        var with = SimulationEngine.SimulatePaths(Gapping(BackstopSpec.TakingOver(Q, 5e5), 92), 0, 1);
+        var without = SimulationEngine.SimulatePaths(Gapping(null, 92), 0, 1);
+        Assert.That(with["backstop.takeovers"][0], Is.Zero);
+        Assert.That(with["backstop.exhausted"][0], Is.EqualTo(1));
+        Assert.That(with.FinalPrice[0], Is.EqualTo(without.FinalPrice[0]));
+        Assert.That(with.BadDebt[0], Is.EqualTo(without.BadDebt[0]));
+    }
+
+    /// <summary>The vault takes the leverage-10 long at 92 (gaining 20,000); at 80 it has lost 10,000 x 12 - 20,000 =
+    /// 100,000 on it, and the leverage-5 long (equity 0) falls below its share: a loss limit of 50,000 sends it to the book,
+    /// none takes it over too. The vault's gains and losses are the account values it took and the moves since.</summary>
+    [Test]
+    public void ItsLossLimitStopsItTakingOver()
+    {
+        var open = SimulationEngine.SimulatePaths(Gapping(BackstopSpec.TakingOver(Q, double.PositiveInfinity), 92, 80, lowLeverage: true), 0, 1);
+        Assert.That(open["backstop.takeovers"][0], Is.EqualTo(2));
+        Assert.That(open["backstop.pnl"][0], Is.EqualTo(2e4 - 1e4 * 12).Within(1e-6), "+20,000, -120,000 on the first, 0 from the second");
+        Assert.That(open.FinalPrice[0], Is.EqualTo(80).Within(1e-12 * P0));
+        var limited = SimulationEngine.SimulatePaths(Gapping(BackstopSpec.TakingOver(Q, double.PositiveInfinity, lossLimit: 5e4), 92, 80, lowLeverage: true), 0, 1);
+        Assert.That(limited["backstop.takeovers"][0], Is.EqualTo(1));
+        Assert.That(limited["backstop.exhausted"][0], Is.EqualTo(1));
+        Assert.That(limited.FinalPrice[0], Is.LessThan(80), "the book sold the second");
+    }
+
+    /// <summary>Over the default scenario under a crash: the vault's P&amp;L is what it took over at the mids plus the moves
+    /// since, so the bad debt still adds up through the waterfall, and takeovers keep the price shallower than the book
+    /// alone (a vault with no unwinding never sells).</summary>
+    [Test]
+    public void TakeoversKeepTheirFlowOffTheBook()
+    {
+        var d = ScenarioLoader.LoadDefault() with { Steps = 48, Horizon = Duration.Parse("4h"), Stress = [new StressShock(5, 0, -0.08)], Paths = 2000 };
+        var with = d with { Venue = d.Venue with { Mechanisms = d.Venue.Mechanisms.With(BackstopSpec.TakingOver(Q, double.PositiveInfinity)) } };
+        var a = SimulationEngine.Run(d, new RunOptions { Backend = new ManagedBackend(2) }).Assets[0].Value.MaxDrawdown;
+        var r = SimulationEngine.Run(with, new RunOptions { Backend = new ManagedBackend(2) });
+        var b = r.Assets[0].Value.MaxDrawdown;
+        TestContext.Out.WriteLine($"BTC max drawdown {a.Mean:P3} without, {b.Mean:P3} with the account backstop");
+        Assert.That(r.Mechanisms.Mean("backstop.takeovers").Mean, Is.GreaterThan(0));
+        Assert.That(a.Mean - b.Mean, Is.GreaterThan(4 * Math.Sqrt(a.StandardError * a.StandardError + b.StandardError * b.StandardError)));
+        var o = SimulationEngine.SimulatePaths(with, 0, 200);
+        for (int p = 0; p < o.Count; p++)
+            Assert.That(o.BadDebt[p], Is.EqualTo(o.BadDebtPaid[p] + o["adl.lossAbsorbed"][p] + o.UncoveredLoss[p]).Within(1e-6 * Math.Max(1, o.BadDebt[p])),
+                $"path {p}: bad debt = fund paid + ADL + uncovered (the vault absorbs none)");
+    }
+
     private static readonly string Yaml = MechanismChecks.Yaml(venueKeys: "\n  backstop: {slippage: 0.02, discount: 0.05, capital: 5e8}");
 
     [Test]
@@ -149,6 +266,12 @@ public class BackstopTests
         var full = ScenarioLoader.LoadYaml(Yaml.Replace("capital: 5e8}", "capital: 5e8, lossLimit: 1e8, unwindRate: 2}", StringComparison.Ordinal));
         Assert.That(full.Venue.Mechanisms.Get<BackstopSpec>(), Is.EqualTo(new BackstopSpec(0.02, 0.05, 5e8, 1e8, 2)));
         Assert.That(ScenarioLoader.LoadJson(ScenarioJson.Indented(full)), Is.EqualTo(full));
+        var accounts = ScenarioLoader.LoadYaml(Yaml.Replace("{slippage: 0.02, discount: 0.05, capital: 5e8}", "{takeover: 0.5, capital: 5e8, unwindRate: 1}", StringComparison.Ordinal));
+        Assert.That(accounts.Venue.Mechanisms.Get<BackstopSpec>(), Is.EqualTo(BackstopSpec.TakingOver(0.5, 5e8, unwindRate: 1)));
+        Assert.That(ScenarioLoader.LoadJson(ScenarioJson.Indented(accounts)), Is.EqualTo(accounts));
+        Assert.That(ScenarioJson.Indented(accounts), Does.Not.Contain("slippage"));
+        var off = ScenarioLoader.LoadYaml(Yaml.Replace("{slippage: 0.02, discount: 0.05, capital: 5e8}", "off", StringComparison.Ordinal));
+        Assert.That(off.Venue.Mechanisms.Get<BackstopSpec>(), Is.Null, "off leaves the mechanism out");
     }
 
     [TestCase("{slippage: 0, discount: 0.05, capital: 5e8}", "venue.backstop.slippage", "must be in (0, 1)")]
@@ -158,6 +281,12 @@ public class BackstopTests
     [TestCase("{slippage: 0.02, discount: 0.05, capital: 5e8, lossLimit: 0}", "venue.backstop.lossLimit", "must be > 0")]
     [TestCase("{slippage: 0.02, discount: 0.05, capital: 5e8, unwindRate: -1}", "venue.backstop.unwindRate", "must be >= 0")]
     [TestCase("{slippage: 0.02, discount: 0.05}", "venue.backstop.capital", "required")]
+    [TestCase("{takeover: 0, capital: 5e8}", "venue.backstop.takeover", "must be in (0, 1]")]
+    [TestCase("{takeover: 1.5, capital: 5e8}", "venue.backstop.takeover", "must be in (0, 1]")]
+    [TestCase("{takeover: 0.5, slippage: 0.02, capital: 5e8}", "venue.backstop.slippage", "not with takeover")]
+    [TestCase("{takeover: 0.5, discount: 0.02, capital: 5e8}", "venue.backstop.discount", "not with takeover")]
+    [TestCase("{takeover: 0.5}", "venue.backstop.capital", "required")]
+    [TestCase("{capital: 5e8}", "venue.backstop.slippage", "required")]
     public void BadValuesAreRefusedNamingTheField(string subtree, string path, string message) =>
         MechanismChecks.AssertRefused(Yaml.Replace("{slippage: 0.02, discount: 0.05, capital: 5e8}", subtree, StringComparison.Ordinal), path, message);
 }
@@ -182,5 +311,20 @@ public class BackstopParityTests(string deviceName, string reason) : DeviceFixtu
             Assert.That(reference.BadDebt[p], Is.EqualTo(reference.BadDebtPaid[p] + reference["backstop.absorbed"][p] + reference["adl.lossAbsorbed"][p]
                 + reference.UncoveredLoss[p]).Within(1e-6 * Math.Max(1, reference.BadDebt[p])), $"path {p}: the waterfall adds up");
         Assert.That(reference["backstop.absorbed"].Sum(), Is.GreaterThan(0), "it absorbs bad debt on some paths");
+    }
+
+    /// <summary>The account backstop (with a loss limit, a capital that binds on some paths, and unwinding).</summary>
+    [Test]
+    public void TheAccountBackstopMatchesTheManagedReference()
+    {
+        var d = ScenarioLoader.LoadDefault() with { Steps = 48, Horizon = Duration.Parse("4h") };
+        var s = d with
+        {
+            Stress = [new StressShock(5, 0, -0.1), new StressShock(5, 1, -0.12), new StressShock(20, 2, -0.15)],
+            Venue = d.Venue with { InsuranceFund = 2e6, Adl = true, Mechanisms = d.Venue.Mechanisms.With(BackstopSpec.TakingOver(0.7, 2e8, 1e8, 0.5)) },
+        };
+        var reference = MechanismChecks.AssertParity(Device, s);
+        Assert.That(reference["backstop.takeovers"].Average(), Is.GreaterThan(0));
+        Assert.That(reference["backstop.exhausted"].Sum(), Is.GreaterThan(0), "its capital or loss limit binds on some paths");
     }
 }

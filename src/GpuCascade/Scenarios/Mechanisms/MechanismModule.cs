@@ -176,14 +176,19 @@ internal static class MechanismCatalogue
     /// <summary>The modules whose subtree sits under <paramref name="scope"/>.</summary>
     public static IEnumerable<MechanismModule> In(MechanismScope scope) => All.Where(m => m.Scope == scope);
 
-    /// <summary>Binds the subtrees of <paramref name="scope"/>'s mechanisms present in <paramref name="owner"/>.</summary>
+    /// <summary>Binds the subtrees of <paramref name="scope"/>'s mechanisms present in <paramref name="owner"/>; a key whose
+    /// value is <c>off</c> adds none (it leaves out a mechanism a venue preset would set).</summary>
     public static MechanismSet Bind(NodeReader r, MapReader owner, MechanismScope scope)
     {
         var set = MechanismSet.Empty;
         foreach (var m in In(scope))
-            if (owner[m.Key] is { } node && m.Bind(r, node, owner.PathOf(m.Key)) is { } spec) set = set.With(spec);
+            if (owner[m.Key] is { } node && node is not ScalarNode { Text: Off } && m.Bind(r, node, owner.PathOf(m.Key)) is { } spec)
+                set = set.With(spec);
         return set;
     }
+
+    /// <summary>The value of a mechanism's key that leaves it out.</summary>
+    public const string Off = "off";
 
     /// <summary>Validates each spec of <paramref name="set"/>, of the owner at <paramref name="ownerPath"/>.</summary>
     public static void Validate(Diagnostics d, string ownerPath, MechanismSet set, MechanismScope scope, Scenario scenario, int assetIndex)
