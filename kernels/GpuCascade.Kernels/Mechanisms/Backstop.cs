@@ -5,19 +5,20 @@ namespace GpuCascade.Kernels;
 /// that would move an asset's price beyond the slippage limit, at the mid less a discount, within its capital and loss
 /// limit; it unwinds what it holds into the market at a rate, and absorbs bad debt after the insurance fund. As an account
 /// backstop (a takeover share q &gt; 0) it instead takes over whole cohorts whose equity has fallen below q times their
-/// requirement, with the margin they have left, and leaves bad debt to the waterfall.
+/// requirement, with the margin they have left, and leaves bad debt to the waterfall. With several venues each venue may
+/// have its own vault, of either kind, on its own markets and cohorts.
 /// </summary>
 public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 {
-    // docs/model.md section 8.11: bad debt absorbed, notional taken (USD at its price), whether its cap or loss limit bound.
-    private double _backstopAbsorbed, _backstopTaken, _backstopTakeovers;
+    // docs/model.md section 8.11, summed over the vaults: notional taken (USD at its price), cohorts taken over, whether some
+    // vault's cap or loss limit bound. The bad debt each absorbed is its venue's BackstopState.Absorbed.
+    private double _backstopTaken, _backstopTakeovers;
     private bool _backstopExhausted;
 
-    /// <summary>Start of path: an empty vault.</summary>
+    /// <summary>Start of path: empty vaults.</summary>
     [PhaseHook(nameof(OnStartOfPath), Order = 70)]
     private void StartBackstop()
     {
-        _backstopAbsorbed = 0;
         _backstopTaken = 0;
         _backstopTakeovers = 0;
         _backstopExhausted = false;
@@ -27,14 +28,33 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             A(BackstopState.Inventory, i) = 0;
             A(BackstopState.Cash, i) = 0;
             A(BackstopState.Taken, i) = 0;
+            A(BackstopState.Absorbed, i) = 0; // per venue (venue v at index v)
         }
     }
 
-    /// <summary>The vault's loss so far at the current mids, minus its P&amp;L when negative: the bad debt it absorbed less what
-    /// its inventory and cash are worth.</summary>
-    private readonly double BackstopLoss()
+    /// <summary>The venue market <paramref name="i"/> trades on (0 with one venue).</summary>
+    private readonly int MarketVenue(int i) => _l.Venues.On != 0 ? i / _l.Venues.Underlyings : 0;
+
+    /// <summary>Whether venue <paramref name="v"/> has a vault.</summary>
+    private readonly bool HasBackstop(int v) => _l.Backstop.On != 0 && Pi(_l.Backstop.VenueOn, v) != 0;
+
+    /// <summary>Venue <paramref name="v"/>'s vault's loss so far at the current mids, minus its P&amp;L when negative: the bad
+    /// debt it absorbed less what its inventory and cash (in its venue's markets) are worth.</summary>
+    private readonly double BackstopLoss(int v)
     {
-        return Math.Max(0.0, _backstopAbsorbed - MarkToMarket(BackstopState.Inventory, BackstopState.Cash, out _));
+        int first = 0, end = _n;
+        if (_l.Venues.On != 0)
+        {
+            first = v * _l.Venues.Underlyings;
+            end = first + _l.Venues.Underlyings;
+        }
+        double worth = 0;
+        for (int i = first; i < end; i++)
+        {
+            double value = A(BackstopState.Inventory, i) * A(MarketState.Mid, i);
+            worth += value + A(BackstopState.Cash, i);
+        }
+        return Math.Max(0.0, A(BackstopState.Absorbed, v) - worth);
     }
 
     /// <summary>
@@ -45,19 +65,20 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     [PhaseHook(nameof(OnFlowsSummed), Order = 10, Switch = "Backstop")]
     private void SplitOverflow(int step)
     {
-        if (_l.Backstop.On == 0 || _l.Backstop.Takeover > 0) return;
-        bool open = BackstopLoss() < _l.Backstop.LossLimit;
+        if (_l.Backstop.On == 0) return;
         for (int i = 0; i < _n; i++)
         {
             A(BackstopState.Taken, i) = 0;
-            if (_l.Backstop.Venue >= 0 && i / _l.Venues.Underlyings != _l.Backstop.Venue) continue; // several venues: its own only
+            int v = MarketVenue(i);
+            if (!HasBackstop(v) || Pd(_l.Backstop.Takeover, v) > 0) continue; // no vault here, or one that takes accounts
             double units = A(ExecutionState.FlowUnits, i);
             if (units == 0 || !(ImpactScale(i, EffectiveDepth(i)) > 0)) continue; // a book that nothing moves takes it all
-            double mid = A(MarketState.Mid, i);
-            double bookUnits = FlowForImpact(i, units < 0 ? -_l.Backstop.LogSlippage : _l.Backstop.LogSlippage) / mid;
+            double mid = A(MarketState.Mid, i), sigma = Pd(_l.Backstop.LogSlippage, v);
+            double bookUnits = FlowForImpact(i, units < 0 ? -sigma : sigma) / mid;
             if (Math.Abs(units) <= Math.Abs(bookUnits)) continue;
             double overflow = units - bookUnits;
-            double inventory = A(BackstopState.Inventory, i), room = _l.Backstop.Capital / mid;
+            double inventory = A(BackstopState.Inventory, i), room = Pd(_l.Backstop.Capital, v) / mid;
+            bool open = BackstopLoss(v) < Pd(_l.Backstop.LossLimit, v); // the vault's state does not change in this loop
             double taken = !open ? 0.0
                 : overflow < 0 ? Math.Max(overflow, Math.Min(0.0, inventory - room))
                 : Math.Min(overflow, Math.Max(0.0, inventory + room));
@@ -78,8 +99,8 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         {
             double taken = A(BackstopState.Taken, i);
             if (taken == 0) continue;
-            double mid = A(BackstopState.RoundMid, i); // the mid before the round (the book's part has moved it since)
-            double price = taken < 0 ? mid * (1 - _l.Backstop.Discount) : mid * (1 + _l.Backstop.Discount);
+            double mid = A(BackstopState.RoundMid, i), discount = Pd(_l.Backstop.Discount, MarketVenue(i)); // the mid before the round
+            double price = taken < 0 ? mid * (1 - discount) : mid * (1 + discount);
             double bookUnits = A(ExecutionState.FlowUnits, i);
             A(ExecutionState.Execution, i) = real.Hold((bookUnits * A(ExecutionState.Execution, i) + taken * price) / (bookUnits + taken));
             A(BackstopState.Inventory, i) -= taken; // the liquidations sell (taken < 0): the vault buys
@@ -102,10 +123,10 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     [PhaseHook(nameof(OnMarketMoved), Order = 25, Switch = "Backstop")]
     private void UnwindBackstop(int step)
     {
-        if (_l.Backstop.On == 0 || _l.Backstop.UnwindShare == 0 || TradingHalted(step) || _failFlag != 0) return;
+        if (_l.Backstop.On == 0 || TradingHalted(step) || _failFlag != 0) return;
         for (int i = 0; i < _n; i++)
         {
-            double units = -A(BackstopState.Inventory, i) * _l.Backstop.UnwindShare;
+            double units = -A(BackstopState.Inventory, i) * Pd(_l.Backstop.UnwindShare, MarketVenue(i)); // 0 without a vault
             if (units == 0) continue;
             ExecuteFlow(step, i, units, liquidation: false);
             if (_failFlag != 0) return;
@@ -127,20 +148,22 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     [PhaseHook(nameof(OnAdmission), Order = 7, Switch = "Backstop")]
     private int TakeOver(int count)
     {
-        if (_l.Backstop.On == 0 || !(_l.Backstop.Takeover > 0) || count == 0) return count;
-        bool open = BackstopLoss() < _l.Backstop.LossLimit;
+        if (_l.Backstop.On == 0 || _l.Backstop.AnyTakeover == 0 || count == 0) return count;
+        int venues = _l.Venues.On != 0 ? _l.Venues.Count : 1;
+        for (int v = 0; v < venues; v++) // whether each vault is open, from its loss before the round's takeovers
+            A(BackstopState.Open, v) = HasBackstop(v) && BackstopLoss(v) < Pd(_l.Backstop.LossLimit, v) ? 1 : 0;
         double badDebt = 0;
         int kept = 0;
         for (int k = 0; k < count; k++)
         {
-            int c = CohortInt(PathState.RoundList, k);
-            if ((_l.Backstop.Venue >= 0 && VenueOf(c) != _l.Backstop.Venue)
-                || !(ExcessParts(c, out double equity, out double requirement) < 0 && equity < _l.Backstop.Takeover * requirement))
+            int c = CohortInt(PathState.RoundList, k), v = VenueOf(c);
+            double q = HasBackstop(v) ? Pd(_l.Backstop.Takeover, v) : 0;
+            if (!(q > 0) || !(ExcessParts(c, out double equity, out double requirement) < 0 && equity < q * requirement))
             {
                 CohortInt(PathState.RoundList, kept++) = c;
                 continue;
             }
-            if (!open || !WithinBackstopCapital(c))
+            if (A(BackstopState.Open, v) == 0 || !WithinBackstopCapital(c, Pd(_l.Backstop.Capital, v)))
             {
                 _backstopExhausted = true;
                 CohortInt(PathState.RoundList, kept++) = c; // the book liquidates it
@@ -154,7 +177,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 
     /// <summary>Whether the vault's inventory in every market cohort <paramref name="c"/> trades stays within its capital
     /// (|inventory| x mid &lt;= K) once it holds the cohort's positions and collateral.</summary>
-    private readonly bool WithinBackstopCapital(int c)
+    private readonly bool WithinBackstopCapital(int c, double capital)
     {
         double s = ScaleOf(c), k = CollateralScaleOf(c);
         int firstP = Pi(_l.PositionStart, c), endP = Pi(_l.PositionStart, c + 1);
@@ -165,7 +188,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             double units = 0; // what the cohort brings into market a
             for (int p = firstP; p < endP; p++) if (Pi(_l.PositionAsset, p) == a) units += s * Pd(_l.PositionUnits, p);
             for (int j = firstJ; j < endJ; j++) if (Pi(_l.CollateralAsset, j) == a) units += k * Pd(_l.CollateralUnits, j);
-            if (Math.Abs(A(BackstopState.Inventory, a) + units * _bookMultiplier) * A(MarketState.Mid, a) > _l.Backstop.Capital) return false;
+            if (Math.Abs(A(BackstopState.Inventory, a) + units * _bookMultiplier) * A(MarketState.Mid, a) > capital) return false;
         }
         return true;
     }
@@ -214,14 +237,18 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         return badDebt;
     }
 
-    /// <summary>The loss waterfall after the fund: the vault absorbs bad debt up to what its loss limit leaves.</summary>
+    /// <summary>The loss waterfall after the fund (one venue): the vault absorbs bad debt up to what its loss limit leaves.</summary>
     [PhaseHook(nameof(OnLossAfterFund), Order = 10, Switch = "Backstop")]
-    private double AbsorbAfterFund(double loss)
+    private double AbsorbAfterFund(double loss) => AbsorbAfterFund(loss, 0);
+
+    /// <summary>Venue <paramref name="v"/>'s loss waterfall after its fund: its flow vault absorbs bad debt up to what its loss
+    /// limit leaves (an account vault leaves it to ADL); returns what is left.</summary>
+    private double AbsorbAfterFund(double loss, int v)
     {
-        if (_l.Backstop.On == 0 || _l.Backstop.Takeover > 0 || loss <= 0) return loss; // an account backstop leaves it to ADL
-        double absorb = Math.Min(loss, Math.Max(0.0, _l.Backstop.LossLimit - BackstopLoss()));
+        if (!HasBackstop(v) || Pd(_l.Backstop.Takeover, v) > 0 || loss <= 0) return loss;
+        double absorb = Math.Min(loss, Math.Max(0.0, Pd(_l.Backstop.LossLimit, v) - BackstopLoss(v)));
         if (absorb < loss) _backstopExhausted = true;
-        _backstopAbsorbed += absorb;
+        A(BackstopState.Absorbed, v) += absorb;
         return loss - absorb;
     }
 
@@ -231,41 +258,49 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         where TOD : struct, IModelArray<double>
         where TOI : struct, IModelArray<int>
     {
-        double pnl = 0, inventory = 0;
-        if (_l.Backstop.On != 0) pnl = MarkToMarket(BackstopState.Inventory, BackstopState.Cash, out inventory);
-        pnl -= _backstopAbsorbed;
+        double pnl = 0, inventory = 0, absorbed = 0;
+        if (_l.Backstop.On != 0)
+        {
+            pnl = MarkToMarket(BackstopState.Inventory, BackstopState.Cash, out inventory);
+            for (int v = 0; v < (_l.Venues.On != 0 ? _l.Venues.Count : 1); v++) absorbed += A(BackstopState.Absorbed, v);
+        }
+        pnl -= absorbed;
         output.R(BackstopOutput.Pnl) = pnl;
         output.R(BackstopOutput.Loss) = -pnl;
         output.R(BackstopOutput.Taken) = _backstopTaken;
-        output.R(BackstopOutput.Absorbed) = _backstopAbsorbed;
+        output.R(BackstopOutput.Absorbed) = absorbed;
         output.R(BackstopOutput.Inventory) = inventory;
         output.R(BackstopOutput.Exhausted) = _backstopExhausted ? 1 : 0;
         output.R(BackstopOutput.Takeovers) = _backstopTakeovers;
     }
 }
 
-/// <summary>The backstop in the plan (docs/model.md section 8.11).</summary>
+/// <summary>The backstops in the plan (docs/model.md section 8.11): per venue (one entry with one venue), whether it has a
+/// vault and the vault's rules.</summary>
 [PlanParams("Backstop")]
 public struct BackstopParams
 {
-    /// <summary>The venue has a backstop (0 or 1); with several venues, the venue whose markets it serves (-1: every market).</summary>
-    public int On, Venue;
-    /// <summary>sigma = -ln(1 - s), the discount d, the capital K (USD), the loss limit min(K, M) (USD; +infinity: none), the
-    /// share of its inventory it unwinds each step, 1 - exp(-u dt), and the takeover share q (0: it takes flow; q &gt; 0: it
-    /// takes over accounts whose equity is below q times their requirement).</summary>
-    public double LogSlippage, Discount, Capital, LossLimit, UnwindShare, Takeover;
+    /// <summary>Some venue has a vault (0 or 1); some vault takes over accounts (0 or 1).</summary>
+    public int On, AnyTakeover;
+    /// <summary>Offset of the per-venue integers: the venue has a vault (0 or 1).</summary>
+    public int VenueOn;
+    /// <summary>Offsets of the per-venue reals: sigma = -ln(1 - s), the discount d, the capital K (USD), the loss limit
+    /// min(K, M) (USD; +infinity: none), the share of its inventory it unwinds each step, 1 - exp(-u dt), and the takeover
+    /// share q (0: it takes flow; q &gt; 0: it takes over accounts whose equity is below q times their requirement).</summary>
+    public int LogSlippage, Discount, Capital, LossLimit, UnwindShare, Takeover;
 }
 
 /// <summary>Per-asset state of the backstop: its inventory (units, signed), cash (USD), the round's taken flow and the
-/// mid the round started from.</summary>
+/// mid the round started from; per venue (venue v at index v): the bad debt its vault absorbed, and whether it is open
+/// to takeovers in the current round.</summary>
 [StateBlock(8)]
 public static partial class BackstopState
 {
-    /// <summary>Per-asset fields.</summary>
-    public const int Inventory = First, Cash = First + 1, Taken = First + 2, RoundMid = First + 3;
+    /// <summary>Per-asset fields, then per-venue ones.</summary>
+    public const int Inventory = First, Cash = First + 1, Taken = First + 2, RoundMid = First + 3, Absorbed = First + 4, Open = First + 5;
 
     /// <summary>How many per-asset fields the mechanism needs.</summary>
-    public const int Fields = 4;
+    public const int Fields = 6;
 }
 
 /// <summary>The backstop's per-path outputs (slots of <see cref="PathOutput"/>), summed over assets.</summary>

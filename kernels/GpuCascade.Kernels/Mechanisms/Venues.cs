@@ -70,7 +70,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 
     /// <summary>
     /// docs/model.md section 9: the loss waterfall venue by venue. Each venue's penalties go into its own fund, which pays
-    /// what it can of its own bad debt; its backstop (the one venue that may have one) absorbs what its limit allows; its
+    /// what it can of its own bad debt; its backstop (when it has one) absorbs what its limit allows; its
     /// auto-deleveraging (when on) takes the rest from its own cohorts; what is left is
     /// the venue's uncovered loss. The path's ledger holds the sums (its fund is the sum of the venues' funds).
     /// </summary>
@@ -88,8 +88,8 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             A(VenueState.Fund, v) = fund;
             A(VenueState.BadDebt, v) += badDebt;
             A(VenueState.UncoveredBeforeAdl, v) += badDebt - pay;
-            // The venue's backstop (docs/model.md section 8.11), when it is the one that has it, before its ADL.
-            double left = Deleverage(v == _l.Backstop.Venue ? AbsorbAfterFund(badDebt - pay) : badDebt - pay, v);
+            // The venue's own backstop (docs/model.md section 8.11), when it has one, before its ADL.
+            double left = Deleverage(AbsorbAfterFund(badDebt - pay, v), v);
             A(VenueState.Uncovered, v) += left;
             paid += pay;
             beforeAdl += badDebt - pay;

@@ -148,6 +148,43 @@ public class VenuesTests
         }
     }
 
+    /// <summary>Each venue its own vault, one of each kind (docs/model.md section 8.11): alpha's takes over accounts, beta's takes
+    /// the flow its book cannot absorb. Uncoupled, each venue gives its run alone bit for bit, and the vaults' outputs are
+    /// the sums of their runs alone.</summary>
+    [Test]
+    public void EachVenueHasItsOwnVault()
+    {
+        const string first = Rules + ", backstop: {takeover: 0.7, capital: 2.0e8, unwindRate: 0.5}";
+        const string second = Rules + ", backstop: {slippage: 0.005, discount: 0.02, capital: 3.0e8, lossLimit: 2.0e6}";
+        var two = ScenarioLoader.LoadYaml(TwoVenues("{sharedDepth: 0}", 3.0e6, scale: 0.8, second: second, share: 0.6, first: first));
+        var both = Simulate(two);
+        double[] shares = [0.6, 0.4];
+        string[] rules = [first, second];
+        var alone = new PathOutputs[2];
+        for (int v = 0; v < 2; v++)
+        {
+            string market = Market
+                .Replace("depth1pct: 4.0e7", $"depth1pct: {R(4.0e7 * shares[v])}", StringComparison.Ordinal)
+                .Replace("depth1pct: 1.5e7", $"depth1pct: {R(1.5e7 * shares[v])}", StringComparison.Ordinal);
+            alone[v] = Simulate(ScenarioLoader.LoadYaml($"{market}\nvenue: {{{rules[v]}, insuranceFund: {R(3.0e6)}}}\nbook:\n{Cohorts(0.8, "  ")}"));
+            for (int p = 0; p < alone[v].Count; p++)
+            {
+                Assert.That(both[$"venues.v{v}BadDebt"][p], Is.EqualTo(alone[v].BadDebt[p]), $"venue {v}'s bad debt, path {p}");
+                Assert.That(both[$"venues.v{v}UncoveredLoss"][p], Is.EqualTo(alone[v].UncoveredLoss[p]), $"venue {v}'s uncovered loss, path {p}");
+                Assert.That(both[$"venues.v{v}LiquidatedNotional"][p], Is.EqualTo(alone[v].LiquidatedNotional[p]), $"venue {v}'s notional, path {p}");
+                for (int i = 0; i < 2; i++)
+                    Assert.That(both.Span(OutputSchema.FinalPrice, 2 * v + i)[p], Is.EqualTo(alone[v].Span(OutputSchema.FinalPrice, i)[p]),
+                        $"venue {v}, asset {i}'s price, path {p}");
+            }
+        }
+        Assert.That(alone[0]["backstop.takeovers"].Take(alone[0].Count).Sum(), Is.GreaterThan(0), "alpha's vault must take accounts over");
+        Assert.That(alone[1]["backstop.taken"].Take(alone[1].Count).Sum(), Is.GreaterThan(0), "beta's vault must take flow");
+        Assert.That(alone[1]["backstop.absorbed"].Take(alone[1].Count).Sum(), Is.GreaterThan(0), "and absorb bad debt");
+        foreach (string key in new[] { "backstop.taken", "backstop.takeovers", "backstop.absorbed", "backstop.pnl", "backstop.inventory" })
+            for (int p = 0; p < both.Count; p++)
+                Close(alone[0][key][p] + alone[1][key][p], both[key][p], key, p);
+    }
+
     /// <summary>No volatility; a long book on alpha, liquidated by a 6% fall at step 0; beta has one small long far from
     /// liquidation.</summary>
     private static Scenario Gap(string arbitrage, int steps = 6) => ScenarioLoader.LoadYaml($$"""
@@ -311,8 +348,6 @@ public class VenuesTests
             "not available with several venues");
         Refused(TwoVenues("{sharedDepth: 0.5}", 1.0e6, first: Rules + ", adversary: {budget: 1e6}", second: Rules + ", adversary: {budget: 1e6}"),
             "venues[1].venue.adversary", "only one venue");
-        Refused(TwoVenues("{sharedDepth: 0.5}", 1.0e6).Replace("adl: true", "adl: true, backstop: {slippage: 0.01, discount: 0.02, capital: 1.0e8}",
-            StringComparison.Ordinal), "venues[1].venue.backstop", "only one venue");
         Refused(Market + "\nvenues:\n  - name: solo\n    venue: {maintenanceMargin: 0.01}\n    book: {cohorts: []}\n", "venues", "2 to 4");
     }
 }
@@ -340,6 +375,21 @@ public class VenuesParityTests(string deviceName, string reason) : DeviceFixture
         Assert.That(s.Venues.Arbitrage!.Delay, Is.EqualTo(1));
         var reference = MechanismChecks.AssertParity(Device, s with { Paths = 1024 });
         Assert.That(reference["queue.steps"].Take(1024).Sum(), Is.GreaterThan(0), "the on-chain venue's capacity must bind");
+    }
+
+    /// <summary>A vault on each venue, one of each kind, through the common pool and the arbitrage.</summary>
+    [Test]
+    public void EachVenuesOwnVaultMatchesTheManagedReference()
+    {
+        string text = File.ReadAllText(Path.Combine(Docs.DocsCodeTests.RepositoryRoot(), "scenarios", "two-venues.yaml"))
+            .Replace("insuranceFund: 5.0e7", "insuranceFund: 5.0e7\n      backstop: {slippage: 0.005, discount: 0.02, capital: 3.0e8, lossLimit: 2.0e7, unwindRate: 0.5}",
+                StringComparison.Ordinal)
+            .Replace("insuranceFund: 1.0e6", "insuranceFund: 1.0e6\n      backstop: {takeover: 0.6666666666666666, capital: 1.0e8, unwindRate: 0.5}", StringComparison.Ordinal);
+        var s = ScenarioLoader.LoadYaml(text);
+        Assert.That(s.Venues!.Venues.Select(v => v.Venue.Mechanisms.Get<BackstopSpec>()), Is.All.Not.Null);
+        var reference = MechanismChecks.AssertParity(Device, s with { Paths = 1024 });
+        Assert.That(reference["backstop.takeovers"].Take(1024).Sum(), Is.GreaterThan(0), "the dex's vault must take accounts over");
+        Assert.That(reference["backstop.taken"].Take(1024).Sum(), Is.GreaterThan(0));
     }
 }
 

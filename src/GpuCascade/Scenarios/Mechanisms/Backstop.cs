@@ -104,24 +104,29 @@ internal sealed class BackstopModule : MechanismModule<BackstopSpec>
         if (spec.UnwindRate != 0) ScenarioJson.Number(w, "unwindRate", spec.UnwindRate);
     }
 
+    /// <summary>Packs each venue's vault (one entry with one venue; several venues: each venue's own, on its markets).</summary>
     public override void Pack(PlanPacking packing, ref PlanLayout layout)
     {
-        if (packing.Scenario.Venue.Mechanisms.Get<BackstopSpec>() is not { } spec)
+        var scenario = packing.Scenario;
+        BackstopSpec?[] specs = scenario.Venues is { } set
+            ? [.. set.Venues.Select(v => v.Venue.Mechanisms.Get<BackstopSpec>())]
+            : [scenario.Venue.Mechanisms.Get<BackstopSpec>()];
+        if (specs.All(b => b is null))
         {
-            layout.Backstop = new BackstopParams { Venue = -1 };
+            layout.Backstop = default;
             return;
         }
         layout.Backstop = new BackstopParams
         {
             On = 1,
-            // Several venues (docs/model.md section 9): the one venue that has it.
-            Venue = VenuesModule.VenueWith<BackstopSpec>(packing.Scenario),
-            LogSlippage = -Math.Log(1 - spec.Slippage),
-            Discount = spec.Discount,
-            Capital = spec.Capital,
-            LossLimit = Math.Min(spec.LossLimit, spec.Capital), // its capital is what it can lose
-            UnwindShare = 1 - Math.Exp(-spec.UnwindRate * packing.Dt * 8760.0),
-            Takeover = spec.Takeover,
+            AnyTakeover = specs.Any(b => b is { Takeover: > 0 }) ? 1 : 0,
+            VenueOn = packing.Ints(specs.Select(b => b is null ? 0 : 1)),
+            LogSlippage = packing.Reals(specs.Select(b => b is null ? 0 : -Math.Log(1 - b.Slippage))),
+            Discount = packing.Reals(specs.Select(b => b?.Discount ?? 0)),
+            Capital = packing.Reals(specs.Select(b => b?.Capital ?? 0)),
+            LossLimit = packing.Reals(specs.Select(b => b is null ? 0 : Math.Min(b.LossLimit, b.Capital))), // its capital is what it can lose
+            UnwindShare = packing.Reals(specs.Select(b => b is null ? 0 : 1 - Math.Exp(-b.UnwindRate * packing.Dt * 8760.0))),
+            Takeover = packing.Reals(specs.Select(b => b?.Takeover ?? 0)),
         };
     }
 

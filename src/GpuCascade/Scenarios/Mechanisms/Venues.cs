@@ -89,7 +89,7 @@ internal static class VenuesModule
 
     private static string Num(double x) => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>The one venue (of several) that has the venue mechanism <typeparamref name="T"/> (a backstop, a front-runner);
+    /// <summary>The one venue (of several) that has the venue mechanism <typeparamref name="T"/> (a front-runner);
     /// -1 with one venue or when none has it.</summary>
     public static int VenueWith<T>(Scenario s) where T : MechanismSpec =>
         s.Venues is { } set ? set.Venues.Select(v => v.Venue.Mechanisms.Get<T>() is not null).ToList().IndexOf(true) : -1;
@@ -154,8 +154,8 @@ internal static class VenuesModule
         if (adversary is not null) mechanisms = mechanisms.With(adversary);
         var merged = first with
         {
-            // The one venue's backstop and front-runner (if any) are the engine's, on that venue's markets
-            // (BackstopParams.Venue, AdversaryParams.Venue).
+            // The switches of each venue's backstop (the kernel takes each venue's own, BackstopParams) and of the one
+            // venue's front-runner (on that venue's markets, AdversaryParams.Venue).
             Mechanisms = mechanisms,
             MaintenanceMargin = margins.ToImmutable(),
             InsuranceFund = set.Venues.Sum(x => x.Venue.InsuranceFund),
@@ -250,7 +250,6 @@ internal static class VenuesModule
             d.Require(venue.DepthShare > 0 && venue.DepthShare <= 1, Key(path, "depthShare"), $"must be in (0, 1], got {Num(venue.DepthShare)}");
             if (venue.Venue.Mechanisms.Any(m => m is not BackstopSpec and not AdversarySpec))
                 d.Add(Key(path, "venue"), "its mechanisms (oracle pipeline, circuit breaker) are not available with several venues yet; remove them, or run the venue alone");
-            OnlyOneVenue<BackstopSpec>(v, "backstop", "a backstop");
             OnlyOneVenue<AdversarySpec>(v, "adversary", "a front-runner");
             foreach (var e in ScenarioValidator.Validate(Template(s, v)))
             {
@@ -268,7 +267,7 @@ internal static class VenuesModule
         if (errors.Count == 0 && d.Count == 0) Consistent(s, set, d);
         double shares = set.Venues.Sum(x => x.DepthShare);
 
-        // A venue mechanism the engine runs on one venue's markets only (BackstopParams.Venue, AdversaryParams.Venue).
+        // A venue mechanism the engine runs on one venue's markets only (AdversaryParams.Venue).
         void OnlyOneVenue<T>(int v, string key, string what) where T : MechanismSpec
         {
             if (set.Venues[v].Venue.Mechanisms.Get<T>() is not null && set.Venues.Take(v).Any(x => x.Venue.Mechanisms.Get<T>() is not null))
