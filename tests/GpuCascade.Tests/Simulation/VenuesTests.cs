@@ -185,6 +185,54 @@ public class VenuesTests
                 Close(alone[0][key][p] + alone[1][key][p], both[key][p], key, p);
     }
 
+    /// <summary>Two venues (or, with <paramref name="alone"/> = v, venue v alone, on its share of the depth) under historical
+    /// shocks: the hourly closes of scenarios/data from 2025-10-10 12:00 UTC, replayed or bootstrapped.</summary>
+    internal static string Historical(string method, string coupling, int? alone = null)
+    {
+        string data = Path.Combine(Docs.DocsCodeTests.RepositoryRoot(), "scenarios", "data");
+        string history = method == "replay"
+            ? $"{{method: replay, prices: {{BTC: {Path.Combine(data, "BTC_USDT_1h.csv")}, ETH: {Path.Combine(data, "ETH_USDT_1h.csv")}}}, from: 2025-10-10T12:00:00Z}}"
+            : $"{{method: bootstrap, prices: {{BTC: {Path.Combine(data, "BTC_USDT_1h.csv")}, ETH: {Path.Combine(data, "ETH_USDT_1h.csv")}}}, block: 6h}}";
+        double[] shares = [0.6, 0.4];
+        string Assets(double share) => $"  - {{symbol: BTC, price: 121000, volatility: 0.45, depth1pct: {R(1.5e8 * share)}}}\n"
+            + $"  - {{symbol: ETH, price: 4350, volatility: 0.65, depth1pct: {R(6.0e7 * share)}}}\n";
+        string[] rules = [Rules + ", insuranceFund: 1.0e6", "maintenanceMargin: {BTC: 0.0125, ETH: 0.0125}, liquidationPenalty: 0, insuranceFund: 2.0e5"];
+        string head = $"horizon: 1d\nsteps: 24\npaths: 200\nseed: 11\nhistory: {history}\n";
+        if (alone is int v)
+            return head + "assets:\n" + Assets(shares[v]) + $"venue: {{{rules[v]}}}\nbook:\n{Cohorts(0.8, "  ")}";
+        return head + "assets:\n" + Assets(1) + "venues:\n"
+            + string.Concat(Enumerable.Range(0, 2).Select(k =>
+                $"  - name: v{k}\n    depthShare: {R(shares[k])}\n    venue: {{{rules[k]}}}\n    book:\n{Cohorts(0.8, "      ")}"))
+            + $"coupling: {coupling}\n";
+    }
+
+    /// <summary>Historical shocks (docs/model.md section 2) drive every market of an asset alike: uncoupled, each venue under
+    /// the replay of 2025-10-10 gives its run alone bit for bit; under the bootstrap every path's markets of an asset
+    /// share one exogenous path.</summary>
+    [Test]
+    public void HistoricalShocksDriveEveryVenuesMarketsOfAnAssetAlike()
+    {
+        var both = Simulate(ScenarioLoader.LoadYaml(Historical("replay", "{sharedDepth: 0}")));
+        Assert.That(both.LiquidatedNotional.Take(both.Count).Sum(), Is.GreaterThan(0), "the replay must liquidate");
+        for (int v = 0; v < 2; v++)
+        {
+            var alone = Simulate(ScenarioLoader.LoadYaml(Historical("replay", "", alone: v)));
+            for (int p = 0; p < alone.Count; p++)
+            {
+                Assert.That(both[$"venues.v{v}BadDebt"][p], Is.EqualTo(alone.BadDebt[p]), $"venue {v}'s bad debt, path {p}");
+                Assert.That(both[$"venues.v{v}LiquidatedNotional"][p], Is.EqualTo(alone.LiquidatedNotional[p]), $"venue {v}'s notional, path {p}");
+                for (int i = 0; i < 2; i++)
+                    Assert.That(both.Span(OutputSchema.FinalPrice, 2 * v + i)[p], Is.EqualTo(alone.Span(OutputSchema.FinalPrice, i)[p]),
+                        $"venue {v}, asset {i}'s price, path {p}");
+            }
+        }
+        var boot = Simulate(ScenarioLoader.LoadYaml(Historical("bootstrap", "{sharedDepth: 0.4, arbitrage: {speed: 0.5, capital: 5.0e7}}")));
+        for (int p = 0; p < boot.Count; p++)
+            for (int i = 0; i < 2; i++)
+                Assert.That(boot.Span(OutputSchema.ExogenousMaxDrawdown, 2 + i)[p], Is.EqualTo(boot.Span(OutputSchema.ExogenousMaxDrawdown, i)[p]),
+                    $"asset {i}'s exogenous path on both venues, path {p}");
+    }
+
     /// <summary>No volatility; a long book on alpha, liquidated by a 6% fall at step 0; beta has one small long far from
     /// liquidation.</summary>
     private static Scenario Gap(string arbitrage, int steps = 6) => ScenarioLoader.LoadYaml($$"""
@@ -375,6 +423,14 @@ public class VenuesParityTests(string deviceName, string reason) : DeviceFixture
         Assert.That(s.Venues.Arbitrage!.Delay, Is.EqualTo(1));
         var reference = MechanismChecks.AssertParity(Device, s with { Paths = 1024 });
         Assert.That(reference["queue.steps"].Take(1024).Sum(), Is.GreaterThan(0), "the on-chain venue's capacity must bind");
+    }
+
+    /// <summary>The bootstrap of historical returns through the common pool and the arbitrage.</summary>
+    [Test]
+    public void HistoricalShocksMatchTheManagedReference()
+    {
+        var s = ScenarioLoader.LoadYaml(VenuesTests.Historical("bootstrap", "{sharedDepth: 0.4, arbitrage: {speed: 0.5, capital: 5.0e7}}"));
+        MechanismChecks.AssertParity(Device, s);
     }
 
     /// <summary>A vault on each venue, one of each kind, through the common pool and the arbitrage.</summary>

@@ -318,7 +318,19 @@ internal static class HistoryModule
         w.WriteEndObject();
     }
 
-    /// <summary>The kernel's parameters, the rows' values appended through <paramref name="realArray"/>.</summary>
+    /// <summary>With several venues (docs/model.md section 9), the history's rows x U underlyings must still fit the plan as
+    /// rows x <paramref name="markets"/> values (each market replays its underlying's returns); checked once the history
+    /// of <paramref name="template"/> (the one-venue view) is valid.</summary>
+    public static void ValidateMarkets(Diagnostics d, Scenario template, int markets)
+    {
+        if (template.History is not { } h || Interval(template) is not { } interval) return;
+        var rows = RowsOf(h, interval);
+        if ((long)rows.Rows * markets > MaxValues)
+            d.Add("history", $"{rows.Rows} rows x {markets} markets exceed the plan's {MaxValues} history values: narrow the window (from, to), lengthen the step or use fewer venues");
+    }
+
+    /// <summary>The kernel's parameters, the rows' values appended through <paramref name="realArray"/>: rows x N, with
+    /// several venues each market taking its underlying's column, so that every market of an asset moves alike.</summary>
     public static HistoryParams Pack(Scenario s, Func<IEnumerable<double>, int> realArray)
     {
         if (s.History is not { } h) return default;
@@ -329,6 +341,14 @@ internal static class HistoryModule
             HistoryMethod.Filtered => rows.Standardised(h.Lambda),
             _ => rows.Values,
         };
+        if (s.Venues is { } set)
+        {
+            int u = set.Assets.Length, n = s.Assets.Length;
+            var underlying = values;
+            values = new double[(long)rows.Rows * n];
+            for (int row = 0; row < rows.Rows; row++)
+                for (int k = 0; k < n; k++) values[(long)row * n + k] = underlying[(long)row * u + k % u];
+        }
         return new HistoryParams
         {
             Method = (int)(h.Method switch

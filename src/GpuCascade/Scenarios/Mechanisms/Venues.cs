@@ -293,7 +293,7 @@ internal static class VenuesModule
             if (other.RoundCap != rules.RoundCap)
                 d.Add(Key(path, "roundCap"), "must equal the first venue's: the round cap is the engine's");
         }
-        if (s.History is not null) d.Add(HistoryModule.Name, "historical shocks are not available with several venues yet");
+        if (s.History is not null && errors.Count == 0 && d.Count == 0) HistoryModule.ValidateMarkets(d, Template(s, 0), s.Assets.Length);
         foreach (var (a, i) in set.Assets.Select((a, i) => (a, i)))
             if (a.Mechanisms.Count > 0)
                 d.Add(Index("assets", i), "its mechanisms (returning liquidity, dealer gamma) are not available with several venues yet");
