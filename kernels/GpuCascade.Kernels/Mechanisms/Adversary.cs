@@ -36,7 +36,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     [PhaseHook(nameof(OnMarketMoved), Order = 35, Switch = "Adversary")]
     private void ConsiderAttack(int step)
     {
-        if (_l.Adversary.On == 0 || _l.Adversary.Sees == 0 || TradingHalted(step)) return;
+        if (_l.Adversary.On == 0 || _l.Adversary.Sees == 0 || TradingHalted(step, Math.Max(0, _l.Adversary.Venue) * _l.Venues.Underlyings)) return;
         // Its venue's oracle is live (validated): the mids, on its own markets only (another venue may read a delayed one).
         for (int i = 0; i < _n; i++)
             if (_l.Adversary.Venue < 0 || i / _l.Venues.Underlyings == _l.Adversary.Venue) A(OracleState.Price, i) = A(MarketState.Mid, i);

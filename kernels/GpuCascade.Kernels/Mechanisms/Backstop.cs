@@ -123,9 +123,10 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     [PhaseHook(nameof(OnMarketMoved), Order = 25, Switch = "Backstop")]
     private void UnwindBackstop(int step)
     {
-        if (_l.Backstop.On == 0 || TradingHalted(step) || _failFlag != 0) return;
+        if (_l.Backstop.On == 0 || _failFlag != 0) return;
         for (int i = 0; i < _n; i++)
         {
+            if (TradingHalted(step, i)) continue; // its venue's breaker with scope all
             double units = -A(BackstopState.Inventory, i) * Pd(_l.Backstop.UnwindShare, MarketVenue(i)); // 0 without a vault
             if (units == 0) continue;
             ExecuteFlow(step, i, units, liquidation: false);

@@ -35,7 +35,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// </summary>
     private void Hedge(int step)
     {
-        if (_l.DealerGamma.On == 0 || TradingHalted(step) || _failFlag != 0) return;
+        if (_l.DealerGamma.On == 0 || TradingHalted(step, 0) || _failFlag != 0) return; // one venue (dealers are refused with several)
         for (int i = 0; i < _n; i++)
         {
             double gamma = Pd(_l.DealerGamma.Gamma, i);

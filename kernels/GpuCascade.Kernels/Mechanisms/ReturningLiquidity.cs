@@ -39,7 +39,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     private void TradeTheDiscount(int step)
     {
         if (_l.ReturningLiquidity.On == 0) return;
-        bool halted = TradingHalted(step); // a circuit breaker with scope all halts them too (they still see the discount)
+        bool halted = TradingHalted(step, 0); // a breaker with scope all halts them too (they still see the discount); one venue
         TP real = default;
         int n = _n, ringSteps = _l.ReturningLiquidity.RingSteps, ring = _l.MechanismSlot + _l.ReturningLiquidity.Ring;
         bool traded = false;

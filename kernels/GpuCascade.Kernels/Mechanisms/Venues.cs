@@ -228,7 +228,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
                     gap = seen;
                 }
                 // A gap of rounding (identical venues) is no gap: nothing to trade.
-                double q = Math.Abs(gap) > 1e-12 ? FlowForImpact(k, kappa * gap) : 0.0;
+                double q = Math.Abs(gap) > 1e-12 && !TradingHalted(step, k) ? FlowForImpact(k, kappa * gap) : 0.0; // none on a halted venue
                 A(ExecutionState.FlowUnits, k) = q; // USD here; the units are set below
                 wanted += Math.Abs(q);
             }

@@ -185,6 +185,55 @@ public class VenuesTests
                 Close(alone[0][key][p] + alone[1][key][p], both[key][p], key, p);
     }
 
+    /// <summary>Each venue its own circuit breaker (docs/model.md section 8.8), watching and halting its own markets: alpha's
+    /// halts liquidations for a 5% move in 15 minutes, beta's everything for a 3% move in 10 minutes. Uncoupled, each venue
+    /// gives its run alone bit for bit, and the halts are the sums of the runs alone.</summary>
+    [Test]
+    public void EachVenueHasItsOwnCircuitBreaker()
+    {
+        const string first = Rules + ", circuitBreaker: {move: 0.05, window: 15m, halt: 10m}";
+        const string second = Rules + ", circuitBreaker: {move: 0.03, window: 10m, halt: 20m, scope: all}, backstop: {slippage: 0.005, discount: 0.02, capital: 3.0e8, unwindRate: 1}";
+        var both = Simulate(ScenarioLoader.LoadYaml(TwoVenues("{sharedDepth: 0}", 3.0e6, scale: 0.8, second: second, share: 0.6, first: first)));
+        double[] shares = [0.6, 0.4];
+        string[] rules = [first, second];
+        var alone = new PathOutputs[2];
+        for (int v = 0; v < 2; v++)
+        {
+            string market = Market
+                .Replace("depth1pct: 4.0e7", $"depth1pct: {R(4.0e7 * shares[v])}", StringComparison.Ordinal)
+                .Replace("depth1pct: 1.5e7", $"depth1pct: {R(1.5e7 * shares[v])}", StringComparison.Ordinal);
+            alone[v] = Simulate(ScenarioLoader.LoadYaml($"{market}\nvenue: {{{rules[v]}, insuranceFund: {R(3.0e6)}}}\nbook:\n{Cohorts(0.8, "  ")}"));
+            Assert.That(alone[v]["circuitBreaker.halts"].Take(alone[v].Count).Sum(), Is.GreaterThan(0), $"venue {v}'s breaker must trip");
+            for (int p = 0; p < alone[v].Count; p++)
+            {
+                Assert.That(both[$"venues.v{v}BadDebt"][p], Is.EqualTo(alone[v].BadDebt[p]), $"venue {v}'s bad debt, path {p}");
+                Assert.That(both[$"venues.v{v}LiquidatedNotional"][p], Is.EqualTo(alone[v].LiquidatedNotional[p]), $"venue {v}'s notional, path {p}");
+                for (int i = 0; i < 2; i++)
+                    Assert.That(both.Span(OutputSchema.FinalPrice, 2 * v + i)[p], Is.EqualTo(alone[v].Span(OutputSchema.FinalPrice, i)[p]),
+                        $"venue {v}, asset {i}'s price, path {p}");
+            }
+        }
+        foreach (string key in new[] { "circuitBreaker.halts", "circuitBreaker.haltedSteps" })
+            for (int p = 0; p < both.Count; p++)
+                Assert.That(both[key][p], Is.EqualTo(alone[0][key][p] + alone[1][key][p]), $"{key}, path {p}");
+    }
+
+    /// <summary>A halted venue's arbitrage waits: with beta halted for everything from the crash on, the arbitrageurs do not
+    /// trade its markets, so its gap to alpha stays open while the halt lasts.</summary>
+    [Test]
+    public void AHaltWithScopeAllStopsTheArbitrageOnThatVenue()
+    {
+        string Two(string breaker) => TwoVenues("{sharedDepth: 0, arbitrage: {speed: 0.5, capital: 1.0e9}}", 3.0e6, scale: 0.8,
+            second: Rules + breaker, share: 0.6);
+        var open = Simulate(ScenarioLoader.LoadYaml(Two("")));
+        var halted = Simulate(ScenarioLoader.LoadYaml(Two(", circuitBreaker: {move: 0.01, window: 5m, halt: 6h, scope: all}")));
+        Assert.That(halted["circuitBreaker.halts"].Take(halted.Count).Min(), Is.EqualTo(1), "the crash trips it on every path, once");
+        Assert.That(open["venues.arbitrageTradeSteps"].Take(open.Count).Sum(), Is.GreaterThan(0));
+        // Only alpha's markets trade (their flows still move alpha toward the mean); beta's price is its own.
+        Assert.That(halted["venues.v1ImportedMove"].Take(halted.Count).Max(), Is.Zero, "nothing reaches the halted venue");
+        Assert.That(open["venues.v1ImportedMove"].Take(open.Count).Max(), Is.GreaterThan(0), "without the halt the arbitrage reaches it");
+    }
+
     /// <summary>Two venues (or, with <paramref name="alone"/> = v, venue v alone, on its share of the depth) under historical
     /// shocks: the hourly closes of scenarios/data from 2025-10-10 12:00 UTC, replayed or bootstrapped.</summary>
     internal static string Historical(string method, string coupling, int? alone = null)
@@ -392,7 +441,7 @@ public class VenuesTests
         Refused(good + "\nvenue: {maintenanceMargin: 0.01}\n", "venue", "venues[i].venue");
         Refused(OneVenue(1) + "coupling: {sharedDepth: 0}\n", "coupling", "several venues");
         Refused(TwoVenues("{sharedDepth: 0.5}", 1.0e6, second: Rules + ", roundCap: 8"), "venues[1].venue.roundCap", "first venue");
-        Refused(TwoVenues("{sharedDepth: 0.5}", 1.0e6, second: Rules + ", circuitBreaker: {move: 0.05, window: 5m, halt: 10m}"), "venues[1].venue",
+        Refused(TwoVenues("{sharedDepth: 0.5}", 1.0e6, second: Rules + ", oracle: {feeds: [{source: index}, {source: traded}]}"), "venues[1].venue",
             "not available with several venues");
         Refused(TwoVenues("{sharedDepth: 0.5}", 1.0e6, first: Rules + ", adversary: {budget: 1e6}", second: Rules + ", adversary: {budget: 1e6}"),
             "venues[1].venue.adversary", "only one venue");
@@ -423,6 +472,18 @@ public class VenuesParityTests(string deviceName, string reason) : DeviceFixture
         Assert.That(s.Venues.Arbitrage!.Delay, Is.EqualTo(1));
         var reference = MechanismChecks.AssertParity(Device, s with { Paths = 1024 });
         Assert.That(reference["queue.steps"].Take(1024).Sum(), Is.GreaterThan(0), "the on-chain venue's capacity must bind");
+    }
+
+    /// <summary>A breaker on each venue (one with scope all) through the common pool and the arbitrage.</summary>
+    [Test]
+    public void EachVenuesOwnCircuitBreakerMatchesTheManagedReference()
+    {
+        string text = File.ReadAllText(Path.Combine(Docs.DocsCodeTests.RepositoryRoot(), "scenarios", "two-venues.yaml"))
+            .Replace("insuranceFund: 5.0e7", "insuranceFund: 5.0e7\n      circuitBreaker: {move: 0.04, window: 30m, halt: 15m}", StringComparison.Ordinal)
+            .Replace("insuranceFund: 1.0e6", "insuranceFund: 1.0e6\n      circuitBreaker: {move: 0.02, window: 10m, halt: 30m, scope: all}", StringComparison.Ordinal);
+        var s = ScenarioLoader.LoadYaml(text) with { Paths = 1024 };
+        var reference = MechanismChecks.AssertParity(Device, s);
+        Assert.That(reference["circuitBreaker.halts"].Take(1024).Sum(), Is.GreaterThan(0));
     }
 
     /// <summary>The bootstrap of historical returns through the common pool and the arbitrage.</summary>

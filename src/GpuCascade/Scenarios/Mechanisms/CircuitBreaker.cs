@@ -67,27 +67,37 @@ internal sealed class CircuitBreakerModule : MechanismModule<CircuitBreakerSpec>
         w.WriteString("scope", spec.Scope == CircuitBreakerScope.All ? "all" : "liquidations");
     }
 
-    /// <summary>The window's step-end log prices: its steps times the assets.</summary>
+    /// <summary>Each venue's breaker (one entry with one venue; with several, each venue's own).</summary>
+    private static CircuitBreakerSpec?[] PerVenue(Scenario scenario) => scenario.Venues is { } set
+        ? [.. set.Venues.Select(v => v.Venue.Mechanisms.Get<CircuitBreakerSpec>())]
+        : [scenario.Venue?.Mechanisms?.Get<CircuitBreakerSpec>()];
+
+    /// <summary>The longest window's step-end log prices: its steps times the assets (markets).</summary>
     public override int RegionSlots(Scenario scenario) =>
-        scenario.Venue?.Mechanisms?.Get<CircuitBreakerSpec>() is { } spec && scenario.Steps > 0 && !scenario.Assets.IsDefaultOrEmpty
-            ? (int)Math.Min(int.MaxValue, (long)Math.Max(1, StepsOf(spec.Window, scenario)) * scenario.Assets.Length)
+        PerVenue(scenario).OfType<CircuitBreakerSpec>().ToList() is { Count: > 0 } specs && scenario.Steps > 0 && !scenario.Assets.IsDefaultOrEmpty
+            ? (int)Math.Min(int.MaxValue, (long)specs.Max(spec => Math.Max(1, StepsOf(spec.Window, scenario))) * scenario.Assets.Length)
             : 0;
 
     public override void Pack(PlanPacking packing, ref PlanLayout layout)
     {
-        if (packing.Scenario.Venue.Mechanisms.Get<CircuitBreakerSpec>() is not { } spec)
+        var scenario = packing.Scenario;
+        var specs = PerVenue(scenario);
+        if (specs.All(b => b is null))
         {
             layout.CircuitBreaker = default;
             return;
         }
+        int Steps(Duration d) => Math.Max(1, StepsOf(d, scenario));
         layout.CircuitBreaker = new CircuitBreakerParams
         {
             On = 1,
-            AllFlow = spec.Scope == CircuitBreakerScope.All ? 1 : 0,
-            LogDown = Math.Log(1 - spec.Move),
-            LogUp = Math.Log(1 + spec.Move),
-            WindowSteps = Math.Max(1, StepsOf(spec.Window, packing.Scenario)),
-            HaltSteps = Math.Max(1, StepsOf(spec.Halt, packing.Scenario)),
+            VenueOn = packing.Ints(specs.Select(b => b is null ? 0 : 1)),
+            AllFlow = packing.Ints(specs.Select(b => b is { Scope: CircuitBreakerScope.All } ? 1 : 0)),
+            WindowSteps = packing.Ints(specs.Select(b => b is null ? 0 : Steps(b.Window))),
+            HaltSteps = packing.Ints(specs.Select(b => b is null ? 0 : Steps(b.Halt))),
+            LogDown = packing.Reals(specs.Select(b => b is null ? 0 : Math.Log(1 - b.Move))),
+            LogUp = packing.Reals(specs.Select(b => b is null ? 0 : Math.Log(1 + b.Move))),
+            RingSteps = specs.OfType<CircuitBreakerSpec>().Max(b => Steps(b.Window)),
             Ring = packing.RegionOffset,
         };
     }
