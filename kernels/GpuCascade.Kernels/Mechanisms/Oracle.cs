@@ -3,7 +3,9 @@ using GpuCascade.Market;
 namespace GpuCascade.Kernels;
 
 /// <summary>The oracle mechanism's hooks: the delayed oracle of docs/model.md section 5 (item 1), and the oracle pipeline of
-/// section 8.10 (feeds, their median, a TWAP, a mark), which replaces it when a scenario has <c>venue.oracle</c>.</summary>
+/// section 8.10 (feeds, their median, a TWAP, a mark), which replaces it when a scenario has <c>venue.oracle</c>. With
+/// several venues (section 9) each venue's markets read its own: its pipeline (its own feeds, TWAP and mark), or its
+/// delayed or live oracle.</summary>
 public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 {
     // docs/model.md section 8.10: the path's largest |ln(O/P)| and |ln(O/F)|, its liquidations in manipulated steps, the
@@ -28,7 +30,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         int region = _l.MechanismSlot, feeds = _l.OracleFeeds.Feeds;
         StartOracleRing(region + _l.OracleFeeds.IndexRing, _l.OracleFeeds.IndexRingSteps);
         StartOracleRing(region + _l.OracleFeeds.TradedRing, _l.OracleFeeds.TradedRingSteps);
-        StartOracleRing(region + _l.OracleFeeds.TwapRing, _l.OracleFeeds.TwapSteps - 1);
+        StartOracleRing(region + _l.OracleFeeds.TwapRing, _l.OracleFeeds.TwapRows);
         StartOracleRing(region + _l.OracleFeeds.LastReports, feeds);
         for (int i = 0; i < n; i++)
         {
@@ -87,11 +89,16 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// nothing for a delayed oracle (fixed once per step, <see cref="ObserveOracle"/>).</summary>
     private void RefreshOracle(int step)
     {
-        if (_l.OracleFeeds.On != 0) RefreshOraclePipeline(step, track: true);
-        else if (_l.Oracle.Delay == 0) RefreshLiveOracle();
-        else if (_l.Venues.MixedOracle != 0)
+        if (_l.OracleFeeds.On != 0)
+        {
+            RefreshOraclePipeline(step, track: true);
+            if (_l.OracleFeeds.EveryVenue != 0) return;
+        }
+        // The markets without a pipeline (every market when no venue has one): live, or delayed (fixed once per step).
+        if (_l.Oracle.Delay == 0 || _l.Venues.MixedOracle != 0)
             for (int i = 0; i < _n; i++)
-                if (Pi(_l.Venues.OracleDelay, i / _l.Venues.Underlyings) == 0) A(OracleState.Price, i) = A(MarketState.Mid, i);
+                if (!HasPipeline(MarketVenue(i)) && (_l.Oracle.Delay == 0 || Pi(_l.Venues.OracleDelay, i / _l.Venues.Underlyings) == 0))
+                    A(OracleState.Price, i) = A(MarketState.Mid, i);
     }
 
     /// <summary>The live oracle: the current mids (the opening round, and every refresh without a pipeline or delay).</summary>
@@ -101,6 +108,20 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     }
 
     // ------------------------------------------------------------------ the pipeline (docs/model.md section 8.10)
+
+    /// <summary>Whether venue <paramref name="v"/> (0 with one venue) has a pipeline: feeds of its own.</summary>
+    private readonly bool HasPipeline(int v) =>
+        _l.OracleFeeds.On != 0 && Pi(_l.OracleFeeds.FeedStart, v + 1) > Pi(_l.OracleFeeds.FeedStart, v);
+
+    /// <summary>The first market of venue <paramref name="v"/> and the one past its last (every asset with one venue).</summary>
+    private readonly void VenueMarkets(int v, out int from, out int to)
+    {
+        from = 0;
+        to = _n;
+        if (_l.Venues.On == 0) return;
+        from = v * _l.Venues.Underlyings;
+        to = from + _l.Venues.Underlyings;
+    }
 
     /// <summary>Whether feed <paramref name="j"/>'s manipulation window covers <paramref name="step"/> for asset
     /// <paramref name="i"/>, and of which kind (1 bias, 2 stale; 0 none).</summary>
@@ -134,23 +155,32 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         for (int j = 0; j < feeds; j++)
             if (Pi(_l.OracleFeeds.WindowKind, j) != 0 && step >= Pi(_l.OracleFeeds.WindowFrom, j) && step <= Pi(_l.OracleFeeds.WindowTo, j))
                 _oracleWindowOpen = true;
-        int twapRows = _l.OracleFeeds.TwapSteps - 1, twap = region + _l.OracleFeeds.TwapRing;
+        int twapRows = _l.OracleFeeds.TwapRows, twap = region + _l.OracleFeeds.TwapRing;
         if (twapRows > 0)
             for (int i = 0; i < n; i++)
             {
+                int v = MarketVenue(i), own = Pi(_l.OracleFeeds.TwapSteps, v) - 1; // this venue's last Ws - 1 step-end ln I
+                if (!HasPipeline(v) || own <= 0) continue;
+                // The step-end ln I of steps step - own .. step - 1, in the slot order of a ring of its own length (the ring holds
+                // the longest TWAP's rows), so that the sum is the one the venue alone makes; before the start, the start's.
                 double sum = 0;
-                for (int k = 0; k < twapRows; k++) sum += _m.R(twap + k * n + i);
+                for (int k = 0; k < own; k++)
+                {
+                    int ended = step - own + ((k - (step - own)) % own + own) % own;
+                    sum += _m.R(twap + (ended % twapRows + twapRows) % twapRows * n + i);
+                }
                 A(OracleState.TwapSum, i) = sum;
             }
         for (int j = 0; j < feeds; j++)
         {
+            VenueMarkets(Pi(_l.OracleFeeds.FeedVenue, j), out int from, out int to); // a feed reads its venue's markets
             int source = Pi(_l.OracleFeeds.Source, j), latency = Pi(_l.OracleFeeds.Latency, j);
             double noise = Pd(_l.OracleFeeds.Noise, j), logBias = Pd(_l.OracleFeeds.LogBias, j);
             int ringSteps = source == OracleFeedsParams.TradedSource ? _l.OracleFeeds.TradedRingSteps : _l.OracleFeeds.IndexRingSteps;
             int ring = region + (source == OracleFeedsParams.TradedSource ? _l.OracleFeeds.TradedRing : _l.OracleFeeds.IndexRing);
             // The slot that holds the step-end price of step - L (a slot never written yet holds the starting price).
             int lagged = latency > 0 ? ((step - latency) % ringSteps + ringSteps) % ringSteps : 0;
-            for (int b = 0; b < n; b += 4)
+            for (int b = from - from % 4; b < to; b += 4)
             {
                 // Four assets' normals per slot, as the step's normals (docs/model.md section 1); never drawn without noise.
                 double z0 = 0, z1 = 0, z2 = 0, z3 = 0;
@@ -161,7 +191,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
                     RandomStreams.BoxMuller(r0, r1, out z0, out z1);
                     RandomStreams.BoxMuller(r2, r3, out z2, out z3);
                 }
-                for (int i = b; i < n && i < b + 4; i++)
+                for (int i = Math.Max(b, from); i < to && i < b + 4; i++)
                 {
                     int kind = ManipulationOf(j, i, step);
                     if (kind == OracleFeedsParams.StaleWindow)
@@ -188,17 +218,19 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// </summary>
     private readonly double OracleIndex(int i, int step, double logMid, bool report)
     {
-        int n = _n, feeds = _l.OracleFeeds.Feeds, region = _l.MechanismSlot;
+        int n = _n, venue = MarketVenue(i), first = Pi(_l.OracleFeeds.FeedStart, venue), feeds = Pi(_l.OracleFeeds.FeedStart, venue + 1) - first;
+        int region = _l.MechanismSlot;
         int readings = region + _l.OracleFeeds.Readings, reports = region + _l.OracleFeeds.LastReports, scratch = region + _l.OracleFeeds.Scratch;
-        for (int j = 0; j < feeds; j++)
+        for (int f = 0; f < feeds; f++)
         {
+            int j = first + f; // its venue's feeds (all of them with one venue)
             bool live = LiveFeed(j, i, step);
             double v = _m.R(readings + j * n + i);
             if (live) v = logMid + v;
             if (report && ManipulationOf(j, i, step) != OracleFeedsParams.StaleWindow) _m.R(reports + j * n + i) = v;
             if (feeds == 1) return v;
             // Insertion into the sorted scratch.
-            int k = j;
+            int k = f;
             while (k > 0 && _m.R(scratch + k - 1) > v)
             {
                 _m.R(scratch + k) = _m.R(scratch + k - 1);
@@ -211,8 +243,11 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     }
 
     /// <summary>The reference: the index, or its TWAP over the window, <c>ln R = (ln I + the last Ws - 1 step-end ln I) / Ws</c>.</summary>
-    private readonly double OracleReference(int i, double logIndex) =>
-        _l.OracleFeeds.TwapSteps > 1 ? (logIndex + A(OracleState.TwapSum, i)) / _l.OracleFeeds.TwapSteps : logIndex;
+    private readonly double OracleReference(int i, double logIndex)
+    {
+        int steps = Pi(_l.OracleFeeds.TwapSteps, MarketVenue(i));
+        return steps > 1 ? (logIndex + A(OracleState.TwapSum, i)) / steps : logIndex;
+    }
 
     /// <summary>
     /// The pipeline's refresh: per asset, the index, the reference and the oracle <c>ln O</c> (the mid clamped between
@@ -223,9 +258,11 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     {
         TP real = default;
         int n = _n;
-        bool mark = _l.OracleFeeds.HasMark != 0;
         for (int i = 0; i < n; i++)
         {
+            int v = MarketVenue(i);
+            if (!HasPipeline(v)) continue; // another venue's oracle (RefreshOracle)
+            bool mark = Pi(_l.OracleFeeds.HasMark, v) != 0;
             double logMid = LogMid(i);
             double logReference = OracleReference(i, OracleIndex(i, step, logMid, report: false));
             double logOracle = logReference;
@@ -254,15 +291,21 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     {
         if (_l.OracleFeeds.On == 0) return;
         int n = _n, region = _l.MechanismSlot;
-        int twapRows = _l.OracleFeeds.TwapSteps - 1, indexRows = _l.OracleFeeds.IndexRingSteps, tradedRows = _l.OracleFeeds.TradedRingSteps;
-        double lambda = _l.OracleFeeds.Lambda;
+        int twapRows = _l.OracleFeeds.TwapRows, indexRows = _l.OracleFeeds.IndexRingSteps, tradedRows = _l.OracleFeeds.TradedRingSteps;
         for (int i = 0; i < n; i++)
         {
             double logMid = LogMid(i);
-            double logIndex = OracleIndex(i, step, logMid, report: true);
-            if (_l.OracleFeeds.HasMark != 0)
-                A(OracleState.Basis, i) = lambda * A(OracleState.Basis, i) + (1 - lambda) * (logMid - OracleReference(i, logIndex));
-            if (twapRows > 0) _m.R(region + _l.OracleFeeds.TwapRing + step % twapRows * n + i) = logIndex;
+            int v = MarketVenue(i);
+            if (HasPipeline(v))
+            {
+                double logIndex = OracleIndex(i, step, logMid, report: true);
+                if (Pi(_l.OracleFeeds.HasMark, v) != 0)
+                {
+                    double lambda = Pd(_l.OracleFeeds.Lambda, v);
+                    A(OracleState.Basis, i) = lambda * A(OracleState.Basis, i) + (1 - lambda) * (logMid - OracleReference(i, logIndex));
+                }
+                if (twapRows > 0) _m.R(region + _l.OracleFeeds.TwapRing + step % twapRows * n + i) = logIndex;
+            }
             if (indexRows > 0) _m.R(region + _l.OracleFeeds.IndexRing + step % indexRows * n + i) = A(MarketState.XExogenous, i);
             if (tradedRows > 0) _m.R(region + _l.OracleFeeds.TradedRing + step % tradedRows * n + i) = logMid;
         }
@@ -299,13 +342,17 @@ public struct OracleFeedsParams
     /// <summary>A manipulation window's kind: none, a bias, a stale feed.</summary>
     public const int NoWindow = 0, BiasWindow = 1, StaleWindow = 2;
 
-    /// <summary>The venue has a pipeline (0 or 1); its feeds K; the TWAP's steps Ws (1: none); a mark (0 or 1).</summary>
-    public int On, Feeds, TwapSteps, HasMark;
-    /// <summary>The basis's decay per step, lam = exp(-dt ln 2 / H).</summary>
-    public double Lambda;
-    /// <summary>Offsets of the per-feed integers: source, latency in steps, the window's kind, first and last step and
-    /// asset (-1: all).</summary>
-    public int Source, Latency, WindowKind, WindowFrom, WindowTo, WindowAsset;
+    /// <summary>Some venue has a pipeline (0 or 1); every venue has one (0 or 1); the feeds K of all venues together; the TWAP
+    /// ring's rows (the longest TWAP's Ws - 1; 0: no TWAP).</summary>
+    public int On, EveryVenue, Feeds, TwapRows;
+    /// <summary>Offsets of the per-venue integers (one entry with one venue): where its feeds start (venues + 1 entries:
+    /// venue v's feeds are FeedStart[v] to FeedStart[v + 1]), its TWAP's steps Ws (1: none), a mark (0 or 1).</summary>
+    public int FeedStart, TwapSteps, HasMark;
+    /// <summary>Offset of the per-venue reals: the basis's decay per step, lam = exp(-dt ln 2 / H).</summary>
+    public int Lambda;
+    /// <summary>Offsets of the per-feed integers: its venue, source, latency in steps, the window's kind, first and last step
+    /// and market (-1: all of its venue's).</summary>
+    public int FeedVenue, Source, Latency, WindowKind, WindowFrom, WindowTo, WindowAsset;
     /// <summary>Offsets of the per-feed reals: the noise s, the window's log bias ln(1 + x).</summary>
     public int Noise, LogBias;
     /// <summary>Rows (steps) of the index and traded latency rings (0: no feed of that source has a latency).</summary>

@@ -218,6 +218,39 @@ public class VenuesTests
                 Assert.That(both[key][p], Is.EqualTo(alone[0][key][p] + alone[1][key][p]), $"{key}, path {p}");
     }
 
+    /// <summary>Each venue its own oracle (docs/model.md section 8.10): alpha a pipeline of three feeds (one noisy, one late,
+    /// one biased 3% low on BTC for steps 4 to 8) with a 15-minute TWAP and a mark; beta a pipeline with a longer TWAP than
+    /// alpha's, or a delayed oracle, or the live mid. Uncoupled, each venue gives its run alone bit for bit.</summary>
+    [TestCase("oracle: {feeds: [{source: traded}, {source: index, latency: 5m}, {source: index}], twap: 30m}")]
+    [TestCase("oracleDelaySteps: 2")]
+    [TestCase("oracleDelaySteps: 0")]
+    public void EachVenueHasItsOwnOracle(string betaOracle)
+    {
+        const string first = Rules + ", oracle: {feeds: [{source: index, noise: 0.002}, {source: traded, latency: 10m}, "
+            + "{source: index, manipulation: {from: 4, to: 8, bias: -0.03, asset: BTC}}], twap: 15m, mark: {basisHalfLife: 30m}}";
+        string second = Rules + ", " + betaOracle;
+        var both = Simulate(ScenarioLoader.LoadYaml(TwoVenues("{sharedDepth: 0}", 3.0e6, scale: 0.8, second: second, share: 0.6, first: first)));
+        double[] shares = [0.6, 0.4];
+        string[] rules = [first, second];
+        for (int v = 0; v < 2; v++)
+        {
+            string market = Market
+                .Replace("depth1pct: 4.0e7", $"depth1pct: {R(4.0e7 * shares[v])}", StringComparison.Ordinal)
+                .Replace("depth1pct: 1.5e7", $"depth1pct: {R(1.5e7 * shares[v])}", StringComparison.Ordinal);
+            var alone = Simulate(ScenarioLoader.LoadYaml($"{market}\nvenue: {{{rules[v]}, insuranceFund: {R(3.0e6)}}}\nbook:\n{Cohorts(0.8, "  ")}"));
+            Assert.That(alone.LiquidatedNotional.Take(alone.Count).Sum(), Is.GreaterThan(0));
+            for (int p = 0; p < alone.Count; p++)
+            {
+                Assert.That(both[$"venues.v{v}BadDebt"][p], Is.EqualTo(alone.BadDebt[p]), $"venue {v}'s bad debt, path {p}");
+                Assert.That(both[$"venues.v{v}LiquidatedNotional"][p], Is.EqualTo(alone.LiquidatedNotional[p]), $"venue {v}'s notional, path {p}");
+                for (int i = 0; i < 2; i++)
+                    Assert.That(both.Span(OutputSchema.FinalPrice, 2 * v + i)[p], Is.EqualTo(alone.Span(OutputSchema.FinalPrice, i)[p]),
+                        $"venue {v}, asset {i}'s price, path {p}");
+            }
+        }
+        Assert.That(both["oracle.manipulatedLiquidations"].Take(both.Count).Sum(), Is.GreaterThan(0), "alpha's biased feed must matter");
+    }
+
     /// <summary>A halted venue's arbitrage waits: with beta halted for everything from the crash on, the arbitrageurs do not
     /// trade its markets, so its gap to alpha stays open while the halt lasts.</summary>
     [Test]
@@ -441,8 +474,8 @@ public class VenuesTests
         Refused(good + "\nvenue: {maintenanceMargin: 0.01}\n", "venue", "venues[i].venue");
         Refused(OneVenue(1) + "coupling: {sharedDepth: 0}\n", "coupling", "several venues");
         Refused(TwoVenues("{sharedDepth: 0.5}", 1.0e6, second: Rules + ", roundCap: 8"), "venues[1].venue.roundCap", "first venue");
-        Refused(TwoVenues("{sharedDepth: 0.5}", 1.0e6, second: Rules + ", oracle: {feeds: [{source: index}, {source: traded}]}"), "venues[1].venue",
-            "not available with several venues");
+        Refused(TwoVenues("{sharedDepth: 0.5}", 1.0e6, second: Rules + ", oracle: {feeds: [{source: index}, {source: traded}]}, oracleDelaySteps: 2"),
+            "venues[1].venue.oracleDelaySteps", "must be 0 with venue.oracle");
         Refused(TwoVenues("{sharedDepth: 0.5}", 1.0e6, first: Rules + ", adversary: {budget: 1e6}", second: Rules + ", adversary: {budget: 1e6}"),
             "venues[1].venue.adversary", "only one venue");
         Refused(Market + "\nvenues:\n  - name: solo\n    venue: {maintenanceMargin: 0.01}\n    book: {cohorts: []}\n", "venues", "2 to 4");
@@ -484,6 +517,21 @@ public class VenuesParityTests(string deviceName, string reason) : DeviceFixture
         var s = ScenarioLoader.LoadYaml(text) with { Paths = 1024 };
         var reference = MechanismChecks.AssertParity(Device, s);
         Assert.That(reference["circuitBreaker.halts"].Take(1024).Sum(), Is.GreaterThan(0));
+    }
+
+    /// <summary>A pipeline on each venue (noisy, late and biased feeds, TWAPs of different lengths, a mark), and a pipeline
+    /// beside a delayed oracle, through the common pool and the arbitrage.</summary>
+    [TestCase("oracle: {feeds: [{source: traded, noise: 0.001}, {source: index, latency: 10m}, {source: index, noise: 0.002}], twap: 30m}")]
+    [TestCase("oracleDelaySteps: 3")]
+    public void EachVenuesOwnOracleMatchesTheManagedReference(string dexOracle)
+    {
+        string text = File.ReadAllText(Path.Combine(Docs.DocsCodeTests.RepositoryRoot(), "scenarios", "two-venues.yaml"))
+            .Replace("insuranceFund: 5.0e7", "insuranceFund: 5.0e7\n      oracle: {feeds: [{source: index, noise: 0.002}, {source: traded, latency: 15m}, "
+                + "{source: index, manipulation: {from: 10, to: 40, bias: -0.02, asset: ETH}}], twap: 10m, mark: {basisHalfLife: 1h}}", StringComparison.Ordinal)
+            .Replace("insuranceFund: 1.0e6", "insuranceFund: 1.0e6\n      " + dexOracle, StringComparison.Ordinal);
+        var s = ScenarioLoader.LoadYaml(text) with { Paths = 512 };
+        var reference = MechanismChecks.AssertParity(Device, s);
+        Assert.That(reference["oracle.maxGap"].Take(512).Max(), Is.GreaterThan(0));
     }
 
     /// <summary>The bootstrap of historical returns through the common pool and the arbitrage.</summary>

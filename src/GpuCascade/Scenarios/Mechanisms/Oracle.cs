@@ -244,39 +244,53 @@ internal sealed class OracleFeedsModule : MechanismModule<OracleSpec>
     /// <summary>A feed's latency in whole steps (at most the scenario's steps).</summary>
     private static int LatencySteps(OracleFeed feed, Scenario scenario) => feed.Latency is { } l ? StepsOf(l, scenario) : 0;
 
-    /// <summary>The rows of the latency ring of <paramref name="source"/>: the largest latency of its feeds.</summary>
-    private static int RingSteps(OracleSpec spec, OracleSource source, Scenario scenario) =>
-        spec.EffectiveFeeds.Where(f => f?.Source == source).Select(f => LatencySteps(f, scenario)).DefaultIfEmpty(0).Max();
+    /// <summary>Each venue's pipeline (one entry with one venue; with several, each venue's own, or null).</summary>
+    private static OracleSpec?[] PerVenue(Scenario scenario) => scenario.Venues is { } set
+        ? [.. set.Venues.Select(v => v.Venue.Mechanisms.Get<OracleSpec>())]
+        : [scenario.Venue?.Mechanisms?.Get<OracleSpec>()];
+
+    /// <summary>The rows of the latency ring of <paramref name="source"/>: the largest latency of its feeds, of every venue.</summary>
+    private static int RingSteps(IEnumerable<OracleSpec> specs, OracleSource source, Scenario scenario) =>
+        specs.SelectMany(spec => spec.EffectiveFeeds).Where(f => f?.Source == source).Select(f => LatencySteps(f, scenario)).DefaultIfEmpty(0).Max();
 
     private static int TwapSteps(OracleSpec spec, Scenario scenario) => spec.Twap is { } t ? Math.Max(1, StepsOf(t, scenario)) : 1;
 
-    /// <summary>The parts of the region, in order: the index and traded rings, the TWAP ring, readings, last reports,
-    /// scratch (in long: rows of up to `steps` times many assets exceed an int, and the estimate must say so).</summary>
-    private static long[] Parts(OracleSpec spec, Scenario scenario)
+    /// <summary>The parts of the region, in order: the index and traded rings, the TWAP ring (the longest TWAP's), readings,
+    /// last reports, scratch, over the venues' feeds together (in long: rows of up to `steps` times many assets exceed an
+    /// int, and the estimate must say so).</summary>
+    private static long[] Parts(IReadOnlyList<OracleSpec> specs, Scenario scenario)
     {
-        long n = scenario.Assets.Length, k = spec.EffectiveFeeds.Length;
-        return [RingSteps(spec, OracleSource.Index, scenario) * n, RingSteps(spec, OracleSource.Traded, scenario) * n,
-            (TwapSteps(spec, scenario) - 1L) * n, k * n, k * n, k];
+        long n = scenario.Assets.Length, k = specs.Sum(spec => (long)spec.EffectiveFeeds.Length);
+        long twapRows = specs.Max(spec => TwapSteps(spec, scenario)) - 1L;
+        return [RingSteps(specs, OracleSource.Index, scenario) * n, RingSteps(specs, OracleSource.Traded, scenario) * n,
+            twapRows * n, k * n, k * n, k];
     }
 
     public override int RegionSlots(Scenario scenario)
     {
-        if (scenario.Venue?.Mechanisms?.Get<OracleSpec>() is not { } spec || scenario.Steps <= 0 || scenario.Assets.IsDefaultOrEmpty
-            || spec.EffectiveFeeds.Length > OracleSpec.MaxFeeds || spec.EffectiveFeeds.Any(f => f is null))
+        var specs = PerVenue(scenario).OfType<OracleSpec>().ToList();
+        if (specs.Count == 0 || scenario.Steps <= 0 || scenario.Assets.IsDefaultOrEmpty
+            || specs.Any(spec => spec.EffectiveFeeds.Length > OracleSpec.MaxFeeds || spec.EffectiveFeeds.Any(f => f is null)))
             return 0;
-        return (int)Math.Min(int.MaxValue, Parts(spec, scenario).Sum());
+        return (int)Math.Min(int.MaxValue, Parts(specs, scenario).Sum());
     }
 
+    /// <summary>Packs each venue's pipeline: the feeds of all venues one after another (venue v's from FeedStart[v]), and
+    /// per venue its TWAP and mark.</summary>
     public override void Pack(PlanPacking packing, ref PlanLayout layout)
     {
         var scenario = packing.Scenario;
-        if (scenario.Venue.Mechanisms.Get<OracleSpec>() is not { } spec)
+        var perVenue = PerVenue(scenario);
+        var specs = perVenue.OfType<OracleSpec>().ToList();
+        if (specs.Count == 0)
         {
             layout.OracleFeeds = default;
             return;
         }
-        var feeds = spec.EffectiveFeeds;
-        var parts = Parts(spec, scenario);
+        var feeds = perVenue.SelectMany((spec, v) => (spec?.EffectiveFeeds ?? []).Select(f => (Feed: f, Venue: v))).ToList();
+        var feedStart = new int[perVenue.Length + 1];
+        for (int v = 0; v < perVenue.Length; v++) feedStart[v + 1] = feedStart[v] + (perVenue[v]?.EffectiveFeeds.Length ?? 0);
+        var parts = Parts(specs, scenario);
         int offset = packing.RegionOffset;
         int[] starts = new int[parts.Length];
         for (int p = 0; p < parts.Length; p++)
@@ -284,25 +298,32 @@ internal sealed class OracleFeedsModule : MechanismModule<OracleSpec>
             starts[p] = offset;
             offset += (int)parts[p]; // within int: a plan whose region exceeds it is refused before packing
         }
-        int AssetOf(OracleManipulation? m) => m?.Asset is { } symbol ? scenario.Assets.ToList().FindIndex(a => a.Symbol == symbol) : -1;
+        // A window's asset: its market on the feed's venue (the asset itself with one venue); -1: all of the venue's.
+        var underlyings = scenario.Venues?.Assets ?? scenario.Assets;
+        int MarketOf(OracleManipulation? m, int v) =>
+            m?.Asset is { } symbol ? v * underlyings.Length + underlyings.ToList().FindIndex(a => a.Symbol == symbol) : -1;
         layout.OracleFeeds = new OracleFeedsParams
         {
             On = 1,
-            Feeds = feeds.Length,
-            TwapSteps = TwapSteps(spec, scenario),
-            HasMark = spec.BasisHalfLife is null ? 0 : 1,
-            Lambda = spec.BasisHalfLife is { } h ? Math.Exp(-packing.Dt * Math.Log(2) / h.Years) : 0,
-            Source = packing.Ints(feeds.Select(f => f.Source == OracleSource.Traded ? OracleFeedsParams.TradedSource : OracleFeedsParams.IndexSource)),
-            Latency = packing.Ints(feeds.Select(f => LatencySteps(f, scenario))),
-            WindowKind = packing.Ints(feeds.Select(f => f.Manipulation is not { } m ? OracleFeedsParams.NoWindow
+            EveryVenue = perVenue.All(spec => spec is not null) ? 1 : 0,
+            Feeds = feeds.Count,
+            TwapRows = (int)(parts[2] / scenario.Assets.Length),
+            FeedStart = packing.Ints(feedStart),
+            TwapSteps = packing.Ints(perVenue.Select(spec => spec is null ? 1 : TwapSteps(spec, scenario))),
+            HasMark = packing.Ints(perVenue.Select(spec => spec?.BasisHalfLife is null ? 0 : 1)),
+            Lambda = packing.Reals(perVenue.Select(spec => spec?.BasisHalfLife is { } h ? Math.Exp(-packing.Dt * Math.Log(2) / h.Years) : 0)),
+            FeedVenue = packing.Ints(feeds.Select(f => f.Venue)),
+            Source = packing.Ints(feeds.Select(f => f.Feed.Source == OracleSource.Traded ? OracleFeedsParams.TradedSource : OracleFeedsParams.IndexSource)),
+            Latency = packing.Ints(feeds.Select(f => LatencySteps(f.Feed, scenario))),
+            WindowKind = packing.Ints(feeds.Select(f => f.Feed.Manipulation is not { } m ? OracleFeedsParams.NoWindow
                 : m.Stale ? OracleFeedsParams.StaleWindow : OracleFeedsParams.BiasWindow)),
-            WindowFrom = packing.Ints(feeds.Select(f => f.Manipulation?.From ?? 0)),
-            WindowTo = packing.Ints(feeds.Select(f => f.Manipulation?.To ?? -1)),
-            WindowAsset = packing.Ints(feeds.Select(f => AssetOf(f.Manipulation))),
-            Noise = packing.Reals(feeds.Select(f => f.Noise)),
-            LogBias = packing.Reals(feeds.Select(f => f.Manipulation is { Stale: false, Bias: double x } ? Math.Log(1 + x) : 0)),
-            IndexRingSteps = RingSteps(spec, OracleSource.Index, scenario),
-            TradedRingSteps = RingSteps(spec, OracleSource.Traded, scenario),
+            WindowFrom = packing.Ints(feeds.Select(f => f.Feed.Manipulation?.From ?? 0)),
+            WindowTo = packing.Ints(feeds.Select(f => f.Feed.Manipulation?.To ?? -1)),
+            WindowAsset = packing.Ints(feeds.Select(f => MarketOf(f.Feed.Manipulation, f.Venue))),
+            Noise = packing.Reals(feeds.Select(f => f.Feed.Noise)),
+            LogBias = packing.Reals(feeds.Select(f => f.Feed.Manipulation is { Stale: false, Bias: double x } ? Math.Log(1 + x) : 0)),
+            IndexRingSteps = RingSteps(specs, OracleSource.Index, scenario),
+            TradedRingSteps = RingSteps(specs, OracleSource.Traded, scenario),
             IndexRing = starts[0],
             TradedRing = starts[1],
             TwapRing = starts[2],

@@ -150,14 +150,17 @@ internal static class VenuesModule
         var backstop = set.Venues.Select(x => x.Venue.Mechanisms.Get<BackstopSpec>()).FirstOrDefault(b => b is not null);
         var adversary = set.Venues.Select(x => x.Venue.Mechanisms.Get<AdversarySpec>()).FirstOrDefault(b => b is not null);
         var breaker = set.Venues.Select(x => x.Venue.Mechanisms.Get<CircuitBreakerSpec>()).FirstOrDefault(b => b is not null);
+        var oracle = set.Venues.Select(x => x.Venue.Mechanisms.Get<OracleSpec>()).FirstOrDefault(b => b is not null);
         var mechanisms = MechanismSet.Empty;
+        if (oracle is not null) mechanisms = mechanisms.With(oracle);
         if (backstop is not null) mechanisms = mechanisms.With(backstop);
         if (breaker is not null) mechanisms = mechanisms.With(breaker);
         if (adversary is not null) mechanisms = mechanisms.With(adversary);
         var merged = first with
         {
-            // The switches of each venue's backstop and circuit breaker (the kernel takes each venue's own, BackstopParams,
-            // CircuitBreakerParams) and of the one venue's front-runner (on that venue's markets, AdversaryParams.Venue).
+            // The switches of each venue's oracle pipeline, backstop and circuit breaker (the kernel takes each venue's own,
+            // OracleFeedsParams, BackstopParams, CircuitBreakerParams) and of the one venue's front-runner (on that venue's
+            // markets, AdversaryParams.Venue).
             Mechanisms = mechanisms,
             MaintenanceMargin = margins.ToImmutable(),
             InsuranceFund = set.Venues.Sum(x => x.Venue.InsuranceFund),
@@ -250,8 +253,6 @@ internal static class VenuesModule
             else if (!seen.Add(venue.Name))
                 d.Add(Key(path, "name"), $"{Echo.Quote(venue.Name)} names two venues; names must be unique");
             d.Require(venue.DepthShare > 0 && venue.DepthShare <= 1, Key(path, "depthShare"), $"must be in (0, 1], got {Num(venue.DepthShare)}");
-            if (venue.Venue.Mechanisms.Any(m => m is not BackstopSpec and not AdversarySpec and not CircuitBreakerSpec))
-                d.Add(Key(path, "venue"), "its oracle pipeline is not available with several venues yet; remove it, or run the venue alone");
             OnlyOneVenue<AdversarySpec>(v, "adversary", "a front-runner");
             foreach (var e in ScenarioValidator.Validate(Template(s, v)))
             {
