@@ -110,54 +110,15 @@ public class VenuesTests
         }
     }
 
-    [Test]
-    public void UncoupledVenuesEachGiveTheirRunAloneBitForBit()
+    /// <summary>
+    /// Two uncoupled venues with the rules <paramref name="first"/> and <paramref name="second"/> (a fund of 3M each, the
+    /// book at 0.8, 60% and 40% of the depth), and each venue alone on its share of the depth: each venue's bad debt, fund,
+    /// uncovered loss, liquidated notional, cascade and prices equal its run alone, bit for bit, and nothing is imported.
+    /// Returns the two-venue run and the runs alone.
+    /// </summary>
+    private static (PathOutputs Both, PathOutputs[] Alone) AssertEachVenueIsItsRunAlone(string first, string second)
     {
-        // The second venue with its own margins, penalty, delayed oracle, liquidation capacity and backstop vault.
-        const string second = "maintenanceMargin: {BTC: 0.02, ETH: 0.02}, liquidationPenalty: 0.005, oracleDelaySteps: 2, liquidationCapacity: 2.0e9, "
-            + "backstop: {slippage: 0.005, discount: 0.02, capital: 3.0e8, lossLimit: 2.0e6}";
-        // The first venue with a front-runner on its own markets.
-        const string first = Rules + ", adversary: {budget: 4.0e7}";
-        var two = ScenarioLoader.LoadYaml(TwoVenues("{sharedDepth: 0}", 3.0e6, scale: 0.8, second: second, share: 0.6, first: first));
-        var both = Simulate(two);
-        Assert.That(both.Cascade.Sum(), Is.GreaterThan(10));
-        Assert.That(both["queue.steps"].Take(both.Count).Sum(), Is.GreaterThan(0), "the second venue's capacity must bind");
-        Assert.That(both["backstop.taken"].Take(both.Count).Sum(), Is.GreaterThan(0), "and its backstop take flow");
-        Assert.That(both["backstop.absorbed"].Take(both.Count).Sum(), Is.GreaterThan(0), "and absorb bad debt");
-        Assert.That(both["adversary.attacked"].Take(both.Count).Sum(), Is.GreaterThan(0), "the first venue's front-runner must attack");
-        double[] shares = [0.6, 0.4];
-        string[] rules = [first, second];
-        for (int v = 0; v < 2; v++)
-        {
-            string market = Market
-                .Replace("depth1pct: 4.0e7", $"depth1pct: {R(4.0e7 * shares[v])}", StringComparison.Ordinal)
-                .Replace("depth1pct: 1.5e7", $"depth1pct: {R(1.5e7 * shares[v])}", StringComparison.Ordinal);
-            var alone = Simulate(ScenarioLoader.LoadYaml($"{market}\nvenue: {{{rules[v]}, insuranceFund: {R(3.0e6)}}}\nbook:\n{Cohorts(0.8, "  ")}"));
-            for (int p = 0; p < alone.Count; p++)
-            {
-                Assert.That(both[$"venues.v{v}BadDebt"][p], Is.EqualTo(alone.BadDebt[p]), $"venue {v}'s bad debt, path {p}");
-                Assert.That(both[$"venues.v{v}FundEnd"][p], Is.EqualTo(alone.FundEnd[p]), $"venue {v}'s fund, path {p}");
-                Assert.That(both[$"venues.v{v}UncoveredLoss"][p], Is.EqualTo(alone.UncoveredLoss[p]), $"venue {v}'s uncovered loss, path {p}");
-                Assert.That(both[$"venues.v{v}LiquidatedNotional"][p], Is.EqualTo(alone.LiquidatedNotional[p]), $"venue {v}'s notional, path {p}");
-                Assert.That(both[$"venues.v{v}Cascade"][p], Is.EqualTo(alone.Cascade[p]), $"venue {v}'s cascade, path {p}");
-                Assert.That(both[$"venues.v{v}ImportedMove"][p], Is.Zero, "nothing is imported without coupling");
-                for (int i = 0; i < 2; i++)
-                    Assert.That(both.Span(OutputSchema.FinalPrice, 2 * v + i)[p], Is.EqualTo(alone.Span(OutputSchema.FinalPrice, i)[p]),
-                        $"venue {v}, asset {i}'s price, path {p}");
-            }
-        }
-    }
-
-    /// <summary>Each venue its own vault, one of each kind (docs/model.md section 8.11): alpha's takes over accounts, beta's takes
-    /// the flow its book cannot absorb. Uncoupled, each venue gives its run alone bit for bit, and the vaults' outputs are
-    /// the sums of their runs alone.</summary>
-    [Test]
-    public void EachVenueHasItsOwnVault()
-    {
-        const string first = Rules + ", backstop: {takeover: 0.7, capital: 2.0e8, unwindRate: 0.5}";
-        const string second = Rules + ", backstop: {slippage: 0.005, discount: 0.02, capital: 3.0e8, lossLimit: 2.0e6}";
-        var two = ScenarioLoader.LoadYaml(TwoVenues("{sharedDepth: 0}", 3.0e6, scale: 0.8, second: second, share: 0.6, first: first));
-        var both = Simulate(two);
+        var both = Simulate(ScenarioLoader.LoadYaml(TwoVenues("{sharedDepth: 0}", 3.0e6, scale: 0.8, second: second, share: 0.6, first: first)));
         double[] shares = [0.6, 0.4];
         string[] rules = [first, second];
         var alone = new PathOutputs[2];
@@ -166,17 +127,47 @@ public class VenuesTests
             string market = Market
                 .Replace("depth1pct: 4.0e7", $"depth1pct: {R(4.0e7 * shares[v])}", StringComparison.Ordinal)
                 .Replace("depth1pct: 1.5e7", $"depth1pct: {R(1.5e7 * shares[v])}", StringComparison.Ordinal);
-            alone[v] = Simulate(ScenarioLoader.LoadYaml($"{market}\nvenue: {{{rules[v]}, insuranceFund: {R(3.0e6)}}}\nbook:\n{Cohorts(0.8, "  ")}"));
-            for (int p = 0; p < alone[v].Count; p++)
+            var one = alone[v] = Simulate(ScenarioLoader.LoadYaml($"{market}\nvenue: {{{rules[v]}, insuranceFund: {R(3.0e6)}}}\nbook:\n{Cohorts(0.8, "  ")}"));
+            Assert.That(one.LiquidatedNotional.Take(one.Count).Sum(), Is.GreaterThan(0), $"venue {v} must liquidate");
+            for (int p = 0; p < one.Count; p++)
             {
-                Assert.That(both[$"venues.v{v}BadDebt"][p], Is.EqualTo(alone[v].BadDebt[p]), $"venue {v}'s bad debt, path {p}");
-                Assert.That(both[$"venues.v{v}UncoveredLoss"][p], Is.EqualTo(alone[v].UncoveredLoss[p]), $"venue {v}'s uncovered loss, path {p}");
-                Assert.That(both[$"venues.v{v}LiquidatedNotional"][p], Is.EqualTo(alone[v].LiquidatedNotional[p]), $"venue {v}'s notional, path {p}");
+                Assert.That(both[$"venues.v{v}BadDebt"][p], Is.EqualTo(one.BadDebt[p]), $"venue {v}'s bad debt, path {p}");
+                Assert.That(both[$"venues.v{v}FundEnd"][p], Is.EqualTo(one.FundEnd[p]), $"venue {v}'s fund, path {p}");
+                Assert.That(both[$"venues.v{v}UncoveredLoss"][p], Is.EqualTo(one.UncoveredLoss[p]), $"venue {v}'s uncovered loss, path {p}");
+                Assert.That(both[$"venues.v{v}LiquidatedNotional"][p], Is.EqualTo(one.LiquidatedNotional[p]), $"venue {v}'s notional, path {p}");
+                Assert.That(both[$"venues.v{v}Cascade"][p], Is.EqualTo(one.Cascade[p]), $"venue {v}'s cascade, path {p}");
+                Assert.That(both[$"venues.v{v}ImportedMove"][p], Is.Zero, "nothing is imported without coupling");
                 for (int i = 0; i < 2; i++)
-                    Assert.That(both.Span(OutputSchema.FinalPrice, 2 * v + i)[p], Is.EqualTo(alone[v].Span(OutputSchema.FinalPrice, i)[p]),
+                    Assert.That(both.Span(OutputSchema.FinalPrice, 2 * v + i)[p], Is.EqualTo(one.Span(OutputSchema.FinalPrice, i)[p]),
                         $"venue {v}, asset {i}'s price, path {p}");
             }
         }
+        return (both, alone);
+    }
+
+    [Test]
+    public void UncoupledVenuesEachGiveTheirRunAloneBitForBit()
+    {
+        // The second venue with its own margins, penalty, delayed oracle, liquidation capacity and backstop vault.
+        const string second = "maintenanceMargin: {BTC: 0.02, ETH: 0.02}, liquidationPenalty: 0.005, oracleDelaySteps: 2, liquidationCapacity: 2.0e9, "
+            + "backstop: {slippage: 0.005, discount: 0.02, capital: 3.0e8, lossLimit: 2.0e6}";
+        // The first venue with a front-runner on its own markets.
+        var (both, _) = AssertEachVenueIsItsRunAlone(Rules + ", adversary: {budget: 4.0e7}", second);
+        Assert.That(both.Cascade.Sum(), Is.GreaterThan(10));
+        Assert.That(both["queue.steps"].Take(both.Count).Sum(), Is.GreaterThan(0), "the second venue's capacity must bind");
+        Assert.That(both["backstop.taken"].Take(both.Count).Sum(), Is.GreaterThan(0), "and its backstop take flow");
+        Assert.That(both["backstop.absorbed"].Take(both.Count).Sum(), Is.GreaterThan(0), "and absorb bad debt");
+        Assert.That(both["adversary.attacked"].Take(both.Count).Sum(), Is.GreaterThan(0), "the first venue's front-runner must attack");
+    }
+
+    /// <summary>Each venue its own vault, one of each kind (docs/model.md section 8.11): alpha's takes over accounts, beta's takes
+    /// the flow its book cannot absorb. Uncoupled, each venue gives its run alone bit for bit, and the vaults' outputs are
+    /// the sums of their runs alone.</summary>
+    [Test]
+    public void EachVenueHasItsOwnVault()
+    {
+        var (both, alone) = AssertEachVenueIsItsRunAlone(Rules + ", backstop: {takeover: 0.7, capital: 2.0e8, unwindRate: 0.5}",
+            Rules + ", backstop: {slippage: 0.005, discount: 0.02, capital: 3.0e8, lossLimit: 2.0e6}");
         Assert.That(alone[0]["backstop.takeovers"].Take(alone[0].Count).Sum(), Is.GreaterThan(0), "alpha's vault must take accounts over");
         Assert.That(alone[1]["backstop.taken"].Take(alone[1].Count).Sum(), Is.GreaterThan(0), "beta's vault must take flow");
         Assert.That(alone[1]["backstop.absorbed"].Take(alone[1].Count).Sum(), Is.GreaterThan(0), "and absorb bad debt");
@@ -191,28 +182,10 @@ public class VenuesTests
     [Test]
     public void EachVenueHasItsOwnCircuitBreaker()
     {
-        const string first = Rules + ", circuitBreaker: {move: 0.05, window: 15m, halt: 10m}";
-        const string second = Rules + ", circuitBreaker: {move: 0.03, window: 10m, halt: 20m, scope: all}, backstop: {slippage: 0.005, discount: 0.02, capital: 3.0e8, unwindRate: 1}";
-        var both = Simulate(ScenarioLoader.LoadYaml(TwoVenues("{sharedDepth: 0}", 3.0e6, scale: 0.8, second: second, share: 0.6, first: first)));
-        double[] shares = [0.6, 0.4];
-        string[] rules = [first, second];
-        var alone = new PathOutputs[2];
+        var (both, alone) = AssertEachVenueIsItsRunAlone(Rules + ", circuitBreaker: {move: 0.05, window: 15m, halt: 10m}",
+            Rules + ", circuitBreaker: {move: 0.03, window: 10m, halt: 20m, scope: all}, backstop: {slippage: 0.005, discount: 0.02, capital: 3.0e8, unwindRate: 1}");
         for (int v = 0; v < 2; v++)
-        {
-            string market = Market
-                .Replace("depth1pct: 4.0e7", $"depth1pct: {R(4.0e7 * shares[v])}", StringComparison.Ordinal)
-                .Replace("depth1pct: 1.5e7", $"depth1pct: {R(1.5e7 * shares[v])}", StringComparison.Ordinal);
-            alone[v] = Simulate(ScenarioLoader.LoadYaml($"{market}\nvenue: {{{rules[v]}, insuranceFund: {R(3.0e6)}}}\nbook:\n{Cohorts(0.8, "  ")}"));
             Assert.That(alone[v]["circuitBreaker.halts"].Take(alone[v].Count).Sum(), Is.GreaterThan(0), $"venue {v}'s breaker must trip");
-            for (int p = 0; p < alone[v].Count; p++)
-            {
-                Assert.That(both[$"venues.v{v}BadDebt"][p], Is.EqualTo(alone[v].BadDebt[p]), $"venue {v}'s bad debt, path {p}");
-                Assert.That(both[$"venues.v{v}LiquidatedNotional"][p], Is.EqualTo(alone[v].LiquidatedNotional[p]), $"venue {v}'s notional, path {p}");
-                for (int i = 0; i < 2; i++)
-                    Assert.That(both.Span(OutputSchema.FinalPrice, 2 * v + i)[p], Is.EqualTo(alone[v].Span(OutputSchema.FinalPrice, i)[p]),
-                        $"venue {v}, asset {i}'s price, path {p}");
-            }
-        }
         foreach (string key in new[] { "circuitBreaker.halts", "circuitBreaker.haltedSteps" })
             for (int p = 0; p < both.Count; p++)
                 Assert.That(both[key][p], Is.EqualTo(alone[0][key][p] + alone[1][key][p]), $"{key}, path {p}");
@@ -228,26 +201,7 @@ public class VenuesTests
     {
         const string first = Rules + ", oracle: {feeds: [{source: index, noise: 0.002}, {source: traded, latency: 10m}, "
             + "{source: index, manipulation: {from: 4, to: 8, bias: -0.03, asset: BTC}}], twap: 15m, mark: {basisHalfLife: 30m}}";
-        string second = Rules + ", " + betaOracle;
-        var both = Simulate(ScenarioLoader.LoadYaml(TwoVenues("{sharedDepth: 0}", 3.0e6, scale: 0.8, second: second, share: 0.6, first: first)));
-        double[] shares = [0.6, 0.4];
-        string[] rules = [first, second];
-        for (int v = 0; v < 2; v++)
-        {
-            string market = Market
-                .Replace("depth1pct: 4.0e7", $"depth1pct: {R(4.0e7 * shares[v])}", StringComparison.Ordinal)
-                .Replace("depth1pct: 1.5e7", $"depth1pct: {R(1.5e7 * shares[v])}", StringComparison.Ordinal);
-            var alone = Simulate(ScenarioLoader.LoadYaml($"{market}\nvenue: {{{rules[v]}, insuranceFund: {R(3.0e6)}}}\nbook:\n{Cohorts(0.8, "  ")}"));
-            Assert.That(alone.LiquidatedNotional.Take(alone.Count).Sum(), Is.GreaterThan(0));
-            for (int p = 0; p < alone.Count; p++)
-            {
-                Assert.That(both[$"venues.v{v}BadDebt"][p], Is.EqualTo(alone.BadDebt[p]), $"venue {v}'s bad debt, path {p}");
-                Assert.That(both[$"venues.v{v}LiquidatedNotional"][p], Is.EqualTo(alone.LiquidatedNotional[p]), $"venue {v}'s notional, path {p}");
-                for (int i = 0; i < 2; i++)
-                    Assert.That(both.Span(OutputSchema.FinalPrice, 2 * v + i)[p], Is.EqualTo(alone.Span(OutputSchema.FinalPrice, i)[p]),
-                        $"venue {v}, asset {i}'s price, path {p}");
-            }
-        }
+        var (both, _) = AssertEachVenueIsItsRunAlone(first, Rules + ", " + betaOracle);
         Assert.That(both["oracle.manipulatedLiquidations"].Take(both.Count).Sum(), Is.GreaterThan(0), "alpha's biased feed must matter");
     }
 
