@@ -103,8 +103,8 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// The units (a sale negative, per unit of the book multiplier) that the first round's liquidations would send to asset
     /// <paramref name="i"/>'s book, by the push j / J of <paramref name="reach"/> (from the mid <paramref name="mid"/>) at
     /// which each cohort becomes liquidatable, into the J slots of the mechanism region: as the round's candidates and flows
-    /// (docs/model.md section 5: each cohort's fraction, its positions and collateral in the asset, forced closes, the
-    /// once-a-step rule of partial liquidation) but without capacity, with asset i's oracle moved alone. A cohort not
+    /// (docs/model.md section 5: each cohort's fraction by the round's own rule, Candidates.RoundFraction, and its positions
+    /// and collateral in the asset) but without capacity, with asset i's oracle moved alone. A cohort not
     /// liquidatable at the full reach is skipped with one check; the others' level is found by bisection, which takes a
     /// cohort's margin to fall monotonically along the push (as it does for a position's own direction). The oracle is
     /// left moved.
@@ -122,24 +122,22 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             for (int j = Pi(_l.CollateralStart, c); j < Pi(_l.CollateralStart, c + 1); j++)
                 if (Pi(_l.CollateralAsset, j) == i) held += CollateralScaleOf(c) * Pd(_l.CollateralUnits, j);
             if (held == 0) continue;
-            double f;
+            // The round's own rule (Candidates.RoundFraction) at the full reach; then, unless it is a forced close (at any
+            // level), the first level whose push makes it liquidatable.
+            A(OracleState.Price, i) = mid * Math.Exp(reach);
+            double f = RoundFraction(c, step, out _, out _);
+            if (f == 0) continue;
             int level = 1;
-            if (ForcedOf(c)) f = 1.0;
-            else
+            if (!ForcedOf(c))
             {
-                double tranche = TrancheOf(c);
-                if (tranche < 1.0 && PartialStepOf(c) == step) continue;
-                A(OracleState.Price, i) = mid * Math.Exp(reach);
-                if (!(Excess(c) < 0)) continue;
                 int high = levels;
                 while (level < high)
                 {
                     int middle = (level + high) / 2;
                     A(OracleState.Price, i) = mid * Math.Exp(reach * middle / levels);
-                    if (Excess(c) < 0) high = middle;
+                    if (RoundFraction(c, step, out _, out _) > 0) high = middle;
                     else level = middle + 1;
                 }
-                f = tranche;
             }
             _m.R(region + level - 1) -= f * held;
         }

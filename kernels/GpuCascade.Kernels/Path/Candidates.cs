@@ -19,23 +19,33 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     private bool Consider(int c, int step, ref int count)
     {
         if (!OpenOf(c)) return false;
-        double f;
-        double rank = double.NegativeInfinity; // forced closes first (docs/model.md section 8.2)
-        if (ForcedOf(c)) f = 1.0;
-        else
-        {
-            double tranche = TrancheOf(c);
-            if (tranche < 1.0 && PartialStepOf(c) == step) return false;
-            _marginChecks++;
-            if (!(ExcessParts(c, out double equity, out double requirement) < 0)) return false;
-            f = tranche;
-            if (requirement > 0) rank = equity / requirement;
-        }
+        double f = RoundFraction(c, step, out bool checkedMargin, out double rank);
+        if (checkedMargin) _marginChecks++;
+        if (f == 0) return false;
         CohortReal(PathState.Fraction, c) = f;
         if (_l.Capacity.On != 0) CohortReal(CapacityState.Rank, c) = rank;
         CohortInt(PathState.RoundList, count) = c;
         count++;
         return true;
+    }
+
+    /// <summary>
+    /// docs/model.md section 5, item 2: the fraction of open cohort <paramref name="c"/> a round at the current oracle prices
+    /// liquidates: 1 for a forced close; its venue's tranche when it is below its maintenance margin, unless a tranche of it
+    /// was already taken this step (partial liquidation); else 0. <paramref name="checkedMargin"/> says whether its margin
+    /// was checked; <paramref name="rank"/> is its rank for capacity (section 8.2: forced closes first, then E / M).
+    /// </summary>
+    private readonly double RoundFraction(int c, int step, out bool checkedMargin, out double rank)
+    {
+        checkedMargin = false;
+        rank = double.NegativeInfinity;
+        if (ForcedOf(c)) return 1.0;
+        double tranche = TrancheOf(c);
+        if (tranche < 1.0 && PartialStepOf(c) == step) return 0;
+        checkedMargin = true;
+        if (!(ExcessParts(c, out double equity, out double requirement) < 0)) return 0;
+        if (requirement > 0) rank = equity / requirement;
+        return tranche;
     }
 
     /// <summary>
