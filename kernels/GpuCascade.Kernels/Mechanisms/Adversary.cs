@@ -70,9 +70,8 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         if (bestAsset < 0) return;
         double before = A(MarketState.Mid, bestAsset);
         double units = FlowForImpact(bestAsset, bestPush) / before;
-        ExecuteFlow(step, bestAsset, units, liquidation: false);
+        ExecuteFlow(step, bestAsset, units, liquidation: false); // several venues: with the common pool's share
         if (_failFlag != 0) return;
-        if (_l.Venues.Pool != 0) ShareOneMove(step, bestAsset);
         TrackMin(bestAsset);
         double fill = A(ExecutionState.Execution, bestAsset);
         _advUnits = units;
@@ -168,7 +167,6 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         int i = _advAsset;
         double units = -_advUnits;
         ExecuteFlow(step, i, units, liquidation: false);
-        if (_l.Venues.Pool != 0) ShareOneMove(step, i);
         TrackMin(i);
         double fill = A(ExecutionState.Execution, i);
         _advPnl += _advCash - units * fill - _l.Adversary.Fee * Math.Abs(units) * fill;

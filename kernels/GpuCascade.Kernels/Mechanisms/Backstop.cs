@@ -129,9 +129,8 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             if (TradingHalted(step, i)) continue; // its venue's breaker with scope all
             double units = -A(BackstopState.Inventory, i) * Pd(_l.Backstop.UnwindShare, MarketVenue(i)); // 0 without a vault
             if (units == 0) continue;
-            ExecuteFlow(step, i, units, liquidation: false);
+            ExecuteFlow(step, i, units, liquidation: false); // several venues: the common pool carries its sale too
             if (_failFlag != 0) return;
-            if (_l.Venues.Pool != 0) ShareOneMove(step, i); // several venues: the common pool carries its sale too
             TrackMin(i);
             A(BackstopState.Inventory, i) += units;
             A(BackstopState.Cash, i) -= units * A(ExecutionState.Execution, i);

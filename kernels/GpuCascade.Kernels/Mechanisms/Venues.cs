@@ -259,18 +259,23 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
                 A(ExecutionState.FlowUnits, k) = 0;
                 if (flow == 0) continue;
                 double before = LogMid(k), units = flow / A(MarketState.Mid, k);
-                // Whose prices it imports: the other venues by their part of the gap, |w_w (m_w - m_k)|, before the trade.
+                // Whose prices it imports: the other venues by their part of the gap, |w_w (m_w - m_k)|, before the trade (whose
+                // share through the common pool moves them).
                 double parts = 0;
                 for (int x = 0, m = a; x < venues; x++, m += u)
-                    if (m != k) parts += Math.Abs(ArbitrageWeight(m) * (LogMid(m) - before));
+                    if (m != k)
+                    {
+                        double part = Math.Abs(ArbitrageWeight(m) * (LogMid(m) - before));
+                        A(VenueState.GapPart, m) = part;
+                        parts += part;
+                    }
                 ExecuteFlow(step, k, units, liquidation: false);
                 if (_failFlag != 0) return;
                 double moved = LogMid(k) - before;
                 Import(k, moved);
                 if (parts > 0)
                     for (int x = 0, m = a; x < venues; x++, m += u)
-                        if (m != k) ImportFrom(k, x, moved * Math.Abs(ArbitrageWeight(m) * (LogMid(m) - before)) / parts);
-                ShareOneMove(step, k);
+                        if (m != k) ImportFrom(k, x, moved * A(VenueState.GapPart, m) / parts);
                 TrackMin(k);
                 A(VenueState.Inventory, k) += units;
                 A(VenueState.Cash, k) -= units * A(ExecutionState.Execution, k);
@@ -386,8 +391,11 @@ public static partial class VenueState
     /// <summary>Per-market fields, one per source venue w (field + w): the move imported from venue w, and its largest size.</summary>
     public const int ImportedFrom = First + 11, MaxImportedFrom = ImportedFrom + VenueOutput.MaxVenues;
 
+    /// <summary>Per-market scratch: the market's part of the gap an arbitrage trade on another market closes, before it.</summary>
+    public const int GapPart = MaxImportedFrom + VenueOutput.MaxVenues;
+
     /// <summary>How many per-asset fields the mechanism needs.</summary>
-    public const int Fields = 11 + 2 * VenueOutput.MaxVenues;
+    public const int Fields = 12 + 2 * VenueOutput.MaxVenues;
 }
 
 /// <summary>Several venues' per-path outputs (slots of <see cref="PathOutput"/>): <see cref="PerVenue"/> figures for each of up

@@ -57,6 +57,9 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         MoveLogMid(step, i, delta, liquidation, flow);
         // Market makers withdraw after toxic flow: the pressure grows by the flow over the scenario's depth (Mechanisms/Liquidity.cs).
         if (liquidation) WithdrawLiquidity(i, flow);
+        // Several venues: another participant's trade reaches the other venues' markets through the common pool at once
+        // (a round's liquidations together, after the round: ShareRoundMoves).
+        else if (_l.Venues.Pool != 0 && _failFlag == 0) ShareOneMove(step, i);
     }
 
     /// <summary>Moves asset <paramref name="i"/>'s log mid by <paramref name="delta"/>: the permanent share into x, the rest
