@@ -94,7 +94,12 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             RefreshOraclePipeline(step, track: true);
             if (_l.OracleFeeds.EveryVenue != 0) return;
         }
-        // The markets without a pipeline (every market when no venue has one): live, or delayed (fixed once per step).
+        else if (_l.Oracle.Delay == 0)
+        {
+            RefreshLiveOracle();
+            return;
+        }
+        // Several venues, some without a pipeline: those markets' live mid, or their delayed price (fixed once per step).
         if (_l.Oracle.Delay == 0 || _l.Venues.MixedOracle != 0)
             for (int i = 0; i < _n; i++)
                 if (!HasPipeline(MarketVenue(i)) && (_l.Oracle.Delay == 0 || Pi(_l.Venues.OracleDelay, i / _l.Venues.Underlyings) == 0))

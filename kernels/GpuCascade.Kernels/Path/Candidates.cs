@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace GpuCascade.Kernels;
 
 /// <summary>Candidates: the cohorts a round liquidates (docs/model.md section 5, item 2), as the scan of
@@ -35,6 +37,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// was already taken this step (partial liquidation); else 0. <paramref name="checkedMargin"/> says whether its margin
     /// was checked; <paramref name="rank"/> is its rank for capacity (section 8.2: forced closes first, then E / M).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly double RoundFraction(int c, int step, out bool checkedMargin, out double rank)
     {
         checkedMargin = false;
