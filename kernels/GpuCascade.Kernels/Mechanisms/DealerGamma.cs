@@ -31,24 +31,41 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// <summary>
     /// Each asset with dealers trades q = G (max(x, x0 + ln K) - x0) / 0.01 - h (USD, a purchase when positive): the
     /// cumulative hedge flow the move of the traded log mid x from its start x0 calls for (none beyond the put strike K),
-    /// less what they have traded already (h). Executed at the current mid, as no liquidation.
+    /// less what they have traded already (h). Executed at the current mid, as no liquidation. With several venues
+    /// (docs/model.md section 9) each market's dealers hold their share of G, every market hedges the move it made before
+    /// any hedge, and the common pool then shares the hedges' moves, as it shares a round's.
     /// </summary>
     private void Hedge(int step)
     {
-        if (_l.DealerGamma.On == 0 || TradingHalted(step, 0) || _failFlag != 0) return; // one venue (dealers are refused with several)
+        if (_l.DealerGamma.On == 0 || _failFlag != 0) return;
+        bool together = _l.Venues.Pool != 0, traded = false;
         for (int i = 0; i < _n; i++)
         {
+            if (together) A(ExecutionState.FlowUnits, i) = 0;
             double gamma = Pd(_l.DealerGamma.Gamma, i);
-            if (gamma == 0) continue;
+            if (gamma == 0 || TradingHalted(step, i)) continue; // a breaker with scope all halts them on its venue's markets
             double x0 = Pd(_l.LogPrice0, i);
             double move = Math.Max(LogMid(i), x0 + Pd(_l.DealerGamma.LogStrike, i)) - x0;
             double flow = gamma * move / 0.01 - A(DealerGammaState.Hedged, i);
             if (flow == 0) continue;
-            ExecuteFlow(step, i, flow / A(MarketState.Mid, i), liquidation: false);
+            double units = flow / A(MarketState.Mid, i);
+            ExecuteOwnFlow(step, i, units, liquidation: false);
             if (_failFlag != 0) return;
-            TrackMin(i);
+            if (together)
+            {
+                A(ExecutionState.FlowUnits, i) = units;
+                traded = true;
+            }
+            else TrackMin(i);
             A(DealerGammaState.Hedged, i) += flow;
             _dealerVolume += Math.Abs(flow);
+        }
+        if (!together) return;
+        if (traded) ShareRoundMoves(step, liquidation: false);
+        for (int i = 0; i < _n; i++)
+        {
+            if (A(ExecutionState.FlowUnits, i) != 0 && _failFlag == 0) TrackMin(i);
+            A(ExecutionState.FlowUnits, i) = 0;
         }
     }
 

@@ -33,18 +33,20 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// discount <c>gamma = x_exo - (x + y)</c> seen <c>L</c> steps ago sets the aimed impact <c>kappa gamma_{t-L}</c>; the
     /// flow that moves the mid by it at the current depth, clipped so that the inventory's value at the mid stays within
     /// the capital, is executed as no liquidation (it moves neither z nor the withdrawal pressure), and the inventory and
-    /// cash take the fill.
+    /// cash take the fill. With several venues (docs/model.md section 9) each market's LPs trade their share of that flow
+    /// (<see cref="ReturningLiquidityParams.FlowShare"/>), every market's from the discounts before any trade, and the
+    /// common pool then shares the moves, as it shares a round's.
     /// </summary>
     [PhaseHook(nameof(OnMarketMoved), Order = 20, Switch = "ReturningLiquidity")]
     private void TradeTheDiscount(int step)
     {
         if (_l.ReturningLiquidity.On == 0) return;
-        bool halted = TradingHalted(step, 0); // a breaker with scope all halts them too (they still see the discount); one venue
         TP real = default;
         int n = _n, ringSteps = _l.ReturningLiquidity.RingSteps, ring = _l.MechanismSlot + _l.ReturningLiquidity.Ring;
-        bool traded = false;
+        bool together = _l.Venues.Pool != 0, traded = false;
         for (int i = 0; i < n; i++)
         {
+            if (together) A(ExecutionState.FlowUnits, i) = 0;
             double kappa = Pd(_l.ReturningLiquidity.Kappa, i);
             if (kappa == 0) continue;
             double gamma = real.Hold(A(MarketState.XExogenous, i) - LogMid(i));
@@ -56,7 +58,8 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
                 if (delay > 0) signal = step >= delay ? _m.R(ring + (step - delay) % ringSteps * n + i) : 0.0;
                 _m.R(ring + step % ringSteps * n + i) = gamma;
             }
-            if (halted) continue;
+            // A breaker with scope all halts them too (they still see the discount), on its venue's markets.
+            if (TradingHalted(step, i)) continue;
             double aimed = kappa * signal;
             // Willingness: W = (sw^2 / max(v, sw^2))^(xi / 2), v the traded mid's realised variance at the previous step's end.
             double halfExponent = Pd(_l.ReturningLiquidity.HalfExponent, i);
@@ -66,7 +69,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
                 aimed *= Math.Pow(reference / Math.Max(A(LiquidityState.RealisedVariance, i), reference), halfExponent);
             }
             if (aimed == 0) continue;
-            double q = FlowForImpact(i, aimed);
+            double q = FlowForImpact(i, aimed) * Pd(_l.ReturningLiquidity.FlowShare, i);
             // The capital: the inventory's value at the mid stays within K; a trade is clipped, never forced.
             double mid = A(MarketState.Mid, i), capital = Pd(_l.ReturningLiquidity.Capital, i);
             double value = A(ReturningLiquidityState.Inventory, i) * mid;
@@ -78,15 +81,33 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             }
             if (clipped == 0) continue;
             double units = clipped / mid;
-            ExecuteFlow(step, i, units, liquidation: false);
+            ExecuteOwnFlow(step, i, units, liquidation: false);
             if (_failFlag != 0) return;
-            TrackMin(i); // the drawdowns see the LPs' trade (docs/model.md section 6)
-            // Money in double whatever the market state's precision (docs/model.md section 1).
-            A(ReturningLiquidityState.Inventory, i) += units;
-            A(ReturningLiquidityState.Cash, i) -= units * A(ExecutionState.Execution, i);
             traded = true;
+            if (together) A(ExecutionState.FlowUnits, i) = units; // settled once the pool has shared every market's move
+            else SettleLpTrade(i, units);
+        }
+        if (together)
+        {
+            if (traded) ShareRoundMoves(step, liquidation: false);
+            for (int i = 0; i < n; i++)
+            {
+                double units = A(ExecutionState.FlowUnits, i);
+                A(ExecutionState.FlowUnits, i) = 0;
+                if (units != 0 && _failFlag == 0) SettleLpTrade(i, units);
+            }
         }
         if (traded) _lpTradeSteps++;
+    }
+
+    /// <summary>The LPs' trade of <paramref name="units"/> on asset <paramref name="i"/>, filled at
+    /// <see cref="ExecutionState.Execution"/>, in their inventory and cash (money in double whatever the market state's
+    /// precision, docs/model.md section 1); the drawdowns see it (docs/model.md section 6).</summary>
+    private void SettleLpTrade(int i, double units)
+    {
+        TrackMin(i);
+        A(ReturningLiquidityState.Inventory, i) += units;
+        A(ReturningLiquidityState.Cash, i) -= units * A(ExecutionState.Execution, i);
     }
 
     /// <summary>End of path: the LPs' P&amp;L (inventory marked at the final mid plus cash), its loss, the inventory's value,
@@ -135,6 +156,10 @@ public struct ReturningLiquidityParams
     /// <summary>Offsets of the per-asset reals: kappa (0: no LPs), the capital K (USD; +infinity: no cap), the willingness's
     /// xi / 2 (0: always willing) and reference variance sw^2.</summary>
     public int Kappa, Capital, HalfExponent, ReferenceVariance;
+    /// <summary>Offset of the per-asset reals: the share of the flow that moves the mid by the aimed impact that the
+    /// market's LPs trade (1 with one venue; with several, 1 / the sum of the venues' visible depth shares, docs/model.md
+    /// section 9).</summary>
+    public int FlowShare;
     /// <summary>Offset of the per-asset integers: the delay L in steps.</summary>
     public int Delay;
     /// <summary>Steps the ring of discounts holds (the largest delay; 0 when no asset has one), and where the ring starts in

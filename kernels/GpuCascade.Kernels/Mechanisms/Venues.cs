@@ -107,10 +107,12 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// <summary>
     /// docs/model.md section 9, the common pool: after a round's flows are executed market by market, each market j also
     /// moves by its pool share phi_j times the round's own moves of the other venues' markets of its underlying (the flows
-    /// arrive together, so j's fill moves by half of it, as a linear fill does). The shared move is split into permanent and
-    /// transient impact like j's own, counts in j's liquidation-driven displacement, and is imported from other venues.
+    /// arrive together, so the fill of a market that traded moves by half of it, as a linear fill does). The shared move is
+    /// split into permanent and transient impact like j's own, counts in j's liquidation-driven displacement when the flows
+    /// are liquidations (<paramref name="liquidation"/>; else they are a participant's trades on every market at once:
+    /// returning liquidity, dealers), and is imported from other venues.
     /// </summary>
-    private void ShareRoundMoves(int step)
+    private void ShareRoundMoves(int step, bool liquidation)
     {
         int u = _l.Venues.Underlyings, venues = _l.Venues.Count;
         for (int j = 0; j < _n && _failFlag == 0; j++)
@@ -125,7 +127,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             TP real = default;
             if (A(ExecutionState.FlowUnits, j) != 0)
                 A(ExecutionState.Execution, j) = real.Hold(A(ExecutionState.Execution, j) * Math.Exp(0.5 * move));
-            MoveMarket(step, j, move, liquidation: true);
+            MoveMarket(step, j, move, liquidation);
             for (int v = 0, k = j % u; v < venues; v++, k += u)
                 if (k != j) ImportFrom(j, v, share * A(VenueState.RoundDelta, k)); // whose flow it was
         }

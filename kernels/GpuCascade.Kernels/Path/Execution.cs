@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace GpuCascade.Kernels;
 
 /// <summary>Execution of the round's net flows against each asset's book (docs/model.md section 3).</summary>
@@ -6,8 +8,8 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// <summary>docs/model.md section 3: executes each asset's net flow, valued at the mid before the round's impact.</summary>
     private void Execute(int step)
     {
-        for (int i = 0; i < _n && _failFlag == 0; i++) ExecuteFlow(step, i, A(ExecutionState.FlowUnits, i), liquidation: true);
-        if (_l.Venues.Pool != 0 && _failFlag == 0) ShareRoundMoves(step); // Mechanisms/Venues.cs: the common pool
+        for (int i = 0; i < _n && _failFlag == 0; i++) ExecuteOwnFlow(step, i, A(ExecutionState.FlowUnits, i), liquidation: true);
+        if (_l.Venues.Pool != 0 && _failFlag == 0) ShareRoundMoves(step, liquidation: true); // Mechanisms/Venues.cs: the common pool
     }
 
     /// <summary>
@@ -15,8 +17,20 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// round's effective depth, moving x, y and the mid; the fill price is left in <see cref="ExecutionState.Execution"/>.
     /// A liquidation flow (<paramref name="liquidation"/>) also moves the displacement z and adds to the withdrawal
     /// pressure of section 8.1; another participant's flow (a mechanism's trade) does neither.
+    /// With several venues another participant's trade reaches the other venues' markets through the common pool at once
+    /// (a round's liquidations together, after the round: <see cref="ShareRoundMoves"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ExecuteFlow(int step, int i, double units, bool liquidation)
+    {
+        ExecuteOwnFlow(step, i, units, liquidation);
+        if (!liquidation && _l.Venues.Pool != 0 && _failFlag == 0) ShareOneMove(step, i);
+    }
+
+    /// <summary><see cref="ExecuteFlow"/> on market <paramref name="i"/> alone: with several venues its move waits in
+    /// <see cref="VenueState.RoundDelta"/> for the common pool (<see cref="ShareRoundMoves"/>, or
+    /// <see cref="ShareOneMove"/>).</summary>
+    private void ExecuteOwnFlow(int step, int i, double units, bool liquidation)
     {
         TP real = default;
         double depth = EffectiveDepth(i);
@@ -57,9 +71,6 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         MoveLogMid(step, i, delta, liquidation, flow);
         // Market makers withdraw after toxic flow: the pressure grows by the flow over the scenario's depth (Mechanisms/Liquidity.cs).
         if (liquidation) WithdrawLiquidity(i, flow);
-        // Several venues: another participant's trade reaches the other venues' markets through the common pool at once
-        // (a round's liquidations together, after the round: ShareRoundMoves).
-        else if (_l.Venues.Pool != 0 && _failFlag == 0) ShareOneMove(step, i);
     }
 
     /// <summary>Moves asset <paramref name="i"/>'s log mid by <paramref name="delta"/>: the permanent share into x, the rest

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using GpuCascade.Backends.Managed;
 using GpuCascade.Paths;
 using GpuCascade.Scenarios;
@@ -77,13 +78,44 @@ public class VenuesTests
         Assert.That(Math.Abs(actual - expected), Is.LessThanOrEqualTo(tolerance), $"{what}, path {path}: {R(expected)} vs {R(actual)}");
     }
 
-    [Test]
-    public void TwoIdenticalVenuesSplittingOneBookWithAllDepthSharedGiveTheOneVenueResult()
+    /// <summary><paramref name="yaml"/> with the asset mechanisms <paramref name="btc"/> and <paramref name="eth"/> (YAML map
+    /// entries, or empty) written beside each asset's depth.</summary>
+    private static string WithAssetMechanisms(string yaml, string btc, string eth)
     {
-        var one = ScenarioLoader.LoadYaml(OneVenue(2.0e6));
-        var two = ScenarioLoader.LoadYaml(TwoVenues("{sharedDepth: 1}", 1.0e6));
+        if (btc.Length > 0) yaml = Regex.Replace(yaml, @"(\{symbol: BTC, [^}]*)\}", m => $"{m.Groups[1].Value}, {btc}}}");
+        if (eth.Length > 0) yaml = Regex.Replace(yaml, @"(\{symbol: ETH, [^}]*)\}", m => $"{m.Groups[1].Value}, {eth}}}");
+        return yaml;
+    }
+
+    /// <summary>LPs on BTC whose capital binds, with a willingness that falls with volatility, delayed LPs on ETH, and short-gamma
+    /// dealers on ETH with puts at 95%, for a share <paramref name="share"/> of the participants.</summary>
+    private static (string Btc, string Eth) Participants(double share) => (
+        $"returningLiquidity: {{kappa: 0.3, capital: {R(2.0e7 * share)}, volatilityExponent: 1, volatilityReference: 0.8}}",
+        $"returningLiquidity: {{kappa: 0.4, delay: 2, capital: {R(1.0e8 * share)}}}, dealerGamma: {{gamma: {R(2.0e6 * share)}, putStrike: 0.95}}");
+
+    /// <summary>Two identical venues splitting one book with all depth shared give the one-venue result; with the asset
+    /// mechanisms (returning liquidity, dealers) each market's participants are half the asset's and trade together, so
+    /// their P&amp;L, inventory and hedges are the one-venue ones too.</summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public void TwoIdenticalVenuesSplittingOneBookWithAllDepthSharedGiveTheOneVenueResult(bool participants)
+    {
+        var (btc, eth) = participants ? Participants(1) : ("", "");
+        var one = ScenarioLoader.LoadYaml(WithAssetMechanisms(OneVenue(2.0e6), btc, eth));
+        var two = ScenarioLoader.LoadYaml(WithAssetMechanisms(TwoVenues("{sharedDepth: 1}", 1.0e6), btc, eth));
         var a = Simulate(one);
         var b = Simulate(two);
+        if (participants)
+        {
+            Assert.That(a["returningLiquidity.capitalExhausted"].Sum(), Is.GreaterThan(10), "the LPs' capital must bind");
+            Assert.That(a["dealerGamma.hedgeVolume"].Sum(), Is.GreaterThan(0), "and the dealers hedge");
+            for (int p = 0; p < a.Count; p++)
+            {
+                foreach (string key in new[] { "returningLiquidity.pnl", "returningLiquidity.inventory", "returningLiquidity.tradeSteps", "dealerGamma.hedgeVolume" })
+                    Close(a[key][p], b[key][p], key, p);
+                Assert.That(b["returningLiquidity.capitalExhausted"][p], Is.EqualTo(a["returningLiquidity.capitalExhausted"][p]), $"capital bound, path {p}");
+            }
+        }
         Assert.That(a.Cascade.Sum(), Is.GreaterThan(10), "the crash must cascade on some paths");
         Assert.That(a.BadDebt.Sum(), Is.GreaterThan(0), "and leave bad debt");
         Assert.That(a["adl.lossAbsorbed"].Sum(), Is.GreaterThan(0), "and deleverage");
@@ -116,9 +148,13 @@ public class VenuesTests
     /// uncovered loss, liquidated notional, cascade and prices equal its run alone, bit for bit, and nothing is imported.
     /// Returns the two-venue run and the runs alone.
     /// </summary>
-    private static (PathOutputs Both, PathOutputs[] Alone) AssertEachVenueIsItsRunAlone(string first, string second)
+    private static (PathOutputs Both, PathOutputs[] Alone) AssertEachVenueIsItsRunAlone(string first, string second,
+        Func<double, (string Btc, string Eth)>? participants = null)
     {
-        var both = Simulate(ScenarioLoader.LoadYaml(TwoVenues("{sharedDepth: 0}", 3.0e6, scale: 0.8, second: second, share: 0.6, first: first)));
+        participants ??= _ => ("", "");
+        var (btc, eth) = participants(1);
+        var both = Simulate(ScenarioLoader.LoadYaml(WithAssetMechanisms(
+            TwoVenues("{sharedDepth: 0}", 3.0e6, scale: 0.8, second: second, share: 0.6, first: first), btc, eth)));
         double[] shares = [0.6, 0.4];
         string[] rules = [first, second];
         var alone = new PathOutputs[2];
@@ -127,7 +163,9 @@ public class VenuesTests
             string market = Market
                 .Replace("depth1pct: 4.0e7", $"depth1pct: {R(4.0e7 * shares[v])}", StringComparison.Ordinal)
                 .Replace("depth1pct: 1.5e7", $"depth1pct: {R(1.5e7 * shares[v])}", StringComparison.Ordinal);
-            var one = alone[v] = Simulate(ScenarioLoader.LoadYaml($"{market}\nvenue: {{{rules[v]}, insuranceFund: {R(3.0e6)}}}\nbook:\n{Cohorts(0.8, "  ")}"));
+            var (btcAlone, ethAlone) = participants(shares[v]);
+            var one = alone[v] = Simulate(ScenarioLoader.LoadYaml(WithAssetMechanisms(
+                $"{market}\nvenue: {{{rules[v]}, insuranceFund: {R(3.0e6)}}}\nbook:\n{Cohorts(0.8, "  ")}", btcAlone, ethAlone)));
             Assert.That(one.LiquidatedNotional.Take(one.Count).Sum(), Is.GreaterThan(0), $"venue {v} must liquidate");
             for (int p = 0; p < one.Count; p++)
             {
@@ -158,6 +196,23 @@ public class VenuesTests
         Assert.That(both["backstop.taken"].Take(both.Count).Sum(), Is.GreaterThan(0), "and its backstop take flow");
         Assert.That(both["backstop.absorbed"].Take(both.Count).Sum(), Is.GreaterThan(0), "and absorb bad debt");
         Assert.That(both["adversary.attacked"].Take(both.Count).Sum(), Is.GreaterThan(0), "the first venue's front-runner must attack");
+    }
+
+    /// <summary>The asset mechanisms with several venues (docs/model.md section 9): each market's LPs and dealers are its
+    /// venue's share of the asset's (here 60% and 40% of the capital and of the dealers' gamma). Uncoupled, each venue gives
+    /// its run alone with those shares bit for bit, and the participants' outputs are the sums of the runs alone.</summary>
+    [Test]
+    public void EachVenueHasItsShareOfTheAssetsLiquidityProvidersAndDealers()
+    {
+        var (both, alone) = AssertEachVenueIsItsRunAlone(Rules, Rules, Participants);
+        for (int v = 0; v < 2; v++)
+        {
+            Assert.That(alone[v]["returningLiquidity.capitalExhausted"].Take(alone[v].Count).Sum(), Is.GreaterThan(0), $"venue {v}'s LPs' capital must bind");
+            Assert.That(alone[v]["dealerGamma.hedgeVolume"].Take(alone[v].Count).Sum(), Is.GreaterThan(0), $"venue {v}'s dealers must hedge");
+        }
+        foreach (string key in new[] { "returningLiquidity.pnl", "returningLiquidity.inventory", "dealerGamma.hedgeVolume" })
+            for (int p = 0; p < both.Count; p++)
+                Close(alone[0][key][p] + alone[1][key][p], both[key][p], key, p);
     }
 
     /// <summary>Each venue its own vault, one of each kind (docs/model.md section 8.11): alpha's takes over accounts, beta's takes
@@ -432,6 +487,8 @@ public class VenuesTests
             "venues[1].venue.oracleDelaySteps", "must be 0 with venue.oracle");
         Refused(TwoVenues("{sharedDepth: 0.5}", 1.0e6, first: Rules + ", adversary: {budget: 1e6}", second: Rules + ", adversary: {budget: 1e6}"),
             "venues[1].venue.adversary", "only one venue");
+        Refused(WithAssetMechanisms(good, "returningLiquidity: {kappa: 1.5}", ""), "assets[0].returningLiquidity.kappa", "[0, 1]");
+        Refused(WithAssetMechanisms(good, "", "dealerGamma: {gamma: 1e6, putStrike: 2}"), "assets[1].dealerGamma.putStrike", "(0, 1]");
         Refused(Market + "\nvenues:\n  - name: solo\n    venue: {maintenanceMargin: 0.01}\n    book: {cohorts: []}\n", "venues", "2 to 4");
     }
 }
@@ -494,6 +551,23 @@ public class VenuesParityTests(string deviceName, string reason) : DeviceFixture
     {
         var s = ScenarioLoader.LoadYaml(VenuesTests.Historical("bootstrap", "{sharedDepth: 0.4, arbitrage: {speed: 0.5, capital: 5.0e7}}"));
         MechanismChecks.AssertParity(Device, s);
+    }
+
+    /// <summary>Returning liquidity (a delay, a willingness, a binding capital) and short-gamma dealers with puts on every
+    /// venue's markets, trading together through the common pool, beside the arbitrage.</summary>
+    [Test]
+    public void TheAssetsLiquidityProvidersAndDealersMatchTheManagedReference()
+    {
+        string text = File.ReadAllText(Path.Combine(Docs.DocsCodeTests.RepositoryRoot(), "scenarios", "two-venues.yaml"))
+            .Replace("collateralWeight: 0.95}", "collateralWeight: 0.95, returningLiquidity: {kappa: 0.3, delay: 1, capital: 5.0e7, volatilityExponent: 1}}",
+                StringComparison.Ordinal)
+            .Replace("collateralWeight: 0.90}", "collateralWeight: 0.90, dealerGamma: {gamma: 5.0e6, putStrike: 0.95}, returningLiquidity: {kappa: 0.2}}",
+                StringComparison.Ordinal);
+        var s = ScenarioLoader.LoadYaml(text) with { Paths = 1024 };
+        Assert.That(s.Assets.Count(a => a.Mechanisms.Get<ReturningLiquiditySpec>() is not null), Is.EqualTo(4), "every market has LPs");
+        var reference = MechanismChecks.AssertParity(Device, s);
+        Assert.That(reference["returningLiquidity.capitalExhausted"].Take(1024).Sum(), Is.GreaterThan(0), "the LPs' capital must bind");
+        Assert.That(reference["dealerGamma.hedgeVolume"].Take(1024).Sum(), Is.GreaterThan(0), "and the dealers hedge");
     }
 
     /// <summary>A vault on each venue, one of each kind, through the common pool and the arbitrage.</summary>

@@ -60,7 +60,8 @@ internal sealed class DealerGammaModule : MechanismModule<DealerGammaSpec>
         layout.DealerGamma = new DealerGammaParams
         {
             On = 1,
-            Gamma = packing.Reals(specs.Select(s => s?.Gamma ?? 0)),
+            // Several venues (docs/model.md section 9): each market's dealers hold its venue's share of G.
+            Gamma = packing.Reals(specs.Select((s, i) => (s?.Gamma ?? 0) * VenuesModule.ParticipantShare(packing.Scenario, i))),
             LogStrike = packing.Reals(specs.Select(s => s?.PutStrike is double k ? Math.Log(k) : double.NegativeInfinity)),
         };
     }

@@ -109,7 +109,10 @@ internal sealed class ReturningLiquidityModule : MechanismModule<ReturningLiquid
         {
             On = 1,
             Kappa = packing.Reals(specs.Select(s => s?.Kappa ?? 0)),
-            Capital = packing.Reals(specs.Select(s => s?.Capital ?? double.PositiveInfinity)),
+            // Several venues (docs/model.md section 9): each market's LPs hold its venue's share of the capital and trade
+            // that share of the flow the asset's whole depth would take (1 and the flow itself with one venue).
+            Capital = packing.Reals(specs.Select((s, i) => (s?.Capital ?? double.PositiveInfinity) * VenuesModule.ParticipantShare(packing.Scenario, i))),
+            FlowShare = packing.Reals(specs.Select(_ => 1.0 / VenuesModule.VisibleDepthSum(packing.Scenario))),
             Delay = packing.Ints(specs.Select(s => s?.Delay ?? 0)),
             HalfExponent = packing.Reals(specs.Select(s => s is { Kappa: > 0 } ? s.VolatilityExponent / 2 : 0)),
             ReferenceVariance = packing.Reals(specs.Select((s, i) => s?.VolatilityReference ?? DefaultReference(assets[i])).Select(v => v * v)),

@@ -216,6 +216,16 @@ internal static class VenuesModule
     /// <summary>Venue <paramref name="v"/>'s visible depth as a share of the asset's: the pool s plus (1 - s) times its share.</summary>
     public static double VisibleDepth(VenueSetSpec set, int v) => set.SharedDepth + (1 - set.SharedDepth) * set.Venues[v].DepthShare;
 
+    /// <summary>The sum of the venues' visible depth shares, 1 + (N - 1) s: what every venue's visible depth together is of
+    /// the asset's (1 with one venue).</summary>
+    public static double VisibleDepthSum(Scenario s) =>
+        s.Venues is { } set ? Enumerable.Range(0, set.Venues.Length).Sum(v => VisibleDepth(set, v)) : 1.0;
+
+    /// <summary>Market <paramref name="k"/>'s share of its asset's participants (returning liquidity's capital, dealers'
+    /// gamma, docs/model.md section 9): its venue's visible depth over the sum of the venues' (1 with one venue).</summary>
+    public static double ParticipantShare(Scenario s, int k) =>
+        s.Venues is { } set ? VisibleDepth(set, k / set.Assets.Length) / VisibleDepthSum(s) : 1.0;
+
     /// <summary>Cohort <paramref name="c"/> of venue <paramref name="v"/> on its markets (asset i becomes market v U + i),
     /// named <c>venue:name</c>.</summary>
     public static CohortSpec OnVenue(CohortSpec c, int v, int u, string venue) => c with
@@ -297,9 +307,6 @@ internal static class VenuesModule
                 d.Add(Key(path, "roundCap"), "must equal the first venue's: the round cap is the engine's");
         }
         if (s.History is not null && errors.Count == 0 && d.Count == 0) HistoryModule.ValidateMarkets(d, Template(s, 0), s.Assets.Length);
-        foreach (var (a, i) in set.Assets.Select((a, i) => (a, i)))
-            if (a.Mechanisms.Count > 0)
-                d.Add(Index("assets", i), "its mechanisms (returning liquidity, dealer gamma) are not available with several venues yet");
         errors.AddRange(d.Errors);
         return errors;
     }
