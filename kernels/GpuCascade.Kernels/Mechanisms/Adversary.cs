@@ -29,8 +29,8 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// After every other participant's trade of the step: with the live oracle at the mids, for each asset and direction
     /// d (-1: down into the longs' levels, +1: up into the shorts'), the pushes Delta_j = j / J of its reach (what the budget
     /// moves, at most sqrt(f): beyond it the impact law's own round trip would pay without any forced sale) (j = 1..J), the forced flow F_j of the cohorts the first round would liquidate at the pushed price (each cohort's
-    /// fraction, its positions and collateral in that asset; the oracle moved on that asset alone), and the closed-form
-    /// profit P_j of <see cref="AttackProfit"/>. The best P_j over assets, directions and pushes, when positive, is
+    /// fraction, its positions and collateral in that asset; the oracle moved on that asset alone) within the venue's
+    /// capacity per step, and the closed-form profit P_j of <see cref="AttackProfit"/>. The best P_j over assets, directions and pushes, when positive, is
     /// executed: the push as no liquidation.
     /// </summary>
     [PhaseHook(nameof(OnMarketMoved), Order = 35, Switch = "Adversary")]
@@ -48,6 +48,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             double scale = ImpactScale(i, EffectiveDepth(i));
             if (!(scale > 0)) continue;
             double reach = Math.Min(scale * _l.Adversary.Budget, _l.Adversary.MaxPush), mid = A(MarketState.Mid, i);
+            double capacity = ForecastCapacity(i);
             for (int d = -1; d <= 1; d += 2)
             {
                 ForcedUnitsByLevel(i, mid, d * reach, step);
@@ -56,7 +57,10 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
                 {
                     double push = d * reach * j / levels, price = mid * Math.Exp(push);
                     forcedUnits += _m.R(_l.MechanismSlot + _l.Adversary.Region + j - 1);
-                    double profit = AttackProfit(i, mid, push, forcedUnits * _bookMultiplier * price);
+                    // The first round liquidates within the step's capacity on the asset (docs/model.md section 8.2).
+                    double forced = forcedUnits * _bookMultiplier * price;
+                    if (Math.Abs(forced) > capacity) forced = forced < 0 ? -capacity : capacity;
+                    double profit = AttackProfit(i, mid, push, forced);
                     if (profit > bestProfit)
                     {
                         bestProfit = profit;
@@ -84,7 +88,8 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// <summary>
     /// docs/model.md section 10, the closed form (linear impact, scale c): a push of log size Delta from the mid p takes
     /// u = Delta / (c p) units, filled at p e^(Delta / 2); the first round's forced flow F (USD, at p1 = p e^Delta, a sale
-    /// negative) moves the price to p2 = p1 e^(c F); buying back -u fills at p2 e^(-c u p2 / 2). The profit is
+    /// negative) moves the price to p2 = p1 e^(c F); buying back -u fills at p2 e^(-c' u p2 / 2), c' the scale at the depth
+    /// F's withdrawal leaves (section 8.1). The profit is
     /// -u p e^(Delta/2) + u p2 e^(-c u p2 / 2) less the fee on both fills and the cost of capital for one step on u p.
     /// </summary>
     private readonly double AttackProfit(int i, double mid, double push, double forced)
@@ -93,9 +98,20 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         double units = push / scale / mid;
         double first = mid * Math.Exp(0.5 * push);
         double after = mid * Math.Exp(push) * Math.Exp(scale * forced);
-        double second = after * Math.Exp(-0.5 * scale * units * after);
+        // The forced sales withdraw depth (docs/model.md section 8.1), so the buy-back meets the thinner book.
+        double backScale = _l.Liquidity.On != 0 && forced != 0
+            ? ImpactScale(i, _depthMultiplier * DepthFactorAt(i, WithdrawalAfter(i, forced))) : scale;
+        double second = after * Math.Exp(-0.5 * backScale * units * after);
         double fee = _l.Adversary.Fee * Math.Abs(units) * (first + second);
         return -units * first + units * second - fee - _l.Adversary.CapitalCost * Math.Abs(units) * mid;
+    }
+
+    /// <summary>The USD of position flow the step's first round may liquidate on market <paramref name="i"/>: its venue's
+    /// capacity per step (docs/model.md section 8.2), +infinity without one.</summary>
+    private readonly double ForecastCapacity(int i)
+    {
+        if (_l.Capacity.On == 0) return double.PositiveInfinity;
+        return _l.Venues.On != 0 ? Pd(_l.Venues.CapacityPerStep, i / _l.Venues.Underlyings) : _l.Capacity.PerStep;
     }
 
     /// <summary>
@@ -103,7 +119,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// <paramref name="i"/>'s book, by the push j / J of <paramref name="reach"/> (from the mid <paramref name="mid"/>) at
     /// which each cohort becomes liquidatable, into the J slots of the mechanism region: as the round's candidates and flows
     /// (docs/model.md section 5: each cohort's fraction by the round's own rule, Candidates.RoundFraction, and its positions
-    /// and collateral in the asset) but without capacity, with asset i's oracle moved alone. A cohort not
+    /// and collateral in the asset; the caller bounds their sum by the capacity), with asset i's oracle moved alone. A cohort not
     /// liquidatable at the full reach is skipped with one check; the others' level is found by bisection, which takes a
     /// cohort's margin to fall monotonically along the push (as it does for a position's own direction). The oracle is
     /// left moved.

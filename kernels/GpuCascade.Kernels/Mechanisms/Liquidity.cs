@@ -20,7 +20,10 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     }
 
     /// <summary>docs/model.md section 8.1: g = (sref^2 / max(v, sref^2))^(kappa / 2) / (1 + phi A), at most 1.</summary>
-    private readonly double DepthFactor(int i)
+    private readonly double DepthFactor(int i) => DepthFactorAt(i, A(LiquidityState.Withdrawal, i));
+
+    /// <summary><see cref="DepthFactor"/> at the withdrawal pressure <paramref name="withdrawal"/> (a forecast's).</summary>
+    private readonly double DepthFactorAt(int i, double withdrawal)
     {
         double g = 1.0;
         double halfKappa = Pd(_l.Liquidity.HalfElasticity, i);
@@ -30,7 +33,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             g = Math.Pow(reference / Math.Max(A(LiquidityState.RealisedVariance, i), reference), halfKappa);
         }
         double phi = Pd(_l.Liquidity.FlowWithdrawal, i);
-        return phi > 0 ? g / (1.0 + phi * A(LiquidityState.Withdrawal, i)) : g;
+        return phi > 0 ? g / (1.0 + phi * withdrawal) : g;
     }
 
     /// <summary>docs/model.md section 8.1 at a step's start, before its exogenous move: the withdrawal pressure recovers, the mid the
@@ -76,11 +79,16 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     private readonly void WithdrawLiquidity(int i, double flow)
     {
         if (_l.Liquidity.On == 0) return;
+        A(LiquidityState.Withdrawal, i) = WithdrawalAfter(i, flow);
+    }
+
+    /// <summary>Asset <paramref name="i"/>'s withdrawal pressure after a liquidation flow of <paramref name="flow"/> USD.</summary>
+    private readonly double WithdrawalAfter(int i, double flow)
+    {
         TP real = default;
         double a = Math.Abs(flow) * Pd(_l.Liquidity.WithdrawalPerUsd, i);
         double psi = Pd(_l.Liquidity.Replenishment, i);
-        A(LiquidityState.Withdrawal, i) = real.Hold(psi > 0 ? LiquidityMath.Replenish(A(LiquidityState.Withdrawal, i), a, psi)
-            : A(LiquidityState.Withdrawal, i) + a);
+        return real.Hold(psi > 0 ? LiquidityMath.Replenish(A(LiquidityState.Withdrawal, i), a, psi) : A(LiquidityState.Withdrawal, i) + a);
     }
 
     /// <summary>Start of path, for row 0 of the record: the depth factor the first round would see.</summary>

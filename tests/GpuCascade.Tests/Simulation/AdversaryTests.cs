@@ -23,14 +23,14 @@ public class AdversaryTests
 
     /// <summary>No volatility, one hourly step; a far long that never liquidates, and a cluster of longs of notional
     /// <paramref name="cluster"/> whose level is 2% down.</summary>
-    private static Scenario Ladder(double cluster, string sees = "book") => ScenarioLoader.LoadYaml($$"""
+    private static Scenario Ladder(double cluster, string sees = "book", string venue = "", string asset = "") => ScenarioLoader.LoadYaml($$"""
         horizon: 1h
         steps: 1
         paths: 1
         seed: 1
-        assets: [{symbol: BTC, price: {{R(Price)}}, volatility: 0, depth1pct: {{R(Depth)}}}]
+        assets: [{symbol: BTC, price: {{R(Price)}}, volatility: 0, depth1pct: {{R(Depth)}}{{asset}}}]
         venue:
-          maintenanceMargin: {{R(Margin)}}
+          maintenanceMargin: {{R(Margin)}}{{venue}}
           adversary: {budget: {{R(Budget)}}, sees: {{sees}}, fee: {{R(Fee)}}, costOfCapital: {{R(Capital)}}, levels: {{Levels}}}
         book:
           cohorts:
@@ -40,17 +40,22 @@ public class AdversaryTests
 
     /// <summary>The closed form of docs/model.md section 10 for a push of log size <paramref name="push"/> with forced
     /// flow <paramref name="forced"/> (USD, a sale negative), at the mid 100 and one hour's cost of capital.</summary>
-    private static double Profit(double push, double forced)
+    /// With depth withdrawal phi (<paramref name="withdrawal"/>, docs/model.md section 8.1) the buy-back meets the depth
+    /// D / (1 + phi |forced| / D) the forced sales leave.</summary>
+    private static double Profit(double push, double forced, double withdrawal = 0)
     {
         double c = 0.01 / Depth, units = push / c / Price;
         double first = Price * Math.Exp(push / 2);
         double after = Price * Math.Exp(push) * Math.Exp(c * forced);
-        double second = after * Math.Exp(-c * units * after / 2);
+        double back = c * (1 + withdrawal * Math.Abs(forced) / Depth);
+        double second = after * Math.Exp(-back * units * after / 2);
         return -units * first + units * second - Fee * Math.Abs(units) * (first + second) - Capital / 8760 * Math.Abs(units) * Price;
     }
 
-    /// <summary>The best push's profit, by hand: a push down past 2% liquidates the cluster (its units at the pushed price).</summary>
-    private static double BestProfit(double cluster)
+    /// <summary>The best push's profit, by hand: a push down past 2% liquidates the cluster (its units at the pushed price),
+    /// within the step's liquidation capacity <paramref name="capacity"/> (USD), with depth withdrawal phi
+    /// <paramref name="withdrawal"/>.</summary>
+    private static double BestProfit(double cluster, double capacity = double.PositiveInfinity, double withdrawal = 0)
     {
         double best = double.NegativeInfinity, reach = Math.Min(0.01 / Depth * Budget, Math.Sqrt(Fee));
         for (int d = -1; d <= 1; d += 2)
@@ -59,7 +64,7 @@ public class AdversaryTests
                 double push = d * reach * j / Levels, pushed = Price * Math.Exp(push);
                 double equity = cluster / Leverage + cluster / Price * (pushed - Price);
                 bool liquidated = cluster > 0 && equity < Margin * cluster / Price * pushed;
-                best = Math.Max(best, Profit(push, liquidated ? -cluster / Price * pushed : 0));
+                best = Math.Max(best, Profit(push, liquidated ? -Math.Min(cluster / Price * pushed, capacity) : 0, withdrawal));
             }
         return best;
     }
@@ -79,6 +84,31 @@ public class AdversaryTests
         var o = Simulate(Ladder(cluster));
         Assert.That(o["adversary.attacked"][0], Is.EqualTo(expected > 0 ? 1 : 0), $"closed-form profit {R(expected)}");
         double earned = Math.Max(expected, 0); // no attack, no profit
+        Assert.That(o["adversary.forecastPnl"][0], Is.EqualTo(earned).Within(1e-6 * Math.Max(1, earned)));
+        Assert.That(o["adversary.pnl"][0], Is.EqualTo(earned).Within(1e-6 * Math.Max(1, earned)), "the realised profit is the forecast");
+    }
+
+    /// <summary>The forecast knows the venue's liquidation capacity (docs/model.md section 8.2): the first round liquidates at
+    /// most a step's capacity (1h steps: the hourly capacity), so a cluster of 1M that pays uncapped does not pay with 50k of
+    /// capacity, and pays less with 200k; and the depth its forced sales withdraw (section 8.1), which the buy-back meets:
+    /// with phi = 0.3 the attack pays 13k instead of 20k, with phi = 3 it does not pay (nor with 200k of capacity and
+    /// phi = 1). In every case it attacks exactly when the closed form is positive and earns what it forecast.</summary>
+    [TestCase(5.0e4, 0.0)]
+    [TestCase(2.0e5, 0.0)]
+    [TestCase(double.PositiveInfinity, 0.3)]
+    [TestCase(double.PositiveInfinity, 3.0)]
+    [TestCase(2.0e5, 0.3)]
+    [TestCase(2.0e5, 1.0)]
+    public void TheForecastKnowsTheCapacityAndTheDepthTheForcedSalesWithdraw(double capacity, double withdrawal)
+    {
+        const double cluster = 1.0e6;
+        double expected = BestProfit(cluster, capacity, withdrawal);
+        string venue = double.IsPositiveInfinity(capacity) ? "" : $"\n  liquidationCapacity: {R(capacity)}";
+        string asset = withdrawal > 0 ? $", liquidity: {{flowWithdrawal: {R(withdrawal)}}}" : "";
+        var o = Simulate(Ladder(cluster, venue: venue, asset: asset));
+        Assert.That(expected, Is.Not.EqualTo(BestProfit(cluster)).Within(1.0), "the capacity or the withdrawal must change the profit");
+        Assert.That(o["adversary.attacked"][0], Is.EqualTo(expected > 0 ? 1 : 0), $"closed-form profit {R(expected)}");
+        double earned = Math.Max(expected, 0);
         Assert.That(o["adversary.forecastPnl"][0], Is.EqualTo(earned).Within(1e-6 * Math.Max(1, earned)));
         Assert.That(o["adversary.pnl"][0], Is.EqualTo(earned).Within(1e-6 * Math.Max(1, earned)), "the realised profit is the forecast");
     }
