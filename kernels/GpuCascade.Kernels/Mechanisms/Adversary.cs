@@ -9,21 +9,27 @@ namespace GpuCascade.Kernels;
 /// </summary>
 public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 {
-    // docs/model.md section 10: the open attack (units held, the asset, cash so far), and the path's totals.
-    private double _advUnits, _advCash, _advPnl, _advForecast, _advAttacks;
-    private int _advAsset;
+    // docs/model.md section 10: the path's totals over the venues' front-runners (each one's open attack: AdversaryState).
+    private double _advPnl, _advForecast, _advAttacks;
 
     /// <summary>Start of path: no attack open, nothing earned.</summary>
     [PhaseHook(nameof(OnStartOfPath), Order = 90)]
     private void StartAdversary()
     {
-        _advUnits = 0;
-        _advCash = 0;
         _advPnl = 0;
         _advForecast = 0;
         _advAttacks = 0;
-        _advAsset = -1;
+        if (_l.Adversary.On == 0) return;
+        for (int v = 0; v < BreakerVenues; v++)
+        {
+            A(AdversaryState.Units, v) = 0;
+            A(AdversaryState.Cash, v) = 0;
+            A(AdversaryState.Asset, v) = -1;
+        }
     }
+
+    /// <summary>Whether venue <paramref name="v"/> (0 with one venue) has a front-runner who sees its book.</summary>
+    private readonly bool SeeingAdversary(int v) => Pi(_l.Adversary.VenueOn, v) != 0 && Pi(_l.Adversary.Sees, v) != 0;
 
     /// <summary>
     /// After every other participant's trade of the step: with the live oracle at the mids, for each asset and direction
@@ -34,24 +40,33 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// executed: the push as no liquidation.
     /// </summary>
     [PhaseHook(nameof(OnMarketMoved), Order = 35, Switch = "Adversary")]
-    private void ConsiderAttack(int step)
+    private void ConsiderAttacks(int step)
     {
-        if (_l.Adversary.On == 0 || _l.Adversary.Sees == 0 || TradingHalted(step, Math.Max(0, _l.Adversary.Venue) * _l.Venues.Underlyings)) return;
+        if (_l.Adversary.On == 0) return;
+        // Several venues (docs/model.md section 9): each venue's front-runner on its own markets, in venue order.
+        for (int v = 0; v < BreakerVenues && _failFlag == 0; v++)
+            if (SeeingAdversary(v)) ConsiderAttack(step, v);
+    }
+
+    /// <summary>Venue <paramref name="v"/>'s front-runner (its markets, its terms) weighs its pushes and makes the best one
+    /// when it pays.</summary>
+    private void ConsiderAttack(int step, int v)
+    {
+        VenueMarkets(v, out int from, out int to);
+        if (TradingHalted(step, from)) return;
         // Its venue's oracle is live (validated): the mids, on its own markets only (another venue may read a delayed one).
-        for (int i = 0; i < _n; i++)
-            if (_l.Adversary.Venue < 0 || i / _l.Venues.Underlyings == _l.Adversary.Venue) A(OracleState.Price, i) = A(MarketState.Mid, i);
-        int levels = _l.Adversary.Levels, bestAsset = -1;
+        for (int i = from; i < to; i++) A(OracleState.Price, i) = A(MarketState.Mid, i);
+        int levels = Pi(_l.Adversary.Levels, v), bestAsset = -1;
         double bestProfit = 0, bestPush = 0;
-        for (int i = 0; i < _n; i++)
+        for (int i = from; i < to; i++)
         {
-            if (_l.Adversary.Venue >= 0 && i / _l.Venues.Underlyings != _l.Adversary.Venue) continue; // several venues: its own
             double scale = ImpactScale(i, EffectiveDepth(i));
             if (!(scale > 0)) continue;
-            double reach = Math.Min(scale * _l.Adversary.Budget, _l.Adversary.MaxPush), mid = A(MarketState.Mid, i);
+            double reach = Math.Min(scale * Pd(_l.Adversary.Budget, v), Pd(_l.Adversary.MaxPush, v)), mid = A(MarketState.Mid, i);
             double capacity = ForecastCapacity(i);
             for (int d = -1; d <= 1; d += 2)
             {
-                ForcedUnitsByLevel(i, mid, d * reach, step);
+                ForcedUnitsByLevel(i, mid, d * reach, step, levels);
                 double forcedUnits = 0;
                 for (int j = 1; j <= levels; j++)
                 {
@@ -60,7 +75,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
                     // The first round liquidates within the step's capacity on the asset (docs/model.md section 8.2).
                     double forced = forcedUnits * _bookMultiplier * price;
                     if (Math.Abs(forced) > capacity) forced = forced < 0 ? -capacity : capacity;
-                    double profit = AttackProfit(i, mid, push, forced);
+                    double profit = AttackProfit(i, v, mid, push, forced);
                     if (profit > bestProfit)
                     {
                         bestProfit = profit;
@@ -78,9 +93,10 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         if (_failFlag != 0) return;
         TrackMin(bestAsset);
         double fill = A(ExecutionState.Execution, bestAsset);
-        _advUnits = units;
-        _advAsset = bestAsset;
-        _advCash = -units * fill - _l.Adversary.Fee * Math.Abs(units) * fill - _l.Adversary.CapitalCost * Math.Abs(units) * before;
+        A(AdversaryState.Units, v) = units;
+        A(AdversaryState.Asset, v) = bestAsset;
+        A(AdversaryState.Cash, v) = -units * fill - Pd(_l.Adversary.Fee, v) * Math.Abs(units) * fill
+            - Pd(_l.Adversary.CapitalCost, v) * Math.Abs(units) * before;
         _advForecast += bestProfit;
         _advAttacks++;
     }
@@ -92,7 +108,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// F's withdrawal leaves (section 8.1). The profit is
     /// -u p e^(Delta/2) + u p2 e^(-c u p2 / 2) less the fee on both fills and the cost of capital for one step on u p.
     /// </summary>
-    private readonly double AttackProfit(int i, double mid, double push, double forced)
+    private readonly double AttackProfit(int i, int v, double mid, double push, double forced)
     {
         double scale = ImpactScale(i, EffectiveDepth(i));
         double units = push / scale / mid;
@@ -102,8 +118,8 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         double backScale = _l.Liquidity.On != 0 && forced != 0
             ? ImpactScale(i, _depthMultiplier * DepthFactorAt(i, WithdrawalAfter(i, forced))) : scale;
         double second = after * Math.Exp(-0.5 * backScale * units * after);
-        double fee = _l.Adversary.Fee * Math.Abs(units) * (first + second);
-        return -units * first + units * second - fee - _l.Adversary.CapitalCost * Math.Abs(units) * mid;
+        double fee = Pd(_l.Adversary.Fee, v) * Math.Abs(units) * (first + second);
+        return -units * first + units * second - fee - Pd(_l.Adversary.CapitalCost, v) * Math.Abs(units) * mid;
     }
 
     /// <summary>The USD of position flow the step's first round may liquidate on market <paramref name="i"/>: its venue's
@@ -124,9 +140,9 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     /// cohort's margin to fall monotonically along the push (as it does for a position's own direction). The oracle is
     /// left moved.
     /// </summary>
-    private readonly void ForcedUnitsByLevel(int i, double mid, double reach, int step)
+    private readonly void ForcedUnitsByLevel(int i, double mid, double reach, int step, int levels)
     {
-        int levels = _l.Adversary.Levels, region = _l.MechanismSlot + _l.Adversary.Region;
+        int region = _l.MechanismSlot + _l.Adversary.Region;
         for (int j = 0; j < levels; j++) _m.R(region + j) = 0;
         for (int c = 0; c < _cohorts; c++)
         {
@@ -158,46 +174,58 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         }
     }
 
-    /// <summary>After the first round's execution, before its settlement: the attacker buys (sells) back what it pushed with,
-    /// right after the forced flow, as no liquidation; the cohorts still settle at the round's own fill.</summary>
+    /// <summary>After the first round's execution, before its settlement: each attacker buys (sells) back what it pushed
+    /// with, right after the forced flow, as no liquidation; the cohorts still settle at the round's own fill.</summary>
     [PhaseHook(nameof(OnExecuted), Order = 1, Switch = "Adversary")]
     private void BuyBackAfterForcedSales(int step)
     {
-        if (_l.Adversary.On == 0 || _advUnits == 0) return;
-        double fill = A(ExecutionState.Execution, _advAsset);
-        CloseAttack(step);
-        A(ExecutionState.Execution, _advAsset) = fill;
+        if (_l.Adversary.On == 0) return;
+        for (int v = 0; v < BreakerVenues; v++)
+        {
+            if (A(AdversaryState.Units, v) == 0) continue;
+            int i = (int)A(AdversaryState.Asset, v);
+            double fill = A(ExecutionState.Execution, i);
+            CloseAttack(step, v);
+            A(ExecutionState.Execution, i) = fill;
+        }
     }
 
     /// <summary>End of step: an attack still open (no liquidation round ran) is closed at the market.</summary>
     [PhaseHook(nameof(OnEndOfStep), Order = 1, Switch = "Adversary")]
     private void CloseOpenAttack(int step)
     {
-        if (_l.Adversary.On == 0 || _advUnits == 0) return;
-        CloseAttack(step);
+        if (_l.Adversary.On == 0) return;
+        for (int v = 0; v < BreakerVenues; v++)
+            if (A(AdversaryState.Units, v) != 0) CloseAttack(step, v);
     }
 
-    /// <summary>Trades the open attack's units back (no liquidation) and books its P&amp;L.</summary>
-    private void CloseAttack(int step)
+    /// <summary>Trades venue <paramref name="v"/>'s open attack's units back (no liquidation) and books its P&amp;L.</summary>
+    private void CloseAttack(int step, int v)
     {
-        int i = _advAsset;
-        double units = -_advUnits;
+        int i = (int)A(AdversaryState.Asset, v);
+        double units = -A(AdversaryState.Units, v);
         ExecuteFlow(step, i, units, liquidation: false);
         TrackMin(i);
         double fill = A(ExecutionState.Execution, i);
-        _advPnl += _advCash - units * fill - _l.Adversary.Fee * Math.Abs(units) * fill;
-        _advUnits = 0;
-        _advCash = 0;
+        _advPnl += A(AdversaryState.Cash, v) - units * fill - Pd(_l.Adversary.Fee, v) * Math.Abs(units) * fill;
+        A(AdversaryState.Units, v) = 0;
+        A(AdversaryState.Cash, v) = 0;
     }
 
-    /// <summary>End of path: the front-runner's outputs (<see cref="AdversaryOutput"/>).</summary>
+    /// <summary>End of path: the front-runners' outputs, summed over venues (<see cref="AdversaryOutput"/>).</summary>
     [PhaseHook(nameof(OnEndOfPath), Order = 90)]
     private readonly void WriteAdversaryOutputs<TOD, TOI>(PathSlots<TOD, TOI> output)
         where TOD : struct, IModelArray<double>
         where TOI : struct, IModelArray<int>
     {
         // An attack still open (the path ran away during it, docs/model.md section 8.7) is marked at the last mid.
-        double open = _advUnits != 0 ? _advCash + _advUnits * A(MarketState.Mid, _advAsset) : 0.0;
+        double open = 0;
+        if (_l.Adversary.On != 0)
+            for (int v = 0; v < BreakerVenues; v++)
+            {
+                double units = A(AdversaryState.Units, v);
+                if (units != 0) open += A(AdversaryState.Cash, v) + units * A(MarketState.Mid, (int)A(AdversaryState.Asset, v));
+            }
         output.R(AdversaryOutput.Pnl) = _advPnl + open;
         output.R(AdversaryOutput.Forecast) = _advForecast;
         output.R(AdversaryOutput.Attacks) = _advAttacks;
@@ -205,19 +233,33 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     }
 }
 
-/// <summary>A front-runner in the plan (docs/model.md section 10).</summary>
+/// <summary>The front-runners in the plan (docs/model.md section 10): one per venue at most (one venue: index 0).</summary>
 [PlanParams("Adversary")]
 public struct AdversaryParams
 {
-    /// <summary>On (0 or 1); it sees the book (1) or is blind (0); the pushes it weighs per asset and direction; with several
-    /// venues, the venue whose markets it trades (-1: every market).</summary>
-    public int On, Sees, Levels, Venue;
-    /// <summary>Where its J slots of forced units by push start in the mechanism region (relative to
-    /// <see cref="PlanLayout.MechanismSlot"/>).</summary>
+    /// <summary>Some venue has one (0 or 1).</summary>
+    public int On;
+    /// <summary>Offsets of the per-venue integers: whether the venue has one, whether it sees the book (1) or is blind (0),
+    /// and the pushes J it weighs per asset and direction.</summary>
+    public int VenueOn, Sees, Levels;
+    /// <summary>Where the J slots of forced units by push start in the mechanism region (relative to
+    /// <see cref="PlanLayout.MechanismSlot"/>; the largest J of the venues').</summary>
     public int Region;
-    /// <summary>Its budget (USD of the push), its fee per USD filled, its cost of capital per step per USD pushed, and the
-    /// largest log push it makes, sqrt(fee).</summary>
-    public double Budget, Fee, CapitalCost, MaxPush;
+    /// <summary>Offsets of the per-venue reals: its budget (USD of the push), its fee per USD filled, its cost of capital
+    /// per step per USD pushed, and the largest log push it makes, sqrt(fee).</summary>
+    public int Budget, Fee, CapitalCost, MaxPush;
+}
+
+/// <summary>Per-venue state of the front-runners (venue v at index v): the open attack's units (0: none), its cash so far
+/// and its market.</summary>
+[StateBlock(11)]
+public static partial class AdversaryState
+{
+    /// <summary>Per-venue fields.</summary>
+    public const int Units = First, Cash = First + 1, Asset = First + 2;
+
+    /// <summary>How many per-asset fields the mechanism needs.</summary>
+    public const int Fields = 3;
 }
 
 /// <summary>The front-runner's per-path outputs (slots of <see cref="PathOutput"/>).</summary>

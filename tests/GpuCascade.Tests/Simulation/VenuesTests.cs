@@ -215,6 +215,20 @@ public class VenuesTests
                 Close(alone[0][key][p] + alone[1][key][p], both[key][p], key, p);
     }
 
+    /// <summary>Each venue its own front-runner (docs/model.md section 10), with its own budget and fee, on its own markets
+    /// and book. Uncoupled, each venue gives its run alone bit for bit, and the front-runners' outputs are the sums of their
+    /// runs alone.</summary>
+    [Test]
+    public void EachVenueHasItsOwnFrontRunner()
+    {
+        var (both, alone) = AssertEachVenueIsItsRunAlone(Rules + ", adversary: {budget: 4.0e7}", Rules + ", adversary: {budget: 2.0e7, fee: 0.0004}");
+        for (int v = 0; v < 2; v++)
+            Assert.That(alone[v]["adversary.attacks"].Take(alone[v].Count).Sum(), Is.GreaterThan(0), $"venue {v}'s front-runner must attack");
+        foreach (string key in new[] { "adversary.pnl", "adversary.forecastPnl", "adversary.attacks" })
+            for (int p = 0; p < both.Count; p++)
+                Close(alone[0][key][p] + alone[1][key][p], both[key][p], key, p);
+    }
+
     /// <summary>Each venue its own vault, one of each kind (docs/model.md section 8.11): alpha's takes over accounts, beta's takes
     /// the flow its book cannot absorb. Uncoupled, each venue gives its run alone bit for bit, and the vaults' outputs are
     /// the sums of their runs alone.</summary>
@@ -485,8 +499,8 @@ public class VenuesTests
         Refused(TwoVenues("{sharedDepth: 0.5}", 1.0e6, second: Rules + ", roundCap: 8"), "venues[1].venue.roundCap", "first venue");
         Refused(TwoVenues("{sharedDepth: 0.5}", 1.0e6, second: Rules + ", oracle: {feeds: [{source: index}, {source: traded}]}, oracleDelaySteps: 2"),
             "venues[1].venue.oracleDelaySteps", "must be 0 with venue.oracle");
-        Refused(TwoVenues("{sharedDepth: 0.5}", 1.0e6, first: Rules + ", adversary: {budget: 1e6}", second: Rules + ", adversary: {budget: 1e6}"),
-            "venues[1].venue.adversary", "only one venue");
+        Refused(TwoVenues("{sharedDepth: 0.5}", 1.0e6, second: Rules + ", adversary: {budget: 1e6}, oracleDelaySteps: 2"),
+            "venues[1].venue.adversary", "live oracle");
         Refused(WithAssetMechanisms(good, "returningLiquidity: {kappa: 1.5}", ""), "assets[0].returningLiquidity.kappa", "[0, 1]");
         Refused(WithAssetMechanisms(good, "", "dealerGamma: {gamma: 1e6, putStrike: 2}"), "assets[1].dealerGamma.putStrike", "(0, 1]");
         Refused(Market + "\nvenues:\n  - name: solo\n    venue: {maintenanceMargin: 0.01}\n    book: {cohorts: []}\n", "venues", "2 to 4");
@@ -568,6 +582,20 @@ public class VenuesParityTests(string deviceName, string reason) : DeviceFixture
         var reference = MechanismChecks.AssertParity(Device, s);
         Assert.That(reference["returningLiquidity.capitalExhausted"].Take(1024).Sum(), Is.GreaterThan(0), "the LPs' capital must bind");
         Assert.That(reference["dealerGamma.hedgeVolume"].Take(1024).Sum(), Is.GreaterThan(0), "and the dealers hedge");
+    }
+
+    /// <summary>A front-runner on each venue, one seeing and one blind, through the common pool and the arbitrage.</summary>
+    [TestCase("book")]
+    [TestCase("blind")]
+    public void EachVenuesOwnFrontRunnerMatchesTheManagedReference(string dexSees)
+    {
+        string text = File.ReadAllText(Path.Combine(Docs.DocsCodeTests.RepositoryRoot(), "scenarios", "two-venues.yaml"))
+            .Replace("insuranceFund: 5.0e7", "insuranceFund: 5.0e7\n      adversary: {budget: 2.0e8}", StringComparison.Ordinal)
+            .Replace("insuranceFund: 1.0e6", $"insuranceFund: 1.0e6\n      adversary: {{budget: 5.0e7, sees: {dexSees}}}", StringComparison.Ordinal);
+        var s = ScenarioLoader.LoadYaml(text) with { Paths = 256, Steps = 96 };
+        Assert.That(s.Venues!.Venues.Select(v => v.Venue.Mechanisms.Get<AdversarySpec>()), Is.All.Not.Null);
+        var reference = MechanismChecks.AssertParity(Device, s);
+        Assert.That(reference["adversary.attacks"].Take(256).Sum(), Is.GreaterThan(0), "the front-runners must attack");
     }
 
     /// <summary>A vault on each venue, one of each kind, through the common pool and the arbitrage.</summary>

@@ -68,28 +68,29 @@ internal sealed class AdversaryModule : MechanismModule<AdversarySpec>
         w.WriteNumber("levels", spec.Levels);
     }
 
-    /// <summary>The forced units by push: one slot per level it weighs.</summary>
-    public override int RegionSlots(Scenario scenario) => scenario.Venue.Mechanisms.Get<AdversarySpec>()?.Levels ?? 0;
+    /// <summary>The forced units by push: one slot per level a venue's front-runner weighs (the largest J).</summary>
+    public override int RegionSlots(Scenario scenario) => VenuesModule.PerVenue<AdversarySpec>(scenario).Max(a => a?.Levels ?? 0);
 
     public override void Pack(PlanPacking packing, ref PlanLayout layout)
     {
-        if (packing.Scenario.Venue.Mechanisms.Get<AdversarySpec>() is not { } spec)
+        // One front-runner per venue at most (docs/model.md section 9), each on its own venue's markets.
+        var specs = VenuesModule.PerVenue<AdversarySpec>(packing.Scenario);
+        if (specs.All(a => a is null))
         {
-            layout.Adversary = new AdversaryParams { Venue = -1 };
+            layout.Adversary = default;
             return;
         }
         layout.Adversary = new AdversaryParams
         {
             On = 1,
-            // Several venues (docs/model.md section 9): the one venue it trades on.
-            Venue = VenuesModule.VenueWith<AdversarySpec>(packing.Scenario),
-            Sees = spec.Sees ? 1 : 0,
-            Levels = spec.Levels,
-            Budget = spec.Budget,
-            Fee = spec.Fee,
-            CapitalCost = spec.CostOfCapital * packing.Dt,
+            VenueOn = packing.Ints(specs.Select(a => a is null ? 0 : 1)),
+            Sees = packing.Ints(specs.Select(a => a is { Sees: true } ? 1 : 0)),
+            Levels = packing.Ints(specs.Select(a => a?.Levels ?? 0)),
+            Budget = packing.Reals(specs.Select(a => a?.Budget ?? 0)),
+            Fee = packing.Reals(specs.Select(a => a?.Fee ?? 0)),
+            CapitalCost = packing.Reals(specs.Select(a => (a?.CostOfCapital ?? 0) * packing.Dt)),
             Region = packing.RegionOffset,
-            MaxPush = Math.Sqrt(spec.Fee),
+            MaxPush = packing.Reals(specs.Select(a => a is null ? 0 : Math.Sqrt(a.Fee))),
         };
     }
 

@@ -108,9 +108,7 @@ internal sealed class BackstopModule : MechanismModule<BackstopSpec>
     public override void Pack(PlanPacking packing, ref PlanLayout layout)
     {
         var scenario = packing.Scenario;
-        BackstopSpec?[] specs = scenario.Venues is { } set
-            ? [.. set.Venues.Select(v => v.Venue.Mechanisms.Get<BackstopSpec>())]
-            : [scenario.Venue.Mechanisms.Get<BackstopSpec>()];
+        var specs = VenuesModule.PerVenue<BackstopSpec>(scenario);
         if (specs.All(b => b is null))
         {
             layout.Backstop = default;

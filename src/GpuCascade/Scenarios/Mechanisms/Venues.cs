@@ -89,10 +89,10 @@ internal static class VenuesModule
 
     private static string Num(double x) => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>The one venue (of several) that has the venue mechanism <typeparamref name="T"/> (a front-runner);
-    /// -1 with one venue or when none has it.</summary>
-    public static int VenueWith<T>(Scenario s) where T : MechanismSpec =>
-        s.Venues is { } set ? set.Venues.Select(v => v.Venue.Mechanisms.Get<T>() is not null).ToList().IndexOf(true) : -1;
+    /// <summary>Each venue's venue mechanism <typeparamref name="T"/> (null where it has none), in venue order; the one
+    /// venue's with one venue.</summary>
+    public static T?[] PerVenue<T>(Scenario s) where T : MechanismSpec =>
+        s.Venues is { } set ? [.. set.Venues.Select(v => v.Venue.Mechanisms.Get<T>())] : [s.Venue.Mechanisms.Get<T>()];
 
     /// <summary>Refuses a scenario with several venues where <paramref name="what"/> takes one venue (fit, book, nowcast).</summary>
     /// <exception cref="ScenarioException">The scenario has several venues.</exception>
@@ -158,9 +158,8 @@ internal static class VenuesModule
         if (adversary is not null) mechanisms = mechanisms.With(adversary);
         var merged = first with
         {
-            // The switches of each venue's oracle pipeline, backstop and circuit breaker (the kernel takes each venue's own,
-            // OracleFeedsParams, BackstopParams, CircuitBreakerParams) and of the one venue's front-runner (on that venue's
-            // markets, AdversaryParams.Venue).
+            // The switches of each venue's oracle pipeline, backstop, circuit breaker and front-runner (the kernel takes each
+            // venue's own: OracleFeedsParams, BackstopParams, CircuitBreakerParams, AdversaryParams).
             Mechanisms = mechanisms,
             MaintenanceMargin = margins.ToImmutable(),
             InsuranceFund = set.Venues.Sum(x => x.Venue.InsuranceFund),
@@ -263,7 +262,6 @@ internal static class VenuesModule
             else if (!seen.Add(venue.Name))
                 d.Add(Key(path, "name"), $"{Echo.Quote(venue.Name)} names two venues; names must be unique");
             d.Require(venue.DepthShare > 0 && venue.DepthShare <= 1, Key(path, "depthShare"), $"must be in (0, 1], got {Num(venue.DepthShare)}");
-            OnlyOneVenue<AdversarySpec>(v, "adversary", "a front-runner");
             foreach (var e in ScenarioValidator.Validate(Template(s, v)))
             {
                 string p = e.Path;
@@ -280,12 +278,6 @@ internal static class VenuesModule
         if (errors.Count == 0 && d.Count == 0) Consistent(s, set, d);
         double shares = set.Venues.Sum(x => x.DepthShare);
 
-        // A venue mechanism the engine runs on one venue's markets only (AdversaryParams.Venue).
-        void OnlyOneVenue<T>(int v, string key, string what) where T : MechanismSpec
-        {
-            if (set.Venues[v].Venue.Mechanisms.Get<T>() is not null && set.Venues.Take(v).Any(x => x.Venue.Mechanisms.Get<T>() is not null))
-                d.Add(Key(Key(Index(Name, v), "venue"), key), $"only one venue may have {what} for now");
-        }
         if (Math.Abs(shares - 1) > 1e-9)
             d.Add(Name, $"the venues' depthShare must add up to 1, got {Num(shares)}");
         d.Require(set.SharedDepth >= 0 && set.SharedDepth <= 1, Key(CouplingName, "sharedDepth"), $"must be in [0, 1], got {Num(set.SharedDepth)}");
