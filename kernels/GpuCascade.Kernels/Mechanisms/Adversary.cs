@@ -20,13 +20,18 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         _advForecast = 0;
         _advAttacks = 0;
         if (_l.Adversary.On == 0) return;
-        for (int v = 0; v < BreakerVenues; v++)
+        for (int v = 0; v < VenueCount; v++)
         {
-            A(AdversaryState.Units, v) = 0;
-            A(AdversaryState.Cash, v) = 0;
-            A(AdversaryState.Asset, v) = -1;
+            OpenAttack(v, AdversaryState.Units) = 0;
+            OpenAttack(v, AdversaryState.Cash) = 0;
+            OpenAttack(v, AdversaryState.Asset) = -1;
         }
     }
+
+    /// <summary>Field <paramref name="field"/> (<see cref="AdversaryState"/>) of venue <paramref name="v"/>'s open attack, in the
+    /// mechanism region after the forced units by push (so a run without a front-runner keeps no such state).</summary>
+    private readonly ref double OpenAttack(int v, int field) =>
+        ref _m.R(_l.MechanismSlot + _l.Adversary.Region + _l.Adversary.OpenAttacks + v * AdversaryState.Fields + field);
 
     /// <summary>Whether venue <paramref name="v"/> (0 with one venue) has a front-runner who sees its book.</summary>
     private readonly bool SeeingAdversary(int v) => Pi(_l.Adversary.VenueOn, v) != 0 && Pi(_l.Adversary.Sees, v) != 0;
@@ -44,7 +49,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     {
         if (_l.Adversary.On == 0) return;
         // Several venues (docs/model.md section 9): each venue's front-runner on its own markets, in venue order.
-        for (int v = 0; v < BreakerVenues && _failFlag == 0; v++)
+        for (int v = 0; v < VenueCount && _failFlag == 0; v++)
             if (SeeingAdversary(v)) ConsiderAttack(step, v);
     }
 
@@ -93,9 +98,9 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         if (_failFlag != 0) return;
         TrackMin(bestAsset);
         double fill = A(ExecutionState.Execution, bestAsset);
-        A(AdversaryState.Units, v) = units;
-        A(AdversaryState.Asset, v) = bestAsset;
-        A(AdversaryState.Cash, v) = -units * fill - Pd(_l.Adversary.Fee, v) * Math.Abs(units) * fill
+        OpenAttack(v, AdversaryState.Units) = units;
+        OpenAttack(v, AdversaryState.Asset) = bestAsset;
+        OpenAttack(v, AdversaryState.Cash) = -units * fill - Pd(_l.Adversary.Fee, v) * Math.Abs(units) * fill
             - Pd(_l.Adversary.CapitalCost, v) * Math.Abs(units) * before;
         _advForecast += bestProfit;
         _advAttacks++;
@@ -180,10 +185,10 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     private void BuyBackAfterForcedSales(int step)
     {
         if (_l.Adversary.On == 0) return;
-        for (int v = 0; v < BreakerVenues; v++)
+        for (int v = 0; v < VenueCount; v++)
         {
-            if (A(AdversaryState.Units, v) == 0) continue;
-            int i = (int)A(AdversaryState.Asset, v);
+            if (OpenAttack(v, AdversaryState.Units) == 0) continue;
+            int i = (int)OpenAttack(v, AdversaryState.Asset);
             double fill = A(ExecutionState.Execution, i);
             CloseAttack(step, v);
             A(ExecutionState.Execution, i) = fill;
@@ -195,21 +200,21 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     private void CloseOpenAttack(int step)
     {
         if (_l.Adversary.On == 0) return;
-        for (int v = 0; v < BreakerVenues; v++)
-            if (A(AdversaryState.Units, v) != 0) CloseAttack(step, v);
+        for (int v = 0; v < VenueCount; v++)
+            if (OpenAttack(v, AdversaryState.Units) != 0) CloseAttack(step, v);
     }
 
     /// <summary>Trades venue <paramref name="v"/>'s open attack's units back (no liquidation) and books its P&amp;L.</summary>
     private void CloseAttack(int step, int v)
     {
-        int i = (int)A(AdversaryState.Asset, v);
-        double units = -A(AdversaryState.Units, v);
+        int i = (int)OpenAttack(v, AdversaryState.Asset);
+        double units = -OpenAttack(v, AdversaryState.Units);
         ExecuteFlow(step, i, units, liquidation: false);
         TrackMin(i);
         double fill = A(ExecutionState.Execution, i);
-        _advPnl += A(AdversaryState.Cash, v) - units * fill - Pd(_l.Adversary.Fee, v) * Math.Abs(units) * fill;
-        A(AdversaryState.Units, v) = 0;
-        A(AdversaryState.Cash, v) = 0;
+        _advPnl += OpenAttack(v, AdversaryState.Cash) - units * fill - Pd(_l.Adversary.Fee, v) * Math.Abs(units) * fill;
+        OpenAttack(v, AdversaryState.Units) = 0;
+        OpenAttack(v, AdversaryState.Cash) = 0;
     }
 
     /// <summary>End of path: the front-runners' outputs, summed over venues (<see cref="AdversaryOutput"/>).</summary>
@@ -221,10 +226,10 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         // An attack still open (the path ran away during it, docs/model.md section 8.7) is marked at the last mid.
         double open = 0;
         if (_l.Adversary.On != 0)
-            for (int v = 0; v < BreakerVenues; v++)
+            for (int v = 0; v < VenueCount; v++)
             {
-                double units = A(AdversaryState.Units, v);
-                if (units != 0) open += A(AdversaryState.Cash, v) + units * A(MarketState.Mid, (int)A(AdversaryState.Asset, v));
+                double units = OpenAttack(v, AdversaryState.Units);
+                if (units != 0) open += OpenAttack(v, AdversaryState.Cash) + units * A(MarketState.Mid, (int)OpenAttack(v, AdversaryState.Asset));
             }
         output.R(AdversaryOutput.Pnl) = _advPnl + open;
         output.R(AdversaryOutput.Forecast) = _advForecast;
@@ -242,23 +247,23 @@ public struct AdversaryParams
     /// <summary>Offsets of the per-venue integers: whether the venue has one, whether it sees the book (1) or is blind (0),
     /// and the pushes J it weighs per asset and direction.</summary>
     public int VenueOn, Sees, Levels;
-    /// <summary>Where the J slots of forced units by push start in the mechanism region (relative to
-    /// <see cref="PlanLayout.MechanismSlot"/>; the largest J of the venues').</summary>
-    public int Region;
+    /// <summary>Where its slots start in the mechanism region (relative to <see cref="PlanLayout.MechanismSlot"/>): the J
+    /// slots of forced units by push (the largest J of the venues'), then, from <see cref="OpenAttacks"/> on, each venue's
+    /// open attack (<see cref="AdversaryState"/>).</summary>
+    public int Region, OpenAttacks;
     /// <summary>Offsets of the per-venue reals: its budget (USD of the push), its fee per USD filled, its cost of capital
     /// per step per USD pushed, and the largest log push it makes, sqrt(fee).</summary>
     public int Budget, Fee, CapitalCost, MaxPush;
 }
 
-/// <summary>Per-venue state of the front-runners (venue v at index v): the open attack's units (0: none), its cash so far
-/// and its market.</summary>
-[StateBlock(11)]
-public static partial class AdversaryState
+/// <summary>A front-runner's open attack, per venue in the mechanism region: its units (0: none), its cash so far and its
+/// market.</summary>
+public static class AdversaryState
 {
-    /// <summary>Per-venue fields.</summary>
-    public const int Units = First, Cash = First + 1, Asset = First + 2;
+    /// <summary>Fields of one venue's open attack.</summary>
+    public const int Units = 0, Cash = 1, Asset = 2;
 
-    /// <summary>How many per-asset fields the mechanism needs.</summary>
+    /// <summary>Slots per venue.</summary>
     public const int Fields = 3;
 }
 

@@ -25,8 +25,8 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         return Pi(_l.CircuitBreaker.VenueOn, v) != 0 && Pi(_l.CircuitBreaker.AllFlow, v) != 0 && step < A(BreakerState.HaltUntil, v);
     }
 
-    /// <summary>The venues a breaker may sit on: 1, or the venues' count.</summary>
-    private readonly int BreakerVenues => _l.Venues.On != 0 ? _l.Venues.Count : 1;
+    /// <summary>The venues a per-venue mechanism (a breaker, a front-runner) may sit on: 1, or the venues' count.</summary>
+    private readonly int VenueCount => _l.Venues.On != 0 ? _l.Venues.Count : 1;
 
     /// <summary>Start of path: no halt; the window's step-end prices are the starting price.</summary>
     [PhaseHook(nameof(OnStartOfPath), Order = 50)]
@@ -36,7 +36,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         _halts = 0;
         _haltedSteps = 0;
         if (_l.CircuitBreaker.On == 0) return;
-        for (int v = 0; v < BreakerVenues; v++)
+        for (int v = 0; v < VenueCount; v++)
         {
             A(BreakerState.HaltUntil, v) = 0;
             A(BreakerState.Halts, v) = 0;
@@ -65,7 +65,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     {
         if (_l.CircuitBreaker.On == 0) return;
         _breakerStep = step;
-        for (int v = 0; v < BreakerVenues; v++)
+        for (int v = 0; v < VenueCount; v++)
             if (BreakerOn(v) && A(BreakerState.Halts, v) > 0 && step == A(BreakerState.HaltUntil, v)) ResetWindow(v);
     }
 
@@ -109,7 +109,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     private void CheckBreakerAfterMove(int step)
     {
         if (_l.CircuitBreaker.On == 0) return;
-        for (int v = 0; v < BreakerVenues; v++)
+        for (int v = 0; v < VenueCount; v++)
             if (BreakerOn(v)) Halted(step, v);
     }
 
@@ -119,7 +119,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     private int AdmitUnlessHalted(int count)
     {
         if (_l.CircuitBreaker.On == 0 || count == 0) return count;
-        for (int v = 0; v < BreakerVenues; v++) A(BreakerState.Checked, v) = -1; // not yet checked this round
+        for (int v = 0; v < VenueCount; v++) A(BreakerState.Checked, v) = -1; // not yet checked this round
         int kept = 0;
         for (int k = 0; k < count; k++)
         {
@@ -139,7 +139,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     private void RecordBreakerWindow(int step)
     {
         if (_l.CircuitBreaker.On == 0) return;
-        for (int v = 0; v < BreakerVenues; v++)
+        for (int v = 0; v < VenueCount; v++)
             if (BreakerOn(v) && step < A(BreakerState.HaltUntil, v)) _haltedSteps++;
         int n = _n, slot = _l.MechanismSlot + _l.CircuitBreaker.Ring + step % _l.CircuitBreaker.RingSteps * n;
         for (int i = 0; i < n; i++) _m.R(slot + i) = LogMid(i);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace GpuCascade.Kernels;
 
 /// <summary>The liquidity mechanism's hooks: start of step, execution (the depth), end of step.</summary>
@@ -23,6 +25,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     private readonly double DepthFactor(int i) => DepthFactorAt(i, A(LiquidityState.Withdrawal, i));
 
     /// <summary><see cref="DepthFactor"/> at the withdrawal pressure <paramref name="withdrawal"/> (a forecast's).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly double DepthFactorAt(int i, double withdrawal)
     {
         double g = 1.0;
@@ -83,6 +86,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     }
 
     /// <summary>Asset <paramref name="i"/>'s withdrawal pressure after a liquidation flow of <paramref name="flow"/> USD.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly double WithdrawalAfter(int i, double flow)
     {
         TP real = default;

@@ -68,8 +68,13 @@ internal sealed class AdversaryModule : MechanismModule<AdversarySpec>
         w.WriteNumber("levels", spec.Levels);
     }
 
-    /// <summary>The forced units by push: one slot per level a venue's front-runner weighs (the largest J).</summary>
-    public override int RegionSlots(Scenario scenario) => VenuesModule.PerVenue<AdversarySpec>(scenario).Max(a => a?.Levels ?? 0);
+    /// <summary>The forced units by push, one slot per level a venue's front-runner weighs (the largest J), then each venue's
+    /// open attack; none without a front-runner.</summary>
+    public override int RegionSlots(Scenario scenario)
+    {
+        var specs = VenuesModule.PerVenue<AdversarySpec>(scenario);
+        return specs.All(a => a is null) ? 0 : specs.Max(a => a?.Levels ?? 0) + specs.Length * AdversaryState.Fields;
+    }
 
     public override void Pack(PlanPacking packing, ref PlanLayout layout)
     {
@@ -90,6 +95,7 @@ internal sealed class AdversaryModule : MechanismModule<AdversarySpec>
             Fee = packing.Reals(specs.Select(a => a?.Fee ?? 0)),
             CapitalCost = packing.Reals(specs.Select(a => (a?.CostOfCapital ?? 0) * packing.Dt)),
             Region = packing.RegionOffset,
+            OpenAttacks = specs.Max(a => a?.Levels ?? 0),
             MaxPush = packing.Reals(specs.Select(a => a is null ? 0 : Math.Sqrt(a.Fee))),
         };
     }
