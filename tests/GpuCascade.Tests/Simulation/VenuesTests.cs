@@ -183,6 +183,14 @@ public class VenuesTests
         return (both, alone);
     }
 
+    /// <summary>Each output in <paramref name="keys"/> of the two-venue run is the sum of the two runs alone, path by path.</summary>
+    private static void AssertSumsOfTheRunsAlone(PathOutputs both, PathOutputs[] alone, params string[] keys)
+    {
+        foreach (string key in keys)
+            for (int p = 0; p < both.Count; p++)
+                Close(alone[0][key][p] + alone[1][key][p], both[key][p], key, p);
+    }
+
     [Test]
     public void UncoupledVenuesEachGiveTheirRunAloneBitForBit()
     {
@@ -210,9 +218,7 @@ public class VenuesTests
             Assert.That(alone[v]["returningLiquidity.capitalExhausted"].Take(alone[v].Count).Sum(), Is.GreaterThan(0), $"venue {v}'s LPs' capital must bind");
             Assert.That(alone[v]["dealerGamma.hedgeVolume"].Take(alone[v].Count).Sum(), Is.GreaterThan(0), $"venue {v}'s dealers must hedge");
         }
-        foreach (string key in new[] { "returningLiquidity.pnl", "returningLiquidity.inventory", "dealerGamma.hedgeVolume" })
-            for (int p = 0; p < both.Count; p++)
-                Close(alone[0][key][p] + alone[1][key][p], both[key][p], key, p);
+        AssertSumsOfTheRunsAlone(both, alone, "returningLiquidity.pnl", "returningLiquidity.inventory", "dealerGamma.hedgeVolume");
     }
 
     /// <summary>Each venue its own front-runner (docs/model.md section 10), with its own budget and fee, on its own markets
@@ -224,9 +230,7 @@ public class VenuesTests
         var (both, alone) = AssertEachVenueIsItsRunAlone(Rules + ", adversary: {budget: 4.0e7}", Rules + ", adversary: {budget: 2.0e7, fee: 0.0004}");
         for (int v = 0; v < 2; v++)
             Assert.That(alone[v]["adversary.attacks"].Take(alone[v].Count).Sum(), Is.GreaterThan(0), $"venue {v}'s front-runner must attack");
-        foreach (string key in new[] { "adversary.pnl", "adversary.forecastPnl", "adversary.attacks" })
-            for (int p = 0; p < both.Count; p++)
-                Close(alone[0][key][p] + alone[1][key][p], both[key][p], key, p);
+        AssertSumsOfTheRunsAlone(both, alone, "adversary.pnl", "adversary.forecastPnl", "adversary.attacks");
     }
 
     /// <summary>Each venue its own vault, one of each kind (docs/model.md section 8.11): alpha's takes over accounts, beta's takes
@@ -240,9 +244,7 @@ public class VenuesTests
         Assert.That(alone[0]["backstop.takeovers"].Take(alone[0].Count).Sum(), Is.GreaterThan(0), "alpha's vault must take accounts over");
         Assert.That(alone[1]["backstop.taken"].Take(alone[1].Count).Sum(), Is.GreaterThan(0), "beta's vault must take flow");
         Assert.That(alone[1]["backstop.absorbed"].Take(alone[1].Count).Sum(), Is.GreaterThan(0), "and absorb bad debt");
-        foreach (string key in new[] { "backstop.taken", "backstop.takeovers", "backstop.absorbed", "backstop.pnl", "backstop.inventory" })
-            for (int p = 0; p < both.Count; p++)
-                Close(alone[0][key][p] + alone[1][key][p], both[key][p], key, p);
+        AssertSumsOfTheRunsAlone(both, alone, "backstop.taken", "backstop.takeovers", "backstop.absorbed", "backstop.pnl", "backstop.inventory");
     }
 
     /// <summary>Each venue its own circuit breaker (docs/model.md section 8.8), watching and halting its own markets: alpha's
