@@ -185,7 +185,8 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     private void BuyBackAfterForcedSales(int step)
     {
         if (_l.Adversary.On == 0) return;
-        for (int v = 0; v < VenueCount; v++)
+        // A buy-back that runs the path away leaves the later venues' attacks open, marked at the last mid.
+        for (int v = 0; v < VenueCount && _failFlag == 0; v++)
         {
             if (OpenAttack(v, AdversaryState.Units) == 0) continue;
             int i = (int)OpenAttack(v, AdversaryState.Asset);
@@ -200,7 +201,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
     private void CloseOpenAttack(int step)
     {
         if (_l.Adversary.On == 0) return;
-        for (int v = 0; v < VenueCount; v++)
+        for (int v = 0; v < VenueCount && _failFlag == 0; v++)
             if (OpenAttack(v, AdversaryState.Units) != 0) CloseAttack(step, v);
     }
 

@@ -50,7 +50,12 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             if (flow == 0) continue;
             double units = flow / A(MarketState.Mid, i);
             ExecuteOwnFlow(step, i, units, liquidation: false);
-            if (_failFlag != 0) return;
+            if (_failFlag != 0)
+            {
+                // The path ran away on this hedge: the drawdowns see the hedges before it, as with one venue.
+                if (together) TrackHedgesTogether(i);
+                return;
+            }
             if (together)
             {
                 A(ExecutionState.FlowUnits, i) = units;
@@ -62,9 +67,16 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         }
         if (!together) return;
         if (traded) ShareRoundMoves(step, liquidation: false);
-        for (int i = 0; i < _n; i++)
+        TrackHedgesTogether(_n);
+    }
+
+    /// <summary>With the common pool: the drawdowns see the hedges on markets 0 to <paramref name="end"/> - 1 (their units in
+    /// <see cref="ExecutionState.FlowUnits"/>), whose units are cleared.</summary>
+    private void TrackHedgesTogether(int end)
+    {
+        for (int i = 0; i < end; i++)
         {
-            if (A(ExecutionState.FlowUnits, i) != 0 && _failFlag == 0) TrackMin(i);
+            if (A(ExecutionState.FlowUnits, i) != 0) TrackMin(i);
             A(ExecutionState.FlowUnits, i) = 0;
         }
     }

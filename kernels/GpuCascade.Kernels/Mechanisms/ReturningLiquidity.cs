@@ -82,7 +82,12 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             if (clipped == 0) continue;
             double units = clipped / mid;
             ExecuteOwnFlow(step, i, units, liquidation: false);
-            if (_failFlag != 0) return;
+            if (_failFlag != 0)
+            {
+                // The path ran away on this trade: the trades before it are booked, as with one venue.
+                if (together) SettleLpTradesTogether(i);
+                return;
+            }
             traded = true;
             if (together) A(ExecutionState.FlowUnits, i) = units; // settled once the pool has shared every market's move
             else SettleLpTrade(i, units);
@@ -90,14 +95,21 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         if (together)
         {
             if (traded) ShareRoundMoves(step, liquidation: false);
-            for (int i = 0; i < n; i++)
-            {
-                double units = A(ExecutionState.FlowUnits, i);
-                A(ExecutionState.FlowUnits, i) = 0;
-                if (units != 0 && _failFlag == 0) SettleLpTrade(i, units);
-            }
+            SettleLpTradesTogether(n); // booked even if the shared moves ran the path away
         }
-        if (traded) _lpTradeSteps++;
+        if (traded && _failFlag == 0) _lpTradeSteps++;
+    }
+
+    /// <summary>With the common pool: books the trades the LPs made on markets 0 to <paramref name="end"/> - 1 (their units
+    /// in <see cref="ExecutionState.FlowUnits"/>) and clears those units.</summary>
+    private void SettleLpTradesTogether(int end)
+    {
+        for (int i = 0; i < end; i++)
+        {
+            double units = A(ExecutionState.FlowUnits, i);
+            A(ExecutionState.FlowUnits, i) = 0;
+            if (units != 0) SettleLpTrade(i, units);
+        }
     }
 
     /// <summary>The LPs' trade of <paramref name="units"/> on asset <paramref name="i"/>, filled at
