@@ -129,11 +129,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
 
     /// <summary>The USD of position flow the step's first round may liquidate on market <paramref name="i"/>: its venue's
     /// capacity per step (docs/model.md section 8.2), +infinity without one.</summary>
-    private readonly double ForecastCapacity(int i)
-    {
-        if (_l.Capacity.On == 0) return double.PositiveInfinity;
-        return _l.Venues.On != 0 ? Pd(_l.Venues.CapacityPerStep, i / _l.Venues.Underlyings) : _l.Capacity.PerStep;
-    }
+    private readonly double ForecastCapacity(int i) => _l.Capacity.On == 0 ? double.PositiveInfinity : CapacityPerStepOf(MarketVenue(i));
 
     /// <summary>
     /// The units (a sale negative, per unit of the book multiplier) that the first round's liquidations would send to asset

@@ -26,13 +26,17 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
         for (int i = 0; i < _n; i++) A(CapacityState.Queued, i) = 0;
     }
 
+    /// <summary>Venue <paramref name="v"/>'s liquidation capacity per step and market (USD; +infinity: none), the engine's
+    /// with one venue.</summary>
+    private readonly double CapacityPerStepOf(int v) => _l.Venues.On != 0 ? Pd(_l.Venues.CapacityPerStep, v) : _l.Capacity.PerStep;
+
     /// <summary>Start of the step's rounds: each asset's budget is the capacity per step (unused capacity does not carry over).</summary>
     [PhaseHook(nameof(OnStartOfRounds), Order = 10, Switch = "Capacity")]
     private readonly void OpenCapacity(int step)
     {
         if (_l.Capacity.On == 0) return;
         for (int i = 0; i < _n; i++)
-            A(CapacityState.Left, i) = _l.Venues.On != 0 ? Pd(_l.Venues.CapacityPerStep, i / _l.Venues.Underlyings) : _l.Capacity.PerStep;
+            A(CapacityState.Left, i) = CapacityPerStepOf(MarketVenue(i));
     }
 
     /// <summary>
@@ -63,7 +67,7 @@ public partial struct CascadePath<TD, TI, TSD, TSI, TP>
             }
             // What rounding leaves of a spent budget (a billionth of a step's capacity) buys nothing; with several venues the
             // cohort's venue's capacity (one of them may have none: +infinity).
-            double perStep = _l.Venues.On != 0 ? Pd(_l.Venues.CapacityPerStep, VenueOf(c)) : _l.Capacity.PerStep;
+            double perStep = CapacityPerStepOf(VenueOf(c));
             if (allowed * total <= 1e-9 * perStep && perStep < double.PositiveInfinity) allowed = 0;
             for (int p = first; p < end; p++)
             {

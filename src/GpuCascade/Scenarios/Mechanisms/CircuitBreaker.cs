@@ -68,9 +68,7 @@ internal sealed class CircuitBreakerModule : MechanismModule<CircuitBreakerSpec>
     }
 
     /// <summary>Each venue's breaker (one entry with one venue; with several, each venue's own).</summary>
-    private static CircuitBreakerSpec?[] PerVenue(Scenario scenario) => scenario.Venues is { } set
-        ? [.. set.Venues.Select(v => v.Venue.Mechanisms.Get<CircuitBreakerSpec>())]
-        : [scenario.Venue?.Mechanisms?.Get<CircuitBreakerSpec>()];
+    private static CircuitBreakerSpec?[] PerVenue(Scenario scenario) => VenuesModule.PerVenue<CircuitBreakerSpec>(scenario);
 
     /// <summary>The longest window's step-end log prices: its steps times the assets (markets).</summary>
     public override int RegionSlots(Scenario scenario) =>

@@ -245,9 +245,7 @@ internal sealed class OracleFeedsModule : MechanismModule<OracleSpec>
     private static int LatencySteps(OracleFeed feed, Scenario scenario) => feed.Latency is { } l ? StepsOf(l, scenario) : 0;
 
     /// <summary>Each venue's pipeline (one entry with one venue; with several, each venue's own, or null).</summary>
-    private static OracleSpec?[] PerVenue(Scenario scenario) => scenario.Venues is { } set
-        ? [.. set.Venues.Select(v => v.Venue.Mechanisms.Get<OracleSpec>())]
-        : [scenario.Venue?.Mechanisms?.Get<OracleSpec>()];
+    private static OracleSpec?[] PerVenue(Scenario scenario) => VenuesModule.PerVenue<OracleSpec>(scenario);
 
     /// <summary>The rows of the latency ring of <paramref name="source"/>: the largest latency of its feeds, of every venue.</summary>
     private static int RingSteps(IEnumerable<OracleSpec> specs, OracleSource source, Scenario scenario) =>

@@ -92,7 +92,7 @@ internal static class VenuesModule
     /// <summary>Each venue's venue mechanism <typeparamref name="T"/> (null where it has none), in venue order; the one
     /// venue's with one venue.</summary>
     public static T?[] PerVenue<T>(Scenario s) where T : MechanismSpec =>
-        s.Venues is { } set ? [.. set.Venues.Select(v => v.Venue.Mechanisms.Get<T>())] : [s.Venue.Mechanisms.Get<T>()];
+        s.Venues is { } set ? [.. set.Venues.Select(v => v.Venue.Mechanisms.Get<T>())] : [s.Venue?.Mechanisms?.Get<T>()];
 
     /// <summary>Refuses a scenario with several venues where <paramref name="what"/> takes one venue (fit, book, nowcast).</summary>
     /// <exception cref="ScenarioException">The scenario has several venues.</exception>
